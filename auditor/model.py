@@ -1,0 +1,180 @@
+"""The registry-neutral trial record every reader produces and every extractor consumes.
+
+Readers map what a source says onto these fields and keep, for each value, the original text and
+where it came from (`at`: a JSON pointer for JSON/YAML, an XPath for XML, `row N, column C` for
+tables; `line` when the source is a text file a person edits). Readers never interpret: they do
+not decide whether a trial is randomised or how long its follow-up is; `extract/` does that.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Text(_Model):
+    """A value as the source gave it, with its location."""
+
+    value: str
+    at: str = Field(description="JSON pointer, XPath or cell reference inside the source")
+    line: int | None = Field(default=None, description="1-based line in the source file, when known")
+    column: int | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Number(_Model):
+    """A numeric value the source states as a number (not parsed from prose)."""
+
+    value: float
+    at: str
+    line: int | None = None
+    column: int | None = None
+    text: str | None = Field(default=None, description="the original text when it was not a plain number")
+
+
+class Arm(_Model):
+    label: Text | None = None
+    type: Text | None = None  # EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, ...
+    description: Text | None = None
+    intervention_names: list[Text] = []
+    # Structured protocol-file fields (registries only give prose).
+    components: list[Text] = []
+    sessions: Number | None = None
+    duration_weeks: Number | None = None
+
+
+class Intervention(_Model):
+    name: Text | None = None
+    type: Text | None = None  # DRUG, BEHAVIORAL, DEVICE, PROCEDURE, ...
+    description: Text | None = None
+    arm_labels: list[Text] = []
+    other_names: list[Text] = []
+
+
+OutcomeKind = Literal["primary", "secondary", "other"]
+
+
+class TimePoint(_Model):
+    """A time point a protocol file states as structured data (registries give `time_frame` text)."""
+
+    weeks: Number
+    anchor: Literal["baseline", "treatment_start", "end_of_treatment", "procedure", "unknown"] = "baseline"
+
+
+class Outcome(_Model):
+    kind: OutcomeKind
+    measure: Text | None = None
+    description: Text | None = None
+    time_frame: Text | None = None
+    domain: Text | None = None  # protocol files name the domain (pain, function, hrqol, safety, ...)
+    instrument: Text | None = None
+    time_points: list[TimePoint] = []
+
+
+class Design(_Model):
+    study_type: Text | None = None  # INTERVENTIONAL, OBSERVATIONAL, EXPANDED_ACCESS
+    allocation: Text | None = None  # RANDOMIZED, NON_RANDOMIZED, NA, or registry prose
+    intervention_model: Text | None = None
+    masking: Text | None = None  # NONE, SINGLE, ... or prose
+    who_masked: list[Text] = []
+    phases: list[Text] = []
+    description: Text | None = None  # free-text design statement (ICTRP `Study_design`, protocol notes)
+
+
+class Enrollment(_Model):
+    count: Number | None = None
+    type: Text | None = None  # ACTUAL / ESTIMATED (ANTICIPATED is normalised by readers to ESTIMATED)
+    per_arm: list[Number] = []  # protocol files may state the target per arm
+
+
+class SampleSizePlan(_Model):
+    """A protocol file's sample-size section (SPIRIT item 14)."""
+
+    target: Number | None = None
+    calculation: Text | None = None
+    power: Number | None = None
+    alpha: Number | None = None
+    effect_size: Text | None = None
+    standard_deviation: Number | None = None
+    attrition: Number | None = None
+
+
+class SafetyPlan(_Model):
+    """How adverse events are defined and collected (SPIRIT 2025 item 17)."""
+
+    definition: Text | None = None
+    collection_method: Text | None = None  # systematic / spontaneous / prose
+    time_frame: Text | None = None
+    assessed_by: Text | None = None
+
+
+class Dates(_Model):
+    start: Text | None = None  # as given: "2015-08", "2015-08-03", "08/03/2015"
+    start_type: Text | None = None
+    registered: Text | None = None
+    start_parsed: date | None = None
+    registered_parsed: date | None = None
+    start_precision: Literal["day", "month", "year"] | None = None
+
+
+class AdverseEventGroup(_Model):
+    title: Text | None = None
+    serious_affected: Number | None = None
+    other_affected: Number | None = None
+    at_risk: Number | None = None
+
+
+class Results(_Model):
+    posted: bool = False
+    posted_at: str | None = Field(default=None, description="where the results section starts")
+    outcome_titles: list[Text] = []  # measures with posted results
+    adverse_event_groups: list[AdverseEventGroup] = []
+    adverse_events_time_frame: Text | None = None
+    adverse_events_description: Text | None = None
+    adverse_event_terms: int = 0
+
+
+class SourceRef(_Model):
+    path: str = Field(description="file (or archive member) the record came from")
+    format: str = Field(description="reader name, e.g. ctgov-v2, protocol")
+    index: int = Field(default=0, description="0-based position of the record in its file")
+
+
+class TrialRecord(_Model):
+    source: SourceRef
+    registry: str  # "ClinicalTrials.gov", "protocol", "ICTRP:ISRCTN", ...
+    trial_id: str | None = None
+    secondary_ids: list[str] = []
+    title: Text | None = None
+    official_title: Text | None = None
+    acronym: str | None = None
+    status: Text | None = None
+    conditions: list[Text] = []
+    keywords: list[Text] = []
+    summary: Text | None = None
+    description: Text | None = None
+    eligibility: Text | None = None
+    pain_duration_weeks: Number | None = None  # protocol files: minimum LBP duration for inclusion
+    design: Design = Design()
+    enrollment: Enrollment = Enrollment()
+    sample_size: SampleSizePlan = SampleSizePlan()
+    arms: list[Arm] = []
+    interventions: list[Intervention] = []
+    outcomes: list[Outcome] = []
+    safety: SafetyPlan = SafetyPlan()
+    dates: Dates = Dates()
+    results: Results = Results()
+
+    @property
+    def label(self) -> str:
+        """How a person would name this record in a message."""
+        where = self.source.path if self.source.index == 0 else f"{self.source.path}[{self.source.index}]"
+        return f"{self.trial_id} ({where})" if self.trial_id else where

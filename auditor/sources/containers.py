@@ -1,0 +1,113 @@
+"""Turn command-line inputs (files, folders, archives, ``-``) into (origin, bytes) pairs."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from auditor.errors import InputError
+
+# A registry export of 100,000 studies is ~2 GB as one JSON file; a single file above this is
+# far more likely a mistake (or a decompression bomb) than a record set.
+MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", 1 << 30))
+SKIP_NAMES = {".DS_Store", "Thumbs.db"}
+
+
+def describe(head: bytes) -> str:
+    """A few words on what unknown bytes look like, for error messages."""
+    if b"\x00" in head[:1024]:
+        return "binary data"
+    text = head.lstrip()[:1]
+    return {b"{": "a JSON object", b"[": "a JSON array", b"<": "XML or HTML"}.get(text, "text")
+
+
+def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase) -> bytes:
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
+    return data
+
+
+def _from_bytes(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputError]]:
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                inner = _limited(origin, gz)
+        except (OSError, EOFError) as exc:
+            yield origin, InputError(origin, f"broken gzip file: {exc}")
+            return
+        yield from _from_bytes(origin.removesuffix(".gz"), inner)
+    elif data[:4] == b"PK\x03\x04":
+        yield from _from_zip(origin, data)
+    else:
+        yield origin, data
+
+
+def _from_zip(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputError]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except zipfile.BadZipFile as exc:
+        yield origin, InputError(origin, f"broken zip archive: {exc}")
+        return
+    for member in sorted(members, key=lambda m: m.filename):
+        name = f"{origin}!{member.filename}"
+        if Path(member.filename).name in SKIP_NAMES or "__MACOSX/" in member.filename:
+            continue
+        if member.file_size > MAX_FILE_BYTES:
+            yield name, InputError(name, f"archive member larger than {MAX_FILE_BYTES} bytes")
+            continue
+        try:
+            with archive.open(member) as fh:
+                inner = _limited(name, fh)
+        except InputError as err:
+            yield name, err
+            continue
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            yield name, InputError(name, f"cannot extract: {exc}")
+            continue
+        yield from _from_bytes(name, inner)
+
+
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
+    for raw in paths:
+        if raw == "-":
+            yield from _from_bytes("<stdin>", _limited("<stdin>", sys.stdin.buffer))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if not files:
+                yield raw, InputError(raw, "folder contains no files")
+            for file in files:
+                yield from _read_file(file)
+        else:
+            yield from _read_file(path)
+
+
+def _read_file(path: Path) -> Iterator[tuple[str, bytes | InputError]]:
+    origin = str(path)
+    try:
+        with path.open("rb") as fh:
+            data = _limited(origin, fh)
+    except FileNotFoundError:
+        yield origin, InputError(origin, "no such file or folder")
+        return
+    except IsADirectoryError:
+        yield origin, InputError(origin, "is a folder")
+        return
+    except PermissionError:
+        yield origin, InputError(origin, "permission denied")
+        return
+    except InputError as err:
+        yield origin, err
+        return
+    except OSError as exc:
+        yield origin, InputError(origin, f"cannot read: {exc.strerror or exc}")
+        return
+    yield from _from_bytes(origin, data)

@@ -1,0 +1,223 @@
+"""ClinicalTrials.gov API v2 JSON: one study, an API page ``{"studies": [...]}``, or a JSON array.
+
+Field mapping (official data model, `specs/ctg-oas-v2_2.0.5.yaml`):
+
+| TrialRecord | API v2 (under ``protocolSection`` unless stated) |
+|---|---|
+| trial_id, acronym, title, official_title | identificationModule.nctId / acronym / briefTitle / officialTitle |
+| secondary_ids | identificationModule.orgStudyIdInfo.id, secondaryIdInfos[].id |
+| status | statusModule.overallStatus |
+| dates.start (+type), dates.registered | statusModule.startDateStruct.{date,type}; studyFirstSubmitDate |
+| conditions, keywords | conditionsModule.conditions[] / keywords[] |
+| summary, description | descriptionModule.briefSummary / detailedDescription |
+| design.* | designModule.studyType, phases[], designInfo.{allocation, interventionModel, maskingInfo.{masking, whoMasked[]}} |
+| enrollment.count / type | designModule.enrollmentInfo.count / type (ACTUAL, ESTIMATED) |
+| arms[] | armsInterventionsModule.armGroups[].{label, type, description, interventionNames[]} |
+| interventions[] | armsInterventionsModule.interventions[].{type, name, description, armGroupLabels[], otherNames[]} |
+| outcomes[] | outcomesModule.{primary,secondary,other}Outcomes[].{measure, description, timeFrame} |
+| eligibility | eligibilityModule.eligibilityCriteria |
+| results.* | resultsSection.outcomeMeasuresModule.outcomeMeasures[].title; adverseEventsModule.{timeFrame, description, eventGroups[], seriousEvents[], otherEvents[]} |
+
+Dropped (no audit question depends on them): contacts/locations, sponsors, references, IPD
+sharing, derivedSection, documentSection, annotationSection, miscInfoModule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from auditor.errors import InputError, RecordError
+from auditor.model import (
+    AdverseEventGroup, Arm, Dates, Design, Enrollment, Intervention, Number, Outcome, Results,
+    SourceRef, Text, TrialRecord,
+)
+from auditor.sources import dates
+
+NAME = "ctgov-v2"
+DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
+
+
+def sniff(head: bytes, name: str) -> bool:
+    start = head.lstrip()[:1]
+    if start not in (b"{", b"["):
+        return False
+    window = head[:8192]
+    return b'"protocolSection"' in window or (b'"studies"' in window and b'"protocolSection"' in head)
+
+
+def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(origin, f"not valid JSON: {exc}") from None
+    for index, (base, study) in enumerate(_studies(doc, origin)):
+        if not isinstance(study, dict) or not isinstance(study.get("protocolSection"), dict):
+            yield RecordError(origin, "not a ClinicalTrials.gov v2 study (no protocolSection object)",
+                              where=base or "/", index=index)
+            continue
+        try:
+            yield _map(study, base, SourceRef(path=origin, format=NAME, index=index))
+        except (TypeError, ValueError, AttributeError) as exc:
+            nct = _get(study, "protocolSection", "identificationModule", "nctId")
+            yield RecordError(origin, f"cannot map study: {exc}", where=base or "/", index=index,
+                              record_id=nct if isinstance(nct, str) else None)
+
+
+def _studies(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(doc, list):
+        for i, study in enumerate(doc):
+            yield f"/{i}", study
+    elif isinstance(doc, dict) and "protocolSection" in doc:
+        yield "", doc
+    elif isinstance(doc, dict) and isinstance(doc.get("studies"), list):
+        for i, study in enumerate(doc["studies"]):
+            yield f"/studies/{i}", study
+    else:
+        raise InputError(origin, "JSON is neither a ClinicalTrials.gov v2 study, an API page nor an array of studies")
+
+
+def _get(obj: Any, *keys: str | int) -> Any:
+    for key in keys:
+        if isinstance(key, int):
+            obj = obj[key] if isinstance(obj, list) and key < len(obj) else None
+        else:
+            obj = obj.get(key) if isinstance(obj, dict) else None
+        if obj is None:
+            return None
+    return obj
+
+
+class _Mapper:
+    """Builds Text/Number values with JSON pointers relative to one study."""
+
+    def __init__(self, study: dict[str, Any], base: str):
+        self.study = study
+        self.base = base
+
+    def text(self, *keys: str | int) -> Text | None:
+        value = _get(self.study, *keys)
+        if value is None or isinstance(value, (dict, list)):
+            return None
+        value = str(value) if not isinstance(value, bool) else str(value).lower()
+        if not value.strip():
+            return None
+        return Text(value=value, at=self.pointer(*keys))
+
+    def texts(self, *keys: str | int) -> list[Text]:
+        items = _get(self.study, *keys)
+        if not isinstance(items, list):
+            return []
+        return [t for i in range(len(items)) if (t := self.text(*keys, i)) is not None]
+
+    def number(self, *keys: str | int) -> Number | None:
+        value = _get(self.study, *keys)
+        if isinstance(value, bool) or value is None:
+            return None
+        try:
+            return Number(value=float(value), at=self.pointer(*keys),
+                          text=None if isinstance(value, (int, float)) else str(value))
+        except (TypeError, ValueError):
+            return None
+
+    def items(self, *keys: str) -> list[tuple[int, dict[str, Any]]]:
+        items = _get(self.study, *keys)
+        if not isinstance(items, list):
+            return []
+        return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+    def pointer(self, *keys: str | int) -> str:
+        return self.base + "".join(f"/{k}" for k in keys)
+
+
+P = "protocolSection"
+
+
+def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
+    m = _Mapper(study, base)
+    ident = (P, "identificationModule")
+    status = (P, "statusModule")
+    design = (P, "designModule")
+    arms_mod = (P, "armsInterventionsModule")
+
+    secondary = [m.text(*ident, "orgStudyIdInfo", "id")] + [
+        m.text(*ident, "secondaryIdInfos", i, "id") for i, _ in m.items(*ident, "secondaryIdInfos")]
+
+    start = m.text(*status, "startDateStruct", "date")
+    registered = m.text(*status, "studyFirstSubmitDate")
+    start_date, precision = dates.parse_iso(start.value) if start else (None, None)
+
+    outcomes = []
+    for kind, key in (("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes")):
+        for i, _ in m.items(P, "outcomesModule", key):
+            at = (P, "outcomesModule", key, i)
+            outcomes.append(Outcome(kind=kind, measure=m.text(*at, "measure"),
+                                    description=m.text(*at, "description"), time_frame=m.text(*at, "timeFrame")))
+
+    return TrialRecord(
+        source=source,
+        registry="ClinicalTrials.gov",
+        trial_id=_get(study, *ident, "nctId"),
+        secondary_ids=[t.value for t in secondary if t is not None],
+        title=m.text(*ident, "briefTitle"),
+        official_title=m.text(*ident, "officialTitle"),
+        acronym=_get(study, *ident, "acronym"),
+        status=m.text(*status, "overallStatus"),
+        conditions=m.texts(P, "conditionsModule", "conditions"),
+        keywords=m.texts(P, "conditionsModule", "keywords"),
+        summary=m.text(P, "descriptionModule", "briefSummary"),
+        description=m.text(P, "descriptionModule", "detailedDescription"),
+        eligibility=m.text(P, "eligibilityModule", "eligibilityCriteria"),
+        design=Design(
+            study_type=m.text(*design, "studyType"),
+            allocation=m.text(*design, "designInfo", "allocation"),
+            intervention_model=m.text(*design, "designInfo", "interventionModel"),
+            masking=m.text(*design, "designInfo", "maskingInfo", "masking"),
+            who_masked=m.texts(*design, "designInfo", "maskingInfo", "whoMasked"),
+            phases=m.texts(*design, "phases"),
+        ),
+        enrollment=Enrollment(count=m.number(*design, "enrollmentInfo", "count"),
+                              type=m.text(*design, "enrollmentInfo", "type")),
+        arms=[Arm(label=m.text(*arms_mod, "armGroups", i, "label"),
+                  type=m.text(*arms_mod, "armGroups", i, "type"),
+                  description=m.text(*arms_mod, "armGroups", i, "description"),
+                  intervention_names=m.texts(*arms_mod, "armGroups", i, "interventionNames"))
+              for i, _ in m.items(*arms_mod, "armGroups")],
+        interventions=[Intervention(name=m.text(*arms_mod, "interventions", i, "name"),
+                                    type=m.text(*arms_mod, "interventions", i, "type"),
+                                    description=m.text(*arms_mod, "interventions", i, "description"),
+                                    arm_labels=m.texts(*arms_mod, "interventions", i, "armGroupLabels"),
+                                    other_names=m.texts(*arms_mod, "interventions", i, "otherNames"))
+                       for i, _ in m.items(*arms_mod, "interventions")],
+        outcomes=outcomes,
+        dates=Dates(start=start, start_type=m.text(*status, "startDateStruct", "type"), registered=registered,
+                    start_parsed=start_date, start_precision=precision,
+                    registered_parsed=dates.parse_iso(registered.value)[0] if registered else None),
+        results=_results(study, m),
+    )
+
+
+def _results(study: dict[str, Any], m: _Mapper) -> Results:
+    section = study.get("resultsSection")
+    if not isinstance(section, dict) or not section:
+        return Results(posted=False)
+    ae = ("resultsSection", "adverseEventsModule")
+    groups = [AdverseEventGroup(title=m.text(*ae, "eventGroups", i, "title"),
+                                serious_affected=m.number(*ae, "eventGroups", i, "seriousNumAffected"),
+                                other_affected=m.number(*ae, "eventGroups", i, "otherNumAffected"),
+                                at_risk=m.number(*ae, "eventGroups", i, "seriousNumAtRisk")
+                                or m.number(*ae, "eventGroups", i, "otherNumAtRisk"))
+              for i, _ in m.items(*ae, "eventGroups")]
+    terms = len(m.items(*ae, "seriousEvents")) + len(m.items(*ae, "otherEvents"))
+    return Results(
+        posted=True,
+        posted_at=m.pointer("resultsSection"),
+        outcome_titles=[t for i, _ in m.items("resultsSection", "outcomeMeasuresModule", "outcomeMeasures")
+                        if (t := m.text("resultsSection", "outcomeMeasuresModule", "outcomeMeasures", i, "title"))],
+        adverse_event_groups=groups,
+        adverse_events_time_frame=m.text(*ae, "timeFrame"),
+        adverse_events_description=m.text(*ae, "description"),
+        adverse_event_terms=terms,
+    )

@@ -1,0 +1,201 @@
+"""The trialist's protocol file (YAML or JSON), defined by `schemas/protocol.schema.json`.
+
+The file is validated against the schema first; every violation is reported with its field and
+line, so a trialist can fix them all in one pass. Mapping (pointer in the file -> TrialRecord):
+
+| protocol file | TrialRecord |
+|---|---|
+| /trial/{id,acronym,title,secondary_ids,status} | trial_id, acronym, title, secondary_ids, status |
+| /registration/{registry,id,date,planned_start} | registry, trial_id (if /trial/id absent), dates.registered, dates.start |
+| /population/{condition(s),eligibility,min_pain_duration_weeks} | conditions, eligibility, pain_duration_weeks |
+| /design/{type,allocation,model} | design.study_type, design.allocation, design.intervention_model |
+| /design/masking/{participants,...,outcome_assessors} | design.who_masked (PARTICIPANT, ..., OUTCOMES_ASSESSOR), design.masking |
+| /design/arms[] | arms[] with components, sessions, duration_weeks |
+| /sample_size/* | enrollment.count (target), enrollment.per_arm, sample_size.* |
+| /outcomes[] | outcomes[] (primary flag -> kind; domain, instrument, time_frame, time_points) |
+| /safety/* | safety.* |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import yaml
+
+from auditor.errors import InputError, RecordError
+from auditor.model import (
+    Arm, Dates, Design, Enrollment, Number, Outcome, SafetyPlan, SampleSizePlan, SourceRef, Text,
+    TimePoint, TrialRecord,
+)
+from auditor.resources import load_schema
+from auditor.sources import dates, yamlpos
+
+NAME = "protocol"
+DESCRIPTION = "trial-audit protocol file (YAML or JSON), see `trial-audit schema protocol`"
+
+_MASKED = {"participants": "PARTICIPANT", "care_providers": "CARE_PROVIDER",
+           "investigators": "INVESTIGATOR", "outcome_assessors": "OUTCOMES_ASSESSOR"}
+
+
+def sniff(head: bytes, name: str) -> bool:
+    lowered = name.lower()
+    if b"\x00" in head[:1024]:
+        return False
+    text = head.decode("utf-8", "replace")
+    # A protocol file has a top-level `trial:` mapping (YAML) or "trial" key (JSON); the file
+    # name is only a hint so that a YAML protocol with another name is still recognised.
+    if lowered.endswith((".yaml", ".yml")):
+        return True
+    return "\ntrial:" in "\n" + text or ('"trial"' in text and '"protocolSection"' not in text)
+
+
+def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(origin, f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        doc, positions = yamlpos.load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(origin, f"not valid YAML/JSON: {problem}",
+                         line=mark.line + 1 if mark else None) from None
+    if not isinstance(doc, dict):
+        raise InputError(origin, f"a protocol file is a mapping with a `trial` section, not {type(doc).__name__}")
+    _validate(doc, positions, origin)
+    yield _Builder(doc, positions, origin).record()
+
+
+def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:
+    validator = jsonschema.Draft202012Validator(load_schema("protocol"))
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (positions.get(_pointer(e.absolute_path), (0, 0)), e.message))
+    if not errors:
+        return
+    lines = []
+    for err in errors:
+        pointer = _pointer(err.absolute_path)
+        line = positions.get(pointer, (None, None))[0]
+        lines.append(f"{origin}:{line or 1} ({pointer or '/'}): {err.message}")
+    first = errors[0]
+    pointer = _pointer(first.absolute_path)
+    raise ProtocolInvalid(origin, first.message, where=pointer or "/",
+                          line=positions.get(pointer, (None, None))[0], details=lines)
+
+
+class ProtocolInvalid(InputError):
+    """A protocol file that breaks its schema; `details` has one line per violation."""
+
+    def __init__(self, origin: str, message: str, where: str, line: int | None, details: list[str]):
+        self.details = details
+        super().__init__(origin, message + (f" (and {len(details) - 1} more)" if len(details) > 1 else ""), where, line)
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+class _Builder:
+    def __init__(self, doc: dict[str, Any], positions: yamlpos.Positions, origin: str):
+        self.doc = doc
+        self.positions = positions
+        self.origin = origin
+
+    def _value(self, pointer: str) -> Any:
+        obj: Any = self.doc
+        for part in pointer.strip("/").split("/"):
+            if isinstance(obj, list):
+                obj = obj[int(part)] if int(part) < len(obj) else None
+            elif isinstance(obj, dict):
+                obj = obj.get(part)
+            if obj is None:
+                return None
+        return obj
+
+    def text(self, pointer: str, value: Any = None) -> Text | None:
+        value = self._value(pointer) if value is None else value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        line, column = self.positions.get(pointer, (None, None))
+        return Text(value=str(value), at=pointer, line=line, column=column)
+
+    def texts(self, pointer: str) -> list[Text]:
+        items = self._value(pointer) or []
+        return [t for i in range(len(items)) if (t := self.text(f"{pointer}/{i}"))]
+
+    def number(self, pointer: str) -> Number | None:
+        value = self._value(pointer)
+        if value is None or isinstance(value, bool):
+            return None
+        line, column = self.positions.get(pointer, (None, None))
+        return Number(value=float(value), at=pointer, line=line, column=column)
+
+    def record(self) -> TrialRecord:
+        d = self.doc
+        trial_id = self._value("/trial/id") or self._value("/registration/id")
+        start = self.text("/registration/planned_start")
+        registered = self.text("/registration/date")
+        start_parsed, precision = dates.parse_iso(start.value) if start else (None, None)
+        masking = d.get("design", {}).get("masking") or {}
+        conditions = self.texts("/population/conditions")
+        if cond := self.text("/population/condition"):
+            conditions.insert(0, cond)
+        return TrialRecord(
+            source=SourceRef(path=self.origin, format=NAME),
+            registry="protocol",
+            trial_id=str(trial_id) if trial_id else None,
+            secondary_ids=[str(x) for x in d["trial"].get("secondary_ids", [])],
+            title=self.text("/trial/title"),
+            acronym=d["trial"].get("acronym"),
+            status=self.text("/trial/status"),
+            conditions=conditions,
+            eligibility=self.text("/population/eligibility"),
+            pain_duration_weeks=self.number("/population/min_pain_duration_weeks"),
+            design=Design(
+                study_type=self.text("/design/type", (d.get("design", {}).get("type") or "").upper() or None),
+                allocation=self.text("/design/allocation"),
+                intervention_model=self.text("/design/model"),
+                masking=self.text("/design/masking", "SPECIFIED") if masking else None,
+                who_masked=[t for key, code in _MASKED.items() if masking.get(key)
+                            if (t := self.text(f"/design/masking/{key}", code))],
+            ),
+            enrollment=Enrollment(
+                count=self.number("/sample_size/target"),
+                type=self.text("/sample_size/target", "ESTIMATED") if "target" in d.get("sample_size", {}) else None,
+                per_arm=[n for i in range(len(d.get("sample_size", {}).get("per_arm", [])))
+                         if (n := self.number(f"/sample_size/per_arm/{i}"))],
+            ),
+            sample_size=SampleSizePlan(
+                target=self.number("/sample_size/target"),
+                calculation=self.text("/sample_size/calculation"),
+                power=self.number("/sample_size/power"),
+                alpha=self.number("/sample_size/alpha"),
+                effect_size=self.text("/sample_size/target_difference"),
+                standard_deviation=self.number("/sample_size/standard_deviation"),
+                attrition=self.number("/sample_size/attrition"),
+            ),
+            arms=[self._arm(f"/design/arms/{i}") for i in range(len(d.get("design", {}).get("arms", [])))],
+            outcomes=[self._outcome(f"/outcomes/{i}") for i in range(len(d.get("outcomes", [])))],
+            safety=SafetyPlan(definition=self.text("/safety/definition"),
+                              collection_method=self.text("/safety/collection_method"),
+                              time_frame=self.text("/safety/time_frame"),
+                              assessed_by=self.text("/safety/assessed_by")),
+            dates=Dates(start=start, registered=registered, start_parsed=start_parsed, start_precision=precision,
+                        registered_parsed=dates.parse_iso(registered.value)[0] if registered else None),
+        )
+
+    def _arm(self, at: str) -> Arm:
+        return Arm(label=self.text(f"{at}/label"), type=self.text(f"{at}/type"),
+                   description=self.text(f"{at}/description"), components=self.texts(f"{at}/components"),
+                   sessions=self.number(f"{at}/sessions"), duration_weeks=self.number(f"{at}/duration_weeks"))
+
+    def _outcome(self, at: str) -> Outcome:
+        item = self._value(at)
+        points = [TimePoint(weeks=self.number(f"{at}/time_points/{i}/weeks"), anchor=tp.get("from", "baseline"))
+                  for i, tp in enumerate(item.get("time_points", []))]
+        return Outcome(kind="primary" if item.get("primary") else "secondary",
+                       measure=self.text(f"{at}/measure"), description=self.text(f"{at}/description"),
+                       time_frame=self.text(f"{at}/time_frame"), domain=self.text(f"{at}/domain"),
+                       instrument=self.text(f"{at}/instrument"), time_points=points)

@@ -1,0 +1,62 @@
+"""Load YAML (and JSON) keeping the line and column of every value, keyed by JSON pointer.
+
+PyYAML's composer gives nodes with marks; we build plain Python data from them ourselves so that
+positions survive. Only the safe subset is built: scalars, mappings and sequences; tags that would
+construct objects are rejected by the safe resolver's scalar handling.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import yaml
+
+Positions = dict[str, tuple[int, int]]
+
+_constructor = yaml.SafeLoader(b"")  # used only for its scalar construction rules
+
+
+def _escape(key: object) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+MAX_NODES = 1_000_000
+
+
+def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int) -> Any:
+    if len(positions) > MAX_NODES:
+        raise yaml.YAMLError(f"more than {MAX_NODES} values (alias expansion?)")
+    if depth > 200:
+        raise yaml.YAMLError(f"nesting deeper than 200 levels at line {node.start_mark.line + 1}")
+    positions[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.YAMLError(f"complex mapping key at line {key_node.start_mark.line + 1}")
+            key = key_node.value
+            if key in out:
+                raise yaml.YAMLError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+            out[key] = _build(value_node, f"{pointer}/{_escape(key)}", positions, depth + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, f"{pointer}/{i}", positions, depth + 1) for i, item in enumerate(node.value)]
+    value = _constructor.construct_object(node, deep=True)
+    # Dates stay text: the record keeps what the file said, readers parse it.
+    return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
+
+
+def load(text: str) -> tuple[Any, Positions]:
+    """The document and a map pointer -> (line, column); raises yaml.YAMLError."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    positions: Positions = {}
+    if node is None:
+        return None, positions
+    # Aliases come back from the composer as shared nodes; _build counts what it expands so a
+    # billion-laughs document fails fast instead of filling memory.
+    return _build(node, "", positions, 0), positions
