@@ -1,0 +1,82 @@
+"""The Facts document (schemas/facts.schema.json) and the evidence each fact rests on.
+
+Extractors write facts with `FactSheet.set(path, value, evidence)`; the engine reads the plain
+`facts` dict (the document profiles are written against) and `evidence` for quoting.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from auditor.model import Number, Text
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    at: str
+    quote: str
+    line: int | None = None
+    column: int | None = None
+    note: str | None = None
+
+    @classmethod
+    def of(cls, source: Text | Number, quote: str | None = None, note: str | None = None) -> "Evidence":
+        """Evidence from a record value; `quote` must be a span of the value's text when given."""
+        text = source.value if isinstance(source, Text) else (source.text or _num(source.value))
+        return cls(at=source.at, quote=text if quote is None else quote, line=source.line,
+                   column=source.column, note=note)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+# Every key of the Facts document with the value it has before anything is known.
+BLANK: dict[str, Any] = {
+    "study": {"type": None, "registry": ""},
+    "sample_size": {"enrollment": None, "enrollment_type": None, "per_arm": None, "calculation_reported": None},
+    "design": {"randomized": None, "arm_count": None, "assessor_blinded": None},
+    "treatment": {"duration_weeks": None, "intervention_categories": [], "psych_with_physio": False},
+    "follow_up": {"max_weeks_from_baseline": None, "weeks_after_treatment": None,
+                  "time_frames_specific": None, "unspecific_time_frames": []},
+    "outcomes": {
+        "count": 0,
+        "hrqol": {"instruments": [], "max_weeks_from_baseline": None, "weeks_after_treatment": None},
+        "pain": {"measured": False, "instruments": []},
+        "function": {"measured": False, "instruments": []},
+        "safety": {"planned": False, "collection_method": None, "time_frame_stated": False},
+    },
+    "results": {"posted": False, "adverse_events_reported": None, "hrqol_reported": None},
+    "population": {"low_back_pain": False, "chronic_lbp_12w": None},
+    "registration": {"days_after_start": None, "prospective": None},
+}
+
+
+@dataclass
+class FactSheet:
+    facts: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(BLANK))
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+
+    def set(self, path: str, value: Any, evidence: list[Evidence] | Evidence | None = None) -> None:
+        """Set a fact by dotted path; the path must exist in the Facts document."""
+        *parents, leaf = path.split(".")
+        node = self.facts
+        for key in parents:
+            node = node[key]
+        if leaf not in node:
+            raise KeyError(f"unknown fact {path!r}")
+        node[leaf] = value
+        if evidence:
+            items = [evidence] if isinstance(evidence, Evidence) else evidence
+            self.evidence.setdefault(path, []).extend(dict.fromkeys(items))  # de-duplicated, in order
+
+    def get(self, path: str) -> Any:
+        node: Any = self.facts
+        for key in path.split("."):
+            node = node[key]
+        return node
