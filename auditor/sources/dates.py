@@ -1,4 +1,11 @@
-"""Registry date strings to dates, keeping how precise the source was."""
+"""Registry date strings to dates, keeping how precise the source was.
+
+Registries write dates many ways: ISO (`2015-08-03`, `2015-08`), compact (`20240408`), day-first
+(`08/04/2024`, `08-04-2024`, `08.04.2024`; ICTRP and its source registers are day-first, never
+month-first), slash-ISO (`2016/12/06`) and prose (`August 3, 2015`, `August 2015`, `3 August 2015`).
+A value that fits none of them parses to ``(None, None)``: the reader keeps the text, and the
+extractor reports the fact as unknown rather than guessing.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +15,24 @@ from typing import Literal
 
 Precision = Literal["day", "month", "year"]
 
-_ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+# Strict ISO: the whole value (ignoring a time part) must be YYYY, YYYY-MM or YYYY-MM-DD, so that
+# compact `20240408` or slash forms are not mistaken for a bare year.
+_ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?\s*$")
 _FORMATS: tuple[tuple[str, Precision], ...] = (
     ("%Y-%m-%d", "day"), ("%d/%m/%Y", "day"), ("%d-%m-%Y", "day"), ("%Y%m%d", "day"),
-    ("%d.%m.%Y", "day"), ("%B %d, %Y", "day"), ("%b %d, %Y", "day"), ("%d %B %Y", "day"),
-    ("%B %Y", "month"), ("%b %Y", "month"), ("%Y-%m", "month"), ("%m/%Y", "month"), ("%Y", "year"),
+    ("%d.%m.%Y", "day"), ("%Y/%m/%d", "day"), ("%B %d, %Y", "day"), ("%b %d, %Y", "day"),
+    ("%d %B %Y", "day"), ("%d %b %Y", "day"), ("%B %d %Y", "day"),
+    ("%B %Y", "month"), ("%b %Y", "month"), ("%Y-%m", "month"), ("%m/%Y", "month"), ("%Y/%m", "month"),
+    ("%Y", "year"),
 )
+_SPACES = re.compile(r"\s+")
 
 
 def parse_iso(value: str) -> tuple[date | None, Precision | None]:
-    """`2015-08-03`, `2015-08`, `2015`: the first day of the period and its precision."""
+    """`2015-08-03`, `2015-08`, `2015`: the first day of the period and its precision.
+
+    Anything else falls back to :func:`parse_any`.
+    """
     match = _ISO.match(value)
     if not match:
         return parse_any(value)
@@ -34,7 +49,7 @@ def parse_iso(value: str) -> tuple[date | None, Precision | None]:
 
 def parse_any(value: str) -> tuple[date | None, Precision | None]:
     """The registry formats seen in ICTRP and legacy XML exports; (None, None) when none fits."""
-    text = value.strip()
+    text = _SPACES.sub(" ", value.strip())
     for fmt, precision in _FORMATS:
         try:
             return datetime.strptime(text, fmt).date(), precision

@@ -1,0 +1,133 @@
+"""Small value builders every reader shares, so that the same source text maps the same way.
+
+Readers differ in how they find a value (JSON pointer, XPath, table cell); once found, turning it
+into a :class:`Text`, :class:`Number` or :class:`Dates` follows one set of rules, kept here:
+
+- blank values, whitespace-only padding and the literal ``NULL`` (ICTRP) mean "not given";
+- enrollment types are the API v2 vocabulary (``ACTUAL`` / ``ESTIMATED``; ``Anticipated`` and
+  ``Estimate`` are the legacy spellings of ``ESTIMATED``);
+- masked roles are the API v2 vocabulary (``PARTICIPANT``, ``CARE_PROVIDER``, ``INVESTIGATOR``,
+  ``OUTCOMES_ASSESSOR``), whichever spelling the source uses, so extractors test one set of names;
+- a number is only taken from text that *starts* with it (``120 ; Group A: 60`` -> 120, text kept);
+  anything else is no number, never a guess.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from auditor.model import Dates, Number, Text
+from auditor.sources import dates
+
+_NULLS = {"", "null", "none"}
+_ENROLLMENT_TYPES = {"ACTUAL": "ACTUAL", "ANTICIPATED": "ESTIMATED", "ESTIMATED": "ESTIMATED",
+                     "ESTIMATE": "ESTIMATED", "EXPECTED": "ESTIMATED", "PLANNED": "ESTIMATED"}
+_ROLES = {"participant": "PARTICIPANT", "participants": "PARTICIPANT", "subject": "PARTICIPANT",
+          "care provider": "CARE_PROVIDER", "caregiver": "CARE_PROVIDER", "investigator": "INVESTIGATOR",
+          "outcomes assessor": "OUTCOMES_ASSESSOR", "outcome assessor": "OUTCOMES_ASSESSOR",
+          "outcomes_assessor": "OUTCOMES_ASSESSOR", "care_provider": "CARE_PROVIDER"}
+_PAREN = re.compile(r"\(([^)]*)\)")
+_LEADING_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:$|[;,(\s]|participants|patients|subjects)", re.I)
+_PLAIN_NUMBER = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*$")
+_BREAK = re.compile(r"<\s*br\s*/?\s*>|<\s*/?\s*p\s*>", re.I)
+_TAG = re.compile(r"<[a-zA-Z/][^<>]{0,200}>")
+_BLANK_LINES = re.compile(r"[ \t]*\r?\n[ \t\r\n]*\n")
+
+
+def clean(value: object) -> str | None:
+    """The value as text, or None when the source gives nothing (blank, padding, ``NULL``)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in _NULLS else text
+
+
+def text(value: object, at: str, line: int | None = None, column: int | None = None) -> Text | None:
+    cleaned = clean(value)
+    return None if cleaned is None else Text(value=cleaned, at=at, line=line, column=column)
+
+
+def strip_markup(value: str) -> str:
+    """Registry HTML leftovers (``<br>``, ``<p>``, entities) to plain text with line breaks.
+
+    ICTRP exports carry markup copied from source registers; the words are what the audit quotes,
+    so tags become line breaks and runs of blank lines collapse to one.
+    """
+    if "<" not in value and "&" not in value and "\r" not in value:
+        return value
+    plain = _TAG.sub("", _BREAK.sub("\n", value.replace("\r", "")))
+    return _BLANK_LINES.sub("\n\n", html.unescape(plain)).strip()
+
+
+def number(value: object, at: str, line: int | None = None, column: int | None = None) -> Number | None:
+    """A count stated as a number, or as text that starts with the total (text kept); else None."""
+    raw = clean(value)
+    if raw is None:
+        return None
+    if _PLAIN_NUMBER.match(raw):
+        return Number(value=float(raw.replace(",", "")), at=at, line=line, column=column,
+                      text=raw if "," in raw else None)
+    match = _LEADING_NUMBER.match(raw)
+    if match and "," not in match.group(1):
+        return Number(value=float(match.group(1)), at=at, line=line, column=column, text=raw)
+    return None
+
+
+def enrollment_type(value: object, at: str, **where: int | None) -> Text | None:
+    """ACTUAL or ESTIMATED; an unknown word is kept as given rather than dropped."""
+    raw = clean(value)
+    if raw is None:
+        return None
+    return Text(value=_ENROLLMENT_TYPES.get(raw.upper(), raw), at=at, **where)
+
+
+def role(value: str) -> str:
+    """One masked role in the API v2 vocabulary (unknown roles upper-cased, spaces to ``_``)."""
+    key = value.strip().lower()
+    return _ROLES.get(key, key.upper().replace(" ", "_"))
+
+
+def who_masked(masking: Text | None) -> list[Text]:
+    """Roles named in a masking statement: ``Double (Participant, Outcomes Assessor)``."""
+    if masking is None:
+        return []
+    match = _PAREN.search(masking.value)
+    if not match:
+        return []
+    names = [n for n in (p.strip() for p in match.group(1).split(",")) if n]
+    if any(n.lower() in ("open label", "none") for n in names):
+        return []
+    return [Text(value=role(n), at=masking.at, line=masking.line) for n in names]
+
+
+def dated(start: Text | None, registered: Text | None, start_type: Text | None = None,
+          registered_exact: str | None = None) -> Dates:
+    """Dates with parsed values; ``registered_exact`` is an unambiguous form to parse instead."""
+    start_date, precision = dates.parse_iso(start.value) if start else (None, None)
+    reg_source = registered_exact or (registered.value if registered else None)
+    return Dates(start=start, start_type=start_type, registered=registered, start_parsed=start_date,
+                 start_precision=precision,
+                 registered_parsed=dates.parse_iso(reg_source)[0] if reg_source else None)
+
+
+def split_list(value: str, separators: str = ";") -> list[str]:
+    """Items of a ``;``-separated list, not splitting inside brackets; blank items skipped.
+
+    Unbalanced brackets (common in hand-typed registry text) fall back to a plain split.
+    """
+    items: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(value):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch in separators and depth == 0:
+            items.append(value[start:i])
+            start = i + 1
+    if depth:
+        items = re.split(f"[{re.escape(separators)}]", value)
+    else:
+        items.append(value[start:])
+    return [item.strip() for item in items if item.strip()]

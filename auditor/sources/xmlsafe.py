@@ -1,0 +1,55 @@
+"""XML parsing that is safe on hostile input, with errors as one-line InputErrors.
+
+Registry exports are downloaded from the web and passed around by e-mail; an entity-expansion
+("billion laughs") or external-entity file must fail fast with a clear message, not hang or read
+local files. defusedxml refuses entity declarations and external references outright.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from auditor.errors import InputError
+
+
+def _error(origin: str, exc: Exception) -> InputError:
+    if isinstance(exc, DefusedXmlException):
+        return InputError(origin, f"refused unsafe XML ({type(exc).__name__}: entity declarations "
+                                  "and external references are not allowed)")
+    return InputError(origin, f"not well-formed XML: {exc}")
+
+
+def parse(data: bytes, origin: str) -> Element:
+    """The root element of a whole document."""
+    try:
+        return SafeET.fromstring(data)
+    except (ParseError, DefusedXmlException) as exc:
+        raise _error(origin, exc) from None
+
+
+def iter_children(data: bytes, origin: str, tag: str) -> Iterator[tuple[str, Element]]:
+    """(root tag, element) for each top-level ``tag`` element, streaming: each is freed after use.
+
+    A parse error after some records were yielded still raises, so the caller reports how far the
+    file got instead of silently stopping.
+    """
+    root_tag = None
+    depth = 0
+    try:
+        for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if root_tag is None:
+                    root_tag = element.tag
+                continue
+            depth -= 1
+            if depth == 1 and element.tag == tag:
+                yield root_tag, element
+                element.clear()
+    except (ParseError, DefusedXmlException) as exc:
+        raise _error(origin, exc) from None
