@@ -1,0 +1,21 @@
+"""Output formats: each module renders a finished Report; none of them decides anything.
+
+To add a format, add a module with a `render(report: Report, profile: Profile) -> str` function
+and list it in REPORTERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from auditor.audit import Report
+from auditor.profiles import Profile
+from auditor.report import json_report, markdown, text
+
+Renderer = Callable[[Report, Profile], str]
+
+REPORTERS: dict[str, Renderer] = {
+    "text": text.render,
+    "markdown": markdown.render,
+    "json": json_report.render,
+}

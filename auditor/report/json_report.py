@@ -1,0 +1,12 @@
+"""JSON report: the Report tree as is, valid against schemas/report.schema.json."""
+
+from __future__ import annotations
+
+import orjson
+
+from auditor.audit import Report
+from auditor.profiles import Profile
+
+
+def render(report: Report, profile: Profile) -> str:
+    return orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n"

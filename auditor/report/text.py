@@ -1,0 +1,39 @@
+"""Terminal report: one line per criterion, then details of the gaps with quotes and fixes."""
+
+from __future__ import annotations
+
+from auditor.audit import Report, TrialAudit
+from auditor.profiles import Profile
+from auditor.report.common import SYMBOL, counts_line, detailed, heading, location, quote, totals_line
+
+
+def _audit(audit: TrialAudit, out: list[str]) -> None:
+    out.append(heading(audit))
+    width = max((len(f.name) for f in audit.findings), default=0)
+    for f in audit.findings:
+        out.append(f"  {SYMBOL[f.status]} {f.code} {f.name:<{width}}  {f.severity:<7}  {f.message}")
+    gaps = detailed(audit.findings)
+    if gaps:
+        out.append("")
+        out.append("  Details")
+    for f in gaps:
+        out.append(f"  {SYMBOL[f.status]} {f.code} {f.name} ({f.severity}, {f.status.replace('_', ' ')})")
+        out.append(f"      {f.message}")
+        for ev in f.evidence[:5]:
+            out.append(f"      at {location(ev)}: {quote(ev)}")
+        if len(f.evidence) > 5:
+            out.append(f"      … and {len(f.evidence) - 5} more quotes (see --format json)")
+        if f.fix:
+            out.append(f"      fix: {f.fix}")
+    out.append(f"  {counts_line(audit)}")
+    out.append("")
+
+
+def render(report: Report, profile: Profile) -> str:
+    out: list[str] = [f"profile {profile.id} {profile.version or ''}".rstrip(), ""]
+    for audit in report.audits:
+        _audit(audit, out)
+    for problem in report.errors:
+        out.append(f"error: {problem.origin}: {problem.message}")
+    out.append(totals_line(report))
+    return "\n".join(out) + "\n"
