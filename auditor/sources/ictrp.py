@@ -1,0 +1,323 @@
+"""WHO ICTRP field mapping, shared by the XML and CSV readers (one record = a dict of field -> text).
+
+ICTRP re-publishes records of 17+ source registers in one flat field set whose names vary by export
+(``Primary_outcome`` in XML, ``Primary outcome`` in the portal CSV, ``Primary_Outcome`` in the full
+export field list, `specs/ICTRP_export_datafields.txt`). Names are matched case-, space- and
+underscore-insensitively, with the aliases in ``_ALIASES``. Values are stripped of padding; blank
+and ``NULL`` mean "not given"; HTML left over from source registers (``<br>``, ``<p>``) becomes
+line breaks.
+
+| TrialRecord | ICTRP field |
+|---|---|
+| trial_id, acronym | TrialID, Acronym |
+| registry | "ICTRP:" + Source_Register ("ICTRP:ChiCTR"); without that column, the register named by the TrialID prefix |
+| secondary_ids | SecondaryIDs / Secondary_ID, split on ``;`` |
+| title, official_title | Public_title, Scientific_title |
+| status | Recruitment_Status |
+| conditions | Condition(s), split on ``;`` |
+| eligibility | Inclusion_Criteria and Exclusion_Criteria joined by a blank line (``at`` names both: ``a | b``) |
+| design.study_type, design.phases | Study_type, Phase |
+| design.description | Study_design, whole |
+| design.allocation | from Study_design only when it says so: an ``Allocation:`` value, a ``Randomised: yes/no`` answer, or the words "randomized"/"non-randomized" (the phrase as written, never a guess) |
+| design.masking, who_masked, intervention_model | Study_design's ``Masking:`` and ``Intervention model:`` values, when labelled |
+| enrollment.count | Target_size when it is a number or starts with the total ("120 ; Group A: 60" -> 120, text kept); a single "group:N" -> N; several groups without a total -> no count |
+| enrollment.per_arm | Target_size "group:N;group:M;" items (ChiCTR), one Number per group |
+| enrollment.type | type_enrolment (full export), normalised to ACTUAL / ESTIMATED |
+| interventions[] | Intervention(s), one per ``;`` item; a ClinicalTrials.gov "Drug: name" prefix becomes the type |
+| outcomes[] | Primary_outcome / Secondary_outcome(s), see "Outcome text" below |
+| dates.start | Date_enrollement (date of first enrolment, as given) |
+| dates.registered | Date_registration (as given), parsed from Date_registration3 (YYYYMMDD) when present |
+| results.posted / posted_at | results_yes_no = Yes, or results_date_posted / results_url_link given |
+| results.adverse_events_description | results_adverse_events |
+
+**Outcome text.** ICTRP gives all primary (or secondary) outcomes as one text. It is split into one
+Outcome per item when items are clearly separate: ``;`` (ICTRP's list separator, outside brackets),
+or, failing that, numbered/bulleted lines ("1)", "2.", "•", "*", "-"). EU CTR / CTIS texts are
+labelled sections ("Main Objective:", "Primary end point(s):", "Timepoint(s) of evaluation of this
+end point:"): each end point is an Outcome whose time_frame is the timepoint section and whose
+description is the objectives. Within an item, a time frame is separated when the registry marks
+it ("[Time frame: ...]", a trailing "[...]" on its own line as in ANZCTR, IRCT's "Timepoint: ...").
+Only when an item names time points that cannot be separated ("... at weeks 35 and 66") is its
+text put as both measure and time_frame (same ``at``), so the time-frame extractor still sees it;
+an item with no time words gets no time_frame.
+
+Dropped (no audit question depends on them, or no TrialRecord field): contacts, sponsors, countries,
+web_address, age/gender limits, ethics review, bridging, export/refresh dates, Retrospective_flag
+(registration timing is derived from the dates), IPD plans and the other results_* links.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from auditor.errors import RecordError
+from auditor.model import Design, Enrollment, Intervention, Number, Outcome, Results, SourceRef, Text, TrialRecord
+from auditor.sources import fields
+
+Locate = Callable[[str], dict[str, Any]]  # original field name -> Text location kwargs (at, line)
+
+_ALIASES = {
+    "secondary_outcome": "secondary_outcomes", "condition": "conditions", "intervention": "interventions",
+    "secondary_id": "secondary_ids", "secondaryids": "secondary_ids", "date_enrolment": "date_enrollement",
+    "recruitment_status": "recruitment_status", "trial_id": "trialid", "type_enrollment": "type_enrolment",
+}
+_REGISTER_PREFIXES = (
+    ("NCT", "ClinicalTrials.gov"), ("ChiCTR", "ChiCTR"), ("ISRCTN", "ISRCTN"), ("ACTRN", "ANZCTR"),
+    ("EUCTR", "EU Clinical Trials Register"), ("CTIS", "Clinical Trials Information System"),
+    ("IRCT", "IRCT"), ("JPRN", "JPRN"), ("DRKS", "German Clinical Trials Register"), ("NTR", "Netherlands Trial Register"),
+    ("NL-OMON", "NL-OMON"), ("TCTR", "TCTR"), ("KCT", "CRIS"), ("CTRI", "CTRI"), ("PACTR", "PACTR"),
+    ("SLCTR", "SLCTR"), ("RBR", "ReBec"), ("RPCEC", "RPCEC"), ("PER", "REPEC"), ("LBCTR", "LBCTR"),
+    ("ITMCTR", "ITMCTR"),
+)
+_CTGOV_TYPES = {"drug", "device", "biological", "procedure", "procedure/surgery", "radiation", "behavioral",
+                "genetic", "dietary supplement", "combination product", "diagnostic test", "other"}
+
+_ALLOCATION = (
+    re.compile(r"\bAllocation\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I),
+    re.compile(r"\bRandomi[sz](?:ed|ation)\s*:\s*(?:yes|no|randomi[sz]ed|non[- ]?randomi[sz]ed|not randomi[sz]ed)\b", re.I),
+    re.compile(r"\b(?:non[- ]?|not\s+)?randomi[sz]ed\b(?!\s*:)", re.I),
+)
+_MASKING = re.compile(r"\bMasking\s*:\s*([^.;,\n<(]*(?:\([^)]*\))?)", re.I)
+_MODEL = re.compile(r"\bIntervention model\s*:\s*([^.;\n<]*[^.;\n< ])", re.I)
+_GROUP_SIZE = re.compile(r"^(.*?)\s*:\s*(\d+)\s*$")
+
+_SECTION = re.compile(r"(?:^|;|\n)\s*(Main Objective|Secondary Objective|Primary end point\(s\)|"
+                      r"Secondary end point\(s\)|Timepoint\(s\) of evaluation of this end point)\s*:\s*", re.I)
+_LIST_LINE = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[•*\-])\s*")
+_BRACKET_TIME = re.compile(r"\n\s*\[\s*([^\]]+?)\s*\]\s*$|\[\s*time\s*frame\s*:?\s*([^\]]+?)\s*\]\s*$", re.I)
+_TIMEPOINT = re.compile(r"[.;,]?\s*Time ?points?\s*:\s*(.+?)\s*(?:\.\s*Method of measurement\s*:\s*(.*))?$", re.I | re.S)
+_TIME_WORDS = re.compile(r"\b(?:\d+(?:\.\d+)?\s*-?\s*(?:hours?|h|days?|weeks?|wks?|months?|mo|years?|yrs?)\b|"
+                         r"(?:day|week|month|year|visit)\s*\d+|baseline|follow[- ]?up|at each visit|"
+                         r"(?:end|completion) of (?:treatment|study|therapy)|discharge)", re.I)
+_CONTINUES = re.compile(r"(?:[,:(\-]|\b(?:and|or|of|the|in|with|to|for|by|at|from))\s*$", re.I)
+
+
+@lru_cache(maxsize=512)
+def canonical(name: str) -> str:
+    key = re.sub(r"[\s\-]+", "_", name.strip()).lower()
+    return _ALIASES.get(key, key)
+
+
+def register_of(trial_id: str) -> str | None:
+    """The source register a trial ID belongs to, by its prefix (for exports without Source_Register)."""
+    for prefix, register in _REGISTER_PREFIXES:
+        if trial_id.upper().startswith(prefix.upper()):
+            return register
+    return None
+
+
+class _Record:
+    """One record's values by canonical field name, building Texts with their locations."""
+
+    def __init__(self, values: dict[str, str | None], locate: Locate):
+        self.raw = {canonical(k): (k, v) for k, v in values.items()}
+        self.locate = locate
+
+    def value(self, field: str) -> str | None:
+        entry = self.raw.get(field)
+        return fields.clean(entry[1]) if entry else None
+
+    def at(self, field: str) -> dict[str, Any]:
+        return self.locate(self.raw[field][0])
+
+    def text(self, field: str) -> Text | None:
+        value = self.value(field)
+        if value is None:
+            return None
+        return fields.text(fields.strip_markup(value), **self.at(field))
+
+    def items(self, field: str) -> list[Text]:
+        value = self.value(field)
+        if value is None:
+            return []
+        where = self.at(field)
+        return [Text(value=item, **where) for item in fields.split_list(fields.strip_markup(value))]
+
+
+def to_record(values: dict[str, str | None], locate: Locate, source: SourceRef,
+              record_at: str) -> TrialRecord | RecordError:
+    """Map one ICTRP record; a record without a TrialID is a RecordError naming the field."""
+    r = _Record(values, locate)
+    trial_id = r.value("trialid")
+    if trial_id is None:
+        return RecordError(source.path, "record has no TrialID (field TrialID is empty or missing)",
+                           where=record_at, index=source.index)
+    try:
+        return _map(r, trial_id, source)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        return RecordError(source.path, f"cannot map record: {exc}", where=record_at, index=source.index,
+                           record_id=trial_id)
+
+
+def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
+    register = r.value("source_register") or register_of(trial_id)
+    design_text = r.text("study_design")
+    masking = _labelled(_MASKING, design_text)
+    reg3 = r.value("date_registration3")
+    return TrialRecord(
+        source=source,
+        registry=f"ICTRP:{register}" if register else "ICTRP",
+        trial_id=trial_id,
+        secondary_ids=[t.value for t in r.items("secondary_ids")],
+        title=r.text("public_title"),
+        official_title=r.text("scientific_title"),
+        acronym=r.value("acronym"),
+        status=r.text("recruitment_status"),
+        conditions=r.items("conditions"),
+        eligibility=_eligibility(r),
+        design=Design(study_type=r.text("study_type"), description=design_text,
+                      allocation=_allocation(design_text), masking=masking,
+                      who_masked=fields.who_masked(masking), intervention_model=_labelled(_MODEL, design_text),
+                      phases=[t for t in [r.text("phase")] if t is not None]),
+        enrollment=_enrollment(r),
+        interventions=[_intervention(t) for t in r.items("interventions")],
+        outcomes=_outcomes(r, "primary_outcome", "primary") + _outcomes(r, "secondary_outcomes", "secondary"),
+        dates=fields.dated(start=r.text("date_enrollement"), registered=r.text("date_registration"),
+                           registered_exact=reg3 if reg3 and reg3.isdigit() and len(reg3) == 8 else None),
+        results=_results(r),
+    )
+
+
+def _eligibility(r: _Record) -> Text | None:
+    parts = [t for t in (r.text("inclusion_criteria"), r.text("exclusion_criteria")) if t is not None]
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    return Text(value=f"{parts[0].value}\n\n{parts[1].value}", at=f"{parts[0].at} | {parts[1].at}",
+                line=parts[0].line)
+
+
+def _labelled(pattern: re.Pattern[str], design: Text | None) -> Text | None:
+    match = pattern.search(design.value) if design else None
+    value = match.group(1).strip() if match else ""
+    return Text(value=value, at=design.at, line=design.line) if value else None
+
+
+def _allocation(design: Text | None) -> Text | None:
+    if design is None:
+        return None
+    for pattern in _ALLOCATION:
+        match = pattern.search(design.value)
+        if match:
+            phrase = (match.group(1) if match.groups() else match.group(0)).strip()
+            if phrase:
+                return Text(value=phrase, at=design.at, line=design.line)
+    return None
+
+
+def _enrollment(r: _Record) -> Enrollment:
+    raw = r.value("target_size")
+    kind = r.value("type_enrolment")
+    where = r.at("target_size") if raw else {}
+    count = fields.number(raw, **where) if raw else None
+    per_arm: list[Number] = []
+    if raw and count is None:
+        for item in fields.split_list(raw):
+            match = _GROUP_SIZE.match(item)
+            if match:
+                per_arm.append(Number(value=float(match.group(2)), text=item, **where))
+        if len(per_arm) == 1:
+            count = Number(value=per_arm[0].value, text=raw, **where)
+    return Enrollment(count=count, per_arm=per_arm,
+                      type=fields.enrollment_type(kind, **r.at("type_enrolment")) if kind else None)
+
+
+def _intervention(item: Text) -> Intervention:
+    kind, sep, name = item.value.partition(":")
+    if sep and kind.strip().lower() in _CTGOV_TYPES and name.strip():
+        return Intervention(type=Text(value=kind.strip(), at=item.at, line=item.line),
+                            name=Text(value=name.strip(), at=item.at, line=item.line))
+    return Intervention(name=item)
+
+
+def _outcomes(r: _Record, field: str, kind: str) -> list[Outcome]:
+    whole = r.text(field)
+    if whole is None:
+        return []
+    where = {"at": whole.at, "line": whole.line}
+    if _SECTION.search(whole.value):
+        return _sectioned(whole.value, kind, where)
+    items = fields.split_list(whole.value)
+    if len(items) < 2:
+        items = _lines(whole.value) or items
+    return [_outcome(item, kind, where) for item in items]
+
+
+def _lines(value: str) -> list[str]:
+    """Outcomes given one per line: bulleted/numbered lines, or unpunctuated lines of measures.
+
+    A line that continues the previous one (it ends in a comma or a connecting word, or the next
+    starts in lower case) is joined to it; a heading line ending in ``:`` prefixes the items under
+    it. Lines of prose sentences (ending in ``.``) are one outcome, not a list.
+    """
+    lines = [ln.strip() for ln in value.split("\n") if ln.strip()]
+    if len(lines) < 2:
+        return []
+    marked = sum(bool(_LIST_LINE.match(ln)) for ln in lines) >= 2
+    items: list[str] = []
+    heading, under_heading = "", 0
+    for line in lines:
+        is_marked = bool(_LIST_LINE.match(line))
+        body = _LIST_LINE.sub("", line).strip() if is_marked else line
+        if not is_marked and items and (_CONTINUES.search(items[-1]) or body[:1].islower() or marked
+                                        and not line.endswith(":")):
+            items[-1] += " " + body
+        elif not is_marked and line.endswith(":"):
+            heading = f"{heading} {body}" if heading and not under_heading else body
+            under_heading = 0
+        else:
+            items.append(f"{heading} {body}" if heading else body)
+            under_heading += 1
+    if not marked and any(item.endswith(".") for item in items[:-1]):
+        return []
+    return items if len(items) >= 2 else []
+
+
+def _outcome(item: str, kind: str, where: dict[str, Any], description: str | None = None) -> Outcome:
+    measure, time_frame, method = item, None, None
+    bracket = _BRACKET_TIME.search(item)
+    timepoint = _TIMEPOINT.search(item)
+    if bracket:
+        measure, time_frame = item[:bracket.start()].strip(), (bracket.group(1) or bracket.group(2))
+    elif timepoint and timepoint.start() > 0:
+        measure, time_frame, method = item[:timepoint.start()].strip(), timepoint.group(1), timepoint.group(2)
+    elif _TIME_WORDS.search(item):
+        time_frame = item
+    notes = "\n".join(p for p in (description, method) if p)
+    return Outcome(kind=kind, measure=fields.text(measure, **where), time_frame=fields.text(time_frame, **where),
+                   description=fields.text(notes, **where) if notes else None)
+
+
+def _sectioned(value: str, kind: str, where: dict[str, Any]) -> list[Outcome]:
+    """EU CTR / CTIS labelled sections: end points with their timepoints, objectives as description."""
+    marks = list(_SECTION.finditer(value))
+    sections = [(m.group(1).lower(), value[m.end():(marks[i + 1].start() if i + 1 < len(marks) else len(value))]
+                 .strip(" ;\n")) for i, m in enumerate(marks)]
+    lead = value[:marks[0].start()].strip(" ;\n")
+    objectives = "\n".join(f"{label.capitalize()}: {text}" for label, text in sections if "objective" in label)
+    outcomes: list[Outcome] = []
+    pending: list[str] = [lead] if lead else []
+    for label, text in sections:
+        if label.startswith("timepoint"):
+            for measure in pending or [""]:
+                outcomes.append(Outcome(kind=kind, measure=fields.text(measure, **where),
+                                        time_frame=fields.text(text, **where),
+                                        description=fields.text(objectives, **where)))
+            pending = []
+        elif "end point" in label and text:
+            pending.append(text)
+    outcomes += [_outcome(m, kind, where, objectives or None) for m in pending]
+    if not outcomes and objectives:
+        outcomes.append(Outcome(kind=kind, description=fields.text(objectives, **where)))
+    return outcomes
+
+
+def _results(r: _Record) -> Results:
+    for field in ("results_yes_no", "results_date_posted", "results_url_link"):
+        value = r.value(field)
+        if value and (field != "results_yes_no" or value.lower() in ("yes", "true")):
+            return Results(posted=True, posted_at=r.at(field)["at"],
+                           adverse_events_description=r.text("results_adverse_events"))
+    return Results(posted=False)
