@@ -87,11 +87,13 @@ _GROUP_SIZE = re.compile(r"^(.*?)\s*:\s*(\d+)\s*$")
 _SECTION = re.compile(r"(?:^|;|\n)\s*(Main Objective|Secondary Objective|Primary end point\(s\)|"
                       r"Secondary end point\(s\)|Timepoint\(s\) of evaluation of this end point)\s*:\s*", re.I)
 _LIST_LINE = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[•*\-])\s*")
-_BRACKET_TIME = re.compile(r"\n\s*\[\s*([^\]]+?)\s*\]\s*$|\[\s*time\s*frame\s*:?\s*([^\]]+?)\s*\]\s*$", re.I)
+_BRACKET_TIME = re.compile(r"(\n\s*)?\[\s*(time\s*frame\s*:?\s*)?([^\[\]]+?)\s*\]\s*$", re.I)
+_TIME_LEAD = re.compile(r"^(?:at|during|until|up to|from|over|within|after|before|pre|post|each|every|daily|weekly)\b", re.I)
 _TIMEPOINT = re.compile(r"[.;,]?\s*Time ?points?\s*:\s*(.+?)\s*(?:\.\s*Method of measurement\s*:\s*(.*))?$", re.I | re.S)
 _TIME_WORDS = re.compile(r"\b(?:\d+(?:\.\d+)?\s*-?\s*(?:hours?|h|days?|weeks?|wks?|months?|mo|years?|yrs?)\b|"
                          r"(?:day|week|month|year|visit)\s*\d+|baseline|follow[- ]?up|at each visit|"
                          r"(?:end|completion) of (?:treatment|study|therapy)|discharge)", re.I)
+_LIST_HEADING = re.compile(r"outcome|end ?point|measure|analys|objective", re.I)
 _CONTINUES = re.compile(r"(?:[,:(\-]|\b(?:and|or|of|the|in|with|to|for|by|at|from))\s*$", re.I)
 
 
@@ -240,7 +242,7 @@ def _outcomes(r: _Record, field: str, kind: str) -> list[Outcome]:
     if _SECTION.search(whole.value):
         return _sectioned(whole.value, kind, where)
     items = fields.split_list(whole.value)
-    if len(items) < 2:
+    if len(items) < 2 and not _BRACKET_TIME.search(whole.value):
         items = _lines(whole.value) or items
     return [_outcome(item, kind, where) for item in items]
 
@@ -265,6 +267,8 @@ def _lines(value: str) -> list[str]:
                                         and not line.endswith(":")):
             items[-1] += " " + body
         elif not is_marked and line.endswith(":"):
+            if not _LIST_HEADING.search(line):
+                return []  # "... (7-point scale):" followed by its categories, not a list of outcomes
             heading = f"{heading} {body}" if heading and not under_heading else body
             under_heading = 0
         else:
@@ -279,8 +283,9 @@ def _outcome(item: str, kind: str, where: dict[str, Any], description: str | Non
     measure, time_frame, method = item, None, None
     bracket = _BRACKET_TIME.search(item)
     timepoint = _TIMEPOINT.search(item)
-    if bracket:
-        measure, time_frame = item[:bracket.start()].strip(), (bracket.group(1) or bracket.group(2))
+    if bracket and bracket.start() > 0 and (bracket.group(1) or bracket.group(2) or _TIME_LEAD.match(bracket.group(3))
+                                            or _TIME_WORDS.search(bracket.group(3))):
+        measure, time_frame = item[:bracket.start()].strip(), bracket.group(3)
     elif timepoint and timepoint.start() > 0:
         measure, time_frame, method = item[:timepoint.start()].strip(), timepoint.group(1), timepoint.group(2)
     elif _TIME_WORDS.search(item):
@@ -291,27 +296,27 @@ def _outcome(item: str, kind: str, where: dict[str, Any], description: str | Non
 
 
 def _sectioned(value: str, kind: str, where: dict[str, Any]) -> list[Outcome]:
-    """EU CTR / CTIS labelled sections: end points with their timepoints, objectives as description."""
+    """EU CTR / CTIS labelled sections, in any order: each end point section is one Outcome.
+
+    Its time frame is the matching timepoint section (paired in order when there are as many, else
+    the single timepoint applies to every end point); the objectives become the description. An end
+    point section is not split further: its inner lists are often a scale's categories.
+    """
     marks = list(_SECTION.finditer(value))
     sections = [(m.group(1).lower(), value[m.end():(marks[i + 1].start() if i + 1 < len(marks) else len(value))]
                  .strip(" ;\n")) for i, m in enumerate(marks)]
     lead = value[:marks[0].start()].strip(" ;\n")
     objectives = "\n".join(f"{label.capitalize()}: {text}" for label, text in sections if "objective" in label)
-    outcomes: list[Outcome] = []
-    pending: list[str] = [lead] if lead else []
-    for label, text in sections:
-        if label.startswith("timepoint"):
-            for measure in pending or [""]:
-                outcomes.append(Outcome(kind=kind, measure=fields.text(measure, **where),
-                                        time_frame=fields.text(text, **where),
-                                        description=fields.text(objectives, **where)))
-            pending = []
-        elif "end point" in label and text:
-            pending.append(text)
-    outcomes += [_outcome(m, kind, where, objectives or None) for m in pending]
-    if not outcomes and objectives:
-        outcomes.append(Outcome(kind=kind, description=fields.text(objectives, **where)))
-    return outcomes
+    timepoints = [text for label, text in sections if label.startswith("timepoint") and text]
+    endpoints = ([lead] if lead else []) + [text for label, text in sections
+                                            if "end point" in label and not label.startswith("timepoint") and text]
+    description = fields.text(objectives, **where) if objectives else None
+    if not endpoints:
+        return [Outcome(kind=kind, time_frame=fields.text("\n".join(timepoints), **where), description=description)] \
+            if timepoints or description else []
+    paired = timepoints if len(timepoints) == len(endpoints) else ["\n".join(timepoints)] * len(endpoints)
+    return [Outcome(kind=kind, measure=fields.text(measure, **where), time_frame=fields.text(time, **where),
+                    description=description) for measure, time in zip(endpoints, paired)]
 
 
 def _results(r: _Record) -> Results:
