@@ -21,10 +21,11 @@ from types import ModuleType
 
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
-from auditor.sources import containers, ctgov_v2, ctgov_xml, ictrp_csv, ictrp_xml, protocol
+from auditor.sources import containers, ctgov_classic, ctgov_v2, ctgov_xml, ictrp_csv, ictrp_xml, protocol
 
 READERS: dict[str, ModuleType] = {
     ctgov_v2.NAME: ctgov_v2,
+    ctgov_classic.NAME: ctgov_classic,
     ctgov_xml.NAME: ctgov_xml,
     ictrp_xml.NAME: ictrp_xml,
     ictrp_csv.NAME: ictrp_csv,
