@@ -21,7 +21,7 @@ from types import ModuleType
 
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
-from auditor.sources import containers, ctgov_classic, ctgov_v2, ctgov_xml, ictrp_csv, ictrp_xml, protocol
+from auditor.sources import containers, ctgov_classic, ctgov_v2, ctgov_xml, ictrp_csv, ictrp_xml, protocol, spreadsheet
 
 READERS: dict[str, ModuleType] = {
     ctgov_v2.NAME: ctgov_v2,
@@ -29,6 +29,7 @@ READERS: dict[str, ModuleType] = {
     ctgov_xml.NAME: ctgov_xml,
     ictrp_xml.NAME: ictrp_xml,
     ictrp_csv.NAME: ictrp_csv,
+    spreadsheet.NAME: spreadsheet,
     protocol.NAME: protocol,
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -18,12 +19,27 @@ MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", 1 << 30))
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 
 
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)[\s/>]")
+
+
 def describe(head: bytes) -> str:
     """A few words on what unknown bytes look like, for error messages."""
+    if head[:4] == b"PK\x03\x04":
+        return "an Office document or zip archive"
     if b"\x00" in head[:1024]:
         return "binary data"
     text = head.lstrip()[:1]
-    return {b"{": "a JSON object", b"[": "a JSON array", b"<": "XML or HTML"}.get(text, "text")
+    if text == b"<":
+        # Skip the declaration, comments and doctype to name the root element.
+        body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", b"", head[:4096], flags=re.S)
+        match = _ROOT.search(body)
+        return f"XML with root <{match.group(1).decode('ascii', 'replace')}>" if match else "XML or HTML"
+    return {b"{": "a JSON object", b"[": "a JSON array"}.get(text, "text")
+
+
+def is_office_document(names: list[str]) -> bool:
+    """An XLSX/DOCX is a zip too, but one document: read whole, not member by member."""
+    return "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/")) for n in names)
 
 
 def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase) -> bytes:
@@ -54,6 +70,9 @@ def _from_zip(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputErro
         members = [m for m in archive.infolist() if not m.is_dir()]
     except zipfile.BadZipFile as exc:
         yield origin, InputError(origin, f"broken zip archive: {exc}")
+        return
+    if is_office_document([m.filename for m in members]):
+        yield origin, data
         return
     for member in sorted(members, key=lambda m: m.filename):
         name = f"{origin}!{member.filename}"
