@@ -1,0 +1,132 @@
+"""Design, sample size and registration facts.
+
+- randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group) or prose
+  ("Randomized controlled trial", "non-randomised").
+- arm_count: registered arms; without arm groups, the number of interventions, else prose
+  ("randomised to one of two groups").
+- assessor_blinded: whoMasked lists the outcomes assessor; masking NONE -> False; a masked
+  design that names other roles only -> False; masking prose ("assessor-blinded") -> True.
+- calculation_reported: a protocol sample-size section, or power/alpha/effect size/sample size
+  calculation wording in the description or eligibility text.
+- registration: days from start of enrolment to registration, respecting month/year precision.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from auditor.extract.text import WORDS, evidence
+from auditor.facts import Evidence
+from auditor.model import TrialRecord
+
+_NONRANDOM = re.compile(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsingle[\s-]?(?:arm|group)|\bno\s+"
+                        r"randomi[sz]ation|\bnon[\s-]?random", re.I)
+_RANDOM = re.compile(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
+_ASSESSOR = re.compile(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
+                       r"\b(?:blind(?:ed)?|mask(?:ed)?)\s+(?:outcome\s+)?(?:assessor|evaluator|rater|examiner)s?|"
+                       r"\bassessor[\s-]blind|\b(?:single|double|triple)[\s-]blind", re.I)
+_GROUPS = re.compile(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
+                     r"(?:\w+\s+){0,3}?(?:to|into)\s+(?:one\s+of\s+)?(?P<n>two|three|four|five|six|2|3|4|5|6)\s+"
+                     r"(?:\w+\s+)?(?:groups|arms)", re.I)
+_CALC = re.compile(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
+                   r"\bpower\s+(?:analysis|calculation)|\b\d{2}\s*%\s+power|\bpower\s+of\s+\d|\bstatistical\s+power|"
+                   r"\balpha\s*(?:level\s*)?(?:of\s*)?=?\s*0?\.0\d|\bα\s*=|\beffect\s+size\s+of|\bG\*?\s?Power|"
+                   r"\bminimal(?:ly)?\s+(?:clinically\s+)?important\s+difference", re.I)
+
+
+def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
+    alloc = record.design.allocation
+    if alloc is not None:
+        value = alloc.value.strip()
+        upper = value.upper().replace("-", "_").replace(" ", "_")
+        if upper in ("RANDOMIZED", "RANDOMISED"):
+            return True, [Evidence.of(alloc, note="allocation: randomized")]
+        if upper in ("NON_RANDOMIZED", "NON_RANDOMISED", "NA", "N/A"):
+            return False, [Evidence.of(alloc, note="single group (no allocation)" if upper in ("NA", "N/A")
+                                       else "allocation: non-randomized")]
+        if m := _NONRANDOM.search(value):
+            return False, [evidence(alloc, m.start(), m.end(), "non-randomised allocation")]
+        if m := _RANDOM.search(value):
+            return True, [evidence(alloc, m.start(), m.end(), "randomised allocation")]
+    for text in (record.design.description, record.official_title, record.title):
+        if text is None:
+            continue
+        if m := _NONRANDOM.search(text.value):
+            return False, [evidence(text, m.start(), m.end(), "non-randomised design stated")]
+        if m := _RANDOM.search(text.value):
+            return True, [evidence(text, m.start(), m.end(), "randomised design stated")]
+    return None, []
+
+
+def arm_count(record: TrialRecord) -> tuple[int | None, list[Evidence]]:
+    if record.arms:
+        labels = [a.label for a in record.arms if a.label is not None]
+        return len(record.arms), [Evidence.of(labels[0], note=f"{len(record.arms)} arms registered")] if labels else []
+    for text in (record.design.description, record.summary, record.description):
+        if text is not None and (m := _GROUPS.search(text.value)):
+            n = m.group("n").lower()
+            count = int(n) if n.isdigit() else int(WORDS[n])
+            return count, [evidence(text, m.start(), m.end(), f"{count} groups stated")]
+    if record.interventions and (record.design.intervention_model is None
+                                 or "SINGLE" not in record.design.intervention_model.value.upper()):
+        names = [iv.name for iv in record.interventions if iv.name is not None]
+        if len(names) >= 2:
+            return len(names), [Evidence.of(names[0], note=f"no arm groups: {len(names)} interventions counted")]
+    return None, []
+
+
+def assessor_blinded(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
+    d = record.design
+    for who in d.who_masked:
+        if "ASSESSOR" in who.value.upper():
+            return True, [Evidence.of(who, note="outcome assessor masked")]
+    if d.masking is not None:
+        value = d.masking.value.strip().upper()
+        if value in ("NONE", "NONE (OPEN LABEL)", "OPEN", "OPEN LABEL"):
+            return False, [Evidence.of(d.masking, note="no masking (open label)")]
+        if d.who_masked:
+            return False, [Evidence.of(d.who_masked[0], note="masked roles do not include the outcome assessor")]
+        if m := _ASSESSOR.search(d.masking.value):
+            return True, [evidence(d.masking, m.start(), m.end(), "assessor masking stated")]
+    for text in (d.description, record.official_title, record.title):
+        if text is not None and (m := _ASSESSOR.search(text.value)):
+            return True, [evidence(text, m.start(), m.end(), "assessor masking stated")]
+    return None, []
+
+
+def calculation(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
+    plan = record.sample_size
+    for item in (plan.calculation, plan.power, plan.alpha, plan.effect_size, plan.standard_deviation):
+        if item is not None:
+            return True, [Evidence.of(item, note="protocol sample-size calculation")]
+    texts = [t for t in (record.description, record.summary, record.eligibility, record.design.description) if t]
+    for text in texts:
+        if m := _CALC.search(text.value):
+            return True, [evidence(text, m.start(), m.end(), "sample-size calculation stated")]
+    if record.description is None and record.registry != "protocol":
+        return None, []  # a registry entry without a description has nowhere to state one
+    return False, []
+
+
+def registration(record: TrialRecord) -> tuple[int | None, bool | None, list[Evidence]]:
+    d = record.dates
+    if d.start_parsed is None or d.registered_parsed is None or d.start is None or d.registered is None:
+        return None, None, []
+    first = d.start_parsed
+    precision = d.start_precision or "day"
+    if precision == "day":
+        last = first
+    elif precision == "month":
+        last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    else:
+        last = date(first.year, 12, 31)
+    reg = d.registered_parsed
+    ev = [Evidence.of(d.registered, note="registration date"), Evidence.of(d.start, note=f"start date ({precision} precision)")]
+    if reg <= first:
+        return (reg - first).days, True, ev
+    if reg > last:
+        # The start could have been as late as `last`: the smallest lateness the dates allow.
+        return (reg - last).days, False, ev
+    return None, None, ev  # registered inside the start month/year: cannot tell which came first

@@ -1,0 +1,121 @@
+"""Follow-up facts from outcome time frames (CRITERIA.md "Time frames").
+
+- max weeks from baseline: the latest time point of any outcome, counting baseline-, treatment-start-
+  and procedure-anchored points as weeks from baseline (the procedure is taken as day 0 of the
+  trial; an anchor we cannot place - "post-partum" - is skipped).
+- weeks after treatment: per point, end-of-treatment anchored -> its weeks; procedure-anchored with a
+  one-off treatment (duration 0) -> its weeks; baseline/treatment-start -> weeks - duration.
+  The fact is the latest of these. When some point cannot be converted (duration unknown) and
+  could be later than the known ones, the answer is None: we do not claim more than the text says.
+- FU03 specificity: every outcome's time frame names a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.extract import timeframes
+from auditor.extract.text import quote_around
+from auditor.facts import Evidence
+from auditor.model import Outcome, Text, TrialRecord
+
+
+@dataclass(frozen=True)
+class Point:
+    weeks: float
+    anchor: str
+    evidence: Evidence
+    numeric: bool = True
+
+
+@dataclass
+class FollowUp:
+    max_from_baseline: float | None = None
+    max_evidence: list[Evidence] = field(default_factory=list)
+    after_treatment: float | None = None
+    after_evidence: list[Evidence] = field(default_factory=list)
+
+
+def outcome_points(outcome: Outcome) -> list[Point]:
+    """Time points of one outcome: structured protocol points win over the time-frame text."""
+    if outcome.time_points:
+        return [Point(tp.weeks.value, tp.anchor,
+                      Evidence.of(tp.weeks, note=f"{tp.weeks.value:g} weeks from {tp.anchor.replace('_', ' ')}"))
+                for tp in outcome.time_points]
+    tf = outcome.time_frame
+    if tf is None:
+        return []
+    return [Point(p.weeks, p.anchor, _evidence(tf, p), p.numeric) for p in timeframes.parse(tf.value)]
+
+
+def _evidence(tf: Text, p: timeframes.TimePoint) -> Evidence:
+    anchor = p.anchor.replace("_", " ")
+    note = f"{p.weeks:g} weeks from {anchor}" + ("" if p.stated else " (no anchor stated: read as from baseline)")
+    return Evidence.of(tf, quote=quote_around(tf.value, p.start, p.end, 120), note=note)
+
+
+def compute(outcomes: list[Outcome], duration: float | None) -> FollowUp:
+    points = [p for o in outcomes for p in outcome_points(o)]
+    return compute_points(points, duration)
+
+
+def compute_points(points: list[Point], duration: float | None) -> FollowUp:
+    result = FollowUp()
+    from_baseline = [p for p in points if p.anchor in ("baseline", "treatment_start", "procedure")]
+    if duration is not None:
+        # "12 months after the end of treatment" is also a time from baseline once the duration is known.
+        from_baseline += [Point(p.weeks + duration, "baseline", p.evidence) for p in points
+                          if p.anchor == "end_of_treatment" and p.numeric]
+    if from_baseline:
+        best = max(from_baseline, key=lambda p: p.weeks)
+        result.max_from_baseline = round(best.weeks, 2)
+        result.max_evidence = [best.evidence]
+
+    known: list[tuple[float, Point]] = []
+    unknown: list[Point] = []
+    for p in points:
+        if p.anchor == "end_of_treatment":
+            known.append((p.weeks, p))
+        elif p.anchor == "procedure" and duration == 0:
+            known.append((p.weeks, p))
+        elif p.anchor in ("baseline", "treatment_start", "procedure") and duration is not None:
+            known.append((p.weeks - duration, p))
+        elif p.anchor in ("baseline", "treatment_start", "procedure"):
+            unknown.append(p)
+    if not known:
+        return result
+    value, point = max(known, key=lambda k: k[0])
+    # A baseline point with an unknown duration could still lie later than every known point.
+    if any(u.weeks > value for u in unknown):
+        return result
+    value = max(0.0, round(value, 2))
+    result.after_treatment = value
+    note = f"latest assessment {value:g} weeks after the end of treatment"
+    if duration is not None and point.anchor != "end_of_treatment":
+        note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
+    result.after_evidence = [point.evidence.model_copy(update={"note": note})]
+    return result
+
+
+def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evidence]]:
+    """(every outcome has a specific time frame, the unspecific ones, their evidence)."""
+    if not record.outcomes:
+        return None, [], []
+    bad: list[str] = []
+    ev: list[Evidence] = []
+    for o in record.outcomes:
+        if o.time_points:
+            continue
+        tf = o.time_frame
+        if tf is None:
+            label = f"(no time frame) {o.measure.value[:80]}" if o.measure else "(no time frame)"
+            if label not in bad:
+                bad.append(label)
+            if o.measure:
+                ev.append(Evidence.of(o.measure, quote=o.measure.value[:80], note="outcome has no time frame"))
+            continue
+        if not timeframes.specific(tf.value):
+            if tf.value not in bad:
+                bad.append(tf.value)
+            ev.append(Evidence.of(tf, note="time frame does not name a specific time"))
+    return not bad, bad, ev

@@ -1,0 +1,97 @@
+"""Instrument lexicon (data in lexicon.yaml) and matching on outcome text.
+
+Aliases match case-insensitively with flexible separators between letter and digit runs, so
+"SF-36", "SF 36", "sf36" and "Short Form-36" are one instrument. Harms terms honour negation
+("no adverse events are expected" is not a plan to collect them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+_SEP = r"[\s\-_./:]{0,3}"
+_TOKEN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
+
+
+def _alias_pattern(alias: str) -> str:
+    tokens = _TOKEN.findall(alias)
+    if not tokens:
+        raise ValueError(f"empty alias {alias!r}")
+    body = _SEP.join(re.escape(t) for t in tokens)
+    # A trailing version marker ("SF-36v2", "SF 12 version 2") stays part of the same instrument.
+    return rf"(?<![a-z0-9]){body}(?:{_SEP}v(?:ersion)?{_SEP}\d(?:\.\d)?)?(?![a-z0-9])"
+
+
+@dataclass(frozen=True)
+class Entry:
+    category: str
+    name: str
+    pattern: re.Pattern[str]
+    subsumes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    category: str
+    name: str
+    start: int
+    end: int
+
+
+def _load() -> dict[str, list[Entry]]:
+    raw = yaml.safe_load(resources.files("auditor.extract").joinpath("lexicon.yaml").read_text("utf-8"))
+    out: dict[str, list[Entry]] = {}
+    for category, items in raw.items():
+        entries = []
+        for name, spec in items.items():
+            parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
+            entries.append(Entry(category, name, re.compile("|".join(f"(?:{p})" for p in parts), re.I),
+                                 tuple(spec.get("subsumes", []))))
+        out[category] = entries
+    return out
+
+
+LEXICON: dict[str, list[Entry]] = _load()  # loaded once at import, never per record
+# One pre-filter per category: most outcome texts hit no HRQoL instrument at all.
+_ANY = {cat: re.compile("|".join(f"(?:{e.pattern.pattern})" for e in entries), re.I)
+        for cat, entries in LEXICON.items()}
+
+_NEG_BEFORE = re.compile(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.I)
+_NEG_AFTER = re.compile(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"
+                        r"known|reported)|unlikely|not expected|not anticipated)", re.I)
+
+
+def find(category: str, text: str) -> list[Hit]:
+    """Instruments of one category named in `text`, most specific version only, in text order."""
+    if not text or not _ANY[category].search(text):
+        return []
+    hits: list[Hit] = []
+    for entry in LEXICON[category]:
+        m = entry.pattern.search(text)
+        if m:
+            hits.append(Hit(category, entry.name, m.start(), m.end()))
+    drop = {s for e in LEXICON[category] if any(h.name == e.name for h in hits) for s in e.subsumes}
+    return sorted((h for h in hits if h.name not in drop), key=lambda h: h.start)
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """The term at [start, end) is negated ("no adverse events are expected")."""
+    return bool(_NEG_BEFORE.search(text[max(0, start - 60):start]) or _NEG_AFTER.match(text[end:end + 60]))
+
+
+def harms(text: str) -> Hit | None:
+    """The first non-negated harms term in `text`."""
+    if not text or not _ANY["harms"].search(text):
+        return None
+    for m in LEXICON["harms"][0].pattern.finditer(text):
+        if not negated(text, m.start(), m.end()):
+            return Hit("harms", "adverse events", m.start(), m.end())
+    return None
+
+
+def names(category: str) -> list[str]:
+    return [e.name for e in LEXICON[category]]

@@ -1,0 +1,69 @@
+"""Outcome facts: count, HRQoL instruments (and their time points), pain and function measures.
+
+Instruments are matched in each registered outcome's measure, description and (protocol files)
+instrument; a protocol outcome's `domain` also decides pain / function / hrqol. Only registered
+outcomes count - an instrument named in the detailed description alone is not a registered outcome.
+"""
+
+from __future__ import annotations
+
+from auditor.extract import followup, instruments
+from auditor.extract.text import evidence
+from auditor.facts import Evidence, FactSheet
+from auditor.model import Outcome, TrialRecord
+
+_DOMAIN = {"hrqol": "hrqol", "quality_of_life": "hrqol", "pain": "pain", "pain_intensity": "pain",
+           "function": "function", "physical_function": "function", "disability": "function"}
+
+
+def _hits(outcome: Outcome, category: str) -> list[tuple[str, Evidence]]:
+    found: list[tuple[str, Evidence]] = []
+    for text in (outcome.instrument, outcome.measure, outcome.description):
+        if text is None:
+            continue
+        for hit in instruments.find(category, text.value):
+            if all(name != hit.name for name, _ in found):
+                found.append((hit.name, evidence(text, hit.start, hit.end, f"{hit.name} ({category})", limit=100)))
+    return found
+
+
+def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> None:
+    sheet.set("outcomes.count", len(record.outcomes))
+    hrqol_outcomes: list[Outcome] = []
+    names: dict[str, dict[str, Evidence]] = {"hrqol": {}, "pain": {}, "function": {}}
+    measured: dict[str, list[Evidence]] = {"pain": [], "function": []}
+    for o in record.outcomes:
+        domain = _DOMAIN.get(o.domain.value.strip().lower()) if o.domain is not None else None
+        for category in ("hrqol", "pain", "function"):
+            hits = _hits(o, category)
+            for name, ev in hits:
+                names[category].setdefault(name, ev)
+            if category == "hrqol" and (hits or domain == "hrqol"):
+                hrqol_outcomes.append(o)
+            if category in measured and (hits or domain == category):
+                if not measured[category]:
+                    measured[category].append(hits[0][1] if hits else Evidence.of(o.domain, note=f"{category} outcome"))
+    # Keep the most specific EQ-5D version across outcomes too ("EQ-5D-5L" in one, "EQ-5D" in another).
+    hrqol = names["hrqol"]
+    drop = {s for e in instruments.LEXICON["hrqol"] if e.name in hrqol for s in e.subsumes}
+    hrqol = {k: v for k, v in hrqol.items() if k not in drop}
+    sheet.set("outcomes.hrqol.instruments", list(hrqol), list(hrqol.values()))
+    fu = followup.compute(hrqol_outcomes, duration)
+    sheet.set("outcomes.hrqol.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
+    sheet.set("outcomes.hrqol.weeks_after_treatment", fu.after_treatment, fu.after_evidence)
+    for category in ("pain", "function"):
+        listed = {k: v for k, v in names[category].items() if "(unspecified)" not in k}
+        sheet.set(f"outcomes.{category}.measured", bool(measured[category]), measured[category])
+        sheet.set(f"outcomes.{category}.instruments", list(listed), list(listed.values()))
+
+
+def hrqol_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
+    """Posted results include an HRQoL instrument (None without results)."""
+    if not record.results.posted:
+        return None, []
+    for title in record.results.outcome_titles:
+        hits = instruments.find("hrqol", title.value)
+        if hits:
+            h = hits[0]
+            return True, [evidence(title, h.start, h.end, f"{h.name} results posted")]
+    return False, []

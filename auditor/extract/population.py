@@ -1,0 +1,83 @@
+"""Population facts: is the trial about low back pain, and does eligibility require >= 12 weeks of it.
+
+chronic_lbp_12w: protocol `min_pain_duration_weeks` wins; else the eligibility text's duration
+criteria near pain/symptom words ("pain for at least 3 months", "> 12 weeks", "persistent for 6
+months", "NIH Task Force definition of chronic LBP", exclusion "symptoms < 3 months"). A stated
+minimum under 12 weeks -> False; no duration criterion -> None (the record does not say).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from auditor.extract.text import NUM, evidence, number, unit_of, weeks
+from auditor.facts import Evidence
+from auditor.model import Text, TrialRecord
+
+_LBP = re.compile(r"\b(?:low(?:er)?[\s-]+back|lumbar|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
+                  r"lumbo-?sacral|radiculopathy|dis[ck]\s+herniation|herniated\s+(?:lumbar\s+|intervertebral\s+)?dis[ck]|"
+                  r"spinal\s+stenosis|degenerative\s+dis[ck]|discogenic|spondylolisthesis|intervertebral\s+dis[ck])",
+                  re.I)
+_PAIN = (r"(?:pain|LBP|CLBP|symptoms?|sciatica|radiculopathy|complaints?|conservative\s+(?:treatment|care|therapy|"
+         r"management)|non-?operative\s+(?:treatment|care)|backache|lumbago)")
+_QTY = rf"(?P<n>{NUM})\s*-?\s*(?P<u>weeks?|wks?|months?|mos?|years?|yrs?)\b"
+_COMPARE = (r"(?:for\s+|of\s+|lasting\s+|duration\s+(?:of\s+)?|persist\w*\s+(?:for\s+)?|present\s+(?:for\s+)?)?"
+            r"(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|min\.?|more\s+than|greater\s+than|longer\s+than|over|"
+            r">\s*=?|≥|=>|>=|no\s+less\s+than|not\s+less\s+than|exceeding|in\s+excess\s+of|past|last|previous|"
+            r"the\s+past|for|of|lasting|persisting\s+for)\s*")
+_INCL = (re.compile(rf"{_PAIN}[^.;\n]{{0,80}}?{_COMPARE}{_QTY}", re.I),
+         re.compile(rf"{_QTY}[^.;\n]{{0,20}}?(?:of|with|duration)\s+(?:\w+\s+){{0,3}}?{_PAIN}", re.I))
+_LESS = re.compile(rf"{_PAIN}[^.;\n]{{0,60}}?(?:<|less\s+than|shorter\s+than|under|fewer\s+than)\s*{_QTY}", re.I)
+_NIH = re.compile(r"NIH\s+(?:Task\s+Force|research\s+task\s+force|RTF)|Research\s+Task\s+Force", re.I)
+_EXCLUSION = re.compile(r"exclusion\s+criteria|\bexclusions?\s*:", re.I)
+
+
+@dataclass
+class Population:
+    low_back_pain: bool = False
+    lbp_evidence: list[Evidence] = field(default_factory=list)
+    chronic_12w: bool | None = None
+    chronic_evidence: list[Evidence] = field(default_factory=list)
+
+
+def derive(record: TrialRecord) -> Population:
+    result = Population()
+    for text in [*record.conditions, *record.keywords, record.title, record.official_title]:
+        if text is not None and (m := _LBP.search(text.value)):
+            result.low_back_pain = True
+            result.lbp_evidence = [evidence(text, m.start(), m.end(), "about low back pain / lumbar spine")]
+            break
+    if record.pain_duration_weeks is not None:
+        n = record.pain_duration_weeks
+        result.chronic_12w = n.value >= 12
+        result.chronic_evidence = [Evidence.of(n, note=f"minimum pain duration {n.value:g} weeks")]
+        return result
+    if not result.low_back_pain or record.eligibility is None:
+        return result
+    result.chronic_12w, result.chronic_evidence = _from_eligibility(record.eligibility)
+    return result
+
+
+def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
+    value = text.value
+    cut = _EXCLUSION.search(value)
+    inclusion_end = cut.start() if cut else len(value)
+    if m := _NIH.search(value[:inclusion_end]):
+        return True, [evidence(text, m.start(), m.end(), "NIH Task Force definition of chronic LBP: >= 3 months")]
+    shortest: tuple[float, re.Match[str]] | None = None
+    for pattern in _INCL:
+        for m in pattern.finditer(value, 0, inclusion_end):
+            w = weeks(number(m.group("n")), unit_of(m.group("u")))
+            if shortest is None or w < shortest[0]:
+                shortest = (w, m)
+    if shortest is not None:
+        w, m = shortest
+        ok = w >= 12
+        return ok, [evidence(text, m.start(), m.end(), f"required duration {w:g} weeks ({'>=' if ok else '<'} 12)")]
+    if cut:
+        for m in _LESS.finditer(value, inclusion_end):
+            w = weeks(number(m.group("n")), unit_of(m.group("u")))
+            return w >= 12, [evidence(text, m.start(), m.end(),
+                                      f"excluded when shorter than {w:g} weeks -> requires >= {w:g} weeks")]
+    return None, []

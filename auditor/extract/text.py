@@ -1,0 +1,123 @@
+"""Small shared helpers: number words, unit conversion, quoting spans of a record's text.
+
+Everything here is compiled once at import; extractors call these per record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from auditor.facts import Evidence
+from auditor.model import Text, TrialRecord
+
+# Number words registries use in time frames and schedules ("Twelve and Twenty-four months").
+_ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+         "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15,
+             "twentieth": 20, "thirtieth": 30}
+WORDS: dict[str, float] = {**_ONES, **_TENS, "hundred": 100, "half": 0.5}
+for _t, _tv in _TENS.items():
+    for _o, _ov in list(_ONES.items())[1:10]:
+        WORDS[f"{_t}-{_o}"] = _tv + _ov
+        WORDS[f"{_t} {_o}"] = _tv + _ov
+for _o, _ov in _ORDINALS.items():
+    WORDS[_o] = _ov
+
+# Longest first so that "twenty-four" wins over "twenty".
+_WORD_ALT = "|".join(sorted((re.escape(w) for w in WORDS if w != "half"), key=len, reverse=True))
+# A number: digits (1, 1.5, 1,000 is not a time), a number word, or a digit ordinal (6th, 1st).
+NUM = rf"(?:\d+(?:\.\d+)?(?:st|nd|rd|th)?|(?:{_WORD_ALT})\b)"
+NUM_RE = re.compile(NUM, re.I)
+
+# Weeks per unit; a month is 52/12 weeks so that 12 months = 52 weeks, 6 months = 26 weeks.
+UNIT_WEEKS = {"minute": 1 / 10080, "hour": 1 / 168, "day": 1 / 7, "week": 1.0,
+              "month": 52 / 12, "year": 52.0}
+UNIT = (r"(?:min(?:ute)?s?|mins?|h(?:ou)?rs?|hours?|h|days?|d|weeks?|wks?|wk|w|months?|mos?|mo|m"
+        r"|years?|yrs?|yr|y)")
+_UNIT_NORMAL = [(re.compile(p, re.I), u) for p, u in (
+    (r"^min", "minute"), (r"^h", "hour"), (r"^d", "day"), (r"^w", "week"),
+    (r"^mo|^m$|^months?$", "month"), (r"^y", "year"))]
+
+
+def unit_of(token: str) -> str:
+    """Normalise a unit token ("wks", "Months", "mo") to a UNIT_WEEKS key."""
+    token = token.lower()
+    for pattern, unit in _UNIT_NORMAL:
+        if pattern.search(token):
+            return unit
+    raise ValueError(token)
+
+
+def number(token: str) -> float:
+    """The value of a NUM token ("12", "1.5", "6th", "Twenty-four", "third")."""
+    token = token.lower().strip()
+    digits = re.match(r"\d+(?:\.\d+)?", token)
+    if digits:
+        return float(digits.group())
+    return float(WORDS[token.replace("  ", " ")])
+
+
+def weeks(value: float, unit: str) -> float:
+    return round(value * UNIT_WEEKS[unit], 2)
+
+
+def fmt_weeks(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    return f"{value:g}"
+
+
+def quote_around(text: str, start: int, end: int, limit: int = 160) -> str:
+    """A quotable span of `text` covering [start, end), widened to whole words, at most `limit` chars."""
+    if end - start >= limit:
+        return text[start:end]
+    pad = (limit - (end - start)) // 2
+    lo, hi = max(0, start - pad), min(len(text), end + pad)
+    # Cut at word boundaries so the quote reads naturally but stays an exact substring.
+    while lo > 0 and lo < start and not text[lo - 1].isspace():
+        lo += 1
+    while hi < len(text) and hi > end and not text[hi].isspace():
+        hi -= 1
+    return text[lo:hi].strip() or text[start:end]
+
+
+def evidence(source: Text, start: int, end: int, note: str | None = None, limit: int = 160) -> Evidence:
+    """Evidence quoting the span [start, end) of a Text (widened a little for context)."""
+    return Evidence.of(source, quote=quote_around(source.value, start, end, limit), note=note)
+
+
+def outcome_texts(record: TrialRecord) -> Iterator[tuple[int, Text]]:
+    """(outcome index, text) for each outcome's measure and description."""
+    for i, outcome in enumerate(record.outcomes):
+        for text in (outcome.measure, outcome.description, outcome.instrument):
+            if text is not None:
+                yield i, text
+
+
+def narrative(record: TrialRecord) -> list[Text]:
+    """Free-text fields that describe the trial as a whole (not eligibility)."""
+    return [t for t in (record.title, record.official_title, record.summary, record.description,
+                        record.design.description) if t is not None]
+
+
+def arm_texts(record: TrialRecord) -> list[Text]:
+    """Arm and intervention names/descriptions, in record order."""
+    out: list[Text] = []
+    for arm in record.arms:
+        out += [t for t in (arm.label, arm.description) if t is not None] + list(arm.components)
+    for iv in record.interventions:
+        out += [t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names)
+    return out
+
+
+def first_match(pattern: re.Pattern[str], texts: Iterable[Text]) -> tuple[Text, re.Match[str]] | None:
+    for text in texts:
+        match = pattern.search(text.value)
+        if match:
+            return text, match
+    return None

@@ -1,0 +1,230 @@
+"""Outcome time frames (free text) to time points in weeks with their anchor.
+
+"Baseline, 6 weeks, 3, 6 and 12 months" -> 0, 6, 13, 26, 52 (baseline);
+"12 months after the end of treatment" -> 52 (end_of_treatment); "Day 0 to Week 8" -> 0, 8.
+
+How it reads a text:
+1. quantities: a list of numbers with one unit ("3, 6 and 12 months", "1-, 3-, and 12-months",
+   "Twelve and Twenty-four months", "6th month") or a unit followed by numbers ("Week 12",
+   "Months 1, 2, 3", "Day 29, Day 57");
+2. anchor phrases: "after the end of treatment", "post-operatively", "from baseline", ...;
+3. each quantity takes the anchor phrase that follows it closely, else the anchor of the next
+   quantity of the same list ("3, 6 months and 1 year post-operation"), else one directly before it
+   ("postoperative day 1"); without any, the registry convention applies (counted from baseline),
+   flagged `stated=False`.
+4. word-only time points: "baseline"/"pre-treatment" (0 weeks from baseline) and
+   "post-intervention"/"end of treatment" (0 weeks after the end of treatment), when they are not
+   part of an anchored quantity.
+Recall periods ("pain over the past 7 days") and windows before an event ("within 4 weeks before
+surgery") are not time points. A text with none of this ("end of study", "Through study
+completion") gives [] - no guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from auditor.extract.text import NUM, NUM_RE, number, unit_of, weeks
+
+ANCHORS = ("baseline", "treatment_start", "end_of_treatment", "procedure", "unknown")
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    weeks: float
+    anchor: str  # one of ANCHORS
+    start: int  # span [start, end) of the text the point was read from (quantity + its anchor)
+    end: int
+    stated: bool = True  # False: no anchor in the text, read as "from baseline" by registry convention
+    numeric: bool = True  # False: a word-only point such as "Baseline" or "post-intervention"
+
+
+_LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?)")
+# Single-letter units only when glued to the number ("12m", "24h", "6w"): "10 m walk" is metres.
+_QTY = re.compile(
+    rf"(?<![\w.])(?P<nums>{NUM}(?:\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?{NUM})*)"
+    rf"(?:\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])", re.I)
+_DIGITS = r"\d+(?:\.\d+)?"
+_PREFIX_UNIT = r"(?:minutes?|hours?|hrs?|days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)"
+_QTY_PREFIX = re.compile(
+    rf"\b(?P<unit>{_PREFIX_UNIT})\s*(?P<nums>{_DIGITS}(?:\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|-|–|/)\s*"
+    rf"(?:(?:and|or)\s+)?(?:{_PREFIX_UNIT}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{_LONG_UNIT}\b)", re.I)
+_NUM_IN = re.compile(rf"(?<![\w.]){NUM}", re.I)
+
+_EVENT_TREAT = (r"(?:treatments?|interventions?|therapy|therapies|program(?:me)?s?|training|sessions?|course|"
+                r"protocol|dosing|study (?:treatment|drug|intervention)|classes|the program)")
+_EVENT_PROC = (r"(?:surgery|surgeries|operation|procedure|injection|implant(?:ation)?|dose|dosing|infusion|"
+               r"block|discectomy|microdiscectomy|index procedure|surgical (?:procedure|intervention)|"
+               r"sequestrectomy|transplantation|ablation|insertion|treatment injection)")
+_BASE_EVENT = (r"(?:baseline|randomi[sz]ation|randomi[sz]ed|enrol(?:l)?ment|enrol(?:l)?ing|inclusion|study entry|"
+               r"entry|screening|admission|(?:the\s+)?start of (?:the\s+)?study|study start|first visit|"
+               r"allocation|consent|registration|visit 1|day 1|day 0)")
+_AFTER = r"(?:after|post|following|from|since|past|relative to|beyond)"
+
+# (regex, anchor); order matters only for overlaps: earlier wins.
+_ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a in (
+    (rf"\b(?:before|prior to|preceding)\s+(?:the\s+)?(?:{_EVENT_PROC}|{_EVENT_TREAT}|{_BASE_EVENT})"
+     rf"|\bpre[\s-]?(?:operative(?:ly)?|op|{_EVENT_PROC})\b", "before"),
+    (rf"\b{_AFTER}\s*-?\s*(?:the\s+)?(?:end|completion|completing|finishing|conclusion|termination|cessation|"
+     rf"discontinuation|last day|final day)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?{_EVENT_TREAT}", "end_of_treatment"),
+    (rf"\b(?:after|following)\s+(?:completing|finishing|concluding|ending)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_TREAT}",
+     "end_of_treatment"),
+    (rf"\b{_AFTER}\s+(?:the\s+)?(?:last|final)\s+(?:\w+\s+)?(?:session|treatment|visit|dose|intervention|class|"
+     rf"application|exposure)", "end_of_treatment"),
+    (r"\b(?:after|following)\s+(?:the\s+)?(?:treatment|intervention|therapy)\s+(?:ends|ended|is completed|period)",
+     "end_of_treatment"),
+    (rf"\b{_AFTER}\s+(?:the\s+)?(?:start(?:ing)?|beginning|begin|initiation|initiating|commencement|commencing|onset)"
+     rf"\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?{_EVENT_TREAT}", "treatment_start"),
+    (rf"\b(?:after|following)\s+(?:starting|beginning)\b", "treatment_start"),
+    (rf"\b(?:of|into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|intervention|therapy|training|program(?:me)?)"
+     rf"(?!\s*(?:period|phase)?\s*(?:end|completion))\b", "treatment_start"),
+    (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training|study treatment)\b", "end_of_treatment"),
+    (rf"\b{_AFTER}\s+(?:the\s+)?(?:\w+\s+)?(?:intervention|treatment|therapy|program(?:me)?|training)"
+     rf"(?!\s+(?:start|initiation|began|begins))\b", "end_of_treatment"),
+    (r"\bpost[\s-]?(?:operative(?:ly)?|op|surgery|surgical|operation|procedur(?:e|al)|injection|implant(?:ation)?|"
+     r"dose|dosing|infusion|block|discectomy|sequestrectomy|transplantation|ablation)\b", "procedure"),
+    (rf"\b(?:after|following|from|since|of|within)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_PROC}\b", "procedure"),
+    (r"\bpostpartum\b|\bpost[\s-]?partum\b|\b(?:after|following|from)\s+(?:the\s+)?(?:delivery|birth|discharge|"
+     r"diagnosis|injury|stroke|onset|admission to)\b", "unknown"),
+    (rf"\b{_AFTER}\s*-?\s*(?:the\s+)?{_BASE_EVENT}\b|\bpost[\s-]?(?:baseline|randomi[sz]ation|enrol(?:l)?ment)\b",
+     "baseline"),
+)]
+
+# Word-only time points (no number): 0 weeks from baseline, or 0 weeks after the end of treatment.
+_MARKERS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a in (
+    (r"\bbaseline\b|\bpre[\s-]?(?:intervention|treatment|therapy|operative(?:ly)?|op|surgery|surgical|procedur(?:e|al)|"
+     r"randomi[sz]ation|injection|test|program(?:me)?)\b|\bbefore\s+(?:the\s+)?(?:first\s+)?(?:treatment|intervention|"
+     r"therapy|surgery|operation|procedure|injection|randomi[sz]ation|session)\b|\bat\s+(?:enrol(?:l)?ment|"
+     r"randomi[sz]ation|inclusion|screening)\b", "baseline"),
+    (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training)\b|\bend\s+of\s+(?:the\s+)?(?:\w+\s+)?"
+     r"(?:treatment|intervention|therapy|program(?:me)?|training)\b|\b(?:immediately\s+)?after\s+(?:the\s+)?"
+     r"(?:last\s+)?(?:intervention|treatment|therapy|program(?:me)?|session)s?\b(?!\s+(?:start|initiation))|"
+     r"\bafter\s+complet(?:ing|ion\s+of)\s+(?:the\s+)?(?:\w+\s+)?(?:intervention|treatment|therapy|program(?:me)?)\b",
+     "end_of_treatment"),
+)]
+
+_RECALL = re.compile(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
+_LIST_GAP = re.compile(r"^[\s,&/]*(?:(?:and|or|then)\b)?[\s,&/]*$", re.I)
+_AFTER_GAP = re.compile(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?$")
+_BEFORE_GAP = re.compile(r"^[\s:,\-(]*(?:at|on|in)?\s*$", re.I)
+
+
+@dataclass
+class _Qty:
+    start: int
+    end: int
+    values: list[float]  # weeks
+    anchor: str | None = None
+    anchor_end: int | None = None
+    anchor_start: int | None = None
+
+
+def parse(text: str | None) -> list[TimePoint]:
+    """Time points of one time-frame text, in text order; [] when nothing can be read."""
+    if not text or not text.strip():
+        return []
+    return list(_parse(text))
+
+
+@lru_cache(maxsize=8192)  # registries repeat the same time frames across outcomes and records
+def _parse(text: str) -> tuple[TimePoint, ...]:
+    qtys = _quantities(text)
+    anchors = _anchors(text)
+    _attach(text, qtys, anchors)
+    used = [(q.anchor_start, q.anchor_end) for q in qtys if q.anchor_start is not None]
+    points: list[tuple[int, TimePoint]] = []
+    for q in qtys:
+        if q.anchor == "before":
+            continue
+        anchor = q.anchor or "baseline"
+        lo = min(q.start, q.anchor_start if q.anchor_start is not None else q.start)
+        hi = max(q.end, q.anchor_end or q.end)
+        for w in q.values:
+            points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None)))
+    taken = [(q.start, q.end) for q in qtys] + [u for u in used if u[0] is not None]
+    for pattern, anchor in _MARKERS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            points.append((m.start(), TimePoint(0.0, anchor, m.start(), m.end(), stated=True, numeric=False)))
+            taken.append((m.start(), m.end()))
+    points.sort(key=lambda p: p[0])
+    return tuple(p for _, p in points)
+
+
+def _quantities(text: str) -> list[_Qty]:
+    out: list[_Qty] = []
+    for m in _QTY.finditer(text):
+        if _RECALL.search(text[max(0, m.start() - 16):m.start()]):
+            continue
+        unit = unit_of(m.group("unit") or m.group("short"))
+        values = [weeks(number(n.group()), unit) for n in _NUM_IN.finditer(m.group("nums"))]
+        out.append(_Qty(m.start(), m.end(), values))
+    for m in _QTY_PREFIX.finditer(text):
+        if any(m.start() < q.end and q.start < m.end() for q in out):
+            continue
+        if _RECALL.search(text[max(0, m.start() - 16):m.start()]):
+            continue
+        unit = unit_of(m.group("unit"))
+        values = []
+        # Each number takes the unit written before it ("Day 0 to Week 8"), else the group's first.
+        for part in re.finditer(rf"(?:({_PREFIX_UNIT})\s*)?({_DIGITS})", m.group("nums"), re.I):
+            values.append(weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit))
+        out.append(_Qty(m.start(), m.end(), values))
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def _anchors(text: str) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    for pattern, anchor in _ANCHOR_PHRASES:
+        for m in pattern.finditer(text):
+            if not any(m.start() < e and s < m.end() for s, e, _ in found):
+                found.append((m.start(), m.end(), anchor))
+    found.sort()
+    return found
+
+
+def _attach(text: str, qtys: list[_Qty], anchors: list[tuple[int, int, str]]) -> None:
+    # Right to left, so a list inherits the anchor written after its last member.
+    for i in range(len(qtys) - 1, -1, -1):
+        q = qtys[i]
+        nxt_q = qtys[i + 1] if i + 1 < len(qtys) else None
+        nxt_a = next((a for a in anchors if a[0] >= q.end), None)
+        if nxt_a and (nxt_q is None or nxt_a[0] < nxt_q.start) and _AFTER_GAP.match(_gap(text, q.end, nxt_a[0])):
+            q.anchor, q.anchor_start, q.anchor_end = nxt_a[2], nxt_a[0], nxt_a[1]
+            continue
+        if nxt_q and nxt_q.anchor and _LIST_GAP.match(text[q.end:nxt_q.start]) and \
+                (nxt_a is None or nxt_a[0] >= nxt_q.start):
+            q.anchor, q.anchor_start, q.anchor_end = nxt_q.anchor, nxt_q.anchor_start, nxt_q.anchor_end
+            continue
+    # Then left to right for an anchor written just before ("postoperative day 1", "post-op: 6 weeks").
+    for i, q in enumerate(qtys):
+        if q.anchor:
+            continue
+        prev = [a for a in anchors if a[1] <= q.start]
+        if prev and _BEFORE_GAP.match(text[prev[-1][1]:q.start]) and (i == 0 or qtys[i - 1].end <= prev[-1][0]):
+            a = prev[-1]
+            q.anchor, q.anchor_start, q.anchor_end = a[2], a[0], a[1]
+
+
+def _gap(text: str, start: int, end: int) -> str:
+    # "3 months (T2) after surgery", "12 weeks - post intervention": tolerate short labels in between.
+    return text[start:end] if end - start <= 30 else "x"
+
+
+def specific(text: str | None) -> bool:
+    """FU03: a time frame is specific when it names a time with a unit, or only baseline.
+
+    Not specific: missing, "end of study", "post-intervention" alone, a bare number ("12"),
+    "baseline and post-intervention" (when post-intervention happens is still open).
+    """
+    points = parse(text)
+    if any(p.numeric for p in points):
+        return True
+    return bool(points) and all(p.anchor == "baseline" for p in points)
+
+
+__all__ = ["ANCHORS", "TimePoint", "parse", "specific", "NUM_RE"]
