@@ -1,4 +1,4 @@
-"""Command line: `trial-audit check|profiles|explain|schema|formats`.
+"""Command line: `trial-audit check|config|init|profiles|explain|schema|formats`.
 
 Exit codes: 0 no gap at or above the fail level, 1 gaps found, 2 the tool could not do its job
 (unreadable or invalid input, bad profile, bad option). Input problems are one line on stderr
@@ -8,16 +8,20 @@ that names the file; no traceback for anything the input caused.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
 
-from auditor import __version__, profiles
+from auditor import __version__, config, profiles
+from auditor import init as init_module
+from auditor.audit import SEVERITIES
 from auditor.errors import InputError
-from auditor.report import REPORTERS
+from auditor.report import ANNOTATING, REPORTERS
 from auditor.resources import load_schema, schema_names
-from auditor.runner import FAIL_LEVELS, check as run_check
+from auditor.runner import FAIL_LEVELS, build_report, check as run_check
 from auditor.sources import READERS
 from auditor.sources.protocol import ProtocolInvalid
 
@@ -43,21 +47,110 @@ def main() -> None:
     """Audit clinical-trial records and protocol files against review-derived quality profiles."""
 
 
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    """`--select A,B --select C` -> [A, B, C]; None when the option was not given."""
+    items = [s.strip() for v in values for s in v.split(",") if s.strip()]
+    return items or None
+
+
+def _severity_overrides(values: tuple[str, ...]) -> dict[str, str] | None:
+    overrides: dict[str, str] = {}
+    for item in values:
+        selector, sep, level = item.partition("=")
+        if not sep or level.strip() not in SEVERITIES:
+            _fail(f"--severity {item!r}: expected CODE=LEVEL with LEVEL one of {', '.join(SEVERITIES)}")
+        overrides[selector.strip()] = level.strip()
+    return overrides or None
+
+
+def config_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options shared by `check` and `config`: each overrides the configuration file."""
+    options = [
+        click.option("--profile", "profile_ref", default=None,
+                     help=f"Bundled profile id or path to a profile file.  [default: {profiles.DEFAULT_PROFILE}]"),
+        click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default=None,
+                     help="Output format.  [default: text; github when GITHUB_ACTIONS=true]"),
+        click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
+                     help="Lowest severity of a gap (not met or unclear) that makes the exit code 1.  [default: error]"),
+        click.option("--min-severity", type=click.Choice(SEVERITIES), default=None,
+                     help="Lowest severity of a gap shown as a SARIF result or GitHub annotation.  [default: info]"),
+        click.option("--select", multiple=True, metavar="CRITERIA",
+                     help="Check only these criteria: codes, names, groups or code prefixes, comma-separated. "
+                          "Replaces the configured `select`."),
+        click.option("--ignore", multiple=True, metavar="CRITERIA",
+                     help="Skip these criteria (same selectors as --select). Replaces the configured `ignore`."),
+        click.option("--severity", "severity", multiple=True, metavar="CRITERIA=LEVEL",
+                     help="Override a criterion's or group's severity, e.g. FU02=error."),
+        click.option("--input-format", "reader", type=click.Choice(sorted(READERS)), default=None,
+                     help="Skip detection and read every input with this reader."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                     help="Read settings from this file (.trial-audit.toml or pyproject.toml) instead of searching."),
+        click.option("--isolated", is_flag=True, help="Ignore configuration files."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _configure(opts: dict[str, Any]) -> tuple[config.Config, profiles.Profile]:
+    """The effective configuration and the (unfiltered) profile it names; exit 2 on any mistake."""
+    cli_values = {"profile": opts["profile_ref"], "format": opts["fmt"], "fail-on": opts["fail_on"],
+                  "min-severity": opts["min_severity"], "input-format": opts["reader"],
+                  "select": _split(opts["select"]), "ignore": _split(opts["ignore"]),
+                  "severity": _severity_overrides(opts["severity"])}
+    if opts["isolated"] and opts["config_path"]:
+        _fail("--isolated and --config exclude each other")
+    try:
+        cfg = config.load(cli_values, opts["config_path"], formats=tuple(REPORTERS), readers=tuple(READERS),
+                          isolated=opts["isolated"])
+        profile = profiles.load(cfg["profile"])
+        config.check_selectors(cfg, profile)
+    except InputError as err:
+        _fail(err.one_line())
+        raise  # unreachable: _fail exits
+    return cfg, profile
+
+
+def _by_profile(paths: tuple[str, ...], cfg: config.Config, profile: profiles.Profile) -> list[tuple[profiles.Profile, list[str]]]:
+    """Input paths grouped by their effective profile (per-path settings), in input order."""
+    if not cfg.per_path:
+        return [(config.filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"]), list(paths))]
+    groups: dict[tuple[str, ...], tuple[profiles.Profile, list[str]]] = {}
+    for raw in paths:
+        folder = Path(raw)
+        # Per-path patterns name files, so a folder is matched file by file.
+        files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")) \
+            if raw != "-" and folder.is_dir() else []
+        for path in files or [raw]:
+            prof = config.profile_for(cfg, profile, path)
+            key = tuple(f"{c.code}:{c.severity}" for c in prof.criteria)
+            groups.setdefault(key, (prof, []))[1].append(path)
+    return list(groups.values())
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--profile", "profile_ref", default=profiles.DEFAULT_PROFILE, show_default=True,
-              help="Bundled profile id or path to a profile file.")
-@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default="error", show_default=True,
-              help="Lowest severity of a gap (not met or unclear) that makes the exit code 1.")
-@click.option("--input-format", "reader", type=click.Choice(sorted(READERS)), default=None,
-              help="Skip detection and read every input with this reader.")
-def check(paths: tuple[str, ...], profile_ref: str, fmt: str, output: str | None, fail_on: str, reader: str | None) -> None:
-    """Audit each record in PATHS (files, folders, archives, or - for stdin)."""
-    profile = _load_profile(profile_ref)
-    report, errors = run_check(paths, profile, fail_on, reader)
-    text = REPORTERS[fmt](report, profile)
+@config_options
+def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
+    """Audit each record in PATHS (files, folders, archives, or - for stdin).
+
+    Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.toml` (the nearest
+    one above the current folder); options given here override them. See `trial-audit config`.
+    """
+    cfg, base = _configure(opts)
+    fail_on, fmt = cfg["fail-on"], cfg["format"]
+    audits, problems, errors = [], [], []
+    groups = _by_profile(paths, cfg, base)
+    for prof, group in groups:
+        partial, errs = run_check(group, prof, fail_on, cfg["input-format"])
+        audits += partial.audits
+        problems += partial.errors
+        errors += errs
+    shown = groups[0][0] if len(groups) == 1 else config.union([g[0] for g in groups], base)
+    report = build_report(audits, problems, shown, fail_on)
+    extra = {"min_severity": cfg["min-severity"]} if fmt in ANNOTATING else {}
+    text = REPORTERS[fmt](report, shown, **extra)
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:
@@ -69,6 +162,29 @@ def check(paths: tuple[str, ...], profile_ref: str, fmt: str, output: str | None
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_GAPS if report.totals.gaps_at_fail_level else EXIT_OK)
+
+
+@main.command("config")
+@config_options
+def show_config(**opts: Any) -> None:
+    """Show the effective configuration and where each value comes from."""
+    cfg, profile = _configure(opts)
+    click.echo(config.describe(cfg, profile), nl=False)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--with-schema", is_flag=True,
+              help="Also write protocol.schema.json beside it, which the template's first line points editors at.")
+def init(path: str, force: bool, with_schema: bool) -> None:
+    """Write a commented protocol-file template to PATH, ready to fill in and audit."""
+    try:
+        written = init_module.write(Path(path), force=force, with_schema=with_schema)
+    except InputError as err:
+        _fail(err.one_line())
+        return
+    click.echo(f"wrote {', '.join(map(str, written))}; fill it in, then run: trial-audit check {path}")
 
 
 @main.command("profiles")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from auditor.audit import Report
 from auditor.profiles import Profile
-from auditor.report import json_report, markdown, text
+from auditor.report import github, json_report, markdown, sarif, text
 
 Renderer = Callable[[Report, Profile], str]
 
@@ -18,4 +18,9 @@ REPORTERS: dict[str, Renderer] = {
     "text": text.render,
     "markdown": markdown.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "github": github.render,
 }
+
+# Formats that annotate gaps one by one and take `min_severity` (the lowest severity shown).
+ANNOTATING = frozenset({"sarif", "github"})

@@ -1,0 +1,57 @@
+"""GitHub Actions workflow commands: one `::error|warning|notice` annotation per gap.
+
+GitHub shows these on the pull request's changed lines. Properties and data are escaped as the
+runner expects (`%`, CR and LF everywhere; also `:` and `,` in properties), otherwise a message
+with a newline is cut and a path with a comma breaks the `file=` property.
+"""
+
+from __future__ import annotations
+
+from auditor.audit import SEVERITIES, Finding, Report, TrialAudit
+from auditor.profiles import Profile
+from auditor.report.common import LABEL, totals_line
+from auditor.report.locate import Location, add_hint, locate, problem_location
+
+COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(level: str, where: Location, title: str, message: str) -> str:
+    props = [f"file={escape_property(where.path)}"]
+    if where.line:
+        props.append(f"line={where.line}")
+        if where.column:
+            props.append(f"col={where.column}")
+    props.append(f"title={escape_property(title)}")
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
+
+
+def _annotation(audit: TrialAudit, finding: Finding) -> str:
+    where = locate(audit, finding)
+    lines = [finding.message]
+    if where.pointer and where.line is None:  # registry record: the line is unknown, name the field
+        lines.append(f"At {where.pointer}" + (f" in {audit.record.trial_id}" if audit.record.trial_id else ""))
+    if where.note:
+        lines.append(where.note + ".")
+    hint = add_hint(finding, where)
+    if hint:
+        lines.append(f"Fix: {hint}")
+    title = f"{finding.code} {finding.name} ({LABEL[finding.status]})"
+    return command(COMMAND[finding.severity], where, title, "\n".join(lines))
+
+
+def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
+    shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
+    out = [_annotation(audit, f) for audit in report.audits for f in audit.findings
+           if f.is_gap and f.severity in shown]
+    out += [command("error", problem_location(p), "trial-audit: input could not be read", p.message)
+            for p in report.errors]
+    out.append(totals_line(report))  # a plain line: shown in the job log, not as an annotation
+    return "\n".join(out) + "\n"

@@ -1,0 +1,133 @@
+"""Where a finding points: a line and column in a protocol file, a JSON pointer/XPath in a record.
+
+Shared by the annotation formats (SARIF, GitHub). A finding with evidence points at its first
+quote. A finding without evidence is usually about a field that is *missing*; in a protocol file
+we then point at the closest section that exists (or line 1) and say so, because an annotation
+without a line is easy to overlook and one on the wrong field is misleading.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.audit import Finding, InputProblem, TrialAudit
+from auditor.sources import yamlpos
+
+# Which protocol-file field answers a fact (longest prefix wins). This mirrors the mapping table
+# in sources/protocol.py in the other direction; a fact with no field (results.*) gets line 1.
+PROTOCOL_FIELDS: dict[str, str] = {
+    "study": "/design/type",
+    "population": "/population/eligibility",
+    "population.chronic_lbp_12w": "/population/min_pain_duration_weeks",
+    "design.randomized": "/design/allocation",
+    "design.arm_count": "/design/arms",
+    "design.assessor_blinded": "/design/masking/outcome_assessors",
+    "sample_size": "/sample_size/target",
+    "sample_size.calculation_reported": "/sample_size/calculation",
+    "treatment": "/design/arms",
+    "follow_up": "/outcomes",
+    "outcomes": "/outcomes",
+    "outcomes.safety": "/safety",
+    "outcomes.safety.collection_method": "/safety/collection_method",
+    "outcomes.safety.time_frame_stated": "/safety/time_frame",
+    "registration": "/registration/date",
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None  # JSON pointer / XPath inside the record
+    missing: str | None = None  # dotted protocol field that is absent (line then points at its section)
+    section: str | None = None  # dotted section the line points at instead; None means line 1
+
+    @property
+    def note(self) -> str | None:
+        """Says why the line is not the field's own line, when it is not."""
+        if self.missing is None:
+            return None
+        if self.section:
+            return f"`{self.missing}` is not in the file; pointing at its section `{self.section}`"
+        return f"`{self.missing}` is not in the file; pointing at line 1"
+
+
+def dotted(pointer: str) -> str:
+    return ".".join(p.replace("~1", "/").replace("~0", "~") for p in pointer.strip("/").split("/"))
+
+
+def protocol_field(fact: str) -> str | None:
+    best = max((k for k in PROTOCOL_FIELDS if fact == k or fact.startswith(k + ".")), key=len, default=None)
+    return PROTOCOL_FIELDS[best] if best else None
+
+
+@functools.lru_cache(maxsize=256)
+def _read(path: str) -> tuple[list[str], yamlpos.Positions]:
+    """Lines and value positions of a protocol file on disk; empty for stdin, archive members or
+    unreadable files (the finding then points at line 1)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+        return text.splitlines(), yamlpos.load(text)[1]
+    except (OSError, ValueError, yamlpos.yaml.YAMLError):
+        return [], {}
+
+
+def _key_line(lines: list[str], line: int, column: int) -> int:
+    """The line of the key that owns a value starting at (line, column).
+
+    Positions are those of values; a block mapping or sequence starts on a line below its key,
+    with only blank or comment lines in between, and a reader looks for the key.
+    """
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if text[column - 1: column] in ("{", "[", "") or not text[: column - 1].strip() == "":
+        return line  # flow style or inline value: the key is on this line
+    for above in range(line - 1, 0, -1):
+        stripped = lines[above - 1].strip()
+        if stripped and not stripped.startswith("#"):
+            return above
+    return line
+
+
+def locate(audit: TrialAudit, finding: Finding) -> Location:
+    path = audit.record.path
+    with_line = [ev for ev in finding.evidence if ev.line is not None]
+    if with_line:
+        ev = with_line[0]
+        return Location(path, ev.line, ev.column, ev.at)
+    if finding.evidence:
+        return Location(path, pointer=finding.evidence[0].at)
+    if audit.record.format != "protocol":
+        return Location(path)
+    field = next((f for fact in finding.facts if (f := protocol_field(fact))), None)
+    if field is None:
+        return Location(path, 1)
+    lines, positions = _read(path)
+    if field in positions:  # present but gave no evidence (e.g. an empty list)
+        line, column = positions[field]
+        return Location(path, line, column, field)
+    parent = field.rpartition("/")[0]
+    while parent:
+        if parent in positions:
+            line, column = positions[parent]
+            key_line = _key_line(lines, line, column)
+            indent = len(lines[key_line - 1]) - len(lines[key_line - 1].lstrip()) + 1
+            return Location(path, key_line, indent, parent, missing=dotted(field), section=dotted(parent))
+        parent = parent.rpartition("/")[0]
+    return Location(path, 1, 1, None, missing=dotted(field))
+
+
+def add_hint(finding: Finding, where: Location) -> str | None:
+    """The fix hint, naming the protocol field to add when the field is missing."""
+    fix = finding.fix
+    if where.missing and fix:
+        return f"{fix} (protocol file: add `{where.missing}`)"
+    if where.missing:
+        return f"Add `{where.missing}` to the protocol file."
+    return fix
+
+
+def problem_location(problem: InputProblem) -> Location:
+    return Location(problem.origin, problem.line, None, problem.where)
