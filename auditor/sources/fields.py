@@ -15,6 +15,7 @@ into a :class:`Text`, :class:`Number` or :class:`Dates` follows one set of rules
 from __future__ import annotations
 
 import html
+import textwrap
 import re
 from auditor.model import Dates, Number, Text
 from auditor.sources import dates
@@ -56,7 +57,7 @@ def strip_markup(value: str) -> str:
     if "<" not in value and "&" not in value and "\r" not in value:
         return value
     plain = _TAG.sub("", _BREAK.sub("\n", value.replace("\r", "")))
-    return _BLANK_LINES.sub("\n\n", html.unescape(plain)).strip()
+    return _BLANK_LINES.sub("\n\n", textwrap.dedent(html.unescape(plain))).strip()
 
 
 def number(value: object, at: str, line: int | None = None, column: int | None = None) -> Number | None:
@@ -94,10 +95,10 @@ def who_masked(masking: Text | None) -> list[Text]:
     match = _PAREN.search(masking.value)
     if not match:
         return []
-    names = [n for n in (p.strip() for p in match.group(1).split(",")) if n]
-    if any(n.lower() in ("open label", "none") for n in names):
-        return []
-    return [Text(value=role(n), at=masking.at, line=masking.line) for n in names]
+    # Only recognised roles: the bracket may also hold prose ("masking not used"), which stays in
+    # the masking text itself.
+    names = [n.strip().lower() for n in match.group(1).split(",")]
+    return [Text(value=_ROLES[n], at=masking.at, line=masking.line) for n in names if n in _ROLES]
 
 
 def dated(start: Text | None, registered: Text | None, start_type: Text | None = None,

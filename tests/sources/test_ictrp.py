@@ -1,0 +1,162 @@
+"""WHO ICTRP XML (2020, 2024 field sets) and CSV (header, positional): one shared field mapping."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from auditor.errors import InputError, RecordError
+from auditor.model import SourceRef
+from auditor.sources import ictrp, read_blob
+
+from .conftest import FIXTURES, read_all
+
+
+def _by_id(*paths):
+    records, errors = read_all(*paths)
+    return {r.trial_id: r for r in records}, errors
+
+
+def test_2020_xml_chictr_record():
+    records, errors = _by_id(FIXTURES / "ictrp_2020.xml")
+    r = records["ChiCTR2000000001"]
+    assert r.registry == "ICTRP:ChiCTR" and r.source.format == "ictrp-xml"
+    assert r.official_title.value == "Exercise for chronic low back pain: a randomized controlled trial"  # padding gone
+    assert r.title.at == "/Trials_downloaded_from_ICTRP/Trial[1]/Public_title"
+    # several groups and no total: no count invented, the per-group targets kept
+    assert r.enrollment.count is None
+    assert [(n.value, n.text) for n in r.enrollment.per_arm] == [(30, "Experimental group:30"), (30, "Control group:30")]
+    assert [o.measure.value for o in r.outcomes] == ["pain intensity", "disability"]
+    assert all(o.time_frame is None for o in r.outcomes)
+    assert r.design.description.value == "Parallel" and r.design.allocation is None
+    assert r.eligibility.value == "Inclusion criteria: low back pain for 3 months or more\n\nExclusion criteria: spinal surgery"
+    assert r.eligibility.at.endswith("/Inclusion_Criteria | /Trials_downloaded_from_ICTRP/Trial[1]/Exclusion_Criteria")
+    assert r.dates.registered_parsed == date(2020, 2, 17) and r.dates.start_parsed == date(2020, 3, 1)
+
+
+def test_2020_xml_ctgov_record_design_and_target_size():
+    records, _ = _by_id(FIXTURES / "ictrp_2020.xml")
+    r = records["NCT09000002"]
+    assert r.registry == "ICTRP:ClinicalTrials.gov"
+    assert r.official_title is None  # NULL
+    assert (r.enrollment.count.value, r.enrollment.count.text) == (120, "120 ; Group A: 60 ; Group B: 60")
+    assert r.design.allocation.value == "Randomized"
+    assert r.design.masking.value == "Single (Outcomes Assessor)"
+    assert [w.value for w in r.design.who_masked] == ["OUTCOMES_ASSESSOR"]
+    assert r.design.intervention_model.value == "Parallel Assignment"
+    assert [(i.type.value, i.name.value) for i in r.interventions] == [("Behavioral", "Yoga"), ("Other", "Education booklet")]
+    assert [c.value for c in r.conditions] == ["Low Back Pain", "Sciatica"]
+    # one outcome whose time point cannot be separated: the text is both measure and time frame
+    (o,) = r.outcomes
+    assert o.measure.value == o.time_frame.value == "Roland-Morris Disability Questionnaire at 12 weeks"
+    assert r.dates.start_parsed == date(2020, 1, 25) and r.dates.registered_parsed == date(2020, 1, 27)
+
+
+def test_record_without_trial_id_is_a_record_error_and_the_rest_go_on():
+    records, errors = _by_id(FIXTURES / "ictrp_2020.xml")
+    assert len(records) == 2
+    (err,) = errors
+    assert isinstance(err, RecordError) and err.index == 2
+    assert "TrialID" in err.one_line() and "Trial[3]" in err.one_line()
+
+
+def test_2024_xml_eu_ctr_sections_and_results():
+    records, errors = _by_id(FIXTURES / "ictrp_2024.xml")
+    assert not errors
+    r = records["EUCTR2021-000001-14-ES"]
+    assert r.registry == "ICTRP:EU Clinical Trials Register"
+    assert r.enrollment.count is None  # "not stated"
+    assert r.design.allocation.value == "Randomised: yes"
+    assert "Double blind: yes" in r.design.description.value and "<br>" not in r.design.description.value
+    primary, secondary = r.outcomes
+    assert (primary.measure.value, primary.time_frame.value) == ("Pain intensity (NRS)", "Week 12")
+    assert primary.description.value == "Main objective: To evaluate pain"
+    assert (secondary.kind, secondary.measure.value, secondary.time_frame.value) == ("secondary", "Disability", "Week 26")
+    assert r.results.posted and r.results.posted_at.endswith("/results_yes_no")
+    assert r.dates.start_parsed == date(2021, 4, 16) and r.dates.registered_parsed == date(2021, 4, 8)
+
+
+def test_2024_xml_line_lists_and_labelled_allocation():
+    records, _ = _by_id(FIXTURES / "ictrp_2024.xml")
+    r = records["DRKS00000001"]
+    assert r.design.allocation.value == "Non-randomized controlled trial"
+    assert r.design.masking.value == "Open (masking not used)" and r.design.who_masked == []
+    assert [o.measure.value for o in r.outcomes if o.kind == "secondary"] == [
+        "Disability (ODI), at each visit", "Quality of life (EQ-5D)", "Satisfaction with therapy"]
+    assert r.dates.registered_parsed == date(2016, 12, 6)
+    assert not r.results.posted
+
+
+def test_header_csv_maps_like_the_xml():
+    csv_records, errors = _by_id(FIXTURES / "ictrp_header.csv")
+    xml_records, _ = _by_id(FIXTURES / "ictrp_2020.xml")
+    assert not errors
+    a, b = csv_records["NCT09000002"], xml_records["NCT09000002"]
+    assert a.source.format == "ictrp-csv"
+    for pick in (lambda r: r.design.allocation.value, lambda r: [w.value for w in r.design.who_masked],
+                 lambda r: r.dates.registered_parsed, lambda r: r.dates.start_parsed, lambda r: r.enrollment.count.value,
+                 lambda r: [(o.measure.value, o.time_frame.value) for o in r.outcomes], lambda r: r.registry):
+        assert pick(a) == pick(b)
+    assert a.title.at == "row 2, column Public title" and a.title.line == 2
+    assert a.eligibility.value == "Inclusion Criteria:\n\nBack pain > 12 weeks"
+
+
+def test_header_csv_anzctr_bracketed_time_frame():
+    records, _ = _by_id(FIXTURES / "ictrp_header.csv")
+    r = records["ACTRN12620000001"]
+    assert r.registry == "ICTRP:ANZCTR"
+    (o,) = r.outcomes
+    assert (o.measure.value, o.time_frame.value) == ("Pain intensity", "At 5 days post randomisation")
+    assert r.design.allocation.value == "Randomised controlled trial"
+
+
+def test_positional_csv_uses_the_field_list_order():
+    records, errors = _by_id(FIXTURES / "ictrp_positional.csv")
+    assert not errors and set(records) == {"ISRCTN10000001", "IRCT20200301000001N1"}
+    isrctn = records["ISRCTN10000001"]
+    assert isrctn.registry == "ICTRP:ISRCTN"  # no Source_Register column: named from the ID prefix
+    assert isrctn.enrollment.count.value == 200 and isrctn.enrollment.type.value == "ACTUAL"
+    assert [o.measure.value for o in isrctn.outcomes] == ["Pain (VAS) at 6 months", "Function (ODI) at 6 months"]
+    assert isrctn.title.at == "row 1, column public_title"
+    irct = records["IRCT20200301000001N1"]
+    assert irct.enrollment.count is None and irct.enrollment.type.value == "ESTIMATED"
+    (o,) = irct.outcomes
+    assert (o.measure.value, o.time_frame.value, o.description.value) == ("Pain", "Weekly", "VAS.")
+
+
+def test_positional_csv_with_a_short_row_gives_a_record_error():
+    data = (FIXTURES / "ictrp_positional.csv").read_bytes() + b"ISRCTN10000009,too,short\n"
+    items = list(read_blob(data, "export.csv"))
+    assert isinstance(items[-1], RecordError) and "3 columns" in items[-1].one_line()
+    assert sum(not isinstance(i, RecordError) for i in items) == 2
+
+
+def test_entity_bomb_is_refused_quickly():
+    with pytest.raises(InputError, match="refused unsafe XML"):
+        list(read_blob((FIXTURES / "entity_bomb.xml").read_bytes(), "bomb.xml"))
+
+
+def test_export_without_trials_is_an_input_error():
+    with pytest.raises(InputError, match="without any <Trial>"):
+        list(read_blob(b"<Trials_downloaded_from_ICTRP></Trials_downloaded_from_ICTRP>", "empty.xml"))
+
+
+@pytest.mark.parametrize("name", ["Primary_outcome", "Primary outcome", "Primary_Outcome", "primary outcome"])
+def test_field_names_match_across_exports(name):
+    record = ictrp.to_record({"TrialID": "NCT1", name: "Pain"}, lambda f: {"at": f},
+                             SourceRef(path="x", format="t"), "/")
+    assert record.outcomes[0].measure.at == name
+
+
+def test_unseparable_outcome_without_time_words_has_no_time_frame():
+    record = ictrp.to_record({"TrialID": "NCT1", "Primary_outcome": "Global impression of change"},
+                             lambda f: {"at": f}, SourceRef(path="x", format="t"), "/")
+    assert record.outcomes[0].time_frame is None
+
+
+def test_scale_categories_are_not_split_into_outcomes():
+    text = "Clinical status (7-point ordinal scale):<br>1. Not hospitalised<br>2. Hospitalised<br>3. Death"
+    record = ictrp.to_record({"TrialID": "NCT1", "Primary_outcome": text}, lambda f: {"at": f},
+                             SourceRef(path="x", format="t"), "/")
+    assert len(record.outcomes) == 1
