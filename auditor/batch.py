@@ -1,0 +1,352 @@
+"""`batch`: stream many inputs through parallel workers into the results store, then write tables,
+summary and HTML overview.
+
+Memory stays flat: the parent walks the inputs lazily, holds at most a few file blobs in a bounded
+task queue and a bounded number of result chunks, and commits them as it goes. The only things
+that grow with the input are one small row per input file (what the store already holds) and the
+set of paths seen in this run, both tiny next to the records themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import queue
+import signal
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from auditor import __version__
+from auditor.batch_worker import DONE, Auditor, Chunk, Task, worker_main
+from auditor.errors import InputError
+from auditor.profiles import Profile
+from auditor.sources import containers
+from auditor.store import DB_NAME, ERROR_COLUMNS, FileState, Store, arrow_schema
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+COMMIT_ROWS = 2000  # records per transaction: few enough to lose little, many enough to be fast
+COMMIT_SECONDS = 2.0
+
+
+class BatchError(Exception):
+    """The batch could not run at all (unwritable out dir, store locked by another run, ...)."""
+
+
+@dataclass
+class Totals:
+    seen: int = 0
+    audited: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"seen": self.seen, "audited": self.audited, "failed": self.failed, "skipped": self.skipped}
+
+
+@dataclass
+class Outcome:
+    run_id: int
+    totals: Totals
+    status: str  # completed | interrupted
+    seconds: float
+    reset_reason: str | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def profile_identity(profile: Profile) -> str:
+    """Hash of the resolved profile (parents merged) and the tool version: what results depend on."""
+    doc = {"id": profile.id, "version": profile.version, "tool": __version__,
+           "criteria": [[c.code, c.name, c.group, c.severity, c.facts, c.messages, c.conditions, c.fix]
+                        for c in profile.criteria]}
+    return hashlib.blake2b(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files under a folder in a stable order, one directory listing in memory at a time."""
+    with os.scandir(root) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in containers.SKIP_NAMES:
+            continue
+        if entry.is_dir():
+            yield from _walk(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)
+
+
+def disk_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """(path, bytes on disk) per input file; folders expanded, paths made absolute so that a
+    re-run from another working directory finds its earlier results."""
+    for raw in inputs:
+        path = Path(raw)
+        if raw == "-" or not path.is_dir():
+            yield (raw if raw == "-" or not path.exists() else str(path.resolve())), _size(path)
+            continue
+        empty = True
+        for file in _walk(path.resolve()):
+            empty = False
+            yield str(file), _size(file)
+        if empty:
+            yield str(path.resolve()), 0  # containers names the empty folder in its error
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class Writer:
+    """Collects chunks and commits them in transactions of about COMMIT_ROWS records."""
+
+    def __init__(self, store: Store, run_id: int):
+        self.store, self.run_id = store, run_id
+        self.totals = Totals()
+        self._reset()
+        self.last_commit = time.monotonic()
+
+    def _reset(self) -> None:
+        self.chunks: list[Chunk] = []
+        self.replace: list[str] = []
+        self.rows = 0
+
+    def skip(self, items: int) -> None:
+        self.totals.seen += items
+        self.totals.skipped += items
+
+    def add(self, chunk: Chunk) -> None:
+        self.chunks.append(chunk)
+        self.rows += chunk.audited + chunk.failed
+        self.totals.seen += chunk.audited + chunk.failed
+        self.totals.audited += chunk.audited
+        self.totals.failed += chunk.failed
+        if self.rows >= COMMIT_ROWS or time.monotonic() - self.last_commit >= COMMIT_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        self.store.commit_chunk(
+            self.run_id, trials=[self._stamp(c.trials) for c in self.chunks if c.trials is not None],
+            findings=[self._stamp(c.findings) for c in self.chunks if c.findings is not None],
+            errors=[self._stamp(c.errors) for c in self.chunks if c.errors is not None],
+            files=[f for c in self.chunks for f in c.files], replace=self.replace, counts=self.totals.as_dict())
+        self._reset()
+        self.last_commit = time.monotonic()
+
+    def _stamp(self, table: pa.Table) -> pa.Table:
+        return table.append_column("run_id", pa.array([self.run_id] * table.num_rows, pa.int32()))
+
+
+def _tasks(inputs: Iterable[str], states: dict[str, FileState], writer: Writer, advance: Callable[[int], None]) -> Iterator[Task]:
+    """Blobs that need auditing; unchanged ones are counted as skipped without being parsed."""
+    seen: set[str] = set()
+    error_schema = arrow_schema(tuple(c for c in ERROR_COLUMNS if c[0] != "run_id"))
+    for path, size in disk_inputs(inputs):
+        for origin, data in containers.expand([path]):
+            if origin in seen:
+                continue  # the same file named twice: its records are already accounted for
+            seen.add(origin)
+            if isinstance(data, InputError):  # unreadable before any content: replaces what it held
+                writer.replace.append(origin)
+                row = {"source_path": origin, "source_index": None, "record_id": None, "location": data.where,
+                       "line": data.line, "reason": data.message, "file_hash": None}
+                writer.add(Chunk(None, None, pa.Table.from_pylist([row], schema=error_schema), [], failed=1))
+                continue
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            state = states.pop(origin, None)
+            if state is not None and state.file_hash == digest:
+                writer.skip(state.items)
+                if state.complete:
+                    continue
+                yield Task(origin, digest, data, start=state.items)  # resume a file cut off mid-way
+                continue
+            if state is not None:
+                writer.replace.append(origin)
+            yield Task(origin, digest, data)
+        advance(size)
+
+
+def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force: bool = False,
+        reader: str | None = None, on_progress: Callable[[Totals, int], None] | None = None,
+        on_total: Callable[[int], None] | None = None, chunk_size: int = 250) -> Outcome:
+    """Audit everything under `inputs` into `out_dir`; resumable and incremental."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise BatchError(f"{out_dir}: cannot write there: {exc.strerror or exc}") from None
+    if on_total is not None:
+        on_total(sum(size for _, size in disk_inputs(inputs)))
+    # Fork workers before the database and the progress thread exist: a forked child then holds
+    # no copy of a DuckDB handle or of a lock some thread owned.
+    pool = _Pool(profile, reader, jobs, chunk_size) if jobs > 1 else None
+    try:
+        store = Store(out_dir, tuple(c.code for c in profile.criteria), profile_identity(profile))
+    except duckdb.Error as exc:
+        if pool:
+            pool.stop()
+        raise BatchError(f"{out_dir / DB_NAME}: cannot open the results store: {str(exc).splitlines()[0]}") from None
+    started = time.monotonic()
+    try:
+        if force:
+            store.clear()
+        run_id = store.start_run(profile.id, profile.version, __version__,
+                                 {"inputs": inputs, "jobs": jobs, "force": force, "reader": reader})
+        writer = Writer(store, run_id)
+        done_bytes = 0
+
+        def advance(size: int) -> None:
+            nonlocal done_bytes
+            done_bytes += size
+            if on_progress:
+                on_progress(writer.totals, done_bytes)
+
+        tasks = _tasks(inputs, store.file_states(), writer, advance)
+        with _StopOnInterrupt() as stop:
+            try:
+                if pool is None:
+                    inline = Auditor(profile, reader, chunk_size)
+                    for task in tasks:
+                        for chunk in inline.feed(task):
+                            writer.add(chunk)
+                            if stop.requested:
+                                break
+                        if stop.requested:
+                            break
+                        if on_progress:
+                            on_progress(writer.totals, done_bytes)
+                    if inline.has_pending and not stop.requested:
+                        writer.add(inline.flush())
+                else:
+                    pool.process(tasks, writer, stop,
+                                 lambda: on_progress(writer.totals, done_bytes) if on_progress else None)
+            finally:
+                if pool:
+                    pool.stop()
+            writer.commit()  # what reached the parent is whole chunks: keep it
+            status = "interrupted" if stop.requested else "completed"
+            store.end_run(run_id, status)
+        outcome = Outcome(run_id, writer.totals, status, time.monotonic() - started, store.reset_reason)
+        if status == "completed":
+            outcome.files = store.export(out_dir)
+        return outcome
+    finally:
+        store.close()
+
+
+class _StopOnInterrupt:
+    """First Ctrl-C asks for a clean stop (commit what arrived, mark the run interrupted); a second
+    one raises as usual. A flag instead of KeyboardInterrupt, so counters never tear mid-update."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> "_StopOnInterrupt":
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread (e.g. called from a notebook worker thread)
+            self._previous = None
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+class _Pool:
+    """Worker processes fed through bounded queues, so neither side can run far ahead."""
+
+    def __init__(self, profile: Profile, reader: str | None, jobs: int, chunk_size: int):
+        ctx = mp.get_context("fork")  # profile with compiled validators is inherited, not pickled
+        self.tasks: Any = ctx.Queue(maxsize=2 * jobs)
+        self.results: Any = ctx.Queue(maxsize=4 * jobs)
+        self.procs = [ctx.Process(target=worker_main, daemon=True,
+                                  args=(self.tasks, self.results, profile, reader, chunk_size, os.getpid()))
+                      for _ in range(jobs)]
+        for proc in self.procs:
+            proc.start()
+        self.finished = 0
+
+    def process(self, tasks: Iterator[Task], writer: Writer, stop: "_StopOnInterrupt", tick: Callable[[], None]) -> None:
+        for task in tasks:
+            self._put(task, writer, tick)
+            if stop.requested:
+                return
+        for _ in self.procs:
+            self._put(None, writer, tick)
+        while self.finished < len(self.procs) and not stop.requested:
+            self._drain(writer, tick, block=True)
+
+    def _put(self, item: Task | None, writer: Writer, tick: Callable[[], None]) -> None:
+        while True:
+            try:
+                self.tasks.put(item, timeout=0.05)
+                break
+            except queue.Full:
+                self._drain(writer, tick, block=False)
+        self._drain(writer, tick, block=False)
+
+    def _drain(self, writer: Writer, tick: Callable[[], None], block: bool) -> None:
+        while True:
+            try:
+                item = self.results.get(timeout=0.5) if block else self.results.get_nowait()
+            except queue.Empty:
+                dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise BatchError(f"a worker process died (exit code {dead[0]}); "
+                                     "run the same command again to resume")
+                return
+            if item == DONE:
+                self.finished += 1
+            else:
+                writer.add(item)
+                tick()
+            block = False  # after one blocking wait, take whatever else is ready and return
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self.procs:
+            proc.join(timeout=5)
+        self.tasks.cancel_join_thread()
+        self.results.cancel_join_thread()
+
+
+def load(out_dir: str | Path) -> "dict[str, pd.DataFrame]":
+    """The batch tables of a results folder as pandas DataFrames, for notebooks.
+
+    Reads the DuckDB store (trials, findings, errors, runs); when another run holds its lock, falls
+    back to the Parquet twins of the last completed run.
+    """
+    import pandas as pd  # only notebooks need it; keeps `batch` start-up light
+
+    out = Path(out_dir)
+    try:
+        con = duckdb.connect(str(out / DB_NAME), read_only=True)
+    except duckdb.Error:
+        return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
+    try:
+        order = {"trials": "source_path, source_index", "findings": "source_path, source_index, code",
+                 "errors": "source_path, source_index", "runs": "run_id"}
+        return {name: con.execute(f"SELECT * FROM {name} ORDER BY {o}").df() for name, o in order.items()}
+    finally:
+        con.close()

@@ -1,0 +1,235 @@
+"""The worker side of `batch`: file blobs in, column-oriented chunks of result rows out.
+
+A worker gets whole file blobs (never the corpus), reads and audits their records, and hands back
+Arrow tables of at most ~`chunk_size` records, so a 100,000-study API export streams out in pieces
+and the parent only concatenates and inserts. Workers never touch the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from auditor.engine import audit
+from auditor.errors import InputError, RecordError
+from auditor.model import TrialRecord
+from auditor.profiles import Profile
+from auditor.sources import read_blob
+from auditor.store import ERROR_COLUMNS, FINDING_COLUMNS, KEY_FACTS, arrow_schema, trial_columns
+
+# Longer evidence quotes (whole eligibility sections) add nothing to a table cell.
+MAX_QUOTE = 2000
+
+
+@dataclass
+class Task:
+    origin: str
+    file_hash: str | None
+    data: bytes
+    start: int = 0  # items (records + record errors) already committed: read past them, do not audit
+
+
+@dataclass
+class Chunk:
+    trials: pa.Table | None
+    findings: pa.Table | None
+    errors: pa.Table | None
+    files: list[tuple[str, str | None, int, bool]]  # (origin, hash, items done, complete)
+    audited: int = 0
+    failed: int = 0
+
+
+def _without_run_id(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(c for c in columns if c[0] != "run_id")  # the parent stamps the run id on insert
+
+
+def _fact(facts: dict[str, Any], path: str) -> Any:
+    node: Any = facts
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _coerce(value: Any, sql: str) -> Any:
+    """Fit an extracted value to its column type, so one odd value cannot fail a whole chunk."""
+    if value is None:
+        return None
+    try:
+        if sql in ("BIGINT", "INTEGER"):
+            return None if isinstance(value, bool) else int(value)
+        if sql == "DOUBLE":
+            return None if isinstance(value, bool) else float(value)
+        if sql == "BOOLEAN":
+            return value if isinstance(value, bool) else None
+        if sql == "VARCHAR[]":
+            return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    except (TypeError, ValueError):
+        return None
+    return str(value)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class _Pending:
+    trials: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, tuple[str | None, int, bool]] = field(default_factory=dict)
+    audited: int = 0
+    failed: int = 0
+
+
+class Auditor:
+    """Audits blobs into rows and cuts them into chunks; the same code runs inline for --jobs 1."""
+
+    def __init__(self, profile: Profile, reader: str | None, chunk_size: int = 250):
+        self.profile = profile
+        self.reader = reader
+        self.chunk_size = chunk_size
+        self.codes = tuple(c.code for c in profile.criteria)
+        self.schemas = {name: arrow_schema(_without_run_id(cols)) for name, cols in
+                        (("trials", trial_columns(self.codes)), ("findings", FINDING_COLUMNS), ("errors", ERROR_COLUMNS))}
+        self.pending = _Pending()
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self.pending.files)
+
+    def feed(self, task: Task) -> Iterator[Chunk]:
+        """Audit one blob, yielding a chunk whenever enough rows have piled up."""
+        done = task.start
+        self._progress(task, done, complete=False)
+        try:
+            for position, item in enumerate(read_blob(task.data, task.origin, self.reader)):
+                if position < task.start:
+                    continue  # committed by an earlier, interrupted run
+                self._item(item, task.file_hash)
+                done = position + 1
+                self._progress(task, done, complete=False)
+                if len(self.pending.trials) + len(self.pending.errors) >= self.chunk_size:
+                    yield self.flush()
+                    self._progress(task, done, complete=False)
+        except InputError as err:  # the file (or its rest) cannot be read: one error row, counted once
+            if done >= task.start:
+                self._error(err, task.file_hash, index=None if done == 0 else done)
+                done += 1
+        except Exception as exc:  # a reader bug must not end the batch; the file is reported instead
+            self._error(InputError(task.origin, f"reader failed: {type(exc).__name__}: {exc}"), task.file_hash,
+                        index=None if done == 0 else done)
+            done += 1
+        self._progress(task, done, complete=True)
+        if len(self.pending.trials) + len(self.pending.errors) >= self.chunk_size:
+            yield self.flush()
+
+    def _progress(self, task: Task, done: int, complete: bool) -> None:
+        self.pending.files[task.origin] = (task.file_hash, done, complete)
+
+    def _item(self, item: TrialRecord | RecordError, file_hash: str | None) -> None:
+        if isinstance(item, RecordError):
+            self._error(item, file_hash, index=item.index)
+            return
+        try:
+            result = audit(item, self.profile)
+        except Exception as exc:  # an extractor bug on one record: record it, go on with the batch
+            err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
+                              index=item.source.index, record_id=item.trial_id)
+            self._error(err, file_hash, index=item.source.index)
+            return
+        self._trial(item, result, file_hash)
+
+    def _trial(self, record: TrialRecord, result: Any, file_hash: str | None) -> None:
+        src = record.source
+        title = record.title or record.official_title
+        statuses = {f.code: f.status for f in result.findings}
+        row: dict[str, Any] = {
+            "source_path": src.path, "source_index": src.index, "format": src.format, "registry": record.registry,
+            "trial_id": record.trial_id, "secondary_ids": record.secondary_ids,
+            "title": title.value if title else None,
+            "overall_status": record.status.value if record.status else None,
+            "start_year": record.dates.start_parsed.year if record.dates.start_parsed else None,
+            **{col: _coerce(_fact(result.facts, path), sql) for col, path, sql in KEY_FACTS},
+            **result.counts,
+            **{code: statuses.get(code) for code in self.codes},
+            "facts_json": orjson.dumps(result.facts, option=orjson.OPT_NON_STR_KEYS).decode(),
+            # Identity of the record's content wherever it sits: finds the same study in two exports.
+            "content_hash": _digest(record.model_dump_json(exclude={"source"}).encode()),
+            "file_hash": file_hash,
+        }
+        self.pending.trials.append(row)
+        self.pending.audited += 1
+        for f in result.findings:
+            evidence = [{k: v for k, v in e.model_dump().items() if v is not None} for e in f.evidence]
+            for ev in evidence:
+                ev["quote"] = ev["quote"][:MAX_QUOTE]
+            self.pending.findings.append({
+                "source_path": src.path, "source_index": src.index, "trial_id": record.trial_id, "code": f.code,
+                "name": f.name, "criterion_group": f.group, "severity": f.severity, "status": f.status,
+                "message": f.message, "fix": f.fix, "evidence": orjson.dumps(evidence).decode()})
+
+    def _error(self, err: InputError, file_hash: str | None, index: int | None) -> None:
+        self.pending.errors.append({
+            "source_path": err.origin, "source_index": index,
+            "record_id": err.record_id if isinstance(err, RecordError) else None,
+            "location": err.where, "line": err.line, "reason": err.message, "file_hash": file_hash})
+        self.pending.failed += 1
+
+    def flush(self) -> Chunk:
+        p = self.pending
+        tables = {name: pa.Table.from_pylist(rows, schema=self.schemas[name]) if rows else None
+                  for name, rows in (("trials", p.trials), ("findings", p.findings), ("errors", p.errors))}
+        chunk = Chunk(trials=tables["trials"], findings=tables["findings"], errors=tables["errors"],
+                      files=[(o, h, n, c) for o, (h, n, c) in p.files.items()], audited=p.audited, failed=p.failed)
+        self.pending = _Pending()
+        return chunk
+
+
+DONE = "done"
+
+
+def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, chunk_size: int, parent: int) -> None:
+    """Process entry point: serve tasks until the parent sends None (or disappears)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    auditor = Auditor(profile, reader, chunk_size)
+
+    def put(item: Any) -> None:
+        while True:
+            try:
+                results.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                _exit_if_orphaned(results, parent)
+
+    while True:
+        try:
+            task = tasks.get(timeout=0.05 if auditor.has_pending else 1.0)
+        except queue.Empty:
+            # Idle: hand over what we have so the parent can commit it, then check the parent lives.
+            if auditor.has_pending:
+                put(auditor.flush())
+            _exit_if_orphaned(results, parent)
+            continue
+        if task is None:
+            if auditor.has_pending:
+                put(auditor.flush())
+            put(DONE)
+            return
+        for chunk in auditor.feed(task):
+            put(chunk)
+
+
+def _exit_if_orphaned(results: Any, parent: int) -> None:
+    """After a SIGKILL of the parent nobody reads our queue: leave instead of hanging forever."""
+    if os.getppid() != parent:
+        results.cancel_join_thread()
+        os._exit(0)

@@ -1,0 +1,223 @@
+"""The batch results store: one DuckDB file, written by the parent process only.
+
+Tables
+- ``runs``: one row per `batch` invocation (profile, options, start/end, totals, status).
+- ``trials``: one row per audited record: ids, source path/index, key facts as columns, one status
+  column per criterion code, the facts document as JSON, content hashes.
+- ``findings``: trial x criterion: status, severity, message, fix, evidence (JSON).
+- ``errors``: one row per record or file that could not be read (or audited), with the reason.
+- ``files``: per input blob (a file or an archive member) its content hash and how many of its
+  items (records + record errors) are committed; this is what makes re-runs incremental.
+- ``meta``: the profile identity the results belong to.
+
+Incremental unit: the *file blob*. Hashing the raw bytes is cheap (BLAKE2, ~1 GB/s) and lets an
+unchanged file be skipped without parsing it; a changed file is re-audited as a whole. Results
+belong to one profile identity (a hash of the resolved profile plus the tool version): when it
+changes every record has to be re-audited anyway, so the result tables are cleared.
+
+Crash safety: every chunk of results is written in one transaction together with the ``files``
+progress rows and the run counters, so after Ctrl-C or SIGKILL the store holds exactly the
+committed chunks and the next run resumes after them. No primary keys: DuckDB's unique-index
+checks on delete+insert within one transaction are a known pain point, and lookups by path are
+only needed for the few files that changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+DB_NAME = "audit.duckdb"
+SCHEMA_VERSION = "1"
+
+# (column, dotted fact path, SQL type): the facts a reviewer filters and plots on.
+KEY_FACTS: tuple[tuple[str, str, str], ...] = (
+    ("enrollment", "sample_size.enrollment", "BIGINT"),
+    ("enrollment_type", "sample_size.enrollment_type", "VARCHAR"),
+    ("per_arm", "sample_size.per_arm", "DOUBLE"),
+    ("sample_size_calculation", "sample_size.calculation_reported", "BOOLEAN"),
+    ("randomized", "design.randomized", "BOOLEAN"),
+    ("arm_count", "design.arm_count", "INTEGER"),
+    ("assessor_blinded", "design.assessor_blinded", "BOOLEAN"),
+    ("treatment_weeks", "treatment.duration_weeks", "DOUBLE"),
+    ("intervention_categories", "treatment.intervention_categories", "VARCHAR[]"),
+    ("psych_with_physio", "treatment.psych_with_physio", "BOOLEAN"),
+    ("follow_up_weeks", "follow_up.max_weeks_from_baseline", "DOUBLE"),
+    ("follow_up_after_treatment_weeks", "follow_up.weeks_after_treatment", "DOUBLE"),
+    ("hrqol_instruments", "outcomes.hrqol.instruments", "VARCHAR[]"),
+    ("safety_planned", "outcomes.safety.planned", "BOOLEAN"),
+    ("results_posted", "results.posted", "BOOLEAN"),
+    ("chronic_lbp_12w", "population.chronic_lbp_12w", "BOOLEAN"),
+    ("registered_prospectively", "registration.prospective", "BOOLEAN"),
+)
+
+_ID_COLUMNS = (("source_path", "VARCHAR"), ("source_index", "INTEGER"), ("format", "VARCHAR"),
+               ("registry", "VARCHAR"), ("trial_id", "VARCHAR"), ("secondary_ids", "VARCHAR[]"),
+               ("title", "VARCHAR"), ("overall_status", "VARCHAR"), ("start_year", "INTEGER"))
+_COUNT_COLUMNS = tuple((s, "INTEGER") for s in ("met", "not_met", "unclear", "not_applicable"))
+_TAIL_COLUMNS = (("facts_json", "VARCHAR"), ("content_hash", "VARCHAR"), ("file_hash", "VARCHAR"),
+                 ("run_id", "INTEGER"))
+
+FINDING_COLUMNS = (("source_path", "VARCHAR"), ("source_index", "INTEGER"), ("trial_id", "VARCHAR"),
+                   ("code", "VARCHAR"), ("name", "VARCHAR"), ("criterion_group", "VARCHAR"),
+                   ("severity", "VARCHAR"), ("status", "VARCHAR"), ("message", "VARCHAR"),
+                   ("fix", "VARCHAR"), ("evidence", "VARCHAR"), ("run_id", "INTEGER"))
+ERROR_COLUMNS = (("source_path", "VARCHAR"), ("source_index", "INTEGER"), ("record_id", "VARCHAR"),
+                 ("location", "VARCHAR"), ("line", "INTEGER"), ("reason", "VARCHAR"),
+                 ("file_hash", "VARCHAR"), ("run_id", "INTEGER"))
+FILE_COLUMNS = (("source_path", "VARCHAR"), ("file_hash", "VARCHAR"), ("items", "INTEGER"),
+                ("complete", "BOOLEAN"), ("run_id", "INTEGER"))
+RUN_COUNTS = ("seen", "audited", "failed", "skipped")
+
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+          "BOOLEAN": pa.bool_(), "VARCHAR[]": pa.list_(pa.string())}
+
+
+def trial_columns(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The trials table's columns for a profile with these criterion codes."""
+    facts = tuple((col, sql) for col, _, sql in KEY_FACTS)
+    return _ID_COLUMNS + facts + _COUNT_COLUMNS + tuple((c, "VARCHAR") for c in codes) + _TAIL_COLUMNS
+
+
+def arrow_schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
+    return pa.schema([(name, _ARROW[sql]) for name, sql in columns])
+
+
+@dataclass
+class FileState:
+    file_hash: str
+    items: int
+    complete: bool
+
+
+def _ddl(name: str, columns: tuple[tuple[str, str], ...]) -> str:
+    return f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f'"{c}" {t}' for c, t in columns) + ")"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """The parent's handle on the results database; every write goes through `commit_chunk`."""
+
+    def __init__(self, out_dir: Path, codes: tuple[str, ...], identity: str):
+        self.path = out_dir / DB_NAME
+        self.codes = codes
+        self.identity = identity
+        self.con = duckdb.connect(str(self.path))
+        self.trial_cols = trial_columns(codes)
+        self.reset_reason: str | None = None
+        self._setup()
+
+    def _setup(self) -> None:
+        con = self.con
+        con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
+        con.execute(_ddl("runs", (("run_id", "INTEGER"), ("profile_id", "VARCHAR"), ("profile_version", "VARCHAR"),
+                                  ("profile_hash", "VARCHAR"), ("tool_version", "VARCHAR"), ("options", "VARCHAR"),
+                                  ("started_at", "TIMESTAMP"), ("ended_at", "TIMESTAMP"), ("status", "VARCHAR"))
+                         + tuple((c, "BIGINT") for c in RUN_COUNTS)))
+        # A run still marked running cannot be alive: DuckDB's file lock admits one writer.
+        con.execute("UPDATE runs SET status = 'aborted' WHERE status = 'running'")
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        wanted = {"identity": self.identity, "schema": SCHEMA_VERSION, "codes": ",".join(self.codes)}
+        if meta and meta != wanted:
+            self.reset_reason = "the profile or tool version changed" if meta.get("identity") != self.identity \
+                else "the store layout changed"
+            self.clear()
+        con.execute("BEGIN")
+        con.execute("DELETE FROM meta")
+        con.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.items()))
+        for name, cols in self._tables().items():
+            con.execute(_ddl(name, cols))
+        con.execute("COMMIT")
+
+    def _tables(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        return {"trials": self.trial_cols, "findings": FINDING_COLUMNS, "errors": ERROR_COLUMNS, "files": FILE_COLUMNS}
+
+    def clear(self) -> None:
+        """Drop every result (not the run history): used for --force and profile changes."""
+        self.con.execute("BEGIN")
+        for name in self._tables():
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        for name, cols in self._tables().items():
+            self.con.execute(_ddl(name, cols))
+        self.con.execute("COMMIT")
+
+    def file_states(self) -> dict[str, FileState]:
+        """What is already committed, by source path (one small row per input blob)."""
+        rows = self.con.execute("SELECT source_path, file_hash, items, complete FROM files").fetchall()
+        return {path: FileState(h, items, done) for path, h, items, done in rows}
+
+    def start_run(self, profile_id: str, profile_version: str | None, tool_version: str, options: dict[str, Any]) -> int:
+        (last,) = self.con.execute("SELECT coalesce(max(run_id), 0) FROM runs").fetchone()  # type: ignore[misc]
+        run_id = int(last) + 1
+        self.con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'running', 0, 0, 0, 0)",
+                         [run_id, profile_id, profile_version, self.identity, tool_version,
+                          json.dumps(options, sort_keys=True), _now()])
+        return run_id
+
+    def commit_chunk(self, run_id: int, trials: list[pa.Table], findings: list[pa.Table], errors: list[pa.Table],
+                     files: list[tuple[str, str | None, int, bool]], replace: list[str],
+                     counts: dict[str, int]) -> None:
+        """Write one chunk atomically: rows, file progress and the run's counters, or nothing."""
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            if replace:  # files whose content changed (or that became unreadable): their old rows go
+                con.register("_replace", pa.table({"p": pa.array(replace, pa.string())}))
+                for name in ("trials", "findings", "errors", "files"):
+                    con.execute(f"DELETE FROM {name} WHERE source_path IN (SELECT p FROM _replace)")
+                con.unregister("_replace")
+            for name, tables in (("trials", trials), ("findings", findings), ("errors", errors)):
+                if tables:
+                    con.register("_chunk", pa.concat_tables(tables))
+                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _chunk")
+                    con.unregister("_chunk")
+            hashed = [f for f in files if f[1] is not None]
+            if hashed:
+                table = pa.Table.from_pylist(
+                    [{"source_path": p, "file_hash": h, "items": n, "complete": done, "run_id": run_id}
+                     for p, h, n, done in hashed], schema=arrow_schema(FILE_COLUMNS))
+                con.register("_files", table)
+                con.execute("DELETE FROM files WHERE source_path IN (SELECT source_path FROM _files)")
+                con.execute("INSERT INTO files BY NAME SELECT * FROM _files")
+                con.unregister("_files")
+            con.execute("UPDATE runs SET " + ", ".join(f"{c} = ?" for c in RUN_COUNTS) + " WHERE run_id = ?",
+                        [counts[c] for c in RUN_COUNTS] + [run_id])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def end_run(self, run_id: int, status: str) -> None:
+        self.con.execute("UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?", [_now(), status, run_id])
+
+    def export(self, out_dir: Path) -> list[Path]:
+        """trials/findings/errors as CSV and Parquet, sorted so equal stores give equal files."""
+        written = []
+        for name in ("trials", "findings", "errors"):
+            order = "source_path, source_index" + (", code" if name == "findings" else "")
+            for fmt, ext in (("FORMAT CSV, HEADER", "csv"), ("FORMAT PARQUET", "parquet")):
+                # CSV has no list type: lists become `a;b` so spreadsheets and R read them as text.
+                select = ", ".join(f"array_to_string(\"{c}\", ';') AS \"{c}\"" if ext == "csv" and t == "VARCHAR[]"
+                                   else f'"{c}"' for c, t in self._tables()[name])
+                target = out_dir / f"{name}.{ext}"
+                tmp = target.with_name(target.name + ".tmp")
+                self.con.execute(f"COPY (SELECT {select} FROM {name} ORDER BY {order}) TO '{_sql_str(tmp)}' ({fmt})")
+                tmp.replace(target)  # readers never see a half-written table
+                written.append(target)
+        return written
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
