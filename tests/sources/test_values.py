@@ -1,0 +1,50 @@
+"""Shared value rules: dates, numbers, masked roles, list splitting, registry markup."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from auditor.model import Text
+from auditor.sources import dates, fields
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2015-08-03", (date(2015, 8, 3), "day")), ("2015-08", (date(2015, 8, 1), "month")),
+    ("2015", (date(2015, 1, 1), "year")), ("20240408", (date(2024, 4, 8), "day")),
+    ("08/04/2024", (date(2024, 4, 8), "day")), ("08-04-2024", (date(2024, 4, 8), "day")),
+    ("2016/12/06", (date(2016, 12, 6), "day")), ("August 2015", (date(2015, 8, 1), "month")),
+    ("August 3, 2015", (date(2015, 8, 3), "day")), ("3 August 2015", (date(2015, 8, 3), "day")),
+    (" April 25, 2024\n   ", (date(2024, 4, 25), "day")), ("not a date", (None, None)), ("2020-02-30", (None, None)),
+])
+def test_registry_dates(text, expected):
+    assert dates.parse_iso(text) == expected
+
+
+@pytest.mark.parametrize("text, value, kept", [
+    ("120", 120, None), ("1,200", 1200, "1,200"), ("120 ; Group A: 60", 120, "120 ; Group A: 60"),
+    ("60 (30 per arm)", 60, "60 (30 per arm)"), ("Case series:100;", None, None), ("NULL", None, None),
+    ("approx. 100", None, None), ("", None, None),
+])
+def test_numbers_only_from_leading_totals(text, value, kept):
+    number = fields.number(text, "/x")
+    assert (number.value if number else None) == value
+    assert (number.text if number else None) == kept
+
+
+def test_enrollment_types_and_roles():
+    assert fields.enrollment_type("Anticipated", "/x").value == "ESTIMATED"
+    assert fields.enrollment_type("Actual", "/x").value == "ACTUAL"
+    assert fields.enrollment_type("unusual", "/x").value == "unusual"
+    masking = Text(value="Quadruple (Participant, Care Provider, Investigator, Outcomes Assessor)", at="/m")
+    assert [t.value for t in fields.who_masked(masking)] == ["PARTICIPANT", "CARE_PROVIDER", "INVESTIGATOR",
+                                                             "OUTCOMES_ASSESSOR"]
+    assert fields.who_masked(Text(value="None (Open Label)", at="/m")) == []
+
+
+def test_split_and_markup():
+    assert fields.split_list("a; b (c; d);; e;") == ["a", "b (c; d)", "e"]
+    assert fields.split_list("a (b; c") == ["a (b", "c"]  # unbalanced: plain split
+    assert fields.strip_markup("<p>One<br /><br>Two &amp; three</p><br>") == "One\n\nTwo & three"
+    assert fields.clean("  NULL ") is None and fields.clean("\n    ") is None
