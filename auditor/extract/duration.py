@@ -48,8 +48,7 @@ _SURGERY = re.compile(r"\b(?:surgery|surgical|discectomy|microdiscectomy|laminec
 _NOT_TREATMENT = re.compile(r"(?:follow|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
                             r"history|persist|lasting|duration of|at least|question|diary|recall|abstain|stable|"
                             r"wash|prior|previous|past|last|analy|data|collect|contact|visit|study will|study period|"
-                            r"retain|stay|remain|sick|absence|work|after|post|until|before|later|since|age|old)[\w-]*"
-                            r"\W+(?:\w+\W+){0,5}$", re.I)
+                            r"retain|stay|remain|sick|absence|work|after|post|until|before|later|since|age|old)", re.I)
 _AFTER_NOT = re.compile(r"^\W*(?:prior|before|after|post|follow|of (?:follow|pain|symptom|sick|age)|old|of age|"
                         r"ago|since)", re.I)
 _TREATMENT_CONTEXT = re.compile(r"(?:treat|therap|intervention|program|session|training|exercis|class|use|app\b|"
@@ -103,7 +102,8 @@ def _candidates(text: Text, narrative: bool):
     value = text.value
     for pattern in (_FOR, _LONG, _OF):
         for m in pattern.finditer(value):
-            before = value[max(0, m.start() - 60):m.start()]
+            # The last six words before the quantity decide its context.
+            before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
             if _NOT_TREATMENT.search(before) or _AFTER_NOT.match(value[m.end():m.end() + 25]):
                 continue
             if narrative and pattern is _FOR and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):

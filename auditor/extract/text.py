@@ -31,7 +31,9 @@ for _o, _ov in _ORDINALS.items():
 # Longest first so that "twenty-four" wins over "twenty".
 _WORD_ALT = "|".join(sorted((re.escape(w) for w in WORDS if w != "half"), key=len, reverse=True))
 # A number: digits (1, 1.5, 1,000 is not a time), a number word, or a digit ordinal (6th, 1st).
-NUM = rf"(?:\d+(?:\.\d+)?(?:st|nd|rd|th)?|(?:{_WORD_ALT})\b)"
+# The leading look-ahead lists the first letters of every number word: without it the engine tries
+# ~150 word alternatives at every character (13x slower on long descriptions).
+NUM = rf"(?<![\w.])(?=[\dzotfsenhZOTFSENH])(?:\d+(?:\.\d+)?(?:st|nd|rd|th)?|(?:{_WORD_ALT})\b)"
 NUM_RE = re.compile(NUM, re.I)
 
 # Weeks per unit; a month is 52/12 weeks so that 12 months = 52 weeks, 6 months = 26 weeks.
