@@ -5,21 +5,18 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import re
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from auditor.errors import InputError
+from auditor.sources import xmlsafe
 
 # A registry export of 100,000 studies is ~2 GB as one JSON file; a single file above this is
 # far more likely a mistake (or a decompression bomb) than a record set.
 MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", 1 << 30))
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
-
-
-_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)[\s/>]")
 
 
 def describe(head: bytes) -> str:
@@ -30,10 +27,8 @@ def describe(head: bytes) -> str:
         return "binary data"
     text = head.lstrip()[:1]
     if text == b"<":
-        # Skip the declaration, comments and doctype to name the root element.
-        body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", b"", head[:4096], flags=re.S)
-        match = _ROOT.search(body)
-        return f"XML with root <{match.group(1).decode('ascii', 'replace')}>" if match else "XML or HTML"
+        root = xmlsafe.root_tag(head)
+        return f"XML with root <{root}>" if root else "XML or HTML"
     return {b"{": "a JSON object", b"[": "a JSON array"}.get(text, "text")
 
 

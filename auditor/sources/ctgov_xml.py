@@ -38,7 +38,6 @@ an error saying so, instead of "unknown format".
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element
@@ -53,14 +52,10 @@ from auditor.sources import fields, xmlsafe
 NAME = "ctgov-xml"
 DESCRIPTION = "legacy ClinicalTrials.gov XML (<clinical_study>, one study per file)"
 
-_RSS = re.compile(rb"<rss[\s>]")
-
-
 def sniff(head: bytes, name: str) -> bool:
-    if b"<clinical_study" in head:
-        return True
-    # Claimed only to be rejected with a precise message (see `read`).
-    return bool(_RSS.search(head[:2048])) and b"clinicaltrials.gov" in head.lower()
+    root = xmlsafe.root_tag(head)
+    # A ClinicalTrials.gov RSS feed is claimed only to be rejected with a precise message (`read`).
+    return root == "clinical_study" or (root == "rss" and b"clinicaltrials.gov" in head.lower())
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:

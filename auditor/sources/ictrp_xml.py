@@ -22,7 +22,7 @@ ROOT = "Trials_downloaded_from_ICTRP"
 
 
 def sniff(head: bytes, name: str) -> bool:
-    return f"<{ROOT}".encode() in head[:4096]
+    return xmlsafe.root_tag(head) == ROOT
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:

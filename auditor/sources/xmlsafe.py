@@ -8,6 +8,7 @@ local files. defusedxml refuses entity declarations and external references outr
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element, ParseError
 
@@ -15,6 +16,21 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from auditor.errors import InputError
+
+
+_PROLOG = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.S)
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+def root_tag(head: bytes) -> str | None:
+    """The document element's name from the first bytes (after BOM, declaration, comments, doctype).
+
+    Sniffing by root rather than by substring keeps a README that *mentions* ``<clinical_study>``
+    from being taken for a study.
+    """
+    body = head.removeprefix(b"\xef\xbb\xbf")
+    match = _ROOT.match(body, _PROLOG.match(body).end())
+    return match.group(1).decode("ascii", "replace") if match else None
 
 
 def _error(origin: str, exc: Exception) -> InputError:
