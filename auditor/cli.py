@@ -20,6 +20,7 @@ from auditor import init as init_module
 from auditor.audit import SEVERITIES
 from auditor.errors import InputError
 from auditor.report import ANNOTATING, REPORTERS
+from auditor.report.locate import violations
 from auditor.resources import load_schema, schema_names
 from auditor.runner import FAIL_LEVELS, build_report, check as run_check
 from auditor.sources import READERS
@@ -149,7 +150,11 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
         errors += errs
     shown = groups[0][0] if len(groups) == 1 else config.union([g[0] for g in groups], base)
     report = build_report(audits, problems, shown, fail_on)
-    extra = {"min_severity": cfg["min-severity"]} if fmt in ANNOTATING else {}
+    extra = {}
+    if fmt in ANNOTATING:
+        extra["min_severity"] = cfg["min-severity"]
+        # Annotate every schema violation on its own line, not only the first (totals unchanged).
+        report.errors = [p for err in errors for p in violations(err)]
     text = REPORTERS[fmt](report, shown, **extra)
     if output:
         Path(output).write_text(text, encoding="utf-8")
