@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from auditor.extract import timeframes
 from auditor.extract.text import NUM, evidence, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
@@ -41,20 +42,33 @@ _FREQ = re.compile(rf"\b(?:(?P<f>{NUM}|once|twice|thrice)\s*(?:times?|x|sessions
 _SINGLE = re.compile(r"\b(?:a\s+)?(?:single|one[\s-]time|one[\s-]off|once[\s-]only|1|one)\s+(?:[\w-]+\s+){0,2}?"
                      r"(?:injection|dose|session|infusion|application|procedure|block|surgery|operation|"
                      r"administration|implantation|treatment session|visit|intervention session)s?\b", re.I)
-_SURGERY = re.compile(r"\b(?:surgery|surgical|discectomy|microdiscectomy|laminectomy|laminotomy|fusion|"
-                      r"arthroplasty|foraminotomy|decompression|sequestrectomy|nucleoplasty|implantation|"
-                      r"implant|neurotomy|ablation|vertebroplasty|kyphoplasty|operation|operative|endoscopic)\b", re.I)
 # Context that makes "for 12 months" something other than treatment (follow-up, eligibility, history).
-_NOT_TREATMENT = re.compile(r"(?:follow|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
+_NOT_TREATMENT = re.compile(r"\b(?:follow|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
                             r"history|persist|lasting|duration of|at least|question|diary|recall|abstain|stable|"
                             r"wash|prior|previous|past|last|analy|data|collect|contact|visit|study will|study period|"
-                            r"retain|stay|remain|sick|absence|work|after|post|until|before|later|since|age|old)", re.I)
+                            r"retain|stay|remain|sick|absence|work\b|after\b|post\b|until|before|later|since|age\b|"
+                            r"old\b)", re.I)
+# "after 8 weeks of treatment", "at least 6 months of conservative care": a time point or a history.
+_NOT_COURSE = re.compile(r"\b(?:after|least|minimum|prior|previous|past|last|following|followed|follow-up|post|"
+                         r"within|since|before)\b", re.I)
 _AFTER_NOT = re.compile(r"^\W*(?:prior|before|after|post|follow|of (?:follow|pain|symptom|sick|age)|old|of age|"
                         r"ago|since)", re.I)
 _TREATMENT_CONTEXT = re.compile(r"(?:treat|therap|intervention|program|session|training|exercis|class|use|app\b|"
                                 r"receive|deliver|practi|course|dose|daily|per week|a week|weekly|times|attend|"
                                 r"complete|participat)", re.I)
-_ARM_INACTIVE = re.compile(r"NO_INTERVENTION", re.I)
+
+
+_ONE_OFF = re.compile(r"\b(?:inject|implant|(?<!non-)(?<!non)surg|operat|procedure|discectomy|microdiscectomy|"
+                      r"diskectomy|laminectomy|fusion|arthroplasty|sequestrectomy|nucleoplasty|neurotomy|ablation|"
+                      r"neuroplasty|vertebroplasty|kyphoplasty|infusion|nerve\s+block|transplant)", re.I)
+_REPEATED = re.compile(r"\b(?:daily|weekly|monthly|times|sessions|every|twice|repeated|series|cycles|regimen|per\s+"
+                       r"(?:day|week|month)|a\s+(?:day|week)|(?:for|over|during)\s+\d|program(?:me)?|course)\b", re.I)
+_NARRATIVE_SINGLE = re.compile(r"\b(?:single|one[\s-]time|one[\s-]off|once[\s-]only)\s+(?:[\w-]+\s+){0,2}?"
+                               r"(?:injections?|doses?|infusions?|administrations?|procedures?|implantations?|"
+                               r"surgery|operations?|treatments?)\b", re.I)
+_CONTROL = re.compile(r"PLACEBO|SHAM|NO_INTERVENTION", re.I)
+_CONTROL_LABEL = re.compile(r"\b(?:usual\s+care|treatment\s+as\s+usual|wait[\s-]?list|no\s+(?:treatment|"
+                            r"intervention|exercise)|control)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -64,54 +78,114 @@ class Duration:
 
 
 def derive(record: TrialRecord) -> Duration | None:
+    """The longest active treatment period; see the module docstring for the order of sources."""
     stated = [a.duration_weeks for a in record.arms if a.duration_weeks is not None]
     if stated:
         best = max(stated, key=lambda n: n.value)
         return Duration(best.value, Evidence.of(best, note=f"protocol arm duration = {best.value:g} weeks"))
-    found = _from_texts(_active_texts(record), narrative=False)
-    if found is None:
-        texts = [t for t in (record.summary, record.description, record.design.description) if t is not None]
-        found = _from_texts(texts, narrative=True)
-    return found
+    arms = _arm_groups(record)
+    positive = [c for _, texts in arms for t in texts for c in _candidates(t, narrative=False) if c.weeks > 0]
+    if positive:
+        return max(positive, key=lambda c: c.weeks)
+    dated = _from_time_frames(record)
+    if dated is not None:
+        return dated
+    narrative = [t for t in (record.summary, record.description, record.design.description) if t is not None]
+    positive = [c for t in narrative for c in _candidates(t, narrative=True) if c.weeks > 0]
+    if positive:
+        return max(positive, key=lambda c: c.weeks)
+    # Every active arm is a one-off procedure / injection / single session -> 0 weeks.
+    one_off: list[Duration] = []
+    for control, texts in arms:
+        found = _one_off(texts)
+        if found is not None:
+            one_off.append(found)
+        elif not control:
+            one_off = []
+            break
+    if one_off:
+        return one_off[0]
+    for text in narrative:
+        if m := _NARRATIVE_SINGLE.search(text.value):
+            return Duration(0.0, evidence(text, m.start(), m.end(), "single administration = 0 weeks"))
+    return None
 
 
-def _active_texts(record: TrialRecord) -> list[Text]:
-    out: list[Text] = []
+def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:
+    """(is a control arm, texts) per arm with its interventions; interventions alone when no arms."""
+    groups: list[tuple[bool, list[Text]]] = []
     for arm in record.arms:
-        if arm.type is not None and _ARM_INACTIVE.search(arm.type.value):
+        if arm.type is not None and arm.type.value.upper() == "NO_INTERVENTION":
             continue
-        out += [t for t in (arm.description,) if t is not None] + list(arm.components)
-    for iv in record.interventions:
-        out += [t for t in (iv.description, iv.name) if t is not None]
-    return out
+        control = bool((arm.type is not None and _CONTROL.search(arm.type.value))
+                       or (arm.label is not None and _CONTROL_LABEL.search(arm.label.value)))
+        texts = [t for t in (arm.description,) if t is not None] + list(arm.components)
+        for iv in record.interventions:
+            if _belongs(iv, arm):
+                texts += [t for t in (iv.description, iv.name) if t is not None]
+        groups.append((control, texts))
+    if not record.arms:
+        for iv in record.interventions:
+            groups.append((False, [t for t in (iv.description, iv.name) if t is not None]))
+    return groups
 
 
-def _from_texts(texts: list[Text], narrative: bool) -> Duration | None:
-    best: Duration | None = None
-    single: Duration | None = None
+def _belongs(iv, arm) -> bool:
+    label = arm.label.value.strip().lower() if arm.label else None
+    if label and any(a.value.strip().lower() == label for a in iv.arm_labels):
+        return True
+    if iv.name is not None:
+        name = iv.name.value.strip().lower()
+        return any(n.value.split(":", 1)[-1].strip().lower() == name for n in arm.intervention_names)
+    return False
+
+
+def _one_off(texts: list[Text]) -> Duration | None:
+    if any(_REPEATED.search(t.value) for t in texts):
+        return None
     for text in texts:
-        for cand in _candidates(text, narrative):
-            if cand.weeks == 0:
-                single = single or cand
-            elif best is None or cand.weeks > best.weeks:
-                best = cand
-    return best or single
+        if m := _SINGLE.search(text.value):
+            return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
+    for text in texts:
+        if m := _ONE_OFF.search(text.value):
+            return Duration(0.0, evidence(text, m.start(), m.end(), "one-off procedure/injection = 0 weeks"))
+    return None
+
+
+def _from_time_frames(record: TrialRecord) -> Duration | None:
+    best: tuple[float, Text, timeframes.TimePoint] | None = None
+    for o in record.outcomes:
+        if o.time_frame is not None and (p := timeframes.end_of_treatment_at(o.time_frame.value)):
+            if best is None or p.weeks > best[0]:
+                best = (p.weeks, o.time_frame, p)
+    if best is None:
+        return None
+    w, tf, p = best
+    return Duration(w, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {w:g} weeks"))
 
 
 def _candidates(text: Text, narrative: bool):
     value = text.value
-    for pattern in (_FOR, _LONG, _OF):
+    seen: set[int] = set()
+    for pattern in (_LONG, _OF, _FOR):
         for m in pattern.finditer(value):
-            # The last six words before the quantity decide its context.
-            before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
-            if _NOT_TREATMENT.search(before) or _AFTER_NOT.match(value[m.end():m.end() + 25]):
+            if m.start("n") in seen:
                 continue
-            if narrative and pattern is _FOR and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
+            # The last words before the quantity decide its context: "followed for 12 months" is
+            # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
+            words = value[max(0, m.start() - 60):m.start()].split()
+            if pattern is _FOR:
+                if _NOT_TREATMENT.search(" ".join(words[-6:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]):
+                    continue
+                if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
+                    continue
+            elif _NOT_COURSE.search(" ".join(words[-2:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]):
                 continue
             n = number(m.group("n2") or m.group("n"))
             unit = unit_of(m.group("u"))
             if unit == "year" and n > 3:  # "for 10 years" in a description is history, not a course
                 continue
+            seen.add(m.start("n"))
             w = weeks(n, unit)
             yield Duration(w, evidence(text, m.start(), m.end(), f"treatment period '{m.group().strip()}' = {w:g} weeks"))
     for m in _WEEKLY.finditer(value):
@@ -127,14 +201,6 @@ def _candidates(text: Text, narrative: bool):
                 w = round(n / f, 2)
                 yield Duration(w, evidence(text, min(m.start(), freq.start()), max(m.end(), freq.end()),
                                            f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
-    if not narrative:
-        m = _SINGLE.search(value)
-        if m and not re.search(r"\b(?:per|a|each)\s+(?:day|week)|daily|weekly", value, re.I):
-            yield Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
-        elif m is None:
-            s = _SURGERY.search(value)
-            if s and not _FOR.search(value):
-                yield Duration(0.0, evidence(text, s.start(), s.end(), "surgery/procedure: one-off, 0 weeks"))
 
 
 def _freq(token: str | None) -> float | None:

@@ -98,17 +98,18 @@ _MARKERS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a
      r"randomi[sz]ation|injection|test|program(?:me)?)\b|\bbefore\s+(?:the\s+)?(?:first\s+)?(?:treatment|intervention|"
      r"therapy|surgery|operation|procedure|injection|randomi[sz]ation|session)\b|\bat\s+(?:enrol(?:l)?ment|"
      r"randomi[sz]ation|inclusion|screening)\b", "baseline"),
-    (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training)\b|\bend\s+of\s+(?:the\s+)?(?:\w+\s+)?"
+    (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training)\b|\bEOT\b|\bend\s+of\s+(?:the\s+)?(?:\w+\s+)?"
      r"(?:treatment|intervention|therapy|program(?:me)?|training)\b|\b(?:immediately\s+)?after\s+(?:the\s+)?"
      r"(?:last\s+)?(?:intervention|treatment|therapy|program(?:me)?|session)s?\b(?!\s+(?:start|initiation))|"
      r"\bafter\s+complet(?:ing|ion\s+of)\s+(?:the\s+)?(?:\w+\s+)?(?:intervention|treatment|therapy|program(?:me)?)\b",
      "end_of_treatment"),
 )]
 
+_DECIMAL_COMMA = re.compile(r"^\d,5$")
 _RECALL = re.compile(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
 _LIST_GAP = re.compile(r"^[\s,&/]*(?:(?:and|or|then)\b)?[\s,&/]*$", re.I)
 _AFTER_GAP = re.compile(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?$")
-_BEFORE_GAP = re.compile(r"^[\s:,\-(]*(?:at|on|in)?\s*$", re.I)
+_BEFORE_GAP = re.compile(r"^[\s:,\-]*(?:at|on|in)?\s*$", re.I)
 
 
 @dataclass
@@ -160,7 +161,10 @@ def _quantities(text: str) -> list[_Qty]:
         if _RECALL.search(text[max(0, m.start() - 16):m.start()]):
             continue
         unit = unit_of(m.group("unit") or m.group("short"))
-        values = [weeks(number(n.group()), unit) for n in _NUM_IN.finditer(m.group("nums"))]
+        nums = m.group("nums")
+        if _DECIMAL_COMMA.match(nums):  # "1,5-months" is 1.5 months (European decimal comma)
+            nums = nums.replace(",", ".")
+        values = [weeks(number(n.group()), unit) for n in _NUM_IN.finditer(nums)]
         out.append(_Qty(m.start(), m.end(), values))
     for m in _QTY_PREFIX.finditer(text):
         if any(m.start() < q.end and q.start < m.end() for q in out):
@@ -200,12 +204,15 @@ def _attach(text: str, qtys: list[_Qty], anchors: list[tuple[int, int, str]]) ->
                 (nxt_a is None or nxt_a[0] >= nxt_q.start):
             q.anchor, q.anchor_start, q.anchor_end = nxt_q.anchor, nxt_q.anchor_start, nxt_q.anchor_end
             continue
-    # Then left to right for an anchor written just before ("postoperative day 1", "post-op: 6 weeks").
+    # Then left to right for a procedure anchor written just before ("postoperative day 1", "post-op
+    # at 6 weeks"). Not for end of treatment: "Post-treatment at Week 8" / "Post Treatment (Week 5)"
+    # name the post-treatment visit and date it from baseline.
     for i, q in enumerate(qtys):
         if q.anchor:
             continue
         prev = [a for a in anchors if a[1] <= q.start]
-        if prev and _BEFORE_GAP.match(text[prev[-1][1]:q.start]) and (i == 0 or qtys[i - 1].end <= prev[-1][0]):
+        if prev and prev[-1][2] == "procedure" and _BEFORE_GAP.match(text[prev[-1][1]:q.start]) \
+                and (i == 0 or qtys[i - 1].end <= prev[-1][0]):
             a = prev[-1]
             q.anchor, q.anchor_start, q.anchor_end = a[2], a[0], a[1]
 
@@ -213,6 +220,27 @@ def _attach(text: str, qtys: list[_Qty], anchors: list[tuple[int, int, str]]) ->
 def _gap(text: str, start: int, end: int) -> str:
     # "3 months (T2) after surgery", "12 weeks - post intervention": tolerate short labels in between.
     return text[start:end] if end - start <= 30 else "x"
+
+
+_EOT_NEAR = re.compile(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=)?[\s\-:,(\"']*$", re.I)
+
+
+def end_of_treatment_at(text: str | None) -> TimePoint | None:
+    """A time frame that dates the end of treatment from baseline: "Post-treatment at Week 8",
+    "Post Treatment (Week 5)", "Week 8 (End of Treatment)", "8 weeks (EOT)". None otherwise."""
+    if not text:
+        return None
+    points = parse(text)
+    for i, p in enumerate(points):
+        if p.numeric or p.anchor != "end_of_treatment":
+            continue
+        for q in points[i + 1:i + 2]:  # the point written right after the marker
+            if q.numeric and q.anchor == "baseline" and q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start]):
+                return TimePoint(q.weeks, "baseline", p.start, q.end, q.stated)
+        for q in points[max(0, i - 1):i]:  # or right before it: "Week 8 (End of Treatment)"
+            if q.numeric and q.anchor == "baseline" and q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start]):
+                return TimePoint(q.weeks, "baseline", q.start, p.end, q.stated)
+    return None
 
 
 def specific(text: str | None) -> bool:
@@ -227,4 +255,4 @@ def specific(text: str | None) -> bool:
     return bool(points) and all(p.anchor == "baseline" for p in points)
 
 
-__all__ = ["ANCHORS", "TimePoint", "parse", "specific", "NUM_RE"]
+__all__ = ["ANCHORS", "TimePoint", "end_of_treatment_at", "parse", "specific", "NUM_RE"]
