@@ -33,8 +33,8 @@ def command(level: str, where: Location, title: str, message: str) -> str:
     return f"::{level} {','.join(props)}::{escape_data(message)}"
 
 
-def _annotation(audit: TrialAudit, finding: Finding) -> str:
-    where = locate(audit, finding)
+def _annotation(audit: TrialAudit, finding: Finding, profile: Profile) -> str:
+    where = locate(audit, finding, profile.criterion(finding.code))
     lines = [finding.message]
     if where.pointer and where.line is None:  # registry record: the line is unknown, name the field
         lines.append(f"At {where.pointer}" + (f" in {audit.record.trial_id}" if audit.record.trial_id else ""))
@@ -49,7 +49,7 @@ def _annotation(audit: TrialAudit, finding: Finding) -> str:
 
 def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
     shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
-    out = [_annotation(audit, f) for audit in report.audits for f in audit.findings
+    out = [_annotation(audit, f, profile) for audit in report.audits for f in audit.findings
            if f.is_gap and f.severity in shown]
     out += [command("error", problem_location(p), f"trial-audit: invalid input at {p.where}" if p.where
                     else "trial-audit: input could not be read", p.message) for p in report.errors]

@@ -13,8 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from auditor.audit import Finding, InputProblem, TrialAudit
 from auditor.errors import InputError
+from auditor.profiles import Criterion
 from auditor.runner import problem
 from auditor.sources import yamlpos
 
@@ -94,17 +97,29 @@ def _key_line(lines: list[str], line: int, column: int) -> int:
     return line
 
 
-def locate(audit: TrialAudit, finding: Finding) -> Location:
+def decisive_first(finding: Finding, criterion: Criterion | None) -> list[str]:
+    """The finding's facts, those its `met_when` tests first: a fact that only gates whether the
+    criterion applies (SC01's "is this a back-pain trial") is a poor place to point at."""
+    facts = list(finding.facts)
+    if criterion is None or "met_when" not in criterion.conditions:
+        return facts
+    tested = orjson.dumps([criterion.conditions.get(k) for k in ("met_when", "not_met_when")]).decode()
+    return sorted(facts, key=lambda f: f'"{f.rsplit(".", 1)[-1]}"' not in tested)
+
+
+def locate(audit: TrialAudit, finding: Finding, criterion: Criterion | None = None) -> Location:
     path = audit.record.path
-    with_line = [ev for ev in finding.evidence if ev.line is not None]
+    facts = decisive_first(finding, criterion)
+    evidence = [ev for fact in facts for ev in audit.evidence.get(fact, [])] or finding.evidence
+    with_line = [ev for ev in evidence if ev.line is not None]
     if with_line:
         ev = with_line[0]
         return Location(path, ev.line, ev.column, ev.at)
-    if finding.evidence:
-        return Location(path, pointer=finding.evidence[0].at)
+    if evidence:
+        return Location(path, pointer=evidence[0].at)
     if audit.record.format != "protocol":
         return Location(path)
-    field = next((f for fact in finding.facts if (f := protocol_field(fact))), None)
+    field = next((f for fact in facts if (f := protocol_field(fact))), None)
     if field is None:
         return Location(path, 1)
     lines, positions = _read(path)

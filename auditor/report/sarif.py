@@ -71,8 +71,8 @@ def _location(where: Location, trial_id: str | None) -> dict[str, Any]:
     return loc
 
 
-def _result(audit: TrialAudit, finding: Finding, index: int) -> dict[str, Any]:
-    where = locate(audit, finding)
+def _result(audit: TrialAudit, finding: Finding, index: int, profile: Profile) -> dict[str, Any]:
+    where = locate(audit, finding, profile.criterion(finding.code))
     rec = audit.record
     text = f"{finding.code} {finding.name} ({STATUS_WORD[finding.status]}): {finding.message}"
     hint = add_hint(finding, where)
@@ -100,7 +100,7 @@ def _result(audit: TrialAudit, finding: Finding, index: int) -> dict[str, Any]:
 def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
     index = {crit.code: i for i, crit in enumerate(profile.criteria)}
     shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
-    results = [_result(audit, f, index[f.code]) for audit in report.audits for f in audit.findings
+    results = [_result(audit, f, index[f.code], profile) for audit in report.audits for f in audit.findings
                if f.is_gap and f.severity in shown and f.code in index]
     notifications = [{"level": "error", "message": {"text": p.message},
                       "locations": [_location(problem_location(p), p.record_id)]} for p in report.errors]
