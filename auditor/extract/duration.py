@@ -48,6 +48,8 @@ _NOT_TREATMENT = re.compile(r"\b(?:follow|assess|evaluat|measur|monitor|observ|r
                             r"wash|prior|previous|past|last|analy|data|collect|contact|visit|study will|study period|"
                             r"retain|stay|remain|sick|absence|work\b|after\b|post\b|until|before|later|since|age\b|"
                             r"old\b)", re.I)
+_NOT_COURSE_NOUN = re.compile(r"follow|observ|wash|run-?in|screen|recall|baseline|assessment|evaluation|safety|"
+                              r"waiting|lead-?in|stabili[sz]ation period", re.I)
 # "after 8 weeks of treatment", "at least 6 months of conservative care": a time point or a history.
 _NOT_COURSE = re.compile(r"\b(?:after|least|minimum|prior|previous|past|last|following|followed|follow-up|post|"
                          r"within|since|before)\b", re.I)
@@ -61,8 +63,15 @@ _TREATMENT_CONTEXT = re.compile(r"(?:treat|therap|intervention|program|session|t
 _ONE_OFF = re.compile(r"\b(?:inject|implant|(?<!non-)(?<!non)surg|operat|procedure|discectomy|microdiscectomy|"
                       r"diskectomy|laminectomy|fusion|arthroplasty|sequestrectomy|nucleoplasty|neurotomy|ablation|"
                       r"neuroplasty|vertebroplasty|kyphoplasty|infusion|nerve\s+block|transplant)", re.I)
-_REPEATED = re.compile(r"\b(?:daily|weekly|monthly|times|sessions|every|twice|repeated|series|cycles|regimen|per\s+"
-                       r"(?:day|week|month)|a\s+(?:day|week)|(?:for|over|during)\s+\d|program(?:me)?|course)\b", re.I)
+_REPEATED = re.compile(r"\b(?:daily|weekly|monthly|every|twice|repeated|series|cycles|regimen|per\s+(?:day|week|month)|"
+                       r"a\s+(?:day|week)|(?:for|over|during)\s+\d|program(?:me)?|sessions|(?:\d+|two|three|four|"
+                       r"five|six|several)\s+times|times\s+(?:a|per))\b", re.I)
+# Treatments that are courses, not one-off events, even when a procedure is named beside them.
+_COURSE_KIND = re.compile(r"\b(?:manipulation|physiotherap|physical\s+therap|exercis|rehabilitation|training|"
+                          r"chiropract|education|counsel|non-?surgical|non-?operative|conservative|medication|"
+                          r"tablets?|capsules?|oral|app\b|cognitive|behavio)", re.I)
+# "initiated 2 weeks following surgery": the procedure is context, not the arm's treatment.
+_CONTEXT_BEFORE = re.compile(r"\b(?:after|following|post|before|prior\s+to|since|from)\s+(?:the\s+)?$", re.I)
 _NARRATIVE_SINGLE = re.compile(r"\b(?:single|one[\s-]time|one[\s-]off|once[\s-]only)\s+(?:[\w-]+\s+){0,2}?"
                                r"(?:injections?|doses?|infusions?|administrations?|procedures?|implantations?|"
                                r"surgery|operations?|treatments?)\b", re.I)
@@ -141,14 +150,15 @@ def _belongs(iv, arm) -> bool:
 
 
 def _one_off(texts: list[Text]) -> Duration | None:
-    if any(_REPEATED.search(t.value) for t in texts):
+    if any(_REPEATED.search(t.value) or _COURSE_KIND.search(t.value) for t in texts):
         return None
     for text in texts:
         if m := _SINGLE.search(text.value):
             return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
     for text in texts:
-        if m := _ONE_OFF.search(text.value):
-            return Duration(0.0, evidence(text, m.start(), m.end(), "one-off procedure/injection = 0 weeks"))
+        for m in _ONE_OFF.finditer(text.value):
+            if not _CONTEXT_BEFORE.search(text.value[max(0, m.start() - 20):m.start()]):
+                return Duration(0.0, evidence(text, m.start(), m.end(), "one-off procedure/injection = 0 weeks"))
     return None
 
 
@@ -179,7 +189,8 @@ def _candidates(text: Text, narrative: bool):
                     continue
                 if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
                     continue
-            elif _NOT_COURSE.search(" ".join(words[-2:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]):
+            elif _NOT_COURSE.search(" ".join(words[-2:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]) \
+                    or _NOT_COURSE_NOUN.search(m.group()):
                 continue
             n = number(m.group("n2") or m.group("n"))
             unit = unit_of(m.group("u"))
