@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from auditor.errors import InputError, RecordError
-from auditor.sources import detect, read_blob, spreadsheet
+from auditor.sources import detect, spreadsheet
 
 from .conftest import FIXTURES, read_all
 
