@@ -27,7 +27,7 @@ line breaks.
 | outcomes[] | Primary_outcome / Secondary_outcome(s), see "Outcome text" below |
 | dates.start | Date_enrollement (date of first enrolment, as given) |
 | dates.registered | Date_registration (as given), parsed from Date_registration3 (YYYYMMDD) when present |
-| results.posted / posted_at | results_yes_no = Yes, or results_date_posted / results_url_link given |
+| results.posted / posted_at | results_yes_no = Yes, or a results_date_posted (results_url_link alone is not enough: DRKS gives a link to an empty results tab for every trial) |
 | results.adverse_events_description | results_adverse_events |
 
 **Outcome text** is split into Outcomes by :mod:`auditor.sources.outcome_text` (documented there).
@@ -219,7 +219,7 @@ def _outcomes(r: _Record, field: str, kind: str) -> list[Outcome]:
 
 
 def _results(r: _Record) -> Results:
-    for field in ("results_yes_no", "results_date_posted", "results_url_link"):
+    for field in ("results_yes_no", "results_date_posted"):
         value = r.value(field)
         if value and (field != "results_yes_no" or value.lower() in ("yes", "true")):
             return Results(posted=True, posted_at=r.at(field)["at"],
