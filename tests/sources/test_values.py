@@ -48,3 +48,15 @@ def test_split_and_markup():
     assert fields.split_list("a (b; c") == ["a (b", "c"]  # unbalanced: plain split
     assert fields.strip_markup("<p>One<br /><br>Two &amp; three</p><br>") == "One\n\nTwo & three"
     assert fields.clean("  NULL ") is None and fields.clean("\n    ") is None
+
+
+@pytest.mark.parametrize("doc", [
+    b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY e SYSTEM "file:///etc/passwd">]><clinical_study>&e;</clinical_study>',
+    b'<!DOCTYPE c [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><clinical_study>&b;</clinical_study>',
+])
+def test_legacy_xml_with_entities_is_refused(doc):
+    from auditor.errors import InputError
+    from auditor.sources import read_blob
+
+    with pytest.raises(InputError, match="refused unsafe XML"):
+        list(read_blob(doc, "hostile.xml"))
