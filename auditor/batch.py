@@ -10,10 +10,7 @@ set of paths seen in this run, both tiny next to the records themselves.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
 import os
-import queue
-import signal
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,10 +21,12 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from auditor import __version__
-from auditor.batch_worker import DONE, Auditor, Chunk, Task, worker_main
+from auditor import __version__, summary
+from auditor.batch_pool import Pool, StopOnInterrupt
+from auditor.batch_worker import Auditor, Chunk, Task
 from auditor.errors import InputError
 from auditor.profiles import Profile
+from auditor.report import html
 from auditor.sources import containers
 from auditor.store import DB_NAME, ERROR_COLUMNS, FileState, Store, arrow_schema
 
@@ -61,6 +60,7 @@ class Outcome:
     seconds: float
     reset_reason: str | None = None
     files: list[Path] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def profile_identity(profile: Profile) -> str:
@@ -176,10 +176,22 @@ def _tasks(inputs: Iterable[str], states: dict[str, FileState], writer: Writer, 
         advance(size)
 
 
+class Progress:
+    """What `run` reports as it goes; the CLI shows it as a progress bar, tests ignore it."""
+
+    def start(self, total_bytes: int) -> None:
+        pass
+
+    def update(self, totals: Totals, done_bytes: int) -> None:
+        pass
+
+
 def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force: bool = False,
-        reader: str | None = None, on_progress: Callable[[Totals, int], None] | None = None,
-        on_total: Callable[[int], None] | None = None, chunk_size: int = 250) -> Outcome:
-    """Audit everything under `inputs` into `out_dir`; resumable and incremental."""
+        reader: str | None = None, progress: Progress | None = None, html_limit: int = html.DEFAULT_LIMIT,
+        chunk_size: int = 250) -> Outcome:
+    """Audit everything under `inputs` into `out_dir` (resumable, incremental) and write the tables,
+    summary.json and report.html when the run completes."""
+    progress = progress or Progress()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".write-test"
@@ -187,17 +199,16 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         probe.unlink()
     except OSError as exc:
         raise BatchError(f"{out_dir}: cannot write there: {exc.strerror or exc}") from None
-    if on_total is not None:
-        on_total(sum(size for _, size in disk_inputs(inputs)))
     # Fork workers before the database and the progress thread exist: a forked child then holds
     # no copy of a DuckDB handle or of a lock some thread owned.
-    pool = _Pool(profile, reader, jobs, chunk_size) if jobs > 1 else None
+    pool = Pool(profile, reader, jobs, chunk_size) if jobs > 1 else None
     try:
         store = Store(out_dir, tuple(c.code for c in profile.criteria), profile_identity(profile))
     except duckdb.Error as exc:
         if pool:
             pool.stop()
-        raise BatchError(f"{out_dir / DB_NAME}: cannot open the results store: {str(exc).splitlines()[0]}") from None
+        raise BatchError(f"{out_dir / DB_NAME}: cannot open the results store "
+                         f"(is another batch writing to it?): {str(exc).splitlines()[0]}") from None
     started = time.monotonic()
     try:
         if force:
@@ -205,33 +216,21 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         run_id = store.start_run(profile.id, profile.version, __version__,
                                  {"inputs": inputs, "jobs": jobs, "force": force, "reader": reader})
         writer = Writer(store, run_id)
+        progress.start(sum(size for _, size in disk_inputs(inputs)))
         done_bytes = 0
 
         def advance(size: int) -> None:
             nonlocal done_bytes
             done_bytes += size
-            if on_progress:
-                on_progress(writer.totals, done_bytes)
+            progress.update(writer.totals, done_bytes)
 
         tasks = _tasks(inputs, store.file_states(), writer, advance)
-        with _StopOnInterrupt() as stop:
+        with StopOnInterrupt() as stop:
             try:
                 if pool is None:
-                    inline = Auditor(profile, reader, chunk_size)
-                    for task in tasks:
-                        for chunk in inline.feed(task):
-                            writer.add(chunk)
-                            if stop.requested:
-                                break
-                        if stop.requested:
-                            break
-                        if on_progress:
-                            on_progress(writer.totals, done_bytes)
-                    if inline.has_pending and not stop.requested:
-                        writer.add(inline.flush())
+                    _inline(tasks, Auditor(profile, reader, chunk_size), writer, stop)
                 else:
-                    pool.process(tasks, writer, stop,
-                                 lambda: on_progress(writer.totals, done_bytes) if on_progress else None)
+                    pool.process(tasks, writer, stop, lambda: progress.update(writer.totals, done_bytes))
             finally:
                 if pool:
                     pool.stop()
@@ -240,95 +239,33 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
             store.end_run(run_id, status)
         outcome = Outcome(run_id, writer.totals, status, time.monotonic() - started, store.reset_reason)
         if status == "completed":
-            outcome.files = store.export(out_dir)
+            outcome.files = store.export(out_dir) + _write_summary(out_dir, store, profile, outcome, html_limit)
         return outcome
     finally:
         store.close()
 
 
-class _StopOnInterrupt:
-    """First Ctrl-C asks for a clean stop (commit what arrived, mark the run interrupted); a second
-    one raises as usual. A flag instead of KeyboardInterrupt, so counters never tear mid-update."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._previous: Any = None
-
-    def __enter__(self) -> "_StopOnInterrupt":
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread (e.g. called from a notebook worker thread)
-            self._previous = None
-        return self
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+def _inline(tasks: Iterator[Task], auditor: Auditor, writer: Writer, stop: StopOnInterrupt) -> None:
+    """--jobs 1: the same chunks, produced in this process (no pickling, easy to profile)."""
+    for task in tasks:
+        for chunk in auditor.feed(task):
+            writer.add(chunk)
+        if stop.requested:
+            return
+    if auditor.has_pending:
+        writer.add(auditor.flush())
 
 
-class _Pool:
-    """Worker processes fed through bounded queues, so neither side can run far ahead."""
-
-    def __init__(self, profile: Profile, reader: str | None, jobs: int, chunk_size: int):
-        ctx = mp.get_context("fork")  # profile with compiled validators is inherited, not pickled
-        self.tasks: Any = ctx.Queue(maxsize=2 * jobs)
-        self.results: Any = ctx.Queue(maxsize=4 * jobs)
-        self.procs = [ctx.Process(target=worker_main, daemon=True,
-                                  args=(self.tasks, self.results, profile, reader, chunk_size, os.getpid()))
-                      for _ in range(jobs)]
-        for proc in self.procs:
-            proc.start()
-        self.finished = 0
-
-    def process(self, tasks: Iterator[Task], writer: Writer, stop: "_StopOnInterrupt", tick: Callable[[], None]) -> None:
-        for task in tasks:
-            self._put(task, writer, tick)
-            if stop.requested:
-                return
-        for _ in self.procs:
-            self._put(None, writer, tick)
-        while self.finished < len(self.procs) and not stop.requested:
-            self._drain(writer, tick, block=True)
-
-    def _put(self, item: Task | None, writer: Writer, tick: Callable[[], None]) -> None:
-        while True:
-            try:
-                self.tasks.put(item, timeout=0.05)
-                break
-            except queue.Full:
-                self._drain(writer, tick, block=False)
-        self._drain(writer, tick, block=False)
-
-    def _drain(self, writer: Writer, tick: Callable[[], None], block: bool) -> None:
-        while True:
-            try:
-                item = self.results.get(timeout=0.5) if block else self.results.get_nowait()
-            except queue.Empty:
-                dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
-                if dead:
-                    raise BatchError(f"a worker process died (exit code {dead[0]}); "
-                                     "run the same command again to resume")
-                return
-            if item == DONE:
-                self.finished += 1
-            else:
-                writer.add(item)
-                tick()
-            block = False  # after one blocking wait, take whatever else is ready and return
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in self.procs:
-            proc.join(timeout=5)
-        self.tasks.cancel_join_thread()
-        self.results.cancel_join_thread()
+def _write_summary(out_dir: Path, store: Store, profile: Profile, outcome: Outcome, html_limit: int) -> list[Path]:
+    criteria = [{"code": c.code, "name": c.name, "severity": c.severity} for c in profile.criteria]
+    doc = summary.compute(store.con, criteria)
+    prof = {"id": profile.id, "title": profile.title, "version": profile.version, "citation": profile.citation}
+    run_info = {"run_id": outcome.run_id, "status": outcome.status, "seconds": round(outcome.seconds, 3),
+                "tool_version": __version__, "totals": outcome.totals.as_dict(), "reset_reason": outcome.reset_reason}
+    outcome.summary = {"profile": prof, "run": run_info, **doc}
+    target = out_dir / "summary.json"
+    target.write_bytes(orjson.dumps(outcome.summary, option=orjson.OPT_INDENT_2))
+    return [target, html.write(out_dir, store.con, doc, prof, run_info, html_limit)]
 
 
 def load(out_dir: str | Path) -> "dict[str, pd.DataFrame]":

@@ -231,3 +231,7 @@ def list_formats() -> None:
     """List the input formats that are detected automatically."""
     for name, module in READERS.items():
         click.echo(f"{name:<16} {module.DESCRIPTION}")
+
+
+from auditor.cli_batch import batch  # noqa: E402  (the `batch` command lives in its own module)
+main.add_command(batch)
