@@ -45,7 +45,7 @@ _LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|yea
 # Single-letter units only when glued to the number ("12m", "24h", "6w"): "10 m walk" is metres.
 _QTY = re.compile(
     rf"(?<![\w.])(?P<nums>{NUM}(?:\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?{NUM})*)"
-    rf"(?:\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])", re.I)
+    rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)", re.I)
 _DIGITS = r"\d+(?:\.\d+)?"
 _PREFIX_UNIT = r"(?:minutes?|hours?|hrs?|days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)"
 _QTY_PREFIX = re.compile(
@@ -55,7 +55,7 @@ _NUM_IN = re.compile(rf"(?<![\w.]){NUM}", re.I)
 
 _EVENT_TREAT = (r"(?:treatments?|interventions?|therapy|therapies|program(?:me)?s?|training|sessions?|course|"
                 r"protocol|dosing|study (?:treatment|drug|intervention)|classes|the program)")
-_EVENT_PROC = (r"(?:surgery|surgeries|operation|procedure|injection|implant(?:ation)?|dose|dosing|infusion|"
+_EVENT_PROC = (r"(?:surgery|surgeries|operations?|procedures?|injections?|surgical\s+treatments?|implant(?:ation)?|dose|dosing|infusion|"
                r"block|discectomy|microdiscectomy|index procedure|surgical (?:procedure|intervention)|"
                r"sequestrectomy|transplantation|ablation|insertion|treatment injection)")
 _BASE_EVENT = (r"(?:baseline|randomi[sz]ation|randomi[sz]ed|enrol(?:l)?ment|enrol(?:l)?ing|inclusion|study entry|"
@@ -81,8 +81,10 @@ _ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) f
     (rf"\b(?:of|into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|intervention|therapy|training|program(?:me)?)"
      rf"(?!\s*(?:period|phase)?\s*(?:end|completion))\b", "treatment_start"),
     (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training|study treatment)\b", "end_of_treatment"),
-    (rf"\b{_AFTER}\s+(?:the\s+)?(?:\w+\s+)?(?:intervention|treatment|therapy|program(?:me)?|training)"
+    (rf"\b(?:after|following|from|since|of|within)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_PROC}\b", "procedure"),
+    (rf"\b{_AFTER}\s+(?:the\s+)?(?:\w+\s+)?(?:interventions?|treatments?|therapy|program(?:me)?|training)"
      rf"(?!\s+(?:start|initiation|began|begins))\b", "end_of_treatment"),
+    (r"\bafter\s+the\s+\w+\s+session\s*\(\s*last\s+session\s*\)", "end_of_treatment"),
     (r"\bpost[\s-]?(?:operative(?:ly)?|op|surgery|surgical|operation|procedur(?:e|al)|injection|implant(?:ation)?|"
      r"dose|dosing|infusion|block|discectomy|sequestrectomy|transplantation|ablation)\b", "procedure"),
     (rf"\b(?:after|following|from|since|of|within)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_PROC}\b", "procedure"),
@@ -95,21 +97,29 @@ _ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) f
 # Word-only time points (no number): 0 weeks from baseline, or 0 weeks after the end of treatment.
 _MARKERS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a in (
     (r"\bbaseline\b|\bpre[\s-]?(?:intervention|treatment|therapy|operative(?:ly)?|op|surgery|surgical|procedur(?:e|al)|"
-     r"randomi[sz]ation|injection|test|program(?:me)?)\b|\bbefore\s+(?:the\s+)?(?:first\s+)?(?:treatment|intervention|"
-     r"therapy|surgery|operation|procedure|injection|randomi[sz]ation|session)\b|\bat\s+(?:enrol(?:l)?ment|"
-     r"randomi[sz]ation|inclusion|screening)\b", "baseline"),
+     r"randomi[sz]ation|injection|test|program(?:me)?)\b|\bbefore\s+(?:(?:using|receiving|starting|beginning)\s+)?"
+     r"(?:the\s+)?(?:first\s+)?(?:treatment|intervention|therapy|surgery|operation|procedure|injection|"
+     r"randomi[sz]ation|session)\b|\bat\s+(?:enrol(?:l)?ment|randomi[sz]ation|inclusion|screening)\b|"
+     r"\bbefore\s+and\s+after\b|^\s*(?:before|pre)\b(?=\s*[,;])", "baseline"),
+    (r"\b(?:immediately\s+(?:after|post)[\s-]?(?:the\s+)?|(?:at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?)(?:surgery|"
+     r"operation|procedure|injection|op|implantation|infusion)\b", "procedure"),
     (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training)\b|\bEOT\b|\bend\s+of\s+(?:the\s+)?(?:\w+\s+)?"
-     r"(?:treatment|intervention|therapy|program(?:me)?|training)\b|\b(?:immediately\s+)?after\s+(?:the\s+)?"
-     r"(?:last\s+)?(?:intervention|treatment|therapy|program(?:me)?|session)s?\b(?!\s+(?:start|initiation))|"
+     r"(?:treatment|intervention|therapy|program(?:me)?|training)\b|\b(?:treatment|intervention|therapy)\s+end(?:ed)?\b|"
+     r"\b(?:immediately\s+)?after\s+(?:(?:using|receiving|completing)\s+)?(?:the\s+)?(?:last\s+)?(?:intervention|"
+     r"treatment|therapy|program(?:me)?|session|application|exercise)s?\b(?!\s+(?:start|initiation))|"
      r"\bafter\s+complet(?:ing|ion\s+of)\s+(?:the\s+)?(?:\w+\s+)?(?:intervention|treatment|therapy|program(?:me)?)\b",
      "end_of_treatment"),
 )]
 
 _DECIMAL_COMMA = re.compile(r"^\d,5$")
+_BEFORE_ALONE = re.compile(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.I)
+_DURATION_OF = re.compile(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
+                          r"approximately\s+)*$", re.I)
+_LABEL_THEN_DATE = re.compile(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.I)
 _RECALL = re.compile(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
-_LIST_GAP = re.compile(r"^[\s,&/]*(?:(?:and|or|then)\b)?[\s,&/]*$", re.I)
+_LIST_GAP = re.compile(r"^[\s,&/]*(?:\([^()]{0,25}\))?[\s,&/]*(?:(?:and|or|then)\b)?[\s,&/]*$", re.I)
 _AFTER_GAP = re.compile(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?$")
-_BEFORE_GAP = re.compile(r"^[\s:,\-]*(?:at|on|in)?\s*$", re.I)
+_BEFORE_GAP = re.compile(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.I)
 
 
 @dataclass
@@ -155,10 +165,17 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
     return tuple(p for _, p in points)
 
 
+def _skip(text: str, start: int, end: int) -> bool:
+    """Quantities that are not time points: recall periods, tolerances, "1 week before", durations
+    of a questionnaire ("completion duration of 15 minutes")."""
+    return bool(_RECALL.search(text[max(0, start - 16):start]) or _BEFORE_ALONE.match(text[end:end + 12])
+                or _DURATION_OF.search(text[max(0, start - 30):start]))
+
+
 def _quantities(text: str) -> list[_Qty]:
     out: list[_Qty] = []
     for m in _QTY.finditer(text):
-        if _RECALL.search(text[max(0, m.start() - 16):m.start()]):
+        if _skip(text, m.start(), m.end()):
             continue
         unit = unit_of(m.group("unit") or m.group("short"))
         nums = m.group("nums")
@@ -169,7 +186,7 @@ def _quantities(text: str) -> list[_Qty]:
     for m in _QTY_PREFIX.finditer(text):
         if any(m.start() < q.end and q.start < m.end() for q in out):
             continue
-        if _RECALL.search(text[max(0, m.start() - 16):m.start()]):
+        if _skip(text, m.start(), m.end()):
             continue
         unit = unit_of(m.group("unit"))
         values = []
@@ -178,7 +195,8 @@ def _quantities(text: str) -> list[_Qty]:
             values.append(weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit))
         out.append(_Qty(m.start(), m.end(), values))
     out.sort(key=lambda q: q.start)
-    return out
+    # "1-Month Follow-up at 12 weeks": the first quantity names the visit, the second dates it.
+    return [q for i, q in enumerate(out) if not (i + 1 < len(out) and _LABEL_THEN_DATE.match(text[q.end:out[i + 1].start]))]
 
 
 def _anchors(text: str) -> list[tuple[int, int, str]]:
@@ -222,7 +240,7 @@ def _gap(text: str, start: int, end: int) -> str:
     return text[start:end] if end - start <= 30 else "x"
 
 
-_EOT_NEAR = re.compile(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=)?[\s\-:,(\"']*$", re.I)
+_EOT_NEAR = re.compile(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.I)
 
 
 def end_of_treatment_at(text: str | None) -> TimePoint | None:
