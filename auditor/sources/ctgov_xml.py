@@ -16,7 +16,7 @@ repeatable elements always carry their 1-based index.
 | design.allocation, intervention_model | study_design_info/allocation, intervention_model (text as given: "Randomized") |
 | design.masking | study_design_info/masking, as given ("Double (Participant, Outcomes Assessor)") |
 | design.who_masked | the roles in that masking text's brackets, in API v2 names (``OUTCOMES_ASSESSOR``) |
-| design.description | study_design (pre-2017 free-text design: "Observational Model: Cohort, ...") |
+| design.description | study_design (pre-2017 free-text design: "Allocation: Randomized, ..., Masking: Double Blind (Subject, Investigator)"); when study_design_info is absent, allocation / masking / intervention model are taken from its labelled values (`fields.design_statement`) |
 | enrollment.count / type | enrollment / enrollment/@type (Anticipated -> ESTIMATED, Actual -> ACTUAL) |
 | arms[] | arm_group[]: arm_group_label, arm_group_type, description; intervention_names = names of the interventions whose arm_group_label lists the arm |
 | interventions[] | intervention[]: intervention_type, intervention_name, description, arm_group_label[], other_name[] |
@@ -112,7 +112,8 @@ class _Node:
 
 def _map(s: _Node, source: SourceRef) -> TrialRecord:
     info = s.one("study_design_info") or _Node(Element("study_design_info"), s.path + "/study_design_info")
-    masking = info.text("masking")
+    legacy = fields.design_statement(s.text("study_design"))  # pre-2017 files: one prose line
+    masking = info.text("masking") or legacy.get("masking")
     enrollment = s.one("enrollment")
     start = s.one("start_date")
     phases = [Text(value=p.strip(), at=t.at) for t in s.texts("phase") for p in t.value.split("/") if p.strip()]
@@ -133,8 +134,9 @@ def _map(s: _Node, source: SourceRef) -> TrialRecord:
         summary=s.text("brief_summary", "textblock", block=True),
         description=s.text("detailed_description", "textblock", block=True),
         eligibility=s.text("eligibility", "criteria", "textblock", block=True),
-        design=Design(study_type=s.text("study_type"), allocation=info.text("allocation"),
-                      intervention_model=info.text("intervention_model"), masking=masking,
+        design=Design(study_type=s.text("study_type"), allocation=info.text("allocation") or legacy.get("allocation"),
+                      intervention_model=info.text("intervention_model") or legacy.get("intervention_model"),
+                      masking=masking,
                       who_masked=fields.who_masked(masking), phases=phases,
                       description=s.text("study_design")),
         enrollment=Enrollment(

@@ -15,8 +15,10 @@ into a :class:`Text`, :class:`Number` or :class:`Dates` follows one set of rules
 from __future__ import annotations
 
 import html
-import textwrap
 import re
+import textwrap
+from typing import Any
+
 from auditor.model import Dates, Number, Text
 from auditor.sources import dates
 
@@ -30,6 +32,13 @@ _ROLES = {"participant": "PARTICIPANT", "participants": "PARTICIPANT", "subject"
 _PAREN = re.compile(r"\(([^)]*)\)")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:$|[;,(\s]|participants|patients|subjects)", re.I)
 _PLAIN_NUMBER = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*$")
+_ALLOCATION = (
+    re.compile(r"\bAllocation\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I),
+    re.compile(r"\bRandomi[sz](?:ed|ation)\s*:\s*(?:yes|no|randomi[sz]ed|non[- ]?randomi[sz]ed|not randomi[sz]ed)\b", re.I),
+    re.compile(r"\b(?:non[- ]?|not\s+)?randomi[sz]ed\b(?!\s*:)", re.I),
+)
+_MASKING = re.compile(r"\bMasking\s*:\s*([^.;,\n<(]*(?:\([^)]*\))?)", re.I)
+_MODEL = re.compile(r"\bIntervention model\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I)
 _BREAK = re.compile(r"<\s*br\s*/?\s*>|<\s*/?\s*p\s*>", re.I)
 _TAG = re.compile(r"<[a-zA-Z/][^<>]{0,200}>")
 _BLANK_LINES = re.compile(r"[ \t]*\r?\n[ \t\r\n]*\n")
@@ -132,3 +141,36 @@ def split_list(value: str, separators: str = ";") -> list[str]:
     else:
         items.append(value[start:])
     return [item.strip() for item in items if item.strip()]
+
+
+def design_statement(design: Text | None) -> dict[str, Any]:
+    """Allocation, masking (+ roles) and intervention model *stated* in a free-text design.
+
+    ICTRP's Study_design and pre-2017 ClinicalTrials.gov ``<study_design>`` write the structured
+    design as prose ("Allocation: Randomized. Intervention model: Parallel Assignment. Masking:
+    Single (Outcomes Assessor)."). Only labelled values and the words "randomized" /
+    "non-randomized" are taken, as written, pointing at the design text; nothing is inferred.
+    """
+    if design is None:
+        return {}
+    masking = _labelled(_MASKING, design)
+    return {"allocation": _allocation(design), "masking": masking, "who_masked": who_masked(masking),
+            "intervention_model": _labelled(_MODEL, design)}
+
+
+def _labelled(pattern: re.Pattern[str], design: Text | None) -> Text | None:
+    match = pattern.search(design.value) if design else None
+    value = match.group(1).strip() if match else ""
+    return Text(value=value, at=design.at, line=design.line) if value else None
+
+
+def _allocation(design: Text | None) -> Text | None:
+    if design is None:
+        return None
+    for pattern in _ALLOCATION:
+        match = pattern.search(design.value)
+        if match:
+            phrase = (match.group(1) if match.groups() else match.group(0)).strip()
+            if phrase:
+                return Text(value=phrase, at=design.at, line=design.line)
+    return None

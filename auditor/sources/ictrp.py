@@ -66,13 +66,6 @@ _REGISTER_PREFIXES = (
 _CTGOV_TYPES = {"drug", "device", "biological", "procedure", "procedure/surgery", "radiation", "behavioral",
                 "genetic", "dietary supplement", "combination product", "diagnostic test", "other"}
 
-_ALLOCATION = (
-    re.compile(r"\bAllocation\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I),
-    re.compile(r"\bRandomi[sz](?:ed|ation)\s*:\s*(?:yes|no|randomi[sz]ed|non[- ]?randomi[sz]ed|not randomi[sz]ed)\b", re.I),
-    re.compile(r"\b(?:non[- ]?|not\s+)?randomi[sz]ed\b(?!\s*:)", re.I),
-)
-_MASKING = re.compile(r"\bMasking\s*:\s*([^.;,\n<(]*(?:\([^)]*\))?)", re.I)
-_MODEL = re.compile(r"\bIntervention model\s*:\s*([^.;\n<]*[^.;\n< ])", re.I)
 _GROUP_SIZE = re.compile(r"^(.*?)\s*:\s*(\d+)\s*$")
 
 
@@ -136,7 +129,7 @@ def to_record(values: dict[str, str | None], locate: Locate, source: SourceRef,
 def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
     register = r.value("source_register") or register_of(trial_id)
     design_text = r.text("study_design")
-    masking = _labelled(_MASKING, design_text)
+    stated = fields.design_statement(design_text)
     reg3 = r.value("date_registration3")
     return TrialRecord(
         source=source,
@@ -150,9 +143,7 @@ def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
         conditions=r.items("conditions"),
         eligibility=_eligibility(r),
         design=Design(study_type=r.text("study_type"), description=design_text,
-                      allocation=_allocation(design_text), masking=masking,
-                      who_masked=fields.who_masked(masking), intervention_model=_labelled(_MODEL, design_text),
-                      phases=[t for t in [r.text("phase")] if t is not None]),
+                      phases=[t for t in [r.text("phase")] if t is not None], **stated),
         enrollment=_enrollment(r),
         interventions=[_intervention(t) for t in r.items("interventions")],
         outcomes=_outcomes(r, "primary_outcome", "primary") + _outcomes(r, "secondary_outcomes", "secondary"),
@@ -168,24 +159,6 @@ def _eligibility(r: _Record) -> Text | None:
         return parts[0] if parts else None
     return Text(value=f"{parts[0].value}\n\n{parts[1].value}", at=f"{parts[0].at} | {parts[1].at}",
                 line=parts[0].line)
-
-
-def _labelled(pattern: re.Pattern[str], design: Text | None) -> Text | None:
-    match = pattern.search(design.value) if design else None
-    value = match.group(1).strip() if match else ""
-    return Text(value=value, at=design.at, line=design.line) if value else None
-
-
-def _allocation(design: Text | None) -> Text | None:
-    if design is None:
-        return None
-    for pattern in _ALLOCATION:
-        match = pattern.search(design.value)
-        if match:
-            phrase = (match.group(1) if match.groups() else match.group(0)).strip()
-            if phrase:
-                return Text(value=phrase, at=design.at, line=design.line)
-    return None
 
 
 def _enrollment(r: _Record) -> Enrollment:

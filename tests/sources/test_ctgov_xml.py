@@ -83,3 +83,17 @@ def test_other_xml_root_is_an_input_error():
 def test_broken_xml_is_one_line_input_error():
     with pytest.raises(InputError, match="not well-formed XML"):
         list(read_blob(b"<clinical_study><brief_title>x</clinical_study>", "bad.xml"))
+
+
+def test_pre_2017_design_line_gives_labelled_values():
+    data = (FIXTURES / "ctgov_legacy.xml").read_bytes()
+    start, end = data.index(b"<study_design_info>"), data.index(b"</study_design_info>") + len(b"</study_design_info>")
+    old = (b"<study_design>Allocation: Randomized, Endpoint Classification: Efficacy Study, Intervention Model: "
+           b"Parallel Assignment, Masking: Double Blind (Subject, Outcomes Assessor), Primary Purpose: Treatment"
+           b"</study_design>")
+    (r,) = list(read_blob(data[:start] + old + data[end:], "old.xml"))
+    assert r.design.allocation.value == "Randomized" and r.design.allocation.at == "/clinical_study/study_design"
+    assert r.design.intervention_model.value == "Parallel Assignment"
+    assert r.design.masking.value == "Double Blind (Subject, Outcomes Assessor)"
+    assert [w.value for w in r.design.who_masked] == ["PARTICIPANT", "OUTCOMES_ASSESSOR"]
+    assert r.design.description.value.startswith("Allocation: Randomized, Endpoint")
