@@ -19,7 +19,7 @@ from auditor.facts import FactSheet
 from auditor.model import TrialRecord
 from auditor.profiles import Criterion, Profile
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+(?:\.[a-z0-9_]+)+)\}")
 _DEFAULT_MESSAGES = {
     "met": "Met.",
     "not_met": "Not met.",

@@ -9,7 +9,7 @@ line, so a trialist can fix them all in one pass. Mapping (pointer in the file -
 | /registration/{registry,id,date,planned_start} | registry, trial_id (if /trial/id absent), dates.registered, dates.start |
 | /population/{condition(s),eligibility,min_pain_duration_weeks} | conditions, eligibility, pain_duration_weeks |
 | /design/{type,allocation,model} | design.study_type, design.allocation, design.intervention_model |
-| /design/masking/{participants,...,outcome_assessors} | design.who_masked (PARTICIPANT, ..., OUTCOMES_ASSESSOR), design.masking |
+| /design/masking/{participants,...,outcome_assessors} | design.who_masked (PARTICIPANT, ..., OUTCOMES_ASSESSOR) for the true flags; design.masking NONE when no flag is true, else MASKED |
 | /design/arms[] | arms[] with components, sessions, duration_weeks |
 | /sample_size/* | enrollment.count (target), enrollment.per_arm, sample_size.* |
 | /outcomes[] | outcomes[] (primary flag -> kind; domain, instrument, time_frame, time_points) |
@@ -157,7 +157,7 @@ class _Builder:
                 study_type=self.text("/design/type", (d.get("design", {}).get("type") or "").upper() or None),
                 allocation=self.text("/design/allocation"),
                 intervention_model=self.text("/design/model"),
-                masking=self.text("/design/masking", "SPECIFIED") if masking else None,
+                masking=self.text("/design/masking", "MASKED" if any(masking.values()) else "NONE") if masking else None,
                 who_masked=[t for key, code in _MASKED.items() if masking.get(key)
                             if (t := self.text(f"/design/masking/{key}", code))],
             ),
