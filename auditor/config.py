@@ -210,10 +210,10 @@ def check_selectors(config: Config, profile: Profile) -> None:
     for selector, origin, where in named:
         if not any(matches(selector, c) for c in profile.criteria):
             codes = ", ".join(c.code for c in profile.criteria)
+            message = f"unknown criterion or group {selector!r} for profile {profile.id}; codes: {codes}"
             if origin.startswith("command line"):  # name the option, not a key in a file
-                origin, where = origin.removeprefix("command line (").removesuffix(")"), None
-            raise _error(origin, f"unknown criterion or group {selector!r} for profile {profile.id}; "
-                                 f"codes: {codes}", where=where)
+                raise _error(origin.removeprefix("command line (").removesuffix(")"), message)
+            raise _error(origin, message, where=where)
 
 
 def filtered(profile: Profile, select: list[str] | tuple[str, ...], ignore: list[str] | tuple[str, ...],
