@@ -137,3 +137,14 @@ def test_filtered_profile_by_code_name_group_and_prefix() -> None:
     assert {c.code: c.severity for c in overridden.criteria if c.group == "follow-up"} == \
         {"FU01": "error", "FU02": "info", "FU03": "info"}
     assert base.criterion("FU02").severity == "warning"  # the loaded profile is untouched
+
+
+def test_a_profile_path_in_the_file_is_relative_to_the_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "profiles").mkdir()
+    write(project / "profiles" / "mine.json",
+          '{"id": "mine", "title": "Mine", "extends": "trial-basics", "remove": ["RG01"], "criteria": []}\n')
+    write(project / ".trial-audit.toml", 'profile = "profiles/mine.json"\n')
+    monkeypatch.chdir(project / "drafts")
+    result = run_cli("check", "gappy.yaml", "--format", "json")
+    assert json.loads(result.stdout)["profile"]["id"] == "mine"
+    assert "RG01" not in findings(result.stdout)["gappy.yaml"]
