@@ -30,8 +30,8 @@ def _files(folder: str, pattern: str = "*") -> list[Path]:
     return sorted(p for p in root.glob(pattern) if p.is_file()) if root.is_dir() else []
 
 
-def _ids(paths: list[Path]) -> list[str]:
-    return [p.name for p in paths]
+def _ids(path: Path | None) -> str:
+    return path.name if path else "no-real-data"
 
 
 def _json_count(path: Path) -> int:
@@ -56,9 +56,12 @@ def _independent_count(path: Path) -> int:
 
 REAL_FILES = _files("ctgov-v2", "*.json") + _files("ctgov-xml", "*.xml") + \
     _files("ctgov-classic-json", "*.json") + _files("ictrp", "*.xml") + _files("ictrp", "*.csv")
+# Without the real data, one clearly explained skip instead of pytest's "empty parameter set".
+CASES = REAL_FILES or [pytest.param(None, marks=pytest.mark.skip(
+    reason=f"real registry data not found at {real_root()} (set TRIAL_AUDIT_REAL_DATA)"))]
 
 
-@pytest.mark.parametrize("path", REAL_FILES, ids=_ids(REAL_FILES))
+@pytest.mark.parametrize("path", CASES, ids=_ids)
 def test_every_record_is_read(real, path):
     records, errors = read_all(path)
     expected = _independent_count(path)
@@ -72,7 +75,7 @@ def test_every_record_is_read(real, path):
     assert all(r.trial_id for r in records)
 
 
-@pytest.mark.parametrize("path", REAL_FILES, ids=_ids(REAL_FILES))
+@pytest.mark.parametrize("path", CASES, ids=_ids)
 def test_detection_picks_the_right_reader(real, path):
     folder = path.parent.name
     expected = ICTRP_READER[path.suffix] if folder == "ictrp" else EXPECTED_READER[folder]
