@@ -21,8 +21,7 @@ from auditor.audit import SEVERITIES, Finding, Report, TrialAudit
 from auditor.profiles import Criterion, Profile
 from auditor.report.locate import Location, add_hint, locate, problem_location
 
-SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://github.com/trial-audit/trial-audit"
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 STATUS_WORD = {"not_met": "not met", "unclear": "unclear"}
 
@@ -80,6 +79,8 @@ def _result(audit: TrialAudit, finding: Finding, index: int, profile: Profile) -
         text += f" Fix: {hint}"
     # Stable across edits that move lines: the record and the criterion identify the gap.
     key = f"{rec.path}\0{rec.index}\0{rec.trial_id or ''}\0{finding.code}".encode()
+    # "unclear" is a gap too (the record leaves it open): kind "review" would force level "none"
+    # (SARIF 3.27.10) and hide its severity, so both gap statuses are "fail"; status says which.
     return {
         "ruleId": finding.code,
         "ruleIndex": index,
@@ -105,7 +106,7 @@ def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
     notifications = [{"level": "error", "message": {"text": p.message},
                       "locations": [_location(problem_location(p), p.record_id)]} for p in report.errors]
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": "trial-audit", "version": __version__, "informationUri": INFO_URI,
+        "tool": {"driver": {"name": "trial-audit", "version": __version__,
                             "rules": [rule(c) for c in profile.criteria]}},
         "invocations": [{"executionSuccessful": not report.errors,
                          "toolExecutionNotifications": notifications}],
