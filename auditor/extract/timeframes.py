@@ -262,7 +262,7 @@ def end_of_treatment_at(text: str | None) -> TimePoint | None:
 
 
 def specific(text: str | None) -> bool:
-    """FU03: a time frame is specific when it names a time with a unit, or only baseline.
+    """FU03: a time frame is specific when it names a time with a unit, or only baseline/surgery.
 
     Not specific: missing, "end of study", "post-intervention" alone, a bare number ("12"),
     "baseline and post-intervention" (when post-intervention happens is still open).
@@ -270,7 +270,8 @@ def specific(text: str | None) -> bool:
     points = parse(text)
     if any(p.numeric for p in points):
         return True
-    return bool(points) and all(p.anchor == "baseline" for p in points)
+    # "Baseline", "at the end of surgery" name a moment; "post-intervention" alone does not say when.
+    return bool(points) and all(p.anchor in ("baseline", "procedure") for p in points)
 
 
 __all__ = ["ANCHORS", "TimePoint", "end_of_treatment_at", "parse", "specific", "NUM_RE"]

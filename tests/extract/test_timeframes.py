@@ -1,0 +1,64 @@
+"""Table test: real time frames and the time points read from them (timeframes_cases.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.extract import timeframes
+
+_DATA = yaml.safe_load((Path(__file__).parent / "timeframes_cases.yaml").read_text("utf-8"))
+CASES = _DATA["cases"] + _DATA["constructed"]
+
+
+def _expected(case: dict) -> list[tuple[float, str]]:
+    out = []
+    for item in case["points"]:
+        weeks, anchor = str(item).split()
+        out.append((float(weeks), anchor))
+    return out
+
+
+def test_table_has_at_least_200_real_cases():
+    assert len(_DATA["cases"]) >= 200
+    texts = [c["text"] for c in CASES]
+    assert len(texts) == len(set(texts)), "duplicate case"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:60] for c in CASES])
+def test_time_frame(case: dict):
+    text = case["text"]
+    points = timeframes.parse(text)
+    got = [(round(p.weeks, 2), p.anchor) for p in points]
+    want = _expected(case)
+    assert len(got) == len(want), f"{text!r}: got {got}, want {want}"
+    for (gw, ga), (ww, wa) in zip(got, want):
+        assert ga == wa and abs(gw - ww) <= 0.011, f"{text!r}: got {got}, want {want}"
+    assert timeframes.specific(text) is case.get("specific", bool(want))
+    for p in points:  # every point quotes a real span of its text
+        assert 0 <= p.start < p.end <= len(text)
+        assert p.anchor in timeframes.ANCHORS
+
+
+def test_unreadable_returns_empty():
+    for text in (None, "", "   ", "end of study", "Through study completion", "December 31，2024", "1-"):
+        assert timeframes.parse(text) == []
+        assert timeframes.specific(text) is False
+
+
+def test_anchor_not_stated_is_flagged():
+    (point,) = timeframes.parse("12 months")
+    assert point.anchor == "baseline" and point.stated is False
+    (point,) = timeframes.parse("12 months after randomisation")
+    assert point.stated is True
+
+
+def test_end_of_treatment_dated_from_baseline():
+    for text, weeks in (("Change from Baseline to Post-treatment at Week 8", 8), ("Post Treatment (Week 5)", 5),
+                        ("Baseline, Week 4, Week 8 (End of Treatment), Week 12 (Follow-up)", 8),
+                        ("Post-treatment (8 weeks from baseline)", 8)):
+        point = timeframes.end_of_treatment_at(text)
+        assert point is not None and point.weeks == weeks, text
+    assert timeframes.end_of_treatment_at("12 weeks") is None
