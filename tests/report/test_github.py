@@ -101,3 +101,15 @@ def test_github_format_is_picked_in_github_actions() -> None:
     assert not explicit.stdout.startswith("::")
     local = runner.invoke(main, ["check", "--isolated", str(GAPPY)], env={"GITHUB_ACTIONS": None})
     assert not local.stdout.startswith("::")
+
+
+def test_json_protocol_files_get_lines_too(tmp_path: Path) -> None:
+    from auditor.sources import yamlpos
+
+    doc, _ = yamlpos.load(GAPPY.read_text())
+    path = tmp_path / "protocol.json"
+    path.write_text(json.dumps(doc, indent=2))
+    found = annotations(run_cli("check", "--isolated", "--format", "github", str(path)).stdout)
+    assert found["SS01"]["line"] == str(line_of(path, '"target": 60'))
+    assert found["SS04"]["line"] == str(line_of(path, '"sample_size": {'))
+    assert found["FU03"]["line"] == str(line_of(path, '"time_frame": "end of study"'))
