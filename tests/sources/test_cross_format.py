@@ -134,4 +134,8 @@ def test_pallas_derived_facts_agree_when_the_extractor_exists(real):
                 "sample_size.per_arm", "design.randomized", "design.arm_count", "design.assessor_blinded",
                 "treatment.duration_weeks", "treatment.intervention_categories", "treatment.psych_with_physio",
                 "population.low_back_pain", "registration.prospective", "registration.days_after_start"):
-        assert get(facts_v2, key) == get(facts_xml, key), key
+        try:
+            expected = get(facts_v2, key)
+        except KeyError:  # not (or no longer) in the Facts document: nothing to compare
+            continue
+        assert get(facts_xml, key) == expected, key
