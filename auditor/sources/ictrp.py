@@ -53,7 +53,7 @@ Locate = Callable[[str], dict[str, Any]]  # original field name -> Text location
 _ALIASES = {
     "secondary_outcome": "secondary_outcomes", "condition": "conditions", "intervention": "interventions",
     "secondary_id": "secondary_ids", "secondaryids": "secondary_ids", "date_enrolment": "date_enrollement",
-    "recruitment_status": "recruitment_status", "trial_id": "trialid", "type_enrollment": "type_enrolment",
+    "trial_id": "trialid", "type_enrollment": "type_enrolment",
 }
 _REGISTER_PREFIXES = (
     ("NCT", "ClinicalTrials.gov"), ("ChiCTR", "ChiCTR"), ("ISRCTN", "ISRCTN"), ("ACTRN", "ANZCTR"),
