@@ -39,11 +39,9 @@ NUM_RE = re.compile(NUM, re.I)
 # Weeks per unit; a month is 52/12 weeks so that 12 months = 52 weeks, 6 months = 26 weeks.
 UNIT_WEEKS = {"minute": 1 / 10080, "hour": 1 / 168, "day": 1 / 7, "week": 1.0,
               "month": 52 / 12, "year": 52.0}
-UNIT = (r"(?:min(?:ute)?s?|mins?|h(?:ou)?rs?|hours?|h|days?|d|weeks?|wks?|wk|w|months?|mos?|mo|m"
-        r"|years?|yrs?|yr|y)")
 _UNIT_NORMAL = [(re.compile(p, re.I), u) for p, u in (
     (r"^min", "minute"), (r"^h", "hour"), (r"^d", "day"), (r"^w", "week"),
-    (r"^mo|^m$|^months?$", "month"), (r"^y", "year"))]
+    (r"^mo|^m$|^mths?$", "month"), (r"^y", "year"))]
 
 
 def unit_of(token: str) -> str:

@@ -41,7 +41,7 @@ class TimePoint:
     numeric: bool = True  # False: a word-only point such as "Baseline" or "post-intervention"
 
 
-_LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?)")
+_LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?)")
 # Single-letter units only when glued to the number ("12m", "24h", "6w"): "10 m walk" is metres.
 _QTY = re.compile(
     rf"(?<![\w.])(?P<nums>{NUM}(?:\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?{NUM})*)"
@@ -100,9 +100,11 @@ _MARKERS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a
      r"randomi[sz]ation|injection|test|program(?:me)?)\b|\bbefore\s+(?:(?:using|receiving|starting|beginning)\s+)?"
      r"(?:the\s+)?(?:first\s+)?(?:treatment|intervention|therapy|surgery|operation|procedure|injection|"
      r"randomi[sz]ation|session)\b|\bat\s+(?:enrol(?:l)?ment|randomi[sz]ation|inclusion|screening)\b|"
-     r"\bbefore\s+and\s+after\b|^\s*(?:before|pre)\b(?=\s*[,;])", "baseline"),
-    (r"\b(?:immediately\s+(?:after|post)[\s-]?(?:the\s+)?|(?:at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?)(?:surgery|"
-     r"operation|procedure|injection|op|implantation|infusion)\b", "procedure"),
+     r"\bbefore\s+and\s+after\b|^\s*(?:before|pre)\b(?=\s*[,;])|\bscreening\b|\bpre[\s-]?enrol(?:l)?ment\b",
+     "baseline"),
+    (r"\b(?:immediate(?:ly)?\s+(?:after|post)[\s-]?(?:the\s+)?|(?:at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?|"
+     r"day\s+of\s+(?:the\s+)?|during\s+(?:the\s+)?)(?:surgery|operation|procedure|injection|op|implantation|infusion)\b|"
+     r"\bintra[\s-]?op(?:erative(?:ly)?)?\b", "procedure"),
     (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training)\b|\bEOT\b|\bend\s+of\s+(?:the\s+)?(?:\w+\s+)?"
      r"(?:treatment|intervention|therapy|program(?:me)?|training)\b|\b(?:treatment|intervention|therapy)\s+end(?:ed)?\b|"
      r"\b(?:immediately\s+)?after\s+(?:(?:using|receiving|completing)\s+)?(?:the\s+)?(?:last\s+)?(?:intervention|"
