@@ -123,18 +123,25 @@ def locate(audit: TrialAudit, finding: Finding, criterion: Criterion | None = No
     if field is None:
         return Location(path, 1)
     lines, positions = _read(path)
-    if field in positions:  # present but gave no evidence (e.g. an empty list)
-        line, column = positions[field]
+    if field in positions:  # present but without what the criterion needs (e.g. no HRQoL outcome)
+        line, column = _key_position(lines, *positions[field])
         return Location(path, line, column, field)
     parent = field.rpartition("/")[0]
     while parent:
         if parent in positions:
-            line, column = positions[parent]
-            key_line = _key_line(lines, line, column)
-            indent = len(lines[key_line - 1]) - len(lines[key_line - 1].lstrip()) + 1
-            return Location(path, key_line, indent, parent, missing=dotted(field), section=dotted(parent))
+            line, column = _key_position(lines, *positions[parent])
+            return Location(path, line, column, parent, missing=dotted(field), section=dotted(parent))
         parent = parent.rpartition("/")[0]
     return Location(path, 1, 1, None, missing=dotted(field))
+
+
+def _key_position(lines: list[str], line: int, column: int) -> tuple[int, int]:
+    """Line and column of the key that owns the value at (line, column)."""
+    key_line = _key_line(lines, line, column)
+    if key_line == line:
+        return line, column
+    text = lines[key_line - 1]
+    return key_line, len(text) - len(text.lstrip()) + 1
 
 
 def add_hint(finding: Finding, where: Location) -> str | None:
