@@ -25,9 +25,9 @@ from typing import Any
 from auditor.audit import SEVERITIES
 from auditor.errors import InputError
 from auditor.profiles import DEFAULT_PROFILE, Criterion, Profile
+from auditor.runner import FAIL_LEVELS
 
 STANDALONE = ".trial-audit.toml"
-FAIL_LEVELS = ("error", "warning", "info", "never")
 DEFAULTS: dict[str, Any] = {
     "profile": DEFAULT_PROFILE, "format": "text", "fail-on": "error", "min-severity": "info",
     "input-format": None, "select": [], "ignore": [], "severity": {},
