@@ -33,8 +33,14 @@ from auditor.store import DB_NAME, ERROR_COLUMNS, FileState, Store, arrow_schema
 if TYPE_CHECKING:
     import pandas as pd
 
-COMMIT_ROWS = 2000  # records per transaction: few enough to lose little, many enough to be fast
+# Records per transaction: few enough to lose little on a crash, many enough to be fast. The
+# environment overrides exist for tests that need many small commits (and for tuning).
+COMMIT_ROWS = int(os.environ.get("TRIAL_AUDIT_COMMIT_ROWS", 2000))
+CHUNK_ROWS = int(os.environ.get("TRIAL_AUDIT_CHUNK_ROWS", 250))  # records per worker -> parent message
 COMMIT_SECONDS = 2.0
+# When set, one line per committed transaction (running totals) is appended here: a cheap way to
+# watch a long run from outside while DuckDB's lock keeps other readers out.
+COMMIT_LOG = os.environ.get("TRIAL_AUDIT_COMMIT_LOG")
 
 
 class BatchError(Exception):
@@ -142,6 +148,9 @@ class Writer:
             files=[f for c in self.chunks for f in c.files], replace=self.replace, counts=self.totals.as_dict())
         self._reset()
         self.last_commit = time.monotonic()
+        if COMMIT_LOG:
+            with open(COMMIT_LOG, "a", encoding="utf-8") as log:
+                log.write(orjson.dumps(self.totals.as_dict()).decode() + "\n")
 
     def _stamp(self, table: pa.Table) -> pa.Table:
         return table.append_column("run_id", pa.array([self.run_id] * table.num_rows, pa.int32()))
@@ -188,7 +197,7 @@ class Progress:
 
 def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force: bool = False,
         reader: str | None = None, progress: Progress | None = None, html_limit: int = html.DEFAULT_LIMIT,
-        chunk_size: int = 250) -> Outcome:
+        chunk_size: int = CHUNK_ROWS) -> Outcome:
     """Audit everything under `inputs` into `out_dir` (resumable, incremental) and write the tables,
     summary.json and report.html when the run completes."""
     progress = progress or Progress()
