@@ -31,7 +31,10 @@ _FOR = re.compile(
     rf"\b(?:for|over|during|lasting|across|spanning|throughout|within|in)\s+(?:a\s+(?:total\s+)?(?:period|duration|"
     rf"course|span|time)\s+of\s+|the\s+(?:course|period|span)\s+of\s+|a\s+total\s+of\s+|(?:approximately|about|"
     rf"around|roughly|up\s+to|at\s+least)\s+|the\s+(?:next|first|following)\s+)?{_QTY}", re.I)
-_LONG = re.compile(rf"{_QTY}\s*-?\s*(?:long\s+)?(?:[\w-]+\s+){{0,3}}?{_TREAT_NOUN}\b", re.I)
+# Up to three words between the length and the noun ("12-week supervised exercise program"), but not
+# words that start a new phrase ("12 months after a 6-week program").
+_FILLER = r"(?:(?!(?:after|before|following|post|of|follow|then|and|or|plus|to|at|in|from|with)\b)[a-z][\w-]*\s+)"
+_LONG = re.compile(rf"{_QTY}\s*-?\s*(?:long\s+)?{_FILLER}{{0,3}}?{_TREAT_NOUN}\b", re.I)
 _OF = re.compile(rf"{_QTY}\s+of\s+(?:[\w-]+\s+){{0,2}}?{_TREAT_NOUN}\b", re.I)
 _WEEKLY = re.compile(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?weekly\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|visits?|"
                      rf"classes|meetings|treatments?|appointments?|modules?|lessons?)\b", re.I)
@@ -189,7 +192,7 @@ def _candidates(text: Text, narrative: bool):
                     continue
                 if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
                     continue
-            elif _NOT_COURSE.search(" ".join(words[-2:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]) \
+            elif _NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]) \
                     or _NOT_COURSE_NOUN.search(m.group()):
                 continue
             n = number(m.group("n2") or m.group("n"))

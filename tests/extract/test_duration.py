@@ -1,0 +1,74 @@
+"""Treatment duration from arm / intervention / description text."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.extract import duration
+from tests.extract.helpers import record
+
+# (arm description, expected weeks or None); each phrase is the kind registries use.
+ARM_PHRASES = [
+    ("Participants attend 8 weekly sessions of group CBT.", 8),
+    ("A 12-week program of supervised exercise.", 12),
+    ("Exercise therapy twice a week for 6 weeks.", 6),
+    ("Physiotherapy two sessions per week for a period of 4 weeks.", 4),
+    ("10 physiotherapy sessions over a two week period.", 2),
+    ("Participants receive 12 sessions, twice a week.", 6),
+    ("3 sessions per week over the course of eight weeks.", 8),
+    ("Education sessions twice a week for three months.", 13),
+    ("One hour per day, 6 days per week for 12 weeks.", 12),
+    ("The app is used daily during 9 weeks.", 9),
+    ("A single intradiscal injection on Day 0.", 0),
+    ("One session of 60 minutes.", 0),
+    ("Transforaminal endoscopic lumbar discectomy", 0),
+    ("Patients will be followed for 12 months.", None),
+    ("Usual care as provided by the general practitioner.", None),
+    ("Postoperative walking initiated 2 weeks following surgery.", None),
+]
+
+
+@pytest.mark.parametrize("text,weeks", ARM_PHRASES)
+def test_arm_phrase(text: str, weeks: float | None):
+    found = duration.derive(record(arms=[{"label": "A", "type": "EXPERIMENTAL", "description": text}]))
+    if weeks is None:
+        assert found is None
+    else:
+        assert found is not None and abs(found.weeks - weeks) <= 0.5, found
+        assert found.evidence.quote in text  # evidence quotes the text it rests on
+
+
+def test_longest_arm_wins():
+    rec = record(arms=[{"label": "A", "type": "EXPERIMENTAL", "description": "Yoga for 8 weeks."},
+                       {"label": "B", "type": "ACTIVE_COMPARATOR", "description": "A 12-week exercise program."}])
+    assert duration.derive(rec).weeks == 12
+
+
+def test_protocol_duration_wins():
+    rec = record(arms=[{"label": "A", "description": "for 6 weeks", "weeks": 10}])
+    assert duration.derive(rec).weeks == 10
+
+
+def test_surgery_vs_unknown_course_is_unknown():
+    # Surgery (0 weeks) against a non-surgical course of unstated length: the longest is unknown.
+    rec = record(arms=[{"label": "Surgery", "type": "ACTIVE_COMPARATOR", "description": "Discectomy"},
+                       {"label": "Non-surgical", "type": "ACTIVE_COMPARATOR",
+                        "description": "Physical therapy, education and NSAIDs"}])
+    assert duration.derive(rec) is None
+
+
+def test_single_dose_in_summary():
+    rec = record(arms=[{"label": "Cells", "type": "EXPERIMENTAL", "description": "Autologous cells."}],
+                 summary="A randomized study using a single dose.")
+    assert duration.derive(rec).weeks == 0
+
+
+def test_time_frame_dates_end_of_treatment():
+    rec = record(arms=[{"label": "App", "type": "EXPERIMENTAL", "description": "Use the app."}],
+                 outcomes=[{"measure": "PHQ-9", "time_frame": "Change from Baseline to Post-treatment at Week 8"}])
+    assert duration.derive(rec).weeks == 8
+
+
+def test_follow_up_is_not_treatment_in_summary():
+    rec = record(summary="Participants will be followed for 12 months after a 6-week program.")
+    assert duration.derive(rec).weeks == 6
