@@ -1,0 +1,73 @@
+"""report.html: self-contained, escaped, and it renders in a real browser without errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import orjson
+import pytest
+from batchdata import study, write_corpus
+
+from auditor import batch, profiles
+from auditor.report.html import script_json
+
+PAYLOAD = '</script><img src=x onerror="document.body.dataset.xss=1"><script>document.body.dataset.xss=2</script>\u2028&amp;'
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("html")
+    write_corpus(root / "in", files=8, per_file=3)
+    # Record text that tries to break out of the page, in several trials so the sample holds some.
+    evil = [study(f"NCT6666666{i}", title=PAYLOAD) for i in range(4)]
+    (root / "in" / "evil.json").write_bytes(orjson.dumps({"studies": evil}))
+    outcome = batch.run([str(root / "in")], root / "out", profiles.load(), jobs=1, html_limit=20)
+    assert outcome.totals.audited == 28
+    return root / "out"
+
+
+def test_script_json_cannot_close_the_script_element() -> None:
+    text = str(script_json({"t": "</script><!-- & \u2028\u2029 >"}))
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
+    assert orjson.loads(text) == {"t": "</script><!-- & \u2028\u2029 >"}
+
+
+def test_page_is_self_contained_and_says_it_shows_a_sample(report_dir: Path) -> None:
+    page = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), "the page must not load anything"
+    assert "<svg" in page and "Content-Security-Policy" in page
+    assert "shows a sample of <b>20</b> of <b>28</b> trials" in page
+    assert "<img src=x" not in page and "dataset.xss=2</script>" not in page
+    data = page.split('<script type="application/json" id="data">', 1)[1].split("</script>", 1)[0]
+    trials = orjson.loads(data)["trials"]
+    assert len(trials) == 20 and any(t["title"] == PAYLOAD for t in trials)
+
+
+def _chromium(*args: str, profile_dir: Path) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if exe is None:
+        pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
+    return subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+                           f"--user-data-dir={profile_dir}", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_page_renders_in_headless_chromium_without_errors(report_dir: Path, tmp_path: Path) -> None:
+    url = (report_dir / "report.html").resolve().as_uri()
+    dom = _chromium("--enable-logging=stderr", "--v=0", "--dump-dom", url, profile_dir=tmp_path / "chrome")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, "console output: " + "\n".join(console)
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body and 'data-rendered="ok"' in body.group(0), "the page script did not finish"
+    assert "data-errors" not in dom.stdout and "data-xss" not in dom.stdout
+    assert len(re.findall(r"<tr data-i=", dom.stdout)) == 20  # the table rows were built by the script
+    assert "Trial detail: " in dom.stdout  # and the first trial's findings shown
+    assert dom.stdout.count("<svg") >= 3  # compliance bars and two histograms
+
+    shot = tmp_path / "report.png"
+    result = _chromium(f"--screenshot={shot}", "--window-size=1400,2000", url, profile_dir=tmp_path / "chrome")
+    assert result.returncode == 0 and shot.stat().st_size > 30_000  # a blank page is a few KB
