@@ -28,9 +28,9 @@ _TREAT_NOUN = (r"(?:program(?:me)?|intervention|treatment|course|protocol|traini
 _QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{_UNIT})\b"
 
 _FOR = re.compile(
-    rf"\b(?:for|over|during|lasting|across|spanning|throughout|within|in)\s+(?:a\s+(?:total\s+)?(?:period|duration|"
+    rf"\b(?:for|over|during|lasting|across|spanning|throughout|in)\s+(?:a\s+(?:total\s+)?(?:period|duration|"
     rf"course|span|time)\s+of\s+|the\s+(?:course|period|span)\s+of\s+|a\s+total\s+of\s+|(?:approximately|about|"
-    rf"around|roughly|up\s+to|at\s+least)\s+|the\s+(?:next|first|following)\s+)?{_QTY}", re.I)
+    rf"around|roughly|up\s+to)\s+|the\s+(?:next|first|following)\s+)?{_QTY}", re.I)
 # Up to three words between the length and the noun ("12-week supervised exercise program"), but not
 # words that start a new phrase ("12 months after a 6-week program").
 _FILLER = r"(?:(?!(?:after|before|following|post|of|follow|then|and|or|plus|to|at|in|from|with)\b)[a-z][\w-]*\s+)"
@@ -40,19 +40,22 @@ _WEEKLY = re.compile(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?weekly\s+(?:[\w-]+
                      rf"classes|meetings|treatments?|appointments?|modules?|lessons?)\b", re.I)
 _SESSIONS = re.compile(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|treatments?|visits?|classes|"
                        rf"appointments?|lessons?)\b", re.I)
-_FREQ = re.compile(rf"\b(?:(?P<f>{NUM}|once|twice|thrice)\s*(?:times?|x|sessions?)?\s*(?:a|per|/|each|every)\s*"
-                   rf"week|weekly)\b", re.I)
+_FREQ = re.compile(rf"\b(?:(?P<f>{NUM}|once|twice|thrice)\s*(?:times?|x|sessions?)?\s*(?:(?:a|per|/|each|every)\s*"
+                   rf"week|weekly)|weekly)\b", re.I)
 _SINGLE = re.compile(r"\b(?:a\s+)?(?:single|one[\s-]time|one[\s-]off|once[\s-]only|1|one)\s+(?:[\w-]+\s+){0,2}?"
                      r"(?:injection|dose|session|infusion|application|procedure|block|surgery|operation|"
                      r"administration|implantation|treatment session|visit|intervention session)s?\b", re.I)
 # Context that makes "for 12 months" something other than treatment (follow-up, eligibility, history).
 _NOT_TREATMENT = re.compile(r"\b(?:follow|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
+                            r"unresponsive|refractory|failed|despite|chronic|avoid|restrict|no\b|not\b|lifting|"
+                            r"every|then\b|"
                             r"history|persist|lasting|duration of|at least|question|diary|recall|abstain|stable|"
                             r"wash|prior|previous|past|last|analy|data|collect|contact|visit|study will|study period|"
                             r"retain|stay|remain|sick|absence|work\b|after\b|post\b|until|before|later|since|age\b|"
                             r"old\b)", re.I)
-_NOT_COURSE_NOUN = re.compile(r"follow|observ|wash|run-?in|screen|recall|baseline|assessment|evaluation|safety|"
+_NOT_COURSE_NOUN = re.compile(r"follow|observ|wash|run-?in|screen|recall|baseline|assessment|evaluation|safety|study|"
                               r"waiting|lead-?in|stabili[sz]ation period", re.I)
+_NOT_COURSE_CONTEXT = re.compile(r"\b(?:enrol|recruit|follow|assess|screen|observ)", re.I)
 # "after 8 weeks of treatment", "at least 6 months of conservative care": a time point or a history.
 _NOT_COURSE = re.compile(r"\b(?:after|least|minimum|prior|previous|past|last|following|followed|follow-up|post|"
                          r"within|since|before)\b", re.I)
@@ -96,16 +99,19 @@ def derive(record: TrialRecord) -> Duration | None:
         best = max(stated, key=lambda n: n.value)
         return Duration(best.value, Evidence.of(best, note=f"protocol arm duration = {best.value:g} weeks"))
     arms = _arm_groups(record)
-    positive = [c for _, texts in arms for t in texts for c in _candidates(t, narrative=False) if c.weeks > 0]
-    if positive:
-        return max(positive, key=lambda c: c.weeks)
+    # A stated period ("for 12 weeks") beats one computed from a session count and frequency.
+    for source in (_candidates, _session_candidates):
+        positive = [c for _, texts in arms for t in texts for c in source(t) if c.weeks > 0]
+        if positive:
+            return max(positive, key=lambda c: c.weeks)
     dated = _from_time_frames(record)
     if dated is not None:
         return dated
     narrative = [t for t in (record.summary, record.description, record.design.description) if t is not None]
-    positive = [c for t in narrative for c in _candidates(t, narrative=True) if c.weeks > 0]
-    if positive:
-        return max(positive, key=lambda c: c.weeks)
+    for source in (lambda t: _candidates(t, narrative=True), _session_candidates):
+        positive = [c for t in narrative for c in source(t) if c.weeks > 0]
+        if positive:
+            return max(positive, key=lambda c: c.weeks)
     # Every active arm is a one-off procedure / injection / single session -> 0 weeks.
     one_off: list[Duration] = []
     for control, texts in arms:
@@ -177,7 +183,7 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
     return Duration(w, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {w:g} weeks"))
 
 
-def _candidates(text: Text, narrative: bool):
+def _candidates(text: Text, narrative: bool = False):
     value = text.value
     seen: set[int] = set()
     for pattern in (_LONG, _OF, _FOR):
@@ -193,7 +199,7 @@ def _candidates(text: Text, narrative: bool):
                 if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
                     continue
             elif _NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]) \
-                    or _NOT_COURSE_NOUN.search(m.group()):
+                    or _NOT_COURSE_NOUN.search(m.group()) or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())):
                 continue
             n = number(m.group("n2") or m.group("n"))
             unit = unit_of(m.group("u"))
@@ -202,19 +208,34 @@ def _candidates(text: Text, narrative: bool):
             seen.add(m.start("n"))
             w = weeks(n, unit)
             yield Duration(w, evidence(text, m.start(), m.end(), f"treatment period '{m.group().strip()}' = {w:g} weeks"))
+
+
+def _clause_tail(value: str, start: int) -> str:
+    """The last three words before `start` within the same clause (stops at , ; . :)."""
+    head = value[max(0, start - 60):start]
+    cut = max(head.rfind(c) for c in ",;.:(")
+    return " ".join(head[cut + 1:].split()[-3:])
+
+
+def _session_candidates(text: Text):
+    """Lengths computed from a session count: "8 weekly sessions", "12 sessions, twice a week"."""
+    value = text.value
     for m in _WEEKLY.finditer(value):
         n = number(m.group("n"))
         if 1 < n <= 52:
             yield Duration(n, evidence(text, m.start(), m.end(), f"{n:g} weekly sessions = {n:g} weeks"))
-    freq = _FREQ.search(value)
-    if freq:
+    for m in _SESSIONS.finditer(value):
+        # The frequency must be stated close to the count, in the same passage.
+        window_start = max(0, m.start() - 120)
+        freq = _FREQ.search(value, window_start, m.end() + 120)
+        if freq is None:
+            continue
         f = _freq(freq.group("f"))
-        for m in _SESSIONS.finditer(value):
-            n = number(m.group("n"))
-            if f and n > f and n <= 100 and not _SINGLE.match(m.group()):
-                w = round(n / f, 2)
-                yield Duration(w, evidence(text, min(m.start(), freq.start()), max(m.end(), freq.end()),
-                                           f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
+        n = number(m.group("n"))
+        if f and f < n <= 100 and not _SINGLE.match(m.group()):
+            w = round(n / f, 2)
+            yield Duration(w, evidence(text, min(m.start(), freq.start()), max(m.end(), freq.end()),
+                                       f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
 
 
 def _freq(token: str | None) -> float | None:
