@@ -70,11 +70,16 @@ def protocol_field(fact: str) -> str | None:
     return PROTOCOL_FIELDS[best] if best else None
 
 
+MAX_PROTOCOL_BYTES = 4 << 20
+
+
 @functools.lru_cache(maxsize=256)
 def _read(path: str) -> tuple[list[str], yamlpos.Positions]:
     """Lines and value positions of a protocol file on disk; empty for stdin, archive members or
     unreadable files (the finding then points at line 1)."""
     try:
+        if Path(path).stat().st_size > MAX_PROTOCOL_BYTES:  # a registry dump, not a protocol file
+            return [], {}
         text = Path(path).read_text(encoding="utf-8-sig")
         return text.splitlines(), yamlpos.load(text)[1]
     except (OSError, ValueError, yamlpos.yaml.YAMLError):
@@ -88,7 +93,7 @@ def _key_line(lines: list[str], line: int, column: int) -> int:
     with only blank or comment lines in between, and a reader looks for the key.
     """
     text = lines[line - 1] if 0 < line <= len(lines) else ""
-    if text[column - 1: column] in ("{", "[", "") or not text[: column - 1].strip() == "":
+    if text[column - 1: column] in ("{", "[", "") or text[: column - 1].strip():
         return line  # flow style or inline value: the key is on this line
     for above in range(line - 1, 0, -1):
         stripped = lines[above - 1].strip()
