@@ -7,6 +7,7 @@ that names the file; no traceback for anything the input caused.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ import orjson
 
 from auditor import __version__, config, profiles
 from auditor import init as init_module
-from auditor.audit import SEVERITIES
+from auditor.audit import SEVERITIES, Report
 from auditor.errors import InputError
 from auditor.report import ANNOTATING, REPORTERS
 from auditor.report.locate import violations
@@ -129,6 +130,19 @@ def _by_profile(paths: tuple[str, ...], cfg: config.Config, profile: profiles.Pr
     return list(groups.values())
 
 
+def _github_summary(fmt: str, report: Report, profile: profiles.Profile) -> None:
+    """In GitHub Actions, also add the markdown report to the job summary: GitHub shows only the
+    first few annotations of a step, the summary has every finding."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt != "github" or not summary:
+        return
+    try:
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(REPORTERS["markdown"](report, profile))
+    except OSError as exc:
+        click.echo(f"trial-audit: cannot write the job summary {summary}: {exc.strerror or exc}", err=True)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
@@ -156,6 +170,7 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
         # Annotate every schema violation on its own line, not only the first (totals unchanged).
         report.errors = [p for err in errors for p in violations(err)]
     text = REPORTERS[fmt](report, shown, **extra)
+    _github_summary(fmt, report, shown)
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:

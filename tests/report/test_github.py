@@ -113,3 +113,12 @@ def test_json_protocol_files_get_lines_too(tmp_path: Path) -> None:
     assert found["SS01"]["line"] == str(line_of(path, '"target": 60'))
     assert found["SS04"]["line"] == str(line_of(path, '"sample_size": {'))
     assert found["FU03"]["line"] == str(line_of(path, '"time_frame": "end of study"'))
+
+
+def test_the_job_summary_gets_the_markdown_report(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    CliRunner().invoke(main, ["check", "--isolated", "--format", "github", str(GAPPY)],
+                       env={"GITHUB_STEP_SUMMARY": str(summary)})
+    text = summary.read_text()
+    assert text.startswith("earlier step\n# trial-audit report") and "SS04" in text
