@@ -43,7 +43,7 @@ from auditor.model import (
     AdverseEventGroup, Arm, Design, Enrollment, Intervention, Outcome, Results, SourceRef, Text, TrialRecord,
 )
 from auditor.sources import fields
-from auditor.sources.ctgov_v2 import _get, _Mapper  # generic JSON-pointer value builders
+from auditor.sources.jsonmap import JsonMapper, dig
 
 NAME = "ctgov-classic"
 DESCRIPTION = "classic ClinicalTrials.gov API JSON (FullStudiesResponse, retired 2024)"
@@ -64,14 +64,14 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     except orjson.JSONDecodeError as exc:
         raise InputError(origin, f"not valid JSON: {exc}") from None
     for index, (base, entry) in enumerate(_entries(doc, origin)):
-        if not isinstance(_get(entry, *P), dict):
+        if not isinstance(dig(entry, *P), dict):
             yield RecordError(origin, "not a classic ClinicalTrials.gov study (no Study.ProtocolSection object)",
                               where=base or "/", index=index)
             continue
         try:
-            yield _map(_Mapper(entry, base), SourceRef(path=origin, format=NAME, index=index))
+            yield _map(JsonMapper(entry, base), SourceRef(path=origin, format=NAME, index=index))
         except (TypeError, ValueError, AttributeError) as exc:
-            nct = _get(entry, *P, "IdentificationModule", "NCTId")
+            nct = dig(entry, *P, "IdentificationModule", "NCTId")
             yield RecordError(origin, f"cannot map study: {exc}", where=base or "/", index=index,
                               record_id=nct if isinstance(nct, str) else None)
 
@@ -93,7 +93,7 @@ def _entries(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
         raise InputError(origin, "JSON is not a classic ClinicalTrials.gov FullStudiesResponse or Study")
 
 
-def _map(m: _Mapper, source: SourceRef) -> TrialRecord:
+def _map(m: JsonMapper, source: SourceRef) -> TrialRecord:
     ident = (*P, "IdentificationModule")
     status = (*P, "StatusModule")
     design = (*P, "DesignModule")
@@ -108,11 +108,11 @@ def _map(m: _Mapper, source: SourceRef) -> TrialRecord:
     return TrialRecord(
         source=source,
         registry="ClinicalTrials.gov",
-        trial_id=_get(m.study, *ident, "NCTId"),
+        trial_id=dig(m.study, *ident, "NCTId"),
         secondary_ids=[t.value for t in secondary if t is not None],
         title=m.text(*ident, "BriefTitle"),
         official_title=m.text(*ident, "OfficialTitle"),
-        acronym=_get(m.study, *ident, "Acronym"),
+        acronym=dig(m.study, *ident, "Acronym"),
         status=m.text(*status, "OverallStatus"),
         conditions=m.texts(*P, "ConditionsModule", "ConditionList", "Condition"),
         keywords=m.texts(*P, "ConditionsModule", "KeywordList", "Keyword"),
@@ -124,8 +124,8 @@ def _map(m: _Mapper, source: SourceRef) -> TrialRecord:
                       intervention_model=m.text(*info, "DesignInterventionModel"),
                       masking=m.text(*info, "DesignMaskingInfo", "DesignMasking"),
                       who_masked=[Text(value=fields.role(t.value), at=t.at) for t in who]),
-        enrollment=Enrollment(count=fields.number(_get(m.study, *count_at), m.pointer(*count_at)),
-                              type=fields.enrollment_type(_get(m.study, *type_at), m.pointer(*type_at))),
+        enrollment=Enrollment(count=fields.number(dig(m.study, *count_at), m.pointer(*count_at)),
+                              type=fields.enrollment_type(dig(m.study, *type_at), m.pointer(*type_at))),
         arms=[Arm(label=m.text(*arms, "ArmGroupList", "ArmGroup", i, "ArmGroupLabel"),
                   type=m.text(*arms, "ArmGroupList", "ArmGroup", i, "ArmGroupType"),
                   description=m.text(*arms, "ArmGroupList", "ArmGroup", i, "ArmGroupDescription"),
@@ -147,14 +147,14 @@ def _map(m: _Mapper, source: SourceRef) -> TrialRecord:
     )
 
 
-def _intervention(m: _Mapper, at: tuple[str | int, ...]) -> Intervention:
+def _intervention(m: JsonMapper, at: tuple[str | int, ...]) -> Intervention:
     return Intervention(name=m.text(*at, "InterventionName"), type=m.text(*at, "InterventionType"),
                         description=m.text(*at, "InterventionDescription"),
                         arm_labels=m.texts(*at, "InterventionArmGroupLabelList", "InterventionArmGroupLabel"),
                         other_names=m.texts(*at, "InterventionOtherNameList", "InterventionOtherName"))
 
 
-def _results(m: _Mapper) -> Results:
+def _results(m: JsonMapper) -> Results:
     section = m.study.get("Study", {}).get("ResultsSection")
     if not isinstance(section, dict) or not section:
         return Results(posted=False)
@@ -164,7 +164,7 @@ def _results(m: _Mapper) -> Results:
     om = (*rs, "OutcomeMeasuresModule", "OutcomeMeasureList", "OutcomeMeasure")
 
     def count(i: int, key: str):
-        return fields.number(_get(m.study, *groups, i, key), m.pointer(*groups, i, key))
+        return fields.number(dig(m.study, *groups, i, key), m.pointer(*groups, i, key))
 
     return Results(
         posted=True,

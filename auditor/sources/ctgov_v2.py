@@ -31,10 +31,11 @@ import orjson
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Dates, Design, Enrollment, Intervention, Number, Outcome, Results,
-    SourceRef, Text, TrialRecord,
+    AdverseEventGroup, Arm, Dates, Design, Enrollment, Intervention, Outcome, Results,
+    SourceRef, TrialRecord,
 )
 from auditor.sources import dates
+from auditor.sources.jsonmap import JsonMapper, dig
 
 NAME = "ctgov-v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
@@ -61,7 +62,7 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
         try:
             yield _map(study, base, SourceRef(path=origin, format=NAME, index=index))
         except (TypeError, ValueError, AttributeError) as exc:
-            nct = _get(study, "protocolSection", "identificationModule", "nctId")
+            nct = dig(study, "protocolSection", "identificationModule", "nctId")
             yield RecordError(origin, f"cannot map study: {exc}", where=base or "/", index=index,
                               record_id=nct if isinstance(nct, str) else None)
 
@@ -79,64 +80,11 @@ def _studies(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
         raise InputError(origin, "JSON is neither a ClinicalTrials.gov v2 study, an API page nor an array of studies")
 
 
-def _get(obj: Any, *keys: str | int) -> Any:
-    for key in keys:
-        if isinstance(key, int):
-            obj = obj[key] if isinstance(obj, list) and key < len(obj) else None
-        else:
-            obj = obj.get(key) if isinstance(obj, dict) else None
-        if obj is None:
-            return None
-    return obj
-
-
-class _Mapper:
-    """Builds Text/Number values with JSON pointers relative to one study."""
-
-    def __init__(self, study: dict[str, Any], base: str):
-        self.study = study
-        self.base = base
-
-    def text(self, *keys: str | int) -> Text | None:
-        value = _get(self.study, *keys)
-        if value is None or isinstance(value, (dict, list)):
-            return None
-        value = str(value) if not isinstance(value, bool) else str(value).lower()
-        if not value.strip():
-            return None
-        return Text(value=value, at=self.pointer(*keys))
-
-    def texts(self, *keys: str | int) -> list[Text]:
-        items = _get(self.study, *keys)
-        if not isinstance(items, list):
-            return []
-        return [t for i in range(len(items)) if (t := self.text(*keys, i)) is not None]
-
-    def number(self, *keys: str | int) -> Number | None:
-        value = _get(self.study, *keys)
-        if isinstance(value, bool) or value is None:
-            return None
-        try:
-            return Number(value=float(value), at=self.pointer(*keys),
-                          text=None if isinstance(value, (int, float)) else str(value))
-        except (TypeError, ValueError):
-            return None
-
-    def items(self, *keys: str) -> list[tuple[int, dict[str, Any]]]:
-        items = _get(self.study, *keys)
-        if not isinstance(items, list):
-            return []
-        return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
-
-    def pointer(self, *keys: str | int) -> str:
-        return self.base + "".join(f"/{k}" for k in keys)
-
-
 P = "protocolSection"
 
 
 def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
-    m = _Mapper(study, base)
+    m = JsonMapper(study, base)
     ident = (P, "identificationModule")
     status = (P, "statusModule")
     design = (P, "designModule")
@@ -159,11 +107,11 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
     return TrialRecord(
         source=source,
         registry="ClinicalTrials.gov",
-        trial_id=_get(study, *ident, "nctId"),
+        trial_id=dig(study, *ident, "nctId"),
         secondary_ids=[t.value for t in secondary if t is not None],
         title=m.text(*ident, "briefTitle"),
         official_title=m.text(*ident, "officialTitle"),
-        acronym=_get(study, *ident, "acronym"),
+        acronym=dig(study, *ident, "acronym"),
         status=m.text(*status, "overallStatus"),
         conditions=m.texts(P, "conditionsModule", "conditions"),
         keywords=m.texts(P, "conditionsModule", "keywords"),
@@ -199,7 +147,7 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
     )
 
 
-def _results(study: dict[str, Any], m: _Mapper) -> Results:
+def _results(study: dict[str, Any], m: JsonMapper) -> Results:
     section = study.get("resultsSection")
     if not isinstance(section, dict) or not section:
         return Results(posted=False)

@@ -1,0 +1,64 @@
+"""Build TrialRecord values (Text/Number with JSON pointers) from one parsed JSON record.
+
+Shared by the JSON readers (ClinicalTrials.gov v2 and classic), whose nesting differs but whose
+values are all "a key path inside one study object".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.model import Number, Text
+
+
+def dig(obj: Any, *keys: str | int) -> Any:
+    for key in keys:
+        if isinstance(key, int):
+            obj = obj[key] if isinstance(obj, list) and key < len(obj) else None
+        else:
+            obj = obj.get(key) if isinstance(obj, dict) else None
+        if obj is None:
+            return None
+    return obj
+
+
+class JsonMapper:
+    """Builds Text/Number values with JSON pointers relative to one study."""
+
+    def __init__(self, study: dict[str, Any], base: str):
+        self.study = study
+        self.base = base
+
+    def text(self, *keys: str | int) -> Text | None:
+        value = dig(self.study, *keys)
+        if value is None or isinstance(value, (dict, list)):
+            return None
+        value = str(value) if not isinstance(value, bool) else str(value).lower()
+        if not value.strip():
+            return None
+        return Text(value=value, at=self.pointer(*keys))
+
+    def texts(self, *keys: str | int) -> list[Text]:
+        items = dig(self.study, *keys)
+        if not isinstance(items, list):
+            return []
+        return [t for i in range(len(items)) if (t := self.text(*keys, i)) is not None]
+
+    def number(self, *keys: str | int) -> Number | None:
+        value = dig(self.study, *keys)
+        if isinstance(value, bool) or value is None:
+            return None
+        try:
+            return Number(value=float(value), at=self.pointer(*keys),
+                          text=None if isinstance(value, (int, float)) else str(value))
+        except (TypeError, ValueError):
+            return None
+
+    def items(self, *keys: str) -> list[tuple[int, dict[str, Any]]]:
+        items = dig(self.study, *keys)
+        if not isinstance(items, list):
+            return []
+        return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+    def pointer(self, *keys: str | int) -> str:
+        return self.base + "".join(f"/{k}" for k in keys)
