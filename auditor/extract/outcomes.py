@@ -7,6 +7,8 @@ outcomes count - an instrument named in the detailed description alone is not a 
 
 from __future__ import annotations
 
+import re
+
 from auditor.extract import followup, instruments
 from auditor.extract.text import evidence
 from auditor.facts import Evidence, FactSheet
@@ -16,12 +18,26 @@ _DOMAIN = {"hrqol": "hrqol", "quality_of_life": "hrqol", "pain": "pain", "pain_i
            "function": "function", "physical_function": "function", "disability": "function"}
 
 
+# In a description, an instrument named as a comparison is not the one measured: "highly correlated
+# with well-known outcomes such as ... and the SF-36".
+_COMPARISON = re.compile(r"correlat|such\s+as|compared|validated\s+against|similar\s+to|convergent|associated\s+with|"
+                         r"derived\s+from|based\s+on|equivalent\s+to|instead\s+of|rather\s+than", re.I)
+
+
+def _compared(text: str, start: int) -> bool:
+    head = text[max(0, start - 300):start]
+    sentence = re.split(r"(?<=[a-z)])\.\s", head)[-1]
+    return bool(_COMPARISON.search(sentence))
+
+
 def _hits(outcome: Outcome, category: str) -> list[tuple[str, Evidence]]:
     found: list[tuple[str, Evidence]] = []
     for text in (outcome.instrument, outcome.measure, outcome.description):
         if text is None:
             continue
         for hit in instruments.find(category, text.value):
+            if text is outcome.description and _compared(text.value, hit.start):
+                continue
             if all(name != hit.name for name, _ in found):
                 found.append((hit.name, evidence(text, hit.start, hit.end, f"{hit.name} ({category})", limit=100)))
     return found
