@@ -122,3 +122,14 @@ def test_unreadable_input_is_a_notification_with_its_line(sarif_validator) -> No
     lines = sorted(n["locations"][0]["physicalLocation"]["region"]["startLine"]
                    for n in invocation["toolExecutionNotifications"])
     assert lines == [4, 7, 9, 13]  # one notification per schema violation
+
+
+@pytest.mark.parametrize("folder", ["ctgov-v2", "ctgov-xml"])
+def test_sarif_of_real_registry_records_validates(sarif_validator, real_data: Path, folder: str) -> None:
+    files = sorted((real_data / folder).iterdir())[:8]
+    doc, _ = sarif(sarif_validator, *map(str, files))
+    results = doc["runs"][0]["results"]
+    assert results
+    # Registry records: the file as artifact, the record's field as logical location.
+    assert all("region" not in r["locations"][0]["physicalLocation"] for r in results)
+    assert any("logicalLocations" in r["locations"][0] for r in results)
