@@ -62,6 +62,7 @@ class _Bar:
 
 
 def _print_summary(console: "Console", outcome: "Outcome") -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from auditor.audit import STATUSES
@@ -74,7 +75,7 @@ def _print_summary(console: "Console", outcome: "Outcome") -> None:
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for crit in doc["criteria"]:
         pct = share(crit)
-        table.add_row(f"{crit['code']} {crit['name']}", *(f"{crit[s]:,}" for s in STATUSES),
+        table.add_row(escape(f"{crit['code']} {crit['name']}"), *(f"{crit[s]:,}" for s in STATUSES),
                       "–" if pct is None else f"{pct:.0%}")
     console.print(table)
     gap = doc["gap_map"]
@@ -86,7 +87,7 @@ def _print_summary(console: "Console", outcome: "Outcome") -> None:
             grid.add_column(code, justify="right")
         for row in gap["rows"]:
             cells = [row["cells"][c] for c in gap["codes"]]
-            grid.add_row(row["category"], f"{row['trials']:,}",
+            grid.add_row(escape(row["category"]), f"{row['trials']:,}",
                          *(f"{c['met']:,}/{sum(c[s] for s in STATUSES if s != 'not_applicable'):,}" for c in cells))
         console.print(grid)
 
@@ -128,23 +129,27 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, profile_ref: str, jobs
         sys.exit(EXIT_ERROR)
     bar.stop()
     out = Console()
+
+    def say(message: str) -> None:  # plain lines: no wrapping (logs, grep), no markup in paths
+        out.print(message, soft_wrap=True, markup=False, highlight=False)
+
     if outcome.reset_reason:
-        out.print(f"Stored results were cleared because {outcome.reset_reason}.")
+        say(f"Stored results were cleared because {outcome.reset_reason}.")
     if outcome.status == "completed":
         _print_summary(out, outcome)
     t = outcome.totals
     rate = (t.audited + t.failed) / outcome.seconds if outcome.seconds > 0 else 0
-    out.print(f"Run {outcome.run_id} {outcome.status} in {outcome.seconds:.1f}s: {t.seen:,} records seen = "
+    say(f"Run {outcome.run_id} {outcome.status} in {outcome.seconds:.1f}s: {t.seen:,} records seen = "
               f"{t.audited:,} audited + {t.failed:,} failed to read + {t.skipped:,} unchanged (skipped)"
               f" · {rate:,.0f} rec/s")
     if t.skipped and not t.audited and not t.failed:
-        out.print("Nothing changed since the last run: every record was already in the store.")
+        say("Nothing changed since the last run: every record was already in the store.")
     elif t.skipped:
-        out.print(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
+        say(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
     if outcome.status == "completed":
-        out.print(f"Results in {out_dir}: audit.duckdb, trials/findings/errors .csv + .parquet, summary.json, report.html")
+        say(f"Results in {out_dir}: audit.duckdb, trials/findings/errors .csv + .parquet, summary.json, report.html")
     else:
-        out.print("Interrupted: everything audited so far is stored; run the same command again to resume.")
+        say("Interrupted: everything audited so far is stored; run the same command again to resume.")
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_OK)
 

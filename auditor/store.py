@@ -25,6 +25,7 @@ only needed for the few files that changed.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,9 @@ import pyarrow as pa
 
 DB_NAME = "audit.duckdb"
 SCHEMA_VERSION = "1"
+# DuckDB's buffer pool defaults to 80% of RAM and keeps written blocks cached, so the parent would
+# grow with the store; a cap keeps a 100,000-trial run flat (DuckDB evicts or spills past it).
+MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_MEMORY", "384MB")
 
 # (column, dotted fact path, SQL type): the facts a reviewer filters and plots on.
 KEY_FACTS: tuple[tuple[str, str, str], ...] = (
@@ -111,7 +115,8 @@ class Store:
         self.path = out_dir / DB_NAME
         self.codes = codes
         self.identity = identity
-        self.con = duckdb.connect(str(self.path))
+        self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT,
+                                                          "preserve_insertion_order": False})
         self.trial_cols = trial_columns(codes)
         self.reset_reason: str | None = None
         self._setup()

@@ -1,0 +1,174 @@
+"""Batch throughput and memory on a large ClinicalTrials.gov v2 corpus.
+
+Builds >= 100,000 records by re-identifying the real studies (new NCT ids, same content) into a temp
+folder (per-study JSON files in folders of 1,000, or API-page files of 100 studies), then runs
+`python -m auditor batch` with 1 and 2 worker processes and reports records/s, peak memory of the
+whole process tree (parent + workers, sampled with psutil) and the ratio to plain orjson parsing
+of the same files.
+
+    python bench/batch_bench.py                       # 100,000 records, jobs 1 and 2
+    python bench/batch_bench.py --records 10000 --jobs 2 --layout pages
+    python bench/batch_bench.py --records 2000 --cprofile   # where one process spends its time
+
+Real data: TRIAL_AUDIT_REAL_DATA (default ../shared/data/real beside the checkout).
+Targets (issue #5): >= 1,000 records/s with 2 jobs, peak memory < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = Path(os.environ.get("TRIAL_AUDIT_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
+
+
+def real_studies() -> list[dict[str, Any]]:
+    """Every study in the real ctgov-v2 folder (single studies, API pages and arrays)."""
+    studies = []
+    for path in sorted((REAL / "ctgov-v2").glob("*.json")):
+        doc = orjson.loads(path.read_bytes())
+        items = doc if isinstance(doc, list) else doc.get("studies", [doc]) if isinstance(doc, dict) else []
+        studies += [s for s in items if isinstance(s, dict) and isinstance(s.get("protocolSection"), dict)]
+    return studies
+
+
+def build_corpus(root: Path, records: int, layout: str) -> int:
+    """Write `records` re-identified studies; returns bytes written."""
+    base = real_studies()
+    if not base:
+        sys.exit(f"no ClinicalTrials.gov v2 studies under {REAL / 'ctgov-v2'} (set TRIAL_AUDIT_REAL_DATA)")
+    written = 0
+    page: list[bytes] = []
+    for i in range(records):
+        study = base[i % len(base)]
+        ident = dict(study["protocolSection"].get("identificationModule") or {})
+        ident["nctId"] = f"NCT9{i:07d}"
+        blob = orjson.dumps({**study, "protocolSection": {**study["protocolSection"], "identificationModule": ident}})
+        folder = root / f"d{i // 1000:04d}"
+        if layout == "files":
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"NCT9{i:07d}.json").write_bytes(blob)
+            written += len(blob)
+        else:
+            page.append(blob)
+            if len(page) == 100 or i == records - 1:
+                folder.mkdir(parents=True, exist_ok=True)
+                data = b'{"studies":[' + b",".join(page) + b"]}"
+                (folder / f"page{i // 100:05d}.json").write_bytes(data)
+                written += len(data)
+                page = []
+    return written
+
+
+def parse_baseline(root: Path) -> tuple[int, float]:
+    """Records and seconds to read and orjson-parse every file: the floor any reader sits on."""
+    started, n = time.perf_counter(), 0
+    for path in root.rglob("*.json"):
+        doc = orjson.loads(path.read_bytes())
+        n += len(doc["studies"]) if "studies" in doc else 1
+    return n, time.perf_counter() - started
+
+
+def run_batch(corpus: Path, out: Path, jobs: int) -> dict[str, Any]:
+    """One `trial-audit batch` in a subprocess; peak RSS of its process tree sampled every 100 ms."""
+    import psutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "auditor", "batch", str(corpus), "--out", str(out), "--jobs", str(jobs)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    root, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            tree = [root] + root.children(recursive=True)
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        sys.exit(f"batch failed ({proc.returncode}): {stderr[-2000:]}")
+    line = next((ln for ln in stdout.splitlines() if " records seen = " in ln), "")
+    return {"jobs": jobs, "seconds": seconds, "peak_mb": peak / 2**20, "totals": line.strip()}
+
+
+def cprofile(corpus: Path, limit: int) -> None:
+    """Profile one in-process audit of the first `limit` files: time per package area."""
+    sys.path.insert(0, str(REPO))
+    from auditor import batch, profiles
+
+    files = sorted(corpus.rglob("*.json"))[:limit]
+    sub = Path(tempfile.mkdtemp(prefix="bench-prof-"))
+    for f in files:
+        (sub / f.name).write_bytes(f.read_bytes())
+    prof = cProfile.Profile()
+    prof.enable()
+    outcome = batch.run([str(sub)], sub / "out", profiles.load(), jobs=1)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    areas: dict[str, float] = {}
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        key = next((a for a in ("auditor/extract", "auditor/engine", "auditor/sources", "auditor/batch",
+                                "auditor/store", "auditor/summary", "auditor/report", "jsonschema", "duckdb",
+                                "pyarrow", "pydantic", "re/") if a in filename), "other")
+        areas[key] = areas.get(key, 0.0) + tottime
+    total = sum(areas.values())
+    print(f"\ncProfile of {outcome.totals.audited} records in one process ({outcome.seconds:.1f}s wall):")
+    for key, secs in sorted(areas.items(), key=lambda kv: -kv[1]):
+        print(f"  {key:<18} {secs:7.2f}s  {100 * secs / total:5.1f}%  {1000 * secs / max(outcome.totals.audited, 1):6.2f} ms/record")
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(12)
+    print(out.getvalue())
+    shutil.rmtree(sub, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--layout", choices=("files", "pages"), default="files")
+    parser.add_argument("--jobs", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--workdir", type=Path, help="where to build the corpus (default: a temp dir, removed after)")
+    parser.add_argument("--cprofile", action="store_true", help="also profile 1,000 files in one process")
+    args = parser.parse_args()
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="trial-audit-bench-"))
+    corpus = work / "corpus"
+    try:
+        if not corpus.exists():
+            t = time.perf_counter()
+            size = build_corpus(corpus, args.records, args.layout)
+            print(f"corpus: {args.records:,} records, {size / 2**20:,.0f} MiB as {args.layout} in {corpus} "
+                  f"(built in {time.perf_counter() - t:.0f}s)")
+        n, secs = parse_baseline(corpus)
+        parse_rate = n / secs
+        print(f"baseline: orjson parse of {n:,} records: {secs:.1f}s = {parse_rate:,.0f} records/s")
+        print(f"{'jobs':>4} {'seconds':>9} {'records/s':>10} {'peak MiB':>9} {'x parse':>8}")
+        for jobs in (int(j) for j in args.jobs.split(",")):
+            r = run_batch(corpus, work / f"out-{jobs}", jobs)
+            rate = n / r["seconds"]
+            print(f"{jobs:>4} {r['seconds']:>9.1f} {rate:>10,.0f} {r['peak_mb']:>9,.0f} {parse_rate / rate:>7.1f}x"
+                  f"   [{r['totals']}]", flush=True)
+        if args.cprofile:
+            cprofile(corpus, 1000)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
