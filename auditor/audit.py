@@ -70,8 +70,10 @@ class InputProblem(_Model):
     origin: str
     message: str
     line: int | None = None
+    column: int | None = None
     where: str | None = None
     record_id: str | None = None
+    violations: list["InputProblem"] = []  # each schema violation of an invalid protocol file
 
 
 class Totals(_Model):

@@ -168,7 +168,7 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
     if fmt in ANNOTATING:
         extra["min_severity"] = cfg["min-severity"]
         # Annotate every schema violation on its own line, not only the first (totals unchanged).
-        report.errors = [p for err in errors for p in violations(err)]
+        report.errors = violations(report.errors)
     text = REPORTERS[fmt](report, shown, **extra)
     _github_summary(fmt, report, shown)
     if output:

@@ -6,11 +6,13 @@ from __future__ import annotations
 class InputError(Exception):
     """A file, record, profile or option the tool cannot use. Exit code 2 in `check`."""
 
-    def __init__(self, origin: str, message: str, where: str | None = None, line: int | None = None):
+    def __init__(self, origin: str, message: str, where: str | None = None, line: int | None = None,
+                 column: int | None = None):
         self.origin = origin
         self.message = message
         self.where = where
         self.line = line
+        self.column = column
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

@@ -22,8 +22,9 @@ def fails(severity: str, fail_on: str) -> bool:
 
 
 def problem(err: InputError) -> InputProblem:
-    return InputProblem(origin=err.origin, message=err.message, line=err.line, where=err.where,
-                        record_id=err.record_id if isinstance(err, RecordError) else None)
+    return InputProblem(origin=err.origin, message=err.message, line=err.line, column=err.column, where=err.where,
+                        record_id=err.record_id if isinstance(err, RecordError) else None,
+                        violations=[problem(v) for v in getattr(err, "violations", [])])
 
 
 def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile: Profile, fail_on: str) -> Report:

@@ -9,16 +9,13 @@ without a line is easy to overlook and one on the wrong field is misleading.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
 from auditor.audit import Finding, InputProblem, TrialAudit
-from auditor.errors import InputError
 from auditor.profiles import Criterion
-from auditor.runner import problem
 from auditor.sources import yamlpos
 
 # Which protocol-file field answers a fact (longest prefix wins). This mirrors the mapping table
@@ -161,29 +158,10 @@ def add_hint(finding: Finding, where: Location) -> str | None:
 
 def problem_location(problem: InputProblem) -> Location:
     """Where an input problem is; the column comes from the file when the pointer is in it."""
-    line, column = problem.line, None
-    if line is not None and problem.where:
-        found = _read(problem.origin)[1].get(problem.where)
-        if found and found[0] == line:
-            column = found[1]
-    return Location(problem.origin, line, column, problem.where)
+    return Location(problem.origin, problem.line, problem.column, problem.where)
 
 
-_VIOLATION = re.compile(r"^(\d+) \((.*?)\): (.*)$", re.S)
-
-
-def violations(err: InputError) -> list[InputProblem]:
-    """One problem per schema violation of an invalid protocol file (else the error as it is).
-
-    ProtocolInvalid keeps its violations only as `origin:line (pointer): message` lines, and the
-    report holds the first; annotation formats want each on its own line of the file.
-    """
-    details = getattr(err, "details", None) or []
-    out = []
-    for detail in details:
-        match = _VIOLATION.match(detail.removeprefix(f"{err.origin}:"))
-        if match is None:
-            return [problem(err)]
-        out.append(InputProblem(origin=err.origin, line=int(match.group(1)), where=match.group(2),
-                                message=match.group(3)))
-    return out or [problem(err)]
+def violations(report_errors: list[InputProblem]) -> list[InputProblem]:
+    """One problem per schema violation of an invalid protocol file, the others as they are:
+    annotation formats want each violation on its own line of the file."""
+    return [v for p in report_errors for v in (p.violations or [p])]

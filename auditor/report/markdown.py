@@ -12,7 +12,7 @@ def _cell(text: str) -> str:
 
 
 def render(report: Report, profile: Profile) -> str:
-    out = [f"# trial-audit report", "", f"Profile: **{profile.title}** (`{profile.id}` {profile.version or ''})".rstrip(), ""]
+    out = ["# trial-audit report", "", f"Profile: **{profile.title}** (`{profile.id}` {profile.version or ''})".rstrip(), ""]
     for audit in report.audits:
         out += [f"## {_cell(heading(audit))}", "", "| | code | criterion | severity | status | finding |",
                 "|---|---|---|---|---|---|"]

@@ -71,26 +71,28 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
 
 def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:
     validator = jsonschema.Draft202012Validator(load_schema("protocol"))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: (positions.get(_pointer(e.absolute_path), (0, 0)), e.message))
-    if not errors:
-        return
-    lines = []
-    for err in errors:
+    violations = []
+    for err in validator.iter_errors(doc):
         pointer = _pointer(err.absolute_path)
-        line = positions.get(pointer, (None, None))[0]
-        lines.append(f"{origin}:{line or 1} ({pointer or '/'}): {err.message}")
-    first = errors[0]
-    pointer = _pointer(first.absolute_path)
-    raise ProtocolInvalid(origin, first.message, where=pointer or "/",
-                          line=positions.get(pointer, (None, None))[0], details=lines)
+        line, column = positions.get(pointer, (None, None))
+        violations.append(InputError(origin, err.message, where=pointer or "/", line=line, column=column))
+    if violations:
+        violations.sort(key=lambda v: (v.line or 0, v.column or 0, v.message))
+        raise ProtocolInvalid(origin, violations)
 
 
 class ProtocolInvalid(InputError):
-    """A protocol file that breaks its schema; `details` has one line per violation."""
+    """A protocol file that breaks its schema: every violation, each with its pointer and line."""
 
-    def __init__(self, origin: str, message: str, where: str, line: int | None, details: list[str]):
-        self.details = details
-        super().__init__(origin, message + (f" (and {len(details) - 1} more)" if len(details) > 1 else ""), where, line)
+    def __init__(self, origin: str, violations: list[InputError]):
+        self.violations = violations
+        first = violations[0]
+        more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+        super().__init__(origin, first.message + more, first.where, first.line, first.column)
+
+    @property
+    def details(self) -> list[str]:
+        return [v.one_line() for v in self.violations]
 
 
 def _pointer(path: Any) -> str:
