@@ -20,29 +20,36 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p i
     ("cognitive_behavioural_therapy", r"\bcognitive[\s-]+behavio(?:u)?r|\bCBT(?:-?I)?\b|\bcognitive\s+therap|"
                                       r"\bcognitive\s+restructuring|\bproblem[\s-]solving\s+therap"),
     ("mindfulness", r"\bmindful|\bMBSR\b|\bMBCT\b|\bmeditat|\bacceptance\s+and\s+commitment|\bACT\b(?!ive)"),
-    ("behavioural_therapy", r"\boperant|\bgraded\s+(?:activity|exposure)|\bbehavio(?:u)?ral\s+(?:activation|therap|"
-                            r"treatment|intervention)|\bcontingency\s+management|\bexposure\s+therap"),
-    ("counselling", r"\bcounsel|\bmotivational\s+interview|\bhealth\s+coach|\bcoaching\b|\bsupportive\s+(?:therap|"
-                    r"communication)|\bpsychotherap"),
+    # Not the "behavioral" of "cognitive behavioral therapy".
+    ("behavioural_therapy", r"\boperant|\bgraded\s+(?:activity|exposure)|(?<!cognitive )(?<!cognitive-)\bbehavio(?:u)?ral"
+                            r"\s+(?:activation|therap|treatment|intervention)|\bcontingency\s+management|"
+                            r"\bexposure\s+therap"),
+    ("counselling", r"(?<!education/)(?<!education / )(?<!education and )\bcounsel|\bmotivational\s+interview|\bhealth\s+coach|\bcoaching\b|\bsupportive\s+(?:therap|"
+                    r"communication)"),
+    # General psycho-education (about depression, substance use) is not pain education: it stays "other".
     ("pain_education", r"\bpain\s+(?:neuro\w*\s+|biology\s+|science\s+)?education|\bneuroscience\s+education|"
                        r"\bexplain(?:ing)?\s+pain|\bPNE\b|\bback\s+school|\b(?:patient|health|disease|fibromyalgia|"
-                       r"spine|back)\s+education|\beducation(?:al)?\s+(?:session|program|booklet|class|module)|"
-                       r"\bpsycho-?education"),
+                       r"spine|back)\s+education|\beducation\s*/\s*counsel|\beducation(?:al)?\s+(?:session|program|booklet|class|module)"),
     ("biofeedback", r"\bbiofeedback|\bneurofeedback"),
     ("relaxation", r"\brelaxation|\bguided\s+imagery|\bbreathing\s+(?:exercise|technique)|\bhypno"),
-    ("physiotherapy_exercise", r"\bphysiotherap|\bphysical\s+therap|\bexercis|\bMcKenzie|\bmanual\s+therap|"
-                               r"\bmobili[sz]ation|\bstabili[sz]ation|\bcore\s+(?:stability|strength)|\bpilates|"
-                               r"\bstretching|\brehabilitation|\bwalking\s+(?:program|exercise)|\bstrengthening|"
-                               r"\bTENS\b|\bhot\s?pack|\binterferential|\bkinesio|\bmassage|\bSNAGs?\b"),
+    # "relaxation exercise", "memory task exercises" are not physical exercise; "early postoperative
+    # mobilization" is not manual therapy.
+    ("physiotherapy_exercise", r"\bphysiotherap|\bphysical\s+therap|(?<!relaxation )(?<!breathing )(?<!cognitive )"
+                               r"(?<!memory )(?<!mental )(?<!mindfulness )(?<!\) )\bexercis|\bMcKenzie|"
+                               r"\bmanual\s+therap|\b(?:joint|spinal|neural|lumbar|manual)\s+mobili[sz]ation|"
+                               r"\bmobili[sz]ation\s+(?:technique|therap|exercise)|\bstabili[sz]ation\s+(?:exercise|"
+                               r"training)|\bcore\s+(?:stability|strength)|\bpilates|\bstretching|\bphysical\s+"
+                               r"rehabilitation|\bwalking\s+(?:program|exercise)|\bstrengthening|\bTENS\b|\bhot\s?pack|"
+                               r"\binterferential|\bkinesio|\bmassage|\bSNAGs?\b"),
     ("device", r"\b(?:mobile\s+)?app\b|\bapplication\b(?=.{0,40}(?:smartphone|mobile|tablet|phone))|\bvirtual\s+reality|"
                r"\bVR\b|\bdigital\s+therapeutic|\bsmartphone|\btablet\b|\blaser\b|\bstimulat(?:or|ion)\s+device|"
                r"\bneurostimulat|\bspinal\s+cord\s+stimulat|\bbrace\b|\borthosis|\bwearable|\bsoftware"),
-    ("drug", r"\b(?:mg|milligram|NSAID|opioid|steroid|corticosteroid|analgesic|injection\s+of|intradiscal\s+"
-             r"(?:injection|administration)|stem\s+cell|platelet[\s-]rich|PRP\b|drug|medication|tablet[s]?\s+of|"
-             r"capsule|pharmac)"),
-    ("procedure_surgery", r"\bsurg|\bdiscectomy|\blaminectomy|\blaminotomy|\bfusion\b|\barthroplasty|\bforaminotomy|"
+    ("drug", r"\b(?:mg|milligram|NSAIDs?|opioids?|steroids?|corticosteroids?|injection\s+of|intradiscal\s+"
+             r"(?:injection|administration)|stem\s+cells?|platelet[\s-]rich|PRP|medications?|tablets?\s+of|"
+             r"capsules?|placebo\s+(?:pill|tablet|capsule|injection))\b"),
+    ("procedure_surgery", r"\bsurg(?:ery|eries|ical)\b|\b(?:micro)?dis[ck]ectomy|\blaminectomy|\blaminotomy|\bfusion\b|\barthroplasty|\bforaminotomy|"
                           r"\bdecompression|\bsequestrectomy|\bendoscopic|\bneurotomy|\bablation|\bvertebroplasty|"
-                          r"\bkyphoplasty|\bimplant|\bepidural|\bnerve\s+block|\bneuroplasty|\boperation"),
+                          r"\bkyphoplasty|\bimplant|\bepidural|\bnerve\s+block|\bneuroplasty|\boperation|\btransplant"),
 )]
 _TYPE = {"DRUG": "drug", "BIOLOGICAL": "drug", "DEVICE": "device", "PROCEDURE": "procedure_surgery",
          "RADIATION": "procedure_surgery", "GENETIC": "drug", "COMBINATION_PRODUCT": "drug"}
@@ -62,26 +69,43 @@ class ArmCategories:
     psych_with_physio: bool = False
 
 
+# Physiotherapist-delivered modalities that registries file as DEVICE.
+_PHYSIO_DEVICE = re.compile(r"\b(?:TENS|ultrasound|diathermy|hot\s?pack|heat|interferential|traction|shock\s?wave|"
+                            r"electrotherap|electrical\s+stimulation|kinesio|taping)", re.I)
+# "post-microdiscectomy education": a surgery named as context is not the arm's treatment.
+_CONTEXT_BEFORE = re.compile(r"\b(?:after|following|post|before|prior\s+to|since)[\s-]*(?:the\s+|a\s+)?$", re.I)
+
+
 def derive(record: TrialRecord) -> ArmCategories:
     result = ArmCategories()
-    groups = _groups(record)
-    for texts, types in groups:
+    for units in _groups(record):
         cats: dict[str, Evidence] = {}
-        for t in types:
-            cat = _TYPE.get(t.value.upper())
-            if cat and cat not in cats:
-                cats[cat] = Evidence.of(t, note=f"intervention type {t.value} -> {cat}")
         pne = None
-        for text in texts:
-            for cat, pattern in _RULES:
-                if cat in cats:
-                    continue
-                m = pattern.search(text.value)
-                if m:
-                    cats[cat] = evidence(text, m.start(), m.end(), f"'{m.group()}' -> {cat}", limit=100)
-            pne = pne or _PNE.search(text.value)
-        if not cats and texts and not all(_INACTIVE.match(t.value) for t in texts):
-            cats["other"] = Evidence.of(texts[0], quote=texts[0].value[:100], note="no category rule matched -> other")
+        for texts, kind in units:
+            found: dict[str, Evidence] = {}
+            for text in texts:
+                for cat, pattern in _RULES:
+                    if cat in found:
+                        continue
+                    for m in pattern.finditer(text.value):
+                        if cat == "procedure_surgery" and \
+                                _CONTEXT_BEFORE.search(text.value[max(0, m.start() - 25):m.start()]):
+                            continue
+                        found[cat] = evidence(text, m.start(), m.end(), f"'{m.group()}' -> {cat}", limit=100)
+                        break
+                pne = pne or _PNE.search(text.value)
+            typed = _TYPE.get(kind.value.upper()) if kind is not None else None
+            # The registry's intervention type: DRUG/BIOLOGICAL and DEVICE are reliable; PROCEDURE is also
+            # used for physiotherapy, so it counts only when no text rule says what the procedure is.
+            if typed == "device" and any(_PHYSIO_DEVICE.search(t.value) for t in texts):
+                typed = "physiotherapy_exercise"
+            if kind is not None and typed and typed not in found and (typed != "procedure_surgery" or not (found or cats)):
+                found[typed] = Evidence.of(kind, note=f"intervention type {kind.value} -> {typed}")
+            for cat, ev in found.items():
+                cats.setdefault(cat, ev)
+        all_texts = [t for texts, _ in units for t in texts]
+        if not cats and all_texts and not all(_INACTIVE.match(t.value) for t in all_texts):
+            cats["other"] = Evidence.of(all_texts[0], quote=all_texts[0].value[:100], note="no category rule matched -> other")
         for cat, ev in cats.items():
             if cat not in result.categories:
                 result.categories.append(cat)
@@ -92,24 +116,24 @@ def derive(record: TrialRecord) -> ArmCategories:
     return result
 
 
-def _groups(record: TrialRecord) -> list[tuple[list[Text], list[Text]]]:
-    """(texts, intervention types) per arm; interventions with no arm form their own group."""
-    used: set[int] = set()
-    groups = []
+Unit = tuple[list[Text], Text | None]
+
+
+def _groups(record: TrialRecord) -> list[list[Unit]]:
+    """Per arm: (texts, intervention type) units - the arm's own text, then each intervention in it.
+    Interventions with no arm (records without arm groups) form one group each."""
+    groups: list[list[Unit]] = []
     for arm in record.arms:
         if arm.type is not None and arm.type.value.upper() == "NO_INTERVENTION":
             continue
-        texts = [t for t in (arm.label, arm.description) if t is not None] + list(arm.components)
-        types: list[Text] = []
-        for i, iv in enumerate(record.interventions):
+        units: list[Unit] = [([t for t in (arm.label, arm.description) if t is not None] + list(arm.components), None)]
+        for iv in record.interventions:
             if _belongs(iv, arm):
-                used.add(i)
-                texts += [t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names)
-                types += [iv.type] if iv.type is not None else []
-        groups.append((texts, types))
-    for i, iv in enumerate(record.interventions):
-        if i not in used and not record.arms:
-            groups.append(([t for t in (iv.name, iv.description) if t is not None], [iv.type] if iv.type else []))
+                units.append(([t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names), iv.type))
+        groups.append(units)
+    if not record.arms:
+        for iv in record.interventions:
+            groups.append([([t for t in (iv.name, iv.description) if t is not None], iv.type)])
     return groups
 
 
