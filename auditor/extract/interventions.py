@@ -73,7 +73,8 @@ class ArmCategories:
 _PHYSIO_DEVICE = re.compile(r"\b(?:TENS|ultrasound|diathermy|hot\s?pack|heat|interferential|traction|shock\s?wave|"
                             r"electrotherap|electrical\s+stimulation|kinesio|taping)", re.I)
 # "post-microdiscectomy education": a surgery named as context is not the arm's treatment.
-_CONTEXT_BEFORE = re.compile(r"\b(?:after|following|post|before|prior\s+to|since)[\s-]*(?:the\s+|a\s+)?$", re.I)
+_CONTEXT_BEFORE = re.compile(r"\b(?:after|following|post|before|prior\s+to|since|undergone|underwent|had)[\s-]*"
+                             r"(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def derive(record: TrialRecord) -> ArmCategories:
