@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.extract import timeframes
-from auditor.extract.text import NUM, evidence, number, unit_of, weeks
+from auditor.extract.text import NUM, evidence, lowered, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -34,14 +34,15 @@ _FOR = re.compile(
 # Up to three words between the length and the noun ("12-week supervised exercise program"), but not
 # words that start a new phrase ("12 months after a 6-week program").
 _FILLER = r"(?:(?!(?:after|before|following|post|of|follow|then|and|or|plus|to|at|in|from|with)\b)[a-z][\w-]*\s+)"
-_LONG = re.compile(rf"{_QTY}\s*-?\s*(?:long\s+)?{_FILLER}{{0,3}}?{_TREAT_NOUN}\b", re.I)
-_OF = re.compile(rf"{_QTY}\s+of\s+(?:[\w-]+\s+){{0,2}}?{_TREAT_NOUN}\b", re.I)
+# Patterns that start with a number run on lowered() text without re.I (3x faster, same spans).
+_LONG = re.compile(rf"{_QTY}\s*-?\s*(?:long\s+)?{_FILLER}{{0,3}}?{_TREAT_NOUN}\b")
+_OF = re.compile(rf"{_QTY}\s+of\s+(?:[\w-]+\s+){{0,2}}?{_TREAT_NOUN}\b")
 _WEEKLY = re.compile(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?weekly\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|visits?|"
-                     rf"classes|meetings|treatments?|appointments?|modules?|lessons?)\b", re.I)
+                     rf"classes|meetings|treatments?|appointments?|modules?|lessons?)\b")
 _SESSIONS = re.compile(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|treatments?|visits?|classes|"
-                       rf"appointments?|lessons?)\b", re.I)
+                       rf"appointments?|lessons?)\b")
 _FREQ = re.compile(rf"\b(?:(?P<f>{NUM}|once|twice|thrice)\s*(?:times?|x|sessions?)?\s*(?:(?:a|per|/|each|every)\s*"
-                   rf"week|weekly)|weekly)\b", re.I)
+                   rf"week|weekly)|weekly)\b")
 _SINGLE = re.compile(r"\b(?:a\s+)?(?:single|one[\s-]time|one[\s-]off|once[\s-]only|1|one)\s+(?:[\w-]+\s+){0,2}?"
                      r"(?:injection|dose|session|infusion|application|procedure|block|surgery|operation|"
                      r"administration|implantation|treatment session|visit|intervention session)s?\b", re.I)
@@ -185,9 +186,10 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 
 def _candidates(text: Text, narrative: bool = False):
     value = text.value
+    low = lowered(value)
     seen: set[int] = set()
     for pattern in (_LONG, _OF, _FOR):
-        for m in pattern.finditer(value):
+        for m in pattern.finditer(low):
             if m.start("n") in seen:
                 continue
             # The last words before the quantity decide its context: "followed for 12 months" is
@@ -199,7 +201,7 @@ def _candidates(text: Text, narrative: bool = False):
                 if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
                     continue
             elif _NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]) \
-                    or _NOT_COURSE_NOUN.search(m.group()) or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())):
+                    or _NOT_COURSE_NOUN.search(value, m.start(), m.end()) or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())):
                 continue
             n = number(m.group("n2") or m.group("n"))
             unit = unit_of(m.group("u"))
@@ -207,7 +209,8 @@ def _candidates(text: Text, narrative: bool = False):
                 continue
             seen.add(m.start("n"))
             w = weeks(n, unit)
-            yield Duration(w, evidence(text, m.start(), m.end(), f"treatment period '{m.group().strip()}' = {w:g} weeks"))
+            said = value[m.start():m.end()].strip()
+            yield Duration(w, evidence(text, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
 
 
 def _clause_tail(value: str, start: int) -> str:
@@ -220,14 +223,15 @@ def _clause_tail(value: str, start: int) -> str:
 def _session_candidates(text: Text):
     """Lengths computed from a session count: "8 weekly sessions", "12 sessions, twice a week"."""
     value = text.value
-    for m in _WEEKLY.finditer(value):
+    low = lowered(value)
+    for m in _WEEKLY.finditer(low):
         n = number(m.group("n"))
         if 1 < n <= 52:
             yield Duration(n, evidence(text, m.start(), m.end(), f"{n:g} weekly sessions = {n:g} weeks"))
-    for m in _SESSIONS.finditer(value):
+    for m in _SESSIONS.finditer(low):
         # The frequency must be stated close to the count, in the same passage.
         window_start = max(0, m.start() - 120)
-        freq = _FREQ.search(value, window_start, m.end() + 120)
+        freq = _FREQ.search(low, window_start, m.end() + 120)
         if freq is None:
             continue
         f = _freq(freq.group("f"))

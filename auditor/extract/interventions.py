@@ -21,10 +21,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p i
                                       r"\bcognitive\s+restructuring|\bproblem[\s-]solving\s+therap"),
     ("mindfulness", r"\bmindful|\bMBSR\b|\bMBCT\b|\bmeditat|\bacceptance\s+and\s+commitment|\bACT\b(?!ive)"),
     # Not the "behavioral" of "cognitive behavioral therapy".
-    ("behavioural_therapy", r"\boperant|\bgraded\s+(?:activity|exposure)|(?<!cognitive )(?<!cognitive-)\bbehavio(?:u)?ral"
+    ("behavioural_therapy", r"\boperant|\bgraded\s+(?:activity|exposure)|\bbehavio(?<!cognitive behavio)(?<!cognitive-behavio)(?:u)?ral"
                             r"\s+(?:activation|therap|treatment|intervention)|\bcontingency\s+management|"
                             r"\bexposure\s+therap"),
-    ("counselling", r"(?<!education/)(?<!education / )(?<!education and )\bcounsel|\bmotivational\s+interview|\bhealth\s+coach|\bcoaching\b|\bsupportive\s+(?:therap|"
+    ("counselling", r"\bcounsel(?<!education/counsel)(?<!education / counsel)(?<!education and counsel)|\bmotivational\s+interview|\bhealth\s+coach|\bcoaching\b|\bsupportive\s+(?:therap|"
                     r"communication)"),
     # General psycho-education (about depression, substance use) is not pain education: it stays "other".
     ("pain_education", r"\bpain\s+(?:neuro\w*\s+|biology\s+|science\s+)?education|\bneuroscience\s+education|"
@@ -34,8 +34,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p i
     ("relaxation", r"\brelaxation|\bguided\s+imagery|\bbreathing\s+(?:exercise|technique)|\bhypno"),
     # "relaxation exercise", "memory task exercises" are not physical exercise; "early postoperative
     # mobilization" is not manual therapy.
-    ("physiotherapy_exercise", r"\bphysiotherap|\bphysical\s+therap|(?<!relaxation )(?<!breathing )(?<!cognitive )"
-                               r"(?<!memory )(?<!mental )(?<!mindfulness )(?<!\) )\bexercis|\bMcKenzie|"
+    ("physiotherapy_exercise", r"\bphysiotherap|\bphysical\s+therap|\bexercis(?<!relaxation exercis)(?<!breathing exercis)"
+                               r"(?<!cognitive exercis)(?<!memory exercis)(?<!mental exercis)(?<!mindfulness exercis)"
+                               r"(?<!\) exercis)|\bMcKenzie|"
                                r"\bmanual\s+therap|\b(?:joint|spinal|neural|lumbar|manual)\s+mobili[sz]ation|"
                                r"\bmobili[sz]ation\s+(?:technique|therap|exercise)|\bstabili[sz]ation\s+(?:exercise|"
                                r"training)|\bcore\s+(?:stability|strength)|\bpilates|\bstretching|\bphysical\s+"

@@ -33,7 +33,7 @@ _WORD_ALT = "|".join(sorted((re.escape(w) for w in WORDS if w != "half"), key=le
 # A number: digits (1, 1.5, 1,000 is not a time), a number word, or a digit ordinal (6th, 1st).
 # The leading look-ahead lists the first letters of every number word: without it the engine tries
 # ~150 word alternatives at every character (13x slower on long descriptions).
-NUM = rf"(?<![\w.])(?=[\dzotfsenhZOTFSENH])(?:\d+(?:\.\d+)?(?:st|nd|rd|th)?|(?:{_WORD_ALT})\b)"
+NUM = rf"\b(?<!\.)(?=[\dzotfsenhZOTFSENH])(?:\d+(?:\.\d+)?(?:st|nd|rd|th)?|(?:{_WORD_ALT})\b)"
 NUM_RE = re.compile(NUM, re.I)
 
 # Weeks per unit; a month is 52/12 weeks so that 12 months = 52 weeks, 6 months = 26 weeks.
@@ -42,6 +42,18 @@ UNIT_WEEKS = {"minute": 1 / 10080, "hour": 1 / 168, "day": 1 / 7, "week": 1.0,
 _UNIT_NORMAL = [(re.compile(p, re.I), u) for p, u in (
     (r"^min", "minute"), (r"^h", "hour"), (r"^d", "day"), (r"^w", "week"),
     (r"^mo|^m$|^mths?$", "month"), (r"^y", "year"))]
+
+
+def lowered(value: str) -> str:
+    """`value` in lower case with the same length, so match spans map back onto the original.
+
+    Patterns that start with a number scan ~3x faster case-sensitively on lowered text than with
+    re.IGNORECASE. A few characters change length when lowered ("İ"); those are kept as they are.
+    """
+    low = value.lower()
+    if len(low) == len(value):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in value)
 
 
 def unit_of(token: str) -> str:
