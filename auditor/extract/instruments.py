@@ -61,6 +61,14 @@ def _load() -> dict[str, list[Entry]]:
 
 LEXICON: dict[str, list[Entry]] = _load()  # loaded once at import, never per record
 _WORDS = re.compile(r"[a-z]+|[0-9]+")
+# trigger word -> indexes of the entries it can start, per category (an inverted index).
+_INDEX: dict[str, dict[str, list[int]]] = {}
+for _cat, _entries in LEXICON.items():
+    _INDEX[_cat] = {}
+    for _i, _e in enumerate(_entries):
+        for _w in _e.triggers:
+            _INDEX[_cat].setdefault(_w, []).append(_i)
+_KEYS = {cat: frozenset(index) for cat, index in _INDEX.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -77,11 +85,13 @@ def find(category: str, text: str) -> list[Hit]:
     """Instruments of one category named in `text`, most specific version only, in text order."""
     if not text:
         return []
-    words = _words(text)
+    present = _KEYS[category] & _words(text)
+    if not present:
+        return []
+    index, entries = _INDEX[category], LEXICON[category]
     hits: list[Hit] = []
-    for entry in LEXICON[category]:
-        if words.isdisjoint(entry.triggers):
-            continue
+    for i in sorted({i for w in present for i in index[w]}):
+        entry = entries[i]
         m = entry.pattern.search(text)
         if m:
             hits.append(Hit(category, entry.name, m.start(), m.end()))
