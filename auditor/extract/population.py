@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from auditor.extract.instruments import negated
 from auditor.extract.text import NUM, evidence, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
 _LBP = re.compile(r"\b(?:low(?:er)?[\s-]+back|lumbar|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
-                  r"lumbo-?sacral|radiculopathy|dis[ck]\s+herniation|herniated\s+(?:lumbar\s+|intervertebral\s+)?dis[ck]|"
+                  r"lumbo-?sacral|lumbo-?pelvic|radiculopathy|dis[ck]\s+herniation|herniated\s+(?:lumbar\s+|intervertebral\s+)?dis[ck]|"
                   r"spinal\s+stenosis|degenerative\s+dis[ck]|discogenic|spondylolisthesis|intervertebral\s+dis[ck])",
                   re.I)
 _PAIN = (r"(?:pain|LBP|CLBP|symptoms?|sciatica|radiculopathy|complaints?|conservative\s+(?:treatment|care|therapy|"
@@ -30,6 +31,10 @@ _INCL = (re.compile(rf"{_PAIN}[^.;\n]{{0,80}}?{_COMPARE}{_QTY}", re.I),
          re.compile(rf"{_QTY}[^.;\n]{{0,20}}?(?:of|with|duration)\s+(?:\w+\s+){{0,3}}?{_PAIN}", re.I))
 _LESS = re.compile(rf"{_PAIN}[^.;\n]{{0,60}}?(?:<|less\s+than|shorter\s+than|under|fewer\s+than)\s*{_QTY}", re.I)
 _NIH = re.compile(r"NIH\s+(?:Task\s+Force|research\s+task\s+force|RTF)|Research\s+Task\s+Force", re.I)
+# "acute and chronic lumbopelvic pain", "acute disc herniation": acute cases are eligible, so the
+# trial does not require chronic pain.
+_ACUTE = re.compile(rf"\b(?:sub-?)?acute\b(?:\s+(?:and|or|to)\s+(?:sub-?acute|chronic))?[^.;\n]{{0,40}}?{_PAIN}|"
+                    rf"\b(?:sub-?)?acute\s+(?:\w+\s+){{0,2}}(?:dis[ck]\s+)?(?:herniation|prolapse)", re.I)
 _EXCLUSION = re.compile(r"exclusion\s+criteria|\bexclusions?\s*:", re.I)
 
 
@@ -75,6 +80,9 @@ def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
         w, m = shortest
         ok = w >= 12
         return ok, [evidence(text, m.start(), m.end(), f"required duration {w:g} weeks ({'>=' if ok else '<'} 12)")]
+    for m in _ACUTE.finditer(value, 0, inclusion_end):
+        if not negated(value, m.start(), m.end()):  # "do not have any other acute disease"
+            return False, [evidence(text, m.start(), m.end(), "acute pain is eligible: chronicity not required")]
     if cut:
         for m in _LESS.finditer(value, inclusion_end):
             w = weeks(number(m.group("n")), unit_of(m.group("u")))

@@ -93,6 +93,8 @@ def test_hrqol_time_points_only_from_hrqol_outcomes():
     ("Back pain for at least 6 weeks", False),
     ("Inclusion: adults with low back pain. Exclusion Criteria: symptoms < 3 months", True),
     ("Adults with low back pain", None),
+    ("Inclusion Criteria: women with acute and chronic lumbopelvic pain", False),
+    ("Inclusion Criteria: patients do not have any other acute disease that will cause pain", None),
 ])
 def test_chronic_lbp(eligibility: str, expected: bool | None):
     rec = record(conditions=["Low Back Pain"], eligibility=eligibility)
