@@ -115,7 +115,8 @@ class Store:
         self.path = out_dir / DB_NAME
         self.codes = codes
         self.identity = identity
-        self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT,
+        # One DuckDB thread while auditing: the workers need the cores; exports get them all back.
+        self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT, "threads": 1,
                                                           "preserve_insertion_order": False})
         self.trial_cols = trial_columns(codes)
         self.reset_reason: str | None = None
@@ -207,6 +208,7 @@ class Store:
     def export(self, out_dir: Path) -> list[Path]:
         """trials/findings/errors as CSV and Parquet, sorted so equal stores give equal files."""
         written = []
+        self.con.execute(f"SET threads = {os.cpu_count() or 1}")
         for name in ("trials", "findings", "errors"):
             order = "source_path, source_index" + (", code" if name == "findings" else "")
             for fmt, ext in (("FORMAT CSV, HEADER", "csv"), ("FORMAT PARQUET", "parquet")):
