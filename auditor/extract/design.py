@@ -30,6 +30,11 @@ _ASSESSOR = re.compile(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assess
 _GROUPS = re.compile(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
                      r"(?:\w+\s+){0,3}?(?:to|into)\s+(?:one\s+of\s+)?(?P<n>two|three|four|five|six|2|3|4|5|6)\s+"
                      r"(?:\w+\s+)?(?:groups|arms)", re.I)
+# "to compare standardized chiropractic treatment (spinal manipulation) to back surgery": two groups.
+_COMPARE_TWO = re.compile(r"\bcompar\w*\s+(?:the\s+)?(?:(?:clinical\s+)?(?:efficacy|effectiveness|effects?|outcomes?)\s+"
+                          r"of\s+)?[^.;:]{3,120}?\s+(?:to|with|versus|vs\.?|against)\s+[^.;:]{3,120}?(?:[.;:]|$)|"
+                          r"\b\w[\w\s-]{2,60}\s+(?:versus|vs\.?)\s+\w", re.I)
+_VERSUS = re.compile(r"\b(?:versus|vs\.?)(?!\w)", re.I)
 _CALC = re.compile(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
                    r"\bpower\s+(?:analysis|calculation)|\b\d{2}\s*%\s+power|\bpower\s+of\s+\d|\bstatistical\s+power|"
                    r"\balpha\s*(?:level\s*)?(?:of\s*)?=?\s*0?\.0\d|\bα\s*=|\beffect\s+size\s+of|\bG\*?\s?Power|"
@@ -74,6 +79,11 @@ def arm_count(record: TrialRecord) -> tuple[int | None, list[Evidence]]:
         names = [iv.name for iv in record.interventions if iv.name is not None]
         if len(names) >= 2:
             return len(names), [Evidence.of(names[0], note=f"no arm groups: {len(names)} interventions counted")]
+    if randomized(record)[0]:
+        for text in (record.summary, record.title, record.official_title):
+            if text is not None and (m := _COMPARE_TWO.search(text.value)):
+                n = 1 + max(1, len(_VERSUS.findall(m.group())))
+                return n, [evidence(text, m.start(), m.end(), f"no arm groups: a comparison of {n} treatments stated")]
     return None, []
 
 

@@ -147,3 +147,12 @@ def test_evidence_quotes_are_substrings():
         for ev in items:
             if ev.at in texts:
                 assert ev.quote in texts[ev.at]
+
+
+def test_arm_count_without_arm_groups():
+    rec = record(design=Design(allocation=t("RANDOMIZED")),
+                 summary="The purpose of this study was to compare standardized chiropractic treatment to back surgery.")
+    assert design.arm_count(rec)[0] == 2
+    rec = record(design=Design(allocation=t("RANDOMIZED")), title="Drug A Versus Drug B Versus Placebo")
+    assert design.arm_count(rec)[0] == 3
+    assert design.arm_count(record(summary="We compare two cohorts with each other."))[0] is None  # not randomised
