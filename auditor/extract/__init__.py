@@ -41,7 +41,7 @@ def derive(record: TrialRecord) -> FactSheet:
     sheet.set("treatment.psych_with_physio", cats.psych_with_physio, cats.evidence[-1:] if cats.psych_with_physio else None)
 
     d = dur.weeks if dur else None
-    fu = followup.compute(record.outcomes, d)
+    fu = followup.compute(record.outcomes, d, record)
     sheet.set("follow_up.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
     sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence)
     specific, unspecific, spec_ev = followup.specificity(record)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from auditor.extract import timeframes
@@ -54,9 +55,36 @@ def _evidence(tf: Text, p: timeframes.TimePoint) -> Evidence:
     return Evidence.of(tf, quote=quote_around(tf.value, p.start, p.end, 120), note=note)
 
 
-def compute(outcomes: list[Outcome], duration: float | None) -> FollowUp:
+def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord | None = None) -> FollowUp:
+    """Follow-up from the outcomes' time points. When no outcome has one and `record` is given, the
+    assessment schedule stated in the summary/description is used instead (older records often
+    register outcomes without time frames but describe "assessments at 3, 6, 12 and 52 weeks")."""
     points = [p for o in outcomes for p in outcome_points(o)]
+    if not points and record is not None:
+        points = narrative_points(record)
     return compute_points(points, duration)
+
+
+_SENTENCE = re.compile(r"[^.;\n]+(?:[.;\n]|$)")
+_SCHEDULE = re.compile(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.I)
+
+
+def narrative_points(record: TrialRecord) -> list[Point]:
+    points: list[Point] = []
+    for text in (record.summary, record.description):
+        if text is None:
+            continue
+        for sentence in _SENTENCE.finditer(text.value):
+            if not _SCHEDULE.search(sentence.group()):
+                continue
+            for p in timeframes.parse(sentence.group()):
+                if p.numeric and p.anchor != "unknown":
+                    start, end = sentence.start() + p.start, sentence.start() + p.end
+                    note = (f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} (no outcome time frame: "
+                            f"assessment schedule in the description)")
+                    points.append(Point(p.weeks, p.anchor, Evidence.of(text, quote=quote_around(text.value, start, end, 120),
+                                                                       note=note)))
+    return points
 
 
 def compute_points(points: list[Point], duration: float | None) -> FollowUp:

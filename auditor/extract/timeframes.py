@@ -113,10 +113,13 @@ _MARKERS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a
      "end_of_treatment"),
 )]
 
+_MAX_WEEKS = 52 * 40  # nothing registered is assessed 40 years later: larger values are ages or dates
 _DECIMAL_COMMA = re.compile(r"^\d,5$")
 _BEFORE_ALONE = re.compile(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.I)
 _DURATION_OF = re.compile(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
                           r"approximately\s+)*$", re.I)
+_AGE = re.compile(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.I)
+_AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age)\b", re.I)
 _LABEL_THEN_DATE = re.compile(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.I)
 _RECALL = re.compile(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
 _LIST_GAP = re.compile(r"^[\s,&/]*(?:\([^()]{0,25}\))?[\s,&/]*(?:(?:and|or|then)\b)?[\s,&/]*$", re.I)
@@ -171,7 +174,8 @@ def _skip(text: str, start: int, end: int) -> bool:
     """Quantities that are not time points: recall periods, tolerances, "1 week before", durations
     of a questionnaire ("completion duration of 15 minutes")."""
     return bool(_RECALL.search(text[max(0, start - 16):start]) or _BEFORE_ALONE.match(text[end:end + 12])
-                or _DURATION_OF.search(text[max(0, start - 30):start]))
+                or _DURATION_OF.search(text[max(0, start - 30):start]) or _AGE.search(text[max(0, start - 20):start])
+                or _AGE_AFTER.match(text[end:end + 12]))
 
 
 def _quantities(text: str) -> list[_Qty]:
@@ -183,8 +187,11 @@ def _quantities(text: str) -> list[_Qty]:
         nums = m.group("nums")
         if _DECIMAL_COMMA.match(nums):  # "1,5-months" is 1.5 months (European decimal comma)
             nums = nums.replace(",", ".")
-        values = [weeks(number(n.group()), unit) for n in _NUM_IN.finditer(nums)]
-        out.append(_Qty(m.start(), m.end(), values))
+        # Calendar years ("recruitment 2000-2004, 1 year") and lifetimes are not time points.
+        values = [weeks(v, unit) for n in _NUM_IN.finditer(nums) if (v := number(n.group())) < 1900]
+        values = [w for w in values if w <= _MAX_WEEKS]
+        if values:
+            out.append(_Qty(m.start(), m.end(), values))
     for m in _QTY_PREFIX.finditer(text):
         if any(m.start() < q.end and q.start < m.end() for q in out):
             continue
@@ -195,7 +202,9 @@ def _quantities(text: str) -> list[_Qty]:
         # Each number takes the unit written before it ("Day 0 to Week 8"), else the group's first.
         for part in re.finditer(rf"(?:({_PREFIX_UNIT})\s*)?({_DIGITS})", m.group("nums"), re.I):
             values.append(weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit))
-        out.append(_Qty(m.start(), m.end(), values))
+        values = [w for w in values if w <= _MAX_WEEKS]
+        if values:
+            out.append(_Qty(m.start(), m.end(), values))
     out.sort(key=lambda q: q.start)
     # "1-Month Follow-up at 12 weeks": the first quantity names the visit, the second dates it.
     return [q for i, q in enumerate(out) if not (i + 1 < len(out) and _LABEL_THEN_DATE.match(text[q.end:out[i + 1].start]))]

@@ -156,3 +156,13 @@ def test_arm_count_without_arm_groups():
     rec = record(design=Design(allocation=t("RANDOMIZED")), title="Drug A Versus Drug B Versus Placebo")
     assert design.arm_count(rec)[0] == 3
     assert design.arm_count(record(summary="We compare two cohorts with each other."))[0] is None  # not randomised
+
+
+def test_follow_up_from_description_when_outcomes_have_no_time_frame():
+    rec = record(outcomes=[{"measure": "Roland Morris Disability Index"}],
+                 description="Study Design: randomized trial, recruitment 2000-2004, 1 year follow-up. Main Outcome "
+                             "Measures: SF-36 before treatment initiation and after 3, 6, 12, 24 and 52 weeks.")
+    sheet = derive(rec)
+    assert sheet.facts["follow_up"]["max_weeks_from_baseline"] == 52
+    (ev,) = sheet.evidence["follow_up.max_weeks_from_baseline"]
+    assert ev.quote in rec.description.value and "description" in ev.note
