@@ -38,7 +38,7 @@ _VERSUS = re.compile(r"\b(?:versus|vs\.?)(?!\w)", re.I)
 _CALC = re.compile(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
                    r"\bpower\s+(?:analysis|calculation)|\b\d{2}\s*%\s+power|\bpower\s+of\s+\d|\bstatistical\s+power|"
                    r"\balpha\s*(?:level\s*)?(?:of\s*)?=?\s*0?\.0\d|\bα\s*=|\beffect\s+size\s+of|\bG\*?\s?Power|"
-                   r"\bminimal(?:ly)?\s+(?:clinically\s+)?important\s+difference", re.I)
+                   r"\bsample\s+size\s+(?:calculation|estimation|determination)s?", re.I)
 
 
 def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
