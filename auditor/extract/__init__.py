@@ -7,7 +7,7 @@ only (never files, apart from their own data tables loaded once at import). Unkn
 from __future__ import annotations
 
 from auditor.extract import (
-    design, duration, followup, instruments, interventions, outcomes, population, safety,
+    design, duration, followup, instruments, interventions, outcomes, population, registration, safety, sample_size,
 )
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
@@ -22,17 +22,18 @@ def derive(record: TrialRecord) -> FactSheet:
     kind = _STUDY_TYPES.get(st.value.strip().upper().replace(" ", "_")) if st is not None else None
     if kind is None and st is not None:
         low = st.value.lower()
-        kind = "interventional" if "interv" in low else "observational" if "observ" in low else None
+        kind = ("interventional" if "interv" in low else "observational" if "observ" in low
+                else "expanded_access" if "expanded" in low else None)
     sheet.set("study.type", kind, Evidence.of(st, note=f"study type {kind}") if st is not None and kind else None)
     sheet.set("study.registry", record.registry)
 
-    _sample_size(record, sheet)
+    sample_size.enrollment(record, sheet)
     for path, fn in (("design.randomized", design.randomized), ("design.arm_count", design.arm_count),
                      ("design.assessor_blinded", design.assessor_blinded),
-                     ("sample_size.calculation_reported", design.calculation)):
+                     ("sample_size.calculation_reported", sample_size.calculation)):
         value, ev = fn(record)
         sheet.set(path, value, ev)
-    _per_arm(record, sheet)
+    sample_size.per_arm(record, sheet)
 
     dur = duration.derive(record)
     sheet.set("treatment.duration_weeks", dur.weeks if dur else None, dur.evidence if dur else None)
@@ -65,34 +66,10 @@ def derive(record: TrialRecord) -> FactSheet:
     sheet.set("population.low_back_pain", pop.low_back_pain, pop.lbp_evidence)
     sheet.set("population.chronic_lbp_12w", pop.chronic_12w, pop.chronic_evidence)
 
-    days, prospective, reg_ev = design.registration(record)
+    days, prospective, reg_ev = registration.derive(record)
     sheet.set("registration.days_after_start", days, reg_ev if days is not None else None)
     sheet.set("registration.prospective", prospective, reg_ev)
     return sheet
-
-
-def _sample_size(record: TrialRecord, sheet: FactSheet) -> None:
-    count = record.enrollment.count
-    sheet.set("sample_size.enrollment", int(count.value) if count is not None else None,
-              Evidence.of(count, note="registered enrollment") if count is not None else None)
-    etype = record.enrollment.type
-    value = None
-    if etype is not None:
-        upper = etype.value.strip().upper()
-        value = "ACTUAL" if upper.startswith("ACTUAL") else "ESTIMATED" if upper[:4] in ("ESTI", "ANTI", "EXPE", "TARG") else None
-    sheet.set("sample_size.enrollment_type", value, Evidence.of(etype, note=f"enrollment type {value}") if value else None)
-
-
-def _per_arm(record: TrialRecord, sheet: FactSheet) -> None:
-    stated = record.enrollment.per_arm
-    if stated:
-        low = min(stated, key=lambda n: n.value)
-        sheet.set("sample_size.per_arm", low.value, Evidence.of(low, note="smallest stated per-arm target"))
-        return
-    total, arms = sheet.get("sample_size.enrollment"), sheet.get("design.arm_count")
-    if total is not None and arms:
-        sheet.set("sample_size.per_arm", round(total / arms, 1),
-                  sheet.evidence.get("sample_size.enrollment", [])[:1] + sheet.evidence.get("design.arm_count", [])[:1])
 
 
 __all__ = ["derive", "instruments"]

@@ -1,4 +1,4 @@
-"""Design, sample size and registration facts.
+"""Design facts: randomisation, number of arms, outcome-assessor masking.
 
 - randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group) or prose
   ("Randomized controlled trial", "non-randomised").
@@ -6,16 +6,11 @@
   ("randomised to one of two groups").
 - assessor_blinded: whoMasked lists the outcomes assessor; masking NONE -> False; a masked
   design that names other roles only -> False; masking prose ("assessor-blinded") -> True.
-- calculation_reported: a protocol sample-size section, or power/alpha/effect size/sample size
-  calculation wording in the description or eligibility text.
-- registration: days from start of enrolment to registration, respecting month/year precision.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date
 
 from auditor.extract.text import WORDS, evidence
 from auditor.facts import Evidence
@@ -35,10 +30,6 @@ _COMPARE_TWO = re.compile(r"\bcompar\w*\s+(?:the\s+)?(?:(?:clinical\s+)?(?:effic
                           r"of\s+)?[^.;:]{3,120}?\s+(?:to|with|versus|vs\.?|against)\s+[^.;:]{3,120}?(?:[.;:]|$)|"
                           r"\b\w[\w\s-]{2,60}\s+(?:versus|vs\.?)\s+\w", re.I)
 _VERSUS = re.compile(r"\b(?:versus|vs\.?)(?!\w)", re.I)
-_CALC = re.compile(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
-                   r"\bpower\s+(?:analysis|calculation)|\b\d{2}\s*%\s+power|\bpower\s+of\s+\d|\bstatistical\s+power|"
-                   r"\balpha\s*(?:level\s*)?(?:of\s*)?=?\s*0?\.0\d|\bα\s*=|\beffect\s+size\s+of|\bG\*?\s?Power|"
-                   r"\bsample\s+size\s+(?:calculation|estimation|determination)s?", re.I)
 
 
 def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
@@ -104,39 +95,3 @@ def assessor_blinded(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
         if text is not None and (m := _ASSESSOR.search(text.value)):
             return True, [evidence(text, m.start(), m.end(), "assessor masking stated")]
     return None, []
-
-
-def calculation(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
-    plan = record.sample_size
-    for item in (plan.calculation, plan.power, plan.alpha, plan.effect_size, plan.standard_deviation):
-        if item is not None:
-            return True, [Evidence.of(item, note="protocol sample-size calculation")]
-    texts = [t for t in (record.description, record.summary, record.eligibility, record.design.description) if t]
-    for text in texts:
-        if m := _CALC.search(text.value):
-            return True, [evidence(text, m.start(), m.end(), "sample-size calculation stated")]
-    if record.description is None and record.registry != "protocol":
-        return None, []  # a registry entry without a description has nowhere to state one
-    return False, []
-
-
-def registration(record: TrialRecord) -> tuple[int | None, bool | None, list[Evidence]]:
-    d = record.dates
-    if d.start_parsed is None or d.registered_parsed is None or d.start is None or d.registered is None:
-        return None, None, []
-    first = d.start_parsed
-    precision = d.start_precision or "day"
-    if precision == "day":
-        last = first
-    elif precision == "month":
-        last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
-    else:
-        last = date(first.year, 12, 31)
-    reg = d.registered_parsed
-    ev = [Evidence.of(d.registered, note="registration date"), Evidence.of(d.start, note=f"start date ({precision} precision)")]
-    if reg <= first:
-        return (reg - first).days, True, ev
-    if reg > last:
-        # The start could have been as late as `last`: the smallest lateness the dates allow.
-        return (reg - last).days, False, ev
-    return None, None, ev  # registered inside the start month/year: cannot tell which came first

@@ -77,9 +77,9 @@ _ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) f
      "end_of_treatment"),
     (rf"\b{_AFTER}\s+(?:the\s+)?(?:start(?:ing)?|beginning|begin|initiation|initiating|commencement|commencing|onset)"
      rf"\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?{_EVENT_TREAT}", "treatment_start"),
-    (rf"\b(?:after|following)\s+(?:starting|beginning)\b", "treatment_start"),
-    (rf"\b(?:of|into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|intervention|therapy|training|program(?:me)?)"
-     rf"(?!\s*(?:period|phase)?\s*(?:end|completion))\b", "treatment_start"),
+    (r"\b(?:after|following)\s+(?:starting|beginning)\b", "treatment_start"),
+    (r"\b(?:of|into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|intervention|therapy|training|program(?:me)?)"
+     r"(?!\s*(?:period|phase)?\s*(?:end|completion))\b", "treatment_start"),
     (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training|study treatment)\b", "end_of_treatment"),
     (rf"\b(?:after|following|from|since|of|within)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_PROC}\b", "procedure"),
     (rf"\b{_AFTER}\s+(?:the\s+)?(?:\w+\s+)?(?:interventions?|treatments?|therapy|program(?:me)?|training)"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from auditor.extract import derive, design, population, safety
+from auditor.extract import derive, design, population, registration, safety
 from auditor.facts import BLANK
 from auditor.model import Dates, Design, Enrollment, Number, SafetyPlan, Text
 from tests.extract.helpers import record, t
@@ -111,7 +111,7 @@ def test_registration_month_precision():
     def reg(start: date, precision: str, registered: date):
         rec = record(dates=Dates(start=t(str(start)), registered=t(str(registered)), start_parsed=start,
                                  start_precision=precision, registered_parsed=registered))
-        return design.registration(rec)[:2]
+        return registration.derive(rec)[:2]
     assert reg(date(2020, 5, 1), "month", date(2020, 5, 20)) == (None, None)  # same month: undecidable
     assert reg(date(2020, 5, 1), "month", date(2020, 4, 20)) == (-11, True)
     assert reg(date(2020, 5, 1), "month", date(2020, 6, 10)) == (10, False)  # at least 10 days late

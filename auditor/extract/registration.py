@@ -1,0 +1,36 @@
+"""Registration timing: days from the start of enrolment to registration, and prospective or not.
+
+Dates keep their precision: a start given as a month ("2015-08") covers the whole month, so a
+registration inside that month cannot be called late or early (None); one after it is late by at
+least the days past the month's end.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from auditor.facts import Evidence
+from auditor.model import TrialRecord
+
+
+def derive(record: TrialRecord) -> tuple[int | None, bool | None, list[Evidence]]:
+    d = record.dates
+    if d.start_parsed is None or d.registered_parsed is None or d.start is None or d.registered is None:
+        return None, None, []
+    first = d.start_parsed
+    precision = d.start_precision or "day"
+    if precision == "day":
+        last = first
+    elif precision == "month":
+        last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    else:
+        last = date(first.year, 12, 31)
+    reg = d.registered_parsed
+    ev = [Evidence.of(d.registered, note="registration date"), Evidence.of(d.start, note=f"start date ({precision} precision)")]
+    if reg <= first:
+        return (reg - first).days, True, ev
+    if reg > last:
+        # The start could have been as late as `last`: the smallest lateness the dates allow.
+        return (reg - last).days, False, ev
+    return None, None, ev  # registered inside the start month/year: cannot tell which came first

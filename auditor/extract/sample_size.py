@@ -1,0 +1,57 @@
+"""Sample-size facts: registered enrollment and its type, per-arm size, and whether a sample-size
+calculation is stated (a protocol sample-size section, or power / alpha / effect size / sample size
+calculation wording in the description, summary or eligibility text)."""
+
+from __future__ import annotations
+
+import re
+
+from auditor.extract.text import evidence
+from auditor.facts import Evidence, FactSheet
+from auditor.model import TrialRecord
+
+_CALC = re.compile(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
+                   r"\bpower\s+(?:analysis|calculation)|\b\d{2}\s*%\s+power|\bpower\s+of\s+\d|\bstatistical\s+power|"
+                   r"\balpha\s*(?:level\s*)?(?:of\s*)?=?\s*0?\.0\d|\bα\s*=|\beffect\s+size\s+of|\bG\*?\s?Power|"
+                   r"\bsample\s+size\s+(?:calculation|estimation|determination)s?", re.I)
+
+
+def calculation(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
+    plan = record.sample_size
+    for item in (plan.calculation, plan.power, plan.alpha, plan.effect_size, plan.standard_deviation):
+        if item is not None:
+            return True, [Evidence.of(item, note="protocol sample-size calculation")]
+    texts = [t for t in (record.description, record.summary, record.eligibility, record.design.description) if t]
+    for text in texts:
+        if m := _CALC.search(text.value):
+            return True, [evidence(text, m.start(), m.end(), "sample-size calculation stated")]
+    if record.description is None and record.registry != "protocol":
+        return None, []  # a registry entry without a description has nowhere to state one
+    return False, []
+
+
+def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
+    count = record.enrollment.count
+    sheet.set("sample_size.enrollment", int(count.value) if count is not None else None,
+              Evidence.of(count, note="registered enrollment") if count is not None else None)
+    etype = record.enrollment.type
+    value = None
+    if etype is not None:
+        upper = etype.value.strip().upper()
+        value = ("ACTUAL" if upper.startswith("ACTUAL")
+                 else "ESTIMATED" if upper[:4] in ("ESTI", "ANTI", "EXPE", "TARG") else None)
+    sheet.set("sample_size.enrollment_type", value,
+              Evidence.of(etype, note=f"enrollment type {value}") if value else None)
+
+
+def per_arm(record: TrialRecord, sheet: FactSheet) -> None:
+    """Stated per-arm targets win (the smallest); else enrollment / arms."""
+    stated = record.enrollment.per_arm
+    if stated:
+        low = min(stated, key=lambda n: n.value)
+        sheet.set("sample_size.per_arm", low.value, Evidence.of(low, note="smallest stated per-arm target"))
+        return
+    total, arms = sheet.get("sample_size.enrollment"), sheet.get("design.arm_count")
+    if total is not None and arms:
+        sheet.set("sample_size.per_arm", round(total / arms, 1),
+                  sheet.evidence.get("sample_size.enrollment", [])[:1] + sheet.evidence.get("design.arm_count", [])[:1])
