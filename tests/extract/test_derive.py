@@ -8,7 +8,7 @@ import pytest
 
 from auditor.extract import derive, design, population, registration, safety
 from auditor.facts import BLANK
-from auditor.model import Dates, Design, Enrollment, Number, SafetyPlan, Text
+from auditor.model import Dates, Design, Enrollment, Number, SafetyPlan
 from tests.extract.helpers import record, t
 
 
