@@ -21,7 +21,8 @@ _DOMAIN = {"hrqol": "hrqol", "quality_of_life": "hrqol", "pain": "pain", "pain_i
 # In a description, an instrument named as a comparison is not the one measured: "highly correlated
 # with well-known outcomes such as ... and the SF-36".
 _COMPARISON = re.compile(r"correlat|such\s+as|compared|validated\s+against|similar\s+to|convergent|associated\s+with|"
-                         r"derived\s+from|based\s+on|equivalent\s+to|instead\s+of|rather\s+than", re.I)
+                         r"derived\s+from|based\s+on|equivalent\s+to|instead\s+of|rather\s+than|(?:shortened|short|abbreviated|"
+                         r"brief)\s+(?:version|form)\s+of", re.I)
 
 
 def _compared(text: str, start: int) -> bool:

@@ -35,6 +35,8 @@ _NIH = re.compile(r"NIH\s+(?:Task\s+Force|research\s+task\s+force|RTF)|Research\
 # trial does not require chronic pain.
 _ACUTE = re.compile(rf"\b(?:sub-?)?acute\b(?:\s+(?:and|or|to)\s+(?:sub-?acute|chronic))?[^.;\n]{{0,40}}?{_PAIN}|"
                     rf"\b(?:sub-?)?acute\s+(?:\w+\s+){{0,2}}(?:dis[ck]\s+)?(?:herniation|prolapse)", re.I)
+_UPPER = re.compile(r"(?:up\s+to|within(?:\s+the\s+(?:last|past))?|less\s+than|fewer\s+than|shorter\s+than|<|≤|<=|"
+                    r"no\s+more\s+than|not\s+more\s+than|maximum(?:\s+of)?|max\.?|under|not\s+exceeding)\s*$", re.I)
 _EXCLUSION = re.compile(r"exclusion\s+criteria|\bexclusions?\s*:", re.I)
 
 
@@ -74,6 +76,10 @@ def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
     for pattern in _INCL:
         for m in pattern.finditer(value, 0, inclusion_end):
             w = weeks(number(m.group("n")), unit_of(m.group("u")))
+            if _UPPER.search(value[max(0, m.start("n") - 25):m.start("n")]):
+                # "up to 3 months from the beginning of symptoms": a maximum, so recent pain is eligible.
+                return False, [evidence(text, m.start(), m.end(), f"pain of at most {w:g} weeks is eligible: "
+                                                                  f"chronicity not required")]
             if shortest is None or w < shortest[0]:
                 shortest = (w, m)
     if shortest is not None:

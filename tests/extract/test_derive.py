@@ -94,6 +94,8 @@ def test_hrqol_time_points_only_from_hrqol_outcomes():
     ("Inclusion: adults with low back pain. Exclusion Criteria: symptoms < 3 months", True),
     ("Adults with low back pain", None),
     ("Inclusion Criteria: women with acute and chronic lumbopelvic pain", False),
+    ("Herniated lumbar disc, up to 3 months from beginning of symptoms", False),
+    ("Onset of radiating leg pain within the last six months", False),
     ("Inclusion Criteria: patients do not have any other acute disease that will cause pain", None),
 ])
 def test_chronic_lbp(eligibility: str, expected: bool | None):

@@ -57,6 +57,8 @@ def test_eq_vas_is_not_pain_vas():
     ("Adverse events are not expected.", False),
     ("The intervention has no known side effects.", False),
     ("Pain intensity", False),
+    ("Safety of each digital product", True),
+    ("Perception of psychological safety within the company", False),
 ])
 def test_harms_negation(text: str, planned: bool):
     assert (instruments.harms(text) is not None) is planned
