@@ -68,8 +68,10 @@ _TREATMENT_CONTEXT = re.compile(r"(?:treat|therap|intervention|program|session|t
 
 
 _ONE_OFF = re.compile(r"\b(?:inject|implant|(?<!non-)(?<!non)surg|operat|procedure|discectomy|microdiscectomy|"
-                      r"diskectomy|laminectomy|fusion|arthroplasty|sequestrectomy|nucleoplasty|neurotomy|ablation|"
-                      r"neuroplasty|vertebroplasty|kyphoplasty|infusion|nerve\s+block|transplant)", re.I)
+                      r"diskectomy|laminectomy|laminotomy|laminoplasty|foraminotomy|fusion|arthroplasty|sequestrectomy|"
+                      r"nucleoplasty|neurotomy|rhizotomy|ablation|neuroplasty|vertebroplasty|kyphoplasty|infusion|"
+                      r"nerve\s+block|transplant|disc\s+replacement|prosthes[ie]s|bone\s+graft|interbody\s+cage|"
+                      r"ACDF|TLIF|PLIF|ALIF|OLIF|XLIF)", re.I)
 _REPEATED = re.compile(r"\b(?:daily|weekly|monthly|every|twice|repeated|series|cycles|regimen|per\s+(?:day|week|month)|"
                        r"a\s+(?:day|week)|(?:for|over|during)\s+\d|program(?:me)?|sessions|(?:\d+|two|three|four|"
                        r"five|six|several)\s+times|times\s+(?:a|per))\b", re.I)
