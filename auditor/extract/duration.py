@@ -31,6 +31,11 @@ _FOR = re.compile(
     rf"\b(?:for|over|during|lasting|across|spanning|throughout|in)\s+(?:a\s+(?:total\s+)?(?:period|duration|"
     rf"course|span|time)\s+of\s+|the\s+(?:course|period|span)\s+of\s+|a\s+total\s+of\s+|(?:approximately|about|"
     rf"around|roughly|up\s+to)\s+|the\s+(?:next|first|following)\s+)?{_QTY}", re.I)
+# "from Day 1 up to Week 6", "from week 1 to week 15": the course ends at the second time.
+_SPAN = re.compile(r"\bfrom\s+(?:day|week|month)\s+\d+\s+(?:to|until|through|up\s+to|-)\s+(?P<u>day|week|month)\s+"
+                   r"(?P<n>\d+)\b", re.I)
+# "From Week 7 up to Week 10 participants continued using the app with optional lessons": an extension.
+_EXTENSION = re.compile(r"continu|optional|extension|maintenance|follow-?up|booster", re.I)
 # Up to three words between the length and the noun ("12-week supervised exercise program"), but not
 # words that start a new phrase ("12 months after a 6-week program").
 _FILLER = r"(?:(?!(?:after|before|following|post|of|follow|then|and|or|plus|to|at|in|from|with)\b)[a-z][\w-]*\s+)"
@@ -47,7 +52,7 @@ _SINGLE = re.compile(r"\b(?:a\s+)?(?:single|one[\s-]time|one[\s-]off|once[\s-]on
                      r"(?:injection|dose|session|infusion|application|procedure|block|surgery|operation|"
                      r"administration|implantation|treatment session|visit|intervention session)s?\b", re.I)
 # Context that makes "for 12 months" something other than treatment (follow-up, eligibility, history).
-_NOT_TREATMENT = re.compile(r"\b(?:follow|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
+_NOT_TREATMENT = re.compile(r"\b(?:follow(?!ed\s+by)|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
                             r"unresponsive|refractory|failed|despite|chronic|avoid|restrict|no\b|not\b|lifting|"
                             r"every|then\b|"
                             r"history|persist|lasting|duration of|at least|question|diary|recall|abstain|stable|"
@@ -72,7 +77,8 @@ _ONE_OFF = re.compile(r"\b(?:inject|implant|(?<!non-)(?<!non)surg|operat|procedu
                       r"nucleoplasty|neurotomy|rhizotomy|ablation|neuroplasty|vertebroplasty|kyphoplasty|infusion|"
                       r"nerve\s+block|transplant|disc\s+replacement|prosthes[ie]s|bone\s+graft|interbody\s+cage|"
                       r"ACDF|TLIF|PLIF|ALIF|OLIF|XLIF)", re.I)
-_REPEATED = re.compile(r"\b(?:daily|weekly|monthly|every|twice|repeated|series|cycles|regimen|per\s+(?:day|week|month)|"
+_REPEATED = re.compile(r"\b(?:daily|weekly|monthly|every|twice|repeated|series|cycles|regimen|q\d*[dw]|qd|bid|tid|"
+                       r"loading\s+dose|doses|from\s+(?:day|week)\s+\d+\s+(?:to|until|through)|per\s+(?:day|week|month)|"
                        r"a\s+(?:day|week)|(?:for|over|during)\s+\d|program(?:me)?|sessions|(?:\d+|two|three|four|"
                        r"five|six|several)\s+times|times\s+(?:a|per))\b", re.I)
 # Treatments that are courses, not one-off events, even when a procedure is named beside them.
@@ -103,7 +109,7 @@ def derive(record: TrialRecord) -> Duration | None:
         return Duration(best.value, Evidence.of(best, note=f"protocol arm duration = {best.value:g} weeks"))
     arms = _arm_groups(record)
     # A stated period ("for 12 weeks") beats one computed from a session count and frequency.
-    for source in (_candidates, _session_candidates):
+    for source in (_candidates, _span_candidates, _session_candidates):
         positive = [c for _, texts in arms for t in texts for c in source(t) if c.weeks > 0]
         if positive:
             return max(positive, key=lambda c: c.weeks)
@@ -111,7 +117,7 @@ def derive(record: TrialRecord) -> Duration | None:
     if dated is not None:
         return dated
     narrative = [t for t in (record.summary, record.description, record.design.description) if t is not None]
-    for source in (lambda t: _candidates(t, narrative=True), _session_candidates):
+    for source in (lambda t: _candidates(t, narrative=True), _span_candidates, _session_candidates):
         positive = [c for t in narrative for c in source(t) if c.weeks > 0]
         if positive:
             return max(positive, key=lambda c: c.weeks)
@@ -213,6 +219,17 @@ def _candidates(text: Text, narrative: bool = False):
             w = weeks(n, unit)
             said = value[m.start():m.end()].strip()
             yield Duration(w, evidence(text, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
+
+
+def _span_candidates(text: Text):
+    """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension)."""
+    value = text.value
+    for m in _SPAN.finditer(value):
+        before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
+        if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
+            continue
+        w = weeks(float(m.group("n")), unit_of(m.group("u")))
+        yield Duration(w, evidence(text, m.start(), m.end(), f"treatment given '{m.group()}' = {w:g} weeks"))
 
 
 def _clause_tail(value: str, start: int) -> str:

@@ -116,9 +116,12 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     # A baseline point with an unknown duration could still lie later than every known point.
     if any(u.weeks > value for u in unknown):
         return result
-    value = max(0.0, round(value, 2))
+    raw = round(value, 2)
+    value = max(0.0, raw)
     result.after_treatment = value
     note = f"latest assessment {value:g} weeks after the end of treatment"
+    if raw < 0:  # the schedule stops before treatment ends: no assessment after it
+        note = f"no assessment after the end of treatment: the latest is {-raw:g} weeks before it (reported as 0)"
     if duration is not None and point.anchor != "end_of_treatment":
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
     result.after_evidence = [point.evidence.model_copy(update={"note": note})]

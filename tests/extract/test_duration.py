@@ -72,3 +72,15 @@ def test_time_frame_dates_end_of_treatment():
 def test_follow_up_is_not_treatment_in_summary():
     rec = record(summary="Participants will be followed for 12 months after a 6-week program.")
     assert duration.derive(rec).weeks == 6
+
+
+def test_repeated_injections_are_not_one_off():
+    text = "Placebo as a loading dose on Day 1 followed by a single injection qw from Week 1 to Week 15."
+    found = duration.derive(record(arms=[{"label": "A", "type": "PLACEBO_COMPARATOR", "description": text}]))
+    assert found is not None and found.weeks == 15
+
+
+def test_from_day_to_week():
+    found = duration.derive(record(arms=[{"label": "A", "type": "EXPERIMENTAL",
+                                          "description": "App exercises from Day 1 up to Week 6."}]))
+    assert found.weeks == 6
