@@ -22,6 +22,8 @@ _RANDOM = re.compile(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assign
 _ASSESSOR = re.compile(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
                        r"\b(?:blind(?:ed)?|mask(?:ed)?)\s+(?:outcome\s+)?(?:assessor|evaluator|rater|examiner)s?|"
                        r"\bassessor[\s-]blind|\b(?:single|double|triple)[\s-]blind", re.I)
+_OPEN = re.compile(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
+                   re.I)
 _GROUPS = re.compile(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
                      r"(?:\w+\s+){0,3}?(?:to|into)\s+(?:one\s+of\s+)?(?P<n>two|three|four|five|six|2|3|4|5|6)\s+"
                      r"(?:\w+\s+)?(?:groups|arms)", re.I)
@@ -85,7 +87,7 @@ def assessor_blinded(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
             return True, [Evidence.of(who, note="outcome assessor masked")]
     if d.masking is not None:
         value = d.masking.value.strip().upper()
-        if value in ("NONE", "NONE (OPEN LABEL)", "OPEN", "OPEN LABEL"):
+        if value in ("NONE", "NONE (OPEN LABEL)", "OPEN", "OPEN LABEL") or _OPEN.search(d.masking.value):
             return False, [Evidence.of(d.masking, note="no masking (open label)")]
         if d.who_masked:
             return False, [Evidence.of(d.who_masked[0], note="masked roles do not include the outcome assessor")]
