@@ -21,7 +21,7 @@ _NONRANDOM = re.compile(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsingl
 _RANDOM = re.compile(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
 _ASSESSOR = re.compile(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
                        r"\b(?:blind(?:ed)?|mask(?:ed)?)\s+(?:outcome\s+)?(?:assessor|evaluator|rater|examiner)s?|"
-                       r"\bassessor[\s-]blind|\b(?:single|double|triple)[\s-]blind", re.I)
+                       r"\bassessor[\s-]blind|\b(?:triple|quadruple)[\s-]blind", re.I)
 _OPEN = re.compile(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
                    re.I)
 _GROUPS = re.compile(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
@@ -85,15 +85,14 @@ def assessor_blinded(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
     for who in d.who_masked:
         if "ASSESSOR" in who.value.upper():
             return True, [Evidence.of(who, note="outcome assessor masked")]
+    # An explicit assessor statement wins over a general one ("open-label, assessor-blinded").
+    for text in (d.masking, d.description, record.official_title, record.title):
+        if text is not None and (m := _ASSESSOR.search(text.value)):
+            return True, [evidence(text, m.start(), m.end(), "assessor masking stated")]
     if d.masking is not None:
         value = d.masking.value.strip().upper()
         if value in ("NONE", "NONE (OPEN LABEL)", "OPEN", "OPEN LABEL") or _OPEN.search(d.masking.value):
             return False, [Evidence.of(d.masking, note="no masking (open label)")]
         if d.who_masked:
             return False, [Evidence.of(d.who_masked[0], note="masked roles do not include the outcome assessor")]
-        if m := _ASSESSOR.search(d.masking.value):
-            return True, [evidence(d.masking, m.start(), m.end(), "assessor masking stated")]
-    for text in (d.description, record.official_title, record.title):
-        if text is not None and (m := _ASSESSOR.search(text.value)):
-            return True, [evidence(text, m.start(), m.end(), "assessor masking stated")]
     return None, []

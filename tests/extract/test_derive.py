@@ -168,3 +168,11 @@ def test_follow_up_from_description_when_outcomes_have_no_time_frame():
     assert sheet.facts["follow_up"]["max_weeks_from_baseline"] == 52
     (ev,) = sheet.evidence["follow_up.max_weeks_from_baseline"]
     assert ev.quote in rec.description.value and "description" in ev.note
+
+
+@pytest.mark.parametrize("masking,expected", [
+    ("Open (masking not used)", False), ("NONE", False), ("Open-label, assessor-blinded", True),
+    ("Single blind (outcome assessor)", True), ("Double", None), ("Blinded (masking used)", None),
+])
+def test_assessor_blinded_prose(masking: str, expected: bool | None):
+    assert design.assessor_blinded(record(design=Design(masking=t(masking))))[0] is expected
