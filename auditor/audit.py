@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from auditor import __version__
 from auditor.facts import Evidence
@@ -47,6 +47,9 @@ class RecordInfo(_Model):
     path: str
     format: str
     index: int
+    # Kept for the annotation formats (a missing field points at its section's line); not part
+    # of the serialised report, which has each fact's location in its evidence.
+    positions: dict[str, tuple[int, int]] = Field(default={}, exclude=True)
 
 
 class TrialAudit(_Model):

@@ -87,6 +87,7 @@ def audit(record: TrialRecord, profile: Profile) -> TrialAudit:
     title = record.title or record.official_title
     return TrialAudit(
         record=RecordInfo(trial_id=record.trial_id, registry=record.registry, title=title.value if title else None,
-                          path=record.source.path, format=record.source.format, index=record.source.index),
+                          path=record.source.path, format=record.source.format, index=record.source.index,
+                          positions=record.positions),
         facts=sheet.facts, evidence=sheet.evidence, findings=findings, counts=counts,
     )

@@ -172,6 +172,8 @@ class TrialRecord(_Model):
     safety: SafetyPlan = SafetyPlan()
     dates: Dates = Dates()
     results: Results = Results()
+    positions: dict[str, tuple[int, int]] = Field(
+        default={}, description="files a person edits (protocol files): line and column of every field, by JSON pointer")
 
     @property
     def label(self) -> str:

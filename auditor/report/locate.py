@@ -8,15 +8,12 @@ without a line is easy to overlook and one on the wrong field is misleading.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import orjson
 
 from auditor.audit import Finding, InputProblem, TrialAudit
 from auditor.profiles import Criterion
-from auditor.sources import yamlpos
 
 # Which protocol-file field answers a fact (longest prefix wins). This mirrors the mapping table
 # in sources/protocol.py in the other direction; a fact with no field (results.*) gets line 1.
@@ -67,38 +64,6 @@ def protocol_field(fact: str) -> str | None:
     return PROTOCOL_FIELDS[best] if best else None
 
 
-MAX_PROTOCOL_BYTES = 4 << 20
-
-
-@functools.lru_cache(maxsize=256)
-def _read(path: str) -> tuple[list[str], yamlpos.Positions]:
-    """Lines and value positions of a protocol file on disk; empty for stdin, archive members or
-    unreadable files (the finding then points at line 1)."""
-    try:
-        if Path(path).stat().st_size > MAX_PROTOCOL_BYTES:  # a registry dump, not a protocol file
-            return [], {}
-        text = Path(path).read_text(encoding="utf-8-sig")
-        return text.splitlines(), yamlpos.load(text)[1]
-    except (OSError, ValueError, yamlpos.yaml.YAMLError):
-        return [], {}
-
-
-def _key_line(lines: list[str], line: int, column: int) -> int:
-    """The line of the key that owns a value starting at (line, column).
-
-    Positions are those of values; a block mapping or sequence starts on a line below its key,
-    with only blank or comment lines in between, and a reader looks for the key.
-    """
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    if text[column - 1: column] in ("{", "[", "") or text[: column - 1].strip():
-        return line  # flow style or inline value: the key is on this line
-    for above in range(line - 1, 0, -1):
-        stripped = lines[above - 1].strip()
-        if stripped and not stripped.startswith("#"):
-            return above
-    return line
-
-
 def decisive_first(finding: Finding, criterion: Criterion | None) -> list[str]:
     """The finding's facts, those its `met_when` tests first: a fact that only gates whether the
     criterion applies (SC01's "is this a back-pain trial") is a poor place to point at."""
@@ -124,26 +89,15 @@ def locate(audit: TrialAudit, finding: Finding, criterion: Criterion | None = No
     field = next((f for fact in facts if (f := protocol_field(fact))), None)
     if field is None:
         return Location(path, 1)
-    lines, positions = _read(path)
+    positions = audit.record.positions
     if field in positions:  # present but without what the criterion needs (e.g. no HRQoL outcome)
-        line, column = _key_position(lines, *positions[field])
-        return Location(path, line, column, field)
+        return Location(path, *positions[field], field)
     parent = field.rpartition("/")[0]
     while parent:
         if parent in positions:
-            line, column = _key_position(lines, *positions[parent])
-            return Location(path, line, column, parent, missing=dotted(field), section=dotted(parent))
+            return Location(path, *positions[parent], parent, missing=dotted(field), section=dotted(parent))
         parent = parent.rpartition("/")[0]
     return Location(path, 1, 1, None, missing=dotted(field))
-
-
-def _key_position(lines: list[str], line: int, column: int) -> tuple[int, int]:
-    """Line and column of the key that owns the value at (line, column)."""
-    key_line = _key_line(lines, line, column)
-    if key_line == line:
-        return line, column
-    text = lines[key_line - 1]
-    return key_line, len(text) - len(text.lstrip()) + 1
 
 
 def add_hint(finding: Finding, where: Location) -> str | None:

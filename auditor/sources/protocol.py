@@ -186,6 +186,7 @@ class _Builder:
                               assessed_by=self.text("/safety/assessed_by")),
             dates=Dates(start=start, registered=registered, start_parsed=start_parsed, start_precision=precision,
                         registered_parsed=dates.parse_iso(registered.value)[0] if registered else None),
+            positions=self.positions,
         )
 
     def _arm(self, at: str) -> Arm:

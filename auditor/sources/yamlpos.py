@@ -1,5 +1,7 @@
 """Load YAML (and JSON) keeping the line and column of every value, keyed by JSON pointer.
 
+A value inside a mapping is located at its key; a sequence item at the item.
+
 PyYAML's composer gives nodes with marks; we build plain Python data from them ourselves so that
 positions survive. Only the safe subset is built: scalars, mappings and sequences; tags that would
 construct objects are rejected by the safe resolver's scalar handling.
@@ -24,12 +26,13 @@ def _escape(key: object) -> str:
 MAX_NODES = 1_000_000
 
 
-def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int) -> Any:
+def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int, mark: yaml.Mark | None = None) -> Any:
     if len(positions) > MAX_NODES:
         raise yaml.YAMLError(f"more than {MAX_NODES} values (alias expansion?)")
     if depth > 200:
         raise yaml.YAMLError(f"nesting deeper than 200 levels at line {node.start_mark.line + 1}")
-    positions[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = mark or node.start_mark
+    positions[pointer] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -38,7 +41,9 @@ def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int) -> A
             key = key_node.value
             if key in out:
                 raise yaml.YAMLError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
-            out[key] = _build(value_node, f"{pointer}/{_escape(key)}", positions, depth + 1)
+            # A mapping value is located at its key: that is the line a person reads and edits,
+            # and a block value would otherwise point at the line below its key.
+            out[key] = _build(value_node, f"{pointer}/{_escape(key)}", positions, depth + 1, key_node.start_mark)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, f"{pointer}/{i}", positions, depth + 1) for i, item in enumerate(node.value)]
