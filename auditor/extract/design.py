@@ -20,7 +20,7 @@ _NONRANDOM = re.compile(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsingl
                         r"randomi[sz]ation|\bnon[\s-]?random", re.I)
 _RANDOM = re.compile(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
 _ASSESSOR = re.compile(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
-                       r"\b(?:blind(?:ed)?|mask(?:ed)?)\s+(?:outcome\s+)?(?:assessor|evaluator|rater|examiner)s?|"
+                       r"\b(?:blind|mask)\w*[\s(:,-]+(?:the\s+)?(?:outcomes?\s+)?(?:assessor|evaluator|rater|examiner)s?|"
                        r"\bassessor[\s-]blind|\b(?:triple|quadruple)[\s-]blind", re.I)
 _OPEN = re.compile(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
                    re.I)
