@@ -47,7 +47,7 @@ def derive(record: TrialRecord) -> FactSheet:
     sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence)
     specific, unspecific, spec_ev = followup.specificity(record)
     sheet.set("follow_up.time_frames_specific", specific, spec_ev)
-    sheet.set("follow_up.unspecific_time_frames", unspecific)
+    sheet.set("follow_up.unspecific_time_frames", unspecific, spec_ev)
 
     outcomes.derive(record, sheet, d)
 

@@ -45,8 +45,20 @@ def outcome_points(outcome: Outcome) -> list[Point]:
                 for tp in outcome.time_points]
     tf = outcome.time_frame
     if tf is None:
-        return []
+        return _measure_points(outcome)
     return [Point(p.weeks, p.anchor, _evidence(tf, p), p.numeric) for p in timeframes.parse(tf.value)]
+
+
+def _measure_points(outcome: Outcome) -> list[Point]:
+    """Registries without a time-frame field (ICTRP, legacy records) often name the time in the
+    outcome itself: "Oswestry Disability Index at 12 months". Only times with a unit count."""
+    if outcome.measure is None:
+        return []
+    found = [p for p in timeframes.parse(outcome.measure.value) if p.numeric and p.weeks >= 1]
+    return [Point(p.weeks, p.anchor, Evidence.of(outcome.measure, quote=quote_around(outcome.measure.value, p.start, p.end, 120),
+                                                 note=f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} "
+                                                      f"(time named in the outcome; no time frame registered)"))
+            for p in found]
 
 
 def _evidence(tf: Text, p: timeframes.TimePoint) -> Evidence:
@@ -138,6 +150,8 @@ def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evide
         if o.time_points:
             continue
         tf = o.time_frame
+        if tf is None and _measure_points(o):
+            continue  # "ODI at 12 months": the outcome names its time
         if tf is None:
             label = f"(no time frame) {o.measure.value[:80]}" if o.measure else "(no time frame)"
             if label not in bad:
