@@ -31,6 +31,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p i
                        r"\bexplain(?:ing)?\s+pain|\bPNE\b|\bback\s+school|\b(?:patient|health|disease|fibromyalgia|"
                        r"spine|back)\s+education|\beducation\s*/\s*counsel|\beducation(?:al)?\s+(?:session|program|booklet|class|module)"),
     ("biofeedback", r"\bbiofeedback|\bneurofeedback"),
+    # Named non-psychological, non-physiotherapy care (Ho 2022 has no node for it).
+    ("other", r"\bchiropract|\bspinal\s+manipulati|\bosteopath|\bacupunct|\bdry\s+needl|\bherbal|\bhomeopath|"
+              r"\bcupping|\bmoxibustion"),
     ("relaxation", r"\brelaxation|\bguided\s+imagery|\bbreathing\s+(?:exercise|technique)|\bhypno"),
     # "relaxation exercise", "memory task exercises" are not physical exercise; "early postoperative
     # mobilization" is not manual therapy.
@@ -42,7 +45,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p i
                                r"training)|\bcore\s+(?:stability|strength)|\bpilates|\bstretching|\bphysical\s+"
                                r"rehabilitation|\bwalking\s+(?:program|exercise)|\bstrengthening|\bTENS\b|\bhot\s?pack|"
                                r"\binterferential|\bkinesio|\bmassage|\bSNAGs?\b"),
-    ("device", r"\b(?:mobile\s+)?app\b|\bapplication\b(?=.{0,40}(?:smartphone|mobile|tablet|phone))|\bvirtual\s+reality|"
+    ("device", r"\b(?:mobile\s+)?app\b|\bdigital\s+(?:cognitive|CBT|intervention|program|therap|health|treatment)|"
+               r"\binternet[\s-](?:based|delivered)|\bweb[\s-](?:based|delivered)|\bapplication\b(?=.{0,40}(?:smartphone|mobile|tablet|phone))|\bvirtual\s+reality|"
                r"\bVR\b|\bdigital\s+therapeutic|\bsmartphone|\btablet\b|\blaser\b|\bstimulat(?:or|ion)\s+device|"
                r"\bneurostimulat|\bspinal\s+cord\s+stimulat|\bbrace\b|\borthosis|\bwearable|\bsoftware"),
     ("drug", r"\b(?:mg|milligram|NSAIDs?|opioids?|steroids?|corticosteroids?|injection\s+of|intradiscal\s+"
@@ -70,6 +74,9 @@ class ArmCategories:
     psych_with_physio: bool = False
 
 
+_GENERIC_EDUCATION = re.compile(r"(?:patient|health|disease|education)", re.I)
+_PAIN_CONTEXT = re.compile(r"\b(?:pain|back|spin\w*|lumbar|fibromyalgia|musculoskeletal|neck|sciatica|arthritis|"
+                           r"disc|posture|ergonomic)", re.I)
 # Physiotherapist-delivered modalities that registries file as DEVICE.
 _PHYSIO_DEVICE = re.compile(r"\b(?:TENS|ultrasound|diathermy|hot\s?pack|heat|interferential|traction|shock\s?wave|"
                             r"electrotherap|electrical\s+stimulation|kinesio|taping)", re.I)
@@ -80,6 +87,8 @@ _CONTEXT_BEFORE = re.compile(r"\b(?:after|following|post|before|prior\s+to|since
 
 def derive(record: TrialRecord) -> ArmCategories:
     result = ArmCategories()
+    # In a back-pain trial, "education" is about the back even when the arm does not say so.
+    pain_trial = any(_PAIN_CONTEXT.search(t.value) for t in [*record.conditions, record.title] if t is not None)
     for units in _groups(record):
         cats: dict[str, Evidence] = {}
         pne = None
@@ -93,6 +102,9 @@ def derive(record: TrialRecord) -> ArmCategories:
                         if cat == "procedure_surgery" and \
                                 _CONTEXT_BEFORE.search(text.value[max(0, m.start() - 25):m.start()]):
                             continue
+                        if cat == "pain_education" and _GENERIC_EDUCATION.match(m.group()) and \
+                                not pain_trial and not _PAIN_CONTEXT.search(text.value):
+                            continue  # "patient education" about sleep or substance use is not pain education
                         found[cat] = evidence(text, m.start(), m.end(), f"'{m.group()}' -> {cat}", limit=100)
                         break
                 pne = pne or _PNE.search(text.value)

@@ -54,3 +54,13 @@ def test_psych_with_physio_in_one_arm():
     rec = record(arms=[{"label": "A", "type": "EXPERIMENTAL", "description": "Exercise therapy"},
                        {"label": "B", "type": "EXPERIMENTAL", "description": "Cognitive behavioural therapy"}])
     assert interventions.derive(rec).psych_with_physio is False
+
+
+def test_other_named_care_and_digital_delivery():
+    assert "other" in cats("Standardized chiropractic spinal manipulation")
+    assert "device" in cats("Digital cognitive behavioral therapy for insomnia")
+
+
+def test_generic_education_needs_a_pain_context():
+    assert "pain_education" not in cats("Patient education about sleep hygiene")
+    assert "pain_education" in cats("Patient education session with a back care booklet")
