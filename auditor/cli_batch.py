@@ -127,6 +127,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, profile_ref: str, jobs
         bar.stop()
         click.echo(f"trial-audit: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside the audit loop: committed work is kept
+        bar.stop()
+        click.echo("trial-audit: interrupted; run the same command again to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     bar.stop()
     out = Console()
 

@@ -115,7 +115,8 @@ class Store:
         self.path = out_dir / DB_NAME
         self.codes = codes
         self.identity = identity
-        # One DuckDB thread while auditing: the workers need the cores; exports get them all back.
+        # One DuckDB thread: while auditing the workers need the cores, and a sort per thread would
+        # break the memory cap when exporting 2 million findings (one thread stays under it).
         self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT, "threads": 1,
                                                           "preserve_insertion_order": False})
         self.trial_cols = trial_columns(codes)
@@ -208,7 +209,6 @@ class Store:
     def export(self, out_dir: Path) -> list[Path]:
         """trials/findings/errors as CSV and Parquet, sorted so equal stores give equal files."""
         written = []
-        self.con.execute(f"SET threads = {os.cpu_count() or 1}")
         for name in ("trials", "findings", "errors"):
             order = "source_path, source_index" + (", code" if name == "findings" else "")
             for fmt, ext in (("FORMAT CSV, HEADER", "csv"), ("FORMAT PARQUET", "parquet")):

@@ -161,3 +161,29 @@ def test_cli_exit_codes_and_messages(tmp_path: Path) -> None:
     assert run_cli("batch", str(tmp_path / "in"), "--out", str(blocker / "sub")).exit_code == 2
     assert run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "o2"), "--profile", "nope").exit_code == 2
     assert run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "o3"), "--jobs", "0").exit_code == 2
+
+
+def test_ctrl_c_stops_cleanly_with_exit_130_and_the_next_run_resumes(real_data: Path, tmp_path: Path) -> None:
+    inputs = real_data / "ctgov-v2"
+    log = tmp_path / "commits.log"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRIAL_AUDIT_COMMIT_ROWS": "10", "TRIAL_AUDIT_CHUNK_ROWS": "5",
+           "TRIAL_AUDIT_COMMIT_LOG": str(log)}
+    proc = subprocess.Popen(_batch_cmd(inputs, tmp_path / "out"), env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and len(log.read_text().splitlines()) >= 2:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    stdout, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stdout
+    assert "Interrupted" in stdout and "run the same command again" in stdout
+    runs = batch.load(tmp_path / "out")["runs"]
+    first = runs.iloc[0]
+    assert first.status == "interrupted" and first.seen == first.audited + first.failed > 0
+    again = subprocess.run(_batch_cmd(inputs, tmp_path / "out"), env={**env, "TRIAL_AUDIT_COMMIT_LOG": ""},
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    last = batch.load(tmp_path / "out")["runs"].iloc[-1]
+    assert last.skipped == first.seen and last.seen == 336
