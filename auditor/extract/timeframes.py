@@ -122,8 +122,9 @@ _AGE = re.compile(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.I
 _AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age)\b", re.I)
 _LABEL_THEN_DATE = re.compile(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.I)
 _RECALL = re.compile(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
-_LIST_GAP = re.compile(r"^[\s,&/]*(?:\([^()]{0,25}\))?[\s,&/]*(?:(?:and|or|then)\b)?[\s,&/]*$", re.I)
-_AFTER_GAP = re.compile(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?$")
+_LIST_GAP = re.compile(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.I)
+# Between a quantity and its anchor: a short label "(T2)" or a tolerance "± 60 days".
+_AFTER_GAP = re.compile(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?$")
 _BEFORE_GAP = re.compile(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.I)
 
 
@@ -244,6 +245,10 @@ def _attach(text: str, qtys: list[_Qty], anchors: list[tuple[int, int, str]]) ->
                 and (i == 0 or qtys[i - 1].end <= prev[-1][0]):
             a = prev[-1]
             q.anchor, q.anchor_start, q.anchor_end = a[2], a[0], a[1]
+        elif i and (p := qtys[i - 1]).anchor and p.anchor_start is not None and p.anchor_start < p.start \
+                and _LIST_GAP.match(text[p.end:q.start]):
+            # "post-op (3 month (± 1 month) and 12 months ...)": the list goes on under the same anchor.
+            q.anchor, q.anchor_start, q.anchor_end = p.anchor, p.anchor_start, p.anchor_end
 
 
 def _gap(text: str, start: int, end: int) -> str:
