@@ -105,6 +105,10 @@ def ae_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
     for g in res.adverse_event_groups:
         if g.at_risk is not None and g.at_risk.value > 0:
             return True, [Evidence.of(g.at_risk, note="adverse-event group with participants at risk")]
+    for g in res.adverse_event_groups:  # counts without an at-risk number still are counts
+        for n in (g.serious_affected, g.other_affected):
+            if n is not None and n.value > 0:
+                return True, [Evidence.of(n, note="participants affected by adverse events")]
     if res.adverse_events_description is not None:
         return False, [Evidence.of(res.adverse_events_description, quote=res.adverse_events_description.value[:160],
                                    note="results posted without adverse-event counts")]
