@@ -75,12 +75,18 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
 
 
 def hrqol_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
-    """Posted results include an HRQoL instrument (None without results)."""
+    """Posted results include an HRQoL outcome (None without results): a results title that names an
+    HRQoL instrument, or that is the title of a registered outcome measured with one ("Change in
+    Quality of Life (PCS)" registered with an SF-12 description)."""
     if not record.results.posted:
         return None, []
+    registered = {o.measure.value.strip().lower() for o in record.outcomes
+                  if o.measure is not None and _hits(o, "hrqol")}
     for title in record.results.outcome_titles:
         hits = instruments.find("hrqol", title.value)
         if hits:
             h = hits[0]
             return True, [evidence(title, h.start, h.end, f"{h.name} results posted")]
+        if title.value.strip().lower() in registered:
+            return True, [Evidence.of(title, note="results posted for a registered HRQoL outcome")]
     return False, []
