@@ -176,3 +176,12 @@ def test_follow_up_from_description_when_outcomes_have_no_time_frame():
 ])
 def test_assessor_blinded_prose(masking: str, expected: bool | None):
     assert design.assessor_blinded(record(design=Design(masking=t(masking))))[0] is expected
+
+
+def test_hrqol_results_by_registered_title():
+    from auditor.model import Results
+    rec = record(outcomes=[{"measure": "Change in Quality of Life (PCS)", "description": "SF-12 physical component"}],
+                 results=Results(posted=True, outcome_titles=[t("Change in Quality of Life (PCS)", "/r/0")]))
+    assert derive(rec).facts["results"]["hrqol_reported"] is True
+    rec = record(outcomes=[{"measure": "Pain NRS"}], results=Results(posted=True, outcome_titles=[t("Pain NRS", "/r/0")]))
+    assert derive(rec).facts["results"]["hrqol_reported"] is False
