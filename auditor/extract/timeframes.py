@@ -52,6 +52,8 @@ _QTY_PREFIX = re.compile(
     rf"\b(?P<unit>{_PREFIX_UNIT})\s*(?P<nums>{_DIGITS}(?:\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|-|–|/)\s*"
     rf"(?:(?:and|or)\s+)?(?:{_PREFIX_UNIT}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{_LONG_UNIT}\b)", re.I)
 _NUM_IN = re.compile(rf"(?<![\w.]){NUM}", re.I)
+# "the first postoperative day", "2nd post-op week": the anchor sits between number and unit.
+_QTY_POSTOP = re.compile(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>day|week|month)s?\b", re.I)
 
 _EVENT_TREAT = (r"(?:treatments?|interventions?|therapy|therapies|program(?:me)?s?|training|sessions?|course|"
                 r"protocol|dosing|study (?:treatment|drug|intervention)|classes|the program)")
@@ -206,6 +208,10 @@ def _quantities(text: str) -> list[_Qty]:
         values = [w for w in values if w <= _MAX_WEEKS]
         if values:
             out.append(_Qty(m.start(), m.end(), values))
+    for m in _QTY_POSTOP.finditer(text):
+        if not any(m.start() < q.end and q.start < m.end() for q in out):
+            out.append(_Qty(m.start(), m.end(), [weeks(number(m.group("n")), unit_of(m.group("unit")))],
+                            "procedure", m.end(), m.start()))
     out.sort(key=lambda q: q.start)
     # "1-Month Follow-up at 12 weeks": the first quantity names the visit, the second dates it.
     return [q for i, q in enumerate(out) if not (i + 1 < len(out) and _LABEL_THEN_DATE.match(text[q.end:out[i + 1].start]))]
