@@ -18,6 +18,7 @@ HRQOL = [
     ("PROMIS Pediatric Global Health Scale", ["PROMIS-GH"]), ("AQoL-8D", ["AQoL"]),
     ("World Health Organization Quality of Life (WHOQOL-BREF) Scale", ["WHOQOL-BREF"]),
     ("Nottingham Health Profile", ["NHP"]), ("15D instrument", ["15D"]), ("Health Utilities Index Mark 3", ["HUI"]),
+    ("HUI3 utility", ["HUI"]), ("Assessed by Dr Li Hui", []),
     ("Oswestry Disability Index", []), ("Quality of Life Scale (QOLS)", []), ("numeric rating scale", []),
 ]
 
