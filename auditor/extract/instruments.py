@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-_SEP = r"[\s\-_./:]{0,3}"
+_SEP = r"[\s\-_./:()]{0,3}"
 _TOKEN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
 
 
