@@ -17,9 +17,12 @@ from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
 _LBP = re.compile(r"\b(?:low(?:er)?[\s-]+back|lumbar|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
-                  r"lumbo-?sacral|lumbo-?pelvic|radiculopathy|dis[ck]\s+herniation|herniated\s+(?:lumbar\s+|intervertebral\s+)?dis[ck]|"
-                  r"spinal\s+stenosis|degenerative\s+dis[ck]|discogenic|spondylolisthesis|intervertebral\s+dis[ck])",
-                  re.I)
+                  r"lumbo-?sacral|lumbo-?pelvic)", re.I)
+# Spine conditions that are low back conditions unless the text places them elsewhere (cervical disc
+# herniation is neck, not low back).
+_SPINE = re.compile(r"\b(?:radiculopathy|dis[ck]\s+herniation|herniated\s+(?:intervertebral\s+)?dis[ck]|spinal\s+stenosis|"
+                    r"degenerative\s+dis[ck]|discogenic|spondylolisthesis|intervertebral\s+dis[ck])", re.I)
+_NOT_LOW = re.compile(r"\b(?:cervical|neck|thoracic|cervico)", re.I)
 _PAIN = (r"(?:pain|LBP|CLBP|symptoms?|sciatica|radiculopathy|complaints?|conservative\s+(?:treatment|care|therapy|"
          r"management)|non-?operative\s+(?:treatment|care)|backache|lumbago)")
 _QTY = rf"(?P<n>{NUM})\s*-?\s*(?P<u>weeks?|wks?|months?|mos?|years?|yrs?)\b"
@@ -50,11 +53,19 @@ class Population:
 
 def derive(record: TrialRecord) -> Population:
     result = Population()
-    for text in [*record.conditions, *record.keywords, record.title, record.official_title]:
-        if text is not None and (m := _LBP.search(text.value)):
+    texts = [t for t in [*record.conditions, *record.keywords, record.title, record.official_title] if t is not None]
+    for text in texts:
+        if m := _LBP.search(text.value):
             result.low_back_pain = True
             result.lbp_evidence = [evidence(text, m.start(), m.end(), "about low back pain / lumbar spine")]
             break
+    else:
+        if not any(_NOT_LOW.search(t.value) for t in texts):
+            for text in texts:
+                if m := _SPINE.search(text.value):
+                    result.low_back_pain = True
+                    result.lbp_evidence = [evidence(text, m.start(), m.end(), "spine condition, not cervical/thoracic")]
+                    break
     if record.pain_duration_weeks is not None:
         n = record.pain_duration_weeks
         result.chronic_12w = n.value >= 12

@@ -185,3 +185,9 @@ def test_hrqol_results_by_registered_title():
     assert derive(rec).facts["results"]["hrqol_reported"] is True
     rec = record(outcomes=[{"measure": "Pain NRS"}], results=Results(posted=True, outcome_titles=[t("Pain NRS", "/r/0")]))
     assert derive(rec).facts["results"]["hrqol_reported"] is False
+
+
+def test_cervical_disc_is_not_low_back():
+    assert population.derive(record(conditions=["Cervical Disc Herniation"])).low_back_pain is False
+    assert population.derive(record(conditions=["Disc Herniation"])).low_back_pain is True
+    assert population.derive(record(conditions=["Lumbar Disc Herniation"])).low_back_pain is True
