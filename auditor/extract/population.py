@@ -16,7 +16,7 @@ from auditor.extract.text import NUM, evidence, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
-_LBP = re.compile(r"\b(?:low(?:er)?[\s-]+back|lumbar|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
+_LBP = re.compile(r"\b(?:low(?:er)?[\s-]+back|lumbar(?!\s+(?:puncture|drain|plexus|catheter|cistern))|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
                   r"lumbo-?sacral|lumbo-?pelvic)", re.I)
 # Spine conditions that are low back conditions unless the text places them elsewhere (cervical disc
 # herniation is neck, not low back).
