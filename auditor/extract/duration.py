@@ -2,13 +2,17 @@
 
 Sources, in order of trust:
 1. protocol files: arms[].duration_weeks (structured, stated by the trialist);
-2. arm and intervention descriptions: "twice a week for 6 weeks", "a 12-week program",
-   "8 weekly sessions", "10 sessions over a two week period", "single injection" (0), surgery (0);
-3. the brief summary / detailed description, only where the sentence is about the treatment
+2. arm and intervention descriptions: a stated period ("twice a week for 6 weeks", "a 12-week
+   program", "10 sessions over a two week period"), then a span ("from Day 1 up to Week 6"), then
+   session arithmetic ("8 weekly sessions", "12 sessions, twice a week");
+3. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
+   "Week 8 (End of Treatment)");
+4. the brief summary / detailed description, only where the sentence is about the treatment
    (so "patients will be followed for 12 months" is not a treatment duration);
-4. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
-   "Week 8 (End of Treatment)").
-Nothing stated -> None. A one-off procedure, injection or single session is 0 weeks.
+5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
+   intradiscal injection", "lumbar microdiscectomy"), or the summary states a single dose.
+The longest period across arms wins. Nothing stated -> None: a surgery arm (0) against a
+course of unstated length is None, not 0.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.extract import timeframes
-from auditor.extract.text import NUM, evidence, lowered, number, unit_of, weeks
+from auditor.extract.text import NUM, belongs, evidence, lowered, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -148,23 +152,13 @@ def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:
                        or (arm.label is not None and _CONTROL_LABEL.search(arm.label.value)))
         texts = [t for t in (arm.description,) if t is not None] + list(arm.components)
         for iv in record.interventions:
-            if _belongs(iv, arm):
+            if belongs(iv, arm):
                 texts += [t for t in (iv.description, iv.name) if t is not None]
         groups.append((control, texts))
     if not record.arms:
         for iv in record.interventions:
             groups.append((False, [t for t in (iv.description, iv.name) if t is not None]))
     return groups
-
-
-def _belongs(iv, arm) -> bool:
-    label = arm.label.value.strip().lower() if arm.label else None
-    if label and any(a.value.strip().lower() == label for a in iv.arm_labels):
-        return True
-    if iv.name is not None:
-        name = iv.name.value.strip().lower()
-        return any(n.value.split(":", 1)[-1].strip().lower() == name for n in arm.intervention_names)
-    return False
 
 
 def _one_off(texts: list[Text]) -> Duration | None:

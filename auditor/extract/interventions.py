@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from auditor.extract.text import evidence
+from auditor.extract.text import belongs, evidence
 from auditor.facts import Evidence
-from auditor.model import Arm, Intervention, Text, TrialRecord
+from auditor.model import Text, TrialRecord
 
 _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p in (
     ("cognitive_functional_therapy", r"\bcognitive[\s-]+functional\s+therap|\bCFT\b"),
@@ -142,20 +142,10 @@ def _groups(record: TrialRecord) -> list[list[Unit]]:
             continue
         units: list[Unit] = [([t for t in (arm.label, arm.description) if t is not None] + list(arm.components), None)]
         for iv in record.interventions:
-            if _belongs(iv, arm):
+            if belongs(iv, arm):
                 units.append(([t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names), iv.type))
         groups.append(units)
     if not record.arms:
         for iv in record.interventions:
             groups.append([([t for t in (iv.name, iv.description) if t is not None], iv.type)])
     return groups
-
-
-def _belongs(iv: Intervention, arm: Arm) -> bool:
-    label = arm.label.value.strip().lower() if arm.label else None
-    if label and any(a.value.strip().lower() == label for a in iv.arm_labels):
-        return True
-    if iv.name is not None:
-        name = iv.name.value.strip().lower()
-        return any(n.value.split(":", 1)[-1].strip().lower() == name for n in arm.intervention_names)
-    return False

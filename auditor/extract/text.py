@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from auditor.facts import Evidence
-from auditor.model import Text, TrialRecord
+from auditor.model import Arm, Intervention, Text, TrialRecord
 
 # Number words registries use in time frames and schedules ("Twelve and Twenty-four months").
 _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -133,3 +133,14 @@ def first_match(pattern: re.Pattern[str], texts: Iterable[Text]) -> tuple[Text, 
         if match:
             return text, match
     return None
+
+
+def belongs(iv: Intervention, arm: Arm) -> bool:
+    """The intervention is given in the arm (ctgov armGroupLabels, or the arm's "Type: Name" list)."""
+    label = arm.label.value.strip().lower() if arm.label else None
+    if label and any(a.value.strip().lower() == label for a in iv.arm_labels):
+        return True
+    if iv.name is not None:
+        name = iv.name.value.strip().lower()
+        return any(n.value.split(":", 1)[-1].strip().lower() == name for n in arm.intervention_names)
+    return False
