@@ -17,7 +17,8 @@ from auditor.model import TrialRecord
 
 _AIM = re.compile(r"\b(?:efficacy|effectiveness|effect)\s+and\s+safety|\bsafety\s+and\s+(?:efficacy|effectiveness|"
                   r"tolerability|feasibility)|\b(?:evaluate|assess|determine|demonstrate|investigate|examine|"
-                  r"establish|compare|monitor|test|explore)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:safety|adverse\s+events?|"
+                  r"establish|compare|monitor|test|explore)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:safety(?<!psychological safety)|"
+                  r"adverse\s+events?|"
                   r"side[\s-]effects?|complications?|harms)\b|\b(?:adverse\s+events?|AEs|side[\s-]effects?|"
                   r"complications?|harms)\s+(?:will|would|are|were|shall)\s+(?:be\s+)?(?:recorded|collected|"
                   r"monitored|documented|reported|assessed|registered|noted|captured|tracked)", re.I)
