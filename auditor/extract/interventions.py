@@ -34,7 +34,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p i
     # Named non-psychological, non-physiotherapy care (Ho 2022 has no node for it).
     ("other", r"\bchiropract|\bspinal\s+manipulati|\bosteopath|\bacupunct|\bdry\s+needl|\bherbal|\bhomeopath|"
               r"\bcupping|\bmoxibustion"),
-    ("relaxation", r"\brelaxation|\bguided\s+imagery|\bbreathing\s+(?:exercise|technique)|\bhypno"),
+    # Not the "relaxation technique" of kinesio taping.
+    ("relaxation", r"\brelaxation(?<!KT relaxation)(?<!\) relaxation)(?<!taping relaxation)|\bguided\s+imagery|\bbreathing\s+(?:exercise|technique)|\bhypno"),
     # "relaxation exercise", "memory task exercises" are not physical exercise; "early postoperative
     # mobilization" is not manual therapy.
     ("physiotherapy_exercise", r"\bphysiotherap|\bphysical\s+therap|\bexercis(?<!relaxation exercis)(?<!breathing exercis)"
@@ -54,17 +55,19 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p i
              r"capsules?|placebo\s+(?:pill|tablet|capsule|injection))\b"),
     ("procedure_surgery", r"\bsurg(?:ery|eries|ical)\b|\b(?:micro)?dis[ck]ectomy|\blaminectomy|\blaminotomy|\bfusion\b|\barthroplasty|\bforaminotomy|"
                           r"\bdecompression|\bsequestrectomy|\bendoscopic|\bneurotomy|\bablation|\bvertebroplasty|"
-                          r"\bkyphoplasty|\bimplant|\bepidural|\bnerve\s+block|\bneuroplasty|\boperation|\btransplant"),
+                          r"\bkyphoplasty|\bimplant|\bepidural|\bnerve\s+block|\bneuroplasty|\boperation|\btransplant|"
+                          r"\bplexus\s+block|\bregional\s+an(?:a)?esthesia"),
 )]
 _TYPE = {"DRUG": "drug", "BIOLOGICAL": "drug", "DEVICE": "device", "PROCEDURE": "procedure_surgery",
-         "RADIATION": "procedure_surgery", "GENETIC": "drug", "COMBINATION_PRODUCT": "drug"}
+         "RADIATION": "other", "GENETIC": "drug", "COMBINATION_PRODUCT": "drug"}
 _PSYCH = {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
           "cognitive_functional_therapy", "relaxation", "biofeedback"}
 # Strong pain education (reconceptualising pain) counts as psychological; general "education" does not.
 _PNE = re.compile(r"\bpain\s+(?:neuro\w*|biology|science)\s+education|\bneuroscience\s+education|\bexplain(?:ing)?"
                   r"\s+pain|\bPNE\b|\bpain\s+education", re.I)
-_INACTIVE = re.compile(r"^\s*(?:usual\s+care|treatment\s+as\s+usual|TAU|wait[\s-]?list(?:\s+control)?|no\s+"
-                       r"(?:intervention|treatment)|standard\s+care|control)\s*$", re.I)
+_ACTIVE_TYPES = {"EXPERIMENTAL", "ACTIVE_COMPARATOR"}
+_INACTIVE = re.compile(r"\b(?:usual\s+care|treatment\s+as\s+usual|TAU|wait[\s-]?list|waiting\s+list|no\s+"
+                       r"(?:intervention|treatment)|standard\s+care|routine\s+care|control)\b", re.I)
 
 
 @dataclass
@@ -118,12 +121,19 @@ def derive(record: TrialRecord) -> ArmCategories:
             for cat, ev in found.items():
                 cats.setdefault(cat, ev)
         all_texts = [t for texts, _ in units for t in texts]
-        if not cats and all_texts and not all(_INACTIVE.match(t.value) for t in all_texts):
+        arm_type = (units[0][1].value.upper() if units[0][1] is not None else "")
+        # A "Control group" / "usual care" arm is no intervention category, unless the registry calls
+        # it an active comparator (e.g. patient education as control): then it is "other".
+        inactive = any(_INACTIVE.search(t.value) for t in all_texts) and arm_type not in _ACTIVE_TYPES
+        if not cats and all_texts and not inactive:
             cats["other"] = Evidence.of(all_texts[0], quote=all_texts[0].value[:100], note="no category rule matched -> other")
         for cat, ev in cats.items():
             if cat not in result.categories:
                 result.categories.append(cat)
                 result.evidence.append(ev)
+        if "relaxation" in cats and "physiotherapy_exercise" in cats and \
+                (cats["physiotherapy_exercise"].note or "").startswith("'exercis"):
+            del cats["physiotherapy_exercise"]  # the "exercise" is the relaxation exercise itself
         if "physiotherapy_exercise" in cats and (_PSYCH & cats.keys() or pne):
             result.psych_with_physio = True
             result.evidence.append(cats["physiotherapy_exercise"])
@@ -140,7 +150,9 @@ def _groups(record: TrialRecord) -> list[list[Unit]]:
     for arm in record.arms:
         if arm.type is not None and arm.type.value.upper() == "NO_INTERVENTION":
             continue
-        units: list[Unit] = [([t for t in (arm.label, arm.description) if t is not None] + list(arm.components), None)]
+        # The arm's own unit carries the arm type (EXPERIMENTAL, ...), which maps to no category.
+        units: list[Unit] = [([t for t in (arm.label, arm.description) if t is not None] + list(arm.components),
+                              arm.type)]
         for iv in record.interventions:
             if belongs(iv, arm):
                 units.append(([t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names), iv.type))

@@ -64,3 +64,12 @@ def test_other_named_care_and_digital_delivery():
 def test_generic_education_needs_a_pain_context():
     assert "pain_education" not in cats("Patient education about sleep hygiene")
     assert "pain_education" in cats("Patient education session with a back care booklet")
+
+
+def test_control_arm_is_no_category_but_active_education_control_is_other():
+    rec = record(arms=[{"label": "Relaxation", "type": "EXPERIMENTAL", "description": "Progressive relaxation exercises"},
+                       {"label": "Control group", "type": "OTHER", "description": "Routine care"}])
+    result = interventions.derive(rec)
+    assert result.categories == ["relaxation"] and result.psych_with_physio is False
+    rec = record(arms=[{"label": "Control", "type": "ACTIVE_COMPARATOR", "description": "Sleep hygiene leaflet (control)"}])
+    assert interventions.derive(rec).categories == ["other"]
