@@ -43,8 +43,10 @@ def derive(record: TrialRecord) -> FactSheet:
 
     d = dur.weeks if dur else None
     fu = followup.compute(record.outcomes, d, record)
+    # A number computed with the treatment duration also rests on the text that states the duration.
+    used = [dur.evidence] if dur and any("minus" in (e.note or "") for e in fu.after_evidence) else []
     sheet.set("follow_up.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
-    sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence)
+    sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
     specific, unspecific, spec_ev = followup.specificity(record)
     sheet.set("follow_up.time_frames_specific", specific, spec_ev)
     sheet.set("follow_up.unspecific_time_frames", unspecific, spec_ev)

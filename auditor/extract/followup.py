@@ -104,8 +104,9 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     from_baseline = [p for p in points if p.anchor in ("baseline", "treatment_start", "procedure")]
     if duration is not None:
         # "12 months after the end of treatment" is also a time from baseline once the duration is known.
-        from_baseline += [Point(p.weeks + duration, "baseline", p.evidence) for p in points
-                          if p.anchor == "end_of_treatment" and p.numeric]
+        from_baseline += [Point(p.weeks + duration, "baseline", p.evidence.model_copy(
+            update={"note": f"{p.weeks:g} weeks after the end of treatment + {duration:g} weeks of treatment"}))
+            for p in points if p.anchor == "end_of_treatment"]
     if from_baseline:
         best = max(from_baseline, key=lambda p: p.weeks)
         result.max_from_baseline = round(best.weeks, 2)
