@@ -196,7 +196,7 @@ class Progress:
     def start(self, total_bytes: int) -> None:
         pass
 
-    def update(self, totals: Totals, done_bytes: int) -> None:
+    def update(self, records: int, done_bytes: int) -> None:
         pass
 
 
@@ -230,21 +230,27 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         run_id = store.start_run(profile.id, profile.version, __version__,
                                  {"inputs": inputs, "jobs": jobs, "force": force, "reader": reader})
         writer = Writer(store, run_id)
+        inline = Auditor(profile, reader, chunk_size) if pool is None else None
         progress.start(sum(size for _, size in disk_inputs(inputs)))
         done_bytes = 0
+
+        def tick() -> None:  # records seen so far, counting those an inline auditor has not flushed
+            pending = inline.pending.audited + inline.pending.failed if inline else 0
+            progress.update(writer.totals.seen + pending, done_bytes)
 
         def advance(size: int) -> None:
             nonlocal done_bytes
             done_bytes += size
-            progress.update(writer.totals, done_bytes)
+            tick()
 
         tasks = _tasks(inputs, store.file_states(), writer, advance)
         with StopOnInterrupt() as stop:
             try:
-                if pool is None:
-                    _inline(tasks, Auditor(profile, reader, chunk_size), writer, stop)
+                if inline is not None:
+                    _inline(tasks, inline, writer, stop)
                 else:
-                    pool.process(tasks, writer, stop, lambda: progress.update(writer.totals, done_bytes))
+                    assert pool is not None
+                    pool.process(tasks, writer, stop, tick)
             finally:
                 if pool:
                     pool.stop()

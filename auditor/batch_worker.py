@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from auditor.audit import TrialAudit
 from auditor.engine import audit
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
@@ -121,9 +122,8 @@ class Auditor:
                     yield self.flush()
                     self._progress(task, done, complete=False)
         except InputError as err:  # the file (or its rest) cannot be read: one error row, counted once
-            if done >= task.start:
-                self._error(err, task.file_hash, index=None if done == 0 else done)
-                done += 1
+            self._error(err, task.file_hash, index=None if done == 0 else done)
+            done += 1
         except Exception as exc:  # a reader bug must not end the batch; the file is reported instead
             self._error(InputError(task.origin, f"reader failed: {type(exc).__name__}: {exc}"), task.file_hash,
                         index=None if done == 0 else done)
@@ -140,15 +140,19 @@ class Auditor:
             self._error(item, file_hash, index=item.index)
             return
         try:
-            result = audit(item, self.profile)
+            trial, findings = self._rows(item, audit(item, self.profile), file_hash)
         except Exception as exc:  # an extractor bug on one record: record it, go on with the batch
             err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
                               index=item.source.index, record_id=item.trial_id)
             self._error(err, file_hash, index=item.source.index)
             return
-        self._trial(item, result, file_hash)
+        self.pending.trials.append(trial)
+        self.pending.findings.extend(findings)
+        self.pending.audited += 1
 
-    def _trial(self, record: TrialRecord, result: Any, file_hash: str | None) -> None:
+    def _rows(self, record: TrialRecord, result: TrialAudit, file_hash: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The trial's row and its findings' rows (built before anything is appended, so a failure
+        leaves no half-recorded trial)."""
         src = record.source
         title = record.title or record.official_title
         statuses = {f.code: f.status for f in result.findings}
@@ -166,16 +170,16 @@ class Auditor:
             "content_hash": _digest(record.model_dump_json(exclude={"source"}).encode()),
             "file_hash": file_hash,
         }
-        self.pending.trials.append(row)
-        self.pending.audited += 1
+        findings = []
         for f in result.findings:
             evidence = [{k: v for k, v in e.model_dump().items() if v is not None} for e in f.evidence]
             for ev in evidence:
                 ev["quote"] = ev["quote"][:MAX_QUOTE]
-            self.pending.findings.append({
+            findings.append({
                 "source_path": src.path, "source_index": src.index, "trial_id": record.trial_id, "code": f.code,
                 "name": f.name, "criterion_group": f.group, "severity": f.severity, "status": f.status,
                 "message": f.message, "fix": f.fix, "evidence": orjson.dumps(evidence).decode()})
+        return row, findings
 
     def _error(self, err: InputError, file_hash: str | None, index: int | None) -> None:
         self.pending.errors.append({

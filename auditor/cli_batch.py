@@ -22,7 +22,7 @@ from auditor.sources import READERS
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from auditor.batch import Outcome, Totals
+    from auditor.batch import Outcome
 
 # DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130
@@ -49,16 +49,24 @@ class _Bar:
         self.bar.start()
         self.task = self.bar.add_task("audit", total=max(total_bytes, 1), records=0, rate=0.0)
 
-    def update(self, totals: "Totals", done_bytes: int) -> None:
+    def update(self, records: int, done_bytes: int) -> None:
         if self.bar is not None:
             elapsed = self.bar.tasks[0].elapsed or 0
-            self.bar.update(self.task, completed=done_bytes, records=totals.seen,
-                            rate=totals.seen / elapsed if elapsed > 0 else 0.0)
+            self.bar.update(self.task, completed=done_bytes, records=records,
+                            rate=records / elapsed if elapsed > 0 else 0.0)
 
     def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
             self.bar = None
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (a container's affinity mask, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _print_summary(console: "Console", outcome: "Outcome") -> None:
@@ -120,8 +128,8 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, profile_ref: str, jobs
         click.echo(f"trial-audit: {exc.one_line()}", err=True)
         sys.exit(EXIT_ERROR)
     bar = _Bar(err)
-    try:  # --jobs default: CPU count
-        outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or os.cpu_count() or 1, force=force,
+    try:
+        outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
                             reader=reader, progress=bar, html_limit=html_limit)
     except (runner.BatchError, WorkerDied) as exc:
         bar.stop()

@@ -38,7 +38,7 @@ DB_NAME = "audit.duckdb"
 SCHEMA_VERSION = "1"
 # DuckDB's buffer pool defaults to 80% of RAM and keeps written blocks cached, so the parent would
 # grow with the store; a cap keeps a 100,000-trial run flat (DuckDB evicts or spills past it).
-MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_MEMORY", "384MB")
+MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_MEMORY", "256MB")
 
 # (column, dotted fact path, SQL type): the facts a reviewer filters and plots on.
 KEY_FACTS: tuple[tuple[str, str, str], ...] = (
