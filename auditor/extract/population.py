@@ -36,10 +36,17 @@ _LESS = re.compile(rf"{_PAIN}[^.;\n]{{0,60}}?(?:<|less\s+than|shorter\s+than|und
 _NIH = re.compile(r"NIH\s+(?:Task\s+Force|research\s+task\s+force|RTF)|Research\s+Task\s+Force", re.I)
 # "acute and chronic lumbopelvic pain", "acute disc herniation": acute cases are eligible, so the
 # trial does not require chronic pain.
-_ACUTE = re.compile(rf"\b(?:sub-?)?acute\b(?:\s+(?:and|or|to)\s+(?:sub-?acute|chronic))?[^.;\n]{{0,40}}?{_PAIN}|"
-                    rf"\b(?:sub-?)?acute\s+(?:\w+\s+){{0,2}}(?:dis[ck]\s+)?(?:herniation|prolapse)", re.I)
+_ACUTE = re.compile(rf"\b(?<!non-)(?<!non )(?:sub-?)?acute\b(?:\s+(?:and|or|to)\s+(?:sub-?acute|chronic))?[^.;\n]{{0,40}}?{_PAIN}|"
+                    rf"\b(?<!non-)(?<!non )(?:sub-?)?acute\s+(?:\w+\s+){{0,2}}(?:dis[ck]\s+)?(?:herniation|prolapse)", re.I)
+# Between the pain word and its duration: another dated thing ("pain is secondary to HNP: MRI within the
+# last 2 months") means the duration is not the pain's.
+_OTHER_DATED = re.compile(r"\b(?:MRI|imaging|scan|X-?ray|CT|surgery|injection|operation|medication|drug|visit|"
+                          r"pregnan|delivery|birth|fracture)", re.I)
 _UPPER = re.compile(r"(?:up\s+to|within(?:\s+the\s+(?:last|past))?|less\s+than|fewer\s+than|shorter\s+than|<|≤|<=|"
                     r"no\s+more\s+than|not\s+more\s+than|maximum(?:\s+of)?|max\.?|under|not\s+exceeding)\s*$", re.I)
+_SENTENCE = re.compile(r"[^.;\n]+")
+_ELIGIBILITY_WORDS = re.compile(r"\b(?:must\s+have|eligible|inclusion|included|enrol\w*|recruit\w*|patients\s+with)\b",
+                                re.I)
 _EXCLUSION = re.compile(r"exclusion\s+criteria|\bexclusions?\s*:", re.I)
 
 
@@ -71,9 +78,22 @@ def derive(record: TrialRecord) -> Population:
         result.chronic_12w = n.value >= 12
         result.chronic_evidence = [Evidence.of(n, note=f"minimum pain duration {n.value:g} weeks")]
         return result
-    if not result.low_back_pain or record.eligibility is None:
+    if not result.low_back_pain:
         return result
-    result.chronic_12w, result.chronic_evidence = _from_eligibility(record.eligibility)
+    if record.eligibility is not None:
+        result.chronic_12w, result.chronic_evidence = _from_eligibility(record.eligibility)
+    if result.chronic_12w is None:
+        # "Patients must have a single-level acute disc herniation" stated in the description.
+        for text in (record.summary, record.description):
+            for sentence in (_SENTENCE.finditer(text.value) if text is not None else ()):
+                if not _ELIGIBILITY_WORDS.search(sentence.group()):
+                    continue
+                for m in _ACUTE.finditer(text.value, sentence.start(), sentence.end()):
+                    if not negated(text.value, m.start(), m.end()):
+                        result.chronic_12w = False
+                        result.chronic_evidence = [evidence(text, m.start(), m.end(),
+                                                            "acute condition required: chronicity not required")]
+                        return result
     return result
 
 
@@ -87,6 +107,8 @@ def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
     for pattern in _INCL:
         for m in pattern.finditer(value, 0, inclusion_end):
             w = weeks(number(m.group("n")), unit_of(m.group("u")))
+            if _OTHER_DATED.search(value, m.start(), m.start("n")):
+                continue
             if _UPPER.search(value[max(0, m.start("n") - 25):m.start("n")]):
                 # "up to 3 months from the beginning of symptoms": a maximum, so recent pain is eligible.
                 return False, [evidence(text, m.start(), m.end(), f"pain of at most {w:g} weeks is eligible: "

@@ -191,3 +191,13 @@ def test_cervical_disc_is_not_low_back():
     assert population.derive(record(conditions=["Cervical Disc Herniation"])).low_back_pain is False
     assert population.derive(record(conditions=["Disc Herniation"])).low_back_pain is True
     assert population.derive(record(conditions=["Lumbar Disc Herniation"])).low_back_pain is True
+
+
+@pytest.mark.parametrize("eligibility,description,expected", [
+    ("Adults with sciatica", "Sixty patients with severe non-acute sciatic pain", None),
+    ("If pain is secondary to HNP: MRI within the last 2 months demonstrating HNP", None, None),
+    ("Disc herniation with back and/or leg pain", "Patients must have a single-level acute disc herniation.", False),
+])
+def test_chronic_lbp_context(eligibility: str, description: str | None, expected: bool | None):
+    rec = record(conditions=["Lumbar Disc Herniation"], eligibility=eligibility, description=description)
+    assert population.derive(rec).chronic_12w is expected
