@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import duckdb
 import orjson
@@ -34,9 +34,7 @@ from auditor.profiles import Profile
 from auditor.report import html
 from auditor.sources import containers
 from auditor.store import DB_NAME, ERROR_COLUMNS, FileState, Store, arrow_schema
-
-if TYPE_CHECKING:
-    import pandas as pd
+from auditor.store import load  # noqa: F401  (the notebook API is `auditor.batch.load(DIR)`)
 
 # Records per transaction: few enough to lose little on a crash, many enough to be fast. The
 # environment overrides exist for tests that need many small commits (and for tuning).
@@ -286,24 +284,3 @@ def _write_summary(out_dir: Path, store: Store, profile: Profile, outcome: Outco
     target = out_dir / "summary.json"
     target.write_bytes(orjson.dumps(outcome.summary, option=orjson.OPT_INDENT_2))
     return [target, html.write(out_dir, store.con, doc, prof, run_info, html_limit)]
-
-
-def load(out_dir: str | Path) -> "dict[str, pd.DataFrame]":
-    """The batch tables of a results folder as pandas DataFrames, for notebooks.
-
-    Reads the DuckDB store (trials, findings, errors, runs); when another run holds its lock, falls
-    back to the Parquet twins of the last completed run.
-    """
-    import pandas as pd  # only notebooks need it; keeps `batch` start-up light
-
-    out = Path(out_dir)
-    try:
-        con = duckdb.connect(str(out / DB_NAME), read_only=True)
-    except duckdb.Error:
-        return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
-    try:
-        order = {"trials": "source_path, source_index", "findings": "source_path, source_index, code",
-                 "errors": "source_path, source_index", "runs": "run_id"}
-        return {name: con.execute(f"SELECT * FROM {name} ORDER BY {o}").df() for name, o in order.items()}
-    finally:
-        con.close()

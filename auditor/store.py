@@ -29,10 +29,13 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DB_NAME = "audit.duckdb"
 SCHEMA_VERSION = "1"
@@ -228,3 +231,24 @@ class Store:
 
 def _sql_str(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def load(out_dir: str | Path) -> "dict[str, pd.DataFrame]":
+    """The batch tables of a results folder as pandas DataFrames, for notebooks.
+
+    Reads the DuckDB store (trials, findings, errors, runs); when another run holds its lock, falls
+    back to the Parquet twins of the last completed run.
+    """
+    import pandas as pd  # only notebooks need it; keeps `batch` start-up light
+
+    out = Path(out_dir)
+    try:
+        con = duckdb.connect(str(out / DB_NAME), read_only=True)
+    except duckdb.Error:
+        return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
+    try:
+        order = {"trials": "source_path, source_index", "findings": "source_path, source_index, code",
+                 "errors": "source_path, source_index", "runs": "run_id"}
+        return {name: con.execute(f"SELECT * FROM {name} ORDER BY {o}").df() for name, o in order.items()}
+    finally:
+        con.close()
