@@ -257,6 +257,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
             store.end_run(run_id, status)
         outcome = Outcome(run_id, writer.totals, status, time.monotonic() - started, store.reset_reason)
         if status == "completed":
+            # summary.json and report.html are cheap and carry this run's totals: always rewritten.
             outcome.files = store.export(out_dir) + _write_summary(out_dir, store, profile, outcome, html_limit)
         return outcome
     finally:

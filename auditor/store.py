@@ -8,7 +8,8 @@ Tables
 - ``errors``: one row per record or file that could not be read (or audited), with the reason.
 - ``files``: per input blob (a file or an archive member) its content hash and how many of its
   items (records + record errors) are committed; this is what makes re-runs incremental.
-- ``meta``: the profile identity the results belong to.
+- ``meta``: the profile identity the results belong to, and whether the CSV/Parquet exports
+  are behind the tables (set in the transaction that changes rows, cleared after an export).
 
 Incremental unit: the *file blob*. Hashing the raw bytes is cheap (BLAKE2, ~1 GB/s) and lets an
 unchanged file be skipped without parsing it; a changed file is re-audited as a whole. Results
@@ -137,13 +138,15 @@ class Store:
         con.execute("UPDATE runs SET status = 'aborted' WHERE status = 'running'")
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         wanted = {"identity": self.identity, "schema": SCHEMA_VERSION, "codes": ",".join(self.codes)}
-        if meta and meta != wanted:
+        if meta and {k: meta.get(k) for k in wanted} != wanted:
             self.reset_reason = "the profile or tool version changed" if meta.get("identity") != self.identity \
                 else "the store layout changed"
             self.clear()
         con.execute("BEGIN")
-        con.execute("DELETE FROM meta")
+        con.execute("DELETE FROM meta WHERE key <> 'stale'")
         con.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.items()))
+        if "stale" not in meta:
+            con.execute("INSERT INTO meta VALUES ('stale', '1')")
         for name, cols in self._tables().items():
             con.execute(_ddl(name, cols))
         con.execute("COMMIT")
@@ -158,6 +161,7 @@ class Store:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         for name, cols in self._tables().items():
             self.con.execute(_ddl(name, cols))
+        self.con.execute("UPDATE meta SET value = '1' WHERE key = 'stale'")
         self.con.execute("COMMIT")
 
     def file_states(self) -> dict[str, FileState]:
@@ -199,6 +203,8 @@ class Store:
                 con.execute("DELETE FROM files WHERE source_path IN (SELECT source_path FROM _files)")
                 con.execute("INSERT INTO files BY NAME SELECT * FROM _files")
                 con.unregister("_files")
+            if replace or trials or findings or errors:
+                con.execute("UPDATE meta SET value = '1' WHERE key = 'stale'")
             con.execute("UPDATE runs SET " + ", ".join(f"{c} = ?" for c in RUN_COUNTS) + " WHERE run_id = ?",
                         [counts[c] for c in RUN_COUNTS] + [run_id])
             con.execute("COMMIT")
@@ -210,6 +216,17 @@ class Store:
         self.con.execute("UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?", [_now(), status, run_id])
 
     def export(self, out_dir: Path) -> list[Path]:
+        """Write the tables unless the files on disk already match the store (nothing changed since
+        the last export: at 100,000 trials the CSVs are ~1 GB, so a no-op re-run should not rewrite them)."""
+        paths = [out_dir / f"{name}.{ext}" for name in ("trials", "findings", "errors") for ext in ("csv", "parquet")]
+        (stale,) = self.con.execute("SELECT value FROM meta WHERE key = 'stale'").fetchone()  # type: ignore[misc]
+        if stale == "0" and all(p.is_file() for p in paths):
+            return paths
+        written = self._export(out_dir)
+        self.con.execute("UPDATE meta SET value = '0' WHERE key = 'stale'")
+        return written
+
+    def _export(self, out_dir: Path) -> list[Path]:
         """trials/findings/errors as CSV and Parquet, sorted so equal stores give equal files."""
         written = []
         for name in ("trials", "findings", "errors"):

@@ -85,3 +85,18 @@ def test_export_writes_sorted_csv_with_joined_lists_and_parquet_twins(tmp_path: 
     parquet = duckdb.sql(f"SELECT intervention_categories FROM '{tmp_path / 'trials.parquet'}'").fetchall()
     assert parquet[0] == (["mindfulness", "drug"],)
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_export_is_skipped_while_the_tables_are_unchanged(tmp_path: Path) -> None:
+    store = Store(tmp_path, CODES, "id-1")
+    run = store.start_run("p", "1", "0.1", {})
+    store.commit_chunk(run, [trial_table("/a.json")], [], [], [("/a.json", "h1", 1, True)], [], COUNTS)
+    store.export(tmp_path)
+    marker = tmp_path / "trials.csv"
+    marker.write_text("left alone", encoding="utf-8")
+    store.commit_chunk(run, [], [], [], [], [], COUNTS)  # counters only: no result rows changed
+    store.export(tmp_path)
+    assert marker.read_text(encoding="utf-8") == "left alone"
+    store.commit_chunk(run, [trial_table("/b.json")], [], [], [("/b.json", "h2", 1, True)], [], COUNTS)
+    store.export(tmp_path)
+    assert marker.read_text(encoding="utf-8").count("\n") == 3  # header + two trials
