@@ -30,6 +30,7 @@ LABELS = {"met": "met", "not_met": "not met", "unclear": "unclear", "not_applica
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("auditor.report", "templates"),
                           autoescape=True, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
 
 
 def script_json(value: Any) -> Markup:
