@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.model import TrialRecord
 from auditor.sources import read_paths
+from tests.conftest import real_data_dir
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -17,16 +17,12 @@ REPO_ROOT = HERE.parents[1]
 
 
 def real_root() -> Path:
-    """`TRIAL_AUDIT_REAL_DATA`, else ``../shared/data/real`` beside the repository root."""
-    return Path(os.environ.get("TRIAL_AUDIT_REAL_DATA", REPO_ROOT / "../shared/data/real")).resolve()
+    return real_data_dir()
 
 
 @pytest.fixture
-def real() -> Path:
-    root = real_root()
-    if not root.is_dir():
-        pytest.skip(f"real registry data not found at {root} (set TRIAL_AUDIT_REAL_DATA)")
-    return root
+def real(real_data: Path) -> Path:
+    return real_data
 
 
 def read_all(*paths: str | Path) -> tuple[list[TrialRecord], list[InputError]]:
