@@ -36,14 +36,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
     AdverseEventGroup, Arm, Design, Enrollment, Intervention, Outcome, Results, SourceRef, Text, TrialRecord,
 )
 from auditor.sources import fields
-from auditor.sources.jsonmap import JsonMapper, dig
+from auditor.sources.jsonmap import JsonMapper, dig, read_studies
 
 NAME = "ctgov-classic"
 DESCRIPTION = "classic ClinicalTrials.gov API JSON (FullStudiesResponse, retired 2024)"
@@ -59,21 +58,9 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(origin, f"not valid JSON: {exc}") from None
-    for index, (base, entry) in enumerate(_entries(doc, origin)):
-        if not isinstance(dig(entry, *P), dict):
-            yield RecordError(origin, "not a classic ClinicalTrials.gov study (no Study.ProtocolSection object)",
-                              where=base or "/", index=index)
-            continue
-        try:
-            yield _map(JsonMapper(entry, base), SourceRef(path=origin, format=NAME, index=index))
-        except (TypeError, ValueError, AttributeError) as exc:
-            nct = dig(entry, *P, "IdentificationModule", "NCTId")
-            yield RecordError(origin, f"cannot map study: {exc}", where=base or "/", index=index,
-                              record_id=nct if isinstance(nct, str) else None)
+    return read_studies(data, origin, _entries, P, (*P, "IdentificationModule", "NCTId"), "classic ClinicalTrials.gov study",
+                        lambda entry, base, index: _map(JsonMapper(entry, base),
+                                                        SourceRef(path=origin, format=NAME, index=index)))
 
 
 def _entries(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:

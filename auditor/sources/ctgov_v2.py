@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
@@ -35,7 +34,7 @@ from auditor.model import (
     SourceRef, TrialRecord,
 )
 from auditor.sources import dates
-from auditor.sources.jsonmap import JsonMapper, dig
+from auditor.sources.jsonmap import JsonMapper, dig, read_studies
 
 NAME = "ctgov-v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
@@ -50,21 +49,9 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(origin, f"not valid JSON: {exc}") from None
-    for index, (base, study) in enumerate(_studies(doc, origin)):
-        if not isinstance(study, dict) or not isinstance(study.get("protocolSection"), dict):
-            yield RecordError(origin, "not a ClinicalTrials.gov v2 study (no protocolSection object)",
-                              where=base or "/", index=index)
-            continue
-        try:
-            yield _map(study, base, SourceRef(path=origin, format=NAME, index=index))
-        except (TypeError, ValueError, AttributeError) as exc:
-            nct = dig(study, "protocolSection", "identificationModule", "nctId")
-            yield RecordError(origin, f"cannot map study: {exc}", where=base or "/", index=index,
-                              record_id=nct if isinstance(nct, str) else None)
+    return read_studies(data, origin, _studies, ("protocolSection",), ("protocolSection", "identificationModule", "nctId"),
+                        "ClinicalTrials.gov v2 study",
+                        lambda study, base, index: _map(study, base, SourceRef(path=origin, format=NAME, index=index)))
 
 
 def _studies(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:

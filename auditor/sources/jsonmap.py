@@ -6,9 +6,13 @@ values are all "a key path inside one study object".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from auditor.model import Number, Text
+import orjson
+
+from auditor.errors import InputError, RecordError
+from auditor.model import Number, Text, TrialRecord
 
 
 def dig(obj: Any, *keys: str | int) -> Any:
@@ -62,3 +66,24 @@ class JsonMapper:
 
     def pointer(self, *keys: str | int) -> str:
         return self.base + "".join(f"/{k}" for k in keys)
+
+
+def read_studies(data: bytes, origin: str, entries: Callable[[Any, str], Iterator[tuple[str, Any]]],
+                 required: tuple[str, ...], id_path: tuple[str, ...], what: str,
+                 build: Callable[[Any, str, int], TrialRecord]) -> Iterator[TrialRecord | RecordError]:
+    """Parse a JSON document and map each study `entries` finds in it; a study that lacks the
+    `required` object or cannot be mapped is yielded as a RecordError, and the rest go on."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(origin, f"not valid JSON: {exc}") from None
+    for index, (base, study) in enumerate(entries(doc, origin)):
+        if not isinstance(dig(study, *required), dict):
+            yield RecordError(origin, f"not a {what} (no {'.'.join(required)} object)", where=base or "/", index=index)
+            continue
+        try:
+            yield build(study, base, index)
+        except (TypeError, ValueError, AttributeError) as exc:
+            ident = dig(study, *id_path)
+            yield RecordError(origin, f"cannot map study: {exc}", where=base or "/", index=index,
+                              record_id=ident if isinstance(ident, str) else None)
