@@ -100,7 +100,7 @@ class Pool:
                     raise WorkerDied(f"a worker process died (exit code {dead[0]}); "
                                      "run the same command again to resume")
                 return
-            if item == DONE:
+            if isinstance(item, str) and item == DONE:
                 self.finished += 1
             else:
                 for origin, _, _, complete in item.files:
