@@ -78,6 +78,11 @@ def _coerce(value: Any, sql: str) -> Any:
     return str(value)
 
 
+def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    # Column lists first: ~10x faster than Table.from_pylist on these wide rows.
+    return pa.Table.from_pydict({name: [row.get(name) for row in rows] for name in schema.names}, schema=schema)
+
+
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -191,7 +196,7 @@ class Auditor:
 
     def flush(self) -> Chunk:
         p = self.pending
-        tables = {name: pa.Table.from_pylist(rows, schema=self.schemas[name]) if rows else None
+        tables = {name: _table(rows, self.schemas[name]) if rows else None
                   for name, rows in (("trials", p.trials), ("findings", p.findings), ("errors", p.errors))}
         chunk = Chunk(trials=tables["trials"], findings=tables["findings"], errors=tables["errors"],
                       files=[(o, h, n, c) for o, (h, n, c) in p.files.items()], audited=p.audited, failed=p.failed)
