@@ -33,6 +33,7 @@ DerivedSection (MeSH browse), DocumentSection, MiscInfoModule, the response's pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,11 +51,13 @@ DESCRIPTION = "classic ClinicalTrials.gov API JSON (FullStudiesResponse, retired
 P = ("Study", "ProtocolSection")
 
 
+_KEY = re.compile(rb'"(?:FullStudiesResponse|ProtocolSection)"\s*:')
+
+
 def sniff(head: bytes, name: str) -> bool:
     if head.lstrip()[:1] not in (b"{", b"["):
         return False
-    window = head[:8192]
-    return b'"FullStudiesResponse"' in window or b'"ProtocolSection"' in window
+    return _KEY.search(head[:8192]) is not None
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:

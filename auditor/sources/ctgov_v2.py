@@ -24,6 +24,7 @@ sharing, derivedSection, documentSection, annotationSection, miscInfoModule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,12 +41,15 @@ NAME = "ctgov-v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
 
 
+_KEY = re.compile(rb'"protocolSection"\s*:')
+
+
 def sniff(head: bytes, name: str) -> bool:
     start = head.lstrip()[:1]
     if start not in (b"{", b"["):
         return False
-    window = head[:8192]
-    return b'"protocolSection"' in window or (b'"studies"' in window and b'"protocolSection"' in head)
+    # The key, not the word: the API's own metadata lists "protocolSection" as a field name.
+    return _KEY.search(head) is not None
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:

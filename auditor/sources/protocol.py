@@ -65,6 +65,10 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
                          line=mark.line + 1 if mark else None) from None
     if not isinstance(doc, dict):
         raise InputError(origin, f"a protocol file is a mapping with a `trial` section, not {type(doc).__name__}")
+    if "trial" not in doc:
+        # Any YAML file reaches this reader; say what it is not rather than list schema errors.
+        keys = ", ".join(list(map(str, doc))[:4]) or "none"
+        raise InputError(origin, f"not a trial-audit protocol file: no top-level `trial:` section (top-level keys: {keys})")
     _validate(doc, positions, origin)
     yield _Builder(doc, positions, origin).record()
 
