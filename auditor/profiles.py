@@ -17,6 +17,7 @@ import jsonschema
 import orjson
 import yaml
 
+from auditor.conditions import compile_condition
 from auditor.errors import InputError
 from auditor.facts import BLANK
 from auditor.resources import load_schema, profiles_dir
@@ -182,7 +183,7 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
             jsonschema.Draft202012Validator.check_schema(schema)
         except jsonschema.SchemaError as exc:
             raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {exc.message}") from None
-        validators[name] = jsonschema.Draft202012Validator(schema)
+        validators[name] = compile_condition(schema)
     return Criterion(code=raw["code"], name=raw["name"], group=raw["group"], severity=raw["severity"],
                      recommendation=raw.get("recommendation", ""), source=raw.get("source", ""),
                      fix=raw.get("fix"), facts=tuple(raw["facts"]), messages=raw.get("messages", {}),
