@@ -6,10 +6,10 @@ Extractors write facts with `FactSheet.set(path, value, evidence)`; the engine r
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from auditor.model import Number, Text
@@ -57,9 +57,13 @@ BLANK: dict[str, Any] = {
 }
 
 
+# A fresh copy per record: parsing these bytes is ~20x faster than copy.deepcopy(BLANK).
+_BLANK_JSON = orjson.dumps(BLANK)
+
+
 @dataclass
 class FactSheet:
-    facts: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(BLANK))
+    facts: dict[str, Any] = field(default_factory=lambda: orjson.loads(_BLANK_JSON))
     evidence: dict[str, list[Evidence]] = field(default_factory=dict)
 
     def set(self, path: str, value: Any, evidence: list[Evidence] | Evidence | None = None) -> None:
