@@ -12,26 +12,26 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.text import WORDS, evidence
+from auditor.extract.text import compile_fast, WORDS, evidence
 from auditor.facts import Evidence
 from auditor.model import TrialRecord
 
-_NONRANDOM = re.compile(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsingle[\s-]?(?:arm|group)|\bno\s+"
+_NONRANDOM = compile_fast(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsingle[\s-]?(?:arm|group)|\bno\s+"
                         r"randomi[sz]ation|\bnon[\s-]?random", re.I)
-_RANDOM = re.compile(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
-_ASSESSOR = re.compile(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
+_RANDOM = compile_fast(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
+_ASSESSOR = compile_fast(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
                        r"\b(?:blind|mask)\w*[\s(:,-]+(?:the\s+)?(?:outcomes?\s+)?(?:assessor|evaluator|rater|examiner)s?|"
                        r"\bassessor[\s-]blind|\b(?:triple|quadruple)[\s-]blind", re.I)
-_OPEN = re.compile(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
+_OPEN = compile_fast(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
                    re.I)
-_GROUPS = re.compile(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
+_GROUPS = compile_fast(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
                      r"(?:\w+\s+){0,3}?(?:to|into)\s+(?:one\s+of\s+)?(?P<n>two|three|four|five|six|2|3|4|5|6)\s+"
                      r"(?:\w+\s+)?(?:groups|arms)", re.I)
 # "to compare standardized chiropractic treatment (spinal manipulation) to back surgery": two groups.
-_COMPARE_TWO = re.compile(r"\bcompar\w*\s+(?:the\s+)?(?:(?:clinical\s+)?(?:efficacy|effectiveness|effects?|outcomes?)\s+"
+_COMPARE_TWO = compile_fast(r"\bcompar\w*\s+(?:the\s+)?(?:(?:clinical\s+)?(?:efficacy|effectiveness|effects?|outcomes?)\s+"
                           r"of\s+)?[^.;:]{3,120}?\s+(?:to|with|versus|vs\.?|against)\s+[^.;:]{3,120}?(?:[.;:]|$)|"
                           r"\b\w[\w\s-]{2,60}\s+(?:versus|vs\.?)\s+\w", re.I)
-_VERSUS = re.compile(r"\b(?:versus|vs\.?)(?!\w)", re.I)
+_VERSUS = compile_fast(r"\b(?:versus|vs\.?)(?!\w)", re.I)
 
 
 def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:

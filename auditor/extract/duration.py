@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.extract import timeframes
-from auditor.extract.text import NUM, belongs, evidence, lowered, number, unit_of, weeks
+from auditor.extract.text import compile_fast, NUM, belongs, evidence, lowered, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -31,71 +31,71 @@ _TREAT_NOUN = (r"(?:program(?:me)?|intervention|treatment|course|protocol|traini
                r"rehabilitation|rehab|coaching|instruction|schedule|use|app)")
 _QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{_UNIT})\b"
 
-_FOR = re.compile(
+_FOR = compile_fast(
     rf"\b(?:for|over|during|lasting|across|spanning|throughout|in)\s+(?:a\s+(?:total\s+)?(?:period|duration|"
     rf"course|span|time)\s+of\s+|the\s+(?:course|period|span)\s+of\s+|a\s+total\s+of\s+|(?:approximately|about|"
     rf"around|roughly|up\s+to)\s+|the\s+(?:next|first|following)\s+)?{_QTY}", re.I)
 # "from Day 1 up to Week 6", "from week 1 to week 15": the course ends at the second time.
-_SPAN = re.compile(r"\bfrom\s+(?:day|week|month)\s+\d+\s+(?:to|until|through|up\s+to|-)\s+(?P<u>day|week|month)\s+"
+_SPAN = compile_fast(r"\bfrom\s+(?:day|week|month)\s+\d+\s+(?:to|until|through|up\s+to|-)\s+(?P<u>day|week|month)\s+"
                    r"(?P<n>\d+)\b", re.I)
 # "From Week 7 up to Week 10 participants continued using the app with optional lessons": an extension.
-_EXTENSION = re.compile(r"continu|optional|extension|maintenance|follow-?up|booster", re.I)
+_EXTENSION = compile_fast(r"continu|optional|extension|maintenance|follow-?up|booster", re.I)
 # Up to three words between the length and the noun ("12-week supervised exercise program"), but not
 # words that start a new phrase ("12 months after a 6-week program").
 _FILLER = r"(?:(?!(?:after|before|following|post|of|follow|then|and|or|plus|to|at|in|from|with)\b)[a-z][\w-]*\s+)"
 # Patterns that start with a number run on lowered() text without re.I (3x faster, same spans).
-_LONG = re.compile(rf"{_QTY}\s*-?\s*(?:long\s+)?{_FILLER}{{0,3}}?{_TREAT_NOUN}\b")
-_OF = re.compile(rf"{_QTY}\s+of\s+(?:[\w-]+\s+){{0,2}}?{_TREAT_NOUN}\b")
-_WEEKLY = re.compile(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?weekly\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|visits?|"
+_LONG = compile_fast(rf"{_QTY}\s*-?\s*(?:long\s+)?{_FILLER}{{0,3}}?{_TREAT_NOUN}\b")
+_OF = compile_fast(rf"{_QTY}\s+of\s+(?:[\w-]+\s+){{0,2}}?{_TREAT_NOUN}\b")
+_WEEKLY = compile_fast(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?weekly\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|visits?|"
                      rf"classes|meetings|treatments?|appointments?|modules?|lessons?)\b")
-_SESSIONS = re.compile(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|treatments?|visits?|classes|"
+_SESSIONS = compile_fast(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|treatments?|visits?|classes|"
                        rf"appointments?|lessons?)\b")
-_FREQ = re.compile(rf"\b(?:(?P<f>{NUM}|once|twice|thrice)\s*(?:times?|x|sessions?)?\s*(?:(?:a|per|/|each|every)\s*"
+_FREQ = compile_fast(rf"\b(?:(?P<f>{NUM}|once|twice|thrice)\s*(?:times?|x|sessions?)?\s*(?:(?:a|per|/|each|every)\s*"
                    rf"week|weekly)|weekly)\b")
-_SINGLE = re.compile(r"\b(?:a\s+)?(?:single|one[\s-]time|one[\s-]off|once[\s-]only|1|one)\s+(?:[\w-]+\s+){0,2}?"
+_SINGLE = compile_fast(r"\b(?:a\s+)?(?:single|one[\s-]time|one[\s-]off|once[\s-]only|1|one)\s+(?:[\w-]+\s+){0,2}?"
                      r"(?:injection|dose|session|infusion|application|procedure|block|surgery|operation|"
                      r"administration|implantation|treatment session|visit|intervention session)s?\b", re.I)
 # Context that makes "for 12 months" something other than treatment (follow-up, eligibility, history).
-_NOT_TREATMENT = re.compile(r"\b(?:follow(?!ed\s+by)|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
+_NOT_TREATMENT = compile_fast(r"\b(?:follow(?!ed\s+by)|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
                             r"unresponsive|refractory|failed|despite|chronic|avoid|restrict|no\b|not\b|lifting|"
                             r"every|then\b|"
                             r"history|persist|lasting|duration of|at least|question|diary|recall|abstain|stable|"
                             r"wash|prior|previous|past|last|analy|data|collect|contact|visit|study will|study period|"
                             r"retain|stay|remain|sick|absence|work\b|after\b|post\b|until|before|later|since|age\b|"
                             r"old\b)", re.I)
-_NOT_COURSE_NOUN = re.compile(r"follow|observ|wash|run-?in|screen|recall|baseline|assessment|evaluation|safety|study|"
+_NOT_COURSE_NOUN = compile_fast(r"follow|observ|wash|run-?in|screen|recall|baseline|assessment|evaluation|safety|study|"
                               r"waiting|lead-?in|stabili[sz]ation period", re.I)
-_NOT_COURSE_CONTEXT = re.compile(r"\b(?:enrol|recruit|follow|assess|screen|observ)", re.I)
+_NOT_COURSE_CONTEXT = compile_fast(r"\b(?:enrol|recruit|follow|assess|screen|observ)", re.I)
 # "after 8 weeks of treatment", "at least 6 months of conservative care": a time point or a history.
-_NOT_COURSE = re.compile(r"\b(?:after|least|minimum|prior|previous|past|last|following|followed|follow-up|post|"
+_NOT_COURSE = compile_fast(r"\b(?:after|least|minimum|prior|previous|past|last|following|followed|follow-up|post|"
                          r"within|since|before)\b", re.I)
-_AFTER_NOT = re.compile(r"^\W*(?:prior|before|after|post|follow|of (?:follow|pain|symptom|sick|age)|old|of age|"
+_AFTER_NOT = compile_fast(r"^\W*(?:prior|before|after|post|follow|of (?:follow|pain|symptom|sick|age)|old|of age|"
                         r"ago|since)", re.I)
-_TREATMENT_CONTEXT = re.compile(r"(?:treat|therap|intervention|program|session|training|exercis|class|use|app\b|"
+_TREATMENT_CONTEXT = compile_fast(r"(?:treat|therap|intervention|program|session|training|exercis|class|use|app\b|"
                                 r"receive|deliver|practi|course|dose|daily|per week|a week|weekly|times|attend|"
                                 r"complete|participat)", re.I)
 
 
-_ONE_OFF = re.compile(r"\b(?:inject|implant|(?<!non-)(?<!non)surg|operat|procedure|discectomy|microdiscectomy|"
+_ONE_OFF = compile_fast(r"\b(?:inject|implant|(?<!non-)(?<!non)surg|operat|procedure|discectomy|microdiscectomy|"
                       r"diskectomy|laminectomy|laminotomy|laminoplasty|foraminotomy|fusion|arthroplasty|sequestrectomy|"
                       r"nucleoplasty|neurotomy|rhizotomy|ablation|neuroplasty|vertebroplasty|kyphoplasty|infusion|"
                       r"nerve\s+block|transplant|disc\s+replacement|prosthes[ie]s|bone\s+graft|interbody\s+cage|"
                       r"ACDF|TLIF|PLIF|ALIF|OLIF|XLIF)", re.I)
-_REPEATED = re.compile(r"\b(?:daily|weekly|monthly|every|twice|repeated|series|cycles|regimen|q\d*[dw]|qd|bid|tid|"
+_REPEATED = compile_fast(r"\b(?:daily|weekly|monthly|every|twice|repeated|series|cycles|regimen|q\d*[dw]|qd|bid|tid|"
                        r"loading\s+dose|doses|from\s+(?:day|week)\s+\d+\s+(?:to|until|through)|per\s+(?:day|week|month)|"
                        r"a\s+(?:day|week)|(?:for|over|during)\s+\d|program(?:me)?|sessions|(?:\d+|two|three|four|"
                        r"five|six|several)\s+times|times\s+(?:a|per))\b", re.I)
 # Treatments that are courses, not one-off events, even when a procedure is named beside them.
-_COURSE_KIND = re.compile(r"\b(?:manipulation|physiotherap|physical\s+therap|exercis|rehabilitation|training|"
+_COURSE_KIND = compile_fast(r"\b(?:manipulation|physiotherap|physical\s+therap|exercis|rehabilitation|training|"
                           r"chiropract|education|counsel|non-?surgical|non-?operative|conservative|medication|"
                           r"tablets?|capsules?|oral|app\b|cognitive|behavio)", re.I)
 # "initiated 2 weeks following surgery": the procedure is context, not the arm's treatment.
-_CONTEXT_BEFORE = re.compile(r"\b(?:after|following|post|before|prior\s+to|since|from)\s+(?:the\s+)?$", re.I)
-_NARRATIVE_SINGLE = re.compile(r"\b(?:single|one[\s-]time|one[\s-]off|once[\s-]only)\s+(?:[\w-]+\s+){0,2}?"
+_CONTEXT_BEFORE = compile_fast(r"\b(?:after|following|post|before|prior\s+to|since|from)\s+(?:the\s+)?$", re.I)
+_NARRATIVE_SINGLE = compile_fast(r"\b(?:single|one[\s-]time|one[\s-]off|once[\s-]only)\s+(?:[\w-]+\s+){0,2}?"
                                r"(?:injections?|doses?|infusions?|administrations?|procedures?|implantations?|"
                                r"surgery|operations?|treatments?)\b", re.I)
-_CONTROL = re.compile(r"PLACEBO|SHAM|NO_INTERVENTION", re.I)
-_CONTROL_LABEL = re.compile(r"\b(?:usual\s+care|treatment\s+as\s+usual|wait[\s-]?list|no\s+(?:treatment|"
+_CONTROL = compile_fast(r"PLACEBO|SHAM|NO_INTERVENTION", re.I)
+_CONTROL_LABEL = compile_fast(r"\b(?:usual\s+care|treatment\s+as\s+usual|wait[\s-]?list|no\s+(?:treatment|"
                             r"intervention|exercise)|control)\b", re.I)
 
 

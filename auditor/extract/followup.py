@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.extract import timeframes
-from auditor.extract.text import quote_around
+from auditor.extract.text import compile_fast, quote_around
 from auditor.facts import Evidence
 from auditor.model import Outcome, Text, TrialRecord
 
@@ -77,8 +77,8 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
     return compute_points(points, duration)
 
 
-_SENTENCE = re.compile(r"[^.;\n]+(?:[.;\n]|$)")
-_SCHEDULE = re.compile(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.I)
+_SENTENCE = compile_fast(r"[^.;\n]+(?:[.;\n]|$)")
+_SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.I)
 
 
 def narrative_points(record: TrialRecord) -> list[Point]:

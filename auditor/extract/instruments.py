@@ -8,6 +8,8 @@ Aliases match case-insensitively with flexible separators between letter and dig
 from __future__ import annotations
 
 import re
+
+from auditor.extract.text import compile_fast
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -15,7 +17,7 @@ from importlib import resources
 import yaml
 
 _SEP = r"[\s\-_./:()]{0,3}"
-_TOKEN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
+_TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
 
 
 def _alias_pattern(alias: str) -> str:
@@ -55,14 +57,14 @@ def _load() -> dict[str, list[Entry]]:
             parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
-            entries.append(Entry(category, name, re.compile("|".join(f"(?:{p})" for p in parts), re.I),
+            entries.append(Entry(category, name, compile_fast("|".join(f"(?:{p})" for p in parts), re.I),
                                  tuple(spec.get("subsumes", [])), frozenset(triggers)))
         out[category] = entries
     return out
 
 
 LEXICON: dict[str, list[Entry]] = _load()  # loaded once at import, never per record
-_WORDS = re.compile(r"[a-z]+|[0-9]+")
+_WORDS = compile_fast(r"[a-z]+|[0-9]+")
 # trigger word -> indexes of the entries it can start, per category (an inverted index).
 _INDEX: dict[str, dict[str, list[int]]] = {}
 for _cat, _entries in LEXICON.items():
@@ -78,8 +80,8 @@ def _words(text: str) -> frozenset[str]:
     # A cheap pre-filter: one tokenisation per text instead of ~100 alias regexes at every position.
     return frozenset(_WORDS.findall(text.lower()))
 
-_NEG_BEFORE = re.compile(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.I)
-_NEG_AFTER = re.compile(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"
+_NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.I)
+_NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"
                         r"known|reported)|unlikely|not expected|not anticipated)", re.I)
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from auditor.extract.text import belongs, evidence
+from auditor.extract.text import compile_fast, belongs, evidence
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
-_RULES: list[tuple[str, re.Pattern[str]]] = [(c, re.compile(p, re.I)) for c, p in (
+_RULES: list[tuple[str, re.Pattern[str]]] = [(c, compile_fast(p, re.I)) for c, p in (
     ("cognitive_functional_therapy", r"\bcognitive[\s-]+functional\s+therap|\bCFT\b"),
     ("cognitive_behavioural_therapy", r"\bcognitive[\s-]+behavio(?:u)?r|\bCBT(?:-?I)?\b|\bcognitive\s+therap|"
                                       r"\bcognitive\s+restructuring|\bproblem[\s-]solving\s+therap"),
@@ -63,10 +63,10 @@ _TYPE = {"DRUG": "drug", "BIOLOGICAL": "drug", "DEVICE": "device", "PROCEDURE": 
 _PSYCH = {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
           "cognitive_functional_therapy", "relaxation", "biofeedback"}
 # Strong pain education (reconceptualising pain) counts as psychological; general "education" does not.
-_PNE = re.compile(r"\bpain\s+(?:neuro\w*|biology|science)\s+education|\bneuroscience\s+education|\bexplain(?:ing)?"
+_PNE = compile_fast(r"\bpain\s+(?:neuro\w*|biology|science)\s+education|\bneuroscience\s+education|\bexplain(?:ing)?"
                   r"\s+pain|\bPNE\b|\bpain\s+education", re.I)
 _ACTIVE_TYPES = {"EXPERIMENTAL", "ACTIVE_COMPARATOR"}
-_INACTIVE = re.compile(r"\b(?:usual\s+care|treatment\s+as\s+usual|TAU|wait[\s-]?list|waiting\s+list|no\s+"
+_INACTIVE = compile_fast(r"\b(?:usual\s+care|treatment\s+as\s+usual|TAU|wait[\s-]?list|waiting\s+list|no\s+"
                        r"(?:intervention|treatment)|standard\s+care|routine\s+care|control)\b", re.I)
 
 
@@ -77,14 +77,14 @@ class ArmCategories:
     psych_with_physio: bool = False
 
 
-_GENERIC_EDUCATION = re.compile(r"(?:patient|health|disease|education)", re.I)
-_PAIN_CONTEXT = re.compile(r"\b(?:pain|back|spin\w*|lumbar|fibromyalgia|musculoskeletal|neck|sciatica|arthritis|"
+_GENERIC_EDUCATION = compile_fast(r"(?:patient|health|disease|education)", re.I)
+_PAIN_CONTEXT = compile_fast(r"\b(?:pain|back|spin\w*|lumbar|fibromyalgia|musculoskeletal|neck|sciatica|arthritis|"
                            r"disc|posture|ergonomic)", re.I)
 # Physiotherapist-delivered modalities that registries file as DEVICE.
-_PHYSIO_DEVICE = re.compile(r"\b(?:TENS|ultrasound|diathermy|hot\s?pack|heat|interferential|traction|shock\s?wave|"
+_PHYSIO_DEVICE = compile_fast(r"\b(?:TENS|ultrasound|diathermy|hot\s?pack|heat|interferential|traction|shock\s?wave|"
                             r"electrotherap|electrical\s+stimulation|kinesio|taping)", re.I)
 # "post-microdiscectomy education": a surgery named as context is not the arm's treatment.
-_CONTEXT_BEFORE = re.compile(r"\b(?:after|following|post|before|prior\s+to|since|undergone|underwent|had)[\s-]*"
+_CONTEXT_BEFORE = compile_fast(r"\b(?:after|following|post|before|prior\s+to|since|undergone|underwent|had)[\s-]*"
                              r"(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from auditor.extract import followup, instruments
-from auditor.extract.text import evidence
+from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, TrialRecord
 
@@ -20,7 +20,7 @@ _DOMAIN = {"hrqol": "hrqol", "quality_of_life": "hrqol", "pain": "pain", "pain_i
 
 # In a description, an instrument named as a comparison is not the one measured: "highly correlated
 # with well-known outcomes such as ... and the SF-36".
-_COMPARISON = re.compile(r"correlat|such\s+as|compared|validated\s+against|similar\s+to|convergent|associated\s+with|"
+_COMPARISON = compile_fast(r"correlat|such\s+as|compared|validated\s+against|similar\s+to|convergent|associated\s+with|"
                          r"derived\s+from|based\s+on|equivalent\s+to|instead\s+of|rather\s+than|(?:shortened|short|abbreviated|"
                          r"brief)\s+(?:version|form)\s+of", re.I)
 

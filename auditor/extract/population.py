@@ -12,17 +12,17 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.extract.instruments import negated
-from auditor.extract.text import NUM, evidence, number, unit_of, weeks
+from auditor.extract.text import compile_fast, NUM, evidence, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
-_LBP = re.compile(r"\b(?:low(?:er)?[\s-]+back|lumbar(?!\s+(?:puncture|drain|plexus|catheter|cistern))|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
+_LBP = compile_fast(r"\b(?:low(?:er)?[\s-]+back|lumbar(?!\s+(?:puncture|drain|plexus|catheter|cistern))|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
                   r"lumbo-?sacral|lumbo-?pelvic)", re.I)
 # Spine conditions that are low back conditions unless the text places them elsewhere (cervical disc
 # herniation is neck, not low back).
-_SPINE = re.compile(r"\b(?:radiculopathy|dis[ck]\s+herniation|herniated\s+(?:intervertebral\s+)?dis[ck]|spinal\s+stenosis|"
+_SPINE = compile_fast(r"\b(?:radiculopathy|dis[ck]\s+herniation|herniated\s+(?:intervertebral\s+)?dis[ck]|spinal\s+stenosis|"
                     r"degenerative\s+dis[ck]|discogenic|spondylolisthesis|intervertebral\s+dis[ck])", re.I)
-_NOT_LOW = re.compile(r"\b(?:cervical|neck|thoracic|cervico)", re.I)
+_NOT_LOW = compile_fast(r"\b(?:cervical|neck|thoracic|cervico)", re.I)
 _PAIN = (r"(?:pain|LBP|CLBP|symptoms?|sciatica|radiculopathy|complaints?|conservative\s+(?:treatment|care|therapy|"
          r"management)|non-?operative\s+(?:treatment|care)|backache|lumbago)")
 _QTY = rf"(?P<n>{NUM})\s*-?\s*(?P<u>weeks?|wks?|months?|mos?|years?|yrs?)\b"
@@ -30,24 +30,24 @@ _COMPARE = (r"(?:for\s+|of\s+|lasting\s+|duration\s+(?:of\s+)?|persist\w*\s+(?:f
             r"(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|min\.?|more\s+than|greater\s+than|longer\s+than|over|"
             r">\s*=?|≥|=>|>=|no\s+less\s+than|not\s+less\s+than|exceeding|in\s+excess\s+of|past|last|previous|"
             r"the\s+past|for|of|lasting|persisting\s+for)\s*")
-_INCL = (re.compile(rf"{_PAIN}[^.;\n]{{0,80}}?{_COMPARE}{_QTY}", re.I),
-         re.compile(rf"{_QTY}[^.;\n]{{0,20}}?(?:of|with|duration)\s+(?:\w+\s+){{0,3}}?{_PAIN}", re.I))
-_LESS = re.compile(rf"{_PAIN}[^.;\n]{{0,60}}?(?:<|less\s+than|shorter\s+than|under|fewer\s+than)\s*{_QTY}", re.I)
-_NIH = re.compile(r"NIH\s+(?:Task\s+Force|research\s+task\s+force|RTF)|Research\s+Task\s+Force", re.I)
+_INCL = (compile_fast(rf"{_PAIN}[^.;\n]{{0,80}}?{_COMPARE}{_QTY}", re.I),
+         compile_fast(rf"{_QTY}[^.;\n]{{0,20}}?(?:of|with|duration)\s+(?:\w+\s+){{0,3}}?{_PAIN}", re.I))
+_LESS = compile_fast(rf"{_PAIN}[^.;\n]{{0,60}}?(?:<|less\s+than|shorter\s+than|under|fewer\s+than)\s*{_QTY}", re.I)
+_NIH = compile_fast(r"NIH\s+(?:Task\s+Force|research\s+task\s+force|RTF)|Research\s+Task\s+Force", re.I)
 # "acute and chronic lumbopelvic pain", "acute disc herniation": acute cases are eligible, so the
 # trial does not require chronic pain.
-_ACUTE = re.compile(rf"\b(?<!non-)(?<!non )(?:sub-?)?acute\b(?:\s+(?:and|or|to)\s+(?:sub-?acute|chronic))?[^.;\n]{{0,40}}?{_PAIN}|"
+_ACUTE = compile_fast(rf"\b(?<!non-)(?<!non )(?:sub-?)?acute\b(?:\s+(?:and|or|to)\s+(?:sub-?acute|chronic))?[^.;\n]{{0,40}}?{_PAIN}|"
                     rf"\b(?<!non-)(?<!non )(?:sub-?)?acute\s+(?:\w+\s+){{0,2}}(?:dis[ck]\s+)?(?:herniation|prolapse)", re.I)
 # Between the pain word and its duration: another dated thing ("pain is secondary to HNP: MRI within the
 # last 2 months") means the duration is not the pain's.
-_OTHER_DATED = re.compile(r"\b(?:MRI|imaging|scan|X-?ray|CT|surgery|injection|operation|medication|drug|visit|"
+_OTHER_DATED = compile_fast(r"\b(?:MRI|imaging|scan|X-?ray|CT|surgery|injection|operation|medication|drug|visit|"
                           r"pregnan|delivery|birth|fracture)", re.I)
-_UPPER = re.compile(r"(?:up\s+to|within(?:\s+the\s+(?:last|past))?|less\s+than|fewer\s+than|shorter\s+than|<|≤|<=|"
+_UPPER = compile_fast(r"(?:up\s+to|within(?:\s+the\s+(?:last|past))?|less\s+than|fewer\s+than|shorter\s+than|<|≤|<=|"
                     r"no\s+more\s+than|not\s+more\s+than|maximum(?:\s+of)?|max\.?|under|not\s+exceeding)\s*$", re.I)
-_SENTENCE = re.compile(r"[^.;\n]+")
-_ELIGIBILITY_WORDS = re.compile(r"\b(?:must\s+have|eligible|inclusion|included|enrol\w*|recruit\w*|patients\s+with)\b",
+_SENTENCE = compile_fast(r"[^.;\n]+")
+_ELIGIBILITY_WORDS = compile_fast(r"\b(?:must\s+have|eligible|inclusion|included|enrol\w*|recruit\w*|patients\s+with)\b",
                                 re.I)
-_EXCLUSION = re.compile(r"exclusion\s+criteria|\bexclusions?\s*:", re.I)
+_EXCLUSION = compile_fast(r"exclusion\s+criteria|\bexclusions?\s*:", re.I)
 
 
 @dataclass

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.text import evidence
+from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
-_CALC = re.compile(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
+_CALC = compile_fast(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
                    r"\bpower\s+(?:analysis|calculation)|\b\d{2}\s*%\s+power|\bpower\s+of\s+\d|\bstatistical\s+power|"
                    r"\balpha\s*(?:level\s*)?(?:of\s*)?=?\s*0?\.0\d|\bα\s*=|\beffect\s+size\s+of|\bG\*?\s?Power|"
                    r"\bsample\s+size\s+(?:calculation|estimation|determination)s?", re.I)

@@ -6,10 +6,76 @@ Everything here is compiled once at import; extractors call these per record.
 from __future__ import annotations
 
 import re
+import re._constants as _sc
+import re._parser as _sp
 from collections.abc import Iterable, Iterator
 
 from auditor.facts import Evidence
 from auditor.model import Arm, Intervention, Text, TrialRecord
+
+def _first_seq(items) -> tuple[set[str], bool] | None:
+    """Characters a match of the parsed sequence `items` can start with, and whether it can be empty.
+    None: unknown (a category such as \\w, a negated class, '.', a back-reference ...)."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _sc.LITERAL:
+            chars.add(chr(av))
+            return chars, False
+        if op is _sc.IN:
+            for o, a in av:
+                if o is _sc.LITERAL:
+                    chars.add(chr(a))
+                elif o is _sc.RANGE and a[1] - a[0] < 128:
+                    chars.update(chr(c) for c in range(a[0], a[1] + 1))
+                else:
+                    return None
+            return chars, False
+        if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+            continue  # zero-width: the first character comes from what follows
+        if op is _sc.SUBPATTERN:
+            if av[1] or av[2]:
+                return None  # local flags: leave the pattern alone
+            sub = _first_seq(av[3])
+        elif op is _sc.BRANCH:
+            subs = [_first_seq(b) for b in av[1]]
+            if any(r is None for r in subs):
+                return None
+            sub = (set().union(*(r[0] for r in subs)), any(r[1] for r in subs))
+        elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT):
+            sub = _first_seq(av[2])
+            if sub is not None and av[0] == 0:
+                sub = (sub[0], True)
+        elif op is _sc.ATOMIC_GROUP:
+            sub = _first_seq(av)
+        else:
+            return None
+        if sub is None:
+            return None
+        chars |= sub[0]
+        if not sub[1]:
+            return chars, False
+    return chars, True
+
+
+def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """re.compile, plus a look-ahead on the characters a match can start with when they are known.
+
+    `re` tries every alternative of a pattern like r"\\bfoo|\\bbar" at every position of the text;
+    the look-ahead rejects most positions with one character-class test (several times faster on
+    long descriptions). It only restates what the pattern requires, so matches and spans are the
+    same (tests/extract/test_fast_patterns.py checks this on every real record's text)."""
+    first = _first_seq(_sp.parse(pattern, flags))
+    if first is None or first[1] or not first[0]:
+        compiled = re.compile(pattern, flags)
+    else:
+        cls = "".join(sorted(re.escape(c) for c in first[0]))
+        compiled = re.compile(f"(?=[{cls}])(?:{pattern})", flags)
+    FAST_PATTERNS.append((pattern, flags, compiled))
+    return compiled
+
+
+FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
+
 
 # Number words registries use in time frames and schedules ("Twelve and Twenty-four months").
 _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from auditor.extract.text import NUM, NUM_RE, number, unit_of, weeks
+from auditor.extract.text import compile_fast, NUM, NUM_RE, number, unit_of, weeks
 
 ANCHORS = ("baseline", "treatment_start", "end_of_treatment", "procedure", "unknown")
 
@@ -43,17 +43,17 @@ class TimePoint:
 
 _LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?)")
 # Single-letter units only when glued to the number ("12m", "24h", "6w"): "10 m walk" is metres.
-_QTY = re.compile(
+_QTY = compile_fast(
     rf"(?<![\w.])(?P<nums>{NUM}(?:\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?{NUM})*)"
     rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)", re.I)
 _DIGITS = r"\d+(?:\.\d+)?"
 _PREFIX_UNIT = r"(?:minutes?|hours?|hrs?|days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)"
-_QTY_PREFIX = re.compile(
+_QTY_PREFIX = compile_fast(
     rf"\b(?P<unit>{_PREFIX_UNIT})\s*(?P<nums>{_DIGITS}(?:\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|-|–|/)\s*"
     rf"(?:(?:and|or)\s+)?(?:{_PREFIX_UNIT}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{_LONG_UNIT}\b)", re.I)
-_NUM_IN = re.compile(rf"(?<![\w.]){NUM}", re.I)
+_NUM_IN = compile_fast(rf"(?<![\w.]){NUM}", re.I)
 # "the first postoperative day", "2nd post-op week": the anchor sits between number and unit.
-_QTY_POSTOP = re.compile(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>day|week|month)s?\b", re.I)
+_QTY_POSTOP = compile_fast(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>day|week|month)s?\b", re.I)
 
 _EVENT_TREAT = (r"(?:treatments?|interventions?|therapy|therapies|program(?:me)?s?|training|sessions?|course|"
                 r"protocol|dosing|study (?:treatment|drug|intervention)|classes|the program)")
@@ -66,7 +66,7 @@ _BASE_EVENT = (r"(?:baseline|randomi[sz]ation|randomi[sz]ed|enrol(?:l)?ment|enro
 _AFTER = r"(?:after|post|following|from|since|past|relative to|beyond)"
 
 # (regex, anchor); order matters only for overlaps: earlier wins.
-_ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a in (
+_ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(compile_fast(p, re.I), a) for p, a in (
     (rf"\b(?:before|prior to|preceding)\s+(?:the\s+)?(?:{_EVENT_PROC}|{_EVENT_TREAT}|{_BASE_EVENT})"
      rf"|\bpre[\s-]?(?:operative(?:ly)?|op|{_EVENT_PROC})\b", "before"),
     (rf"\b{_AFTER}\s*-?\s*(?:the\s+)?(?:end|completion|completing|finishing|conclusion|termination|cessation|"
@@ -97,7 +97,7 @@ _ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) f
 )]
 
 # Word-only time points (no number): 0 weeks from baseline, or 0 weeks after the end of treatment.
-_MARKERS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a in (
+_MARKERS: list[tuple[re.Pattern[str], str]] = [(compile_fast(p, re.I), a) for p, a in (
     (r"\bbaseline\b|\bpre[\s-]?(?:intervention|treatment|therapy|operative(?:ly)?|op|surgery|surgical|procedur(?:e|al)|"
      r"randomi[sz]ation|injection|test|program(?:me)?)\b|\bbefore\s+(?:(?:using|receiving|starting|beginning)\s+)?"
      r"(?:the\s+)?(?:first\s+)?(?:treatment|intervention|therapy|surgery|operation|procedure|injection|"
@@ -116,18 +116,18 @@ _MARKERS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), a) for p, a
 )]
 
 _MAX_WEEKS = 52 * 40  # nothing registered is assessed 40 years later: larger values are ages or dates
-_DECIMAL_COMMA = re.compile(r"^\d,5$")
-_BEFORE_ALONE = re.compile(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.I)
-_DURATION_OF = re.compile(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
+_DECIMAL_COMMA = compile_fast(r"^\d,5$")
+_BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.I)
+_DURATION_OF = compile_fast(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
                           r"approximately\s+)*$", re.I)
-_AGE = re.compile(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.I)
-_AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age)\b", re.I)
-_LABEL_THEN_DATE = re.compile(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.I)
-_RECALL = re.compile(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
-_LIST_GAP = re.compile(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.I)
+_AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.I)
+_AGE_AFTER = compile_fast(r"^\s*(?:old|of\s+age)\b", re.I)
+_LABEL_THEN_DATE = compile_fast(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.I)
+_RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
+_LIST_GAP = compile_fast(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.I)
 # Between a quantity and its anchor: a short label "(T2)" or a tolerance "± 60 days".
-_AFTER_GAP = re.compile(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?$")
-_BEFORE_GAP = re.compile(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.I)
+_AFTER_GAP = compile_fast(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?$")
+_BEFORE_GAP = compile_fast(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.I)
 
 
 @dataclass
@@ -262,7 +262,7 @@ def _gap(text: str, start: int, end: int) -> str:
     return text[start:end] if end - start <= 30 else "x"
 
 
-_EOT_NEAR = re.compile(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.I)
+_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.I)
 
 
 def end_of_treatment_at(text: str | None) -> TimePoint | None:

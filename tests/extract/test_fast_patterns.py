@@ -1,0 +1,53 @@
+"""compile_fast only adds a look-ahead the pattern already implies: same matches, same spans, same groups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import auditor.extract  # noqa: F401  (imports every extractor, which registers its patterns)
+from auditor.extract.text import FAST_PATTERNS, compile_fast
+from auditor.model import Text, TrialRecord
+from auditor.sources import read_paths
+
+from tests.conftest import real_data_dir
+
+_SAMPLES = ["", "No adverse events are expected. Side-effects, SF-36v2 and EQ-5D-5L at 12 weeks.",
+            "Twice a week for six weeks; 12 sessions of CBT (cognitive-behavioural therapy) from Day 1 up to Week 6.",
+            "İstanbul ſafety K-test ΚΑΛΗ", "patients\nwith chronic low back pain > 3 months", "ACT mindfulness app 8 weekly sessions"]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    texts = set(_SAMPLES)
+    folder = real_data_dir() / "ctgov-v2"
+    if folder.is_dir():
+        def walk(o) -> None:
+            if isinstance(o, Text):
+                texts.add(o.value)
+            elif isinstance(o, (list, tuple)):
+                for x in o:
+                    walk(x)
+            elif hasattr(type(o), "model_fields"):
+                for k in type(o).model_fields:
+                    walk(getattr(o, k))
+        for r in read_paths([str(folder)]):
+            if isinstance(r, TrialRecord):
+                walk(r)
+    return sorted(texts)
+
+
+def test_lookahead_is_added_only_when_first_characters_are_known() -> None:
+    assert compile_fast(r"\bfoo|(?<!x)[a-c]bar", re.I).pattern.startswith("(?=[")
+    assert not compile_fast(r"\w+|x").pattern.startswith("(?=")      # \w: unknown
+    assert not compile_fast(r"(?:a)?|b").pattern.startswith("(?=")   # can match empty
+
+
+@pytest.mark.parametrize("src,flags,fast", [p for p in FAST_PATTERNS if p[2].pattern != p[0]],
+                         ids=lambda v: v[:40] if isinstance(v, str) else "")
+def test_same_matches(src: str, flags: int, fast: re.Pattern[str], texts: list[str]) -> None:
+    plain = re.compile(src, flags)
+    for t in texts:
+        assert [(m.span(), m.groups()) for m in plain.finditer(t)] == [(m.span(), m.groups()) for m in fast.finditer(t)], t[:200]
+        assert (plain.match(t) is None) == (fast.match(t) is None)
