@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.extract import timeframes
 from auditor.extract.text import compile_fast, NUM, belongs, evidence, lowered, number, unit_of, weeks
@@ -113,18 +114,17 @@ def derive(record: TrialRecord) -> Duration | None:
         return Duration(best.value, Evidence.of(best, note=f"protocol arm duration = {best.value:g} weeks"))
     arms = _arm_groups(record)
     # A stated period ("for 12 weeks") beats one computed from a session count and frequency.
+    arm_texts = [t for _, texts in arms for t in texts]
     for source in (_candidates, _span_candidates, _session_candidates):
-        positive = [c for _, texts in arms for t in texts for c in source(t) if c.weeks > 0]
-        if positive:
-            return max(positive, key=lambda c: c.weeks)
+        if found := _longest(arm_texts, source):
+            return found
     dated = _from_time_frames(record)
     if dated is not None:
         return dated
     narrative = [t for t in (record.summary, record.description, record.design.description) if t is not None]
-    for source in (lambda t: _candidates(t, narrative=True), _span_candidates, _session_candidates):
-        positive = [c for t in narrative for c in source(t) if c.weeks > 0]
-        if positive:
-            return max(positive, key=lambda c: c.weeks)
+    for source in (_narrative_candidates, _span_candidates, _session_candidates):
+        if found := _longest(narrative, source):
+            return found
     # Every active arm is a one-off procedure / injection / single session -> 0 weeks.
     one_off: list[Duration] = []
     for control, texts in arms:
@@ -140,6 +140,25 @@ def derive(record: TrialRecord) -> Duration | None:
         if m := _NARRATIVE_SINGLE.search(text.value):
             return Duration(0.0, evidence(text, m.start(), m.end(), "single administration = 0 weeks"))
     return None
+
+
+# A candidate before its Evidence: (weeks, start, end, note). The candidate finders are pure functions
+# of the text (cached: arm and intervention texts repeat across arms); Evidence is built only for the
+# candidate that wins.
+Candidate = tuple[float, int, int, str]
+
+
+def _longest(texts: list[Text], source) -> Duration | None:
+    """The longest positive candidate over `texts` (the first one on ties), with its evidence."""
+    best: tuple[Text, Candidate] | None = None
+    for t in texts:
+        for c in source(t.value):
+            if c[0] > 0 and (best is None or c[0] > best[1][0]):
+                best = (t, c)
+    if best is None:
+        return None
+    text, (w, start, end, note) = best
+    return Duration(w, evidence(text, start, end, note))
 
 
 def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:
@@ -186,9 +205,23 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
     return Duration(w, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {w:g} weeks"))
 
 
-def _candidates(text: Text, narrative: bool = False):
-    value = text.value
+# Every course pattern (_LONG, _OF, _FOR) ends in a unit word; most texts have none, so one quick
+# search for the unit skips the three number-led patterns (same case rules as _FOR: the superset).
+_UNIT_HINT = compile_fast(rf"{_UNIT}\b", re.I)
+# Words _SESSIONS needs (it runs case-sensitively on lowered text, so a substring test is exact).
+_SESSION_WORDS = ("session", "treatment", "visit", "classes", "appointment", "lesson")
+
+
+def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
+    return _candidates(value, narrative=True)
+
+
+@lru_cache(maxsize=8192)
+def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = lowered(value)
+    if not _UNIT_HINT.search(low):
+        return ()
+    out: list[Candidate] = []
     seen: set[int] = set()
     for pattern in (_LONG, _OF, _FOR):
         for m in pattern.finditer(low):
@@ -212,18 +245,21 @@ def _candidates(text: Text, narrative: bool = False):
             seen.add(m.start("n"))
             w = weeks(n, unit)
             said = value[m.start():m.end()].strip()
-            yield Duration(w, evidence(text, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
+            out.append((w, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
+    return tuple(out)
 
 
-def _span_candidates(text: Text):
+@lru_cache(maxsize=8192)
+def _span_candidates(value: str) -> tuple[Candidate, ...]:
     """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension)."""
-    value = text.value
+    out: list[Candidate] = []
     for m in _SPAN.finditer(value):
         before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
         if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
             continue
         w = weeks(float(m.group("n")), unit_of(m.group("u")))
-        yield Duration(w, evidence(text, m.start(), m.end(), f"treatment given '{m.group()}' = {w:g} weeks"))
+        out.append((w, m.start(), m.end(), f"treatment given '{m.group()}' = {w:g} weeks"))
+    return tuple(out)
 
 
 def _clause_tail(value: str, start: int) -> str:
@@ -233,14 +269,18 @@ def _clause_tail(value: str, start: int) -> str:
     return " ".join(head[cut + 1:].split()[-3:])
 
 
-def _session_candidates(text: Text):
+@lru_cache(maxsize=8192)
+def _session_candidates(value: str) -> tuple[Candidate, ...]:
     """Lengths computed from a session count: "8 weekly sessions", "12 sessions, twice a week"."""
-    value = text.value
     low = lowered(value)
-    for m in _WEEKLY.finditer(low):
-        n = number(m.group("n"))
-        if 1 < n <= 52:
-            yield Duration(n, evidence(text, m.start(), m.end(), f"{n:g} weekly sessions = {n:g} weeks"))
+    out: list[Candidate] = []
+    if "weekly" in low:
+        for m in _WEEKLY.finditer(low):
+            n = number(m.group("n"))
+            if 1 < n <= 52:
+                out.append((n, m.start(), m.end(), f"{n:g} weekly sessions = {n:g} weeks"))
+    if not any(w in low for w in _SESSION_WORDS):
+        return tuple(out)
     for m in _SESSIONS.finditer(low):
         # The frequency must be stated close to the count, in the same passage.
         window_start = max(0, m.start() - 120)
@@ -251,8 +291,9 @@ def _session_candidates(text: Text):
         n = number(m.group("n"))
         if f and f < n <= 100 and not _SINGLE.match(m.group()):
             w = round(n / f, 2)
-            yield Duration(w, evidence(text, min(m.start(), freq.start()), max(m.end(), freq.end()),
-                                       f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
+            out.append((w, min(m.start(), freq.start()), max(m.end(), freq.end()),
+                        f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
+    return tuple(out)
 
 
 def _freq(token: str | None) -> float | None:
