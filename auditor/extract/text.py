@@ -76,6 +76,61 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
 
+def _literals(items, limit: int = 4) -> set[tuple[str, bool]]:
+    """(literal, complete) pairs: every match of the parsed `items` starts with one of the literals
+    (complete: the whole match is exactly that literal). Literals stop at `limit` characters or at
+    the first construct that is not a plain character; "" means nothing is known."""
+    out = {("", True)}
+    for op, av in items:
+        if not any(c for _, c in out):
+            break
+        if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+            continue  # zero-width
+        if op is _sc.LITERAL:
+            ext = {(chr(av), True)}
+        elif op is _sc.SUBPATTERN and not av[1] and not av[2]:
+            ext = _literals(av[3], limit)
+        elif op is _sc.BRANCH:
+            ext = set().union(*(_literals(b, limit) for b in av[1]))
+        elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT) and av[:2] == (0, 1):
+            ext = _literals(av[2], limit) | {("", True)}  # optional part: "s?"
+        elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT) and av[0] >= 1:
+            ext = {(q, False) for q, _ in _literals(av[2], limit)}
+        else:
+            ext = {("", False)}
+        new: set[tuple[str, bool]] = set()
+        for p, c in out:
+            for q, d in (ext if c else {("", False)}):
+                word, done = p + q, c and d
+                new.add((word[:limit], done and len(word) <= limit))
+        out = new
+    return out
+
+
+def triggers(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case literals of which every match of `pattern` contains one, or None when unknown.
+
+    Test them with `may_match` on the lower-cased text: a substring test is far cheaper than a
+    regex scan. Only for ASCII text (there re.IGNORECASE is exactly lower-casing)."""
+    lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
+    if not lits or "" in lits or not all(p.isascii() for p in lits):
+        return None
+    if not pattern.flags & re.I and any(p != p.lower() for p in lits):
+        return None  # case-sensitive upper-case literal: a lower-cased text test would be wrong
+    words = {p.lower() for p in lits}
+    # "cbt" is in every text that has "cbt-": keep only the shortest.
+    return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))
+
+
+def may_match(trigger_words: tuple[str, ...] | None, low: str | None) -> bool:
+    """False only when the pattern with these triggers cannot match: `low` is the ASCII text lower-cased
+    (None for non-ASCII text, which is always scanned)."""
+    return low is None or trigger_words is None or any(w in low for w in trigger_words)
+
+
+def ascii_lower(value: str) -> str | None:
+    return value.lower() if value.isascii() else None
+
 
 # Number words registries use in time frames and schedules ("Twelve and Twenty-four months").
 _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -94,8 +149,28 @@ for _t, _tv in _TENS.items():
 for _o, _ov in _ORDINALS.items():
     WORDS[_o] = _ov
 
-# Longest first so that "twenty-four" wins over "twenty".
-_WORD_ALT = "|".join(sorted((re.escape(w) for w in WORDS if w != "half"), key=len, reverse=True))
+def _trie(words: list[str]) -> str:
+    """An alternation of `words` as a prefix tree ("t(?:w(?:elve|enty(?:-four|...)?)|...)").
+
+    `re` tries the alternatives of a flat list one by one (~150 number words at every word start);
+    the tree tests each character once. At every node the longer words come before the word that
+    ends there, so the tree matches like the flat list sorted longest first ("twenty-four" wins over
+    "twenty", and "twenty" is still tried when what follows rules the longer word out)."""
+    if words == [""]:
+        return ""
+    heads: dict[str, list[str]] = {}
+    for w in words:
+        if w:
+            heads.setdefault(w[0], []).append(w[1:])
+    alts = [re.escape(c) + _trie(rest) for c, rest in heads.items()]
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    if "" in words:
+        return f"(?:{body})?"
+    return body
+
+
+# Longest first so that "twenty-four" wins over "twenty" (the tree keeps that order).
+_WORD_ALT = _trie([w for w in WORDS if w != "half"])
 # A number: digits (1, 1.5, 1,000 is not a time), a number word, or a digit ordinal (6th, 1st).
 # The leading look-ahead lists the first letters of every number word: without it the engine tries
 # ~150 word alternatives at every character (13x slower on long descriptions).

@@ -51,3 +51,20 @@ def test_same_matches(src: str, flags: int, fast: re.Pattern[str], texts: list[s
     for t in texts:
         assert [(m.span(), m.groups()) for m in plain.finditer(t)] == [(m.span(), m.groups()) for m in fast.finditer(t)], t[:200]
         assert (plain.match(t) is None) == (fast.match(t) is None)
+
+
+def test_triggers() -> None:
+    from auditor.extract.text import triggers
+    assert triggers(re.compile(r"\bCBT(?:-?I)?\b|\bcognitive\s+therap", re.I)) == ("cbt", "cogn")
+    assert triggers(re.compile(r"\w+|x")) is None
+    assert triggers(re.compile(r"(?:a)?b|c")) == ("ab", "b", "c") or triggers(re.compile(r"(?:a)?b|c")) == ("b", "c")
+    assert triggers(re.compile(r"CBT")) is None  # case-sensitive upper case
+
+
+@pytest.mark.parametrize("src,flags,fast", FAST_PATTERNS, ids=lambda v: v[:40] if isinstance(v, str) else "")
+def test_triggers_hold(src: str, flags: int, fast: re.Pattern[str], texts: list[str]) -> None:
+    from auditor.extract.text import ascii_lower, may_match, triggers
+    words = triggers(re.compile(src, flags))
+    for t in texts:
+        if fast.search(t):
+            assert may_match(words, ascii_lower(t)), (words, t[:200])
