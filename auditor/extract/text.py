@@ -57,6 +57,20 @@ def _first_seq(items) -> tuple[set[str], bool] | None:
     return chars, True
 
 
+def _at_boundary(items) -> bool:
+    """Every match of the parsed `items` starts with \\b."""
+    if not len(items):
+        return False
+    op, av = items[0]
+    if op is _sc.AT:
+        return av is _sc.AT_BOUNDARY
+    if op is _sc.BRANCH:
+        return all(_at_boundary(b) for b in av[1])
+    if op is _sc.SUBPATTERN and not av[1] and not av[2]:
+        return _at_boundary(av[3])
+    return False
+
+
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """re.compile, plus a look-ahead on the characters a match can start with when they are known.
 
@@ -69,7 +83,10 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
         compiled = re.compile(pattern, flags)
     else:
         cls = "".join(sorted(re.escape(c) for c in first[0]))
-        compiled = re.compile(f"(?=[{cls}])(?:{pattern})", flags)
+        # When every alternative starts at a word boundary, test that first: it rejects the positions
+        # inside words more cheaply than the class.
+        boundary = r"\b" if _at_boundary(_sp.parse(pattern, flags)) else ""
+        compiled = re.compile(f"{boundary}(?=[{cls}])(?:{pattern})", flags)
     FAST_PATTERNS.append((pattern, flags, compiled))
     return compiled
 
@@ -107,11 +124,13 @@ def _literals(items, limit: int = 4) -> set[tuple[str, bool]]:
     return out
 
 
-def triggers(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Lower-case literals of which every match of `pattern` contains one, or None when unknown.
+def triggers(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A plain alternation of lower-case literals one of which every match of `pattern` contains, or
+    None when unknown.
 
-    Test them with `may_match` on the lower-cased text: a substring test is far cheaper than a
-    regex scan. Only for ASCII text (there re.IGNORECASE is exactly lower-casing)."""
+    Test it with `may_match` on the lower-cased text: a literal scan (re finds its first characters
+    with a fast character-set loop) is far cheaper than the full pattern. Only for ASCII text (there
+    re.IGNORECASE is exactly lower-casing)."""
     lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
     if not lits or "" in lits or not all(p.isascii() for p in lits):
         return None
@@ -119,13 +138,14 @@ def triggers(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
         return None  # case-sensitive upper-case literal: a lower-cased text test would be wrong
     words = {p.lower() for p in lits}
     # "cbt" is in every text that has "cbt-": keep only the shortest.
-    return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))
+    kept = sorted(w for w in words if not any(v != w and v in w for v in words))
+    return re.compile("|".join(re.escape(w) for w in kept))
 
 
-def may_match(trigger_words: tuple[str, ...] | None, low: str | None) -> bool:
+def may_match(trigger_words: re.Pattern[str] | None, low: str | None) -> bool:
     """False only when the pattern with these triggers cannot match: `low` is the ASCII text lower-cased
     (None for non-ASCII text, which is always scanned)."""
-    return low is None or trigger_words is None or any(w in low for w in trigger_words)
+    return low is None or trigger_words is None or trigger_words.search(low) is not None
 
 
 def ascii_lower(value: str) -> str | None:
