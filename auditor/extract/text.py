@@ -13,6 +13,9 @@ from collections.abc import Iterable, Iterator
 from auditor.facts import Evidence
 from auditor.model import Arm, Intervention, Text, TrialRecord
 
+_CATEGORIES = {_sc.CATEGORY_DIGIT: r"\d", _sc.CATEGORY_SPACE: r"\s"}
+
+
 def _first_seq(items) -> tuple[set[str], bool] | None:
     """Characters a match of the parsed sequence `items` can start with, and whether it can be empty.
     None: unknown (a category such as \\w, a negated class, '.', a back-reference ...)."""
@@ -27,6 +30,8 @@ def _first_seq(items) -> tuple[set[str], bool] | None:
                     chars.add(chr(a))
                 elif o is _sc.RANGE and a[1] - a[0] < 128:
                     chars.update(chr(c) for c in range(a[0], a[1] + 1))
+                elif o is _sc.CATEGORY and a in _CATEGORIES:
+                    chars.add(_CATEGORIES[a])  # kept as the class escape ("\\d"): Unicode digits too
                 else:
                     return None
             return chars, False
@@ -71,6 +76,65 @@ def _at_boundary(items) -> bool:
     return False
 
 
+def _split_top(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern's source ("a|(b|c)|[|]" -> ["a", "(b|c)", "[|]"])."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 1
+            if pattern[i:i + 1] == "^":
+                i += 1
+            if pattern[i:i + 1] == "]":  # "[]..." and "[^]...": the first "]" is a literal
+                i += 1
+            continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _grouped(pattern: str, flags: int) -> str:
+    """The top-level alternatives grouped by the letters they can start with, each group behind a
+    look-ahead: "\\bsurg|\\bdisc|\\bstim" -> "(?=[s])(?:\\bsurg|\\bstim)|(?=[d])(?:\\bdisc)".
+
+    Alternatives that start with different letters never match at the same position, so only the
+    order among alternatives sharing a letter matters (kept: groups that share a letter are merged,
+    in pattern order). `re` does not skip a case-insensitive alternative by its first character; the
+    look-ahead does it once per group. Left as it is when there are capturing groups (their numbers
+    would move) or an alternative's first characters are unknown."""
+    parts = _split_top(pattern)
+    if len(parts) < 4 or _sp.parse(pattern, flags).state.groups != 1:
+        return pattern
+    groups: list[tuple[set[str], list[int]]] = []  # (letters, indexes of the alternatives)
+    for i, part in enumerate(parts):
+        first = _first_seq(_sp.parse(part, flags))
+        if first is None or first[1] or not all(c.isascii() and c.isalnum() for c in first[0]):
+            return pattern
+        letters = {c.lower() for c in first[0]} if flags & re.I else set(first[0])
+        merged = (letters, [i])
+        for g in [g for g in groups if g[0] & letters]:
+            groups.remove(g)
+            merged = (merged[0] | g[0], sorted(merged[1] + g[1]))
+        groups.append(merged)
+    if len(groups) == 1:
+        return pattern
+    groups.sort(key=lambda g: g[1][0])
+    return "|".join(f"(?=[{''.join(sorted(letters))}])(?:{'|'.join(parts[i] for i in idx)})" for letters, idx in groups)
+
+
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """re.compile, plus a look-ahead on the characters a match can start with when they are known.
 
@@ -82,11 +146,11 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
     if first is None or first[1] or not first[0]:
         compiled = re.compile(pattern, flags)
     else:
-        cls = "".join(sorted(re.escape(c) for c in first[0]))
+        cls = "".join(sorted(c if len(c) > 1 else re.escape(c) for c in first[0]))
         # When every alternative starts at a word boundary, test that first: it rejects the positions
         # inside words more cheaply than the class.
         boundary = r"\b" if _at_boundary(_sp.parse(pattern, flags)) else ""
-        compiled = re.compile(f"{boundary}(?=[{cls}])(?:{pattern})", flags)
+        compiled = re.compile(f"{boundary}(?=[{cls}])(?:{_grouped(pattern, flags)})", flags)
     FAST_PATTERNS.append((pattern, flags, compiled))
     return compiled
 
