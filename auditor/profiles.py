@@ -129,9 +129,9 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[s
         if crit["code"] in merged:
             merged[crit["code"]].update(crit)
         else:
-            missing = [k for k in _REQUIRED_NEW if k not in crit]
-            if missing:
-                raise InputError(str(path), f"criterion {crit['code']} lacks {missing[0]!r}")
+            lacking = [k for k in _REQUIRED_NEW if k not in crit]
+            if lacking:
+                raise InputError(str(path), f"criterion {crit['code']} lacks {lacking[0]!r}")
             merged[crit["code"]] = dict(crit)
     return {**parent, **{k: v for k, v in doc.items() if k not in ("extends", "remove")},
             "criteria": list(merged.values())}, seen

@@ -36,9 +36,10 @@ def parse_iso(value: str) -> tuple[date | None, Precision | None]:
     match = _ISO.match(value)
     if not match:
         return parse_any(value)
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match.group(1))  # the year group always matches
+    month, day = (int(g) if g else None for g in match.group(2, 3))
     try:
-        if day is not None:
+        if day is not None and month is not None:  # the pattern allows a day only after a month
             return date(year, month, day), "day"
         if month is not None:
             return date(year, month, 1), "month"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from typing import cast
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -29,7 +30,8 @@ def root_tag(head: bytes) -> str | None:
     from being taken for a study.
     """
     body = head.removeprefix(b"\xef\xbb\xbf")
-    match = _ROOT.match(body, _PROLOG.match(body).end())
+    prolog = cast(re.Match[bytes], _PROLOG.match(body))  # every part is optional: it always matches
+    match = _ROOT.match(body, prolog.end())
     return match.group(1).decode("ascii", "replace") if match else None
 
 
@@ -54,7 +56,7 @@ def iter_children(data: bytes, origin: str, tag: str) -> Iterator[tuple[str, Ele
     A parse error after some records were yielded still raises, so the caller reports how far the
     file got instead of silently stopping.
     """
-    root_tag = None
+    root_tag: str | None = None
     depth = 0
     try:
         for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
@@ -65,7 +67,7 @@ def iter_children(data: bytes, origin: str, tag: str) -> Iterator[tuple[str, Ele
                 continue
             depth -= 1
             if depth == 1 and element.tag == tag:
-                yield root_tag, element
+                yield cast(str, root_tag), element  # set at the first start event
                 element.clear()
     except (ParseError, DefusedXmlException) as exc:
         raise _error(origin, exc) from None
