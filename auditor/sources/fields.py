@@ -161,7 +161,7 @@ def design_statement(design: Text | None) -> dict[str, Any]:
 def _labelled(pattern: re.Pattern[str], design: Text | None) -> Text | None:
     match = pattern.search(design.value) if design else None
     value = match.group(1).strip() if match else ""
-    return Text(value=value, at=design.at, line=design.line) if value else None
+    return Text(value=value, at=design.at, line=design.line) if value and design else None
 
 
 def _allocation(design: Text | None) -> Text | None:

@@ -19,7 +19,7 @@ line, so a trialist can fix them all in one pass. Mapping (pointer in the file -
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -200,7 +200,9 @@ class _Builder:
 
     def _outcome(self, at: str) -> Outcome:
         item = self._value(at)
-        points = [TimePoint(weeks=self.number(f"{at}/time_points/{i}/weeks"), anchor=tp.get("from", "baseline"))
+        # The schema (checked before mapping) requires every time point's `weeks`, as a number.
+        points = [TimePoint(weeks=cast(Number, self.number(f"{at}/time_points/{i}/weeks")),
+                            anchor=tp.get("from", "baseline"))
                   for i, tp in enumerate(item.get("time_points", []))]
         return Outcome(kind="primary" if item.get("primary") else "secondary",
                        measure=self.text(f"{at}/measure"), description=self.text(f"{at}/description"),
