@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from auditor.extract import timeframes
 from auditor.extract.text import compile_fast, quote_around
@@ -21,12 +23,22 @@ from auditor.facts import Evidence
 from auditor.model import Outcome, Text, TrialRecord
 
 
-@dataclass(frozen=True)
 class Point:
-    weeks: float
-    anchor: str
-    evidence: Evidence
-    numeric: bool = True
+    """A time point; its Evidence is built on first use (most points are never quoted: only the
+    latest one is, and an outcome usually has several)."""
+
+    __slots__ = ("weeks", "anchor", "numeric", "_evidence", "_make")
+
+    def __init__(self, weeks: float, anchor: str, evidence: Evidence | None = None, numeric: bool = True,
+                 make: Callable[[], Evidence] | None = None) -> None:
+        self.weeks, self.anchor, self.numeric = weeks, anchor, numeric
+        self._evidence, self._make = evidence, make
+
+    @property
+    def evidence(self) -> Evidence:
+        if self._evidence is None:
+            self._evidence = self._make()
+        return self._evidence
 
 
 @dataclass
@@ -46,7 +58,7 @@ def outcome_points(outcome: Outcome) -> list[Point]:
     tf = outcome.time_frame
     if tf is None:
         return _measure_points(outcome)
-    return [Point(p.weeks, p.anchor, _evidence(tf, p), p.numeric) for p in timeframes.parse(tf.value)]
+    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p)) for p in timeframes.parse(tf.value)]
 
 
 def _measure_points(outcome: Outcome) -> list[Point]:
