@@ -84,7 +84,7 @@ class _Node:
         self.path = path
 
     def one(self, *tags: str) -> _Node | None:
-        node: _Node | None = self
+        node = self
         for tag in tags:
             child = node.el.find(tag)
             if child is None:
@@ -166,9 +166,9 @@ def _arms(s: _Node) -> list[Arm]:
                 names_by_arm.setdefault(label.value, []).append(name)
     arms = []
     for arm in s.all("arm_group"):
-        label = arm.text("arm_group_label")
-        arms.append(Arm(label=label, type=arm.text("arm_group_type"), description=arm.text("description"),
-                        intervention_names=names_by_arm.get(label.value, []) if label else []))
+        arm_label = arm.text("arm_group_label")
+        arms.append(Arm(label=arm_label, type=arm.text("arm_group_type"), description=arm.text("description"),
+                        intervention_names=names_by_arm.get(arm_label.value, []) if arm_label else []))
     return arms
 
 
