@@ -9,6 +9,7 @@ import sys
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from auditor.errors import InputError
 from auditor.sources import xmlsafe
@@ -37,7 +38,7 @@ def is_office_document(names: list[str]) -> bool:
     return "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/")) for n in names)
 
 
-def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase) -> bytes:
+def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase | IO[bytes]) -> bytes:
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
