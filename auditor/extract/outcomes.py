@@ -12,7 +12,7 @@ import re
 from auditor.extract import followup, instruments
 from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
-from auditor.model import Outcome, TrialRecord
+from auditor.model import Outcome, Text, TrialRecord
 
 _DOMAIN = {"hrqol": "hrqol", "quality_of_life": "hrqol", "pain": "pain", "pain_intensity": "pain",
            "function": "function", "physical_function": "function", "disability": "function"}
@@ -31,17 +31,23 @@ def _compared(text: str, start: int) -> bool:
     return bool(_COMPARISON.search(sentence))
 
 
-def _hits(outcome: Outcome, category: str) -> list[tuple[str, Evidence]]:
-    found: list[tuple[str, Evidence]] = []
+def _hits(outcome: Outcome, category: str) -> list[tuple[str, Text, instruments.Hit]]:
+    """(name, text, hit) per instrument named in the outcome; `_evidence` quotes one when it is kept
+    (most hits name an instrument already quoted from an earlier outcome)."""
+    found: list[tuple[str, Text, instruments.Hit]] = []
     for text in (outcome.instrument, outcome.measure, outcome.description):
         if text is None:
             continue
         for hit in instruments.find(category, text.value):
             if text is outcome.description and _compared(text.value, hit.start):
                 continue
-            if all(name != hit.name for name, _ in found):
-                found.append((hit.name, evidence(text, hit.start, hit.end, f"{hit.name} ({category})", limit=100)))
+            if all(name != hit.name for name, _, _ in found):
+                found.append((hit.name, text, hit))
     return found
+
+
+def _evidence(text: Text, hit: instruments.Hit, category: str) -> Evidence:
+    return evidence(text, hit.start, hit.end, f"{hit.name} ({category})", limit=100)
 
 
 def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> None:
@@ -53,13 +59,20 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
         domain = _DOMAIN.get(o.domain.value.strip().lower()) if o.domain is not None else None
         for category in ("hrqol", "pain", "function"):
             hits = _hits(o, category)
-            for name, ev in hits:
-                names[category].setdefault(name, ev)
+            first: Evidence | None = None  # the first hit's evidence, shared as before when it is kept
+            for i, (name, text, hit) in enumerate(hits):
+                if name not in names[category]:
+                    names[category][name] = ev = _evidence(text, hit, category)
+                    if i == 0:
+                        first = ev
             if category == "hrqol" and (hits or domain == "hrqol"):
                 hrqol_outcomes.append(o)
             if category in measured and (hits or domain == category):
                 if not measured[category]:
-                    measured[category].append(hits[0][1] if hits else Evidence.of(o.domain, note=f"{category} outcome"))
+                    if hits:
+                        measured[category].append(first or _evidence(hits[0][1], hits[0][2], category))
+                    else:
+                        measured[category].append(Evidence.of(o.domain, note=f"{category} outcome"))
     # Keep the most specific EQ-5D version across outcomes too ("EQ-5D-5L" in one, "EQ-5D" in another).
     hrqol = names["hrqol"]
     drop = {s for e in instruments.LEXICON["hrqol"] if e.name in hrqol for s in e.subsumes}
