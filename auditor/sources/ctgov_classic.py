@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Design, Enrollment, Intervention, Outcome, Results, SourceRef, Text, TrialRecord,
+    AdverseEventGroup, Arm, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results, SourceRef, Text,
+    TrialRecord,
 )
 from auditor.sources import fields
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies
@@ -124,7 +125,7 @@ def _map(m: JsonMapper, source: SourceRef) -> TrialRecord:
               for i, _ in m.items(*arms, "ArmGroupList", "ArmGroup")],
         interventions=[_intervention(m, (*arms, "InterventionList", "Intervention", i))
                        for i, _ in m.items(*arms, "InterventionList", "Intervention")],
-        outcomes=[Outcome(kind=kind.lower(), measure=m.text(*at, i, f"{kind}OutcomeMeasure"),
+        outcomes=[Outcome(kind=cast(OutcomeKind, kind.lower()), measure=m.text(*at, i, f"{kind}OutcomeMeasure"),
                           description=m.text(*at, i, f"{kind}OutcomeDescription"),
                           time_frame=m.text(*at, i, f"{kind}OutcomeTimeFrame"))
                   for kind in ("Primary", "Secondary", "Other")

@@ -31,7 +31,7 @@ from typing import Any
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Dates, Design, Enrollment, Intervention, Outcome, Results,
+    AdverseEventGroup, Arm, Dates, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results,
     SourceRef, TrialRecord,
 )
 from auditor.sources import dates
@@ -89,7 +89,9 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
     start_date, precision = dates.parse_iso(start.value) if start else (None, None)
 
     outcomes = []
-    for kind, key in (("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes")):
+    outcome_lists: tuple[tuple[OutcomeKind, str], ...] = (
+        ("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes"))
+    for kind, key in outcome_lists:
         for i, _ in m.items(P, "outcomesModule", key):
             at = (P, "outcomesModule", key, i)
             outcomes.append(Outcome(kind=kind, measure=m.text(*at, "measure"),

@@ -45,7 +45,9 @@ from functools import lru_cache
 from typing import Any
 
 from auditor.errors import RecordError
-from auditor.model import Design, Enrollment, Intervention, Number, Outcome, Results, SourceRef, Text, TrialRecord
+from auditor.model import (
+    Design, Enrollment, Intervention, Number, Outcome, OutcomeKind, Results, SourceRef, Text, TrialRecord,
+)
 from auditor.sources import fields, outcome_text
 
 Locate = Callable[[str], dict[str, Any]]  # original field name -> Text location kwargs (at, line)
@@ -186,7 +188,7 @@ def _intervention(item: Text) -> Intervention:
     return Intervention(name=item)
 
 
-def _outcomes(r: _Record, field: str, kind: str) -> list[Outcome]:
+def _outcomes(r: _Record, field: str, kind: OutcomeKind) -> list[Outcome]:
     whole = r.text(field)
     return outcome_text.split(whole, kind) if whole is not None else []
 

@@ -78,7 +78,7 @@ def _lines(value: str) -> list[str]:
     return items if len(items) >= 2 else []
 
 
-def _outcome(item: str, kind: str, where: dict[str, Any], description: str | None = None) -> Outcome:
+def _outcome(item: str, kind: OutcomeKind, where: dict[str, Any], description: str | None = None) -> Outcome:
     measure, time_frame, method = item, None, None
     bracket = _BRACKET_TIME.search(item)
     timepoint = _TIMEPOINT.search(item)
@@ -94,7 +94,7 @@ def _outcome(item: str, kind: str, where: dict[str, Any], description: str | Non
                    description=fields.text(notes, **where) if notes else None)
 
 
-def _sectioned(value: str, kind: str, where: dict[str, Any]) -> list[Outcome]:
+def _sectioned(value: str, kind: OutcomeKind, where: dict[str, Any]) -> list[Outcome]:
     """EU CTR / CTIS labelled sections, in any order: each end point section is one Outcome.
 
     Its time frame is the matching timepoint section (paired in order when there are as many, else

@@ -55,7 +55,7 @@ import yaml
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    Arm, Design, Enrollment, Intervention, Outcome, Results, SourceRef, Text, TrialRecord,
+    Arm, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results, SourceRef, Text, TrialRecord,
 )
 from auditor.sources import fields, ictrp_csv
 
@@ -291,7 +291,7 @@ def _record(row: _Row, source: SourceRef, registry: str) -> TrialRecord:
     )
 
 
-def _outcomes(row: _Row, kind: str) -> list[Outcome]:
+def _outcomes(row: _Row, kind: OutcomeKind) -> list[Outcome]:
     measures = row.items(f"outcomes.{kind}.measure")
     frames = row.items(f"outcomes.{kind}.time_frame")
     if not measures:
