@@ -40,7 +40,7 @@ web_address, age/gender limits, ethics review, bridging, export/refresh dates, R
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -88,7 +88,7 @@ def register_of(trial_id: str) -> str | None:
 class _Record:
     """One record's values by canonical field name, building Texts with their locations."""
 
-    def __init__(self, values: dict[str, str | None], locate: Locate):
+    def __init__(self, values: Mapping[str, str | None], locate: Locate):
         self.raw = {canonical(k): (k, v) for k, v in values.items()}
         self.locate = locate
 
@@ -113,7 +113,7 @@ class _Record:
         return [Text(value=item, **where) for item in fields.split_list(fields.strip_markup(value))]
 
 
-def to_record(values: dict[str, str | None], locate: Locate, source: SourceRef,
+def to_record(values: Mapping[str, str | None], locate: Locate, source: SourceRef,
               record_at: str) -> TrialRecord | RecordError:
     """Map one ICTRP record; a record without a TrialID is a RecordError naming the field."""
     r = _Record(values, locate)

@@ -18,6 +18,7 @@ import io
 import re
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
@@ -69,6 +70,7 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     except StopIteration:
         raise InputError(origin, "CSV file has no rows") from None
     names = {ictrp.canonical(cell) for cell in first}
+    rows: Iterator[list[str]]
     if "trialid" in names:
         header, rows, row_number = [c.strip() for c in first], reader, 1
     elif len(first) in _LAYOUTS:
@@ -86,8 +88,11 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
                               line=start_line, index=index, record_id=row[0].strip() if row else None)
             continue
         values = dict(zip(header, row))
-        yield ictrp.to_record(values, lambda col, w=where, ln=start_line: {"at": f"{w}, column {col}", "line": ln},
-                              SourceRef(path=origin, format=NAME, index=index), where)
+
+        def locate(col: str, w: str = where, ln: int = start_line) -> dict[str, Any]:
+            return {"at": f"{w}, column {col}", "line": ln}
+
+        yield ictrp.to_record(values, locate, SourceRef(path=origin, format=NAME, index=index), where)
 
 
 def decode(data: bytes, origin: str) -> str:

@@ -11,6 +11,7 @@ The file is parsed as a stream (one ``<Trial>`` in memory at a time) with defuse
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
@@ -34,7 +35,10 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
             # A field repeated inside one Trial is joined as a list, the way ICTRP joins with ';'.
             text = (child.text or "").strip()
             values[child.tag] = f"{values[child.tag]};{text}" if values.get(child.tag) else text
-        yield ictrp.to_record(values, lambda field, b=base: {"at": f"{b}/{field}"},
-                              SourceRef(path=origin, format=NAME, index=index), base)
+
+        def locate(field: str, b: str = base) -> dict[str, Any]:
+            return {"at": f"{b}/{field}"}
+
+        yield ictrp.to_record(values, locate, SourceRef(path=origin, format=NAME, index=index), base)
     if index < 0:
         raise InputError(origin, f"<{ROOT}> export without any <Trial> element")
