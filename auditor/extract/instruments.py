@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import re._parser as _sp
-
-from auditor.extract.text import _first_seq, compile_fast
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
+
+from auditor.extract.fastre import _first_seq, compile_fast
 
 _SEP = r"[\s\-_./:()]{0,3}"
 _TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)

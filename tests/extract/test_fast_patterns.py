@@ -7,7 +7,7 @@ import re
 import pytest
 
 import auditor.extract  # noqa: F401  (imports every extractor, which registers its patterns)
-from auditor.extract.text import FAST_PATTERNS, compile_fast
+from auditor.extract.fastre import FAST_PATTERNS, compile_fast
 from auditor.model import Text, TrialRecord
 from auditor.sources import read_paths
 
@@ -54,7 +54,7 @@ def test_same_matches(src: str, flags: int, fast: re.Pattern[str], texts: list[s
 
 
 def test_triggers() -> None:
-    from auditor.extract.text import triggers
+    from auditor.extract.fastre import triggers
     assert triggers(re.compile(r"\bCBT(?:-?I)?\b|\bcognitive\s+therap", re.I)).pattern == "cbt|cogn"
     assert triggers(re.compile(r"\w+|x")) is None
     assert triggers(re.compile(r"(?:a)?b|c")).pattern == "b|c"
@@ -63,7 +63,7 @@ def test_triggers() -> None:
 
 @pytest.mark.parametrize("src,flags,fast", FAST_PATTERNS, ids=lambda v: v[:40] if isinstance(v, str) else "")
 def test_triggers_hold(src: str, flags: int, fast: re.Pattern[str], texts: list[str]) -> None:
-    from auditor.extract.text import ascii_lower, may_match, triggers
+    from auditor.extract.fastre import ascii_lower, may_match, triggers
     words = triggers(re.compile(src, flags))
     for t in texts:
         if fast.search(t):
