@@ -20,9 +20,9 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from auditor.audit import SEVERITIES
+from auditor.audit import SEVERITIES, Severity
 from auditor.errors import InputError
 from auditor.profiles import DEFAULT_PROFILE, Criterion, Profile
 from auditor.runner import FAIL_LEVELS
@@ -228,7 +228,8 @@ def filtered(profile: Profile, select: list[str] | tuple[str, ...], ignore: list
             continue
         for selector, level in overrides:
             if matches(selector, crit):
-                crit = dataclasses.replace(crit, severity=level)
+                # Override levels are checked against SEVERITIES when the config and options are read.
+                crit = dataclasses.replace(crit, severity=cast(Severity, level))
         kept.append(crit)
     return dataclasses.replace(profile, criteria=tuple(kept))
 

@@ -17,6 +17,7 @@ import jsonschema
 import orjson
 import yaml
 
+from auditor.audit import Severity
 from auditor.conditions import compile_condition
 from auditor.errors import InputError
 from auditor.facts import BLANK
@@ -32,7 +33,7 @@ class Criterion:
     code: str
     name: str
     group: str
-    severity: str
+    severity: Severity
     recommendation: str
     source: str
     fix: str | None
