@@ -15,6 +15,7 @@ from auditor.facts import Evidence
 
 Status = Literal["met", "not_met", "unclear", "not_applicable"]
 Severity = Literal["error", "warning", "info"]
+FailOn = Literal["error", "warning", "info", "never"]
 STATUSES: tuple[Status, ...] = ("met", "not_met", "unclear", "not_applicable")
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 GAPS: tuple[Status, ...] = ("not_met", "unclear")
@@ -90,7 +91,7 @@ class Totals(_Model):
 class Report(_Model):
     tool: dict[str, str] = {"name": "trial-audit", "version": __version__}
     profile: ProfileInfo
-    fail_on: Literal["error", "warning", "info", "never"]
+    fail_on: FailOn
     audits: list[TrialAudit]
     errors: list[InputProblem] = []
     totals: Totals

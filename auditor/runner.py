@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.audit import SEVERITIES, STATUSES, InputProblem, ProfileInfo, Report, Totals, TrialAudit
+from auditor.audit import SEVERITIES, STATUSES, FailOn, InputProblem, ProfileInfo, Report, Totals, TrialAudit
 from auditor.engine import audit
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
 from auditor.profiles import Profile
 from auditor.sources import read_paths
 
-FAIL_LEVELS = ("error", "warning", "info", "never")
+FAIL_LEVELS: tuple[FailOn, ...] = ("error", "warning", "info", "never")
 
 
 def fails(severity: str, fail_on: str) -> bool:
@@ -27,7 +27,7 @@ def problem(err: InputError) -> InputProblem:
                         violations=[problem(v) for v in getattr(err, "violations", [])])
 
 
-def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile: Profile, fail_on: str) -> Report:
+def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile: Profile, fail_on: FailOn) -> Report:
     findings = {s: 0 for s in STATUSES}
     gaps = 0
     for item in audits:
@@ -42,7 +42,7 @@ def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile
     )
 
 
-def check(paths: Iterable[str], profile: Profile, fail_on: str, reader: str | None = None) -> tuple[Report, list[InputError]]:
+def check(paths: Iterable[str], profile: Profile, fail_on: FailOn, reader: str | None = None) -> tuple[Report, list[InputError]]:
     audits: list[TrialAudit] = []
     errors: list[InputError] = []
     for item in read_paths(paths, reader):
