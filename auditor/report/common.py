@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from auditor.audit import Finding, Report, TrialAudit
+from auditor.audit import Finding, Report, Status, TrialAudit
 from auditor.facts import Evidence
 
-SYMBOL = {"met": "✓", "not_met": "✗", "unclear": "?", "not_applicable": "–"}
-LABEL = {"met": "met", "not_met": "not met", "unclear": "unclear", "not_applicable": "n/a"}
+SYMBOL: dict[Status, str] = {"met": "✓", "not_met": "✗", "unclear": "?", "not_applicable": "–"}
+LABEL: dict[Status, str] = {"met": "met", "not_met": "not met", "unclear": "unclear", "not_applicable": "n/a"}
 MAX_QUOTE = 240
 
 
