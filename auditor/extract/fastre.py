@@ -144,18 +144,23 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
     the look-ahead rejects most positions with one character-class test (several times faster on
     long descriptions). It only restates what the pattern requires, so matches and spans are the
     same (tests/extract/test_fast_patterns.py checks this on every real record's text)."""
-    first = _first_seq(_sp.parse(pattern, flags))
-    if first is None or first[1] or not first[0]:
+    try:
+        compiled = _restated(pattern, flags)
+    except Exception:  # noqa: BLE001 - re._parser is private: if a Python release changes it, fall back
         compiled = re.compile(pattern, flags)
-    else:
-        cls = "".join(sorted(c if len(c) > 1 else re.escape(c) for c in first[0]))
-        # When every alternative starts at a word boundary, test that first: it rejects the positions
-        # inside words more cheaply than the class.
-        boundary = r"\b" if _at_boundary(_sp.parse(pattern, flags)) else ""
-        compiled = re.compile(f"{boundary}(?=[{cls}])(?:{_grouped(pattern, flags)})", flags)
     FAST_PATTERNS.append((pattern, flags, compiled))
     return compiled
 
+
+def _restated(pattern: str, flags: int) -> re.Pattern[str]:
+    first = _first_seq(_sp.parse(pattern, flags))
+    if first is None or first[1] or not first[0]:
+        return re.compile(pattern, flags)
+    cls = "".join(sorted(c if len(c) > 1 else re.escape(c) for c in first[0]))
+    # When every alternative starts at a word boundary, test that first: it rejects the positions
+    # inside words more cheaply than the class.
+    boundary = r"\b" if _at_boundary(_sp.parse(pattern, flags)) else ""
+    return re.compile(f"{boundary}(?=[{cls}])(?:{_grouped(pattern, flags)})", flags)
 
 
 def _literals(items, limit: int = 4) -> set[tuple[str, bool]]:
@@ -196,7 +201,10 @@ def triggers(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     Test it with `may_match` on the lower-cased text: a literal scan (re finds its first characters
     with a fast character-set loop) is far cheaper than the full pattern. Only for ASCII text (there
     re.IGNORECASE is exactly lower-casing)."""
-    lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
+    try:
+        lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
+    except Exception:  # noqa: BLE001 - private parser changed: no pre-filter, the pattern still runs
+        return None
     if not lits or "" in lits or not all(p.isascii() for p in lits):
         return None
     if not pattern.flags & re.I and any(p != p.lower() for p in lits):
