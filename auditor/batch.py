@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import duckdb
 import orjson
@@ -188,6 +188,14 @@ def _tasks(inputs: Iterable[str], states: dict[str, FileState], writer: Writer, 
         advance(size)
 
 
+class ProgressSink(Protocol):
+    """Anything with Progress's methods (the CLI's bar lives where `batch` is not imported)."""
+
+    def start(self, total_bytes: int) -> None: ...
+
+    def update(self, records: int, done_bytes: int) -> None: ...
+
+
 class Progress:
     """What `run` reports as it goes; the CLI shows it as a progress bar, tests ignore it."""
 
@@ -199,7 +207,7 @@ class Progress:
 
 
 def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force: bool = False,
-        reader: str | None = None, progress: Progress | None = None, html_limit: int = html.DEFAULT_LIMIT,
+        reader: str | None = None, progress: ProgressSink | None = None, html_limit: int = html.DEFAULT_LIMIT,
         chunk_size: int = CHUNK_ROWS) -> Outcome:
     """Audit everything under `inputs` into `out_dir` (resumable, incremental) and write the tables,
     summary.json and report.html when the run completes."""

@@ -14,7 +14,7 @@ import queue
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pyarrow as pa
@@ -169,7 +169,7 @@ class Auditor:
             "overall_status": record.status.value if record.status else None,
             "start_year": record.dates.start_parsed.year if record.dates.start_parsed else None,
             **{col: _coerce(_fact(result.facts, path), sql) for col, path, sql in KEY_FACTS},
-            **result.counts,
+            **cast("dict[str, int]", result.counts),  # Status keys are column names
             **{code: statuses.get(code) for code in self.codes},
             "facts_json": orjson.dumps(result.facts, option=orjson.OPT_NON_STR_KEYS).decode(),
             # Identity of the record's content wherever it sits: finds the same study in two exports.

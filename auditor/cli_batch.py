@@ -31,7 +31,7 @@ HTML_LIMIT = 2000  # trials with details embedded in report.html (auditor.report
 
 class _Bar:
     """A rich progress bar on stderr (bytes drive the bar and ETA, records/s beside it); silent when
-    stderr is not a terminal (CI logs, pipes). Implements auditor.batch.Progress."""
+    stderr is not a terminal (CI logs, pipes). Implements auditor.batch.ProgressSink."""
 
     def __init__(self, console: "Console"):
         self.console = console
