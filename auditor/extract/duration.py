@@ -18,6 +18,7 @@ course of unstated length is None, not 0.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -115,14 +116,15 @@ def derive(record: TrialRecord) -> Duration | None:
     arms = _arm_groups(record)
     # A stated period ("for 12 weeks") beats one computed from a session count and frequency.
     arm_texts = [t for _, texts in arms for t in texts]
-    for source in (_candidates, _span_candidates, _session_candidates):
+    finders: tuple[Callable[[str], tuple[Candidate, ...]], ...] = (_candidates, _span_candidates, _session_candidates)
+    for source in finders:
         if found := _longest(arm_texts, source):
             return found
     dated = _from_time_frames(record)
     if dated is not None:
         return dated
     narrative = [t for t in (record.summary, record.description, record.design.description) if t is not None]
-    for source in (_narrative_candidates, _span_candidates, _session_candidates):
+    for source in (_narrative_candidates, *finders[1:]):
         if found := _longest(narrative, source):
             return found
     # Every active arm is a one-off procedure / injection / single session -> 0 weeks.

@@ -44,8 +44,8 @@ def _first_seq(items) -> tuple[set[str], bool] | None:
                 return None  # local flags: leave the pattern alone
             sub = _first_seq(av[3])
         elif op is _sc.BRANCH:
-            subs = [_first_seq(b) for b in av[1]]
-            if any(r is None for r in subs):
+            subs = [r for b in av[1] if (r := _first_seq(b)) is not None]
+            if len(subs) != len(av[1]):
                 return None
             sub = (set().union(*(r[0] for r in subs)), any(r[1] for r in subs))
         elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT):

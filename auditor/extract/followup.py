@@ -37,6 +37,7 @@ class Point:
     @property
     def evidence(self) -> Evidence:
         if self._evidence is None:
+            assert self._make is not None, "a time point is built with evidence or a way to make it"
             self._evidence = self._make()
         return self._evidence
 

@@ -71,7 +71,7 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
                 if not measured[category]:
                     if hits:
                         measured[category].append(first or _evidence(hits[0][1], hits[0][2], category))
-                    else:
+                    elif o.domain is not None:  # no hit: the protocol's domain named the category
                         measured[category].append(Evidence.of(o.domain, note=f"{category} outcome"))
     # Keep the most specific EQ-5D version across outcomes too ("EQ-5D-5L" in one, "EQ-5D" in another).
     hrqol = names["hrqol"]

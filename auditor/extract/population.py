@@ -84,14 +84,14 @@ def derive(record: TrialRecord) -> Population:
         result.chronic_12w, result.chronic_evidence = _from_eligibility(record.eligibility)
     if result.chronic_12w is None:
         # "Patients must have a single-level acute disc herniation" stated in the description.
-        for text in (record.summary, record.description):
-            for sentence in (_SENTENCE.finditer(text.value) if text is not None else ()):
+        for prose in (t for t in (record.summary, record.description) if t is not None):
+            for sentence in _SENTENCE.finditer(prose.value):
                 if not _ELIGIBILITY_WORDS.search(sentence.group()):
                     continue
-                for m in _ACUTE.finditer(text.value, sentence.start(), sentence.end()):
-                    if not negated(text.value, m.start(), m.end()):
+                for m in _ACUTE.finditer(prose.value, sentence.start(), sentence.end()):
+                    if not negated(prose.value, m.start(), m.end()):
                         result.chronic_12w = False
-                        result.chronic_evidence = [evidence(text, m.start(), m.end(),
+                        result.chronic_evidence = [evidence(prose, m.start(), m.end(),
                                                             "acute condition required: chronicity not required")]
                         return result
     return result

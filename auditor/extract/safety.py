@@ -86,8 +86,8 @@ def derive(record: TrialRecord) -> Safety:
     method_texts += [t for o in harm_outcomes for t in (o.description,) if t is not None]
     systematic = spontaneous = None
     for text in method_texts:
-        systematic = systematic or ((text, m) if (m := _SYSTEMATIC.search(text.value)) else None)
-        spontaneous = spontaneous or ((text, m) if (m := _SPONTANEOUS.search(text.value)) else None)
+        systematic = systematic or ((text, match) if (match := _SYSTEMATIC.search(text.value)) else None)
+        spontaneous = spontaneous or ((text, match) if (match := _SPONTANEOUS.search(text.value)) else None)
     if systematic and spontaneous:
         s.method = "both"
     elif systematic or spontaneous:

@@ -41,7 +41,7 @@ def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
         value = ("ACTUAL" if upper.startswith("ACTUAL")
                  else "ESTIMATED" if upper[:4] in ("ESTI", "ANTI", "EXPE", "TARG") else None)
     sheet.set("sample_size.enrollment_type", value,
-              Evidence.of(etype, note=f"enrollment type {value}") if value else None)
+              Evidence.of(etype, note=f"enrollment type {value}") if etype is not None and value else None)
 
 
 def per_arm(record: TrialRecord, sheet: FactSheet) -> None:

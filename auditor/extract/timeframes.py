@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from auditor.extract.text import compile_fast, NUM, NUM_RE, number, unit_of, weeks
 
@@ -152,7 +153,8 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
     qtys = _quantities(text)
     anchors = _anchors(text)
     _attach(text, qtys, anchors)
-    used = [(q.anchor_start, q.anchor_end) for q in qtys if q.anchor_start is not None]
+    # anchor_start and anchor_end are set together
+    used = [(q.anchor_start, cast(int, q.anchor_end)) for q in qtys if q.anchor_start is not None]
     points: list[tuple[int, TimePoint]] = []
     for q in qtys:
         if q.anchor == "before":
@@ -162,7 +164,7 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
         hi = max(q.end, q.anchor_end or q.end)
         for w in q.values:
             points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None)))
-    taken = [(q.start, q.end) for q in qtys] + [u for u in used if u[0] is not None]
+    taken = [(q.start, q.end) for q in qtys] + used
     for pattern, anchor in _MARKERS:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
