@@ -108,7 +108,7 @@ def _split_top(pattern: str) -> list[str]:
     return parts
 
 
-def _grouped(pattern: str, flags: int) -> str:
+def _grouped(pattern: str, flags: int, parsed: _sp.SubPattern) -> str:
     """The top-level alternatives grouped by the letters they can start with, each group behind a
     look-ahead: "\\bsurg|\\bdisc|\\bstim" -> "(?=[s])(?:\\bsurg|\\bstim)|(?=[d])(?:\\bdisc)".
 
@@ -118,7 +118,7 @@ def _grouped(pattern: str, flags: int) -> str:
     look-ahead does it once per group. Left as it is when there are capturing groups (their numbers
     would move) or an alternative's first characters are unknown."""
     parts = _split_top(pattern)
-    if len(parts) < 4 or _sp.parse(pattern, flags).state.groups != 1:
+    if len(parts) < 4 or parsed.state.groups != 1:
         return pattern
     groups: list[tuple[set[str], list[int]]] = []  # (letters, indexes of the alternatives)
     for i, part in enumerate(parts):
@@ -153,14 +153,15 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _restated(pattern: str, flags: int) -> re.Pattern[str]:
-    first = _first_seq(_sp.parse(pattern, flags))
+    parsed = _sp.parse(pattern, flags)  # parsing is most of the import-time cost: once per pattern
+    first = _first_seq(parsed)
     if first is None or first[1] or not first[0]:
         return re.compile(pattern, flags)
     cls = "".join(sorted(c if len(c) > 1 else re.escape(c) for c in first[0]))
     # When every alternative starts at a word boundary, test that first: it rejects the positions
     # inside words more cheaply than the class.
-    boundary = r"\b" if _at_boundary(_sp.parse(pattern, flags)) else ""
-    return re.compile(f"{boundary}(?=[{cls}])(?:{_grouped(pattern, flags)})", flags)
+    boundary = r"\b" if _at_boundary(parsed) else ""
+    return re.compile(f"{boundary}(?=[{cls}])(?:{_grouped(pattern, flags, parsed)})", flags)
 
 
 def _literals(items, limit: int = 4) -> set[tuple[str, bool]]:
