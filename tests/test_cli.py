@@ -91,6 +91,9 @@ def test_text_report_has_one_line_per_criterion_then_details() -> None:
     assert "✗ FU01 follow-up.long-term" in out
     assert "Details" in out and "fix:" in out
     assert "(line " in out  # protocol evidence points at lines
+    # A missing field has nothing to quote: the report says where it belongs instead.
+    assert "at line 29: `sample_size.calculation` is not in the file; pointing at its section `sample_size`" in out
+    assert "at line 31: `outcomes` is here but lacks what the criterion needs" in out
 
 
 def test_fail_on_levels() -> None:

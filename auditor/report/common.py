@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from auditor.audit import Finding, Report, Status, TrialAudit
 from auditor.facts import Evidence
+from auditor.profiles import Profile
+from auditor.report.locate import dotted, locate
 
 SYMBOL: dict[Status, str] = {"met": "✓", "not_met": "✗", "unclear": "?", "not_applicable": "–"}
 LABEL: dict[Status, str] = {"met": "met", "not_met": "not met", "unclear": "unclear", "not_applicable": "n/a"}
@@ -48,3 +50,15 @@ def totals_line(report: Report) -> str:
     parts.append(", ".join(f"{t.findings[s]} {LABEL[s]}" for s in SYMBOL))
     level = "never fails" if report.fail_on == "never" else f"{t.gaps_at_fail_level} gap(s) at --fail-on {report.fail_on}"
     return " · ".join(parts) + f" · {level}"
+
+
+def missing_field(audit: TrialAudit, finding: Finding, profile: Profile) -> str | None:
+    """For a protocol-file gap with nothing to quote: the line where the missing field belongs."""
+    if finding.evidence or audit.record.format != "protocol":
+        return None
+    where = locate(audit, finding, profile.criterion(finding.code))
+    if where.line is None:
+        return None
+    note = where.note or (f"`{dotted(where.pointer)}` is here but lacks what the criterion needs"
+                          if where.pointer else "nothing in the file answers this")
+    return f"at line {where.line}: {note}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from auditor.audit import Report
 from auditor.profiles import Profile
-from auditor.report.common import LABEL, SYMBOL, counts_line, detailed, heading, location, quote, totals_line
+from auditor.report.common import (
+    LABEL, SYMBOL, counts_line, detailed, heading, location, missing_field, quote, totals_line,
+)
 
 
 def _cell(text: str) -> str:
@@ -23,6 +25,8 @@ def render(report: Report, profile: Profile) -> str:
             out.append(f"### {f.code} {f.name} ({f.severity}, {LABEL[f.status]})")
             out += ["", _cell(f.message), ""]
             out += [f"- `{location(ev)}`: {_cell(quote(ev))}" for ev in f.evidence[:5]]
+            if missing := missing_field(audit, f, profile):
+                out.append(f"- {missing}")
             if f.fix:
                 out += ["", f"**Fix:** {_cell(f.fix)}"]
             out.append("")

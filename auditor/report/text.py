@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from auditor.audit import Report, TrialAudit
 from auditor.profiles import Profile
-from auditor.report.common import SYMBOL, counts_line, detailed, heading, location, quote, totals_line
+from auditor.report.common import SYMBOL, counts_line, detailed, heading, location, missing_field, quote, totals_line
 
 
-def _audit(audit: TrialAudit, out: list[str]) -> None:
+def _audit(audit: TrialAudit, out: list[str], profile: Profile) -> None:
     out.append(heading(audit))
     width = max((len(f.name) for f in audit.findings), default=0)
     for f in audit.findings:
@@ -21,6 +21,8 @@ def _audit(audit: TrialAudit, out: list[str]) -> None:
         out.append(f"      {f.message}")
         for ev in f.evidence[:5]:
             out.append(f"      at {location(ev)}: {quote(ev)}")
+        if missing := missing_field(audit, f, profile):
+            out.append(f"      {missing}")
         if len(f.evidence) > 5:
             out.append(f"      … and {len(f.evidence) - 5} more quotes (see --format json)")
         if f.fix:
@@ -32,7 +34,7 @@ def _audit(audit: TrialAudit, out: list[str]) -> None:
 def render(report: Report, profile: Profile) -> str:
     out: list[str] = [f"profile {profile.id} {profile.version or ''}".rstrip(), ""]
     for audit in report.audits:
-        _audit(audit, out)
+        _audit(audit, out, profile)
     for problem in report.errors:
         out.append(f"error: {problem.origin}: {problem.message}")
     out.append(totals_line(report))
