@@ -23,7 +23,7 @@ def _escape(key: object) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
-MAX_NODES = 1_000_000
+MAX_NODES = 200_000  # a protocol file has hundreds; more means alias expansion
 
 
 def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int, mark: yaml.Mark | None = None) -> Any:
@@ -57,6 +57,8 @@ def load(text: str) -> tuple[Any, Positions]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise yaml.YAMLError("nesting too deep") from None
     finally:
         loader.dispose()
     positions: Positions = {}
