@@ -8,15 +8,30 @@ from __future__ import annotations
 
 from auditor.extract import (
     design, duration, followup, instruments, interventions, outcomes, population, registration, safety, sample_size,
+    timeframes,
 )
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
+
+# Text-keyed caches save re-scanning the same text for several facts of one record. They are
+# emptied after each record: kept across records they would make a corpus of repeated studies
+# (such as the benchmark's re-identified copies) look faster than real, distinct registry data.
+_PER_RECORD_CACHES = (duration._candidates, duration._span_candidates, duration._session_candidates,
+                      instruments._words, timeframes._parse)
 
 _STUDY_TYPES = {"INTERVENTIONAL": "interventional", "OBSERVATIONAL": "observational",
                 "EXPANDED_ACCESS": "expanded_access"}
 
 
 def derive(record: TrialRecord) -> FactSheet:
+    try:
+        return _derive(record)
+    finally:
+        for cache in _PER_RECORD_CACHES:
+            cache.cache_clear()
+
+
+def _derive(record: TrialRecord) -> FactSheet:
     sheet = FactSheet()
     st = record.design.study_type
     kind = _STUDY_TYPES.get(st.value.strip().upper().replace(" ", "_")) if st is not None else None

@@ -148,7 +148,7 @@ def parse(text: str | None) -> list[TimePoint]:
     return list(_parse(text))
 
 
-@lru_cache(maxsize=8192)  # registries repeat the same time frames across outcomes and records
+@lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
 def _parse(text: str) -> tuple[TimePoint, ...]:
     qtys = _quantities(text)
     anchors = _anchors(text)
