@@ -46,8 +46,12 @@ def check(paths: Iterable[str], profile: Profile, fail_on: FailOn, reader: str |
     audits: list[TrialAudit] = []
     errors: list[InputError] = []
     for item in read_paths(paths, reader):
-        if isinstance(item, TrialRecord):
-            audits.append(audit(item, profile))
-        else:
+        if not isinstance(item, TrialRecord):
             errors.append(item)
+            continue
+        try:
+            audits.append(audit(item, profile))
+        except Exception as exc:  # a bug on one odd record: report it on one line, as batch does
+            errors.append(RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
+                                      index=item.source.index, record_id=item.trial_id))
     return build_report(audits, [problem(e) for e in errors], profile, fail_on), errors

@@ -122,3 +122,15 @@ def test_profiles_explain_schema_formats() -> None:
 def test_python_dash_m_entry_point() -> None:
     result = subprocess.run([sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and "trial-audit" in result.stdout
+
+
+def test_an_extractor_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.runner
+
+    def broken(record, profile):  # noqa: ANN001, ANN202 - stands in for engine.audit
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(auditor.runner, "audit", broken)
+    result = run_cli("check", str(EXAMPLES / "protocols" / "minimal.yaml"))
+    assert result.exit_code == 2
+    assert "minimal.yaml: audit failed: ZeroDivisionError: division by zero" in result.stderr
