@@ -22,6 +22,7 @@ import pyarrow as pa
 from auditor.audit import TrialAudit
 from auditor.engine import audit
 from auditor.errors import InputError, RecordError
+from auditor.facts import lookup
 from auditor.model import TrialRecord
 from auditor.profiles import Profile
 from auditor.sources import read_blob
@@ -51,13 +52,6 @@ class Chunk:
 
 def _without_run_id(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     return tuple(c for c in columns if c[0] != "run_id")  # the parent stamps the run id on insert
-
-
-def _fact(facts: dict[str, Any], path: str) -> Any:
-    node: Any = facts
-    for key in path.split("."):
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
 
 
 def _coerce(value: Any, sql: str) -> Any:
@@ -168,7 +162,7 @@ class Auditor:
             "title": title.value if title else None,
             "overall_status": record.status.value if record.status else None,
             "start_year": record.dates.start_parsed.year if record.dates.start_parsed else None,
-            **{col: _coerce(_fact(result.facts, path), sql) for col, path, sql in KEY_FACTS},
+            **{col: _coerce(lookup(result.facts, path), sql) for col, path, sql in KEY_FACTS},
             **cast("dict[str, int]", result.counts),  # Status keys are column names
             **{code: statuses.get(code) for code in self.codes},
             "facts_json": orjson.dumps(result.facts, option=orjson.OPT_NON_STR_KEYS).decode(),

@@ -15,7 +15,7 @@ from typing import Any
 
 from auditor.audit import STATUSES, Finding, RecordInfo, Status, TrialAudit
 from auditor.extract import derive
-from auditor.facts import FactSheet
+from auditor.facts import FactSheet, lookup
 from auditor.model import TrialRecord
 from auditor.profiles import Criterion, Profile
 
@@ -26,13 +26,6 @@ _DEFAULT_MESSAGES = {
     "unclear": "The record does not say enough to decide ({unknown}).",
     "not_applicable": "Does not apply to this record.",
 }
-
-
-def _lookup(facts: dict[str, Any], path: str) -> Any:
-    node: Any = facts
-    for key in path.split("."):
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
 
 
 def render_value(value: Any) -> str:
@@ -48,7 +41,7 @@ def render_value(value: Any) -> str:
 
 
 def fill(template: str, facts: dict[str, Any]) -> str:
-    return _PLACEHOLDER.sub(lambda m: render_value(_lookup(facts, m.group(1))), template)
+    return _PLACEHOLDER.sub(lambda m: render_value(lookup(facts, m.group(1))), template)
 
 
 def status_of(criterion: Criterion, facts: dict[str, Any]) -> Status:
@@ -59,13 +52,13 @@ def status_of(criterion: Criterion, facts: dict[str, Any]) -> Status:
         return "met"
     if "not_met_when" in checks:
         return "not_met" if checks["not_met_when"].is_valid(facts) else "unclear"
-    return "unclear" if any(_lookup(facts, f) is None for f in criterion.facts) else "not_met"
+    return "unclear" if any(lookup(facts, f) is None for f in criterion.facts) else "not_met"
 
 
 def evaluate(criterion: Criterion, sheet: FactSheet) -> Finding:
     facts = sheet.facts
     status = status_of(criterion, facts)
-    unknown = ", ".join(f for f in criterion.facts if _lookup(facts, f) is None) or "none"
+    unknown = ", ".join(f for f in criterion.facts if lookup(facts, f) is None) or "none"
     template = criterion.messages.get(status) or _DEFAULT_MESSAGES[status]
     message = fill(template.replace("{unknown}", unknown), facts)
     evidence = [ev for path in criterion.facts for ev in sheet.evidence.get(path, [])]
@@ -73,7 +66,7 @@ def evaluate(criterion: Criterion, sheet: FactSheet) -> Finding:
         code=criterion.code, name=criterion.name, group=criterion.group, severity=criterion.severity,
         status=status, message=message,
         fix=fill(criterion.fix, facts) if criterion.fix and status in ("not_met", "unclear") else None,
-        facts={path: _lookup(facts, path) for path in criterion.facts},
+        facts={path: lookup(facts, path) for path in criterion.facts},
         evidence=list(dict.fromkeys(evidence)),
     )
 

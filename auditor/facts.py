@@ -36,6 +36,14 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def lookup(facts: dict[str, Any], path: str) -> Any:
+    """A fact by dotted path in a Facts document; None when unknown or absent."""
+    node: Any = facts
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
 # Every key of the Facts document with the value it has before anything is known.
 BLANK: dict[str, Any] = {
     "study": {"type": None, "registry": ""},
