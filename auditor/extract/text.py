@@ -6,7 +6,6 @@ Everything here is compiled once at import; extractors call these per record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 
 from auditor.extract.fastre import FAST_PATTERNS, ascii_lower, compile_fast, may_match, triggers  # noqa: F401
 from auditor.facts import Evidence
@@ -99,12 +98,6 @@ def weeks(value: float, unit: str) -> float:
     return round(value * UNIT_WEEKS[unit], 2)
 
 
-def fmt_weeks(value: float | None) -> str:
-    if value is None:
-        return "unknown"
-    return f"{value:g}"
-
-
 def quote_around(text: str, start: int, end: int, limit: int = 160) -> str:
     """A quotable span of `text` covering [start, end), widened to whole words, at most `limit` chars."""
     if end - start >= limit:
@@ -124,14 +117,6 @@ def evidence(source: Text, start: int, end: int, note: str | None = None, limit:
     return Evidence.of(source, quote=quote_around(source.value, start, end, limit), note=note)
 
 
-def outcome_texts(record: TrialRecord) -> Iterator[tuple[int, Text]]:
-    """(outcome index, text) for each outcome's measure and description."""
-    for i, outcome in enumerate(record.outcomes):
-        for text in (outcome.measure, outcome.description, outcome.instrument):
-            if text is not None:
-                yield i, text
-
-
 def narrative(record: TrialRecord) -> list[Text]:
     """Free-text fields that describe the trial as a whole (not eligibility)."""
     return [t for t in (record.title, record.official_title, record.summary, record.description,
@@ -146,14 +131,6 @@ def arm_texts(record: TrialRecord) -> list[Text]:
     for iv in record.interventions:
         out += [t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names)
     return out
-
-
-def first_match(pattern: re.Pattern[str], texts: Iterable[Text]) -> tuple[Text, re.Match[str]] | None:
-    for text in texts:
-        match = pattern.search(text.value)
-        if match:
-            return text, match
-    return None
 
 
 def belongs(iv: Intervention, arm: Arm) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.audit import Finding, Report, Status, TrialAudit
+from auditor.audit import SEVERITIES, Finding, Report, Status, TrialAudit
 from auditor.facts import Evidence
 from auditor.profiles import Profile
 from auditor.report.locate import dotted, locate
@@ -36,10 +36,8 @@ def counts_line(audit: TrialAudit) -> str:
 
 
 def detailed(findings: list[Finding]) -> list[Finding]:
-    """The findings worth explaining: gaps first (by severity), then the rest with evidence."""
-    order = {"error": 0, "warning": 1, "info": 2}
-    gaps = sorted((f for f in findings if f.is_gap), key=lambda f: (order[f.severity], f.code))
-    return gaps
+    """The findings worth explaining: the gaps, most severe first."""
+    return sorted((f for f in findings if f.is_gap), key=lambda f: (SEVERITIES.index(f.severity), f.code))
 
 
 def totals_line(report: Report) -> str:

@@ -18,6 +18,7 @@ line, so a trialist can fix them all in one pass. Mapping (pointer in the file -
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -73,8 +74,14 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     yield _Builder(doc, positions, origin).record()
 
 
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    """Built once per process: a batch may read thousands of protocol files."""
+    return jsonschema.Draft202012Validator(load_schema("protocol"))
+
+
 def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:
-    validator = jsonschema.Draft202012Validator(load_schema("protocol"))
+    validator = _validator()
     violations = []
     for err in validator.iter_errors(doc):
         pointer = _pointer(err.absolute_path)
