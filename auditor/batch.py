@@ -1,11 +1,12 @@
 """`batch`: stream many inputs through parallel workers into the results store, then write tables,
 summary and HTML overview.
 
-Memory stays flat: the parent walks the inputs lazily (one directory listing at a time), queues
-at most ~64 MB of file blobs for the workers (batch_pool.QUEUE_BYTES), receives result chunks of
-~250 records through a bounded queue and commits them every ~2,000 records or 2 seconds. The only
-things that grow with the input are one small row per input file (what the store already holds,
-for the unchanged-file check) and the set of paths seen in this run: tens of MB at 100,000 files.
+Memory stays flat: the parent walks the inputs lazily (one directory listing at a time) and queues
+file paths for the workers, which read, hash and audit one file at a time (file bytes never pass
+through the parent); it receives result chunks of ~250 records through a bounded queue and commits
+them every ~2,000 records or 2 seconds. The only things that grow with the input are one small row
+per input file (what the store already holds, for the unchanged-file check) and the set of paths
+seen in this run: tens of MB at 100,000 files.
 
 Accounting: every record (or unreadable file) is counted exactly once as audited, failed to read,
 or skipped (unchanged since an earlier run, or committed before an interruption), so
@@ -33,7 +34,7 @@ from auditor.errors import InputError
 from auditor.profiles import Profile
 from auditor.report import html
 from auditor.sources import containers
-from auditor.store import DB_NAME, ERROR_COLUMNS, FileState, Store, arrow_schema
+from auditor.store import DB_NAME, FileState, Store
 from auditor.store import load  # noqa: F401  (the notebook API is `auditor.batch.load(DIR)`)
 
 # Records per transaction: few enough to lose little on a crash, many enough to be fast. The
@@ -130,16 +131,14 @@ class Writer:
         self.replace: list[str] = []
         self.rows = 0
 
-    def skip(self, items: int) -> None:
-        self.totals.seen += items
-        self.totals.skipped += items
-
     def add(self, chunk: Chunk) -> None:
         self.chunks.append(chunk)
+        self.replace += chunk.replace
         self.rows += chunk.audited + chunk.failed
-        self.totals.seen += chunk.audited + chunk.failed
+        self.totals.seen += chunk.audited + chunk.failed + chunk.skipped
         self.totals.audited += chunk.audited
         self.totals.failed += chunk.failed
+        self.totals.skipped += chunk.skipped
         if self.rows >= COMMIT_ROWS or time.monotonic() - self.last_commit >= COMMIT_SECONDS:
             self.commit()
 
@@ -159,32 +158,29 @@ class Writer:
         return table.append_column("run_id", pa.array([self.run_id] * table.num_rows, pa.int32()))
 
 
-def _tasks(inputs: Iterable[str], states: dict[str, FileState], writer: Writer, advance: Callable[[int], None]) -> Iterator[Task]:
-    """Blobs that need auditing; unchanged ones are counted as skipped without being parsed."""
+def _tasks(inputs: Iterable[str], states: dict[str, FileState], advance: Callable[[int], None]) -> Iterator[Task]:
+    """One task per input file, with what the store holds for the blobs in it (the file itself, its
+    gzip content, or its archive members): the worker that reads it decides what is unchanged."""
+    by_file: dict[str, dict[str, FileState]] = {}
+    for origin, state in states.items():
+        by_file.setdefault(origin.split("!", 1)[0], {})[origin] = state
     seen: set[str] = set()
-    error_schema = arrow_schema(tuple(c for c in ERROR_COLUMNS if c[0] != "run_id"))
     for path, size in disk_inputs(inputs):
-        for origin, data in containers.expand([path]):
-            if origin in seen:
-                continue  # the same file named twice: its records are already accounted for
-            seen.add(origin)
-            if isinstance(data, InputError):  # unreadable before any content: replaces what it held
-                writer.replace.append(origin)
-                row = {"source_path": origin, "source_index": None, "record_id": None, "location": data.where,
-                       "line": data.line, "reason": data.message, "file_hash": None}
-                writer.add(Chunk(None, None, pa.Table.from_pylist([row], schema=error_schema), [], failed=1))
-                continue
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            state = states.pop(origin, None)
-            if state is not None and state.file_hash == digest:
-                writer.skip(state.items)
-                if state.complete:
-                    continue
-                yield Task(origin, digest, data, start=state.items)  # resume a file cut off mid-way
-                continue
-            if state is not None:
-                writer.replace.append(origin)
-            yield Task(origin, digest, data)
+        if path in seen:
+            continue  # the same file named twice: its records are already accounted for
+        seen.add(path)
+        if path == "-":
+            try:
+                data: bytes | InputError = containers.read_stdin()
+            except InputError as err:
+                data = err
+            task = Task(containers.STDIN, data, by_file.pop(containers.STDIN, {}))
+        else:
+            known = by_file.pop(path, {})
+            if path.endswith(".gz"):  # "x.json.gz" holds the blob "x.json"
+                known |= by_file.pop(path[:-3], {})
+            task = Task(path, known=known)
+        yield task
         advance(size)
 
 
@@ -241,7 +237,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         done_bytes = 0
 
         def tick() -> None:  # records seen so far, counting those an inline auditor has not flushed
-            pending = inline.pending.audited + inline.pending.failed if inline else 0
+            pending = inline.pending.audited + inline.pending.failed + inline.pending.skipped if inline else 0
             progress.update(writer.totals.seen + pending, done_bytes)
 
         def advance(size: int) -> None:
@@ -249,7 +245,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
             done_bytes += size
             tick()
 
-        tasks = _tasks(inputs, store.file_states(), writer, advance)
+        tasks = _tasks(inputs, store.file_states(), advance)
         with StopOnInterrupt() as stop:
             try:
                 if inline is not None:

@@ -45,10 +45,9 @@ class StopOnInterrupt:
             signal.signal(signal.SIGINT, self._previous)
 
 
-# Work queued ahead of the workers. Deep enough (many small per-study files) that the workers keep
-# busy while the parent commits a transaction; bounded in bytes so big API exports cannot pile up.
+# Paths queued ahead of the workers: enough that they keep busy while the parent commits a
+# transaction. Tasks are paths, not file contents, so the queue's memory does not depend on file sizes.
 QUEUE_TASKS = 64
-QUEUE_BYTES = int(os.environ.get("TRIAL_AUDIT_QUEUE_BYTES", 64 << 20))
 
 
 class Pool:
@@ -57,8 +56,6 @@ class Pool:
     def __init__(self, profile: Profile, reader: str | None, jobs: int, chunk_size: int):
         ctx = mp.get_context("fork")  # profile with compiled validators is inherited, not pickled
         self.tasks: Any = ctx.Queue(maxsize=QUEUE_TASKS * jobs)
-        self.inflight: dict[str, int] = {}  # origin -> bytes, until a chunk reports the file complete
-        self.inflight_bytes = 0
         self.results: Any = ctx.Queue(maxsize=4 * jobs)
         self.procs = [ctx.Process(target=worker_main, daemon=True,
                                   args=(self.tasks, self.results, profile, reader, chunk_size, os.getpid()))
@@ -69,10 +66,6 @@ class Pool:
 
     def process(self, tasks: Iterator[Task], writer: Writer, stop: "StopOnInterrupt", tick: Callable[[], None]) -> None:
         for task in tasks:
-            while self.inflight and self.inflight_bytes + len(task.data) > QUEUE_BYTES and not stop.requested:
-                self._drain(writer, tick, block=True)
-            self.inflight[task.origin] = len(task.data)
-            self.inflight_bytes += len(task.data)
             self._put(task, writer, tick)
             if stop.requested:
                 return
@@ -103,9 +96,6 @@ class Pool:
             if isinstance(item, str) and item == DONE:
                 self.finished += 1
             else:
-                for origin, _, _, complete in item.files:
-                    if complete:
-                        self.inflight_bytes -= self.inflight.pop(origin, 0)
                 writer.add(item)
                 tick()
             block = False  # after one blocking wait, take whatever else is ready and return

@@ -1,6 +1,7 @@
-"""The worker side of `batch`: file blobs in, column-oriented chunks of result rows out.
+"""The worker side of `batch`: input file paths in, column-oriented chunks of result rows out.
 
-A worker gets whole file blobs (never the corpus), reads and audits their records, and hands back
+A worker reads one input file at a time (never the corpus), hashes it, skips it when the store
+already holds it unchanged, audits its records otherwise, and hands back
 Arrow tables of at most ~`chunk_size` records, so a 100,000-study API export streams out in pieces
 and the parent only concatenates and inserts. Workers never touch the database.
 """
@@ -25,8 +26,8 @@ from auditor.errors import InputError, RecordError
 from auditor.facts import lookup
 from auditor.model import TrialRecord
 from auditor.profiles import Profile
-from auditor.sources import read_blob
-from auditor.store import ERROR_COLUMNS, FINDING_COLUMNS, KEY_FACTS, arrow_schema, trial_columns
+from auditor.sources import containers, read_blob
+from auditor.store import ERROR_COLUMNS, FINDING_COLUMNS, KEY_FACTS, FileState, arrow_schema, trial_columns
 
 # Longer evidence quotes (whole eligibility sections) add nothing to a table cell.
 MAX_QUOTE = 2000
@@ -34,10 +35,12 @@ MAX_QUOTE = 2000
 
 @dataclass
 class Task:
-    origin: str
-    file_hash: str | None
-    data: bytes
-    start: int = 0  # items (records + record errors) already committed: read past them, do not audit
+    """One input file. The worker reads it (and, for archives, its members) itself, so file bytes
+    never pass through the parent; only standard input arrives as `data` (or the error reading it)."""
+
+    path: str
+    data: bytes | InputError | None = None
+    known: dict[str, FileState] = field(default_factory=dict)  # the store's state of this file's blobs
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Chunk:
     files: list[tuple[str, str | None, int, bool]]  # (origin, hash, items done, complete)
     audited: int = 0
     failed: int = 0
+    skipped: int = 0  # items committed by an earlier run and unchanged since
+    replace: list[str] = field(default_factory=list)  # blobs whose earlier rows this chunk supersedes
 
 
 def _without_run_id(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -89,6 +94,8 @@ class _Pending:
     files: dict[str, tuple[str | None, int, bool]] = field(default_factory=dict)
     audited: int = 0
     failed: int = 0
+    skipped: int = 0
+    replace: list[str] = field(default_factory=list)
 
 
 class Auditor:
@@ -105,35 +112,65 @@ class Auditor:
 
     @property
     def has_pending(self) -> bool:
-        return bool(self.pending.files)
+        p = self.pending
+        return bool(p.files or p.errors or p.skipped or p.replace)
+
+    def _full(self) -> bool:
+        # Skipped items cost nothing to send; flushing them now and then keeps the progress bar moving.
+        p = self.pending
+        return len(p.trials) + len(p.errors) >= self.chunk_size or p.skipped >= 20 * self.chunk_size
 
     def feed(self, task: Task) -> Iterator[Chunk]:
-        """Audit one blob, yielding a chunk whenever enough rows have piled up."""
-        done = task.start
-        self._progress(task, done, complete=False)
+        """Audit one input file, yielding a chunk whenever enough rows have piled up."""
+        if isinstance(task.data, InputError):
+            blobs: Iterator[tuple[str, bytes | InputError]] = iter([(task.path, task.data)])
+        elif task.data is not None:
+            blobs = containers.expand_bytes(task.path, task.data)
+        else:
+            blobs = containers.expand([task.path])
+        for origin, data in blobs:
+            if isinstance(data, InputError):  # unreadable before any content: replaces what it held
+                self.pending.replace.append(origin)
+                self._error(data, None, index=None)
+            else:
+                yield from self._blob(origin, data, task.known.get(origin))
+            if self._full():
+                yield self.flush()
+
+    def _blob(self, origin: str, data: bytes, known: FileState | None) -> Iterator[Chunk]:
+        """The records of one blob; an unchanged one is skipped (or resumed where a run stopped)."""
+        file_hash = _digest(data)
+        start = 0
+        if known is not None and known.file_hash == file_hash:
+            self.pending.skipped += known.items
+            if known.complete:
+                return
+            start = known.items  # committed by an interrupted run: read past them, do not audit
+        elif known is not None:
+            self.pending.replace.append(origin)
+        done = start
+        self._progress(origin, file_hash, done, complete=False)
         try:
-            for position, item in enumerate(read_blob(task.data, task.origin, self.reader)):
-                if position < task.start:
-                    continue  # committed by an earlier, interrupted run
-                self._item(item, task.file_hash)
+            for position, item in enumerate(read_blob(data, origin, self.reader)):
+                if position < start:
+                    continue
+                self._item(item, file_hash)
                 done = position + 1
-                self._progress(task, done, complete=False)
-                if len(self.pending.trials) + len(self.pending.errors) >= self.chunk_size:
+                self._progress(origin, file_hash, done, complete=False)
+                if self._full():
                     yield self.flush()
-                    self._progress(task, done, complete=False)
+                    self._progress(origin, file_hash, done, complete=False)
         except InputError as err:  # the file (or its rest) cannot be read: one error row, counted once
-            self._error(err, task.file_hash, index=None if done == 0 else done)
+            self._error(err, file_hash, index=None if done == 0 else done)
             done += 1
         except Exception as exc:  # a reader bug must not end the batch; the file is reported instead
-            self._error(InputError(task.origin, f"reader failed: {type(exc).__name__}: {exc}"), task.file_hash,
+            self._error(InputError(origin, f"reader failed: {type(exc).__name__}: {exc}"), file_hash,
                         index=None if done == 0 else done)
             done += 1
-        self._progress(task, done, complete=True)
-        if len(self.pending.trials) + len(self.pending.errors) >= self.chunk_size:
-            yield self.flush()
+        self._progress(origin, file_hash, done, complete=True)
 
-    def _progress(self, task: Task, done: int, complete: bool) -> None:
-        self.pending.files[task.origin] = (task.file_hash, done, complete)
+    def _progress(self, origin: str, file_hash: str, done: int, complete: bool) -> None:
+        self.pending.files[origin] = (file_hash, done, complete)
 
     def _item(self, item: TrialRecord | RecordError, file_hash: str | None) -> None:
         if isinstance(item, RecordError):
@@ -193,7 +230,8 @@ class Auditor:
         tables = {name: _table(rows, self.schemas[name]) if rows else None
                   for name, rows in (("trials", p.trials), ("findings", p.findings), ("errors", p.errors))}
         chunk = Chunk(trials=tables["trials"], findings=tables["findings"], errors=tables["errors"],
-                      files=[(o, h, n, c) for o, (h, n, c) in p.files.items()], audited=p.audited, failed=p.failed)
+                      files=[(o, h, n, c) for o, (h, n, c) in p.files.items()], audited=p.audited, failed=p.failed,
+                      skipped=p.skipped, replace=p.replace)
         self.pending = _Pending()
         return chunk
 

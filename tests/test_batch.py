@@ -85,6 +85,38 @@ def test_second_run_is_incremental_and_changed_files_are_reaudited(tmp_path: Pat
     assert (forced.totals.audited, forced.totals.skipped) == (n - 2, 0)
 
 
+def _page(*ncts: str) -> bytes:
+    return orjson.dumps({"studies": [study(n) for n in ncts]})
+
+
+def test_archive_members_and_gzip_files_are_incremental_per_blob(tmp_path: Path, profile) -> None:
+    """Workers read archives themselves: each member is its own unit of re-use and replacement."""
+    import gzip
+    import zipfile
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    archive = inputs / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("one.json", _page("NCT91000001", "NCT91000002"))
+        zf.writestr("two.json", _page("NCT91000003"))
+    (inputs / "three.json.gz").write_bytes(gzip.compress(_page("NCT91000004", "NCT91000005")))
+    first = batch.run([str(inputs)], tmp_path / "out", profile, jobs=2)
+    assert (first.totals.seen, first.totals.audited) == (5, 5)
+    again = batch.run([str(inputs)], tmp_path / "out", profile, jobs=2)
+    assert (again.totals.seen, again.totals.audited, again.totals.skipped) == (5, 0, 5)
+
+    with zipfile.ZipFile(archive, "w") as zf:  # one member changes, the other stays as it was
+        zf.writestr("one.json", _page("NCT91000001", "NCT91000002"))
+        zf.writestr("two.json", _page("NCT91000009", "NCT91000010"))
+    third = batch.run([str(inputs)], tmp_path / "out", profile, jobs=2)
+    assert (third.totals.seen, third.totals.audited, third.totals.skipped) == (6, 2, 4)
+    trials = batch.load(tmp_path / "out")["trials"]
+    assert sorted(trials.trial_id) == ["NCT91000001", "NCT91000002", "NCT91000004", "NCT91000005",
+                                       "NCT91000009", "NCT91000010"]
+    assert trials.loc[trials.trial_id == "NCT91000009", "source_path"].item() == f"{archive.resolve()}!two.json"
+
+
 def test_one_and_two_workers_give_the_same_tables(tmp_path: Path, profile) -> None:
     write_corpus(tmp_path / "in", files=5, per_file=4)
     (tmp_path / "in" / "broken.json").write_text('{"studies": [', encoding="utf-8")

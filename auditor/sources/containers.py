@@ -38,6 +38,13 @@ def is_office_document(names: list[str]) -> bool:
     return "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/")) for n in names)
 
 
+STDIN = "<stdin>"
+
+
+def read_stdin() -> bytes:
+    return _limited(STDIN, sys.stdin.buffer)
+
+
 def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase | IO[bytes]) -> bytes:
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
@@ -45,7 +52,8 @@ def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase | IO[bytes]) 
     return data
 
 
-def _from_bytes(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputError]]:
+def expand_bytes(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputError]]:
+    """The blobs in one file's bytes: the file itself, or its gzip content / zip members."""
     if data[:2] == b"\x1f\x8b":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
@@ -53,7 +61,7 @@ def _from_bytes(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputEr
         except (OSError, EOFError) as exc:
             yield origin, InputError(origin, f"broken gzip file: {exc}")
             return
-        yield from _from_bytes(origin.removesuffix(".gz"), inner)
+        yield from expand_bytes(origin.removesuffix(".gz"), inner)
     elif data[:4] == b"PK\x03\x04":
         yield from _from_zip(origin, data)
     else:
@@ -86,13 +94,13 @@ def _from_zip(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputErro
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
             yield name, InputError(name, f"cannot extract: {exc}")
             continue
-        yield from _from_bytes(name, inner)
+        yield from expand_bytes(name, inner)
 
 
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
     for raw in paths:
         if raw == "-":
-            yield from _from_bytes("<stdin>", _limited("<stdin>", sys.stdin.buffer))
+            yield from expand_bytes(STDIN, read_stdin())
             continue
         path = Path(raw)
         if path.is_dir():
@@ -125,4 +133,4 @@ def _read_file(path: Path) -> Iterator[tuple[str, bytes | InputError]]:
     except OSError as exc:
         yield origin, InputError(origin, f"cannot read: {exc.strerror or exc}")
         return
-    yield from _from_bytes(origin, data)
+    yield from expand_bytes(origin, data)
