@@ -20,10 +20,11 @@ from typing import Any, cast
 import orjson
 import pyarrow as pa
 
-from auditor.audit import TrialAudit
-from auditor.engine import audit
+from auditor.audit import Finding, Status
+from auditor.engine import judge
 from auditor.errors import InputError, RecordError
-from auditor.facts import lookup
+from auditor.extract import derive
+from auditor.facts import FactSheet, dig
 from auditor.model import TrialRecord
 from auditor.profiles import Profile
 from auditor.sources import containers, read_blob
@@ -106,6 +107,7 @@ class Auditor:
         self.reader = reader
         self.chunk_size = chunk_size
         self.codes = tuple(c.code for c in profile.criteria)
+        self.key_facts = [(col, tuple(path.split(".")), sql) for col, path, sql in KEY_FACTS]
         self.schemas = {name: arrow_schema(_without_run_id(cols)) for name, cols in
                         (("trials", trial_columns(self.codes)), ("findings", FINDING_COLUMNS), ("errors", ERROR_COLUMNS))}
         self.pending = _Pending()
@@ -177,7 +179,8 @@ class Auditor:
             self._error(item, file_hash, index=item.index)
             return
         try:
-            trial, findings = self._rows(item, audit(item, self.profile), file_hash)
+            sheet = derive(item)
+            trial, findings = self._rows(item, sheet, *judge(sheet, self.profile), file_hash)
         except Exception as exc:  # an extractor bug on one record: record it, go on with the batch
             err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
                               index=item.source.index, record_id=item.trial_id)
@@ -187,29 +190,31 @@ class Auditor:
         self.pending.findings.extend(findings)
         self.pending.audited += 1
 
-    def _rows(self, record: TrialRecord, result: TrialAudit, file_hash: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _rows(self, record: TrialRecord, sheet: FactSheet, found: list[Finding], counts: dict[Status, int],
+              file_hash: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The trial's row and its findings' rows (built before anything is appended, so a failure
-        leaves no half-recorded trial)."""
+        leaves no half-recorded trial). The same rows as a `check` report's, without building one."""
         src = record.source
         title = record.title or record.official_title
-        statuses = {f.code: f.status for f in result.findings}
+        statuses = {f.code: f.status for f in found}
         row: dict[str, Any] = {
             "source_path": src.path, "source_index": src.index, "format": src.format, "registry": record.registry,
             "trial_id": record.trial_id, "secondary_ids": record.secondary_ids,
             "title": title.value if title else None,
             "overall_status": record.status.value if record.status else None,
             "start_year": record.dates.start_parsed.year if record.dates.start_parsed else None,
-            **{col: _coerce(lookup(result.facts, path), sql) for col, path, sql in KEY_FACTS},
-            **cast("dict[str, int]", result.counts),  # Status keys are column names
+            **{col: _coerce(dig(sheet.facts, keys), sql) for col, keys, sql in self.key_facts},
+            **cast("dict[str, int]", counts),  # Status keys are column names
             **{code: statuses.get(code) for code in self.codes},
-            "facts_json": orjson.dumps(result.facts, option=orjson.OPT_NON_STR_KEYS).decode(),
+            "facts_json": orjson.dumps(sheet.facts, option=orjson.OPT_NON_STR_KEYS).decode(),
             # Identity of the record's content wherever it sits: finds the same study in two exports.
             "content_hash": _digest(record.model_dump_json(exclude={"source"}).encode()),
             "file_hash": file_hash,
         }
         findings = []
-        for f in result.findings:
-            evidence = [{k: v for k, v in e.model_dump().items() if v is not None} for e in f.evidence]
+        for f in found:
+            # Evidence's fields, as model_dump() gives them, without its cost (a frozen model's __dict__).
+            evidence = [{k: v for k, v in e.__dict__.items() if v is not None} for e in f.evidence]
             for ev in evidence:
                 ev["quote"] = ev["quote"][:MAX_QUOTE]
             findings.append({

@@ -11,11 +11,12 @@ Per criterion, in this order:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from auditor.audit import STATUSES, Finding, RecordInfo, Status, TrialAudit
 from auditor.extract import derive
-from auditor.facts import FactSheet, lookup
+from auditor.facts import FactSheet, dig, lookup
 from auditor.model import TrialRecord
 from auditor.profiles import Criterion, Profile
 
@@ -40,11 +41,43 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
+# A message template cut once into (literal, fact keys) parts; keys None: the literal alone,
+# keys (): the {unknown} list. Templates come from profiles, so the cache stays small.
+Template = tuple[tuple[str, tuple[str, ...] | None], ...]
+_UNKNOWN = ()
+
+
+@lru_cache(maxsize=1024)
+def _template(text: str) -> Template:
+    parts: list[tuple[str, tuple[str, ...] | None]] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(text):
+        parts.append((text[pos:m.start()], tuple(m.group(1).split("."))))
+        pos = m.end()
+    parts.append((text[pos:], None))
+    out: list[tuple[str, tuple[str, ...] | None]] = []
+    for literal, keys in parts:  # "{unknown}" is a placeholder too (it has no dot, so handled here)
+        *pieces, last = literal.split("{unknown}")
+        out += [(piece, _UNKNOWN) for piece in pieces] + [(last, keys)]
+    return tuple(out)
+
+
+def _render(template: Template, facts: dict[str, Any], unknown: str = "none") -> str:
+    return "".join(literal + ("" if keys is None else unknown if keys == _UNKNOWN else render_value(dig(facts, keys)))
+                   for literal, keys in template)
+
+
 def fill(template: str, facts: dict[str, Any]) -> str:
-    return _PLACEHOLDER.sub(lambda m: render_value(lookup(facts, m.group(1))), template)
+    return _render(_template(template), facts)
 
 
-def status_of(criterion: Criterion, facts: dict[str, Any]) -> Status:
+@lru_cache(maxsize=1024)
+def _keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
+def status_of(criterion: Criterion, facts: dict[str, Any], values: list[Any] | None = None) -> Status:
+    """`values`: the criterion's facts, when the caller has already looked them up."""
     checks = criterion.validators
     if "applies_when" in checks and not checks["applies_when"].is_valid(facts):
         return "not_applicable"
@@ -52,31 +85,39 @@ def status_of(criterion: Criterion, facts: dict[str, Any]) -> Status:
         return "met"
     if "not_met_when" in checks:
         return "not_met" if checks["not_met_when"].is_valid(facts) else "unclear"
-    return "unclear" if any(lookup(facts, f) is None for f in criterion.facts) else "not_met"
+    if values is None:
+        values = [lookup(facts, f) for f in criterion.facts]
+    return "unclear" if any(v is None for v in values) else "not_met"
 
 
 def evaluate(criterion: Criterion, sheet: FactSheet) -> Finding:
     facts = sheet.facts
-    status = status_of(criterion, facts)
-    unknown = ", ".join(f for f in criterion.facts if lookup(facts, f) is None) or "none"
-    template = criterion.messages.get(status) or _DEFAULT_MESSAGES[status]
-    message = fill(template.replace("{unknown}", unknown), facts)
-    evidence = [ev for path in criterion.facts for ev in sheet.evidence.get(path, [])]
+    values = [dig(facts, _keys(path)) for path in criterion.facts]
+    status = status_of(criterion, facts, values)
+    unknown = ", ".join(f for f, v in zip(criterion.facts, values) if v is None) or "none"
+    message = _render(_template(criterion.messages.get(status) or _DEFAULT_MESSAGES[status]), facts, unknown)
+    evidence = [ev for path in criterion.facts for ev in sheet.evidence.get(path, ())]
     return Finding(
         code=criterion.code, name=criterion.name, group=criterion.group, severity=criterion.severity,
         status=status, message=message,
         fix=fill(criterion.fix, facts) if criterion.fix and status in ("not_met", "unclear") else None,
-        facts={path: lookup(facts, path) for path in criterion.facts},
+        facts=dict(zip(criterion.facts, values)),
         evidence=list(dict.fromkeys(evidence)),
     )
 
 
-def audit(record: TrialRecord, profile: Profile) -> TrialAudit:
-    sheet = derive(record)
+def judge(sheet: FactSheet, profile: Profile) -> tuple[list[Finding], dict[Status, int]]:
+    """Every criterion's finding for one record's facts, and how many have each status."""
     findings = [evaluate(c, sheet) for c in profile.criteria]
-    counts = {s: 0 for s in STATUSES}
+    counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
     for finding in findings:
         counts[finding.status] += 1
+    return findings, counts
+
+
+def audit(record: TrialRecord, profile: Profile) -> TrialAudit:
+    sheet = derive(record)
+    findings, counts = judge(sheet, profile)
     title = record.title or record.official_title
     return TrialAudit(
         record=RecordInfo(trial_id=record.trial_id, registry=record.registry, title=title.value if title else None,

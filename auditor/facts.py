@@ -6,6 +6,7 @@ Extractors write facts with `FactSheet.set(path, value, evidence)`; the engine r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +39,13 @@ def _num(value: float) -> str:
 
 def lookup(facts: dict[str, Any], path: str) -> Any:
     """A fact by dotted path in a Facts document; None when unknown or absent."""
+    return dig(facts, path.split("."))
+
+
+def dig(facts: dict[str, Any], keys: Iterable[str]) -> Any:
+    """A fact by its path's keys (`lookup` for callers that split the path once)."""
     node: Any = facts
-    for key in path.split("."):
+    for key in keys:
         node = node.get(key) if isinstance(node, dict) else None
     return node
 
