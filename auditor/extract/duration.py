@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditor.extract import timeframes
-from auditor.extract.text import compile_fast, NUM, belongs, evidence, lowered, number, unit_of, weeks
+from auditor.extract.text import Guarded, compile_fast, NUM, belongs, evidence, lowered, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -38,8 +38,8 @@ _FOR = compile_fast(
     rf"course|span|time)\s+of\s+|the\s+(?:course|period|span)\s+of\s+|a\s+total\s+of\s+|(?:approximately|about|"
     rf"around|roughly|up\s+to)\s+|the\s+(?:next|first|following)\s+)?{_QTY}", re.I)
 # "from Day 1 up to Week 6", "from week 1 to week 15": the course ends at the second time.
-_SPAN = compile_fast(r"\bfrom\s+(?:day|week|month)\s+\d+\s+(?:to|until|through|up\s+to|-)\s+(?P<u>day|week|month)\s+"
-                   r"(?P<n>\d+)\b", re.I)
+_SPAN = Guarded(compile_fast(r"\bfrom\s+(?:day|week|month)\s+\d+\s+(?:to|until|through|up\s+to|-)\s+"
+                             r"(?P<u>day|week|month)\s+(?P<n>\d+)\b", re.I), r"from\s+(?:day|week|month)")
 # "From Week 7 up to Week 10 participants continued using the app with optional lessons": an extension.
 _EXTENSION = compile_fast(r"continu|optional|extension|maintenance|follow-?up|booster", re.I)
 # Up to three words between the length and the noun ("12-week supervised exercise program"), but not
@@ -93,9 +93,10 @@ _COURSE_KIND = compile_fast(r"\b(?:manipulation|physiotherap|physical\s+therap|e
                           r"tablets?|capsules?|oral|app\b|cognitive|behavio)", re.I)
 # "initiated 2 weeks following surgery": the procedure is context, not the arm's treatment.
 _CONTEXT_BEFORE = compile_fast(r"\b(?:after|following|post|before|prior\s+to|since|from)\s+(?:the\s+)?$", re.I)
-_NARRATIVE_SINGLE = compile_fast(r"\b(?:single|one[\s-]time|one[\s-]off|once[\s-]only)\s+(?:[\w-]+\s+){0,2}?"
-                               r"(?:injections?|doses?|infusions?|administrations?|procedures?|implantations?|"
-                               r"surgery|operations?|treatments?)\b", re.I)
+_NARRATIVE_SINGLE = Guarded(compile_fast(
+    r"\b(?:single|one[\s-]time|one[\s-]off|once[\s-]only)\s+(?:[\w-]+\s+){0,2}?(?:injections?|doses?|infusions?|"
+    r"administrations?|procedures?|implantations?|surgery|operations?|treatments?)\b", re.I),
+    "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
 _CONTROL = compile_fast(r"PLACEBO|SHAM|NO_INTERVENTION", re.I)
 _CONTROL_LABEL = compile_fast(r"\b(?:usual\s+care|treatment\s+as\s+usual|wait[\s-]?list|no\s+(?:treatment|"
                             r"intervention|exercise)|control)\b", re.I)

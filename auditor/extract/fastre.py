@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import re._constants as _sc
+from collections.abc import Iterator
+from functools import lru_cache
 import re._parser as _sp
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
@@ -224,3 +226,40 @@ def may_match(trigger_words: re.Pattern[str] | None, low: str | None) -> bool:
 
 def ascii_lower(value: str) -> str | None:
     return value.lower() if value.isascii() else None
+
+
+# The lower-cased text for Guarded patterns; emptied after each record (extract._PER_RECORD_CACHES).
+lower_cached = lru_cache(maxsize=512)(ascii_lower)
+
+
+class Guarded:
+    """A pattern behind a cheap test of what every match contains.
+
+    Long narrative texts (descriptions, eligibility) cost ~20 ns a character per scan with a
+    case-insensitive pattern, and most never match. `required` names what any match must contain,
+    as lower-case literals (tested with `in`) or case-sensitive patterns that start with a literal
+    (`re` finds a literal prefix with a fast scan), all run on the lower-cased text: when none is
+    there, the pattern cannot match and is not run. Only ASCII text is tested that way (there
+    re.IGNORECASE is exactly lower-casing); other text always runs the pattern.
+    tests/extract/test_fast_patterns.py holds every guard to its pattern on the real records' text.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], *required: str):
+        self.pattern = pattern
+        self.required = required
+        self.words = tuple(r for r in required if re.escape(r) == r)
+        self.patterns = tuple(re.compile(r) for r in required if re.escape(r) != r)
+        GUARDED.append(self)
+
+    def may_match(self, text: str) -> bool:
+        low = lower_cached(text)
+        return low is None or any(w in low for w in self.words) or any(p.search(low) for p in self.patterns)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.may_match(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self.may_match(text) else iter(())
+
+
+GUARDED: list[Guarded] = []

@@ -11,17 +11,18 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.extract import instruments, timeframes
-from auditor.extract.text import compile_fast, evidence
+from auditor.extract.text import Guarded, compile_fast, evidence
 from auditor.facts import Evidence
 from auditor.model import TrialRecord
 
-_AIM = compile_fast(r"\b(?:efficacy|effectiveness|effect)\s+and\s+safety|\bsafety\s+and\s+(?:efficacy|effectiveness|"
+_AIM = Guarded(compile_fast(r"\b(?:efficacy|effectiveness|effect)\s+and\s+safety|\bsafety\s+and\s+(?:efficacy|effectiveness|"
                   r"tolerability|feasibility)|\b(?:evaluate|assess|determine|demonstrate|investigate|examine|"
                   r"establish|compare|monitor|test|explore)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:safety(?<!psychological safety)|"
                   r"adverse\s+events?|"
                   r"side[\s-]effects?|complications?|harms)\b|\b(?:adverse\s+events?|AEs|side[\s-]effects?|"
                   r"complications?|harms)\s+(?:will|would|are|were|shall)\s+(?:be\s+)?(?:recorded|collected|"
-                  r"monitored|documented|reported|assessed|registered|noted|captured|tracked)", re.I)
+                  r"monitored|documented|reported|assessed|registered|noted|captured|tracked)", re.I),
+               "safety", "adverse", "complication", "harms", "aes", r"side[\s-]effect")
 _SYSTEMATIC = compile_fast(r"\bsystematic|\bstructured\s+(?:questionnaire|interview|checklist)|\bchecklist|"
                          r"\bat\s+(?:each|every)\s+(?:visit|session|follow-?up)|\bactively\s+(?:ask|quer|solicit)|"
                          r"\bsolicited|\bquestionnaire", re.I)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.text import compile_fast, evidence
+from auditor.extract.text import Guarded, compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
-_CALC = compile_fast(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
+_CALC = Guarded(compile_fast(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)?\s*(?:calculat|estimat|determin|comput|based)|"
                    r"\bpower\s+(?:analysis|calculation)|\b\d{2}\s*%\s+power|\bpower\s+of\s+\d|\bstatistical\s+power|"
                    r"\balpha\s*(?:level\s*)?(?:of\s*)?=?\s*0?\.0\d|\bα\s*=|\beffect\s+size\s+of|\bG\*?\s?Power|"
-                   r"\bsample\s+size\s+(?:calculation|estimation|determination)s?", re.I)
+                   r"\bsample\s+size\s+(?:calculation|estimation|determination)s?", re.I),
+                # what each alternative contains ("G*Power", "90% power": power)
+                "power", "alpha", "α", r"sample\s+size", r"effect\s+size")
 
 
 def calculation(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:

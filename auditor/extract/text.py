@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.fastre import FAST_PATTERNS, ascii_lower, compile_fast, may_match, triggers  # noqa: F401
+from auditor.extract.fastre import (  # noqa: F401
+    FAST_PATTERNS, Guarded, ascii_lower, compile_fast, may_match, triggers,
+)
 from auditor.facts import Evidence
 from auditor.model import Arm, Intervention, Text, TrialRecord
 

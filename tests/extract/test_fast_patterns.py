@@ -85,3 +85,24 @@ def test_lexicon_patterns_match_like_the_flat_alternation(texts: list[str]) -> N
             combined = re.compile(instruments._combine(parts), re.I)
             for t in texts:
                 assert [m.span() for m in flat.finditer(t)] == [m.span() for m in combined.finditer(t)], t[:200]
+
+
+def test_guards_hold(texts: list[str]) -> None:
+    """A Guarded pattern skips a text only when the pattern cannot match it."""
+    from auditor.extract.fastre import GUARDED, lower_cached
+
+    assert len(GUARDED) >= 4
+    for guarded in GUARDED:
+        for t in texts:
+            assert [m.span() for m in guarded.finditer(t)] == [m.span() for m in guarded.pattern.finditer(t)], \
+                (guarded.required, t[:200])
+        lower_cached.cache_clear()
+
+
+def test_guard_skips_what_lacks_the_required_text() -> None:
+    from auditor.extract.fastre import GUARDED
+
+    calc = next(g for g in GUARDED if "power" in g.required)
+    assert calc.search("A sample size of 120 gives 90% power.") is not None
+    assert not calc.may_match("Patients with chronic low back pain were randomised.")
+    assert calc.may_match("ſample ſize calculation")  # not ASCII: always scanned
