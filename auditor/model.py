@@ -44,9 +44,9 @@ class Arm(_Model):
     label: Text | None = None
     type: Text | None = None  # EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, ...
     description: Text | None = None
-    intervention_names: list[Text] = []
+    intervention_names: list[Text] = Field(default_factory=list)
     # Structured protocol-file fields (registries only give prose).
-    components: list[Text] = []
+    components: list[Text] = Field(default_factory=list)
     sessions: Number | None = None
     duration_weeks: Number | None = None
 
@@ -55,8 +55,8 @@ class Intervention(_Model):
     name: Text | None = None
     type: Text | None = None  # DRUG, BEHAVIORAL, DEVICE, PROCEDURE, ...
     description: Text | None = None
-    arm_labels: list[Text] = []
-    other_names: list[Text] = []
+    arm_labels: list[Text] = Field(default_factory=list)
+    other_names: list[Text] = Field(default_factory=list)
 
 
 OutcomeKind = Literal["primary", "secondary", "other"]
@@ -76,7 +76,7 @@ class Outcome(_Model):
     time_frame: Text | None = None
     domain: Text | None = None  # protocol files name the domain (pain, function, hrqol, safety, ...)
     instrument: Text | None = None
-    time_points: list[TimePoint] = []
+    time_points: list[TimePoint] = Field(default_factory=list)
 
 
 class Design(_Model):
@@ -84,15 +84,15 @@ class Design(_Model):
     allocation: Text | None = None  # RANDOMIZED, NON_RANDOMIZED, NA, or registry prose
     intervention_model: Text | None = None
     masking: Text | None = None  # NONE, SINGLE, ... or prose
-    who_masked: list[Text] = []
-    phases: list[Text] = []
+    who_masked: list[Text] = Field(default_factory=list)
+    phases: list[Text] = Field(default_factory=list)
     description: Text | None = None  # free-text design statement (ICTRP `Study_design`, protocol notes)
 
 
 class Enrollment(_Model):
     count: Number | None = None
     type: Text | None = None  # ACTUAL / ESTIMATED (ANTICIPATED is normalised by readers to ESTIMATED)
-    per_arm: list[Number] = []  # protocol files may state the target per arm
+    per_arm: list[Number] = Field(default_factory=list)  # protocol files may state the target per arm
 
 
 class SampleSizePlan(_Model):
@@ -135,8 +135,8 @@ class AdverseEventGroup(_Model):
 class Results(_Model):
     posted: bool = False
     posted_at: str | None = Field(default=None, description="where the results section starts")
-    outcome_titles: list[Text] = []  # measures with posted results
-    adverse_event_groups: list[AdverseEventGroup] = []
+    outcome_titles: list[Text] = Field(default_factory=list)  # measures with posted results
+    adverse_event_groups: list[AdverseEventGroup] = Field(default_factory=list)
     adverse_events_time_frame: Text | None = None
     adverse_events_description: Text | None = None
     adverse_event_terms: int = 0
@@ -152,13 +152,13 @@ class TrialRecord(_Model):
     source: SourceRef
     registry: str  # "ClinicalTrials.gov", "protocol", "ICTRP:ISRCTN", ...
     trial_id: str | None = None
-    secondary_ids: list[str] = []
+    secondary_ids: list[str] = Field(default_factory=list)
     title: Text | None = None
     official_title: Text | None = None
     acronym: str | None = None
     status: Text | None = None
-    conditions: list[Text] = []
-    keywords: list[Text] = []
+    conditions: list[Text] = Field(default_factory=list)
+    keywords: list[Text] = Field(default_factory=list)
     summary: Text | None = None
     description: Text | None = None
     eligibility: Text | None = None
@@ -166,9 +166,9 @@ class TrialRecord(_Model):
     design: Design = Design()
     enrollment: Enrollment = Enrollment()
     sample_size: SampleSizePlan = SampleSizePlan()
-    arms: list[Arm] = []
-    interventions: list[Intervention] = []
-    outcomes: list[Outcome] = []
+    arms: list[Arm] = Field(default_factory=list)
+    interventions: list[Intervention] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list)
     safety: SafetyPlan = SafetyPlan()
     dates: Dates = Dates()
     results: Results = Results()

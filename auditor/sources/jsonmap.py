@@ -65,7 +65,7 @@ class JsonMapper:
         return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
 
     def pointer(self, *keys: str | int) -> str:
-        return self.base + "".join(f"/{k}" for k in keys)
+        return f"{self.base}/{'/'.join(map(str, keys))}" if keys else self.base
 
 
 def read_studies(data: bytes, origin: str, entries: Callable[[Any, str], Iterator[tuple[str, Any]]],

@@ -34,3 +34,30 @@ def test_file_over_the_size_limit_names_the_limit(tmp_path: Path, monkeypatch: p
     (item,) = list(read_paths([str(path)]))
     assert isinstance(item, InputError)
     assert "larger than 1000 bytes" in item.one_line() and str(path) in item.one_line()
+
+
+@pytest.mark.parametrize("actual, hint", [(999, None), (999, 999), (999, 10), (1001, None), (1001, 1001), (1001, 10),
+                                          (5000, 0)])
+def test_size_limit_holds_whatever_size_was_expected(actual: int, hint: int | None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are read with their stat size as the hint; a file that grew, a gzip stream (no hint) and
+    a zip member whose header lies are all held to the limit."""
+    import io
+
+    monkeypatch.setattr(containers, "MAX_FILE_BYTES", 1000)
+    data = bytes(range(256)) * (actual // 256) + b"x" * (actual % 256)
+    if actual <= 1000:
+        assert containers._limited("s", io.BytesIO(data), hint) == data
+    else:
+        with pytest.raises(InputError, match="larger than 1000 bytes"):
+            containers._limited("s", io.BytesIO(data), hint)
+
+
+def test_gzip_content_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    monkeypatch.setattr(containers, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "big.json.gz"
+    path.write_bytes(gzip.compress(b'{"protocolSection": {}}' + b" " * 5000))  # small on disk, big inside
+    (item,) = list(read_paths([str(path)]))
+    assert isinstance(item, InputError) and "larger than 1000 bytes" in item.one_line()
