@@ -263,20 +263,21 @@ def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, 
 
     while True:
         try:
-            task = tasks.get(timeout=0.05 if auditor.has_pending else 1.0)
+            message = tasks.get(timeout=0.05 if auditor.has_pending else 1.0)
         except queue.Empty:
             # Idle: hand over what we have so the parent can commit it, then check the parent lives.
             if auditor.has_pending:
                 put(auditor.flush())
             _exit_if_orphaned(results, parent)
             continue
-        if task is None:
+        if message is None:
             if auditor.has_pending:
                 put(auditor.flush())
             put(DONE)
             return
-        for chunk in auditor.feed(task):
-            put(chunk)
+        for task in message:
+            for chunk in auditor.feed(task):
+                put(chunk)
 
 
 def _exit_if_orphaned(results: Any, parent: int) -> None:
