@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import re._parser as _sp
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
 
-from auditor.extract.fastre import _first_seq, compile_fast
+from auditor.extract.fastre import _first_seq, _literals, compile_fast, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
 _TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
@@ -65,6 +66,7 @@ class Entry:
     pattern: re.Pattern[str]
     subsumes: tuple[str, ...]
     triggers: frozenset[str]  # first words of the aliases: the entry's regex runs only when one occurs
+    anchored: bool  # every match starts where one of the triggers starts
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ class Hit:
     name: str
     start: int
     end: int
+
+
+def _starts_with_trigger(pattern: re.Pattern[str], triggers: set[str]) -> bool:
+    """Every match of `pattern` begins with one of `triggers` (read off its parsed literal prefixes)."""
+    try:
+        prefixes = {p.lower() for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags), limit=16)}
+    except Exception:  # noqa: BLE001 - private parser changed: search the whole text
+        return False
+    return all(any(p.startswith(t) for t in triggers) for p in prefixes)
 
 
 def _load() -> dict[str, list[Entry]]:
@@ -86,8 +97,9 @@ def _load() -> dict[str, list[Entry]]:
             parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
-            entries.append(Entry(category, name, compile_fast(_combine(parts), re.I),
-                                 tuple(spec.get("subsumes", [])), frozenset(triggers)))
+            pattern = compile_fast(_combine(parts), re.I)
+            entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers),
+                                 _starts_with_trigger(pattern, triggers)))
         out[category] = entries
     return out
 
@@ -125,11 +137,34 @@ def find(category: str, text: str) -> list[Hit]:
     hits: list[Hit] = []
     for i in sorted({i for w in present for i in index[w]}):
         entry = entries[i]
-        m = entry.pattern.search(text)
+        m = next(_finditer(entry, text), None)
         if m:
             hits.append(Hit(category, entry.name, m.start(), m.end()))
     drop = {s for e in LEXICON[category] if any(h.name == e.name for h in hits) for s in e.subsumes}
     return sorted((h for h in hits if h.name not in drop), key=lambda h: h.start)
+
+
+def _finditer(entry: Entry, text: str) -> Iterator[re.Match[str]]:
+    """entry.pattern.finditer(text), trying only where a trigger word starts when the entry allows it.
+
+    An anchored entry's match starts with one of its trigger words, so in ASCII text (where
+    re.IGNORECASE is lower-casing) its matches are found by a few anchored tries at the trigger
+    occurrences, in order, instead of a scan of the whole text."""
+    low = lower_cached(text) if entry.anchored else None
+    if low is None:
+        yield from entry.pattern.finditer(text)
+        return
+    starts: set[int] = set()
+    for word in entry.triggers:
+        at = low.find(word)
+        while at >= 0:
+            starts.add(at)
+            at = low.find(word, at + 1)
+    end = 0
+    for at in sorted(starts):
+        if at >= end and (m := entry.pattern.match(text, at)):
+            end = max(m.end(), at + 1)
+            yield m
 
 
 def negated(text: str, start: int, end: int) -> bool:
@@ -142,7 +177,7 @@ def harms(text: str) -> Hit | None:
     entry = LEXICON["harms"][0]
     if not text or _words(text).isdisjoint(entry.triggers):
         return None
-    for m in entry.pattern.finditer(text):
+    for m in _finditer(entry, text):
         if not negated(text, m.start(), m.end()):
             return Hit("harms", "adverse events", m.start(), m.end())
     return None

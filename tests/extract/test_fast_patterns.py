@@ -106,3 +106,17 @@ def test_guard_skips_what_lacks_the_required_text() -> None:
     assert calc.search("A sample size of 120 gives 90% power.") is not None
     assert not calc.may_match("Patients with chronic low back pain were randomised.")
     assert calc.may_match("ſample ſize calculation")  # not ASCII: always scanned
+
+
+def test_anchored_lexicon_search_finds_what_a_full_scan_finds(texts: list[str]) -> None:
+    from auditor.extract import instruments
+    from auditor.extract.fastre import lower_cached
+
+    entries = [e for es in instruments.LEXICON.values() for e in es]
+    assert sum(e.anchored for e in entries) > len(entries) // 2
+    assert not next(e for e in entries if e.name == "NHP").anchored  # case-sensitive pattern: scanned
+    for t in texts + ["SF36 and sf-36v2; EQ5D and eq-5d-5l. ODI/ODI", "xsf-36 SF-36"]:
+        for e in entries:
+            assert [m.span() for m in instruments._finditer(e, t)] == [m.span() for m in e.pattern.finditer(t)], \
+                (e.name, t[:200])
+        lower_cached.cache_clear()
