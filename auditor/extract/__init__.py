@@ -7,7 +7,7 @@ only (never files, apart from their own data tables loaded once at import). Unkn
 from __future__ import annotations
 
 from auditor.extract import (
-    design, duration, fastre, followup, instruments, interventions, outcomes, population, registration, safety, sample_size,
+    design, duration, followup, instruments, interventions, outcomes, population, prefilter, registration, safety, sample_size,
     timeframes,
 )
 from auditor.facts import Evidence, FactSheet
@@ -17,7 +17,7 @@ from auditor.model import TrialRecord
 # emptied after each record: kept across records they would make a corpus of repeated studies
 # (such as the benchmark's re-identified copies) look faster than real, distinct registry data.
 _PER_RECORD_CACHES = (duration._candidates, duration._span_candidates, duration._session_candidates,
-                      instruments._words, timeframes._parse, fastre.lower_cached)
+                      instruments._words, timeframes._parse, prefilter.lower_cached)
 
 _STUDY_TYPES = {"INTERVENTIONAL": "interventional", "OBSERVATIONAL": "observational",
                 "EXPANDED_ACCESS": "expanded_access"}

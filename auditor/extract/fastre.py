@@ -1,4 +1,5 @@
-"""Faster compiled patterns with the same matches (compile_fast), and literal pre-filters (triggers).
+"""Faster compiled patterns with the same matches (compile_fast), and what a pattern's matches must
+start with (_literals, _first_seq: read by extract/prefilter.py).
 
 `re` runs a pattern's alternatives one by one at every position of the text, and does not skip a
 case-insensitive alternative by its first character. The helpers here read a pattern's parsed form
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 import re
 import re._constants as _sc
-from collections.abc import Iterator
-from functools import lru_cache
 import re._parser as _sp
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
@@ -195,71 +194,3 @@ def _literals(items, limit: int = 4) -> set[tuple[str, bool]]:
                 new.add((word[:limit], done and len(word) <= limit))
         out = new
     return out
-
-
-def triggers(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A plain alternation of lower-case literals one of which every match of `pattern` contains, or
-    None when unknown.
-
-    Test it with `may_match` on the lower-cased text: a literal scan (re finds its first characters
-    with a fast character-set loop) is far cheaper than the full pattern. Only for ASCII text (there
-    re.IGNORECASE is exactly lower-casing)."""
-    try:
-        lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
-    except Exception:  # noqa: BLE001 - private parser changed: no pre-filter, the pattern still runs
-        return None
-    if not lits or "" in lits or not all(p.isascii() for p in lits):
-        return None
-    if not pattern.flags & re.I and any(p != p.lower() for p in lits):
-        return None  # case-sensitive upper-case literal: a lower-cased text test would be wrong
-    words = {p.lower() for p in lits}
-    # "cbt" is in every text that has "cbt-": keep only the shortest.
-    kept = sorted(w for w in words if not any(v != w and v in w for v in words))
-    return re.compile("|".join(re.escape(w) for w in kept))
-
-
-def may_match(trigger_words: re.Pattern[str] | None, low: str | None) -> bool:
-    """False only when the pattern with these triggers cannot match: `low` is the ASCII text lower-cased
-    (None for non-ASCII text, which is always scanned)."""
-    return low is None or trigger_words is None or trigger_words.search(low) is not None
-
-
-def ascii_lower(value: str) -> str | None:
-    return value.lower() if value.isascii() else None
-
-
-# The lower-cased text for Guarded patterns; emptied after each record (extract._PER_RECORD_CACHES).
-lower_cached = lru_cache(maxsize=512)(ascii_lower)
-
-
-class Guarded:
-    """A pattern behind a cheap test of what every match contains.
-
-    Long narrative texts (descriptions, eligibility) cost ~20 ns a character per scan with a
-    case-insensitive pattern, and most never match. `required` names what any match must contain,
-    as lower-case literals (tested with `in`) or case-sensitive patterns that start with a literal
-    (`re` finds a literal prefix with a fast scan), all run on the lower-cased text: when none is
-    there, the pattern cannot match and is not run. Only ASCII text is tested that way (there
-    re.IGNORECASE is exactly lower-casing); other text always runs the pattern.
-    tests/extract/test_fast_patterns.py holds every guard to its pattern on the real records' text.
-    """
-
-    def __init__(self, pattern: re.Pattern[str], *required: str):
-        self.pattern = pattern
-        self.required = required
-        self.words = tuple(r for r in required if re.escape(r) == r)
-        self.patterns = tuple(re.compile(r) for r in required if re.escape(r) != r)
-        GUARDED.append(self)
-
-    def may_match(self, text: str) -> bool:
-        low = lower_cached(text)
-        return low is None or any(w in low for w in self.words) or any(p.search(low) for p in self.patterns)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.may_match(text) else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if self.may_match(text) else iter(())
-
-
-GUARDED: list[Guarded] = []

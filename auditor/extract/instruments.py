@@ -16,7 +16,8 @@ from importlib import resources
 
 import yaml
 
-from auditor.extract.fastre import _first_seq, _literals, compile_fast, lower_cached
+from auditor.extract.fastre import _first_seq, _literals, compile_fast
+from auditor.extract.prefilter import lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
 _TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from auditor.extract.text import ascii_lower, belongs, compile_fast, evidence, may_match, triggers
+from auditor.extract.text import TriggerIndex, ascii_lower, belongs, compile_fast, evidence, trigger_words
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -58,8 +58,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, compile_fast(p, re.I)) for c, p
                           r"\bkyphoplasty|\bimplant|\bepidural|\bnerve\s+block|\bneuroplasty|\boperation|\btransplant|"
                           r"\bplexus\s+block|\bregional\s+an(?:a)?esthesia"),
 )]
-# Words one of which every match of the rule contains: most rules are skipped with substring tests.
-_TRIGGERS = {cat: triggers(pattern) for cat, pattern in _RULES}
+# Words one of which every match of the rule contains: one pass over a text tells which rules can match.
+_TRIGGERS = TriggerIndex({cat: trigger_words(pattern) for cat, pattern in _RULES})
 _TYPE = {"DRUG": "drug", "BIOLOGICAL": "drug", "DEVICE": "device", "PROCEDURE": "procedure_surgery",
          "RADIATION": "other", "GENETIC": "drug", "COMBINATION_PRODUCT": "drug"}
 _PSYCH = {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
@@ -100,9 +100,9 @@ def derive(record: TrialRecord) -> ArmCategories:
         for texts, kind in units:
             found: dict[str, Evidence] = {}
             for text in texts:
-                low = ascii_lower(text.value)
+                possible = _TRIGGERS.possible(ascii_lower(text.value))
                 for cat, pattern in _RULES:
-                    if cat in found or not may_match(_TRIGGERS[cat], low):
+                    if cat in found or cat not in possible:
                         continue
                     for m in pattern.finditer(text.value):
                         if cat == "procedure_surgery" and \

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.fastre import (  # noqa: F401
-    FAST_PATTERNS, Guarded, ascii_lower, compile_fast, may_match, triggers,
-)
+from auditor.extract.fastre import FAST_PATTERNS, compile_fast  # noqa: F401
+from auditor.extract.prefilter import Guarded, TriggerIndex, ascii_lower, trigger_words  # noqa: F401
 from auditor.facts import Evidence
 from auditor.model import Arm, Intervention, Text, TrialRecord
 

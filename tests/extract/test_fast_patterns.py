@@ -54,20 +54,24 @@ def test_same_matches(src: str, flags: int, fast: re.Pattern[str], texts: list[s
 
 
 def test_triggers() -> None:
-    from auditor.extract.fastre import triggers
-    assert triggers(re.compile(r"\bCBT(?:-?I)?\b|\bcognitive\s+therap", re.I)).pattern == "cbt|cogn"
-    assert triggers(re.compile(r"\w+|x")) is None
-    assert triggers(re.compile(r"(?:a)?b|c")).pattern == "b|c"
-    assert triggers(re.compile(r"CBT")) is None  # case-sensitive upper case
+    from auditor.extract.prefilter import TriggerIndex, trigger_words
+    assert trigger_words(re.compile(r"\bCBT(?:-?I)?\b|\bcognitive\s+therap", re.I)) == ("cbt", "cogn")
+    assert trigger_words(re.compile(r"\w+|x")) is None
+    assert trigger_words(re.compile(r"(?:a)?b|c")) == ("b", "c")
+    assert trigger_words(re.compile(r"CBT")) is None  # case-sensitive upper case
+    index = TriggerIndex({"cbt": ("cbt", "cogn"), "act": ("act",), "any": None})
+    assert index.possible("weekly cbt sessions") == {"cbt", "any"}
+    assert index.possible("reactive cognition") == {"cbt", "act", "any"}  # overlapping words all count
+    assert index.possible(None) == {"cbt", "act", "any"}  # not ASCII: every pattern runs
 
 
 @pytest.mark.parametrize("src,flags,fast", FAST_PATTERNS, ids=lambda v: v[:40] if isinstance(v, str) else "")
 def test_triggers_hold(src: str, flags: int, fast: re.Pattern[str], texts: list[str]) -> None:
-    from auditor.extract.fastre import ascii_lower, may_match, triggers
-    words = triggers(re.compile(src, flags))
+    from auditor.extract.prefilter import TriggerIndex, ascii_lower, trigger_words
+    index = TriggerIndex({"p": trigger_words(re.compile(src, flags))})
     for t in texts:
         if fast.search(t):
-            assert may_match(words, ascii_lower(t)), (words, t[:200])
+            assert "p" in index.possible(ascii_lower(t)), (index.words, t[:200])
 
 
 def test_lexicon_patterns_match_like_the_flat_alternation(texts: list[str]) -> None:
@@ -89,7 +93,7 @@ def test_lexicon_patterns_match_like_the_flat_alternation(texts: list[str]) -> N
 
 def test_guards_hold(texts: list[str]) -> None:
     """A Guarded pattern skips a text only when the pattern cannot match it."""
-    from auditor.extract.fastre import GUARDED, lower_cached
+    from auditor.extract.prefilter import GUARDED, lower_cached
 
     assert len(GUARDED) >= 4
     for guarded in GUARDED:
@@ -100,7 +104,7 @@ def test_guards_hold(texts: list[str]) -> None:
 
 
 def test_guard_skips_what_lacks_the_required_text() -> None:
-    from auditor.extract.fastre import GUARDED
+    from auditor.extract.prefilter import GUARDED
 
     calc = next(g for g in GUARDED if "power" in g.required)
     assert calc.search("A sample size of 120 gives 90% power.") is not None
@@ -110,7 +114,7 @@ def test_guard_skips_what_lacks_the_required_text() -> None:
 
 def test_anchored_lexicon_search_finds_what_a_full_scan_finds(texts: list[str]) -> None:
     from auditor.extract import instruments
-    from auditor.extract.fastre import lower_cached
+    from auditor.extract.prefilter import lower_cached
 
     entries = [e for es in instruments.LEXICON.values() for e in es]
     assert sum(e.anchored for e in entries) > len(entries) // 2

@@ -1,0 +1,102 @@
+"""Cheap tests that rule a pattern out before it runs, on the lower-cased text.
+
+Only ASCII text is tested this way (there re.IGNORECASE is exactly lower-casing); other text always
+runs the pattern. tests/extract/test_fast_patterns.py holds every test to its pattern on the real
+records' text.
+
+- `trigger_words(pattern)`: literals one of which every match starts with, read off the parsed
+  pattern; `TriggerIndex` finds which of many patterns' words a text contains in one Aho-Corasick
+  pass (ahocorasick_rs) instead of one scan per pattern;
+- `Guarded`: a pattern behind a declared list of what every match contains.
+"""
+
+from __future__ import annotations
+
+import re
+import re._parser as _sp
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+
+import ahocorasick_rs
+
+from auditor.extract.fastre import _literals
+
+
+def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case literals one of which every match of `pattern` contains, or None when unknown."""
+    try:
+        lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
+    except Exception:  # noqa: BLE001 - private parser changed: no pre-filter, the pattern still runs
+        return None
+    if not lits or "" in lits or not all(p.isascii() for p in lits):
+        return None
+    if not pattern.flags & re.I and any(p != p.lower() for p in lits):
+        return None  # case-sensitive upper-case literal: a lower-cased text test would be wrong
+    words = {p.lower() for p in lits}
+    # "cbt" is in every text that has "cbt-": keep only the shortest.
+    return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))
+
+
+class TriggerIndex:
+    """Which of several named patterns can match a text, from their trigger words, in one pass."""
+
+    def __init__(self, words_by_name: Mapping[str, tuple[str, ...] | None]):
+        self.names = frozenset(words_by_name)
+        self.always = frozenset(name for name, words in words_by_name.items() if words is None)
+        owners: dict[str, set[str]] = {}
+        for name, words in words_by_name.items():
+            for word in words or ():
+                owners.setdefault(word, set()).add(name)
+        self.words = sorted(owners)
+        self.owners = [frozenset(owners[w]) for w in self.words]
+        self._automaton = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
+
+    def possible(self, low: str | None) -> frozenset[str]:
+        """The names whose pattern may match the text lower-cased as `low` (None: not ASCII, all)."""
+        if low is None or self._automaton is None:
+            return self.names
+        found = set(self.always)
+        for index, _, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
+            found |= self.owners[index]
+        return frozenset(found)
+
+
+def ascii_lower(value: str) -> str | None:
+    return value.lower() if value.isascii() else None
+
+
+# The lower-cased text for Guarded patterns; emptied after each record (extract._PER_RECORD_CACHES).
+lower_cached = lru_cache(maxsize=512)(ascii_lower)
+
+
+class Guarded:
+    """A pattern behind a cheap test of what every match contains.
+
+    Long narrative texts (descriptions, eligibility) cost ~20 ns a character per scan with a
+    case-insensitive pattern, and most never match. `required` names what any match must contain,
+    as lower-case literals (tested with `in`) or case-sensitive patterns that start with a literal
+    (`re` finds a literal prefix with a fast scan), all run on the lower-cased text: when none is
+    there, the pattern cannot match and is not run. Only ASCII text is tested that way (there
+    re.IGNORECASE is exactly lower-casing); other text always runs the pattern.
+    tests/extract/test_fast_patterns.py holds every guard to its pattern on the real records' text.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], *required: str):
+        self.pattern = pattern
+        self.required = required
+        self.words = tuple(r for r in required if re.escape(r) == r)
+        self.patterns = tuple(re.compile(r) for r in required if re.escape(r) != r)
+        GUARDED.append(self)
+
+    def may_match(self, text: str) -> bool:
+        low = lower_cached(text)
+        return low is None or any(w in low for w in self.words) or any(p.search(low) for p in self.patterns)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.may_match(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self.may_match(text) else iter(())
+
+
+GUARDED: list[Guarded] = []
