@@ -78,9 +78,17 @@ def _coerce(value: Any, sql: str) -> Any:
     return str(value)
 
 
-def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+def _table(rows: list[dict[str, Any]] | list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
+    """Rows as dicts, or as tuples in the schema's column order (the findings: 22 per record)."""
+    if isinstance(rows[0], tuple):
+        columns = list(zip(*rows))
+        return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(columns, schema)], schema=schema)
     # Column lists first: ~10x faster than Table.from_pylist on these wide rows.
     return pa.Table.from_pydict({name: [row.get(name) for row in rows] for name in schema.names}, schema=schema)
+
+
+_FINDING_ORDER = ("source_path", "source_index", "trial_id", "code", "name", "criterion_group", "severity", "status",
+                  "message", "fix", "evidence")
 
 
 def _digest(data: bytes) -> str:
@@ -90,7 +98,7 @@ def _digest(data: bytes) -> str:
 @dataclass
 class _Pending:
     trials: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[tuple[Any, ...]] = field(default_factory=list)  # in _FINDING_ORDER
     errors: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, tuple[str | None, int, bool]] = field(default_factory=dict)
     audited: int = 0
@@ -110,6 +118,7 @@ class Auditor:
         self.key_facts = [(col, tuple(path.split(".")), sql) for col, path, sql in KEY_FACTS]
         self.schemas = {name: arrow_schema(_without_run_id(cols)) for name, cols in
                         (("trials", trial_columns(self.codes)), ("findings", FINDING_COLUMNS), ("errors", ERROR_COLUMNS))}
+        assert self.schemas["findings"].names == list(_FINDING_ORDER), "finding rows are built in column order"
         self.pending = _Pending()
 
     @property
@@ -191,7 +200,7 @@ class Auditor:
         self.pending.audited += 1
 
     def _rows(self, record: TrialRecord, sheet: FactSheet, found: list[Finding], counts: dict[Status, int],
-              file_hash: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+              file_hash: str | None) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
         """The trial's row and its findings' rows (built before anything is appended, so a failure
         leaves no half-recorded trial). The same rows as a `check` report's, without building one."""
         src = record.source
@@ -217,10 +226,8 @@ class Auditor:
             evidence = [{k: v for k, v in e.__dict__.items() if v is not None} for e in f.evidence]
             for ev in evidence:
                 ev["quote"] = ev["quote"][:MAX_QUOTE]
-            findings.append({
-                "source_path": src.path, "source_index": src.index, "trial_id": record.trial_id, "code": f.code,
-                "name": f.name, "criterion_group": f.group, "severity": f.severity, "status": f.status,
-                "message": f.message, "fix": f.fix, "evidence": orjson.dumps(evidence).decode()})
+            findings.append((src.path, src.index, record.trial_id, f.code, f.name, f.group, f.severity, f.status,
+                             f.message, f.fix, orjson.dumps(evidence).decode()))
         return row, findings
 
     def _error(self, err: InputError, file_hash: str | None, index: int | None) -> None:
