@@ -213,21 +213,48 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 _UNIT_HINT = compile_fast(rf"{_UNIT}\b", re.I)
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so a substring test is exact).
 _SESSION_WORDS = ("session", "treatment", "visit", "classes", "appointment", "lesson")
+_SESSION_HINT = re.compile("|".join(_SESSION_WORDS))
 
 
 def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
     return _candidates(value, narrative=True)
 
 
+def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
+    """[start, end) of the stretches between ". " that contain a match of `hint`.
+
+    The number-led patterns (_LONG, _OF, _FOR, _SESSIONS) never match across ". " (their only "."
+    is a decimal point between digits) and every match contains a `hint` match (a unit word, a
+    session word), so scanning these stretches (pos/endpos: look-behinds still see the text
+    before) finds the same matches as scanning a whole description."""
+    marks = [m.start() for m in hint.finditer(low)]
+    if len(low) < 400 or not marks:  # short texts: one scan is cheaper than finding sentences
+        return [(0, len(low))] if marks else []
+    spans: list[tuple[int, int]] = []
+    start, i = 0, 0
+    while i < len(marks):
+        stop = low.find(". ", start)
+        end = len(low) if stop < 0 else stop
+        if marks[i] < end:
+            spans.append((start, end))
+            while i < len(marks) and marks[i] < end:
+                i += 1
+        if stop < 0:
+            break
+        start = stop + 1
+    return spans
+
+
 @lru_cache(maxsize=8192)
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = lowered(value)
-    if not _UNIT_HINT.search(low):
+    spans = _sentences_with(low, _UNIT_HINT)
+    if not spans:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
     for pattern in (_LONG, _OF, _FOR):
-        for m in pattern.finditer(low):
+        for m in (m for start, end in spans for m in pattern.finditer(low, start, end)):
             if m.start("n") in seen:
                 continue
             # The last words before the quantity decide its context: "followed for 12 months" is
@@ -284,7 +311,7 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
                 out.append((n, m.start(), m.end(), f"{n:g} weekly sessions = {n:g} weeks"))
     if not any(w in low for w in _SESSION_WORDS):
         return tuple(out)
-    for m in _SESSIONS.finditer(low):
+    for m in (m for start, end in _sentences_with(low, _SESSION_HINT) for m in _SESSIONS.finditer(low, start, end)):
         # The frequency must be stated close to the count, in the same passage.
         window_start = max(0, m.start() - 120)
         freq = _FREQ.search(low, window_start, m.end() + 120)
