@@ -115,6 +115,7 @@ for _cat, _entries in LEXICON.items():
         for _w in _e.triggers:
             _INDEX[_cat].setdefault(_w, []).append(_i)
 _KEYS = {cat: frozenset(index) for cat, index in _INDEX.items()}
+_SUBSUMES = {cat: {e.name: e.subsumes for e in entries} for cat, entries in LEXICON.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -141,7 +142,9 @@ def find(category: str, text: str) -> list[Hit]:
         m = next(_finditer(entry, text), None)
         if m:
             hits.append(Hit(category, entry.name, m.start(), m.end()))
-    drop = {s for e in LEXICON[category] if any(h.name == e.name for h in hits) for s in e.subsumes}
+    if len(hits) < 2:
+        return hits  # nothing to drop (an entry never subsumes itself)
+    drop = {s for h in hits for s in _SUBSUMES[category][h.name]}
     return sorted((h for h in hits if h.name not in drop), key=lambda h: h.start)
 
 
