@@ -76,64 +76,59 @@ P = "protocolSection"
 
 def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
     m = JsonMapper(study, base)
-    ident = (P, "identificationModule")
-    status = (P, "statusModule")
-    design = (P, "designModule")
-    arms_mod = (P, "armsInterventionsModule")
+    ident, status, design = m.at(P, "identificationModule"), m.at(P, "statusModule"), m.at(P, "designModule")
+    info, arms_mod = design.at("designInfo"), m.at(P, "armsInterventionsModule")
 
-    secondary = [m.text(*ident, "orgStudyIdInfo", "id")] + [
-        m.text(*ident, "secondaryIdInfos", i, "id") for i, _ in m.items(*ident, "secondaryIdInfos")]
+    secondary = [ident.text("orgStudyIdInfo", "id")] + [
+        ident.text("secondaryIdInfos", i, "id") for i, _ in ident.items("secondaryIdInfos")]
 
-    start = m.text(*status, "startDateStruct", "date")
-    registered = m.text(*status, "studyFirstSubmitDate")
+    start = status.text("startDateStruct", "date")
+    registered = status.text("studyFirstSubmitDate")
     start_date, precision = dates.parse_iso(start.value) if start else (None, None)
 
     outcomes = []
     outcome_lists: tuple[tuple[OutcomeKind, str], ...] = (
         ("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes"))
+    outcomes_mod = m.at(P, "outcomesModule")
     for kind, key in outcome_lists:
-        for i, _ in m.items(P, "outcomesModule", key):
-            at = (P, "outcomesModule", key, i)
-            outcomes.append(Outcome(kind=kind, measure=m.text(*at, "measure"),
-                                    description=m.text(*at, "description"), time_frame=m.text(*at, "timeFrame")))
+        for i, _ in outcomes_mod.items(key):
+            o = outcomes_mod.at(key, i)
+            outcomes.append(Outcome(kind=kind, measure=o.text("measure"), description=o.text("description"),
+                                    time_frame=o.text("timeFrame")))
+    arms = [arms_mod.at("armGroups", i) for i, _ in arms_mod.items("armGroups")]
+    interventions = [arms_mod.at("interventions", i) for i, _ in arms_mod.items("interventions")]
 
     return TrialRecord(
         source=source,
         registry="ClinicalTrials.gov",
-        trial_id=dig(study, *ident, "nctId"),
+        trial_id=dig(ident.study, "nctId"),
         secondary_ids=[t.value for t in secondary if t is not None],
-        title=m.text(*ident, "briefTitle"),
-        official_title=m.text(*ident, "officialTitle"),
-        acronym=dig(study, *ident, "acronym"),
-        status=m.text(*status, "overallStatus"),
+        title=ident.text("briefTitle"),
+        official_title=ident.text("officialTitle"),
+        acronym=dig(ident.study, "acronym"),
+        status=status.text("overallStatus"),
         conditions=m.texts(P, "conditionsModule", "conditions"),
         keywords=m.texts(P, "conditionsModule", "keywords"),
         summary=m.text(P, "descriptionModule", "briefSummary"),
         description=m.text(P, "descriptionModule", "detailedDescription"),
         eligibility=m.text(P, "eligibilityModule", "eligibilityCriteria"),
         design=Design(
-            study_type=m.text(*design, "studyType"),
-            allocation=m.text(*design, "designInfo", "allocation"),
-            intervention_model=m.text(*design, "designInfo", "interventionModel"),
-            masking=m.text(*design, "designInfo", "maskingInfo", "masking"),
-            who_masked=m.texts(*design, "designInfo", "maskingInfo", "whoMasked"),
-            phases=m.texts(*design, "phases"),
+            study_type=design.text("studyType"),
+            allocation=info.text("allocation"),
+            intervention_model=info.text("interventionModel"),
+            masking=info.text("maskingInfo", "masking"),
+            who_masked=info.texts("maskingInfo", "whoMasked"),
+            phases=design.texts("phases"),
         ),
-        enrollment=Enrollment(count=m.number(*design, "enrollmentInfo", "count"),
-                              type=m.text(*design, "enrollmentInfo", "type")),
-        arms=[Arm(label=m.text(*arms_mod, "armGroups", i, "label"),
-                  type=m.text(*arms_mod, "armGroups", i, "type"),
-                  description=m.text(*arms_mod, "armGroups", i, "description"),
-                  intervention_names=m.texts(*arms_mod, "armGroups", i, "interventionNames"))
-              for i, _ in m.items(*arms_mod, "armGroups")],
-        interventions=[Intervention(name=m.text(*arms_mod, "interventions", i, "name"),
-                                    type=m.text(*arms_mod, "interventions", i, "type"),
-                                    description=m.text(*arms_mod, "interventions", i, "description"),
-                                    arm_labels=m.texts(*arms_mod, "interventions", i, "armGroupLabels"),
-                                    other_names=m.texts(*arms_mod, "interventions", i, "otherNames"))
-                       for i, _ in m.items(*arms_mod, "interventions")],
+        enrollment=Enrollment(count=design.number("enrollmentInfo", "count"),
+                              type=design.text("enrollmentInfo", "type")),
+        arms=[Arm(label=a.text("label"), type=a.text("type"), description=a.text("description"),
+                  intervention_names=a.texts("interventionNames")) for a in arms],
+        interventions=[Intervention(name=iv.text("name"), type=iv.text("type"), description=iv.text("description"),
+                                    arm_labels=iv.texts("armGroupLabels"), other_names=iv.texts("otherNames"))
+                       for iv in interventions],
         outcomes=outcomes,
-        dates=Dates(start=start, start_type=m.text(*status, "startDateStruct", "type"), registered=registered,
+        dates=Dates(start=start, start_type=status.text("startDateStruct", "type"), registered=registered,
                     start_parsed=start_date, start_precision=precision,
                     registered_parsed=dates.parse_iso(registered.value)[0] if registered else None),
         results=_results(study, m),

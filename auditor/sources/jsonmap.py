@@ -29,17 +29,26 @@ def dig(obj: Any, *keys: str | int) -> Any:
 class JsonMapper:
     """Builds Text/Number values with JSON pointers relative to one study."""
 
-    def __init__(self, study: dict[str, Any], base: str):
+    def __init__(self, study: Any, base: str):
         self.study = study
         self.base = base
 
+    def at(self, *keys: str | int) -> JsonMapper:
+        """The mapper of a nested object (values below it keep their full pointers): a record's
+        fields sit 3-5 keys deep, and digging from the top for each costs more than the rest."""
+        return JsonMapper(dig(self.study, *keys), self.pointer(*keys))
+
     def text(self, *keys: str | int) -> Text | None:
         value = dig(self.study, *keys)
-        if value is None or isinstance(value, (dict, list)):
+        if isinstance(value, str):
+            if not value or not value.strip():
+                return None
+        elif value is None or isinstance(value, (dict, list)):
             return None
-        value = str(value) if not isinstance(value, bool) else str(value).lower()
-        if not value.strip():
-            return None
+        else:
+            value = str(value) if not isinstance(value, bool) else str(value).lower()
+            if not value.strip():
+                return None
         return Text(value=value, at=self.pointer(*keys))
 
     def texts(self, *keys: str | int) -> list[Text]:
