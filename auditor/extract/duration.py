@@ -227,9 +227,9 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
     is a decimal point between digits) and every match contains a `hint` match (a unit word, a
     session word), so scanning these stretches (pos/endpos: look-behinds still see the text
     before) finds the same matches as scanning a whole description."""
+    if len(low) < 400:  # short texts: one scan is cheaper than finding sentences
+        return [(0, len(low))] if hint.search(low) else []
     marks = [m.start() for m in hint.finditer(low)]
-    if len(low) < 400 or not marks:  # short texts: one scan is cheaper than finding sentences
-        return [(0, len(low))] if marks else []
     spans: list[tuple[int, int]] = []
     start, i = 0, 0
     while i < len(marks):
