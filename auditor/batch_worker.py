@@ -20,8 +20,8 @@ from typing import Any, cast
 import orjson
 import pyarrow as pa
 
-from auditor.audit import Finding, Status
-from auditor.engine import judge
+from auditor.audit import Status
+from auditor.engine import Assessment, judge
 from auditor.errors import InputError, RecordError
 from auditor.extract import derive
 from auditor.facts import FactSheet, dig
@@ -199,13 +199,13 @@ class Auditor:
         self.pending.findings.extend(findings)
         self.pending.audited += 1
 
-    def _rows(self, record: TrialRecord, sheet: FactSheet, found: list[Finding], counts: dict[Status, int],
+    def _rows(self, record: TrialRecord, sheet: FactSheet, found: list[Assessment], counts: dict[Status, int],
               file_hash: str | None) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
         """The trial's row and its findings' rows (built before anything is appended, so a failure
         leaves no half-recorded trial). The same rows as a `check` report's, without building one."""
         src = record.source
         title = record.title or record.official_title
-        statuses = {f.code: f.status for f in found}
+        criteria = self.profile.criteria
         row: dict[str, Any] = {
             "source_path": src.path, "source_index": src.index, "format": src.format, "registry": record.registry,
             "trial_id": record.trial_id, "secondary_ids": record.secondary_ids,
@@ -214,20 +214,20 @@ class Auditor:
             "start_year": record.dates.start_parsed.year if record.dates.start_parsed else None,
             **{col: _coerce(dig(sheet.facts, keys), sql) for col, keys, sql in self.key_facts},
             **cast("dict[str, int]", counts),  # Status keys are column names
-            **{code: statuses.get(code) for code in self.codes},
+            **{c.code: a.status for c, a in zip(criteria, found)},
             "facts_json": orjson.dumps(sheet.facts, option=orjson.OPT_NON_STR_KEYS).decode(),
             # Identity of the record's content wherever it sits: finds the same study in two exports.
             "content_hash": _digest(record.model_dump_json(exclude={"source"}).encode()),
             "file_hash": file_hash,
         }
         findings = []
-        for f in found:
+        for c, a in zip(criteria, found):
             # Evidence's fields, as model_dump() gives them, without its cost (a frozen model's __dict__).
-            evidence = [{k: v for k, v in e.__dict__.items() if v is not None} for e in f.evidence]
+            evidence = [{k: v for k, v in e.__dict__.items() if v is not None} for e in a.evidence]
             for ev in evidence:
                 ev["quote"] = ev["quote"][:MAX_QUOTE]
-            findings.append((src.path, src.index, record.trial_id, f.code, f.name, f.group, f.severity, f.status,
-                             f.message, f.fix, orjson.dumps(evidence).decode()))
+            findings.append((src.path, src.index, record.trial_id, c.code, c.name, c.group, c.severity, a.status,
+                             a.message, a.fix, orjson.dumps(evidence).decode()))
         return row, findings
 
     def _error(self, err: InputError, file_hash: str | None, index: int | None) -> None:

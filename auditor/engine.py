@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.audit import STATUSES, Finding, RecordInfo, Status, TrialAudit
 from auditor.extract import derive
-from auditor.facts import FactSheet, dig, lookup
+from auditor.facts import Evidence, FactSheet, dig, lookup
 from auditor.model import TrialRecord
 from auditor.profiles import Criterion, Profile
 
@@ -90,34 +90,49 @@ def status_of(criterion: Criterion, facts: dict[str, Any], values: list[Any] | N
     return "unclear" if any(v is None for v in values) else "not_met"
 
 
-def evaluate(criterion: Criterion, sheet: FactSheet) -> Finding:
+class Assessment(NamedTuple):
+    """A criterion's verdict on one record: a Finding's content without the model around it."""
+
+    status: Status
+    message: str
+    fix: str | None
+    values: list[Any]  # the criterion's facts, in criterion.facts order
+    evidence: list[Evidence]
+
+
+def assess(criterion: Criterion, sheet: FactSheet) -> Assessment:
     facts = sheet.facts
     values = [dig(facts, _keys(path)) for path in criterion.facts]
     status = status_of(criterion, facts, values)
     unknown = ", ".join(f for f, v in zip(criterion.facts, values) if v is None) or "none"
     message = _render(_template(criterion.messages.get(status) or _DEFAULT_MESSAGES[status]), facts, unknown)
     evidence = [ev for path in criterion.facts for ev in sheet.evidence.get(path, ())]
-    return Finding(
-        code=criterion.code, name=criterion.name, group=criterion.group, severity=criterion.severity,
-        status=status, message=message,
-        fix=fill(criterion.fix, facts) if criterion.fix and status in ("not_met", "unclear") else None,
-        facts=dict(zip(criterion.facts, values)),
-        evidence=list(dict.fromkeys(evidence)),
-    )
+    fix = fill(criterion.fix, facts) if criterion.fix and status in ("not_met", "unclear") else None
+    return Assessment(status, message, fix, values, list(dict.fromkeys(evidence)))
 
 
-def judge(sheet: FactSheet, profile: Profile) -> tuple[list[Finding], dict[Status, int]]:
-    """Every criterion's finding for one record's facts, and how many have each status."""
-    findings = [evaluate(c, sheet) for c in profile.criteria]
+def evaluate(criterion: Criterion, sheet: FactSheet) -> Finding:
+    a = assess(criterion, sheet)
+    return Finding(code=criterion.code, name=criterion.name, group=criterion.group, severity=criterion.severity,
+                   status=a.status, message=a.message, fix=a.fix, facts=dict(zip(criterion.facts, a.values)),
+                   evidence=a.evidence)
+
+
+def judge(sheet: FactSheet, profile: Profile) -> tuple[list[Assessment], dict[Status, int]]:
+    """Every criterion's assessment of one record's facts (in profile order), and how many have each status."""
+    assessments = [assess(c, sheet) for c in profile.criteria]
     counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
-    for finding in findings:
-        counts[finding.status] += 1
-    return findings, counts
+    for a in assessments:
+        counts[a.status] += 1
+    return assessments, counts
 
 
 def audit(record: TrialRecord, profile: Profile) -> TrialAudit:
     sheet = derive(record)
-    findings, counts = judge(sheet, profile)
+    findings = [evaluate(c, sheet) for c in profile.criteria]
+    counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+    for finding in findings:
+        counts[finding.status] += 1
     title = record.title or record.official_title
     return TrialAudit(
         record=RecordInfo(trial_id=record.trial_id, registry=record.registry, title=title.value if title else None,

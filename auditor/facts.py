@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -71,6 +72,12 @@ BLANK: dict[str, Any] = {
 }
 
 
+@lru_cache(maxsize=256)  # the fact paths: a few dozen
+def _split(path: str) -> tuple[tuple[str, ...], str]:
+    *parents, leaf = path.split(".")
+    return tuple(parents), leaf
+
+
 # A fresh copy per record: parsing these bytes is ~20x faster than copy.deepcopy(BLANK).
 _BLANK_JSON = orjson.dumps(BLANK)
 
@@ -82,7 +89,7 @@ class FactSheet:
 
     def set(self, path: str, value: Any, evidence: list[Evidence] | Evidence | None = None) -> None:
         """Set a fact by dotted path; the path must exist in the Facts document."""
-        *parents, leaf = path.split(".")
+        parents, leaf = _split(path)
         node = self.facts
         for key in parents:
             node = node[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from auditor.extract.text import TriggerIndex, ascii_lower, belongs, compile_fast, evidence, trigger_words
+from auditor.extract.text import Guarded, TriggerIndex, ascii_lower, belongs, compile_fast, evidence, trigger_words
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -65,8 +65,8 @@ _TYPE = {"DRUG": "drug", "BIOLOGICAL": "drug", "DEVICE": "device", "PROCEDURE": 
 _PSYCH = {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
           "cognitive_functional_therapy", "relaxation", "biofeedback"}
 # Strong pain education (reconceptualising pain) counts as psychological; general "education" does not.
-_PNE = compile_fast(r"\bpain\s+(?:neuro\w*|biology|science)\s+education|\bneuroscience\s+education|\bexplain(?:ing)?"
-                  r"\s+pain|\bPNE\b|\bpain\s+education", re.I)
+_PNE = Guarded(compile_fast(r"\bpain\s+(?:neuro\w*|biology|science)\s+education|\bneuroscience\s+education|\bexplain(?:ing)?"
+                  r"\s+pain|\bPNE\b|\bpain\s+education", re.I), "education", "explain", "pne")
 _ACTIVE_TYPES = {"EXPERIMENTAL", "ACTIVE_COMPARATOR"}
 _INACTIVE = compile_fast(r"\b(?:usual\s+care|treatment\s+as\s+usual|TAU|wait[\s-]?list|waiting\s+list|no\s+"
                        r"(?:intervention|treatment)|standard\s+care|routine\s+care|control)\b", re.I)
