@@ -58,7 +58,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [(c, compile_fast(p, re.I)) for c, p
                           r"\bkyphoplasty|\bimplant|\bepidural|\bnerve\s+block|\bneuroplasty|\boperation|\btransplant|"
                           r"\bplexus\s+block|\bregional\s+an(?:a)?esthesia"),
 )]
-# Words one of which every match of the rule contains: one pass over a text tells which rules can match.
+# Words every match of a rule starts with: one pass over a text tells where each rule can match.
 _TRIGGERS = TriggerIndex({cat: trigger_words(pattern) for cat, pattern in _RULES})
 _TYPE = {"DRUG": "drug", "BIOLOGICAL": "drug", "DEVICE": "device", "PROCEDURE": "procedure_surgery",
          "RADIATION": "other", "GENETIC": "drug", "COMBINATION_PRODUCT": "drug"}
@@ -100,11 +100,11 @@ def derive(record: TrialRecord) -> ArmCategories:
         for texts, kind in units:
             found: dict[str, Evidence] = {}
             for text in texts:
-                possible = _TRIGGERS.possible(ascii_lower(text.value))
+                starts = _TRIGGERS.starts(ascii_lower(text.value))
                 for cat, pattern in _RULES:
-                    if cat in found or cat not in possible:
+                    if cat in found:
                         continue
-                    for m in pattern.finditer(text.value):
+                    for m in _TRIGGERS.finditer(cat, pattern, text.value, starts):
                         if cat == "procedure_surgery" and \
                                 _CONTEXT_BEFORE.search(text.value[max(0, m.start() - 25):m.start()]):
                             continue

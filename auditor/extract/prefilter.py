@@ -23,7 +23,7 @@ from auditor.extract.fastre import _literals
 
 
 def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Lower-case literals one of which every match of `pattern` contains, or None when unknown."""
+    """Lower-case literals one of which every match of `pattern` starts with, or None when unknown."""
     try:
         lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
     except Exception:  # noqa: BLE001 - private parser changed: no pre-filter, the pattern still runs
@@ -33,8 +33,9 @@ def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     if not pattern.flags & re.I and any(p != p.lower() for p in lits):
         return None  # case-sensitive upper-case literal: a lower-cased text test would be wrong
     words = {p.lower() for p in lits}
-    # "cbt" is in every text that has "cbt-": keep only the shortest.
-    return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))
+    # A match that starts with "cbt-" starts with "cbt": keep only the shortest prefix ("sae" stays
+    # beside "ae": a match starting "sae" does not start with "ae").
+    return tuple(sorted(w for w in words if not any(v != w and w.startswith(v) for v in words)))
 
 
 class TriggerIndex:
@@ -59,6 +60,33 @@ class TriggerIndex:
         for index, _, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
             found |= self.owners[index]
         return frozenset(found)
+
+    def starts(self, low: str | None) -> dict[str, list[int]] | None:
+        """Per name, where its trigger words start in `low` (sorted; None: not ASCII, no positions)."""
+        if low is None:
+            return None
+        found: dict[str, set[int]] = {}
+        if self._automaton is not None:
+            for index, start, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
+                for name in self.owners[index]:
+                    found.setdefault(name, set()).add(start)
+        return {name: sorted(at) for name, at in found.items()}
+
+    def finditer(self, name: str, pattern: re.Pattern[str], text: str,
+                 starts: dict[str, list[int]] | None) -> Iterator[re.Match[str]]:
+        """pattern.finditer(text), tried only where one of its trigger words starts.
+
+        Trigger words are what every match starts with, so in ASCII text (where re.IGNORECASE is
+        lower-casing) the matches are the first that succeed at those positions, in order, skipping
+        positions inside the previous match: a few anchored tries instead of a scan of the text."""
+        if starts is None or name in self.always:
+            yield from pattern.finditer(text)
+            return
+        end = 0
+        for at in starts.get(name, ()):
+            if at >= end and (m := pattern.match(text, at)):
+                end = max(m.end(), at + 1)
+                yield m
 
 
 def ascii_lower(value: str) -> str | None:

@@ -57,7 +57,8 @@ def test_triggers() -> None:
     from auditor.extract.prefilter import TriggerIndex, trigger_words
     assert trigger_words(re.compile(r"\bCBT(?:-?I)?\b|\bcognitive\s+therap", re.I)) == ("cbt", "cogn")
     assert trigger_words(re.compile(r"\w+|x")) is None
-    assert trigger_words(re.compile(r"(?:a)?b|c")) == ("b", "c")
+    assert trigger_words(re.compile(r"(?:a)?b|c")) == ("ab", "b", "c")  # what matches start with
+    assert trigger_words(re.compile(r"\bS?AEs?\b", re.I)) == ("ae", "sae")
     assert trigger_words(re.compile(r"CBT")) is None  # case-sensitive upper case
     index = TriggerIndex({"cbt": ("cbt", "cogn"), "act": ("act",), "any": None})
     assert index.possible("weekly cbt sessions") == {"cbt", "any"}
@@ -67,11 +68,15 @@ def test_triggers() -> None:
 
 @pytest.mark.parametrize("src,flags,fast", FAST_PATTERNS, ids=lambda v: v[:40] if isinstance(v, str) else "")
 def test_triggers_hold(src: str, flags: int, fast: re.Pattern[str], texts: list[str]) -> None:
+    """Every match starts with a trigger word: tried only there, a pattern finds what a scan finds."""
     from auditor.extract.prefilter import TriggerIndex, ascii_lower, trigger_words
     index = TriggerIndex({"p": trigger_words(re.compile(src, flags))})
     for t in texts:
+        low = ascii_lower(t)
         if fast.search(t):
-            assert "p" in index.possible(ascii_lower(t)), (index.words, t[:200])
+            assert "p" in index.possible(low), (index.words, t[:200])
+        anchored = [m.span() for m in index.finditer("p", fast, t, index.starts(low))]
+        assert anchored == [m.span() for m in fast.finditer(t)], (index.words, t[:200])
 
 
 def test_lexicon_patterns_match_like_the_flat_alternation(texts: list[str]) -> None:
