@@ -116,8 +116,8 @@ _MARKERS: list[tuple[re.Pattern[str], str]] = [(compile_fast(p, re.I), a) for p,
      "end_of_treatment"),
 )]
 
-# Which anchor and marker patterns can match a text, from their trigger words, in one pass: most time
-# frames ("Baseline, 6 weeks, 12 months") contain none of "after", "post", "from", ...
+# Where the anchor and marker patterns can match a text, from their trigger words, in one pass: most
+# time frames ("Baseline, 6 weeks, 12 months") contain none of "after", "post", "from", ...
 _PHRASE_INDEX = TriggerIndex({str(i): trigger_words(p) for i, (p, _) in enumerate(_ANCHOR_PHRASES + _MARKERS)})
 _MAX_WEEKS = 52 * 40  # nothing registered is assessed 40 years later: larger values are ages or dates
 _DECIMAL_COMMA = compile_fast(r"^\d,5$")
@@ -153,9 +153,9 @@ def parse(text: str | None) -> list[TimePoint]:
 
 @lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
 def _parse(text: str) -> tuple[TimePoint, ...]:
-    possible = _PHRASE_INDEX.possible(ascii_lower(text))
+    starts = _PHRASE_INDEX.starts(ascii_lower(text))
     qtys = _quantities(text)
-    anchors = _anchors(text, possible)
+    anchors = _anchors(text, starts)
     _attach(text, qtys, anchors)
     # anchor_start and anchor_end are set together
     used = [(q.anchor_start, cast(int, q.anchor_end)) for q in qtys if q.anchor_start is not None]
@@ -170,9 +170,7 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
             points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None)))
     taken = [(q.start, q.end) for q in qtys] + used
     for i, (pattern, anchor) in enumerate(_MARKERS, len(_ANCHOR_PHRASES)):
-        if str(i) not in possible:
-            continue
-        for m in pattern.finditer(text):
+        for m in _PHRASE_INDEX.finditer(str(i), pattern, text, starts):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             points.append((m.start(), TimePoint(0.0, anchor, m.start(), m.end(), stated=True, numeric=False)))
@@ -225,12 +223,10 @@ def _quantities(text: str) -> list[_Qty]:
     return [q for i, q in enumerate(out) if not (i + 1 < len(out) and _LABEL_THEN_DATE.match(text[q.end:out[i + 1].start]))]
 
 
-def _anchors(text: str, possible: frozenset[str]) -> list[tuple[int, int, str]]:
+def _anchors(text: str, starts: dict[str, list[int]] | None) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for i, (pattern, anchor) in enumerate(_ANCHOR_PHRASES):
-        if str(i) not in possible:
-            continue
-        for m in pattern.finditer(text):
+        for m in _PHRASE_INDEX.finditer(str(i), pattern, text, starts):
             if not any(m.start() < e and s < m.end() for s, e, _ in found):
                 found.append((m.start(), m.end(), anchor))
     found.sort()
