@@ -5,7 +5,10 @@
 - arm_count: registered arms; without arm groups, the number of interventions, else prose
   ("randomised to one of two groups").
 - assessor_blinded: whoMasked lists the outcomes assessor; masking NONE -> False; a masked
-  design that names other roles only -> False; masking prose ("assessor-blinded") -> True.
+  design that names other roles only -> False; masking prose that names the assessor
+  ("assessor-blinded") or masks all four roles ("quadruple-blind": participant, care provider,
+  investigator, outcomes assessor) -> True. "Single/double/triple-blind" alone leaves open who is
+  masked: unknown, not True.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ _NONRANDOM = compile_fast(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsin
 _RANDOM = compile_fast(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
 _ASSESSOR = compile_fast(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
                        r"\b(?:blind|mask)\w*[\s(:,-]+(?:the\s+)?(?:outcomes?\s+)?(?:assessor|evaluator|rater|examiner)s?|"
-                       r"\bassessor[\s-]blind|\b(?:triple|quadruple)[\s-]blind", re.I)
+                       r"\bassessor[\s-]blind|\bquadruple[\s-]blind", re.I)
 _OPEN = compile_fast(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
                    re.I)
 _GROUPS = compile_fast(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"

@@ -173,6 +173,9 @@ def test_follow_up_from_description_when_outcomes_have_no_time_frame():
 @pytest.mark.parametrize("masking,expected", [
     ("Open (masking not used)", False), ("NONE", False), ("Open-label, assessor-blinded", True),
     ("Single blind (outcome assessor)", True), ("Double", None), ("Blinded (masking used)", None),
+    # Three of four roles need not include the assessor; all four do.
+    ("Triple-blind", None), ("Triple blind (participant, investigator, data analyst)", None),
+    ("Quadruple-blind", True),
 ])
 def test_assessor_blinded_prose(masking: str, expected: bool | None):
     assert design.assessor_blinded(record(design=Design(masking=t(masking))))[0] is expected
