@@ -229,19 +229,13 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
     before) finds the same matches as scanning a whole description."""
     if len(low) < 400:  # short texts: one scan is cheaper than finding sentences
         return [(0, len(low))] if hint.search(low) else []
-    marks = [m.start() for m in hint.finditer(low)]
     spans: list[tuple[int, int]] = []
-    start, i = 0, 0
-    while i < len(marks):
-        stop = low.find(". ", start)
+    pos = 0
+    while m := hint.search(low, pos):  # one search per sentence with a mark, then on past its end
+        stop = low.find(". ", m.start())
         end = len(low) if stop < 0 else stop
-        if marks[i] < end:
-            spans.append((start, end))
-            while i < len(marks) and marks[i] < end:
-                i += 1
-        if stop < 0:
-            break
-        start = stop + 1
+        spans.append((low.rfind(". ", 0, m.start()) + 1, end))  # rfind: -1 when none, so 0
+        pos = end
     return spans
 
 
