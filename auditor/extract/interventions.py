@@ -98,7 +98,8 @@ def derive(record: TrialRecord) -> ArmCategories:
         cats: dict[str, Evidence] = {}
         pne = None
         for texts, kind in units:
-            found: dict[str, Evidence] = {}
+            # cat -> its evidence, or the match to quote (built only if the arm has no evidence for cat yet)
+            found: dict[str, Evidence | tuple[Text, re.Match[str]]] = {}
             for text in texts:
                 starts = _TRIGGERS.starts(ascii_lower(text.value))
                 for cat, pattern in _RULES:
@@ -111,7 +112,7 @@ def derive(record: TrialRecord) -> ArmCategories:
                         if cat == "pain_education" and _GENERIC_EDUCATION.match(m.group()) and \
                                 not pain_trial and not _PAIN_CONTEXT.search(text.value):
                             continue  # "patient education" about sleep or substance use is not pain education
-                        found[cat] = evidence(text, m.start(), m.end(), f"'{m.group()}' -> {cat}", limit=100)
+                        found[cat] = (text, m)
                         break
                 pne = pne or _PNE.search(text.value)
             typed = _TYPE.get(kind.value.upper()) if kind is not None else None
@@ -122,7 +123,9 @@ def derive(record: TrialRecord) -> ArmCategories:
             if kind is not None and typed and typed not in found and (typed != "procedure_surgery" or not (found or cats)):
                 found[typed] = Evidence.of(kind, note=f"intervention type {kind.value} -> {typed}")
             for cat, ev in found.items():
-                cats.setdefault(cat, ev)
+                if cat not in cats:
+                    cats[cat] = ev if isinstance(ev, Evidence) else \
+                        evidence(ev[0], ev[1].start(), ev[1].end(), f"'{ev[1].group()}' -> {cat}", limit=100)
         all_texts = [t for texts, _ in units for t in texts]
         arm_type = (units[0][1].value.upper() if units[0][1] is not None else "")
         # A "Control group" / "usual care" arm is no intervention category, unless the registry calls
