@@ -146,6 +146,8 @@ class SourceRef(_Model):
     path: str = Field(description="file (or archive member) the record came from")
     format: str = Field(description="reader name, e.g. ctgov-v2, protocol")
     index: int = Field(default=0, description="0-based position of the record in its file")
+    digest: str | None = Field(default=None, description="hash of the record's own source text, where the reader "
+                                                         "has it as one piece (JSON readers: the study object)")
 
 
 class TrialRecord(_Model):

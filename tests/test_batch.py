@@ -219,3 +219,14 @@ def test_ctrl_c_stops_cleanly_with_exit_130_and_the_next_run_resumes(real_data: 
     assert again.returncode == 0, again.stderr
     last = batch.load(tmp_path / "out")["runs"].iloc[-1]
     assert last.skipped == first.seen and last.seen == 336
+
+
+def test_the_same_study_has_the_same_content_hash_wherever_it_sits(tmp_path: Path, profile) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "single.json").write_bytes(orjson.dumps(study("NCT92000001")))
+    (inputs / "page.json").write_bytes(orjson.dumps({"studies": [study("NCT92000002"), study("NCT92000001")]}))
+    batch.run([str(inputs)], tmp_path / "out", profile, jobs=1)
+    trials = batch.load(tmp_path / "out")["trials"]
+    hashes = trials.groupby("trial_id").content_hash.agg(set)
+    assert len(hashes["NCT92000001"]) == 1 and hashes["NCT92000001"] != hashes["NCT92000002"]

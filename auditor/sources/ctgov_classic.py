@@ -44,7 +44,7 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import fields
-from auditor.sources.jsonmap import JsonMapper, dig, read_studies
+from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
 
 NAME = "ctgov-classic"
 DESCRIPTION = "classic ClinicalTrials.gov API JSON (FullStudiesResponse, retired 2024)"
@@ -64,7 +64,8 @@ def sniff(head: bytes, name: str) -> bool:
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     return read_studies(data, origin, _entries, P, (*P, "IdentificationModule", "NCTId"), "classic ClinicalTrials.gov study",
                         lambda entry, base, index: _map(JsonMapper(entry, base),
-                                                        SourceRef(path=origin, format=NAME, index=index)))
+                                                        SourceRef(path=origin, format=NAME, index=index,
+                                                                  digest=study_digest(entry))))
 
 
 def _entries(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:

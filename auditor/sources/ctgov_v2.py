@@ -35,7 +35,7 @@ from auditor.model import (
     SourceRef, TrialRecord,
 )
 from auditor.sources import dates
-from auditor.sources.jsonmap import JsonMapper, dig, read_studies
+from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
 
 NAME = "ctgov-v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
@@ -55,7 +55,8 @@ def sniff(head: bytes, name: str) -> bool:
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     return read_studies(data, origin, _studies, ("protocolSection",), ("protocolSection", "identificationModule", "nctId"),
                         "ClinicalTrials.gov v2 study",
-                        lambda study, base, index: _map(study, base, SourceRef(path=origin, format=NAME, index=index)))
+                        lambda study, base, index: _map(study, base, SourceRef(path=origin, format=NAME, index=index,
+                                                                              digest=study_digest(study))))
 
 
 def _studies(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:

@@ -6,6 +6,7 @@ values are all "a key path inside one study object".
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,6 +14,11 @@ import orjson
 
 from auditor.errors import InputError, RecordError
 from auditor.model import Number, Text, TrialRecord
+
+
+def study_digest(study: Any) -> str:
+    """Identity of a study's content wherever it sits (a file of its own, or any place in an API page)."""
+    return hashlib.blake2b(orjson.dumps(study), digest_size=16).hexdigest()
 
 
 def dig(obj: Any, *keys: str | int) -> Any:
