@@ -264,7 +264,9 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         outcome = Outcome(run_id, writer.totals, status, time.monotonic() - started, store.reset_reason)
         if status == "completed":
             # summary.json and report.html are cheap and carry this run's totals: always rewritten.
-            outcome.files = store.export(out_dir) + _write_summary(out_dir, store, profile, outcome, html_limit)
+            tables = store.start_export(out_dir)  # the CSVs are written while the summary and the page are
+            summary_files = _write_summary(out_dir, store, profile, outcome, html_limit)
+            outcome.files = tables.wait() + summary_files
         return outcome
     finally:
         store.close()

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
+from auditor import export as files_export
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -43,10 +45,6 @@ SCHEMA_VERSION = "1"
 # DuckDB's buffer pool defaults to 80% of RAM and keeps written blocks cached, so the parent would
 # grow with the store; a cap keeps a 100,000-trial run flat (DuckDB evicts or spills past it).
 MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_MEMORY", "256MB")
-# Exports run after the workers have exited, so the sort of 2 million findings may use more: under
-# 256 MB it spills most of them to disk (10 s at 100,000 trials instead of 4 s).
-EXPORT_MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_EXPORT_MEMORY", "512MB")
-EXPORT_SORT_THREADS = min(2, os.cpu_count() or 1)
 
 # (column, dotted fact path, SQL type): the facts a reviewer filters and plots on.
 KEY_FACTS: tuple[tuple[str, str, str], ...] = (
@@ -220,54 +218,24 @@ class Store:
         self.con.execute("UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?", [_now(), status, run_id])
 
     def export(self, out_dir: Path) -> list[Path]:
-        """Write the tables unless the files on disk already match the store (nothing changed since
-        the last export: at 100,000 trials the CSVs are ~1 GB, so a no-op re-run should not rewrite them)."""
-        paths = [out_dir / f"{name}.{ext}" for name in ("trials", "findings", "errors") for ext in ("csv", "parquet")]
+        """Write the tables as CSV and Parquet (see `start_export`) and return the files."""
+        return self.start_export(out_dir).wait()
+
+    def start_export(self, out_dir: Path) -> files_export.Export:
+        """Start writing the tables unless the files on disk already match the store (nothing changed
+        since the last export: at 100,000 trials the CSVs are ~1 GB, so a no-op re-run should not
+        rewrite them). The Parquet files are written now, the CSVs while the caller goes on."""
+        paths = files_export.files(out_dir)
         (stale,) = self.con.execute("SELECT value FROM meta WHERE key = 'stale'").fetchone()  # type: ignore[misc]
         if stale == "0" and all(p.is_file() for p in paths):
-            return paths
-        written = self._export(out_dir)
+            return files_export.Export(paths)
+        return files_export.start(self.con, self._tables(), out_dir, self._mark_exported, MEMORY_LIMIT)
+
+    def _mark_exported(self) -> None:
         self.con.execute("UPDATE meta SET value = '0' WHERE key = 'stale'")
-        return written
-
-    def _export(self, out_dir: Path) -> list[Path]:
-        """trials/findings/errors as CSV and Parquet, sorted so equal stores give equal files.
-
-        Sorting 2 million findings is most of the cost, so each table is sorted once, into its
-        Parquet file, and the CSV is copied from that file in its order."""
-        written = []
-        self.con.execute("SET preserve_insertion_order = true")  # the CSV keeps the Parquet file's order
-        self.con.execute(f"SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
-        try:
-            for name in ("trials", "findings", "errors"):
-                order = "source_path, source_index" + (", code" if name == "findings" else "")
-                parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
-                tmp_parquet, tmp_csv = (p.with_name(p.name + ".tmp") for p in (parquet, csv))
-                # The workers have exited: the sort may use two threads (4.4 s -> 3.6 s for 2.2 million
-                # findings); the CSV writer is slower with two (2.1 s -> 2.9 s), so it gets one.
-                self.con.execute(f"SET threads = {EXPORT_SORT_THREADS}")
-                self.con.execute(f"COPY (SELECT * FROM {name} ORDER BY {order}) TO '{_sql_str(tmp_parquet)}' "
-                                 "(FORMAT PARQUET)")
-                self.con.execute("SET threads = 1")
-                # CSV has no list type: lists become `a;b` so spreadsheets and R read them as text.
-                select = ", ".join(f"array_to_string(\"{c}\", ';') AS \"{c}\"" if t == "VARCHAR[]" else f'"{c}"'
-                                   for c, t in self._tables()[name])
-                self.con.execute(f"COPY (SELECT {select} FROM read_parquet('{_sql_str(tmp_parquet)}')) "
-                                 f"TO '{_sql_str(tmp_csv)}' (FORMAT CSV, HEADER)")
-                for tmp, target in ((tmp_csv, csv), (tmp_parquet, parquet)):
-                    tmp.replace(target)  # readers never see a half-written table
-                written += [csv, parquet]
-        finally:
-            self.con.execute("SET preserve_insertion_order = false")
-            self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        return written
 
     def close(self) -> None:
         self.con.close()
-
-
-def _sql_str(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def load(out_dir: str | Path) -> "dict[str, pd.DataFrame]":
