@@ -121,7 +121,7 @@ _SUBSUMES = {cat: {e.name: e.subsumes for e in entries} for cat, entries in LEXI
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
     # A cheap pre-filter: one tokenisation per text instead of ~100 alias regexes at every position.
-    return frozenset(_WORDS.findall(text.lower()))
+    return frozenset(_WORDS.findall(lower_cached(text) or text.lower()))  # the cached lower-casing when ASCII
 
 _NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.I)
 _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"

@@ -118,7 +118,15 @@ class Guarded:
 
     def may_match(self, text: str) -> bool:
         low = lower_cached(text)
-        return low is None or any(w in low for w in self.words) or any(p.search(low) for p in self.patterns)
+        if low is None:
+            return True
+        for word in self.words:  # plain loops: this runs for every long text, generators cost more here
+            if word in low:
+                return True
+        for pattern in self.patterns:
+            if pattern.search(low):
+                return True
+        return False
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self.may_match(text) else None
