@@ -5,8 +5,9 @@ runs the pattern. tests/extract/test_fast_patterns.py holds every test to its pa
 records' text.
 
 - `trigger_words(pattern)`: literals one of which every match starts with, read off the parsed
-  pattern; `TriggerIndex` finds which of many patterns' words a text contains in one Aho-Corasick
-  pass (ahocorasick_rs) instead of one scan per pattern;
+  pattern; `TriggerIndex` finds where the words of many patterns occur in a text with one
+  Aho-Corasick pass (ahocorasick_rs), then tries each pattern only at its words' positions instead
+  of scanning the text once per pattern;
 - `Guarded`: a pattern behind a declared list of what every match contains.
 """
 
