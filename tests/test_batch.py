@@ -230,3 +230,17 @@ def test_the_same_study_has_the_same_content_hash_wherever_it_sits(tmp_path: Pat
     trials = batch.load(tmp_path / "out")["trials"]
     hashes = trials.groupby("trial_id").content_hash.agg(set)
     assert len(hashes["NCT92000001"]) == 1 and hashes["NCT92000001"] != hashes["NCT92000002"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_standard_input_is_one_more_input_and_incremental_too(tmp_path: Path, jobs: str) -> None:
+    """Only the parent can read stdin: its bytes travel to the worker, and its blob is remembered."""
+    from conftest import run_cli
+
+    data = orjson.dumps({"studies": [study("NCT93000001"), study("NCT93000002")]})
+    first = run_cli("batch", "-", "--out", str(tmp_path / "out"), "--jobs", jobs, input=data)
+    assert first.exit_code == 0 and "2 records seen = 2 audited" in first.output.replace("\n", " "), first.output
+    again = run_cli("batch", "-", "--out", str(tmp_path / "out"), "--jobs", jobs, input=data)
+    assert again.exit_code == 0 and "Nothing changed since the last run" in again.output
+    trials = batch.load(tmp_path / "out")["trials"]
+    assert set(trials.source_path) == {"<stdin>"} and len(trials) == 2
