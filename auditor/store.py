@@ -3,7 +3,9 @@
 Tables
 - ``runs``: one row per `batch` invocation (profile, options, start/end, totals, status).
 - ``trials``: one row per audited record: ids, source path/index, key facts as columns, one status
-  column per criterion code, the facts document as JSON, content hashes.
+  column per criterion code, the facts document as JSON, ``file_hash`` (the blob it came from) and
+  ``content_hash`` (the record itself: for JSON sources the study object, so the same study has the
+  same hash in a file of its own and inside an API page; for other formats the normalised record).
 - ``findings``: trial x criterion: status, severity, message, fix, evidence (JSON).
 - ``errors``: one row per record or file that could not be read (or audited), with the reason.
 - ``files``: per input blob (a file or an archive member) its content hash and how many of its
