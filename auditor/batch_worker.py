@@ -24,7 +24,7 @@ from auditor.audit import Status
 from auditor.engine import Assessment, judge
 from auditor.errors import InputError, RecordError
 from auditor.extract import derive
-from auditor.facts import FactSheet, dig
+from auditor.facts import FactSheet, lookup
 from auditor.model import TrialRecord
 from auditor.profiles import Profile
 from auditor.sources import containers, read_blob
@@ -115,7 +115,6 @@ class Auditor:
         self.reader = reader
         self.chunk_size = chunk_size
         self.codes = tuple(c.code for c in profile.criteria)
-        self.key_facts = [(col, tuple(path.split(".")), sql) for col, path, sql in KEY_FACTS]
         self.schemas = {name: arrow_schema(_without_run_id(cols)) for name, cols in
                         (("trials", trial_columns(self.codes)), ("findings", FINDING_COLUMNS), ("errors", ERROR_COLUMNS))}
         assert self.schemas["findings"].names == list(_FINDING_ORDER), "finding rows are built in column order"
@@ -212,7 +211,7 @@ class Auditor:
             "title": title.value if title else None,
             "overall_status": record.status.value if record.status else None,
             "start_year": record.dates.start_parsed.year if record.dates.start_parsed else None,
-            **{col: _coerce(dig(sheet.facts, keys), sql) for col, keys, sql in self.key_facts},
+            **{col: _coerce(lookup(sheet.facts, path), sql) for col, path, sql in KEY_FACTS},
             **cast("dict[str, int]", counts),  # Status keys are column names
             **{c.code: a.status for c, a in zip(criteria, found)},
             "facts_json": orjson.dumps(sheet.facts, option=orjson.OPT_NON_STR_KEYS).decode(),

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from auditor.audit import STATUSES, Finding, RecordInfo, Status, TrialAudit
 from auditor.extract import derive
-from auditor.facts import Evidence, FactSheet, dig, lookup
+from auditor.facts import Evidence, FactSheet, lookup
 from auditor.model import TrialRecord
 from auditor.profiles import Criterion, Profile
 
@@ -41,39 +41,34 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-# A message template cut once into (literal, fact keys) parts; keys None: the literal alone,
-# keys (): the {unknown} list. Templates come from profiles, so the cache stays small.
-Template = tuple[tuple[str, tuple[str, ...] | None], ...]
-_UNKNOWN = ()
+# A message template cut once into (literal, fact path) parts; path None: the literal alone, path
+# "": the {unknown} list. Templates come from profiles, so the cache stays small.
+Template = tuple[tuple[str, str | None], ...]
+_UNKNOWN = ""
 
 
 @lru_cache(maxsize=1024)
 def _template(text: str) -> Template:
-    parts: list[tuple[str, tuple[str, ...] | None]] = []
+    parts: list[tuple[str, str | None]] = []
     pos = 0
     for m in _PLACEHOLDER.finditer(text):
-        parts.append((text[pos:m.start()], tuple(m.group(1).split("."))))
+        parts.append((text[pos:m.start()], m.group(1)))
         pos = m.end()
     parts.append((text[pos:], None))
-    out: list[tuple[str, tuple[str, ...] | None]] = []
-    for literal, keys in parts:  # "{unknown}" is a placeholder too (it has no dot, so handled here)
+    out: list[tuple[str, str | None]] = []
+    for literal, path in parts:  # "{unknown}" is a placeholder too (it has no dot, so handled here)
         *pieces, last = literal.split("{unknown}")
-        out += [(piece, _UNKNOWN) for piece in pieces] + [(last, keys)]
+        out += [(piece, _UNKNOWN) for piece in pieces] + [(last, path)]
     return tuple(out)
 
 
 def _render(template: Template, facts: dict[str, Any], unknown: str = "none") -> str:
-    return "".join(literal + ("" if keys is None else unknown if keys == _UNKNOWN else render_value(dig(facts, keys)))
-                   for literal, keys in template)
+    return "".join(literal + ("" if path is None else unknown if path == _UNKNOWN
+                              else render_value(lookup(facts, path))) for literal, path in template)
 
 
 def fill(template: str, facts: dict[str, Any]) -> str:
     return _render(_template(template), facts)
-
-
-@lru_cache(maxsize=1024)
-def _keys(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))
 
 
 def status_of(criterion: Criterion, facts: dict[str, Any], values: list[Any] | None = None) -> Status:
@@ -102,7 +97,7 @@ class Assessment(NamedTuple):
 
 def assess(criterion: Criterion, sheet: FactSheet) -> Assessment:
     facts = sheet.facts
-    values = [dig(facts, _keys(path)) for path in criterion.facts]
+    values = [lookup(facts, path) for path in criterion.facts]
     status = status_of(criterion, facts, values)
     unknown = ", ".join(f for f, v in zip(criterion.facts, values) if v is None) or "none"
     message = _render(_template(criterion.messages.get(status) or _DEFAULT_MESSAGES[status]), facts, unknown)

@@ -6,7 +6,6 @@ Extractors write facts with `FactSheet.set(path, value, evidence)`; the engine r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -38,15 +37,15 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+@lru_cache(maxsize=256)  # the fact paths of the Facts document and of profiles: a few dozen
+def path_keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def lookup(facts: dict[str, Any], path: str) -> Any:
     """A fact by dotted path in a Facts document; None when unknown or absent."""
-    return dig(facts, path.split("."))
-
-
-def dig(facts: dict[str, Any], keys: Iterable[str]) -> Any:
-    """A fact by its path's keys (`lookup` for callers that split the path once)."""
     node: Any = facts
-    for key in keys:
+    for key in path_keys(path):
         node = node.get(key) if isinstance(node, dict) else None
     return node
 
@@ -72,12 +71,6 @@ BLANK: dict[str, Any] = {
 }
 
 
-@lru_cache(maxsize=256)  # the fact paths: a few dozen
-def _split(path: str) -> tuple[tuple[str, ...], str]:
-    *parents, leaf = path.split(".")
-    return tuple(parents), leaf
-
-
 # A fresh copy per record: parsing these bytes is ~20x faster than copy.deepcopy(BLANK).
 _BLANK_JSON = orjson.dumps(BLANK)
 
@@ -89,7 +82,7 @@ class FactSheet:
 
     def set(self, path: str, value: Any, evidence: list[Evidence] | Evidence | None = None) -> None:
         """Set a fact by dotted path; the path must exist in the Facts document."""
-        parents, leaf = _split(path)
+        *parents, leaf = path_keys(path)
         node = self.facts
         for key in parents:
             node = node[key]

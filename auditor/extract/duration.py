@@ -211,9 +211,8 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 # Every course pattern (_LONG, _OF, _FOR) ends in a unit word; most texts have none, so one quick
 # search for the unit skips the three number-led patterns (same case rules as _FOR: the superset).
 _UNIT_HINT = compile_fast(rf"{_UNIT}\b", re.I)
-# Words _SESSIONS needs (it runs case-sensitively on lowered text, so a substring test is exact).
-_SESSION_WORDS = ("session", "treatment", "visit", "classes", "appointment", "lesson")
-_SESSION_HINT = re.compile("|".join(_SESSION_WORDS))
+# Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
+_SESSION_HINT = re.compile("session|treatment|visit|classes|appointment|lesson")
 
 
 def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
@@ -303,9 +302,8 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
             n = number(m.group("n"))
             if 1 < n <= 52:
                 out.append((n, m.start(), m.end(), f"{n:g} weekly sessions = {n:g} weeks"))
-    if not any(w in low for w in _SESSION_WORDS):
-        return tuple(out)
-    for m in (m for start, end in _sentences_with(low, _SESSION_HINT) for m in _SESSIONS.finditer(low, start, end)):
+    spans = _sentences_with(low, _SESSION_HINT)
+    for m in (m for start, end in spans for m in _SESSIONS.finditer(low, start, end)):
         # The frequency must be stated close to the count, in the same passage.
         window_start = max(0, m.start() - 120)
         freq = _FREQ.search(low, window_start, m.end() + 120)

@@ -17,7 +17,7 @@ from importlib import resources
 import yaml
 
 from auditor.extract.fastre import _first_seq, _literals, compile_fast
-from auditor.extract.prefilter import lower_cached
+from auditor.extract.prefilter import anchored, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
 _TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
@@ -156,19 +156,14 @@ def _finditer(entry: Entry, text: str) -> Iterator[re.Match[str]]:
     occurrences, in order, instead of a scan of the whole text."""
     low = lower_cached(text) if entry.anchored else None
     if low is None:
-        yield from entry.pattern.finditer(text)
-        return
+        return entry.pattern.finditer(text)
     starts: set[int] = set()
     for word in entry.triggers:
         at = low.find(word)
         while at >= 0:
             starts.add(at)
             at = low.find(word, at + 1)
-    end = 0
-    for at in sorted(starts):
-        if at >= end and (m := entry.pattern.match(text, at)):
-            end = max(m.end(), at + 1)
-            yield m
+    return anchored(entry.pattern, text, sorted(starts))
 
 
 def negated(text: str, start: int, end: int) -> bool:

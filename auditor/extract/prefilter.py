@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import re._parser as _sp
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 import ahocorasick_rs
@@ -55,12 +55,8 @@ class TriggerIndex:
 
     def possible(self, low: str | None) -> frozenset[str]:
         """The names whose pattern may match the text lower-cased as `low` (None: not ASCII, all)."""
-        if low is None or self._automaton is None:
-            return self.names
-        found = set(self.always)
-        for index, _, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
-            found |= self.owners[index]
-        return frozenset(found)
+        starts = self.starts(low)
+        return self.names if starts is None else self.always | starts.keys()
 
     def starts(self, low: str | None) -> dict[str, list[int]] | None:
         """Per name, where its trigger words start in `low` (sorted; None: not ASCII, no positions)."""
@@ -81,13 +77,18 @@ class TriggerIndex:
         lower-casing) the matches are the first that succeed at those positions, in order, skipping
         positions inside the previous match: a few anchored tries instead of a scan of the text."""
         if starts is None or name in self.always:
-            yield from pattern.finditer(text)
-            return
-        end = 0
-        for at in starts.get(name, ()):
-            if at >= end and (m := pattern.match(text, at)):
-                end = max(m.end(), at + 1)
-                yield m
+            return pattern.finditer(text)
+        return anchored(pattern, text, starts.get(name, ()))
+
+
+def anchored(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text) when `starts` (ascending) holds every position a match can start at:
+    the first match at each, skipping positions inside the previous match."""
+    end = 0
+    for at in starts:
+        if at >= end and (m := pattern.match(text, at)):
+            end = max(m.end(), at + 1)
+            yield m
 
 
 def ascii_lower(value: str) -> str | None:

@@ -46,15 +46,12 @@ class JsonMapper:
 
     def text(self, *keys: str | int) -> Text | None:
         value = dig(self.study, *keys)
-        if isinstance(value, str):
-            if not value or not value.strip():
-                return None
-        elif value is None or isinstance(value, (dict, list)):
+        if value is None or isinstance(value, (dict, list)):
             return None
-        else:
-            value = str(value) if not isinstance(value, bool) else str(value).lower()
-            if not value.strip():
-                return None
+        if not isinstance(value, str):
+            value = str(value).lower() if isinstance(value, bool) else str(value)
+        if not value.strip():
+            return None
         return Text(value=value, at=self.pointer(*keys))
 
     def texts(self, *keys: str | int) -> list[Text]:
