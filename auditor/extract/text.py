@@ -7,27 +7,22 @@ from __future__ import annotations
 
 import re
 
+from auditor.extract import rules
 from auditor.extract.fastre import FAST_PATTERNS, compile_fast  # noqa: F401
 from auditor.extract.prefilter import Guarded, TriggerIndex, ascii_lower, trigger_words  # noqa: F401
 from auditor.facts import Evidence
 from auditor.model import Arm, Intervention, Text, TrialRecord
 
+_UNITS = rules.load("units")
 # Number words registries use in time frames and schedules ("Twelve and Twenty-four months").
-_ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-         "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-             "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15,
-             "twentieth": 20, "thirtieth": 30}
-WORDS: dict[str, float] = {**_ONES, **_TENS, "hundred": 100, "half": 0.5}
+_ONES: dict[str, int] = _UNITS["ones"]
+_TENS: dict[str, int] = _UNITS["tens"]
+WORDS: dict[str, float] = {**_ONES, **_TENS, **_UNITS["other"]}
 for _t, _tv in _TENS.items():
     for _o, _ov in list(_ONES.items())[1:10]:
         WORDS[f"{_t}-{_o}"] = _tv + _ov
         WORDS[f"{_t} {_o}"] = _tv + _ov
-for _o, _ov in _ORDINALS.items():
-    WORDS[_o] = _ov
+WORDS.update(_UNITS["ordinals"])
 
 def _trie(words: list[str]) -> str:
     """An alternation of `words` as a prefix tree ("t(?:w(?:elve|enty(?:-four|...)?)|...)").
@@ -57,12 +52,13 @@ _WORD_ALT = _trie([w for w in WORDS if w != "half"])
 NUM = rf"\b(?<!\.)(?=[\dzotfsenhZOTFSENH])(?:\d+(?:\.\d+)?(?:st|nd|rd|th)?|(?:{_WORD_ALT})\b)"
 NUM_RE = re.compile(NUM, re.I)
 
-# Weeks per unit; a month is 52/12 weeks so that 12 months = 52 weeks, 6 months = 26 weeks.
-UNIT_WEEKS = {"minute": 1 / 10080, "hour": 1 / 168, "day": 1 / 7, "week": 1.0,
-              "month": 52 / 12, "year": 52.0}
-_UNIT_NORMAL = [(re.compile(p, re.I), u) for p, u in (
-    (r"^min", "minute"), (r"^h", "hour"), (r"^d", "day"), (r"^w", "week"),
-    (r"^mo|^m$|^mths?$", "month"), (r"^y", "year"))]
+# Weeks per unit and every spelling of each unit, from rules/units.yaml.
+UNIT_WEEKS: dict[str, float] = {name: float(u["weeks"]) for name, u in _UNITS["units"].items()}
+_UNIT_OF: dict[str, str] = {tok: name for name, u in _UNITS["units"].items() for tok in u["tokens"]}
+_SHORT = set(_UNITS["short_tokens"])
+# Any unit spelled out (not the one-letter forms, which are units only glued to a digit).
+UNIT = rules.alternation([t for t in _UNIT_OF if t not in _SHORT])
+UNIT_ALL = rules.alternation(list(_UNIT_OF))
 
 
 def lowered(value: str) -> str:
@@ -79,11 +75,10 @@ def lowered(value: str) -> str:
 
 def unit_of(token: str) -> str:
     """Normalise a unit token ("wks", "Months", "mo") to a UNIT_WEEKS key."""
-    token = token.lower()
-    for pattern, unit in _UNIT_NORMAL:
-        if pattern.search(token):
-            return unit
-    raise ValueError(token)
+    try:
+        return _UNIT_OF[token.lower().rstrip(".")]
+    except KeyError:
+        raise ValueError(token) from None
 
 
 def number(token: str) -> float:
