@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from auditor.extract import rules
-from auditor.extract.fastre import FAST_PATTERNS, compile_fast  # noqa: F401
+from auditor.extract.fast_patterns import FAST_PATTERNS, compile_fast  # noqa: F401
 from auditor.extract.prefilter import Guarded, TriggerIndex, ascii_lower, trigger_words  # noqa: F401
 from auditor.facts import Evidence
 from auditor.model import Arm, Intervention, Text, TrialRecord
