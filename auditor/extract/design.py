@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from auditor.extract.text import compile_fast, WORDS, evidence
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
 _NONRANDOM = compile_fast(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsingle[\s-]?(?:arm|group)|\bno\s+"
@@ -105,3 +105,13 @@ def assessor_blinded(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
         if d.who_masked:
             return False, [Evidence.of(d.who_masked[0], note="masked roles do not include the outcome assessor")]
     return None, []
+
+
+WRITES = ("design.randomized", "design.arm_count", "design.assessor_blinded")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    sheet.set("design.randomized", *randomized(record))
+    sheet.set("design.arm_count", *arm_count(record))
+    sheet.set("design.assessor_blinded", *assessor_blinded(record))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.extract.text import Guarded, TriggerIndex, ascii_lower, belongs, compile_fast, evidence, trigger_words
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
 
 _RULES: list[tuple[str, re.Pattern[str]]] = [(c, compile_fast(p, re.I)) for c, p in (
@@ -167,3 +167,13 @@ def _groups(record: TrialRecord) -> list[list[Unit]]:
         for iv in record.interventions:
             groups.append([([t for t in (iv.name, iv.description) if t is not None], iv.type)])
     return groups
+
+
+WRITES = ("treatment.intervention_categories", "treatment.psych_with_physio")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    cats = derive(record)
+    sheet.set("treatment.intervention_categories", cats.categories, cats.evidence)
+    sheet.set("treatment.psych_with_physio", cats.psych_with_physio, cats.evidence[-1:] if cats.psych_with_physio else None)
