@@ -25,3 +25,16 @@ def test_quantity(case: dict[str, Any]) -> None:
 def test_unknown_unit_is_an_error() -> None:
     with pytest.raises(ValueError):
         unit_of("fortnights")
+
+
+def test_lowered_matches_like_ignorecase() -> None:
+    """A lower-case ASCII letter matches lowered(c) exactly when re.IGNORECASE matches it to c."""
+    from auditor.extract.text import lowered
+
+    chars = [chr(i) for i in range(0x20, 0x250)] + [chr(i) for i in range(0x370, 0x400)] + ["\u212a", "\u2126"]
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        ignorecase = re.compile(letter, re.IGNORECASE)
+        for c in chars:
+            assert (lowered(c) == letter) is bool(ignorecase.fullmatch(c)), (letter, c)
+    assert lowered("SİX WEEKS of ſessions") == "six weeks of sessions"
+    assert len(lowered("İstanbul")) == len("İstanbul")
