@@ -47,12 +47,18 @@ class _Rule:
     tier: str  # "strong", "weak", "context"
     pattern: re.Pattern[str]
 
+    def triggers(self) -> tuple[str, ...] | None:
+        """The words a match starts with. The case-sensitive acronyms are read case-insensitively
+        here: every match of "CBT" starts with "cbt" in the lower-cased text."""
+        return trigger_words(re.compile(self.pattern.pattern.replace("(?-i:", "(?:"), re.I))
+
 
 @dataclass(frozen=True)
 class _Category:
     psychological: bool
     exceptions: re.Pattern[str] | None
     weak_yields_to: frozenset[str]
+    weak_is_psychological: bool
 
 
 def _load() -> tuple[list[_Rule], dict[str, _Category]]:
@@ -62,7 +68,8 @@ def _load() -> tuple[list[_Rule], dict[str, _Category]]:
         spec = spec or {}
         cats[cat] = _Category(bool(spec.get("psychological")),
                               _compile(spec.get("exceptions") or [], f"{cat}.exceptions"),
-                              frozenset(spec.get("weak_yields_to") or ()))
+                              frozenset(spec.get("weak_yields_to") or ()),
+                              bool(spec.get("psychological")) and spec.get("weak_is_psychological", True))
         for tier, patterns, acronyms in (("strong", spec.get("phrases") or [], spec.get("acronyms") or []),
                                          ("weak", spec.get("weak_phrases") or [], []),
                                          ("context", spec.get("context_phrases") or [], [])):
@@ -75,7 +82,7 @@ def _load() -> tuple[list[_Rule], dict[str, _Category]]:
 _RULES, CATEGORIES = _load()
 # Words every match of a rule starts with (from the rule phrases): one pass over a text tells where
 # each rule can match.
-_TRIGGERS = TriggerIndex({r.name: trigger_words(r.pattern) for r in _RULES})
+_TRIGGERS = TriggerIndex({r.name: r.triggers() for r in _RULES})
 # The categories the profile's psychological criteria read (bench/accuracy.py compares these).
 PSYCHOLOGICAL = frozenset(c for c, spec in CATEGORIES.items() if spec.psychological)
 _TYPE: dict[str, str] = {k.upper(): v for k, v in _DATA["registry_types"].items()}
@@ -129,9 +136,9 @@ def derive(record: TrialRecord) -> ArmCategories:
         hits = _arm_hits(units, pain_trial)
         _usual_care(units, hits)
         single = len(groups) == 1
-        if not PSYCHOLOGICAL & hits.keys() and _tested_digitally(arm_type, units):
+        if single or (not PSYCHOLOGICAL & hits.keys() and _tested_digitally(arm_type, units)):
             _inherit(record, hits, pain_trial, include_description=single)
-        _drop_weak_physio(hits)
+        _drop_weak(hits)
         all_texts = [t for texts, _ in units for t in texts]
         # A "Control group" / "usual care" arm is no intervention category, unless the registry calls
         # it an active comparator (e.g. patient education as control): then it is "other".
@@ -227,11 +234,12 @@ def _inherit(record: TrialRecord, hits: dict[str, _Hit], pain_trial: bool, inclu
             hits[cat] = _Hit(hit.evidence.model_copy(update={"note": note}), hit.tier)
 
 
-def _drop_weak_physio(hits: dict[str, _Hit]) -> None:
-    """Bare "exercises" in a relaxation or mindfulness programme are that programme's exercises."""
-    hit = hits.get(_PHYSIO)
-    if hit is not None and hit.tier == "weak" and CATEGORIES[_PHYSIO].weak_yields_to & hits.keys():
-        del hits[_PHYSIO]
+def _drop_weak(hits: dict[str, _Hit]) -> None:
+    """An ambiguous phrase yields to the category that explains it: bare "exercises" in a relaxation
+    programme are relaxation exercises; "behavioural therapy" beside cognitive techniques is CBT."""
+    for cat in [c for c, hit in hits.items() if hit.tier == "weak"]:
+        if CATEGORIES[cat].weak_yields_to & hits.keys():
+            del hits[cat]
 
 
 def _psych_with_physio(hits: dict[str, _Hit], result: ArmCategories) -> None:
@@ -239,8 +247,10 @@ def _psych_with_physio(hits: dict[str, _Hit], result: ArmCategories) -> None:
     if _PHYSIO not in hits:
         return
     for cat, hit in hits.items():
-        # Weak pain education ("back school", "patient education") does not reconceptualise pain.
-        if CATEGORIES[cat].psychological and hit.tier == "strong":
+        # Pain education that does not reconceptualise pain ("back school", "patient education") is
+        # not the psychological component.
+        spec = CATEGORIES[cat]
+        if spec.psychological and (hit.tier == "strong" or (hit.tier == "weak" and spec.weak_is_psychological)):
             result.psych_with_physio = True
             result.psych_with_physio_evidence = [hit.evidence, hits[_PHYSIO].evidence]
             return
