@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.extract import rules
-from auditor.extract.text import TriggerIndex, ascii_lower, belongs, compile_fast, evidence, trigger_words
+from auditor.extract.text import (
+    TriggerIndex,
+    ascii_lower,
+    belongs,
+    compile_fast,
+    evidence,
+    trigger_words,
+)
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -34,7 +41,7 @@ def _compile(patterns: list[str], where: str, acronyms: list[str] | None = None)
         return None
     pattern = "|".join(parts)
     try:
-        return compile_fast(pattern, re.I)
+        return compile_fast(pattern, re.IGNORECASE)
     except re.error as exc:
         raise rules.RuleError(f"{_WHERE} {where}: bad pattern {pattern!r}: {exc}") from exc
 
@@ -50,7 +57,7 @@ class _Rule:
     def triggers(self) -> tuple[str, ...] | None:
         """The words a match starts with. The case-sensitive acronyms are read case-insensitively
         here: every match of "CBT" starts with "cbt" in the lower-cased text."""
-        return trigger_words(re.compile(self.pattern.pattern.replace("(?-i:", "(?:"), re.I))
+        return trigger_words(re.compile(self.pattern.pattern.replace("(?-i:", "(?:"), re.IGNORECASE))
 
 
 @dataclass(frozen=True)
