@@ -9,9 +9,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from batchdata import study, write_corpus
+from tests.batch.data import study, write_corpus
 
-from auditor import batch, profiles
+from auditor import batch
+from auditor.engine import profiles
 from auditor.report.html import script_json
 
 PAYLOAD = '</script><img src=x onerror="document.body.dataset.xss=1"><script>document.body.dataset.xss=2</script>\u2028&amp;'

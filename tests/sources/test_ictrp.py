@@ -10,7 +10,7 @@ from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef
 from auditor.sources import ictrp, read_blob
 
-from .conftest import FIXTURES, read_all
+from tests.sources.conftest import FIXTURES, read_all
 
 
 def _by_id(*paths):

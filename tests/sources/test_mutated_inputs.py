@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor import profiles
-from auditor.engine import audit
+from auditor.engine import profiles
+from auditor.pipeline import audit
 from auditor.errors import InputError
 from auditor.model import TrialRecord
 from auditor.sources import read_blob

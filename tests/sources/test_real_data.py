@@ -19,7 +19,7 @@ from auditor.errors import InputError
 from auditor.model import TrialRecord
 from auditor.sources import detect, read_blob
 
-from .conftest import read_all, real_root
+from tests.sources.conftest import read_all, real_root
 
 EXPECTED_READER = {"ctgov-v2": "ctgov-v2", "ctgov-xml": "ctgov-xml", "ctgov-classic-json": "ctgov-classic"}
 ICTRP_READER = {".xml": "ictrp-xml", ".csv": "ictrp-csv"}
