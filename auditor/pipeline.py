@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from auditor.engine import Judgement, judge
-from auditor.engine.profiles import Criterion, Profile
 from auditor.engine.evaluate import Assessment
+from auditor.engine.profiles import Criterion, Profile
 from auditor.errors import InputError, RecordError
 from auditor.extract import derive
 from auditor.facts import FactSheet
@@ -85,7 +85,7 @@ def check(paths: Iterable[str], profile: Profile, fail_on: FailOn,
             continue
         try:
             audits.append(audit(item, profile))
-        except Exception as exc:  # a bug on one odd record: report it on one line, as batch does
+        except Exception as exc:  # noqa: BLE001 - a bug on one odd record: report it on one line, as batch does
             errors.append(RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
                                       index=item.source.index, record_id=item.trial_id))
     return build_report(audits, [problem(e) for e in errors], profile, fail_on), errors

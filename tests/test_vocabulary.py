@@ -6,12 +6,12 @@ from auditor import report, sources, vocabulary
 
 
 def test_reader_names_are_the_readers() -> None:
-    assert vocabulary.READER_NAMES == tuple(sources.READERS)
+    assert tuple(sources.READERS) == vocabulary.READER_NAMES
 
 
 def test_output_formats_are_the_renderers() -> None:
-    assert vocabulary.OUTPUT_FORMATS == tuple(report.REPORTERS)
-    assert vocabulary.ANNOTATING <= set(report.REPORTERS)
+    assert tuple(report.REPORTERS) == vocabulary.OUTPUT_FORMATS
+    assert set(report.REPORTERS) >= vocabulary.ANNOTATING
 
 
 def test_share_counts_only_applicable_records() -> None:

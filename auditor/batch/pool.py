@@ -97,7 +97,7 @@ class Pool:
                 dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
                 if dead:
                     raise WorkerDied(f"a worker process died (exit code {dead[0]}); "
-                                     "run the same command again to resume")
+                                     "run the same command again to resume") from None
                 return
             if isinstance(item, str) and item == DONE:
                 self.finished += 1

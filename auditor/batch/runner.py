@@ -43,8 +43,8 @@ from auditor.sources import containers
 # enough to be fast: per 20,000 records, COMMIT + INSERT cost the parent 1.3 s in transactions of
 # 2,000 records and 0.85 s in transactions of ~6,000 (and the parent shares the cores with the
 # workers). The environment overrides exist for tests that need many small commits (and for tuning).
-COMMIT_ROWS = int(os.environ.get("TRIAL_AUDIT_COMMIT_ROWS", 5000))
-CHUNK_ROWS = int(os.environ.get("TRIAL_AUDIT_CHUNK_ROWS", 250))  # records per worker -> parent message
+COMMIT_ROWS = int(os.environ.get("TRIAL_AUDIT_COMMIT_ROWS", "5000"))
+CHUNK_ROWS = int(os.environ.get("TRIAL_AUDIT_CHUNK_ROWS", "250"))  # records per worker -> parent message
 COMMIT_SECONDS = 5.0
 # When set, one line per committed transaction (running totals) is appended here: a cheap way to
 # watch a long run from outside while DuckDB's lock keeps other readers out.

@@ -37,7 +37,15 @@ import duckdb
 import pyarrow as pa
 
 from auditor.batch import export as files_export
-from auditor.batch.columns import ERROR_COLUMNS, FILE_COLUMNS, FINDING_COLUMNS, RUN_COUNTS, FileState, arrow_schema, trial_columns
+from auditor.batch.columns import (
+    ERROR_COLUMNS,
+    FILE_COLUMNS,
+    FINDING_COLUMNS,
+    RUN_COUNTS,
+    FileState,
+    arrow_schema,
+    trial_columns,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -180,7 +188,7 @@ class Store:
         self.con.close()
 
 
-def load(out_dir: str | Path) -> "dict[str, pd.DataFrame]":
+def load(out_dir: str | Path) -> dict[str, pd.DataFrame]:
     """The batch tables of a results folder as pandas DataFrames, for notebooks.
 
     Reads the DuckDB store (trials, findings, errors, runs); when another run holds its lock, falls

@@ -7,6 +7,7 @@ a few group-bys, never a Python loop over trials.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import duckdb
@@ -22,7 +23,7 @@ UNKNOWN = "unknown"
 
 def bins(column: str, edges: tuple[int, ...], unit: str = "") -> tuple[str, list[str]]:
     """A SQL CASE that labels `column` by the half-open intervals between `edges`, and the labels in order."""
-    labels = [f"<{edges[0]}{unit}"] + [f"{lo}–{hi - 1}{unit}" for lo, hi in zip(edges, edges[1:])] + [f"≥{edges[-1]}{unit}"]
+    labels = [f"<{edges[0]}{unit}"] + [f"{lo}–{hi - 1}{unit}" for lo, hi in itertools.pairwise(edges)] + [f"≥{edges[-1]}{unit}"]
     whens = " ".join(f"WHEN {column} < {edge} THEN '{label}'" for edge, label in zip(edges, labels))
     return f"CASE WHEN {column} IS NULL THEN '{UNKNOWN}' {whens} ELSE '{labels[-1]}' END", labels + [UNKNOWN]
 
@@ -45,7 +46,7 @@ def _dimensions() -> dict[str, tuple[str, list[str] | None]]:
 
 
 def _status_counts() -> dict[str, int]:
-    return {s: 0 for s in STATUSES}
+    return dict.fromkeys(STATUSES, 0)
 
 
 def _by_group(con: duckdb.DuckDBPyConnection, expr: str, codes: tuple[str, ...]) -> dict[str, dict[str, Any]]:

@@ -178,7 +178,7 @@ class Auditor:
         except InputError as err:  # the file (or its rest) cannot be read: one error row, counted once
             self._error(err, file_hash, index=None if done == 0 else done)
             done += 1
-        except Exception as exc:  # a reader bug must not end the batch; the file is reported instead
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not end the batch; the file is reported instead
             self._error(InputError(origin, f"reader failed: {type(exc).__name__}: {exc}"), file_hash,
                         index=None if done == 0 else done)
             done += 1
@@ -193,7 +193,7 @@ class Auditor:
             return
         try:
             trial, findings = self._rows(verdict(item, self.profile), file_hash)
-        except Exception as exc:  # an extractor bug on one record: record it, go on with the batch
+        except Exception as exc:  # noqa: BLE001 - an extractor bug on one record: record it, go on with the batch
             err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
                               index=item.source.index, record_id=item.trial_id)
             self._error(err, file_hash, index=item.source.index)

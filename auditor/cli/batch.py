@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -32,7 +31,7 @@ class _Bar:
     """A rich progress bar on stderr (bytes drive the bar and ETA, records/s beside it); silent when
     stderr is not a terminal (CI logs, pipes). Implements auditor.batch.progress.ProgressSink."""
 
-    def __init__(self, console: "Console"):
+    def __init__(self, console: Console):
         self.console = console
         self.bar: Any = None
         self.task: Any = None
@@ -68,7 +67,7 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _print_summary(console: "Console", outcome: "Outcome") -> None:
+def _print_summary(console: Console, outcome: Outcome) -> None:
     from rich.markup import escape
     from rich.table import Table
 

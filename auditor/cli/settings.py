@@ -163,7 +163,7 @@ def load(cli: dict[str, Any], config_path: str | None = None, cwd: Path | None =
     """Defaults, then the configuration file, then the command-line values that are not None."""
     cwd = cwd or Path.cwd()
     path = None if isolated else Path(config_path) if config_path else find(cwd)
-    values, origins = dict(DEFAULTS), {k: "default" for k in DEFAULTS}
+    values, origins = dict(DEFAULTS), dict.fromkeys(DEFAULTS, "default")
     per_path: list[PerPath] = []
     name = None
     if path is not None:
@@ -173,7 +173,7 @@ def load(cli: dict[str, Any], config_path: str | None = None, cwd: Path | None =
         if "profile" in settings and _looks_like_path(settings["profile"]):
             settings["profile"] = str((path.parent / settings["profile"]).resolve())
         values.update(settings)
-        origins.update({k: name for k in settings})
+        origins.update(dict.fromkeys(settings, name))
     if os.environ.get("GITHUB_ACTIONS") == "true" and origins["format"] == "default" and "github" in formats:
         values["format"], origins["format"] = "github", "environment (GITHUB_ACTIONS=true)"
     for key, value in cli.items():

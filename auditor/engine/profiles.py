@@ -17,11 +17,11 @@ import jsonschema
 import orjson
 import yaml
 
-from auditor.vocabulary import Severity
 from auditor.engine.conditions import compile_condition
 from auditor.errors import InputError
 from auditor.facts import BLANK
 from auditor.resources import load_schema, profiles_dir
+from auditor.vocabulary import Severity
 
 DEFAULT_PROFILE = "ho2022-cnslbp"
 _CONDITIONS = ("applies_when", "met_when", "not_met_when")

@@ -36,11 +36,12 @@ def filtered(profile: Profile, select: list[str] | tuple[str, ...], ignore: list
             continue
         if any(matches(s, crit) for s in ignore):
             continue
+        chosen = crit
         for selector, level in overrides:
             if matches(selector, crit):
                 # Override levels are checked against SEVERITIES when the config and options are read.
-                crit = dataclasses.replace(crit, severity=cast(Severity, level))
-        kept.append(crit)
+                chosen = dataclasses.replace(chosen, severity=cast(Severity, level))
+        kept.append(chosen)
     return dataclasses.replace(profile, criteria=tuple(kept))
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor import vocabulary
-from auditor.findings import Report
 from auditor.engine.profiles import Profile
+from auditor.findings import Report
 from auditor.report import github, json_report, markdown, sarif, text
 
 Renderer = Callable[[Report, Profile], str]

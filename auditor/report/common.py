@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from auditor.findings import Finding, Report, TrialAudit
-from auditor.vocabulary import LABEL, SEVERITIES, SYMBOL
-from auditor.facts import Evidence
 from auditor.engine.profiles import Profile
+from auditor.facts import Evidence
+from auditor.findings import Finding, Report, TrialAudit
 from auditor.report.locate import dotted, locate
+from auditor.vocabulary import LABEL, SEVERITIES, SYMBOL
 
 MAX_QUOTE = 240
 

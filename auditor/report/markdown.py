@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from auditor.findings import Report
 from auditor.engine.profiles import Profile
-from auditor.vocabulary import LABEL, SYMBOL
+from auditor.findings import Report
 from auditor.report.common import (
-    counts_line, detailed, heading, location, missing_field, quote, totals_line,
+    counts_line,
+    detailed,
+    heading,
+    location,
+    missing_field,
+    quote,
+    totals_line,
 )
+from auditor.vocabulary import LABEL, SYMBOL
 
 
 def _cell(text: str) -> str:

@@ -17,10 +17,10 @@ from urllib.parse import quote
 import orjson
 
 from auditor import __version__
-from auditor.findings import Finding, Report, TrialAudit
-from auditor.vocabulary import LABEL, SEVERITIES
 from auditor.engine.profiles import Criterion, Profile
+from auditor.findings import Finding, Report, TrialAudit
 from auditor.report.locate import Location, add_hint, locate, problem_location
+from auditor.vocabulary import LABEL, SEVERITIES
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}

@@ -19,7 +19,7 @@ from auditor.sources import xmlsafe
 
 # A registry export of 100,000 studies is ~2 GB as one JSON file; a single file above this is
 # far more likely a mistake (or a decompression bomb) than a record set.
-MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", 1 << 30))
+MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", str(1 << 30)))
 # Files no registry export consists of: operating-system litter, and what trial-audit itself writes
 # beside the inputs (`init --with-schema` writes protocol.schema.json next to the protocol file).
 SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "protocol.schema.json"})

@@ -13,14 +13,14 @@ from pathlib import Path
 import orjson
 import pandas as pd
 import pytest
-from tests.batch.data import study, write_corpus
-from tests.conftest import REPO
 
 from auditor import batch
 from auditor.engine import profiles
 from auditor.errors import InputError
 from auditor.model import TrialRecord
 from auditor.sources import read_paths
+from tests.batch.data import study, write_corpus
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_tables(real_data: P
     assert 0 < committed["seen"] < 336
 
     resumed = subprocess.run(_batch_cmd(inputs, tmp_path / "killed"), env={**env, "TRIAL_AUDIT_COMMIT_LOG": ""},
-                             capture_output=True, text=True, timeout=300)
+                             capture_output=True, text=True, timeout=300, check=False)
     assert resumed.returncode == 0, resumed.stderr
     runs = batch.load(tmp_path / "killed")["runs"]
     assert runs.status.tolist() == ["aborted", "completed"]
@@ -216,7 +216,7 @@ def test_ctrl_c_stops_cleanly_with_exit_130_and_the_next_run_resumes(real_data: 
     first = runs.iloc[0]
     assert first.status == "interrupted" and first.seen == first.audited + first.failed > 0
     again = subprocess.run(_batch_cmd(inputs, tmp_path / "out"), env={**env, "TRIAL_AUDIT_COMMIT_LOG": ""},
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, check=False)
     assert again.returncode == 0, again.stderr
     last = batch.load(tmp_path / "out")["runs"].iloc[-1]
     assert last.skipped == first.seen and last.seen == 336

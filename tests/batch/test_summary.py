@@ -6,12 +6,12 @@ from pathlib import Path
 
 import duckdb
 import orjson
-from tests.batch.data import study, write_corpus
 
 from auditor import batch
+from auditor.batch.summary import bins
 from auditor.engine import profiles
 from auditor.vocabulary import STATUSES
-from auditor.batch.summary import bins
+from tests.batch.data import study, write_corpus
 
 
 def test_bins_label_half_open_intervals() -> None:

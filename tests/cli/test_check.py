@@ -120,14 +120,14 @@ def test_profiles_explain_schema_formats() -> None:
 
 
 def test_python_dash_m_entry_point() -> None:
-    result = subprocess.run([sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run([sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, cwd=REPO, check=False)
     assert result.returncode == 0 and "trial-audit" in result.stdout
 
 
 def test_an_extractor_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     import auditor.pipeline
 
-    def broken(record, profile):  # noqa: ANN001, ANN202 - stands in for engine.audit
+    def broken(record, profile):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(auditor.pipeline, "audit", broken)

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import settings as config
-from auditor.engine import selection
-from auditor.engine import profiles
+from auditor.engine import profiles, selection
 from tests.conftest import EXAMPLES, run_cli
 
 GAPPY = EXAMPLES / "protocols" / "gappy.yaml"

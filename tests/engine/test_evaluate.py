@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import copy
 
-from auditor.engine import profiles
-from auditor.engine import assess, status_of
+from auditor.engine import assess, profiles, status_of
 from auditor.engine.messages import fill
 from auditor.facts import BLANK, Evidence, FactSheet
 

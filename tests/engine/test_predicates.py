@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.engine.predicates import equal, predicate
 from auditor.engine.conditions import draft7_compatible
+from auditor.engine.predicates import equal, predicate
 
 VALUES: list[Any] = [None, True, False, 0, 1, 1.0, 1.5, -3, 52, 52.0, 400, 1e308, "", "a", "abc", "SF-36", "x" * 10,
                      [], [1], [1, 1.0], [True, 1], ["a", "b"], [None, {}], {}, {"a": 1}, {"a": None, "b": "x"},
@@ -29,7 +29,7 @@ def _leaf(rng: random.Random) -> dict[str, Any]:
         lambda: {"pattern": rng.choice(["^a", "b", "[0-9]", "^$"])},
         lambda: {"uniqueItems": rng.choice([True, False])},
         lambda: {"required": rng.sample(["a", "b", "aa"], rng.randint(1, 2))},
-        lambda: {},
+        dict,
     ])
     return pick()
 

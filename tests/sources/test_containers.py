@@ -8,7 +8,6 @@ import sys
 import zipfile
 
 from auditor.sources import read_paths
-
 from tests.sources.conftest import FIXTURES, read_all
 
 

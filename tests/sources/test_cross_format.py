@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from auditor.model import TrialRecord
-
 from tests.sources.conftest import read_all
 
 

@@ -6,7 +6,6 @@ import pytest
 
 from auditor.errors import InputError, RecordError
 from auditor.sources import read_blob
-
 from tests.sources.conftest import FIXTURES, read_one
 
 

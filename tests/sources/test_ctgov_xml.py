@@ -8,7 +8,6 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.sources import ctgov_xml, read_blob
-
 from tests.sources.conftest import FIXTURES, read_all, read_one
 
 

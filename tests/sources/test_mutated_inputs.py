@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from auditor.engine import profiles
-from auditor.pipeline import audit
 from auditor.errors import InputError
 from auditor.model import TrialRecord
+from auditor.pipeline import audit
 from auditor.sources import read_blob
 from tests.conftest import EXAMPLES, FIXTURES
 

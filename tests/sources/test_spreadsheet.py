@@ -10,7 +10,6 @@ import pytest
 
 from auditor.errors import InputError, RecordError
 from auditor.sources import detect, spreadsheet
-
 from tests.sources.conftest import FIXTURES, read_all
 
 
