@@ -32,10 +32,17 @@ def init(path: str, force: bool, with_schema: bool) -> None:
 
 
 @click.command("profiles")
-def list_profiles() -> None:
+@click.option("--criteria", "criteria_of", metavar="PROFILE", default=None,
+              help="Print this profile's criteria as a Markdown table instead (docs/criteria.md is this output).")
+def list_profiles(criteria_of: str | None) -> None:
     """List the bundled profiles."""
     from auditor.engine import profiles
 
+    if criteria_of is not None:
+        from auditor.report import criteria
+
+        click.echo(criteria.render(load_profile(criteria_of)), nl=False)
+        return
     for ident in profiles.bundled_ids():
         profile = profiles.load(ident)
         click.echo(f"{profile.id:<16} {len(profile.criteria):>2} criteria  {profile.title}")
