@@ -1,6 +1,6 @@
 """`trial-audit init PATH`: start a protocol file from the commented template.
 
-The template (auditor/templates/protocol.yaml) is valid as written, with TODO placeholders for
+The template (auditor/cli/templates/protocol.yaml) is valid as written, with TODO placeholders for
 the few fields a draft needs and every other field commented out with an example value. Audited
 as is, it shows the gaps a fresh draft has; uncommenting everything gives a trial that meets the
 default profile (tests hold the template to both).

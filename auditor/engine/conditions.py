@@ -2,10 +2,10 @@
 
 Evaluating conditions is the engine's whole job, once per criterion per record: with jsonschema's
 validator that was ~0.5 ms a record, with fastjsonschema ~0.2 ms (most of it building the error
-each failed check raises). A condition only needs yes or no: condition_code turns a schema made of
+each failed check raises). A condition only needs yes or no: predicates.py turns a schema made of
 the keywords draft-07 and 2020-12 share (all the bundled profiles) into a plain predicate, and
 anything else a user writes keeps the exact 2020-12 semantics of jsonschema.
-tests/test_conditions.py holds both to the same answers, on every real record and on thousands of
+tests/engine/test_conditions.py holds both to the same answers, on every real record and on thousands of
 generated schemas and values.
 """
 

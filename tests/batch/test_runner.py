@@ -180,7 +180,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_tables(real_data: P
 
 
 def test_cli_exit_codes_and_messages(tmp_path: Path) -> None:
-    from conftest import run_cli
+    from tests.conftest import run_cli
 
     write_corpus(tmp_path / "in", files=2, per_file=2)
     (tmp_path / "in" / "notes.txt").write_text("not a trial", encoding="utf-8")
@@ -236,7 +236,7 @@ def test_the_same_study_has_the_same_content_hash_wherever_it_sits(tmp_path: Pat
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_standard_input_is_one_more_input_and_incremental_too(tmp_path: Path, jobs: str) -> None:
     """Only the parent can read stdin: its bytes travel to the worker, and its blob is remembered."""
-    from conftest import run_cli
+    from tests.conftest import run_cli
 
     data = orjson.dumps({"studies": [study("NCT93000001"), study("NCT93000002")]})
     first = run_cli("batch", "-", "--out", str(tmp_path / "out"), "--jobs", jobs, input=data)
