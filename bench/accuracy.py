@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor import profiles  # noqa: E402
+from auditor.engine import profiles  # noqa: E402
 from auditor.engine import assess  # noqa: E402
 from auditor.extract import derive, interventions  # noqa: E402
 from auditor.facts import FactSheet  # noqa: E402

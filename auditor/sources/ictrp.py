@@ -46,7 +46,16 @@ from typing import Any
 
 from auditor.errors import RecordError
 from auditor.model import (
-    Design, Enrollment, Intervention, Number, Outcome, OutcomeKind, Results, SourceRef, Text, TrialRecord,
+    Design,
+    Enrollment,
+    Intervention,
+    Number,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    Text,
+    TrialRecord,
 )
 from auditor.sources import fields, outcome_text
 

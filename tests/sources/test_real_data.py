@@ -17,8 +17,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.model import TrialRecord
 from auditor.sources import detect, read_blob
-
-from .conftest import read_all, real_root
+from tests.sources.conftest import read_all, real_root
 
 EXPECTED_READER = {"ctgov-v2": "ctgov-v2", "ctgov-xml": "ctgov-xml", "ctgov-classic-json": "ctgov-classic"}
 ICTRP_READER = {".xml": "ictrp-xml", ".csv": "ictrp-csv"}
@@ -78,7 +77,7 @@ def test_every_record_is_read(real, path):
 def test_detection_picks_the_right_reader(real, path):
     folder = path.parent.name
     expected = ICTRP_READER[path.suffix] if folder == "ictrp" else EXPECTED_READER[folder]
-    assert detect(path.read_bytes()[:65536], str(path)).NAME == expected
+    assert expected == detect(path.read_bytes()[:65536], str(path)).NAME
 
 
 def test_totals_match_the_provenance_file(real):
