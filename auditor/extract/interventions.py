@@ -71,8 +71,8 @@ class _Category:
 def _load() -> tuple[list[_Rule], dict[str, _Category]]:
     found: list[_Rule] = []
     cats: dict[str, _Category] = {}
-    for cat, spec in _DATA["categories"].items():
-        spec = spec or {}
+    for cat, raw in _DATA["categories"].items():
+        spec = raw or {}
         cats[cat] = _Category(bool(spec.get("psychological")),
                               _compile(spec.get("exceptions") or [], f"{cat}.exceptions"),
                               frozenset(spec.get("weak_yields_to") or ()),

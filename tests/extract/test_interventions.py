@@ -54,9 +54,9 @@ def test_rule_file_uses_the_criteria_vocabulary():
     for spec in data["categories"].values():
         assert set(spec.get("weak_yields_to") or []) <= VOCABULARY
     # The psychological categories the profile and the accuracy bench read.
-    assert interventions.PSYCHOLOGICAL == {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness",
-                                           "counselling", "cognitive_functional_therapy", "relaxation",
-                                           "biofeedback", "pain_education"}
+    expected = {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
+                "cognitive_functional_therapy", "relaxation", "biofeedback", "pain_education"}
+    assert expected == interventions.PSYCHOLOGICAL
 
 
 def test_psych_with_physio_evidence_quotes_both_parts():
