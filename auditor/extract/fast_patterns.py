@@ -29,17 +29,18 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _restated(pattern: str, flags: int) -> re.Pattern[str]:
-    plain = re.compile(pattern, flags)
-    alts = regex_shape.parse(pattern)
-    if alts is None:
-        return plain
+    # Compiled once: compiling is most of the import-time cost of the extractors.
+    shape = regex_shape.analyse(pattern)
+    if shape is None:
+        return re.compile(pattern, flags)
+    alts, captures = shape
     first = regex_shape.first_chars([("alt", alts)])
     if first is None or first[1] or not first[0]:
-        return plain
+        return re.compile(pattern, flags)
     # When every alternative starts at a word boundary, test that first: it rejects the positions
     # inside words more cheaply than the class.
     boundary = r"\b" if all(regex_shape.starts_at_boundary(a) for a in alts) else ""
-    grouped = _grouped(pattern, alts, flags) if plain.groups == 0 else pattern
+    grouped = _grouped(pattern, alts, flags) if captures == 0 else pattern
     return re.compile(f"{boundary}(?=[{_char_class(first[0])}])(?:{grouped})", flags)
 
 

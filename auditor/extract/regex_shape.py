@@ -32,6 +32,7 @@ class _Parser:
     def __init__(self, source: str):
         self.s = source
         self.i = 0
+        self.captures = 0  # capturing groups, numbered or named
 
     def peek(self, n: int = 1) -> str:
         return self.s[self.i:self.i + n]
@@ -109,6 +110,10 @@ class _Parser:
                 zero_width = True
             else:
                 raise _Unsupported  # inline flags, conditionals, comments, (?P=name)
+            if kind == "P":
+                self.captures += 1
+        else:
+            self.captures += 1
         alts = self.alternatives()
         if self.peek() != ")":
             raise _Unsupported
@@ -164,12 +169,18 @@ class _Parser:
 
 def parse(source: str) -> list[Seq] | None:
     """The pattern's top-level alternatives as node sequences, or None when it is not analysed."""
+    shape = analyse(source)
+    return shape[0] if shape else None
+
+
+def analyse(source: str) -> tuple[list[Seq], int] | None:
+    """The top-level alternatives and the number of capturing groups, or None when not analysed."""
     parser = _Parser(source)
     try:
         alts = parser.alternatives()
     except (_Unsupported, IndexError, ValueError):
         return None
-    return alts if parser.i == len(source) else None
+    return (alts, parser.captures) if parser.i == len(source) else None
 
 
 def first_chars(seq: Seq) -> tuple[set[str], bool] | None:
