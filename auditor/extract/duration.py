@@ -49,7 +49,10 @@ def _any(entries: list[str]) -> str:
     return "(?:" + "|".join(entries) + ")"
 
 
-_QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{UNIT})\b"
+# The two-letter unit abbreviations ("52-wk", "6 mo") are units after a number too; the one-letter
+# ones are not ("10 m walk").
+_ABBREV = rules.alternation([t for t in rules.load("units")["short_tokens"] if len(t) > 1])
+_QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{UNIT}|{_ABBREV})\b"
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
 _MACROS = {"num": NUM, "unit": UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
@@ -94,6 +97,7 @@ _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.I)
 _NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.I)
 _AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.I)
 _TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.I)
+_NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.I)
 # Sub-day units state a session's length ("30 minutes per session"), never a course.
 _SESSION_UNITS = frozenset({"minute", "hour"})
 
@@ -180,7 +184,7 @@ def _whole_study(texts: list[Text], narrative: list[Text]) -> Duration | None:
     for text in texts:
         for m in _WHOLE_STUDY.finditer(text.value):
             sentence = _sentence(text.value, m.start(), m.end())
-            if _TREATMENT_CONTEXT.search(sentence) and not _NOT_TREATMENT.search(sentence):
+            if _TREATMENT_CONTEXT.search(sentence) and not _NOT_WHOLE_STUDY.search(sentence):
                 said = (text, m.start(), m.end())
                 break
         if said:
@@ -289,7 +293,7 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 
 # Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
 # skips the number-led patterns.
-_UNIT_HINT = compile_fast(rf"{UNIT}\b", re.I)
+_UNIT_HINT = compile_fast(rf"(?:{UNIT}|{_ABBREV})\b", re.I)
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
 _SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 
@@ -319,8 +323,8 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
-_PREPOSITION_LED = (_FOR, _LASTS, _DURATION_BEFORE)
-_NOUN_LED = (_LONG, _OF, _DURATION_AFTER)
+_PREPOSITION_LED = (_FOR, _LASTS, _DURATION_BEFORE, _DURATION_AFTER)
+_NOUN_LED = (_LONG, _OF)
 
 
 @lru_cache(maxsize=8192)
@@ -331,7 +335,7 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
-    for pattern in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE):
+    for pattern in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE):  # noun-led first: same spans as before
         for m in (m for start, end in spans for m in pattern.finditer(low, start, end)):
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
@@ -354,7 +358,14 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     words = value[max(0, m.start() - 60):m.start()].split()
     after = value[m.end():m.end() + 25]
     if pattern in _PREPOSITION_LED or pattern is _WEEK_RANGE:
-        if _NOT_TREATMENT.search(" ".join(words[-6:])) or _AFTER_NOT.match(after):
+        if _NOT_TREATMENT.search(" ".join(words[-6:])):
+            return False
+        # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
+        # to surgery" is a history.
+        if pattern is not _WEEK_RANGE and _AFTER_NOT.match(after):
+            return False
+        # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
+        if pattern is _WEEK_RANGE and _EXTENSION.search(_sentence(value, m.start(), m.end())):
             return False
         return not narrative or bool(_TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]))
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
