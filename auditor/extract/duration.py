@@ -138,7 +138,8 @@ def derive(record: TrialRecord) -> Duration | None:
         return study
     if found is not None:
         return found
-    return _one_off_trial(arms, narrative)
+    labels = [a.label for a in record.arms if a.type is None or a.type.value.upper() != "NO_INTERVENTION"]
+    return _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
@@ -157,11 +158,19 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
     return None
 
 
-def _one_off_trial(arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
+def _one_off_label(texts: list[Text]) -> bool:
+    """The arm's own texts neither repeat the treatment nor name a course-like kind of it."""
+    return not any(_repeated(t.value) or _COURSE_KIND.search(t.value) for t in texts)
+
+
+def _one_off_trial(arms: list[tuple[bool, list[Text]]], labels: list[Text | None],
+                   narrative: list[Text]) -> Duration | None:
     """0 weeks when every active arm is a one-off procedure / injection / single session."""
     one_off: list[Duration] = []
-    for control, texts in arms:
-        found = _one_off(texts)
+    for (control, texts), label in zip(arms, labels):
+        # The label may be all that names the procedure ("hUC-MSCs transplantation group"); it is
+        # read only here: "Pain for 6 months or less" in a label is not a course.
+        found = _one_off(texts) or (_one_off([label]) if label is not None and _one_off_label(texts) else None)
         if found is not None:
             one_off.append(found)
         elif not control:
