@@ -77,6 +77,7 @@ _LONG = _rule("length_noun")
 _OF = _rule("length_of_noun")
 _FOR = _rule("preposition_length")
 _LASTS = _rule("verb_length")
+_RECEIVES = _rule("receive_length")
 _DURATION_AFTER = _rule("duration_after")
 _DURATION_BEFORE = _rule("duration_before")
 _WEEK_RANGE = _rule("week_range")
@@ -332,7 +333,7 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
-_PREPOSITION_LED = (_FOR, _LASTS, _DURATION_BEFORE, _DURATION_AFTER)
+_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
 _NOUN_LED = (_LONG, _OF)
 
 
@@ -367,7 +368,8 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     words = value[max(0, m.start() - 60):m.start()].split()
     after = value[m.end():m.end() + 25]
     if pattern in _PREPOSITION_LED or pattern is _WEEK_RANGE:
-        if _NOT_TREATMENT.search(" ".join(words[-6:])):
+        # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
+        if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
             return False
         # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
         # to surgery" is a history.
