@@ -31,7 +31,16 @@ from typing import Any
 
 from auditor.extract import rules, timeframes
 from auditor.extract.text import (
-    NUM, UNIT, Guarded, belongs, compile_fast, evidence, lowered, number, unit_of, weeks,
+    NUM,
+    UNIT,
+    Guarded,
+    belongs,
+    compile_fast,
+    evidence,
+    lowered,
+    number,
+    unit_of,
+    weeks,
 )
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
@@ -82,8 +91,8 @@ _DURATION_AFTER = _rule("duration_after")
 _DURATION_BEFORE = _rule("duration_before")
 _WEEK_RANGE = _rule("week_range")
 _STUDY_LENGTH = _rule("study_length")
-_WHOLE_STUDY = Guarded(_rule("whole_study", re.I), "duration", "length", "course", "period", "throughout")
-_SPAN = Guarded(_rule("span", re.I), r"from\s+")
+_WHOLE_STUDY = Guarded(_rule("whole_study", re.IGNORECASE), "duration", "length", "course", "period", "throughout")
+_SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
 _WEEKLY = _rule("weekly")
 _SESSIONS = _rule("sessions")
 _SPACED = _rule("spaced")
@@ -91,31 +100,31 @@ _FREQ = _rule("frequency")
 _FREQ_WORDS: dict[str, float] = {k: float(v) for k, v in _P["frequency_words"].items()}
 _FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].items()]
 
-_EXTENSION = compile_fast(_stems(_P["extension_words"]), re.I)
-_NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.I)
-_NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.I)
-_NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.I)
-_NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.I)
-_AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.I)
-_TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.I)
-_NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.I)
+_EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
+_NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
+_NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
+_NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
+_NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.IGNORECASE)
+_AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
+_TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
+_NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.IGNORECASE)
 # Sub-day units state a session's length ("30 minutes per session"), never a course.
 _SESSION_UNITS = frozenset({"minute", "hour"})
 
 _SINGLE = compile_fast(rf"\b(?:a\s+)?{_any(_O['single_words'])}\s+(?:[\w-]+\s+){{0,2}}?"
-                       rf"{rules.alternation(_O['single_nouns'])}s?\b", re.I)
-_ONE_VISIT = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml one_visit_phrases"), re.I)
+                       rf"{rules.alternation(_O['single_nouns'])}s?\b", re.IGNORECASE)
+_ONE_VISIT = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml one_visit_phrases"), re.IGNORECASE)
               for p in _O["one_visit_phrases"]]
-_ONE_OFF = compile_fast(_stems(_O["procedures"]), re.I)
-_REPEATED = compile_fast(r"\b" + _any(_O["repeated_cues"]) + r"\b", re.I)
-_ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.I)
-_COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.I)
-_CONTEXT_BEFORE = compile_fast(_O["context_before"], re.I)
+_ONE_OFF = compile_fast(_stems(_O["procedures"]), re.IGNORECASE)
+_REPEATED = compile_fast(r"\b" + _any(_O["repeated_cues"]) + r"\b", re.IGNORECASE)
+_ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.IGNORECASE)
+_COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
+_CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
 _NARRATIVE_SINGLE = Guarded(compile_fast(
-    rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.I),
+    rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
-_CONTROL = compile_fast(_any(_O["control_types"]), re.I)
-_CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.I)
+_CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
+_CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.;]\s|\n")
 
 
@@ -292,9 +301,9 @@ def _one_off(texts: list[Text]) -> Duration | None:
 def _from_time_frames(record: TrialRecord) -> Duration | None:
     best: tuple[float, Text, timeframes.TimePoint] | None = None
     for o in record.outcomes:
-        if o.time_frame is not None and (p := timeframes.end_of_treatment_at(o.time_frame.value)):
-            if best is None or p.weeks > best[0]:
-                best = (p.weeks, o.time_frame, p)
+        p = timeframes.end_of_treatment_at(o.time_frame.value) if o.time_frame is not None else None
+        if p is not None and o.time_frame is not None and (best is None or p.weeks > best[0]):
+            best = (p.weeks, o.time_frame, p)
     if best is None:
         return None
     w, tf, p = best
@@ -303,7 +312,7 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 
 # Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
 # skips the number-led patterns.
-_UNIT_HINT = compile_fast(rf"(?:{UNIT}|{_ABBREV})\b", re.I)
+_UNIT_HINT = compile_fast(rf"(?:{UNIT}|{_ABBREV})\b", re.IGNORECASE)
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
 _SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 

@@ -28,7 +28,17 @@ from functools import lru_cache
 from typing import cast
 
 from auditor.extract import rules
-from auditor.extract.text import NUM, NUM_RE, TriggerIndex, ascii_lower, compile_fast, number, trigger_words, unit_of, weeks
+from auditor.extract.text import (
+    NUM,
+    NUM_RE,
+    TriggerIndex,
+    ascii_lower,
+    compile_fast,
+    number,
+    trigger_words,
+    unit_of,
+    weeks,
+)
 
 ANCHORS = ("baseline", "treatment_start", "end_of_treatment", "procedure", "unknown")
 
@@ -47,15 +57,15 @@ _LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|mth
 # Single-letter units only when glued to the number ("12m", "24h", "6w"): "10 m walk" is metres.
 _QTY = compile_fast(
     rf"(?<![\w.])(?P<nums>{NUM}(?:\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?{NUM})*)"
-    rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)", re.I)
+    rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)", re.IGNORECASE)
 _DIGITS = r"\d+(?:\.\d+)?"
 _PREFIX_UNIT = r"(?:minutes?|hours?|hrs?|days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)"
 _QTY_PREFIX = compile_fast(
     rf"\b(?P<unit>{_PREFIX_UNIT})\s*(?P<nums>{_DIGITS}(?:\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|-|–|/)\s*"
-    rf"(?:(?:and|or)\s+)?(?:{_PREFIX_UNIT}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{_LONG_UNIT}\b)", re.I)
-_NUM_IN = compile_fast(rf"(?<![\w.]){NUM}", re.I)
+    rf"(?:(?:and|or)\s+)?(?:{_PREFIX_UNIT}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{_LONG_UNIT}\b)", re.IGNORECASE)
+_NUM_IN = compile_fast(rf"(?<![\w.]){NUM}", re.IGNORECASE)
 # "the first postoperative day", "2nd post-op week": the anchor sits between number and unit.
-_QTY_POSTOP = compile_fast(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>day|week|month)s?\b", re.I)
+_QTY_POSTOP = compile_fast(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>day|week|month)s?\b", re.IGNORECASE)
 
 # Anchor vocabularies (relation words x event words) and phrase patterns are data:
 # rules/timeframe_anchors.yaml (see docs/rules/timeframe_anchors.md).
@@ -72,7 +82,7 @@ def _anchor_rules(section: str) -> list[tuple[re.Pattern[str], str]]:
         if entry["anchor"] not in (*ANCHORS, "before"):
             raise rules.RuleError(f"{where}: unknown anchor {entry['anchor']!r}")
         try:
-            out.append((compile_fast(rules.expand(entry["pattern"], _ANCHOR_MACROS, where), re.I), entry["anchor"]))
+            out.append((compile_fast(rules.expand(entry["pattern"], _ANCHOR_MACROS, where), re.IGNORECASE), entry["anchor"]))
         except re.error as exc:
             raise rules.RuleError(f"{where}: {exc}") from exc
     return out
@@ -88,17 +98,17 @@ _MARKERS = _anchor_rules("markers")
 _PHRASE_INDEX = TriggerIndex({str(i): trigger_words(p) for i, (p, _) in enumerate(_ANCHOR_PHRASES + _MARKERS)})
 _MAX_WEEKS = 52 * 40  # nothing registered is assessed 40 years later: larger values are ages or dates
 _DECIMAL_COMMA = compile_fast(r"^\d,5$")
-_BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.I)
+_BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.IGNORECASE)
 _DURATION_OF = compile_fast(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
-                          r"approximately\s+)*$", re.I)
-_AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.I)
-_AGE_AFTER = compile_fast(r"^\s*(?:old|of\s+age)\b", re.I)
-_LABEL_THEN_DATE = compile_fast(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.I)
-_RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
-_LIST_GAP = compile_fast(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.I)
+                          r"approximately\s+)*$", re.IGNORECASE)
+_AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.IGNORECASE)
+_AGE_AFTER = compile_fast(r"^\s*(?:old|of\s+age)\b", re.IGNORECASE)
+_LABEL_THEN_DATE = compile_fast(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.IGNORECASE)
+_RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
+_LIST_GAP = compile_fast(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.IGNORECASE)
 # Between a quantity and its anchor: a short label "(T2)" or a tolerance "± 60 days".
 _AFTER_GAP = compile_fast(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?$")
-_BEFORE_GAP = compile_fast(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.I)
+_BEFORE_GAP = compile_fast(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.IGNORECASE)
 
 
 @dataclass
@@ -176,7 +186,7 @@ def _quantities(text: str) -> list[_Qty]:
         unit = unit_of(m.group("unit"))
         values = []
         # Each number takes the unit written before it ("Day 0 to Week 8"), else the group's first.
-        for part in re.finditer(rf"(?:({_PREFIX_UNIT})\s*)?({_DIGITS})", m.group("nums"), re.I):
+        for part in re.finditer(rf"(?:({_PREFIX_UNIT})\s*)?({_DIGITS})", m.group("nums"), re.IGNORECASE):
             values.append(weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit))
         values = [w for w in values if w <= _MAX_WEEKS]
         if values:
@@ -235,7 +245,7 @@ def _gap(text: str, start: int, end: int) -> str:
     return text[start:end] if end - start <= 30 else "x"
 
 
-_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.I)
+_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.IGNORECASE)
 
 
 def end_of_treatment_at(text: str | None) -> TimePoint | None:
@@ -269,4 +279,4 @@ def specific(text: str | None) -> bool:
     return bool(points) and all(p.anchor in ("baseline", "procedure") for p in points)
 
 
-__all__ = ["ANCHORS", "TimePoint", "end_of_treatment_at", "parse", "specific", "NUM_RE"]
+__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "end_of_treatment_at", "parse", "specific"]
