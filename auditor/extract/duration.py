@@ -39,6 +39,7 @@ from auditor.extract.text import (
     evidence,
     lowered,
     number,
+    trigger_words,
     unit_of,
     weeks,
 )
@@ -58,12 +59,25 @@ def _any(entries: list[str]) -> str:
     return "(?:" + "|".join(entries) + ")"
 
 
-# The two-letter unit abbreviations ("52-wk", "6 mo") are units after a number too; the one-letter
-# ones are not ("10 m walk").
-_ABBREV = rules.alternation([t for t in rules.load("units")["short_tokens"] if len(t) > 1])
-_QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{UNIT}|{_ABBREV})\b"
+# Course lengths are a day or longer; shorter units state a session's length ("30 minutes per
+# session", "4 hours of exposure"). Both spellings lists come from units.yaml. The two-letter
+# abbreviations ("52-wk", "6 mo") are units after a number too; the one-letter ones are not
+# ("10 m walk").
+_UNITS = rules.load("units")
+_DAY = float(_UNITS["units"]["day"]["weeks"])
+_SHORT = set(_UNITS["short_tokens"])
+
+
+def _unit_tokens(course: bool) -> list[str]:
+    return [t for u in _UNITS["units"].values() if (float(u["weeks"]) >= _DAY) == course
+            for t in u["tokens"] if t not in _SHORT or (course and len(t) > 1)]
+
+
+_COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
+_SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
+_QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{_COURSE_UNIT})\b"
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
-_MACROS = {"num": NUM, "unit": UNIT, "qty": _QTY, "filler": _FILLER,
+_MACROS = {"num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
            "period_prepositions": rules.alternation(_P["period_prepositions"]),
            "period_fillers": _any(_P["period_fillers"]), "lasting_verbs": _any(_P["lasting_verbs"]),
@@ -116,7 +130,8 @@ _SINGLE = compile_fast(rf"\b(?:a\s+)?{_any(_O['single_words'])}\s+(?:[\w-]+\s+){
 _ONE_VISIT = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml one_visit_phrases"), re.IGNORECASE)
               for p in _O["one_visit_phrases"]]
 _ONE_OFF = compile_fast(_stems(_O["procedures"]), re.IGNORECASE)
-_REPEATED = compile_fast(r"\b" + _any(_O["repeated_cues"]) + r"\b", re.IGNORECASE)
+_REPEATED = compile_fast(rules.expand(r"\b" + _any(_O["repeated_cues"]) + r"\b", _MACROS, "one_off.yaml repeated_cues"),
+                         re.IGNORECASE)
 _ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.IGNORECASE)
 _COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
 _CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
@@ -312,7 +327,7 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 
 # Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
 # skips the number-led patterns.
-_UNIT_HINT = compile_fast(rf"(?:{UNIT}|{_ABBREV})\b", re.IGNORECASE)
+_UNIT_HINT = compile_fast(rf"{_COURSE_UNIT}\b", re.IGNORECASE)
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
 _SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 
@@ -344,6 +359,8 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
 # noun decides); "duration" patterns say outright that the length is a duration.
 _PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
 _NOUN_LED = (_LONG, _OF)
+# With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
+_COURSE_PATTERNS = [(p, trigger_words(p)) for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
 
 
 @lru_cache(maxsize=8192)
@@ -354,7 +371,9 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
-    for pattern in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE):  # noun-led first: same spans as before
+    for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
+        if triggers is not None and not any(w in low for w in triggers):
+            continue  # none of the words every match starts with: the pattern cannot match
         for m in (m for start, end in spans for m in pattern.finditer(low, start, end)):
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
