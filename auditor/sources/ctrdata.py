@@ -123,4 +123,4 @@ def _fill(el: Element, value: Any) -> None:
         el.text = html.unescape(str(value)).replace("\r", "")
 
 
-__all__ = ["NAME", "DESCRIPTION", "sniff", "read", "map_document", "register_of", "as_element", "dig"]
+__all__ = ["NAME", "DESCRIPTION", "sniff", "read", "map_document", "register_of", "as_element", "dig", "study_digest"]
