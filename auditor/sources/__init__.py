@@ -22,7 +22,17 @@ from types import ModuleType
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
 from auditor.sources import (
-    containers, ctgov_classic, ctgov_v2, ctgov_xml, ctis, ctrdata, ctrdata_db, euctr_text, ictrp_csv, ictrp_xml, protocol,
+    containers,
+    ctgov_classic,
+    ctgov_v2,
+    ctgov_xml,
+    ctis,
+    ctrdata,
+    ctrdata_db,
+    euctr_text,
+    ictrp_csv,
+    ictrp_xml,
+    protocol,
     spreadsheet,
 )
 

@@ -35,7 +35,16 @@ from typing import Any
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    Dates, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results, SourceRef, Text, TrialRecord,
+    Dates,
+    Design,
+    Enrollment,
+    Intervention,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    Text,
+    TrialRecord,
 )
 from auditor.sources import fields, ids, outcome_text
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
@@ -158,9 +167,11 @@ def _products(m: JsonMapper, part: JsonMapper | None) -> list[Intervention]:
 def _outcomes(m: JsonMapper, info: JsonMapper | None) -> list[Outcome]:
     found: list[tuple[OutcomeKind, Text]] = []
     if info is None:
-        found = [(k, t) for k, key in (("primary", "primaryEndPoint"), ("other", "endPoint")) if (t := m.text(key))]
+        search: tuple[tuple[OutcomeKind, str], ...] = (("primary", "primaryEndPoint"), ("other", "endPoint"))
+        found = [(k, t) for k, key in search if (t := m.text(key))]
     else:
-        for kind, key in (("primary", "primaryEndPoints"), ("secondary", "secondaryEndPoints")):
+        full: tuple[tuple[OutcomeKind, str], ...] = (("primary", "primaryEndPoints"), ("secondary", "secondaryEndPoints"))
+        for kind, key in full:
             found += [(kind, t) for i, _ in info.items("endPoint", key) if (t := info.text("endPoint", key, i, "endPoint"))]
     return [o for kind, text in found for o in outcome_text.split(text, kind)]
 

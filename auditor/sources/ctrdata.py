@@ -83,7 +83,7 @@ def map_document(doc: Any, base: str, source: SourceRef, row_id: str | None = No
     """One ctrdata document as a TrialRecord; `row_id`: the database row's ``_id`` when the
     document does not repeat it (EU CTR: it holds the member-state code)."""
     if not isinstance(doc, dict):
-        raise ValueError("document is not a JSON object")
+        raise TypeError("document is not a JSON object")
     register = register_of(doc)
     row_id = row_id or (doc.get("_id") if isinstance(doc.get("_id"), str) else None)
     if register == "EUCTR":
@@ -123,4 +123,4 @@ def _fill(el: Element, value: Any) -> None:
         el.text = html.unescape(str(value)).replace("\r", "")
 
 
-__all__ = ["NAME", "DESCRIPTION", "sniff", "read", "map_document", "register_of", "as_element", "dig", "study_digest"]
+__all__ = ["DESCRIPTION", "NAME", "as_element", "dig", "map_document", "read", "register_of", "sniff", "study_digest"]

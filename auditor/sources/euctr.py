@@ -46,7 +46,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.model import (
-    AdverseEventGroup, Dates, Design, Enrollment, Intervention, Outcome, Results, SourceRef, Text, TrialRecord,
+    AdverseEventGroup,
+    Dates,
+    Design,
+    Enrollment,
+    Intervention,
+    Outcome,
+    Results,
+    SourceRef,
+    Text,
+    TrialRecord,
 )
 from auditor.sources import fields, ids
 from auditor.sources.jsonmap import JsonMapper, dig

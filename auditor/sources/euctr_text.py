@@ -33,7 +33,7 @@ from auditor.sources.euctr import Fields
 NAME = "euctr-text"
 DESCRIPTION = "EU Clinical Trials Register full-text download (member-state records, sections A.-P.)"
 
-_START = re.compile(r"^Summary\s*\r?\n\s*EudraCT Number\s*:", re.M)
+_START = re.compile(r"^Summary\s*\r?\n\s*EudraCT Number\s*:", re.MULTILINE)
 _CODE = r"(?:[A-HNP](?:\.(?:\d+|IMP))+|[A-HNP]\.)"
 _FIELD = re.compile(rf"^(?P<code>{_CODE})\s*(?P<label>[^:\n]*?)\s*(?:\((?P<lang>[a-z]{{2}})\))?\s*:[ \t]?(?P<value>.*)$")
 _HEADING = re.compile(rf"^{_CODE}\s+\S")

@@ -18,9 +18,9 @@ import re
 
 _EUDRACT = re.compile(r"(?<!\d)(\d{4}-\d{6}-\d{2})(?!-\d{2})(?:-([A-Z]{2}|3RD))?(?![\d-])")
 _CTIS = re.compile(r"(?<!\d)(\d{4}-5\d{5}-\d{2}-\d{2})(?!\d)")
-_ISRCTN = re.compile(r"^\s*(?:ISRCTN\s*)?(\d{8})\s*$", re.I)
-_NCT = re.compile(r"\bNCT\s*(\d{8})\b", re.I)
-_NONE = re.compile(r"^\s*(?:nil\s*known|n/?a|none|not\s+applicable|-+|\.)?\s*$", re.I)
+_ISRCTN = re.compile(r"^\s*(?:ISRCTN\s*)?(\d{8})\s*$", re.IGNORECASE)
+_NCT = re.compile(r"\bNCT\s*(\d{8})\b", re.IGNORECASE)
+_NONE = re.compile(r"^\s*(?:nil\s*known|n/?a|none|not\s+applicable|-+|\.)?\s*$", re.IGNORECASE)
 
 # EU CTR names member states "Spain - AEMPS"; its links and ctrdata's ids use these codes
 # (EU CTR writes GR for Greece and GB for the United Kingdom; "Outside EU/EEA" is 3RD).

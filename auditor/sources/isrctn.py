@@ -31,7 +31,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.model import Design, Enrollment, Intervention, Outcome, OutcomeKind, Results, SourceRef, Text, TrialRecord
+from auditor.model import (
+    Design,
+    Enrollment,
+    Intervention,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    Text,
+    TrialRecord,
+)
 from auditor.sources import fields, ids, outcome_text
 from auditor.sources.jsonmap import JsonMapper, dig
 
