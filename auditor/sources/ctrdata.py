@@ -14,7 +14,7 @@ by the mapping of its register:
 | ``CTGOV2`` | a ClinicalTrials.gov API v2 study | :mod:`auditor.sources.ctgov_v2` |
 
 A file may hold one document or a JSON array of them; ctrdata's ``meta-info`` document (the
-queries that filled a collection) is refused with a message saying so. Databases: see
+queries that filled a collection, exported beside the records) holds no trial record and is read as none. Databases: see
 :mod:`auditor.sources.ctrdata_db`. Detected by a ``"ctrname"`` key naming one of the registers, or
 the first fields of an ISRCTN (``{"isrctn": "…``) or EU CTR (``"a2_eudract_number"``) document.
 """
@@ -46,7 +46,7 @@ def sniff(head: bytes, name: str) -> bool:
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     if _META.match(data[:256]):
-        raise InputError(origin, "ctrdata's meta-info document (the queries that filled a collection), not a trial record")
+        return iter(())  # ctrdata's bookkeeping (the queries that filled a collection): no trial records
     return read_studies(data, origin, _entries, (), ("_id",), "ctrdata document",
                         lambda doc, base, index: map_document(doc, base, SourceRef(
                             path=origin, format=NAME, index=index, digest=study_digest(doc))))

@@ -9,8 +9,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from auditor.sources import detect, ids
 from tests.conftest import run_cli
 
@@ -36,7 +34,7 @@ def test_euctr_text_member_states_are_copies_of_one_trial():
     assert de.secondary_ids == ["EUCTR2020-001234-56-DE", "BACK-01"] and es.secondary_ids[0] == "EUCTR2020-001234-56-ES"
     assert de.official_title.value.startswith("A randomised trial")  # English kept, (de) copy not appended
     assert de.eligibility.value.endswith("Age 18 to 65 years\n\n1. Surgery") and de.eligibility.at == "E.3 | E.4"
-    primary = [o for o in de.outcomes if o.kind == "primary"][0]
+    primary = next(o for o in de.outcomes if o.kind == "primary")
     assert primary.measure.value == "Pain intensity (NRS)" and primary.measure.at == "E.5.1"
     assert primary.time_frame.value == "12 weeks and 12 months" and primary.time_frame.line is not None
     assert de.design.allocation.value == "Randomised: Yes" and de.design.masking.value == "Double blind"
@@ -90,8 +88,8 @@ def test_id_normalisation():
 def test_real_euctr_text_every_member_state_record(real):
     path = next((real / "euctr").glob("*.txt"))
     text = path.read_text(encoding="utf-8")
-    blocks = len(re.findall(r"^Summary\n+EudraCT Number:", text, re.M))
-    copies = re.findall(r"^Link: \S+/trial/(\d{4}-\d{6}-\d{2})/([A-Z]{2}|3RD)/", text, re.M)
+    blocks = len(re.findall(r"^Summary\n+EudraCT Number:", text, re.MULTILINE))
+    copies = re.findall(r"^Link: \S+/trial/(\d{4}-\d{6}-\d{2})/([A-Z]{2}|3RD)/", text, re.MULTILINE)
     assert blocks == len(copies) == 10 and len({n for n, _ in copies}) == 2
     assert detect(path.read_bytes()[:65536], str(path)).NAME == "euctr-text"
     records, errors = read_all(path)
