@@ -128,7 +128,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     known: list[tuple[float, Point]] = []
     unknown: list[Point] = []
     for p in points:
-        if p.anchor == "end_of_treatment" or p.anchor == "procedure" and duration == 0:
+        if p.anchor == "end_of_treatment" or (p.anchor == "procedure" and duration == 0):
             known.append((p.weeks, p))
         elif p.anchor in ("baseline", "treatment_start", "procedure") and duration is not None:
             known.append((p.weeks - duration, p))
