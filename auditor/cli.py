@@ -250,3 +250,5 @@ def list_formats() -> None:
 
 from auditor.cli_batch import batch  # noqa: E402  (the `batch` command lives in its own module)
 main.add_command(batch)
+from auditor.cli_fetch import fetch_command  # noqa: E402  (the `fetch` command lives in its own module)
+main.add_command(fetch_command)

@@ -17,7 +17,8 @@ from auditor.sources import xmlsafe
 # A registry export of 100,000 studies is ~2 GB as one JSON file; a single file above this is
 # far more likely a mistake (or a decompression bomb) than a record set.
 MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", 1 << 30))
-SKIP_NAMES = {".DS_Store", "Thumbs.db"}
+# Not records: desktop litter, and the manifest of a `trial-audit fetch` folder (auditor.fetch.folder).
+SKIP_NAMES = {".DS_Store", "Thumbs.db", "trial-audit-fetch.json"}
 
 
 def describe(head: bytes) -> str:
@@ -127,7 +128,8 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files = sorted(p for p in path.rglob("*")
+                           if p.is_file() and not p.name.startswith(".") and p.name not in SKIP_NAMES)
             if not files:
                 yield raw, InputError(raw, "folder contains no files")
             for file in files:
