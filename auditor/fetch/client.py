@@ -116,9 +116,8 @@ class Client:
         url = self.url(path)
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.settings.retries + 1),
-            wait=_WaitRetryAfter(tenacity.wait_exponential_jitter(initial=self.settings.backoff,
-                                                                  max=self.settings.max_wait, jitter=self.settings.backoff),
-                                 self.settings.max_wait),
+            wait=_WaitRetryAfter(tenacity.wait_exponential(multiplier=self.settings.backoff, max=self.settings.max_wait)
+                                 + tenacity.wait_random(0, self.settings.backoff), self.settings.max_wait),
             retry=tenacity.retry_if_exception_type((Retryable, httpx.TransportError)),
             before_sleep=self._before_sleep, reraise=True)
         try:
