@@ -14,8 +14,10 @@ a re-run asks again for the first page the manifest does not list (and overwrite
 just before the kill), so nothing is listed twice.
 
 Superseding: when a study appears in more than one page (an update round fetched a newer copy, or
-the data changed while paging), only its newest copy stays; older pages are rewritten without it
-(a page left without studies is deleted). Pages that need no change stay byte-identical.
+the data changed while paging), one copy stays: the newest, in the place of the oldest. Pages of
+earlier rounds keep their size (a batch re-audits a changed file as a whole and keeps no stale
+rows); the pages just fetched lose the copies that moved (one left empty is deleted). Pages that
+need no change stay byte-identical to what the API sent.
 """
 
 from __future__ import annotations
@@ -96,12 +98,18 @@ def page_entries(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def supersede(folder: Path, doc: dict[str, Any]) -> int:
-    """Keep only the newest copy of each study across all pages; returns how many copies went.
-    Idempotent: a kill half-way is repaired by running it again."""
-    entries = list(page_entries(doc))
+    """Keep one copy of each study across all pages: the newest copy, put where its oldest copy
+    was. Pages of earlier rounds thus keep their number of studies (a `batch` that audited them
+    re-audits the changed file and is left with no stale rows); only pages of the round just
+    fetched lose studies, and one left empty is deleted. Returns how many copies went.
+
+    Idempotent and safe to kill: first every page that receives a newer copy is written, then
+    the pages that lose one, so a newest copy is on disk in its new place before it goes from
+    its old one; running it again finishes the job."""
     pages: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    first: dict[str, tuple[int, int]] = {}
     newest: dict[str, tuple[int, int]] = {}
-    for i, entry in enumerate(entries):
+    for i, entry in enumerate(page_entries(doc)):
         path = folder / entry["file"]
         try:
             page = orjson.loads(path.read_bytes())
@@ -112,22 +120,38 @@ def supersede(folder: Path, doc: dict[str, Any]) -> int:
         pages.append((entry, page))
         for j, study in enumerate(page.get("studies") or []):
             if (nct := study_id(study)) is not None:
+                first.setdefault(nct, (i, j))
                 newest[nct] = (i, j)
+    moves = {nct: (first[nct], at) for nct, at in newest.items() if at != first[nct]}
+    gains: dict[int, dict[int, Any]] = {}
+    drops: dict[int, set[int]] = {}
+    for (fi, fj), (ni, nj) in moves.values():
+        gains.setdefault(fi, {})[fj] = pages[ni][1]["studies"][nj]
+        drops.setdefault(ni, set()).add(nj)
+    # copies between the oldest and the newest (a study sent three times) go too
+    for i, (_, page) in enumerate(pages):
+        for j, study in enumerate(page.get("studies") or []):
+            nct = study_id(study)
+            if nct is not None and (i, j) not in (first[nct], newest[nct]):
+                drops.setdefault(i, set()).add(j)
+    for i, replaced in gains.items():
+        page = pages[i][1]
+        page["studies"] = [replaced.get(j, s) for j, s in enumerate(page["studies"])]
+        write_page(folder, pages[i][0]["file"], orjson.dumps(page))
     removed = 0
-    for i, (entry, page) in enumerate(pages):
-        studies = page.get("studies") or []
-        keep = [s for j, s in enumerate(studies) if (nct := study_id(s)) is None or newest[nct] == (i, j)]
-        entry["studies"] = len(keep)
-        if keep and len(keep) == len(studies):
-            continue
-        removed += len(studies) - len(keep)
-        entry["superseded"] = entry.get("superseded", 0) + len(studies) - len(keep)
+    for i, gone in drops.items():
+        entry, page = pages[i]
+        keep = [s for j, s in enumerate(page["studies"]) if j not in gone]
+        removed += len(gone)
+        entry["superseded"] = entry.get("superseded", 0) + len(gone)
         if keep:
             page["studies"] = keep
             write_page(folder, entry["file"], orjson.dumps(page))
         else:
             (folder / entry["file"]).unlink(missing_ok=True)
             entry["file"] = None
+    for entry, page in pages:
+        entry["studies"] = len(page.get("studies") or []) if entry.get("file") else 0
     return removed
 
 
