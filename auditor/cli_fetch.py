@@ -90,9 +90,13 @@ def _fail(message: str) -> None:
               help="Seconds to wait for a response.")
 @click.option("--backoff", type=click.FloatRange(0), default=Settings.backoff, show_default=True,
               help="First wait in seconds before a retry (doubling; a Retry-After from the server wins).")
+@click.option("--history", is_flag=True,
+              help="Also fetch each study's version history (the version in force at the start and the latest) "
+                   "into FOLDER/.history/ from the website's undocumented endpoints; failures are skipped.")
 @click.option("--count", "count_only", is_flag=True, help="Only print how many studies the query matches.")
 def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None, since: str | None, api_url: str,
-                  page_size: int, rate: float, retries: int, timeout: float, backoff: float, count_only: bool) -> None:
+                  page_size: int, rate: float, retries: int, timeout: float, backoff: float, history: bool,
+                  count_only: bool) -> None:
     """Fetch the ClinicalTrials.gov studies matching QUERY into --out FOLDER.
 
     QUERY is API parameters ('query.cond=low back pain' 'filter.overallStatus=COMPLETED') or a
@@ -124,7 +128,7 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
             raise FetchError("--out FOLDER is required (or --update FOLDER)")
         bar = _Bar()
         result = fetch(Path(out), params, settings, since=since, update=update is not None,
-                       page_size=page_size, progress=bar)
+                       page_size=page_size, progress=bar, history=history)
     except FetchError as err:
         _fail(str(err))
         return
@@ -134,6 +138,9 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
     for note in result.notes:
         click.echo(f"trial-audit: {note}", err=True)
     _report(result)
+    if history and (h := result.round.get("history")):
+        click.echo(f"history: {h['fetched']:,} studies in {Path(result.folder) / h['folder']}"
+                   + (f", {h['failed']:,} without (see above)" if h["failed"] else ""))
 
 
 def _report(result: paging.Result) -> None:

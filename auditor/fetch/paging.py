@@ -16,8 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
+
 from auditor import __version__
 from auditor.fetch import folder as fetch_folder
+from auditor.fetch import history as fetch_history
 from auditor.fetch.client import Client, Settings
 from auditor.fetch.errors import FetchError
 from auditor.fetch.query import Params, with_since
@@ -55,7 +58,7 @@ def now() -> str:
 
 
 def fetch(out: Path, query: Params, settings: Settings, *, since: str | None = None, update: bool = False,
-          page_size: int = MAX_PAGE_SIZE, progress: Progress | None = None,
+          page_size: int = MAX_PAGE_SIZE, progress: Progress | None = None, history: bool = False,
           on_round: Callable[[dict[str, Any]], None] | None = None) -> Result:
     """Fetch `query` into `out` (or finish an interrupted fetch there). A completed folder is not
     fetched again unless `since` or `update` asks for the studies updated since."""
@@ -76,6 +79,8 @@ def fetch(out: Path, query: Params, settings: Settings, *, since: str | None = N
         status = "resumed"
         current = last
     elif last is not None and since is None and not update:
+        if history:
+            _history(out, doc, last, settings, set(), progress)
         return Result(out, "up-to-date", last, fetch_folder.current_studies(doc))
     else:
         status = "fetched"
@@ -102,9 +107,28 @@ def fetch(out: Path, query: Params, settings: Settings, *, since: str | None = N
         notes.append(f"the server counted {current['count']} studies but sent {received} "
                      "(the registry changed while paging?)")
     fetch_folder.save(out, doc)
+    if history:
+        refresh = {nct for entry in current["pages"] if entry.get("file")
+                   for nct in _ids(out / entry["file"])} if current.get("since") else set()
+        _history(out, doc, current, settings, refresh, progress)
     if on_round is not None:
         on_round(current)
     return Result(out, status, current, doc["studies"], removed, notes)
+
+
+def _ids(page: Path) -> list[str]:
+    return [nct for s in orjson.loads(page.read_bytes()).get("studies") or []
+            if (nct := fetch_folder.study_id(s)) is not None]
+
+
+def _history(out: Path, doc: dict[str, Any], round_: dict[str, Any], settings: Settings, refresh: set[str],
+             progress: Progress) -> None:
+    with Client(settings, on_retry=lambda msg, wait: progress.note(f"{msg}; retrying in {wait:.1f} s")) as client:
+        counts = fetch_history.fetch_all(client, out, doc, refresh, now(), progress.note)
+    previous = round_.get("history") or {}
+    round_["history"] = {"fetched": previous.get("fetched", 0) + counts["fetched"],
+                         "failed": counts["failed"], "folder": fetch_history.HISTORY_DIR}
+    fetch_folder.save(out, doc)
 
 
 def _show(params: Params) -> str:

@@ -128,8 +128,10 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
             continue
         path = Path(raw)
         if path.is_dir():
+            # hidden files and folders are skipped, as batch does (a fetch folder's .history/)
             files = sorted(p for p in path.rglob("*")
-                           if p.is_file() and not p.name.startswith(".") and p.name not in SKIP_NAMES)
+                           if p.is_file() and p.name not in SKIP_NAMES
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not files:
                 yield raw, InputError(raw, "folder contains no files")
             for file in files:

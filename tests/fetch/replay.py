@@ -51,13 +51,29 @@ class Registry:
     log: list[tuple[str, dict[str, str], float]] = field(default_factory=list)
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    # nctId -> [(date, study)], version 0 first: served by the internal history endpoints
+    histories: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     _attempts: dict[int, int] = field(default_factory=dict)
     _tokens: dict[str, int] = field(default_factory=dict)
 
     def install(self, server: HTTPServer) -> str:
         server.expect_request(f"{API}/version").respond_with_handler(self._version)
         server.expect_request(f"{API}/studies").respond_with_handler(self._studies)
+        server.expect_request(re.compile(r"/api/int/studies/.*")).respond_with_handler(self._history)
         return server.url_for(API)
+
+    def _history(self, request: Request) -> Response:
+        self.log.append((request.path, dict(request.args), time.monotonic()))
+        parts = request.path.split("/")  # /api/int/studies/NCT.../history/N
+        versions = self.histories.get(parts[4])
+        if versions is None:
+            return Response("Not Found", status=404)
+        if len(parts) == 5 and request.args.get("history") == "true":
+            changes = [{"version": v, "date": d, "status": "RECRUITING"} for v, (d, _) in enumerate(versions)]
+            return _json({"protocolSection": versions[-1][1]["protocolSection"], "history": {"changes": changes}})
+        if len(parts) == 7 and parts[5] == "history" and parts[6].isdigit() and int(parts[6]) < len(versions):
+            return _json({"studyVersion": int(parts[6]), "study": versions[int(parts[6])][1]})
+        return Response("Not Found", status=404)
 
     def studies_requests(self) -> list[dict[str, str]]:
         return [q for path, q, _ in self.log if path.endswith("/studies")]
