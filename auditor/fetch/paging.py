@@ -113,6 +113,12 @@ def fetch(out: Path, query: Params, settings: Settings, *, since: str | None = N
         _history(out, doc, current, settings, refresh, progress)
     if on_round is not None:
         on_round(current)
+    if status == "resumed" and (update or (since is not None and since != current.get("since"))):
+        # the interrupted round is finished; now the update that was asked for
+        later = fetch(out, query, settings, since=since, update=update, page_size=page_size, progress=progress,
+                      history=history, on_round=on_round)
+        later.notes[:0] = notes
+        return later
     return Result(out, status, current, doc["studies"], removed, notes)
 
 

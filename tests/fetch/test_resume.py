@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 
 from auditor import batch, profiles
 from auditor.fetch import MANIFEST
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 from tests.fetch.replay import Registry, hand_made, study_id
 from tests.fetch.test_fetch import FAST, fetch, folder_ids
 
@@ -103,3 +103,15 @@ def test_killed_on_any_page_then_resumed_gives_every_real_study_once(server: HTT
     _kill_during_page(reg, api, out, page, "query.cond=back")
     assert fetch(api, out, "query.cond=back", "--page-size", "2").exit_code == 0
     assert sorted(folder_ids(out)) == sorted(study_id(s) for s in real_studies[:9])
+
+
+def test_an_update_after_a_killed_fetch_first_finishes_it(server: HTTPServer, tmp_path: Path) -> None:
+    reg = Registry(hand_made(6))
+    api = reg.install(server)
+    out = tmp_path / "f"
+    _kill_during_page(reg, api, out, 1, "query.cond=back")
+    result = run_cli("fetch", "--update", str(out), "--api-url", api, "--page-size", "2", *FAST)
+    assert result.exit_code == 0, result.output
+    rounds = orjson.loads((out / MANIFEST).read_bytes())["rounds"]
+    assert [r["status"] for r in rounds] == ["complete", "complete"] and rounds[1]["since"] == "2026-01-15"
+    assert sorted(folder_ids(out)) == sorted(study_id(s) for s in reg.studies)
