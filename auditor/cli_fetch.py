@@ -154,6 +154,7 @@ def _report(result: paging.Result) -> None:
     received = sum(p["studies"] + p.get("superseded", 0) for p in r["pages"])
     what = "update" if r.get("since") else "fetch"
     superseded = f", {result.superseded:,} older copies superseded" if result.superseded else ""
-    click.echo(f"{what} {result.status}: {received:,} studies in {pages:,} pages (round {r['round']}, {data})"
+    done = "resumed and complete" if result.status == "resumed" else "complete"
+    click.echo(f"{what} {done}: {received:,} studies in {pages:,} pages (round {r['round']}, {data})"
                f"{superseded}; {result.folder} holds {result.studies:,} studies. "
                f"Audit them with: trial-audit batch {result.folder} --out AUDIT_DIR")

@@ -51,7 +51,7 @@ def test_a_killed_fetch_resumes_without_duplicates(server: HTTPServer, tmp_path:
     asked = len(reg.studies_requests())
     result = fetch(api, out, "query.cond=low back pain", "--page-size", "2")
     assert result.exit_code == 0, result.output
-    assert "fetch resumed" in result.output
+    assert "fetch resumed and complete" in result.output
     ids = folder_ids(out)
     assert len(ids) == len(set(ids)) == 9
     resumed = reg.studies_requests()[asked:]
