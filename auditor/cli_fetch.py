@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.fetch import PUBLIC_API, FetchError, Settings, fetch, paging, parse_query
-from auditor.fetch import folder as fetch_folder
 from auditor.fetch import query as fetch_query
+from auditor.fetch.errors import FetchError
+from auditor.fetch.settings import MAX_PAGE_SIZE, PUBLIC_API, Settings
+
+if TYPE_CHECKING:
+    from auditor.fetch.paging import Result
 
 EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
 
@@ -80,7 +83,7 @@ def _fail(message: str) -> None:
 @click.option("--since", metavar="DATE", help="Only studies whose last update was posted on or after DATE (YYYY-MM-DD).")
 @click.option("--api-url", envvar="TRIAL_AUDIT_CTGOV_API", default=PUBLIC_API, show_default=True,
               help="ClinicalTrials.gov API v2 base URL (env TRIAL_AUDIT_CTGOV_API).")
-@click.option("--page-size", type=click.IntRange(1, paging.MAX_PAGE_SIZE), default=paging.MAX_PAGE_SIZE,
+@click.option("--page-size", type=click.IntRange(1, MAX_PAGE_SIZE), default=MAX_PAGE_SIZE,
               show_default=True, help="Studies per page.")
 @click.option("--rate", type=click.FloatRange(0), default=Settings.rate, show_default=True,
               help="At most this many requests per second (0: no pacing).")
@@ -104,6 +107,9 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
     up to 1,000 studies as it arrives; run the same command again after an interruption and it
     resumes; a completed fetch is not repeated. Audit the folder with `trial-audit batch FOLDER`.
     """
+    from auditor.fetch import folder as fetch_folder
+    from auditor.fetch import paging
+
     settings = Settings(api_url=api_url, rate=rate, retries=retries, timeout=timeout, backoff=backoff)
     try:
         if since is not None:
@@ -119,7 +125,7 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
                 raise FetchError(f"{update}: no {fetch_folder.MANIFEST} to update; run a fetch into it first")
             params = doc["query"]
         else:
-            params = parse_query(queries)
+            params = fetch_query.parse(queries)
         if count_only:
             total = paging.count(params, settings, since)
             click.echo("unknown" if total is None else str(total))
@@ -127,7 +133,7 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
         if out is None:
             raise FetchError("--out FOLDER is required (or --update FOLDER)")
         bar = _Bar()
-        result = fetch(Path(out), params, settings, since=since, update=update is not None,
+        result = paging.fetch(Path(out), params, settings, since=since, update=update is not None,
                        page_size=page_size, progress=bar, history=history)
     except FetchError as err:
         _fail(str(err))
@@ -143,7 +149,7 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
                    + (f", {h['failed']:,} without (see above)" if h["failed"] else ""))
 
 
-def _report(result: paging.Result) -> None:
+def _report(result: Result) -> None:
     r = result.round
     pages = len(r["pages"])
     data = f"ClinicalTrials.gov data of {r.get('dataTimestamp') or 'unknown date'}, API {r.get('apiVersion')}"

@@ -1,17 +1,12 @@
 """Registry clients: ClinicalTrials.gov API v2 into a resumable, updatable fetch folder.
 
 - `query`: QUERY arguments and pasted website URLs -> API parameters (unsupported ones refused);
+- `settings`: the client's settings and defaults (no HTTP import);
 - `client`: httpx + tenacity (timeouts, pacing, retries honouring Retry-After);
 - `folder`: the folder layout, the manifest, atomic writes, superseding older copies;
-- `paging`: count, page with pageToken, resume, update rounds.
+- `paging`: count, page with pageToken, resume, update rounds;
+- `history`: `--history`, the version in force at the start and the latest.
 
-`trial-audit fetch` (auditor/cli_fetch.py) is the command line over `paging.fetch`.
+Nothing is imported here, so `import auditor.fetch.query` stays cheap; `trial-audit fetch`
+(auditor/cli_fetch.py) imports `paging` (and with it httpx) only when it runs.
 """
-
-from auditor.fetch.client import PUBLIC_API, Settings
-from auditor.fetch.errors import FetchError
-from auditor.fetch.folder import MANIFEST
-from auditor.fetch.paging import Result, fetch
-from auditor.fetch.query import parse as parse_query
-
-__all__ = ["MANIFEST", "PUBLIC_API", "FetchError", "Result", "Settings", "fetch", "parse_query"]

@@ -13,7 +13,6 @@ import email.utils
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -24,22 +23,10 @@ from tenacity.wait import wait_base
 
 from auditor import __version__
 from auditor.fetch.errors import FetchError
+from auditor.fetch.settings import Settings
 
-PUBLIC_API = "https://clinicaltrials.gov/api/v2"
 USER_AGENT = f"trial-audit/{__version__} (clinical-trial registry auditor; python-httpx)"
 RETRY_STATUS = frozenset({403, 429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the client talks to the server; every field is a `fetch` option."""
-
-    api_url: str = PUBLIC_API
-    rate: float = 1.5  # requests per second at most (0: no pacing)
-    retries: int = 6  # further attempts after the first
-    timeout: float = 60.0  # seconds per read (connect: at most 15)
-    backoff: float = 2.0  # first backoff in seconds, doubling up to max_wait
-    max_wait: float = 300.0  # longest single wait, also for a Retry-After
 
 
 class Retryable(Exception):

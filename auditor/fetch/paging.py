@@ -21,11 +21,11 @@ import orjson
 from auditor import __version__
 from auditor.fetch import folder as fetch_folder
 from auditor.fetch import history as fetch_history
-from auditor.fetch.client import Client, Settings
+from auditor.fetch.client import Client
 from auditor.fetch.errors import FetchError
 from auditor.fetch.query import Params, with_since
+from auditor.fetch.settings import MAX_PAGE_SIZE, Settings
 
-MAX_PAGE_SIZE = 1000
 MAX_EMPTY_PAGES = 50  # consecutive empty pages with a token: the server is looping
 
 

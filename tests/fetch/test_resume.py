@@ -16,7 +16,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from auditor import batch, profiles
-from auditor.fetch import MANIFEST
+from auditor.fetch.folder import MANIFEST
 from tests.conftest import REPO, run_cli
 from tests.fetch.replay import Registry, hand_made, study_id
 from tests.fetch.test_fetch import FAST, fetch, folder_ids
