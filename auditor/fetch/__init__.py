@@ -8,5 +8,5 @@
 - `history`: `--history`, the version in force at the start and the latest.
 
 Nothing is imported here, so `import auditor.fetch.query` stays cheap; `trial-audit fetch`
-(auditor/cli_fetch.py) imports `paging` (and with it httpx) only when it runs.
+(auditor/cli/fetch.py) imports `paging` (and with it httpx) only when it runs.
 """
