@@ -1,53 +1,90 @@
-"""Population facts: is the trial about low back pain, and does eligibility require >= 12 weeks of it.
+"""Population facts: is the trial about back pain, and does eligibility require >= 12 weeks of it.
 
-chronic_lbp_12w: protocol `min_pain_duration_weeks` wins; else the eligibility text's duration
-criteria near pain/symptom words ("pain for at least 3 months", "> 12 weeks", "persistent for 6
-months", "NIH Task Force definition of chronic LBP", exclusion "symptoms < 3 months"). A stated
-minimum under 12 weeks -> False; no duration criterion -> None (the record does not say).
+The vocabularies and phrase rules are data: `rules/eligibility.yaml` (docs/rules/eligibility.md).
+
+chronic_lbp_12w (labels README): only for back-pain trials with eligibility criteria.
+- protocol `min_pain_duration_weeks` wins;
+- the NIH Task Force definition of chronic LBP -> true;
+- every duration the criteria set for the pain, or for the failed conservative care for it, is a
+  floor on how long the pain has lasted; floors are all required, so the largest counts: >= 12
+  weeks -> true, below -> false. Inclusion "pain for at least 3 months", "failed 6 months of
+  conservative care"; exclusion "symptoms < 3 months" (excluded when shorter = a floor); an upper
+  bound only ("back pain for less than 3 months", "onset within 6 months") admits recent pain;
+- "any duration" or acute / subacute pain eligible -> false;
+- "chronic" pain without a duration -> null (the record does not say how long);
+- no pain-duration requirement at all -> false.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from auditor.extract import rules
 from auditor.extract.instruments import negated
-from auditor.extract.text import compile_fast, NUM, evidence, number, unit_of, weeks
+from auditor.extract.text import NUM, UNIT, compile_fast, evidence, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
-_LBP = compile_fast(r"\b(?:low(?:er)?[\s-]+back|lumbar(?!\s+(?:puncture|drain|plexus|catheter|cistern))|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
-                  r"lumbo-?sacral|lumbo-?pelvic)", re.I)
-# Spine conditions that are low back conditions unless the text places them elsewhere (cervical disc
-# herniation is neck, not low back).
-_SPINE = compile_fast(r"\b(?:radiculopathy|dis[ck]\s+herniation|herniated\s+(?:intervertebral\s+)?dis[ck]|spinal\s+stenosis|"
-                    r"degenerative\s+dis[ck]|discogenic|spondylolisthesis|intervertebral\s+dis[ck])", re.I)
-_NOT_LOW = compile_fast(r"\b(?:cervical|neck|thoracic|cervico)", re.I)
-_PAIN = (r"(?:pain|LBP|CLBP|symptoms?|sciatica|radiculopathy|complaints?|conservative\s+(?:treatment|care|therapy|"
-         r"management)|non-?operative\s+(?:treatment|care)|backache|lumbago)")
-_QTY = rf"(?P<n>{NUM})\s*-?\s*(?P<u>weeks?|wks?|months?|mos?|years?|yrs?)\b"
-_COMPARE = (r"(?:for\s+|of\s+|lasting\s+|duration\s+(?:of\s+)?|persist\w*\s+(?:for\s+)?|present\s+(?:for\s+)?)?"
-            r"(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|min\.?|more\s+than|greater\s+than|longer\s+than|over|"
-            r">\s*=?|≥|=>|>=|no\s+less\s+than|not\s+less\s+than|exceeding|in\s+excess\s+of|past|last|previous|"
-            r"the\s+past|for|of|lasting|persisting\s+for)\s*")
-_INCL = (compile_fast(rf"{_PAIN}[^.;\n]{{0,80}}?{_COMPARE}{_QTY}", re.I),
-         compile_fast(rf"{_QTY}[^.;\n]{{0,20}}?(?:of|with|duration)\s+(?:\w+\s+){{0,3}}?{_PAIN}", re.I))
-_LESS = compile_fast(rf"{_PAIN}[^.;\n]{{0,60}}?(?:<|less\s+than|shorter\s+than|under|fewer\s+than)\s*{_QTY}", re.I)
-_NIH = compile_fast(r"NIH\s+(?:Task\s+Force|research\s+task\s+force|RTF)|Research\s+Task\s+Force", re.I)
-# "acute and chronic lumbopelvic pain", "acute disc herniation": acute cases are eligible, so the
-# trial does not require chronic pain.
-_ACUTE = compile_fast(rf"\b(?<!non-)(?<!non )(?:sub-?)?acute\b(?:\s+(?:and|or|to)\s+(?:sub-?acute|chronic))?[^.;\n]{{0,40}}?{_PAIN}|"
-                    rf"\b(?<!non-)(?<!non )(?:sub-?)?acute\s+(?:\w+\s+){{0,2}}(?:dis[ck]\s+)?(?:herniation|prolapse)", re.I)
-# Between the pain word and its duration: another dated thing ("pain is secondary to HNP: MRI within the
-# last 2 months") means the duration is not the pain's.
-_OTHER_DATED = compile_fast(r"\b(?:MRI|imaging|scan|X-?ray|CT|surgery|injection|operation|medication|drug|visit|"
-                          r"pregnan|delivery|birth|fracture)", re.I)
-_UPPER = compile_fast(r"(?:up\s+to|within(?:\s+the\s+(?:last|past))?|less\s+than|fewer\s+than|shorter\s+than|<|≤|<=|"
-                    r"no\s+more\s+than|not\s+more\s+than|maximum(?:\s+of)?|max\.?|under|not\s+exceeding)\s*$", re.I)
-_SENTENCE = compile_fast(r"[^.;\n]+")
-_ELIGIBILITY_WORDS = compile_fast(r"\b(?:must\s+have|eligible|inclusion|included|enrol\w*|recruit\w*|patients\s+with)\b",
-                                re.I)
-_EXCLUSION = compile_fast(r"exclusion\s+criteria|\bexclusions?\s*:", re.I)
+_RULES = rules.load("eligibility")
+_BACK = _RULES["back_pain"]
+
+
+def _alt(name: str, data: dict | None = None) -> str:
+    return rules.alternation((data or _RULES)[name])
+
+
+def _compile(pattern: str, where: str, flags: int = re.I) -> re.Pattern[str]:
+    expanded = rules.expand(pattern, _MACROS, f"eligibility.yaml {where}")
+    try:
+        return compile_fast(expanded, flags)
+    except re.error as exc:
+        raise rules.RuleError(f"eligibility.yaml {where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _any(name: str) -> re.Pattern[str]:
+    """One pattern for a list of rule patterns (`task_force`, `acute`, ...)."""
+    return _compile("|".join(f"(?:{p})" for p in _RULES[name]), name)
+
+
+_MACROS: dict[str, str] = {"num": NUM, "unit": UNIT}
+_MACROS.update({name: _alt(name) for name in ("pain", "care", "generic_care", "failure")})
+
+# --- about back pain -------------------------------------------------------------------------
+_LBP = _compile(rf"\b(?:{_alt('words', _BACK)}|lumbar(?!\s+{_alt('not_lumbar', _BACK)}))",
+                "back_pain.words")
+_SPINE = _compile(rf"\b{_alt('spine_conditions', _BACK)}", "back_pain.spine_conditions")
+_UPPER_SPINE = _compile(rf"\b{_alt('upper_spine', _BACK)}", "back_pain.upper_spine")
+_OTHER_SITE = _compile(rf"\b{_alt('other_sites', _BACK)}\b", "back_pain.other_sites")
+
+# --- durations -------------------------------------------------------------------------------
+_QTY = _compile(r"(?P<n>{num})\s*-?\s*(?P<u>{unit})\b", "quantity")
+_SHORT_UNITS = {"minute", "hour"}  # minutes and hours are no pain duration ("sit for 50 minutes")
+_EXCLUSION = _compile(_alt("exclusion_markers"), "exclusion_markers")
+# What ends a clause: sentence and list punctuation (abbreviation dots are masked first).
+_CLAUSE_END = re.compile(r"[.;\n]")
+_ABBREVIATION_DOT = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|resp|dr|no|min|max|mo|mos|wk|wks|yr|yrs)\.|"
+                               r"(?<=\d)\.(?=\d)|\\", re.I)
+_ANCHOR = _compile(r"\b(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "pain/care")
+_FAILURE = _compile(r"\b{failure}", "failure")
+_OTHER_DATED = _compile(rf"\b{_alt('other_dated')}\b", "other_dated")
+_LOWER_BEFORE = _compile(rf"(?:\b{_alt('lower_before')}\s*|{_alt('lower_before_symbols')}\s*)[:=]?\s*$",
+                         "lower_before")
+_UPPER_BEFORE = _compile(rf"(?:\b{_alt('upper_before')}\s*|{_alt('upper_before_symbols')}\s*)[:=]?\s*$",
+                         "upper_before")
+_WINDOW_BEFORE = _compile(rf"\b{_alt('window_before')}\s*$", "window_before")
+_LOWER_AFTER = _compile(rf"\s*{_alt('lower_after')}\b", "lower_after")
+_UPPER_AFTER = _compile(rf"\s*{_alt('upper_after')}\b", "upper_after")
+_AFTER_ANCHOR = _compile(rf"[\s)]*(?:{_alt('after_connectors')}\s+(?:[\w-]+\s+){{0,3}}?)?"
+                         r"(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "after_connectors")
+_WITHIN = re.compile(r"\bwithin\b", re.I)  # "within 30 days": a history window in an exclusion
+_NEGATION = _compile(rf"\b{_alt('negations')}\b", "negations")
+_RANGE = _compile(_RULES["range_pattern"], "range_pattern")
+_TASK_FORCE = _any("task_force")
+_ANY_DURATION = _any("any_duration")
+_ACUTE = _any("acute")
+_CHRONIC = _any("chronic")
 
 
 @dataclass
@@ -58,73 +95,128 @@ class Population:
     chronic_evidence: list[Evidence] = field(default_factory=list)
 
 
+class Bound(NamedTuple):
+    """A floor on the pain's duration read from the eligibility (0: only an upper bound was stated)."""
+    weeks: float
+    start: int
+    end: int
+    note: str
+
+
 def derive(record: TrialRecord) -> Population:
     result = Population()
-    texts = [t for t in [*record.conditions, *record.keywords, record.title, record.official_title] if t is not None]
-    for text in texts:
-        if m := _LBP.search(text.value):
-            result.low_back_pain = True
-            result.lbp_evidence = [evidence(text, m.start(), m.end(), "about low back pain / lumbar spine")]
-            break
-    else:
-        if not any(_NOT_LOW.search(t.value) for t in texts):
-            for text in texts:
-                if m := _SPINE.search(text.value):
-                    result.low_back_pain = True
-                    result.lbp_evidence = [evidence(text, m.start(), m.end(), "spine condition, not cervical/thoracic")]
-                    break
+    result.low_back_pain, result.lbp_evidence = _about_back_pain(record)
     if record.pain_duration_weeks is not None:
         n = record.pain_duration_weeks
         result.chronic_12w = n.value >= 12
         result.chronic_evidence = [Evidence.of(n, note=f"minimum pain duration {n.value:g} weeks")]
         return result
-    if not result.low_back_pain:
-        return result
-    if record.eligibility is not None:
+    if result.low_back_pain and record.eligibility is not None and record.eligibility.value.strip():
         result.chronic_12w, result.chronic_evidence = _from_eligibility(record.eligibility)
-    if result.chronic_12w is None:
-        # "Patients must have a single-level acute disc herniation" stated in the description.
-        for prose in (t for t in (record.summary, record.description) if t is not None):
-            for sentence in _SENTENCE.finditer(prose.value):
-                if not _ELIGIBILITY_WORDS.search(sentence.group()):
-                    continue
-                for m in _ACUTE.finditer(prose.value, sentence.start(), sentence.end()):
-                    if not negated(prose.value, m.start(), m.end()):
-                        result.chronic_12w = False
-                        result.chronic_evidence = [evidence(prose, m.start(), m.end(),
-                                                            "acute condition required: chronicity not required")]
-                        return result
     return result
+
+
+def _about_back_pain(record: TrialRecord) -> tuple[bool, list[Evidence]]:
+    titles = [t for t in (record.title, record.official_title) if t is not None]
+    texts = [*record.conditions, *record.keywords, *titles]
+    if titles and not any(_LBP.search(t.value) or _SPINE.search(t.value) for t in titles):
+        # A title about another body site's pain outweighs a stray "Low Back Pain" condition tag.
+        for title in titles:
+            if m := _OTHER_SITE.search(title.value):
+                return False, [evidence(title, m.start(), m.end(), "title names another body site")]
+    for text in texts:
+        if m := _LBP.search(text.value):
+            return True, [evidence(text, m.start(), m.end(), "about low back pain / lumbar spine")]
+    if not any(_UPPER_SPINE.search(t.value) for t in texts):
+        for text in texts:
+            if m := _SPINE.search(text.value):
+                return True, [evidence(text, m.start(), m.end(), "spine condition, not cervical/thoracic")]
+    return False, []
+
+
+def _scan_text(value: str) -> str:
+    """`value` with abbreviation dots, decimal points and markdown escapes blanked (same length), so
+    that clauses end only at real sentence and list punctuation ("(e.g. NSAIDs) for 6 months")."""
+    return _ABBREVIATION_DOT.sub(lambda m: m.group().replace(".", " ").replace("\\", " "), value)
 
 
 def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
     value = text.value
-    cut = _EXCLUSION.search(value)
-    inclusion_end = cut.start() if cut else len(value)
-    if m := _NIH.search(value[:inclusion_end]):
+    scan = _scan_text(value)
+    cut = _EXCLUSION.search(scan)
+    inclusion_end = cut.start() if cut else len(scan)
+    if m := _TASK_FORCE.search(scan, 0, inclusion_end):
         return True, [evidence(text, m.start(), m.end(), "NIH Task Force definition of chronic LBP: >= 3 months")]
-    shortest: tuple[float, re.Match[str]] | None = None
-    for pattern in _INCL:
-        for m in pattern.finditer(value, 0, inclusion_end):
-            w = weeks(number(m.group("n")), unit_of(m.group("u")))
-            if _OTHER_DATED.search(value, m.start(), m.start("n")):
-                continue
-            if _UPPER.search(value[max(0, m.start("n") - 25):m.start("n")]):
-                # "up to 3 months from the beginning of symptoms": a maximum, so recent pain is eligible.
-                return False, [evidence(text, m.start(), m.end(), f"pain of at most {w:g} weeks is eligible: "
-                                                                  f"chronicity not required")]
-            if shortest is None or w < shortest[0]:
-                shortest = (w, m)
-    if shortest is not None:
-        w, m = shortest
-        ok = w >= 12
-        return ok, [evidence(text, m.start(), m.end(), f"required duration {w:g} weeks ({'>=' if ok else '<'} 12)")]
-    for m in _ACUTE.finditer(value, 0, inclusion_end):
-        if not negated(value, m.start(), m.end()):  # "do not have any other acute disease"
+    bounds = _bounds(scan, 0, inclusion_end, exclusion=False) + _bounds(scan, inclusion_end, len(scan), exclusion=True)
+    if bounds:
+        best = max(bounds, key=lambda b: b.weeks)
+        return best.weeks >= 12, [evidence(text, best.start, best.end, best.note)]
+    if m := _ANY_DURATION.search(scan, 0, inclusion_end):
+        return False, [evidence(text, m.start(), m.end(), "pain of any duration is eligible")]
+    for m in _ACUTE.finditer(scan, 0, inclusion_end):
+        if not negated(scan, m.start(), m.end()):  # "do not have any other acute disease"
             return False, [evidence(text, m.start(), m.end(), "acute pain is eligible: chronicity not required")]
-    if cut:
-        for m in _LESS.finditer(value, inclusion_end):
-            w = weeks(number(m.group("n")), unit_of(m.group("u")))
-            return w >= 12, [evidence(text, m.start(), m.end(),
-                                      f"excluded when shorter than {w:g} weeks -> requires >= {w:g} weeks")]
-    return None, []
+    if m := _CHRONIC.search(scan, 0, inclusion_end):
+        return None, [evidence(text, m.start(), m.end(), "chronic pain required but no duration stated")]
+    return False, [evidence(text, 0, min(len(value), 160), "eligibility sets no pain-duration requirement")]
+
+
+def _bounds(scan: str, start: int, end: int, exclusion: bool) -> list[Bound]:
+    """Floors on the pain's duration stated in scan[start:end] (inclusion or exclusion criteria)."""
+    out: list[Bound] = []
+    for m in _QTY.finditer(scan, start, end):
+        unit = unit_of(m.group("u"))
+        if unit in _SHORT_UNITS:
+            continue
+        bound = _bound(scan, m, weeks(number(m.group("n")), unit), exclusion)
+        if bound is not None:
+            out.append(bound)
+    return out
+
+
+def _clause(scan: str, at: int, end: int) -> tuple[int, int]:
+    lo = max(scan.rfind(c, 0, at) for c in ".;\n") + 1
+    hi_m = _CLAUSE_END.search(scan, end)
+    return lo, hi_m.start() if hi_m else len(scan)
+
+
+def _bound(scan: str, m: re.Match[str], w: float, exclusion: bool) -> Bound | None:
+    """The floor the duration `m` sets on the pain, or None when it is not the pain's duration."""
+    lo, hi = _clause(scan, m.start(), m.end())
+    before, after = scan[lo:m.start()], scan[m.end():hi]
+    if not _anchored(scan, lo, hi, m, before, after):
+        return None
+    tail = before[-30:]
+    if _WINDOW_BEFORE.search(tail):
+        return None  # "an NRS of 5 or higher during the preceding 3 days": a counting window
+    if rng := _RANGE.search(tail):
+        # "symptoms 6 weeks to 6 months": the lower end is the floor.
+        lo_unit = unit_of(rng.group("lu")) if rng.group("lu") else unit_of(m.group("u"))
+        lo_w = weeks(number(rng.group("lo")), lo_unit)
+        return None if exclusion else Bound(lo_w, lo + rng.start(), m.end(), f"range from {lo_w:g} weeks")
+    upper = bool(_UPPER_BEFORE.search(tail) or _UPPER_AFTER.match(after)) and not _LOWER_AFTER.match(after)
+    if exclusion:
+        if upper and not _WITHIN.search(tail):
+            # "Exclusion: symptoms less than 6 weeks": pain must have lasted at least that long.
+            return Bound(w, lo, m.end(), f"excluded when shorter than {w:g} weeks -> requires >= {w:g} weeks")
+        if not upper and _NEGATION.search(before) and _LOWER_BEFORE.search(tail):
+            return Bound(w, lo, m.end(), f"excluded without {w:g} weeks -> requires >= {w:g} weeks")
+        return None
+    if upper:
+        return Bound(0.0, lo, m.end(), f"pain of at most {w:g} weeks is eligible: chronicity not required")
+    return Bound(w, lo, m.end(), f"required duration {w:g} weeks ({'>=' if w >= 12 else '<'} 12)")
+
+
+def _anchored(scan: str, lo: int, hi: int, m: re.Match[str], before: str, after: str) -> bool:
+    """The duration belongs to the pain or to the (failed) conservative care for it."""
+    failure = _FAILURE.search(scan, lo, hi) is not None
+    last: re.Match[str] | None = None
+    for a in _ANCHOR.finditer(scan, max(lo, m.start() - 120), m.start()):
+        if a.group("generic") is None or failure:
+            last = a
+    if last is not None and not _OTHER_DATED.search(scan, last.end(), m.start()):
+        return True
+    a2 = _AFTER_ANCHOR.match(after)
+    if a2 is None or (a2.group("generic") is not None and not failure):
+        return False
+    return not _OTHER_DATED.search(after, 0, a2.start("care") if a2.group("care") else a2.end())
