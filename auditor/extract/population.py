@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from auditor.extract import rules
 from auditor.extract.instruments import negated
-from auditor.extract.text import NUM, UNIT, compile_fast, evidence, number, unit_of, weeks
+from auditor.extract.text import NUM, UNIT, compile_fast, evidence, lowered, number, unit_of, weeks
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -59,13 +59,16 @@ _UPPER_SPINE = _compile(rf"\b{_alt('upper_spine', _BACK)}", "back_pain.upper_spi
 _OTHER_SITE = _compile(rf"\b{_alt('other_sites', _BACK)}\b", "back_pain.other_sites")
 
 # --- durations -------------------------------------------------------------------------------
-_QTY = _compile(r"(?P<n>{num})\s*-?\s*(?P<u>{unit})\b", "quantity")
+# A duration: a unit word, and the number just before it. Run on the lower-cased text without
+# re.IGNORECASE, which is faster for these (text.lowered).
+_UNIT_WORD = _compile(r"(?<![a-z]){unit}\b", "unit", flags=0)
+_NUM_BEFORE = _compile(r"(?P<n>{num})\s*-?\s*$", "number", flags=0)
 _SHORT_UNITS = {"minute", "hour"}  # minutes and hours are no pain duration ("sit for 50 minutes")
 _EXCLUSION = _compile(_alt("exclusion_markers"), "exclusion_markers")
 # What ends a clause: sentence and list punctuation (abbreviation dots are masked first).
-_CLAUSE_END = re.compile(r"[.;\n]")
-_ABBREVIATION_DOT = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|resp|dr|no|min|max|mo|mos|wk|wks|yr|yrs)\.|"
-                               r"(?<=\d)\.(?=\d)|\\", re.I)
+_CLAUSE_END = re.compile(r"[;\n]|\.(?!\d)")
+_DOT = re.compile(r"[.\\]")
+_ABBREVIATION = re.compile(rf"(?<![a-z]){_alt('abbreviations')}")  # on lower-cased text
 _ANCHOR = _compile(r"\b(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "pain/care")
 _FAILURE = _compile(r"\b{failure}", "failure")
 _OTHER_DATED = _compile(rf"\b{_alt('other_dated')}\b", "other_dated")
@@ -95,6 +98,14 @@ class Population:
     chronic_evidence: list[Evidence] = field(default_factory=list)
 
 
+class Qty(NamedTuple):
+    """A duration in the eligibility text: its span, its length in weeks and its unit."""
+    start: int
+    end: int
+    weeks: float
+    unit: str
+
+
 class Bound(NamedTuple):
     """A floor on the pain's duration read from the eligibility (0: only an upper bound was stated)."""
     weeks: float
@@ -119,25 +130,38 @@ def derive(record: TrialRecord) -> Population:
 def _about_back_pain(record: TrialRecord) -> tuple[bool, list[Evidence]]:
     titles = [t for t in (record.title, record.official_title) if t is not None]
     texts = [*record.conditions, *record.keywords, *titles]
-    if titles and not any(_LBP.search(t.value) or _SPINE.search(t.value) for t in titles):
+    hit = _first(_LBP, texts, "about low back pain / lumbar spine")
+    if hit is None and not any(_UPPER_SPINE.search(t.value) for t in texts):
+        hit = _first(_SPINE, texts, "spine condition, not cervical/thoracic")
+    if hit is None:
+        return False, []
+    source, _ = hit
+    if source not in titles and not any(_LBP.search(t.value) or _SPINE.search(t.value) for t in titles):
         # A title about another body site's pain outweighs a stray "Low Back Pain" condition tag.
-        for title in titles:
-            if m := _OTHER_SITE.search(title.value):
-                return False, [evidence(title, m.start(), m.end(), "title names another body site")]
+        if other := _first(_OTHER_SITE, titles, "the title names another body site: not a back-pain trial"):
+            return False, [other[1]]
+    return True, [hit[1]]
+
+
+def _first(pattern: re.Pattern[str], texts: list[Text], note: str) -> tuple[Text, Evidence] | None:
     for text in texts:
-        if m := _LBP.search(text.value):
-            return True, [evidence(text, m.start(), m.end(), "about low back pain / lumbar spine")]
-    if not any(_UPPER_SPINE.search(t.value) for t in texts):
-        for text in texts:
-            if m := _SPINE.search(text.value):
-                return True, [evidence(text, m.start(), m.end(), "spine condition, not cervical/thoracic")]
-    return False, []
+        if m := pattern.search(text.value):
+            return text, evidence(text, m.start(), m.end(), note)
+    return None
 
 
 def _scan_text(value: str) -> str:
-    """`value` with abbreviation dots, decimal points and markdown escapes blanked (same length), so
-    that clauses end only at real sentence and list punctuation ("(e.g. NSAIDs) for 6 months")."""
-    return _ABBREVIATION_DOT.sub(lambda m: m.group().replace(".", " ").replace("\\", " "), value)
+    """`value` lower-cased (same length), with abbreviation dots and markdown escapes blanked, so that clauses end only at real sentence and list punctuation ("(e.g. NSAIDs) for
+    6 months"). Only the few dots are looked at: a pattern run over every character costs more."""
+    low = lowered(value)
+    out: list[str] | None = None
+    for m in _DOT.finditer(low):
+        i = m.start()
+        if (low[i] == "\\" or any(a.start() <= i < a.end() for a in _ABBREVIATION.finditer(low, max(0, i - 7), i + 5))):
+            if out is None:
+                out = list(low)
+            out[i] = " "
+    return low if out is None else "".join(out)
 
 
 def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
@@ -164,57 +188,74 @@ def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
 def _bounds(scan: str, start: int, end: int, exclusion: bool) -> list[Bound]:
     """Floors on the pain's duration stated in scan[start:end] (inclusion or exclusion criteria)."""
     out: list[Bound] = []
-    for m in _QTY.finditer(scan, start, end):
-        unit = unit_of(m.group("u"))
-        if unit in _SHORT_UNITS:
-            continue
-        bound = _bound(scan, m, weeks(number(m.group("n")), unit), exclusion)
-        if bound is not None:
+    for qty in _quantities(scan, start, end):
+        if (bound := _bound(scan, qty, exclusion)) is not None:
             out.append(bound)
     return out
 
 
-def _clause(scan: str, at: int, end: int) -> tuple[int, int]:
-    lo = max(scan.rfind(c, 0, at) for c in ".;\n") + 1
-    hi_m = _CLAUSE_END.search(scan, end)
-    return lo, hi_m.start() if hi_m else len(scan)
+def _quantities(scan: str, start: int, end: int) -> list[Qty]:
+    """Every "{num} {unit}" of days or longer in scan[start:end].
+
+    Found from the unit words, then the number just before each: a number pattern run over the
+    whole text would try ~150 number words at every word start."""
+    out: list[Qty] = []
+    for u in _UNIT_WORD.finditer(scan, start, end):
+        unit = unit_of(u.group())
+        if unit in _SHORT_UNITS:
+            continue
+        if n := _NUM_BEFORE.search(scan, max(start, u.start() - 24), u.start()):
+            out.append(Qty(n.start(), u.end(), weeks(number(n.group("n")), unit), unit))
+    return out
 
 
-def _bound(scan: str, m: re.Match[str], w: float, exclusion: bool) -> Bound | None:
+def _clause(scan: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around scan[start:end]: up to the nearest sentence or list punctuation (a decimal
+    point "1.5" is none)."""
+    lo = max(scan.rfind(";", 0, start), scan.rfind("\n", 0, start))
+    dot = scan.rfind(".", 0, start)
+    while dot > lo and dot + 1 < len(scan) and scan[dot + 1].isdigit():
+        dot = scan.rfind(".", 0, dot)
+    hi = _CLAUSE_END.search(scan, end)
+    return max(lo, dot) + 1, hi.start() if hi else len(scan)
+
+
+def _bound(scan: str, m: Qty, exclusion: bool) -> Bound | None:
     """The floor the duration `m` sets on the pain, or None when it is not the pain's duration."""
-    lo, hi = _clause(scan, m.start(), m.end())
-    before, after = scan[lo:m.start()], scan[m.end():hi]
-    if not _anchored(scan, lo, hi, m, before, after):
+    w = m.weeks
+    lo, hi = _clause(scan, m.start, m.end)
+    before, after = scan[lo:m.start], scan[m.end:hi]
+    if not _anchored(scan, lo, hi, m, after):
         return None
     tail = before[-30:]
     if _WINDOW_BEFORE.search(tail):
         return None  # "an NRS of 5 or higher during the preceding 3 days": a counting window
     if rng := _RANGE.search(tail):
         # "symptoms 6 weeks to 6 months": the lower end is the floor.
-        lo_unit = unit_of(rng.group("lu")) if rng.group("lu") else unit_of(m.group("u"))
+        lo_unit = unit_of(rng.group("lu")) if rng.group("lu") else m.unit
         lo_w = weeks(number(rng.group("lo")), lo_unit)
-        return None if exclusion else Bound(lo_w, lo + rng.start(), m.end(), f"range from {lo_w:g} weeks")
+        return None if exclusion else Bound(lo_w, lo + rng.start(), m.end, f"range from {lo_w:g} weeks")
     upper = bool(_UPPER_BEFORE.search(tail) or _UPPER_AFTER.match(after)) and not _LOWER_AFTER.match(after)
     if exclusion:
         if upper and not _WITHIN.search(tail):
             # "Exclusion: symptoms less than 6 weeks": pain must have lasted at least that long.
-            return Bound(w, lo, m.end(), f"excluded when shorter than {w:g} weeks -> requires >= {w:g} weeks")
+            return Bound(w, lo, m.end, f"excluded when shorter than {w:g} weeks -> requires >= {w:g} weeks")
         if not upper and _NEGATION.search(before) and _LOWER_BEFORE.search(tail):
-            return Bound(w, lo, m.end(), f"excluded without {w:g} weeks -> requires >= {w:g} weeks")
+            return Bound(w, lo, m.end, f"excluded without {w:g} weeks -> requires >= {w:g} weeks")
         return None
     if upper:
-        return Bound(0.0, lo, m.end(), f"pain of at most {w:g} weeks is eligible: chronicity not required")
-    return Bound(w, lo, m.end(), f"required duration {w:g} weeks ({'>=' if w >= 12 else '<'} 12)")
+        return Bound(0.0, lo, m.end, f"pain of at most {w:g} weeks is eligible: chronicity not required")
+    return Bound(w, lo, m.end, f"required duration {w:g} weeks ({'>=' if w >= 12 else '<'} 12)")
 
 
-def _anchored(scan: str, lo: int, hi: int, m: re.Match[str], before: str, after: str) -> bool:
+def _anchored(scan: str, lo: int, hi: int, m: Qty, after: str) -> bool:
     """The duration belongs to the pain or to the (failed) conservative care for it."""
     failure = _FAILURE.search(scan, lo, hi) is not None
     last: re.Match[str] | None = None
-    for a in _ANCHOR.finditer(scan, max(lo, m.start() - 120), m.start()):
+    for a in _ANCHOR.finditer(scan, max(lo, m.start - 120), m.start):
         if a.group("generic") is None or failure:
             last = a
-    if last is not None and not _OTHER_DATED.search(scan, last.end(), m.start()):
+    if last is not None and not _OTHER_DATED.search(scan, last.end(), m.start):
         return True
     a2 = _AFTER_ANCHOR.match(after)
     if a2 is None or (a2.group("generic") is not None and not failure):
