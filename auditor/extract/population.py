@@ -13,29 +13,38 @@ chronic_lbp_12w (labels README): only for back-pain trials with eligibility crit
 - "any duration" or acute / subacute pain eligible -> false;
 - "chronic" pain without a duration -> null (the record does not say how long);
 - no pain-duration requirement at all -> false.
+
+The eligibility patterns run case-sensitively on the lower-cased text (text.lowered keeps every
+offset), so one Aho-Corasick pass over it finds where each pattern's trigger words (read off the
+pattern: prefilter.trigger_words) start, and each pattern is tried only there.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from auditor.extract import rules
 from auditor.extract.instruments import negated
-from auditor.extract.text import NUM, UNIT, compile_fast, evidence, lowered, number, unit_of, weeks
+from auditor.extract.text import (NUM, UNIT, TriggerIndex, compile_fast, evidence, lowered, number, trigger_words,
+                                  unit_of, weeks)
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
 _RULES = rules.load("eligibility")
-_BACK = _RULES["back_pain"]
+_BACK: dict[str, Any] = _RULES["back_pain"]
 
 
-def _alt(name: str, data: dict | None = None) -> str:
-    return rules.alternation((data or _RULES)[name])
+def _alt(name: str, data: dict[str, Any] | None = None) -> str:
+    """The phrases of list `name`, in lower case, as one alternation."""
+    return rules.alternation([w.lower() for w in (data or _RULES)[name]])
 
 
-def _compile(pattern: str, where: str, flags: int = re.I) -> re.Pattern[str]:
+def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
+    """A rule pattern with its {macros}; case-sensitive by default (for the lower-cased text)."""
     expanded = rules.expand(pattern, _MACROS, f"eligibility.yaml {where}")
     try:
         return compile_fast(expanded, flags)
@@ -51,27 +60,34 @@ def _any(name: str) -> re.Pattern[str]:
 _MACROS: dict[str, str] = {"num": NUM, "unit": UNIT}
 _MACROS.update({name: _alt(name) for name in ("pain", "care", "generic_care", "failure")})
 
-# --- about back pain -------------------------------------------------------------------------
+# --- about back pain (short texts: conditions, keywords, titles; case-insensitive) ------------
 _LBP = _compile(rf"\b(?:{_alt('words', _BACK)}|lumbar(?!\s+{_alt('not_lumbar', _BACK)}))",
-                "back_pain.words")
-_SPINE = _compile(rf"\b{_alt('spine_conditions', _BACK)}", "back_pain.spine_conditions")
-_UPPER_SPINE = _compile(rf"\b{_alt('upper_spine', _BACK)}", "back_pain.upper_spine")
-_OTHER_SITE = _compile(rf"\b{_alt('other_sites', _BACK)}\b", "back_pain.other_sites")
+                "back_pain.words", re.I)
+_SPINE = _compile(rf"\b{_alt('spine_conditions', _BACK)}", "back_pain.spine_conditions", re.I)
+_UPPER_SPINE = _compile(rf"\b{_alt('upper_spine', _BACK)}", "back_pain.upper_spine", re.I)
+_OTHER_SITE = _compile(rf"\b{_alt('other_sites', _BACK)}\b", "back_pain.other_sites", re.I)
 
-# --- durations -------------------------------------------------------------------------------
-# A duration: a unit word, and the number just before it. Run on the lower-cased text without
-# re.IGNORECASE, which is faster for these (text.lowered).
-_UNIT_WORD = _compile(r"(?<![a-z]){unit}\b", "unit", flags=0)
-_NUM_BEFORE = _compile(r"(?P<n>{num})\s*-?\s*$", "number", flags=0)
+# --- eligibility text (lower-cased) -----------------------------------------------------------
+# Searched through the trigger index (_Scan): what they match must start with a literal word.
+_INDEXED: dict[str, re.Pattern[str]] = {
+    "exclusion": _compile(_alt("exclusion_markers"), "exclusion_markers"),
+    "task_force": _any("task_force"),
+    "any_duration": _any("any_duration"),
+    "acute": _any("acute"),
+    "chronic": _any("chronic"),
+    # A duration: a unit word (then the number just before it, _NUM_BEFORE).
+    "unit": _compile(r"(?<![a-z]){unit}\b", "unit"),
+    "anchor": _compile(r"\b(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "pain/care"),
+    "failure": _compile(r"\b{failure}", "failure"),
+    "other_dated": _compile(rf"\b{_alt('other_dated')}\b", "other_dated"),
+}
+_INDEX = TriggerIndex({name: trigger_words(p) for name, p in _INDEXED.items()})
+_NUM_BEFORE = _compile(r"(?P<n>{num})\s*-?\s*$", "number")
 _SHORT_UNITS = {"minute", "hour"}  # minutes and hours are no pain duration ("sit for 50 minutes")
-_EXCLUSION = _compile(_alt("exclusion_markers"), "exclusion_markers")
-# What ends a clause: sentence and list punctuation (abbreviation dots are masked first).
+# What ends a clause: sentence and list punctuation (abbreviation dots are blanked first).
 _CLAUSE_END = re.compile(r"[;\n]|\.(?!\d)")
 _DOT = re.compile(r"[.\\]")
-_ABBREVIATION = re.compile(rf"(?<![a-z]){_alt('abbreviations')}")  # on lower-cased text
-_ANCHOR = _compile(r"\b(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "pain/care")
-_FAILURE = _compile(r"\b{failure}", "failure")
-_OTHER_DATED = _compile(rf"\b{_alt('other_dated')}\b", "other_dated")
+_ABBREVIATION = re.compile(rf"(?<![a-z]){_alt('abbreviations')}")
 _LOWER_BEFORE = _compile(rf"(?:\b{_alt('lower_before')}\s*|{_alt('lower_before_symbols')}\s*)[:=]?\s*$",
                          "lower_before")
 _UPPER_BEFORE = _compile(rf"(?:\b{_alt('upper_before')}\s*|{_alt('upper_before_symbols')}\s*)[:=]?\s*$",
@@ -81,13 +97,10 @@ _LOWER_AFTER = _compile(rf"\s*{_alt('lower_after')}\b", "lower_after")
 _UPPER_AFTER = _compile(rf"\s*{_alt('upper_after')}\b", "upper_after")
 _AFTER_ANCHOR = _compile(rf"[\s)]*(?:{_alt('after_connectors')}\s+(?:[\w-]+\s+){{0,3}}?)?"
                          r"(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "after_connectors")
-_WITHIN = re.compile(r"\bwithin\b", re.I)  # "within 30 days": a history window in an exclusion
+_OTHER_DATED = _INDEXED["other_dated"]
+_WITHIN = re.compile(r"\bwithin\b")  # "within 30 days": a history window in an exclusion
 _NEGATION = _compile(rf"\b{_alt('negations')}\b", "negations")
 _RANGE = _compile(_RULES["range_pattern"], "range_pattern")
-_TASK_FORCE = _any("task_force")
-_ANY_DURATION = _any("any_duration")
-_ACUTE = _any("acute")
-_CHRONIC = _any("chronic")
 
 
 @dataclass
@@ -151,42 +164,70 @@ def _first(pattern: re.Pattern[str], texts: list[Text], note: str) -> tuple[Text
 
 
 def _scan_text(value: str) -> str:
-    """`value` lower-cased (same length), with abbreviation dots and markdown escapes blanked, so that clauses end only at real sentence and list punctuation ("(e.g. NSAIDs) for
-    6 months"). Only the few dots are looked at: a pattern run over every character costs more."""
+    """`value` lower-cased (same length), with abbreviation dots and markdown escapes blanked, so
+    that clauses end only at real sentence and list punctuation ("(e.g. NSAIDs) for 6 months").
+    Only the few dots are looked at: a pattern run over every character costs more."""
     low = lowered(value)
     out: list[str] | None = None
     for m in _DOT.finditer(low):
         i = m.start()
-        if (low[i] == "\\" or any(a.start() <= i < a.end() for a in _ABBREVIATION.finditer(low, max(0, i - 7), i + 5))):
+        if low[i] == "\\" or any(a.start() <= i < a.end() for a in _ABBREVIATION.finditer(low, max(0, i - 7), i + 5)):
             if out is None:
                 out = list(low)
             out[i] = " "
     return low if out is None else "".join(out)
 
 
+class _Scan:
+    """The lower-cased eligibility text and where the trigger words of each indexed pattern start."""
+
+    def __init__(self, value: str):
+        self.text = _scan_text(value)
+        self.starts = _INDEX.starts(self.text) or {}
+
+    def finditer(self, name: str, start: int, end: int) -> Iterator[re.Match[str]]:
+        """_INDEXED[name].finditer(text, start, end), tried only where its trigger words start."""
+        pattern = _INDEXED[name]
+        if name in _INDEX.always:
+            yield from pattern.finditer(self.text, start, end)
+            return
+        at_list = self.starts.get(name, [])
+        done = start
+        for at in at_list[bisect_left(at_list, start):]:
+            if at >= end:
+                break
+            if at >= done and (m := pattern.match(self.text, at, end)):
+                done = max(m.end(), at + 1)
+                yield m
+
+    def search(self, name: str, start: int, end: int) -> re.Match[str] | None:
+        return next(self.finditer(name, start, end), None)
+
+
 def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
     value = text.value
-    scan = _scan_text(value)
-    cut = _EXCLUSION.search(scan)
-    inclusion_end = cut.start() if cut else len(scan)
-    if m := _TASK_FORCE.search(scan, 0, inclusion_end):
+    scan = _Scan(value)
+    end = len(value)
+    cut = scan.search("exclusion", 0, end)
+    inclusion_end = cut.start() if cut else end
+    if m := scan.search("task_force", 0, inclusion_end):
         return True, [evidence(text, m.start(), m.end(), "NIH Task Force definition of chronic LBP: >= 3 months")]
-    bounds = _bounds(scan, 0, inclusion_end, exclusion=False) + _bounds(scan, inclusion_end, len(scan), exclusion=True)
+    bounds = _bounds(scan, 0, inclusion_end, exclusion=False) + _bounds(scan, inclusion_end, end, exclusion=True)
     if bounds:
-        best = max(bounds, key=lambda b: b.weeks)
+        best = max(bounds, key=lambda b: b.weeks)  # every floor is required: the highest binds
         return best.weeks >= 12, [evidence(text, best.start, best.end, best.note)]
-    if m := _ANY_DURATION.search(scan, 0, inclusion_end):
+    if m := scan.search("any_duration", 0, inclusion_end):
         return False, [evidence(text, m.start(), m.end(), "pain of any duration is eligible")]
-    for m in _ACUTE.finditer(scan, 0, inclusion_end):
-        if not negated(scan, m.start(), m.end()):  # "do not have any other acute disease"
+    for m in scan.finditer("acute", 0, inclusion_end):
+        if not negated(scan.text, m.start(), m.end()):  # "do not have any other acute disease"
             return False, [evidence(text, m.start(), m.end(), "acute pain is eligible: chronicity not required")]
-    if m := _CHRONIC.search(scan, 0, inclusion_end):
+    if m := scan.search("chronic", 0, inclusion_end):
         return None, [evidence(text, m.start(), m.end(), "chronic pain required but no duration stated")]
-    return False, [evidence(text, 0, min(len(value), 160), "eligibility sets no pain-duration requirement")]
+    return False, [evidence(text, 0, min(end, 160), "eligibility sets no pain-duration requirement")]
 
 
-def _bounds(scan: str, start: int, end: int, exclusion: bool) -> list[Bound]:
-    """Floors on the pain's duration stated in scan[start:end] (inclusion or exclusion criteria)."""
+def _bounds(scan: _Scan, start: int, end: int, exclusion: bool) -> list[Bound]:
+    """Floors on the pain's duration stated in the inclusion or exclusion criteria [start, end)."""
     out: list[Bound] = []
     for qty in _quantities(scan, start, end):
         if (bound := _bound(scan, qty, exclusion)) is not None:
@@ -194,37 +235,37 @@ def _bounds(scan: str, start: int, end: int, exclusion: bool) -> list[Bound]:
     return out
 
 
-def _quantities(scan: str, start: int, end: int) -> list[Qty]:
-    """Every "{num} {unit}" of days or longer in scan[start:end].
+def _quantities(scan: _Scan, start: int, end: int) -> list[Qty]:
+    """Every "{num} {unit}" of days or longer in [start, end).
 
     Found from the unit words, then the number just before each: a number pattern run over the
     whole text would try ~150 number words at every word start."""
     out: list[Qty] = []
-    for u in _UNIT_WORD.finditer(scan, start, end):
+    for u in scan.finditer("unit", start, end):
         unit = unit_of(u.group())
         if unit in _SHORT_UNITS:
             continue
-        if n := _NUM_BEFORE.search(scan, max(start, u.start() - 24), u.start()):
+        if n := _NUM_BEFORE.search(scan.text, max(start, u.start() - 24), u.start()):
             out.append(Qty(n.start(), u.end(), weeks(number(n.group("n")), unit), unit))
     return out
 
 
-def _clause(scan: str, start: int, end: int) -> tuple[int, int]:
-    """The clause around scan[start:end]: up to the nearest sentence or list punctuation (a decimal
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around text[start:end]: up to the nearest sentence or list punctuation (a decimal
     point "1.5" is none)."""
-    lo = max(scan.rfind(";", 0, start), scan.rfind("\n", 0, start))
-    dot = scan.rfind(".", 0, start)
-    while dot > lo and dot + 1 < len(scan) and scan[dot + 1].isdigit():
-        dot = scan.rfind(".", 0, dot)
-    hi = _CLAUSE_END.search(scan, end)
-    return max(lo, dot) + 1, hi.start() if hi else len(scan)
+    lo = max(text.rfind(";", 0, start), text.rfind("\n", 0, start))
+    dot = text.rfind(".", 0, start)
+    while dot > lo and dot + 1 < len(text) and text[dot + 1].isdigit():
+        dot = text.rfind(".", 0, dot)
+    hi = _CLAUSE_END.search(text, end)
+    return max(lo, dot) + 1, hi.start() if hi else len(text)
 
 
-def _bound(scan: str, m: Qty, exclusion: bool) -> Bound | None:
+def _bound(scan: _Scan, m: Qty, exclusion: bool) -> Bound | None:
     """The floor the duration `m` sets on the pain, or None when it is not the pain's duration."""
     w = m.weeks
-    lo, hi = _clause(scan, m.start, m.end)
-    before, after = scan[lo:m.start], scan[m.end:hi]
+    lo, hi = _clause(scan.text, m.start, m.end)
+    before, after = scan.text[lo:m.start], scan.text[m.end:hi]
     if not _anchored(scan, lo, hi, m, after):
         return None
     tail = before[-30:]
@@ -234,13 +275,14 @@ def _bound(scan: str, m: Qty, exclusion: bool) -> Bound | None:
         # "symptoms 6 weeks to 6 months": the lower end is the floor.
         lo_unit = unit_of(rng.group("lu")) if rng.group("lu") else m.unit
         lo_w = weeks(number(rng.group("lo")), lo_unit)
-        return None if exclusion else Bound(lo_w, lo + rng.start(), m.end, f"range from {lo_w:g} weeks")
+        return None if exclusion else Bound(lo_w, m.start - len(tail) + rng.start(), m.end, f"range from {lo_w:g} weeks")
     upper = bool(_UPPER_BEFORE.search(tail) or _UPPER_AFTER.match(after)) and not _LOWER_AFTER.match(after)
     if exclusion:
         if upper and not _WITHIN.search(tail):
             # "Exclusion: symptoms less than 6 weeks": pain must have lasted at least that long.
             return Bound(w, lo, m.end, f"excluded when shorter than {w:g} weeks -> requires >= {w:g} weeks")
         if not upper and _NEGATION.search(before) and _LOWER_BEFORE.search(tail):
+            # "Exclusion: have not received at least 3 months of conservative treatment".
             return Bound(w, lo, m.end, f"excluded without {w:g} weeks -> requires >= {w:g} weeks")
         return None
     if upper:
@@ -248,14 +290,16 @@ def _bound(scan: str, m: Qty, exclusion: bool) -> Bound | None:
     return Bound(w, lo, m.end, f"required duration {w:g} weeks ({'>=' if w >= 12 else '<'} 12)")
 
 
-def _anchored(scan: str, lo: int, hi: int, m: Qty, after: str) -> bool:
-    """The duration belongs to the pain or to the (failed) conservative care for it."""
-    failure = _FAILURE.search(scan, lo, hi) is not None
+def _anchored(scan: _Scan, lo: int, hi: int, m: Qty, after: str) -> bool:
+    """The duration belongs to the pain or to the (failed) conservative care for it: the nearest
+    anchor word before it in its clause with no other dated thing between them, or an anchor just
+    after it ("6 weeks of conservative care")."""
+    failure = scan.search("failure", lo, hi) is not None
     last: re.Match[str] | None = None
-    for a in _ANCHOR.finditer(scan, max(lo, m.start - 120), m.start):
-        if a.group("generic") is None or failure:
+    for a in scan.finditer("anchor", max(lo, m.start - 120), m.start):
+        if a.group("generic") is None or failure:  # "therapy" is care only in a clause about failure
             last = a
-    if last is not None and not _OTHER_DATED.search(scan, last.end(), m.start):
+    if last is not None and scan.search("other_dated", last.end(), m.start) is None:
         return True
     a2 = _AFTER_ANCHOR.match(after)
     if a2 is None or (a2.group("generic") is not None and not failure):
