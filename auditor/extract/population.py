@@ -29,8 +29,18 @@ from typing import Any, NamedTuple
 
 from auditor.extract import rules
 from auditor.extract.instruments import negated
-from auditor.extract.text import (NUM, UNIT, TriggerIndex, compile_fast, evidence, lowered, number, trigger_words,
-                                  unit_of, weeks)
+from auditor.extract.text import (
+    NUM,
+    UNIT,
+    TriggerIndex,
+    compile_fast,
+    evidence,
+    lowered,
+    number,
+    trigger_words,
+    unit_of,
+    weeks,
+)
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
@@ -62,10 +72,10 @@ _MACROS.update({name: _alt(name) for name in ("pain", "care", "generic_care", "f
 
 # --- about back pain (short texts: conditions, keywords, titles; case-insensitive) ------------
 _LBP = _compile(rf"\b(?:{_alt('words', _BACK)}|lumbar(?!\s+{_alt('not_lumbar', _BACK)}))",
-                "back_pain.words", re.I)
-_SPINE = _compile(rf"\b{_alt('spine_conditions', _BACK)}", "back_pain.spine_conditions", re.I)
-_UPPER_SPINE = _compile(rf"\b{_alt('upper_spine', _BACK)}", "back_pain.upper_spine", re.I)
-_OTHER_SITE = _compile(rf"\b{_alt('other_sites', _BACK)}\b", "back_pain.other_sites", re.I)
+                "back_pain.words", re.IGNORECASE)
+_SPINE = _compile(rf"\b{_alt('spine_conditions', _BACK)}", "back_pain.spine_conditions", re.IGNORECASE)
+_UPPER_SPINE = _compile(rf"\b{_alt('upper_spine', _BACK)}", "back_pain.upper_spine", re.IGNORECASE)
+_OTHER_SITE = _compile(rf"\b{_alt('other_sites', _BACK)}\b", "back_pain.other_sites", re.IGNORECASE)
 
 # --- eligibility text (lower-cased) -----------------------------------------------------------
 # Searched through the trigger index (_Scan): what they match must start with a literal word.
@@ -149,10 +159,10 @@ def _about_back_pain(record: TrialRecord) -> tuple[bool, list[Evidence]]:
     if hit is None:
         return False, []
     source, _ = hit
-    if source not in titles and not any(_LBP.search(t.value) or _SPINE.search(t.value) for t in titles):
-        # A title about another body site's pain outweighs a stray "Low Back Pain" condition tag.
-        if other := _first(_OTHER_SITE, titles, "the title names another body site: not a back-pain trial"):
-            return False, [other[1]]
+    # A title about another body site's pain outweighs a stray "Low Back Pain" condition tag.
+    if (source not in titles and not any(_LBP.search(t.value) or _SPINE.search(t.value) for t in titles)
+            and (other := _first(_OTHER_SITE, titles, "the title names another body site: not a back-pain trial"))):
+        return False, [other[1]]
     return True, [hit[1]]
 
 
