@@ -59,3 +59,13 @@ def test_rule_file_lists_are_plain_phrases():
                                                                        data["back_pain"].items()}
     for name, items in lists.items():
         assert items and all(isinstance(x, str) and x for x in items), f"{name}: a YAML value that is not text"
+
+
+def test_rule_patterns_are_lower_case():
+    """Patterns run on the lower-cased eligibility text: an upper-case letter could never match."""
+    import re
+    data = rules.load("eligibility")
+    for name in ("task_force", "any_duration", "acute", "chronic"):
+        for pattern in data[name]:
+            assert not re.search(r"[A-Z]", re.sub(r"\\.", "", pattern)), f"{name}: {pattern!r}"
+    assert not re.search(r"[A-Z]", re.sub(r"\\.", "", data["range_pattern"]))
