@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from auditor.extract import timeframes
 from auditor.extract.text import Guarded, compile_fast, NUM, belongs, evidence, lowered, number, unit_of, weeks
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
 
 _UNIT = r"(?:days?|weeks?|wks?|months?|mos?|years?)"
@@ -332,3 +332,12 @@ def _freq(token: str | None) -> float | None:
         return number(token)
     except (KeyError, ValueError):
         return None
+
+
+WRITES = ("treatment.duration_weeks",)
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    dur = derive(record)
+    sheet.set("treatment.duration_weeks", dur.weeks if dur else None, dur.evidence if dur else None)

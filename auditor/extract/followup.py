@@ -19,7 +19,7 @@ from functools import partial
 
 from auditor.extract import timeframes
 from auditor.extract.text import compile_fast, quote_around
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
 
 
@@ -178,3 +178,19 @@ def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evide
                 bad.append(tf.value)
             ev.append(Evidence.of(tf, note="time frame does not name a specific time"))
     return not bad, bad, ev
+
+
+WRITES = ("follow_up.max_weeks_from_baseline", "follow_up.weeks_after_treatment",
+          "follow_up.time_frames_specific", "follow_up.unspecific_time_frames")
+READS = ("treatment.duration_weeks",)
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    fu = compute(record.outcomes, sheet.get("treatment.duration_weeks"), record)
+    # A number computed with the treatment duration also rests on the text that states the duration.
+    used = sheet.evidence.get("treatment.duration_weeks", []) if any("minus" in (e.note or "") for e in fu.after_evidence) else []
+    sheet.set("follow_up.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
+    sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
+    specific, unspecific, spec_ev = specificity(record)
+    sheet.set("follow_up.time_frames_specific", specific, spec_ev)
+    sheet.set("follow_up.unspecific_time_frames", unspecific, spec_ev)

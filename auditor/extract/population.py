@@ -41,7 +41,7 @@ from auditor.extract.text import (
     unit_of,
     weeks,
 )
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
 
 _RULES = rules.load("eligibility")
@@ -315,3 +315,14 @@ def _anchored(scan: _Scan, lo: int, hi: int, m: Qty, after: str) -> bool:
     if a2 is None or (a2.group("generic") is not None and not failure):
         return False
     return not _OTHER_DATED.search(after, 0, a2.start("care") if a2.group("care") else a2.end())
+
+
+# The extractor contract (auditor/extract/__init__.py): the facts this module writes and reads.
+WRITES = ("population.low_back_pain", "population.chronic_lbp_12w")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    pop = derive(record)
+    sheet.set("population.low_back_pain", pop.low_back_pain, pop.lbp_evidence)
+    sheet.set("population.chronic_lbp_12w", pop.chronic_12w, pop.chronic_evidence)

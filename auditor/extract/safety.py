@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from auditor.extract import instruments, timeframes
 from auditor.extract.text import Guarded, compile_fast, evidence
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
 _AIM = Guarded(compile_fast(r"\b(?:efficacy|effectiveness|effect)\s+and\s+safety|\bsafety\s+and\s+(?:efficacy|effectiveness|"
@@ -115,3 +115,16 @@ def ae_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
         return False, [Evidence.of(res.adverse_events_description, quote=res.adverse_events_description.value[:160],
                                    note="results posted without adverse-event counts")]
     return False, []
+
+
+WRITES = ("outcomes.safety.planned", "outcomes.safety.collection_method", "outcomes.safety.time_frame_stated",
+          "results.adverse_events_reported")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    s = derive(record)
+    sheet.set("outcomes.safety.planned", s.planned, s.planned_evidence)
+    sheet.set("outcomes.safety.collection_method", s.method, s.method_evidence)
+    sheet.set("outcomes.safety.time_frame_stated", s.time_frame_stated, s.time_frame_evidence)
+    sheet.set("results.adverse_events_reported", *ae_results(record))

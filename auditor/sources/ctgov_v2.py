@@ -28,11 +28,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Dates, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results,
-    SourceRef, TrialRecord,
+    AdverseEventGroup,
+    Arm,
+    Dates,
+    Design,
+    Enrollment,
+    Intervention,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    TrialRecord,
 )
 from auditor.sources import dates
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest

@@ -44,7 +44,16 @@ from xml.etree.ElementTree import Element
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Design, Enrollment, Intervention, Number, Outcome, Results, SourceRef, Text,
+    AdverseEventGroup,
+    Arm,
+    Design,
+    Enrollment,
+    Intervention,
+    Number,
+    Outcome,
+    Results,
+    SourceRef,
+    Text,
     TrialRecord,
 )
 from auditor.sources import fields, xmlsafe
