@@ -61,6 +61,18 @@ def test_protocol_schema_errors_name_each_field_and_line() -> None:
     assert lines[-1] == f"trial-audit: {path} could not be audited: 4 problem(s) in the file (listed above); fix them and run again"
 
 
+@pytest.mark.parametrize("content", [None, b"\xff\xfe\x00binary\x00", b"trial: [unclosed\n"], ids=["missing", "binary", "yaml"])
+def test_one_unreadable_input_is_one_line_on_stderr_and_exit_2(tmp_path: Path, content: bytes | None) -> None:
+    """Issue 15, bullet 4: no report header, no totals, no repeat: one line, exit 2."""
+    path = tmp_path / "protocol.yaml"
+    if content is not None:
+        path.write_bytes(content)
+    result = run_cli("check", "--isolated", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"trial-audit: {path}")
+
+
 def test_missing_path_is_exit_2() -> None:
     result = run_cli("check", "no/such/file.json")
     assert result.exit_code == 2
