@@ -87,7 +87,7 @@ def test_a_missing_section_is_not_at_line_1_and_quotes_appear_once(report: str) 
     assert "at line 1:" not in report
     fu01 = report[report.index("✗ FU01 follow-up.long-term (error"):].split("\n  ✗ ")[0]
     quotes = [line for line in fu01.splitlines() if line.strip().startswith("at line")]
-    assert len(quotes) == len(set(q.split(":")[0] for q in quotes)), fu01  # each place once
+    assert len(quotes) == len({q.split(":")[0] for q in quotes}), fu01  # each place once
 
 
 @pytest.mark.parametrize("path", sorted((EXAMPLES / "protocols").glob("*.yaml")) + sorted((EXAMPLES / "registry").glob("*.json")),
