@@ -157,7 +157,8 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
     _github_summary(fmt, report, shown)
     if output:
         Path(output).write_text(text, encoding="utf-8")
-    else:
+    elif audits or fmt != "text":
+        # Nothing audited: a text report would only repeat the errors below (header, error, totals).
         click.echo(text, nl=False)
     for err in errors:
         details = err.details if isinstance(err, ProtocolInvalid) else [err.one_line()]
