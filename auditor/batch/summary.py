@@ -89,7 +89,9 @@ def compute(con: duckdb.DuckDBPyConnection, criteria: list[dict[str, str]],
     evidence-gap-map codes (its research priorities); codes the run does not check are left out of
     the map and listed as missing rather than shown empty."""
     codes = tuple(c["code"] for c in criteria)
-    (trials,) = con.execute("SELECT count(*) FROM trials").fetchone()  # type: ignore[misc]
+    (trials, records, conflicting) = con.execute(  # type: ignore[misc]
+        "SELECT (SELECT count(*) FROM trials), (SELECT count(*) FROM records), "
+        "(SELECT count(DISTINCT trial_key) FROM conflicts)").fetchone()
     (errors,) = con.execute("SELECT count(*) FROM errors").fetchone()  # type: ignore[misc]
     overall = _by_group(con, "'all'", codes).get("all", {"criteria": {c: _status_counts() for c in codes}})
     dims = _dimensions()
@@ -97,7 +99,9 @@ def compute(con: duckdb.DuckDBPyConnection, criteria: list[dict[str, str]],
                   for name, (expr, order) in dims.items()}
     gap_codes = [c for c in gap_map if c in codes]
     return {
-        "store": {"trials": int(trials), "errors": int(errors)},
+        # Counts are of trials: copies of one trial (shared registry ids) are merged into one.
+        "store": {"trials": int(trials), "records": int(records), "copies_merged": int(records) - int(trials),
+                  "trials_with_conflicts": int(conflicting), "errors": int(errors)},
         "criteria": [{**c, **overall["criteria"][c["code"]]} for c in criteria],
         "breakdowns": breakdowns,
         "gap_map": {
@@ -119,20 +123,20 @@ def sample(con: duckdb.DuckDBPyConnection, codes: list[str], limit: int) -> list
     sample over the inputs and keeps it stable; rows come back in source order."""
     status_cols = "".join(f", {_quote(c)}" for c in codes)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _sample AS
-        SELECT source_path, source_index, trial_id, title, registry, start_year, enrollment,
+        SELECT trial_key, copies, blob_id, source_path, source_index, trial_id, title, registry, start_year, enrollment,
                follow_up_after_treatment_weeks, intervention_categories, met, not_met, unclear{status_cols}
-        FROM trials ORDER BY hash(source_path, source_index), source_path, source_index LIMIT {int(limit)}""")
-    trials: dict[tuple[str, int], dict[str, Any]] = {}
+        FROM trials ORDER BY hash(trial_key), trial_key LIMIT {int(limit)}""")
+    trials: dict[str, dict[str, Any]] = {}
     cols = [d[0] for d in con.execute("SELECT * FROM _sample").description]
-    for values in con.execute("SELECT * FROM _sample ORDER BY source_path, source_index").fetchall():
+    for values in con.execute("SELECT * FROM _sample ORDER BY source_path, source_index, trial_key").fetchall():
         row = dict(zip(cols, values, strict=True))
         row["statuses"] = [row.pop(c) for c in codes]
         row["findings"] = []
-        trials[(row["source_path"], row["source_index"])] = row
-    found = con.execute("""SELECT f.source_path, f.source_index, f.code, f.status, f.severity, f.message, f.fix, f.evidence
-        FROM findings f JOIN _sample s USING (source_path, source_index) ORDER BY f.code""").fetchall()
-    for path, index, code, status, severity, message, fix, evidence in found:
-        trials[(path, index)]["findings"].append({"code": code, "status": status, "severity": severity,
+        trials[row["trial_key"]] = row
+    found = con.execute("""SELECT s.trial_key, f.code, f.status, f.severity, f.message, f.fix, f.evidence
+        FROM findings f JOIN _sample s USING (blob_id, source_index) ORDER BY f.code""").fetchall()
+    for key, code, status, severity, message, fix, evidence in found:
+        trials[key]["findings"].append({"code": code, "status": status, "severity": severity,
                                                   "message": message, "fix": fix,
                                                   "evidence": orjson.loads(evidence or "[]")})
     con.execute("DROP TABLE _sample")
