@@ -111,9 +111,13 @@ def load(path: str | Path) -> Corrections:
     for trial, body in doc.items():
         at = f"/{yamlpos._escape(trial)}"
         ids = record_ids(str(trial), [])
+        if body is None:
+            continue
         if not ids or not isinstance(body, dict) or not set(body) <= set(KINDS):
             raise fail(at, f"{trial}: expected a trial id with `facts:` and/or `status:`")
         for kind, entries in body.items():
+            if entries is None:
+                continue  # a template's section whose entries are all still commented out
             if not isinstance(entries, dict):
                 raise fail(f"{at}/{kind}", f"{trial}.{kind}: expected a mapping")
             for key, entry in entries.items():
