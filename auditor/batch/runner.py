@@ -28,7 +28,7 @@ import orjson
 import pyarrow as pa
 
 from auditor import __version__
-from auditor.batch import summary
+from auditor.batch import review
 from auditor.batch.columns import FileState
 from auditor.batch.pool import Pool, StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
@@ -284,12 +284,9 @@ def _inline(tasks: Iterator[Task], auditor: Auditor, writer: Writer, stop: StopO
 
 def _write_summary(out_dir: Path, store: Store, profile: Profile, outcome: Outcome, html_limit: int) -> list[Path]:
     criteria = [{"code": c.code, "name": c.name, "severity": c.severity} for c in profile.criteria]
-    doc = summary.compute(store.con, criteria, profile.gap_map)
     prof = {"id": profile.id, "title": profile.title, "version": profile.version, "citation": profile.citation}
     run_info = {"run_id": outcome.run_id, "status": outcome.status, "seconds": round(outcome.seconds, 3),
                 "tool_version": __version__, "totals": outcome.totals.as_dict(), "reset_reason": outcome.reset_reason}
-    outcome.summary = {"profile": prof, "run": run_info, **doc}
-    target = out_dir / "summary.json"
-    target.write_bytes(orjson.dumps(outcome.summary, option=orjson.OPT_INDENT_2))
-    rows = summary.sample(store.con, [c["code"] for c in criteria], html_limit)
-    return [target, html.write(out_dir, doc, prof, run_info, rows, html_limit)]
+    outcome.summary, files = review.write(out_dir, store.con, {"profile": prof, "run": run_info}, criteria,
+                                          profile.gap_map, html_limit)
+    return files
