@@ -18,6 +18,7 @@ and (`unmatched`) a trial that is not in the inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,7 @@ class Correction:
     reason: str
     by: str | None
     line: int
+    trial_line: int = 0  # the line of the trial's key
 
     def evidence(self, origin: str) -> Evidence:
         return Evidence(at=f"{origin}:{self.line}", quote=orjson.dumps(self.value).decode(), line=self.line,
@@ -74,7 +76,7 @@ class Corrections:
         """One error per trial the corrections name that no record of the inputs has."""
         lines: dict[str, int] = {}
         for c in self.items:
-            lines.setdefault(c.trial, c.line)
+            lines.setdefault(c.trial, c.trial_line or c.line)
         return [InputError(self.origin, f"{trial} is not in the inputs", line=line)
                 for trial, line in lines.items() if trial not in seen]
 
@@ -93,6 +95,11 @@ def load(path: str | Path) -> Corrections:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(origin, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    return load_text(text, origin)
+
+
+def load_text(text: str, origin: str) -> Corrections:
+    """Corrections from YAML text; `origin` names the file in errors."""
     try:
         doc, positions = yamlpos.load(text)
     except yaml.YAMLError as exc:
@@ -122,8 +129,9 @@ def load(path: str | Path) -> Corrections:
                 raise fail(f"{at}/{kind}", f"{trial}.{kind}: expected a mapping")
             for key, entry in entries.items():
                 where = f"{at}/{kind}/{yamlpos._escape(key)}"
-                out.items.append(_entry(ids[0], kind, str(key), entry, lambda m, w=where: fail(w, m),
-                                        positions.get(where, (0, 0))[0]))
+                item = _entry(ids[0], kind, str(key), entry, lambda m, w=where: fail(w, m),
+                              positions.get(where, (0, 0))[0])
+                out.items.append(dataclasses.replace(item, trial_line=positions.get(at, (0, 0))[0]))
     return out
 
 
