@@ -182,12 +182,14 @@ def set_statuses(judgement: Judgement, codes: tuple[str, ...], items: list[Corre
     if not by_code:
         return judgement, []
     applied, assessments = [], []
-    for code, a in zip(codes, judgement.assessments, strict=True):
+    for code, found in zip(codes, judgement.assessments, strict=True):
         c = by_code.get(code)
-        if c is not None:
-            applied.append(Applied(c, a.status))
-            a = Assessment(c.value, f"Set by reviewer: {c.reason}", a.fix, a.values, [c.evidence(origin), *a.evidence])
-        assessments.append(a)
+        if c is None:
+            assessments.append(found)
+            continue
+        applied.append(Applied(c, found.status))
+        assessments.append(Assessment(c.value, f"Set by reviewer: {c.reason}", found.fix, found.values,
+                                      [c.evidence(origin), *found.evidence]))
     counts = dict.fromkeys(STATUSES, 0)
     for a in assessments:
         counts[a.status] += 1

@@ -17,8 +17,8 @@ from auditor.engine.profiles import Criterion, Profile
 from auditor.errors import InputError, RecordError
 from auditor.extract import derive
 from auditor.facts import FactSheet
-from auditor.identity import record_ids
 from auditor.findings import Finding, InputProblem, ProfileInfo, RecordInfo, Report, Totals, TrialAudit
+from auditor.identity import record_ids
 from auditor.model import TrialRecord
 from auditor.sources import read_paths
 from auditor.vocabulary import STATUSES, FailOn, fails

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -31,7 +31,7 @@ TABLES = {
 EXPORT_MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_EXPORT_MEMORY", "512MB")
 SORT_THREADS = min(2, os.cpu_count() or 1)
 
-Columns = tuple[tuple[str, str, str], ...]  # auditor.batch.columns.Col: name, sql type, meaning
+Columns = Sequence[Sequence[str]]  # auditor.batch.columns.Col: name, sql type, meaning
 
 
 class Export:
@@ -56,7 +56,7 @@ def files(out_dir: Path) -> list[Path]:
     return [out_dir / f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")]
 
 
-def start(con: duckdb.DuckDBPyConnection, columns: dict[str, Columns], out_dir: Path,
+def start(con: duckdb.DuckDBPyConnection, columns: Mapping[str, Columns], out_dir: Path,
           on_done: Callable[[], None], restore_memory_limit: str) -> Export:
     """Write the sorted Parquet files now and start the CSV copies; `on_done` runs in `wait()`."""
     con.execute(f"SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
@@ -78,7 +78,7 @@ def start(con: duckdb.DuckDBPyConnection, columns: dict[str, Columns], out_dir: 
     return Export(files(out_dir), thread, failure, on_done)
 
 
-def _csvs(columns: dict[str, Columns], out_dir: Path, failure: list[BaseException]) -> None:
+def _csvs(columns: Mapping[str, Columns], out_dir: Path, failure: list[BaseException]) -> None:
     try:
         con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})  # one thread keeps it fast
         try:

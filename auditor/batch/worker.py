@@ -20,7 +20,14 @@ import orjson
 import pyarrow as pa
 
 from auditor.batch import rows as row_builder
-from auditor.batch.columns import ERROR_COLUMNS, FINDING_COLUMNS, FileState, arrow_schema, record_columns, without_run_id
+from auditor.batch.columns import (
+    ERROR_COLUMNS,
+    FINDING_COLUMNS,
+    FileState,
+    arrow_schema,
+    record_columns,
+    without_run_id,
+)
 from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError, RecordError

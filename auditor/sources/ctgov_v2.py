@@ -32,7 +32,6 @@ from auditor.errors import InputError, RecordError
 from auditor.model import (
     AdverseEventGroup,
     Arm,
-    Dates,
     Design,
     Enrollment,
     Intervention,
@@ -40,6 +39,7 @@ from auditor.model import (
     OutcomeKind,
     Results,
     SourceRef,
+    Text,
     TrialRecord,
 )
 from auditor.sources import fields

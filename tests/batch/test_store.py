@@ -15,7 +15,7 @@ CODES = ("FU01", "QL01")
 COUNTS = {"seen": 1, "audited": 1, "failed": 0, "skipped": 0}
 
 
-def _no_run_id(cols) -> pa.Schema:  # noqa: ANN001
+def _no_run_id(cols) -> pa.Schema:
     return arrow_schema(without_run_id(cols))
 
 

@@ -112,7 +112,7 @@ def test_a_second_run_with_one_input_removed_no_longer_counts_its_trials(real_da
 def test_overlapping_exports_and_a_re_download_under_a_new_name_add_no_trials(tmp_path: Path, profile) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
-    (inputs / "export-1.json").write_bytes(_page(*(f"NCT940000{i:02d}" for i in range(0, 6))))
+    (inputs / "export-1.json").write_bytes(_page(*(f"NCT940000{i:02d}" for i in range(6))))
     (inputs / "export-2.json").write_bytes(_page(*(f"NCT940000{i:02d}" for i in range(3, 9))))
     first = batch.run([str(inputs)], tmp_path / "out", profile, jobs=1)
     assert (first.summary["store"]["records"], first.summary["store"]["trials"]) == (12, 9)
