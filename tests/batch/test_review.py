@@ -168,3 +168,22 @@ def test_report_renders_a_subgroup_from_the_store_without_re_auditing(tmp_path: 
     assert len(batch.load(tmp_path / "out")["runs"]) == runs
     bad = run_cli("report", str(tmp_path / "out"), "--where", "no_such_column > 1")
     assert bad.exit_code == 2 and "--where" in bad.output
+
+
+def test_screening_columns_are_plain_columns(tmp_path: Path, profile) -> None:
+    one = study("NCT98000011")
+    one["protocolSection"]["sponsorCollaboratorsModule"] = {"leadSponsor": {"name": "Uni X"}}
+    one["protocolSection"]["contactsLocationsModule"] = {"locations": [{"country": "Norway"}, {"country": "Norway"},
+                                                                       {"country": "Denmark"}]}
+    one["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {"date": "2021-06-01"}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "one.json").write_bytes(orjson.dumps(one))
+    batch.run([str(tmp_path / "in")], tmp_path / "out", profile, jobs=1)
+    row = batch.load(tmp_path / "out")["trials"].iloc[0]
+    assert (row.sponsor, list(row.countries), list(row.conditions)) == ("Uni X", ["Norway", "Denmark"],
+                                                                       ["Chronic Low Back Pain"])
+    assert list(row.intervention_types) == ["BEHAVIORAL", "OTHER"] and row.study_type == "INTERVENTIONAL"
+    assert row.registry_url == "https://clinicaltrials.gov/study/NCT98000011" and str(row.last_update)[:10] == "2021-06-01"
+    assert bool(row.low_back_pain) and str(row.start_date)[:7] == "2019-03"
+    header = (tmp_path / "out" / "trials.csv").read_text(encoding="utf-8").splitlines()
+    assert "Norway;Denmark" in header[1]
