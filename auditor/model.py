@@ -123,6 +123,9 @@ class Dates(_Model):
     start_parsed: date | None = None
     registered_parsed: date | None = None
     start_precision: Literal["day", "month", "year"] | None = None
+    completion: Text | None = None  # (primary) completion date, as given
+    last_update: Text | None = None  # when the registry last updated the record, as given
+    last_update_parsed: date | None = None
 
 
 class AdverseEventGroup(_Model):
@@ -159,6 +162,8 @@ class TrialRecord(_Model):
     official_title: Text | None = None
     acronym: str | None = None
     status: Text | None = None
+    sponsor: Text | None = None  # lead sponsor / primary sponsor
+    countries: list[Text] = Field(default_factory=list)  # countries of recruitment
     conditions: list[Text] = Field(default_factory=list)
     keywords: list[Text] = Field(default_factory=list)
     summary: Text | None = None

@@ -32,7 +32,6 @@ from auditor.errors import InputError, RecordError
 from auditor.model import (
     AdverseEventGroup,
     Arm,
-    Dates,
     Design,
     Enrollment,
     Intervention,
@@ -40,9 +39,10 @@ from auditor.model import (
     OutcomeKind,
     Results,
     SourceRef,
+    Text,
     TrialRecord,
 )
-from auditor.sources import dates
+from auditor.sources import fields
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
 
 NAME = "ctgov-v2"
@@ -98,7 +98,6 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
 
     start = status.text("startDateStruct", "date")
     registered = status.text("studyFirstSubmitDate")
-    start_date, precision = dates.parse_iso(start.value) if start else (None, None)
 
     outcomes = []
     outcome_lists: tuple[tuple[OutcomeKind, str], ...] = (
@@ -121,6 +120,8 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
         official_title=ident.text("officialTitle"),
         acronym=dig(ident.study, "acronym"),
         status=status.text("overallStatus"),
+        sponsor=m.text(P, "sponsorCollaboratorsModule", "leadSponsor", "name"),
+        countries=_countries(m),
         conditions=m.texts(P, "conditionsModule", "conditions"),
         keywords=m.texts(P, "conditionsModule", "keywords"),
         summary=m.text(P, "descriptionModule", "briefSummary"),
@@ -142,11 +143,19 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
                                     arm_labels=iv.texts("armGroupLabels"), other_names=iv.texts("otherNames"))
                        for iv in interventions],
         outcomes=outcomes,
-        dates=Dates(start=start, start_type=status.text("startDateStruct", "type"), registered=registered,
-                    start_parsed=start_date, start_precision=precision,
-                    registered_parsed=dates.parse_iso(registered.value)[0] if registered else None),
+        dates=fields.dated(start=start, start_type=status.text("startDateStruct", "type"), registered=registered,
+                           completion=status.text("completionDateStruct", "date")
+                           or status.text("primaryCompletionDateStruct", "date"),
+                           last_update=status.text("lastUpdatePostDateStruct", "date")
+                           or status.text("lastUpdateSubmitDate")),
         results=_results(study, m),
     )
+
+
+def _countries(m: JsonMapper) -> list[Text]:
+    places = m.at(P, "contactsLocationsModule")
+    found = [places.at("locations", i).text("country") for i, _ in places.items("locations")]
+    return list({t.value: t for t in found if t is not None}.values())
 
 
 def _results(study: dict[str, Any], m: JsonMapper) -> Results:
