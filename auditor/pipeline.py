@@ -91,11 +91,14 @@ def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile
     )
 
 
-def check(paths: Iterable[str], profile: Profile, fail_on: FailOn,
-          reader: str | None = None, corrections: Corrections | None = None) -> tuple[Report, list[InputError]]:
+def check(paths: Iterable[str], profile: Profile, fail_on: FailOn, reader: str | None = None,
+          corrections: Corrections | None = None, *, seen: set[str] | None = None) -> tuple[Report, list[InputError]]:
+    """Audit the records of `paths`. A correction naming a trial that no record has is an error, unless
+    the caller passes `seen` (the ids of its records are added to it): then the caller, auditing
+    several groups of paths, checks that once over all of them."""
     audits: list[TrialAudit] = []
     errors: list[InputError] = []
-    seen: set[str] = set()
+    caller_checks, seen = seen is not None, seen if seen is not None else set()
     for item in read_paths(paths, reader):
         if not isinstance(item, TrialRecord):
             errors.append(item)
@@ -107,6 +110,6 @@ def check(paths: Iterable[str], profile: Profile, fail_on: FailOn,
         except Exception as exc:  # noqa: BLE001 - a bug on one odd record: report it on one line, as batch does
             errors.append(RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
                                       index=item.source.index, record_id=item.trial_id))
-    if corrections is not None:  # a correction for a trial not in the inputs is a mistake in the file
+    if corrections is not None and not caller_checks:  # a correction for a trial not in the inputs is a mistake
         errors += corrections.unmatched(seen)
     return build_report(audits, [problem(e) for e in errors], profile, fail_on), errors
