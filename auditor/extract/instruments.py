@@ -1,8 +1,8 @@
 """Instrument lexicon (data in lexicon.yaml) and matching on outcome text.
 
 Aliases match case-insensitively with flexible separators between letter and digit runs, so
-"SF-36", "SF 36", "sf36" and "Short Form-36" are one instrument. Harms terms honour negation
-("no adverse events are expected" is not a plan to collect them).
+"SF-36", "SF 36", "sf36" and "Short Form-36" are one instrument. Harms terms (rules/harms.yaml,
+applied by safety.py) honour negation ("no adverse events are expected" is not a plan to collect them).
 """
 
 from __future__ import annotations
@@ -172,14 +172,14 @@ def negated(text: str, start: int, end: int) -> bool:
 
 
 def harms(text: str) -> Hit | None:
-    """The first non-negated harms term in `text`."""
-    entry = LEXICON["harms"][0]
-    if not text or _words(text).isdisjoint(entry.triggers):
-        return None
-    for m in _finditer(entry, text):
-        if not negated(text, m.start(), m.end()):
-            return Hit("harms", "adverse events", m.start(), m.end())
-    return None
+    """The first non-negated harms term in `text`.
+
+    The harms vocabulary is rules/harms.yaml, applied by safety.py; this stays for callers of the
+    lexicon API."""
+    from auditor.extract import safety  # late: safety imports `negated` from this module
+
+    m = safety.harm_term(text)
+    return Hit("harms", "adverse events", m.start(), m.end()) if m else None
 
 
 def names(category: str) -> list[str]:

@@ -3,31 +3,133 @@
 planned: a registered outcome about adverse events / side effects / complications / safety
 (negation-aware), a protocol safety section, or a stated safety aim or AE collection in the
 title/summary/description ("to evaluate the efficacy and safety", "adverse events will be recorded").
+
+The vocabulary lives in rules/harms.yaml (docs/rules/harms.md); this module holds the mechanism:
+one trigger-indexed pattern per rule kind, tried only where one of its rule words starts.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from auditor.extract import instruments, timeframes
-from auditor.extract.text import Guarded, compile_fast, evidence
+from auditor.extract import rules, timeframes
+from auditor.extract.instruments import negated
+from auditor.extract.prefilter import TriggerIndex, lower_cached, trigger_words
+from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence
-from auditor.model import TrialRecord
+from auditor.model import Outcome, Text, TrialRecord
 
-_AIM = Guarded(compile_fast(r"\b(?:efficacy|effectiveness|effect)\s+and\s+safety|\bsafety\s+and\s+(?:efficacy|effectiveness|"
-                  r"tolerability|feasibility)|\b(?:evaluate|assess|determine|demonstrate|investigate|examine|"
-                  r"establish|compare|monitor|test|explore)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:safety(?<!psychological safety)|"
-                  r"adverse\s+events?|"
-                  r"side[\s-]effects?|complications?|harms)\b|\b(?:adverse\s+events?|AEs|side[\s-]effects?|"
-                  r"complications?|harms)\s+(?:will|would|are|were|shall)\s+(?:be\s+)?(?:recorded|collected|"
-                  r"monitored|documented|reported|assessed|registered|noted|captured|tracked)", re.I),
-               "safety", "adverse", "complication", "harms", "aes", r"side[\s-]effect")
-_SYSTEMATIC = compile_fast(r"\bsystematic|\bstructured\s+(?:questionnaire|interview|checklist)|\bchecklist|"
-                         r"\bat\s+(?:each|every)\s+(?:visit|session|follow-?up)|\bactively\s+(?:ask|quer|solicit)|"
-                         r"\bsolicited|\bquestionnaire", re.I)
-_SPONTANEOUS = compile_fast(r"\bspontaneous|\bunsolicited|\bself-?reported\s+by|\breported\s+by\s+(?:the\s+)?"
-                          r"(?:participant|patient|subject)s?|\bvoluntar", re.I)
+_RULES: dict[str, Any] = rules.load("harms")
+_EDGE_L, _EDGE_R = r"(?<![a-z0-9])", r"(?![a-z0-9])"
+
+
+def _words(phrases: list[str]) -> str:
+    """Whole-word alternation of `phrases`, each with an optional plural ("complication(s)")."""
+    return f"{_EDGE_L}{rules.alternation(phrases)}(?:e?s)?{_EDGE_R}"
+
+
+def _compile(parts: list[str], where: str) -> re.Pattern[str]:
+    pattern = "|".join(f"(?:{p})" for p in parts)
+    return compile_fast(rules.compile_rule(pattern, _MACROS, where).pattern, re.I)
+
+
+_MACROS = {"harm": _words(_RULES["aim_terms"]), "verb": _words(_RULES["aim_verbs"]),
+           "collected": _words(_RULES["collected"])}
+# Outcome harms: the terms and the regular expressions for what a list cannot say.
+_OUTCOME = _compile([_words(_RULES["terms"])] + [_EDGE_L + p for p in _RULES["patterns"]], "harms.yaml terms/patterns")
+_NAMED = _compile([_words(_RULES["named_effects"])], "harms.yaml named_effects")
+_RELIEF = _compile([_words(_RULES["relief_words"])], "harms.yaml relief_words")
+_EXCEPTION = _compile([_words(_RULES["exceptions"])], "harms.yaml exceptions")
+# Prose: aims (title, summary, description), collection statements (also arms and interventions),
+# and a title naming safety.
+_AIM = _compile([_EDGE_L + p for p in _RULES["aims"]], "harms.yaml aims")
+_COLLECTION = _compile([_EDGE_L + p for p in _RULES["collection_statements"]], "harms.yaml collection_statements")
+_TITLE = _compile([_words(_RULES["title_terms"])], "harms.yaml title_terms")
+_BACKGROUND = _compile(_RULES["background_before"], "harms.yaml background_before")
+_SYSTEMATIC = _compile([_words(_RULES["collection"]["systematic"]["phrases"])], "harms.yaml collection.systematic")
+_SPONTANEOUS = _compile([_words(_RULES["collection"]["spontaneous"]["phrases"])], "harms.yaml collection.spontaneous")
+
+_PATTERNS: dict[str, re.Pattern[str]] = {"outcome": _OUTCOME, "named": _NAMED, "exception": _EXCEPTION,
+                                         "aim": _AIM, "collection": _COLLECTION, "title": _TITLE}
+# One Aho-Corasick pass per text finds where the rule words of every kind start (the trigger words
+# are read off the compiled rules, so a phrase added to harms.yaml is its own trigger).
+_INDEX = TriggerIndex({name: trigger_words(p) for name, p in _PATTERNS.items()})
+
+
+def _matches(name: str, text: str) -> list[re.Match[str]]:
+    pattern = _PATTERNS[name]
+    return list(_INDEX.finditer(name, pattern, text, _INDEX.starts(lower_cached(text))))
+
+
+def _excepted(text: str, m: re.Match[str]) -> bool:
+    """The match lies inside an exception phrase ("psychological safety", "self-harm")."""
+    lo, hi = max(0, m.start() - 40), min(len(text), m.end() + 40)
+    return any(e.start() + lo <= m.start() and m.end() <= e.end() + lo for e in _EXCEPTION.finditer(text[lo:hi]))
+
+
+def _background(text: str, m: re.Match[str]) -> bool:
+    """The words before the match in its sentence report an earlier finding ("has demonstrated the")."""
+    head = text[max(0, m.start() - 120):m.start()]
+    head = re.split(r"[.;:\n]", head)[-1]
+    return bool(_BACKGROUND.search(head))
+
+
+def _first(name: str, text: str, prose: bool = False) -> re.Match[str] | None:
+    """The first match of rule kind `name` that is neither negated nor inside an exception (nor, in
+    prose, a past finding)."""
+    for m in _matches(name, text):
+        if not negated(text, m.start(), m.end()) and not _excepted(text, m) and not (prose and _background(text, m)):
+            return m
+    return None
+
+
+def harm_term(text: str) -> re.Match[str] | None:
+    """The first harms term of an outcome text ("Number of participants with adverse events")."""
+    return _first("outcome", text) if text else None
+
+
+def _treated(record: TrialRecord) -> str:
+    """The record's conditions and keywords, lower-cased: a symptom named there is being treated."""
+    return " ".join(t.value for t in (*record.conditions, *record.keywords)).lower()
+
+
+def _named_effect(measure: Text, treated: str) -> re.Match[str] | None:
+    """A named side effect counted in the outcome's measure ("Postoperative nausea and vomiting")."""
+    m = _first("named", measure.value)
+    if m is None or _RELIEF.search(measure.value) or m.group(0).lower().rstrip("s") in treated:
+        return None
+    return m
+
+
+def _harms_evidence(o: Outcome, treated: str) -> Evidence | None:
+    if o.domain is not None and o.domain.value.lower() in ("safety", "harms", "adverse_events"):
+        return Evidence.of(o.domain, note="safety outcome")
+    for text in (o.measure, o.instrument, o.description):
+        if text is not None and (hit := harm_term(text.value)):
+            return evidence(text, hit.start(), hit.end(), "harms outcome registered", limit=120)
+    if o.measure is not None and (hit := _named_effect(o.measure, treated)):
+        return evidence(o.measure, hit.start(), hit.end(), "named side effect registered", limit=120)
+    return None
+
+
+def _prose_aim(record: TrialRecord) -> Evidence | None:
+    """A stated safety aim or AE collection in the record's prose."""
+    titles = [t for t in (record.title, record.official_title) if t is not None]
+    for text in titles:
+        if m := _first("title", text.value):
+            return evidence(text, m.start(), m.end(), "safety named in the title")
+    narrative = titles + [t for t in (record.summary, record.description) if t is not None]
+    for text in narrative:
+        if m := _first("aim", text.value, prose=True) or _first("collection", text.value, prose=True):
+            return evidence(text, m.start(), m.end(), "stated safety aim / AE collection")
+    others = [t for a in record.arms for t in (a.description,) if t is not None]
+    others += [t for iv in record.interventions for t in (iv.description,) if t is not None]
+    for text in others:
+        if m := _first("collection", text.value, prose=True):
+            return evidence(text, m.start(), m.end(), "AE collection stated")
+    return None
 
 
 @dataclass
@@ -48,29 +150,18 @@ def derive(record: TrialRecord) -> Safety:
             s.planned = True
             s.planned_evidence.append(Evidence.of(field_, note="protocol safety section"))
             break
+    treated = _treated(record)
     harm_outcomes = []
     for o in record.outcomes:
-        is_harm = o.domain is not None and o.domain.value.lower() in ("safety", "harms", "adverse_events")
-        ev = Evidence.of(o.domain, note="safety outcome") if is_harm and o.domain else None
-        for text in (o.measure, o.instrument, o.description if not is_harm else None):
-            if ev is None and text is not None and (hit := instruments.harms(text.value)):
-                ev = evidence(text, hit.start, hit.end, "harms outcome registered", limit=120)
+        ev = _harms_evidence(o, treated)
         if ev is not None:
             harm_outcomes.append(o)
-            if not s.planned_evidence or len(s.planned_evidence) < 3:
+            if len(s.planned_evidence) < 3:
                 s.planned_evidence.append(ev)
             s.planned = True
-    if not s.planned:
-        for text in (record.title, record.official_title, record.summary, record.description):
-            if text is None:
-                continue
-            for m in _AIM.finditer(text.value):
-                if not instruments.negated(text.value, m.start(), m.end()):
-                    s.planned = True
-                    s.planned_evidence.append(evidence(text, m.start(), m.end(), "stated safety aim / AE collection"))
-                    break
-            if s.planned:
-                break
+    if not s.planned and (ev := _prose_aim(record)) is not None:
+        s.planned = True
+        s.planned_evidence.append(ev)
 
     if plan.time_frame is not None:
         s.time_frame_stated = True
@@ -82,7 +173,13 @@ def derive(record: TrialRecord) -> Safety:
                 if o.time_frame is not None:
                     s.time_frame_evidence.append(Evidence.of(o.time_frame, note="time frame of the harms outcome"))
                 break
+    _method(s, record, harm_outcomes)
+    return s
 
+
+def _method(s: Safety, record: TrialRecord, harm_outcomes: list[Outcome]) -> None:
+    """Systematic (asked at fixed times) and/or spontaneous (volunteered) AE collection."""
+    plan = record.safety
     method_texts = [t for t in (plan.collection_method, plan.definition, plan.assessed_by) if t is not None]
     method_texts += [t for o in harm_outcomes for t in (o.description,) if t is not None]
     systematic = spontaneous = None
@@ -96,7 +193,6 @@ def derive(record: TrialRecord) -> Safety:
     for found, label in ((systematic, "systematic"), (spontaneous, "spontaneous")):
         if found:
             s.method_evidence.append(evidence(found[0], found[1].start(), found[1].end(), f"{label} AE collection"))
-    return s
 
 
 def ae_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
