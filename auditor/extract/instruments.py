@@ -123,6 +123,8 @@ def _words(text: str) -> frozenset[str]:
     # A cheap pre-filter: one tokenisation per text instead of ~100 alias regexes at every position.
     return frozenset(_WORDS.findall(lower_cached(text) or text.lower()))  # the cached lower-casing when ASCII
 
+words = _words  # the lower-case word tokens of a text, cached per record (safety.py gates its rules on them)
+
 _NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.I)
 _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"
                         r"known|reported)|unlikely|not expected|not anticipated)", re.I)

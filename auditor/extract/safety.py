@@ -11,23 +11,39 @@ one trigger-indexed pattern per rule kind, tried only where one of its rule word
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.extract import rules, timeframes
+from auditor.extract import instruments, rules, timeframes
 from auditor.extract.instruments import negated
-from auditor.extract.prefilter import TriggerIndex, lower_cached, trigger_words
+from auditor.extract.prefilter import TriggerIndex, anchored, lower_cached
 from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence
 from auditor.model import Outcome, Text, TrialRecord
 
 _RULES: dict[str, Any] = rules.load("harms")
 _EDGE_L, _EDGE_R = r"(?<![a-z0-9])", r"(?![a-z0-9])"
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")  # the tokens of instruments._words
 
 
 def _words(phrases: list[str]) -> str:
     """Whole-word alternation of `phrases`, each with an optional plural ("complication(s)")."""
     return f"{_EDGE_L}{rules.alternation(phrases)}(?:e?s)?{_EDGE_R}"
+
+
+def _first_tokens(phrases: list[str], where: str) -> set[str]:
+    """The lower-case word every match of `_words(phrases)` starts with (with its plurals when the
+    phrase is one word): the trigger words, read off the rule data."""
+    out: set[str] = set()
+    for phrase in phrases:
+        tokens = _TOKEN.findall(phrase.lower())
+        if not tokens or not phrase.lower().startswith(tokens[0]):
+            raise rules.RuleError(f"{where}: phrase {phrase!r} must start with a letter or digit")
+        out.add(tokens[0])
+        if len(tokens) == 1:
+            out |= {tokens[0] + "s", tokens[0] + "es"}
+    return out
 
 
 def _compile(parts: list[str], where: str) -> re.Pattern[str]:
@@ -38,29 +54,74 @@ def _compile(parts: list[str], where: str) -> re.Pattern[str]:
 _MACROS = {"harm": _words(_RULES["aim_terms"]), "verb": _words(_RULES["aim_verbs"]),
            "collected": _words(_RULES["collected"])}
 # Outcome harms: the terms and the regular expressions for what a list cannot say.
-_OUTCOME = _compile([_words(_RULES["terms"])] + [_EDGE_L + p for p in _RULES["patterns"]], "harms.yaml terms/patterns")
+_OUTCOME = _compile([_words(_RULES["terms"])] + [_EDGE_L + p["pattern"] for p in _RULES["patterns"]],
+                    "harms.yaml terms/patterns")
+_OUTCOME_STARTS = frozenset(_first_tokens(_RULES["terms"], "harms.yaml terms")
+                            | {w.lower() for p in _RULES["patterns"] for w in p["starts_with"]})
 _NAMED = _compile([_words(_RULES["named_effects"])], "harms.yaml named_effects")
+_NAMED_STARTS = frozenset(_first_tokens(_RULES["named_effects"], "harms.yaml named_effects"))
 _RELIEF = _compile([_words(_RULES["relief_words"])], "harms.yaml relief_words")
 _EXCEPTION = _compile([_words(_RULES["exceptions"])], "harms.yaml exceptions")
 # Prose: aims (title, summary, description), collection statements (also arms and interventions),
-# and a title naming safety.
+# and a title naming safety. Each contains an aim term, so prose is searched only near one.
 _AIM = _compile([_EDGE_L + p for p in _RULES["aims"]], "harms.yaml aims")
 _COLLECTION = _compile([_EDGE_L + p for p in _RULES["collection_statements"]], "harms.yaml collection_statements")
 _TITLE = _compile([_words(_RULES["title_terms"])], "harms.yaml title_terms")
 _BACKGROUND = _compile(_RULES["background_before"], "harms.yaml background_before")
 _SYSTEMATIC = _compile([_words(_RULES["collection"]["systematic"]["phrases"])], "harms.yaml collection.systematic")
 _SPONTANEOUS = _compile([_words(_RULES["collection"]["spontaneous"]["phrases"])], "harms.yaml collection.spontaneous")
+_PROSE_INDEX = TriggerIndex({"aim term": tuple(sorted(_first_tokens(_RULES["aim_terms"] + _RULES["title_terms"],
+                                                                    "harms.yaml aim_terms")))})
+_AIM_TERM = _compile([_MACROS["harm"], _words(_RULES["title_terms"])], "harms.yaml aim_terms")
+# A prose match contains an aim term and starts at most this many characters before it ("to
+# evaluate the long-term clinical safety", "participants will be closely monitored for any adverse").
+_BEFORE = 100
+_WORD_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]")  # every prose rule starts a word with a letter
 
-_PATTERNS: dict[str, re.Pattern[str]] = {"outcome": _OUTCOME, "named": _NAMED, "exception": _EXCEPTION,
-                                         "aim": _AIM, "collection": _COLLECTION, "title": _TITLE}
-# One Aho-Corasick pass per text finds where the rule words of every kind start (the trigger words
-# are read off the compiled rules, so a phrase added to harms.yaml is its own trigger).
-_INDEX = TriggerIndex({name: trigger_words(p) for name, p in _PATTERNS.items()})
+
+def _anchored(pattern: re.Pattern[str], starts: frozenset[str], text: str) -> list[re.Match[str]]:
+    """pattern.finditer(text) for a pattern whose matches start with one of the words `starts`:
+    tried only where those words occur (short outcome texts; their words are tokenised once per
+    record by instruments._words)."""
+    present = starts & instruments.words(text)
+    low = lower_cached(text)
+    if low is None:  # not ASCII: re.IGNORECASE is more than lower-casing, scan it all
+        return list(pattern.finditer(text))
+    if not present:
+        return []
+    at: set[int] = set()
+    for word in present:
+        i = low.find(word)
+        while i >= 0:
+            at.add(i)
+            i = low.find(word, i + 1)
+    return list(anchored(pattern, text, sorted(at)))
 
 
-def _matches(name: str, text: str) -> list[re.Match[str]]:
-    pattern = _PATTERNS[name]
-    return list(_INDEX.finditer(name, pattern, text, _INDEX.starts(lower_cached(text))))
+def _aim_terms(text: str) -> list[re.Match[str]] | None:
+    """Where the aim terms of `text` are (None: not ASCII, search it whole)."""
+    starts = _PROSE_INDEX.starts(lower_cached(text))
+    return None if starts is None else list(anchored(_AIM_TERM, text, starts.get("aim term", ())))
+
+
+def _near(pattern: re.Pattern[str], text: str, terms: list[re.Match[str]] | None) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text) for a prose pattern whose matches contain an aim term, tried only at
+    the word starts shortly before each aim term (a long description is not scanned whole)."""
+    if terms is None:
+        yield from pattern.finditer(text)
+        return
+    tried: set[int] = set()
+    for term in terms:
+        lo = max(0, term.start() - _BEFORE)
+        for w in _WORD_START.finditer(text, lo, term.start() + 1):
+            at = w.start()
+            if at not in tried:
+                tried.add(at)
+                if m := pattern.match(text, at):
+                    yield m
+
+
+_PROSE = {"aim": _AIM, "collection": _COLLECTION, "title": _TITLE}
 
 
 def _excepted(text: str, m: re.Match[str]) -> bool:
@@ -76,18 +137,28 @@ def _background(text: str, m: re.Match[str]) -> bool:
     return bool(_BACKGROUND.search(head))
 
 
-def _first(name: str, text: str, prose: bool = False) -> re.Match[str] | None:
-    """The first match of rule kind `name` that is neither negated nor inside an exception (nor, in
-    prose, a past finding)."""
-    for m in _matches(name, text):
+def _valid(text: str, matches: Iterable[re.Match[str]], prose: bool = False) -> re.Match[str] | None:
+    """The first match that is neither negated nor inside an exception (nor, in prose, a past finding)."""
+    for m in matches:
         if not negated(text, m.start(), m.end()) and not _excepted(text, m) and not (prose and _background(text, m)):
+            return m
+    return None
+
+
+def _prose_first(text: str, *kinds: str) -> re.Match[str] | None:
+    """The first valid match in prose of the rule kinds named, tried in that order."""
+    terms = _aim_terms(text)
+    if terms == []:
+        return None
+    for kind in kinds:
+        if m := _valid(text, _near(_PROSE[kind], text, terms), prose=True):
             return m
     return None
 
 
 def harm_term(text: str) -> re.Match[str] | None:
     """The first harms term of an outcome text ("Number of participants with adverse events")."""
-    return _first("outcome", text) if text else None
+    return _valid(text, _anchored(_OUTCOME, _OUTCOME_STARTS, text)) if text else None
 
 
 def _treated(record: TrialRecord) -> str:
@@ -95,21 +166,21 @@ def _treated(record: TrialRecord) -> str:
     return " ".join(t.value for t in (*record.conditions, *record.keywords)).lower()
 
 
-def _named_effect(measure: Text, treated: str) -> re.Match[str] | None:
+def _named_effect(measure: Text, record: TrialRecord) -> re.Match[str] | None:
     """A named side effect counted in the outcome's measure ("Postoperative nausea and vomiting")."""
-    m = _first("named", measure.value)
-    if m is None or _RELIEF.search(measure.value) or m.group(0).lower().rstrip("s") in treated:
+    m = _valid(measure.value, _anchored(_NAMED, _NAMED_STARTS, measure.value))
+    if m is None or _RELIEF.search(measure.value) or m.group(0).lower().rstrip("s") in _treated(record):
         return None
     return m
 
 
-def _harms_evidence(o: Outcome, treated: str) -> Evidence | None:
+def _harms_evidence(o: Outcome, record: TrialRecord) -> Evidence | None:
     if o.domain is not None and o.domain.value.lower() in ("safety", "harms", "adverse_events"):
         return Evidence.of(o.domain, note="safety outcome")
     for text in (o.measure, o.instrument, o.description):
         if text is not None and (hit := harm_term(text.value)):
             return evidence(text, hit.start(), hit.end(), "harms outcome registered", limit=120)
-    if o.measure is not None and (hit := _named_effect(o.measure, treated)):
+    if o.measure is not None and (hit := _named_effect(o.measure, record)):
         return evidence(o.measure, hit.start(), hit.end(), "named side effect registered", limit=120)
     return None
 
@@ -118,16 +189,16 @@ def _prose_aim(record: TrialRecord) -> Evidence | None:
     """A stated safety aim or AE collection in the record's prose."""
     titles = [t for t in (record.title, record.official_title) if t is not None]
     for text in titles:
-        if m := _first("title", text.value):
+        if m := _prose_first(text.value, "title"):
             return evidence(text, m.start(), m.end(), "safety named in the title")
     narrative = titles + [t for t in (record.summary, record.description) if t is not None]
     for text in narrative:
-        if m := _first("aim", text.value, prose=True) or _first("collection", text.value, prose=True):
+        if m := _prose_first(text.value, "aim", "collection"):
             return evidence(text, m.start(), m.end(), "stated safety aim / AE collection")
     others = [t for a in record.arms for t in (a.description,) if t is not None]
     others += [t for iv in record.interventions for t in (iv.description,) if t is not None]
     for text in others:
-        if m := _first("collection", text.value, prose=True):
+        if m := _prose_first(text.value, "collection"):
             return evidence(text, m.start(), m.end(), "AE collection stated")
     return None
 
@@ -150,10 +221,9 @@ def derive(record: TrialRecord) -> Safety:
             s.planned = True
             s.planned_evidence.append(Evidence.of(field_, note="protocol safety section"))
             break
-    treated = _treated(record)
     harm_outcomes = []
     for o in record.outcomes:
-        ev = _harms_evidence(o, treated)
+        ev = _harms_evidence(o, record)
         if ev is not None:
             harm_outcomes.append(o)
             if len(s.planned_evidence) < 3:
