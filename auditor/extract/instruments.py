@@ -20,7 +20,7 @@ from auditor.extract.fastre import _first_seq, _literals, compile_fast
 from auditor.extract.prefilter import anchored, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
-_TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
+_TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 
 
 def _alias_pattern(alias: str) -> str:
@@ -49,7 +49,7 @@ def _combine(parts: list[str]) -> str:
     rest = [p[len(_LB):] for p in parts]
     keys: list[str] = []
     for r in rest:
-        first = _first_seq(_sp.parse(r, re.I))
+        first = _first_seq(_sp.parse(r, re.IGNORECASE))
         letters = {c.lower() for c in first[0]} if first is not None and not first[1] else set()
         if len(letters) != 1 or not next(iter(letters)).isascii() or not next(iter(letters)).isalnum():
             return _LB + "(?:" + "|".join(f"(?:{r})" for r in rest) + ")"
@@ -98,7 +98,7 @@ def _load() -> dict[str, list[Entry]]:
             parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
-            pattern = compile_fast(_combine(parts), re.I)
+            pattern = compile_fast(_combine(parts), re.IGNORECASE)
             entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers),
                                  _starts_with_trigger(pattern, triggers)))
         out[category] = entries
@@ -125,9 +125,9 @@ def _words(text: str) -> frozenset[str]:
 
 words = _words  # the lower-case word tokens of a text, cached per record (safety.py gates its rules on them)
 
-_NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.I)
+_NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.IGNORECASE)
 _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"
-                        r"known|reported)|unlikely|not expected|not anticipated)", re.I)
+                        r"known|reported)|unlikely|not expected|not anticipated)", re.IGNORECASE)
 
 
 def find(category: str, text: str) -> list[Hit]:
@@ -178,7 +178,8 @@ def harms(text: str) -> Hit | None:
 
     The harms vocabulary is rules/harms.yaml, applied by safety.py; this stays for callers of the
     lexicon API."""
-    from auditor.extract import safety  # late: safety imports `negated` from this module
+    # imported late: safety imports `negated` from this module
+    from auditor.extract import safety
 
     m = safety.harm_term(text)
     return Hit("harms", "adverse events", m.start(), m.end()) if m else None

@@ -48,7 +48,7 @@ def _first_tokens(phrases: list[str], where: str) -> set[str]:
 
 def _compile(parts: list[str], where: str) -> re.Pattern[str]:
     pattern = "|".join(f"(?:{p})" for p in parts)
-    return compile_fast(rules.compile_rule(pattern, _MACROS, where).pattern, re.I)
+    return compile_fast(rules.compile_rule(pattern, _MACROS, where).pattern, re.IGNORECASE)
 
 
 _MACROS = {"harm": _words(_RULES["aim_terms"]), "verb": _words(_RULES["aim_verbs"]),
@@ -60,6 +60,7 @@ _OUTCOME_STARTS = frozenset(_first_tokens(_RULES["terms"], "harms.yaml terms")
                             | {w.lower() for p in _RULES["patterns"] for w in p["starts_with"]})
 _NAMED = _compile([_words(_RULES["named_effects"])], "harms.yaml named_effects")
 _NAMED_STARTS = frozenset(_first_tokens(_RULES["named_effects"], "harms.yaml named_effects"))
+_EXPECTATION = _compile([_words(_RULES["outcome_negation_words"])], "harms.yaml outcome_negation_words")
 _RELIEF = _compile([_words(_RULES["relief_words"])], "harms.yaml relief_words")
 _EXCEPTION = _compile([_words(_RULES["exceptions"])], "harms.yaml exceptions")
 # Prose: aims (title, summary, description), collection statements (also arms and interventions),
@@ -124,10 +125,10 @@ def _near(pattern: re.Pattern[str], text: str, terms: list[re.Match[str]] | None
 _PROSE = {"aim": _AIM, "collection": _COLLECTION, "title": _TITLE}
 
 
-def _excepted(text: str, m: re.Match[str]) -> bool:
-    """The match lies inside an exception phrase ("psychological safety", "self-harm")."""
-    lo, hi = max(0, m.start() - 40), min(len(text), m.end() + 40)
-    return any(e.start() + lo <= m.start() and m.end() <= e.end() + lo for e in _EXCEPTION.finditer(text[lo:hi]))
+def _excepted(text: str, start: int, end: int) -> bool:
+    """The span lies inside an exception phrase ("psychological safety", "self-harm")."""
+    lo, hi = max(0, start - 40), min(len(text), end + 40)
+    return any(e.start() + lo <= start and end <= e.end() + lo for e in _EXCEPTION.finditer(text[lo:hi]))
 
 
 def _background(text: str, m: re.Match[str]) -> bool:
@@ -137,10 +138,25 @@ def _background(text: str, m: re.Match[str]) -> bool:
     return bool(_BACKGROUND.search(head))
 
 
-def _valid(text: str, matches: Iterable[re.Match[str]], prose: bool = False) -> re.Match[str] | None:
-    """The first match that is neither negated nor inside an exception (nor, in prose, a past finding)."""
+def _valid_outcome(text: str, matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
+    """The first harms term of an outcome text that is not an exception, nor negated as an
+    expectation ("no adverse events are expected"; "no major AEs" in a composite still counts)."""
     for m in matches:
-        if not negated(text, m.start(), m.end()) and not _excepted(text, m) and not (prose and _background(text, m)):
+        if _excepted(text, m.start(), m.end()):
+            continue
+        if negated(text, m.start(), m.end()) and _EXPECTATION.search(text, max(0, m.start() - 60), m.end() + 60):
+            continue
+        return m
+    return None
+
+
+def _valid_prose(text: str, matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
+    """The first prose match that is not negated, not a past finding, and whose aim terms are not
+    all inside exception phrases ("to evaluate psychological safety")."""
+    for m in matches:
+        if negated(text, m.start(), m.end()) or _background(text, m):
+            continue
+        if any(not _excepted(text, t.start(), t.end()) for t in _AIM_TERM.finditer(text, m.start(), m.end())):
             return m
     return None
 
@@ -151,14 +167,14 @@ def _prose_first(text: str, *kinds: str) -> re.Match[str] | None:
     if terms == []:
         return None
     for kind in kinds:
-        if m := _valid(text, _near(_PROSE[kind], text, terms), prose=True):
+        if m := _valid_prose(text, _near(_PROSE[kind], text, terms)):
             return m
     return None
 
 
 def harm_term(text: str) -> re.Match[str] | None:
     """The first harms term of an outcome text ("Number of participants with adverse events")."""
-    return _valid(text, _anchored(_OUTCOME, _OUTCOME_STARTS, text)) if text else None
+    return _valid_outcome(text, _anchored(_OUTCOME, _OUTCOME_STARTS, text)) if text else None
 
 
 def _treated(record: TrialRecord) -> str:
@@ -168,7 +184,7 @@ def _treated(record: TrialRecord) -> str:
 
 def _named_effect(measure: Text, record: TrialRecord) -> re.Match[str] | None:
     """A named side effect counted in the outcome's measure ("Postoperative nausea and vomiting")."""
-    m = _valid(measure.value, _anchored(_NAMED, _NAMED_STARTS, measure.value))
+    m = _valid_outcome(measure.value, _anchored(_NAMED, _NAMED_STARTS, measure.value))
     if m is None or _RELIEF.search(measure.value) or m.group(0).lower().rstrip("s") in _treated(record):
         return None
     return m
