@@ -41,7 +41,7 @@ def real_data() -> Path:
 # Regression floors on the whole label set, held by tests/extract/test_real.py: raised as the rules
 # improve, never lowered to make a change pass. The aim for every fact is >= 95%.
 TARGETS = {"enrollment": 0.95, "enrollment_type": 0.95, "randomized": 0.95, "arm_count": 0.95,
-           "hrqol_instruments": 0.95, "safety_planned": 0.91, "ae_results_posted": 0.95,
+           "hrqol_instruments": 0.95, "safety_planned": 0.96, "ae_results_posted": 0.95,
            "treatment_duration_weeks": 0.74, "max_followup_weeks_from_baseline": 0.93,
            "followup_weeks_after_treatment": 0.71, "psych_categories": 0.84, "chronic_lbp_12w": 0.71,
            "psych_with_physio": 0.95, "FU01_verdict": 0.84}
