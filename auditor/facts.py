@@ -26,7 +26,7 @@ class Evidence(BaseModel):
     note: str | None = None
 
     @classmethod
-    def of(cls, source: Text | Number, quote: str | None = None, note: str | None = None) -> "Evidence":
+    def of(cls, source: Text | Number, quote: str | None = None, note: str | None = None) -> Evidence:
         """Evidence from a record value; `quote` must be a span of the value's text when given."""
         text = source.value if isinstance(source, Text) else (source.text or _num(source.value))
         return cls(at=source.at, quote=text if quote is None else quote, line=source.line,

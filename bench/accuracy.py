@@ -27,9 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor import profiles  # noqa: E402
+from auditor.engine import profiles  # noqa: E402
 from auditor.engine import assess  # noqa: E402
-from auditor.extract import derive  # noqa: E402
+from auditor.extract import derive, interventions  # noqa: E402
 from auditor.facts import FactSheet  # noqa: E402
 from auditor.model import TrialRecord  # noqa: E402
 from auditor.sources import read_paths  # noqa: E402
@@ -42,13 +42,13 @@ def real_data() -> Path:
 # improve, never lowered to make a change pass. The aim for every fact is >= 95%.
 TARGETS = {"enrollment": 0.95, "enrollment_type": 0.95, "randomized": 0.95, "arm_count": 0.95,
            "hrqol_instruments": 0.95, "safety_planned": 0.96, "ae_results_posted": 0.95,
-           "treatment_duration_weeks": 0.74, "max_followup_weeks_from_baseline": 0.93,
-           "followup_weeks_after_treatment": 0.71, "psych_categories": 0.84, "chronic_lbp_12w": 0.71,
-           "psych_with_physio": 0.95, "FU01_verdict": 0.84}
+           "treatment_duration_weeks": 0.86, "max_followup_weeks_from_baseline": 0.94,
+           "followup_weeks_after_treatment": 0.81, "psych_categories": 0.87, "chronic_lbp_12w": 0.71,
+           "psych_with_physio": 0.99, "FU01_verdict": 0.89}
 
 # The categories the profile's psychological criteria read (IN01, IN02); compared as a set per record.
-PSYCH = {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
-         "cognitive_functional_therapy", "relaxation", "biofeedback", "pain_education"}
+# They are the categories flagged `psychological: true` in auditor/extract/rules/interventions.yaml.
+PSYCH = set(interventions.PSYCHOLOGICAL)
 FU01 = profiles.load().criterion("FU01")
 
 

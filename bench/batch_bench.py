@@ -110,7 +110,8 @@ def run_batch(corpus: Path, out: Path, jobs: int) -> dict[str, Any]:
 def cprofile(corpus: Path, limit: int) -> None:
     """Profile one in-process audit of the first `limit` files: time per package area."""
     sys.path.insert(0, str(REPO))
-    from auditor import batch, profiles
+    from auditor import batch
+    from auditor.engine import profiles
 
     files = sorted(corpus.rglob("*.json"))[:limit]
     sub = Path(tempfile.mkdtemp(prefix="bench-prof-"))

@@ -1,7 +1,7 @@
 """Design facts: randomisation, number of arms, outcome-assessor masking.
 
-- randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group) or prose
-  ("Randomized controlled trial", "non-randomised").
+- randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group), a labelled answer
+  ("Randomised: no", as EU CTR and CTIS give it) or prose ("Randomized controlled trial", "non-randomised").
 - arm_count: registered arms; without arm groups, the number of interventions, else prose
   ("randomised to one of two groups").
 - assessor_blinded: whoMasked lists the outcomes assessor; masking NONE -> False; a masked
@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 
 from auditor.extract.text import compile_fast, WORDS, evidence
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
 _NONRANDOM = compile_fast(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsingle[\s-]?(?:arm|group)|\bno\s+"
                         r"randomi[sz]ation|\bnon[\s-]?random", re.I)
+# A labelled answer, as EU CTR / CTIS design sections give it ("Controlled: yes Randomised: no Open: yes").
+_ANSWER = compile_fast(r"\brandomi[sz](?:ed|ation)\s*:\s*(?P<a>yes|no)\b", re.I)
 _RANDOM = compile_fast(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
 _ASSESSOR = compile_fast(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
                        r"\b(?:blind|mask)\w*[\s(:,-]+(?:the\s+)?(?:outcomes?\s+)?(?:assessor|evaluator|rater|examiner)s?|"
@@ -47,6 +49,8 @@ def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
         if upper in ("NON_RANDOMIZED", "NON_RANDOMISED", "NA", "N/A"):
             return False, [Evidence.of(alloc, note="single group (no allocation)" if upper in ("NA", "N/A")
                                        else "allocation: non-randomized")]
+        if m := _ANSWER.search(value):
+            return m.group("a").lower() == "yes", [evidence(alloc, m.start(), m.end(), "randomised: " + m.group("a").lower())]
         if m := _NONRANDOM.search(value):
             return False, [evidence(alloc, m.start(), m.end(), "non-randomised allocation")]
         if m := _RANDOM.search(value):
@@ -54,6 +58,8 @@ def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
     for text in (record.design.description, record.official_title, record.title):
         if text is None:
             continue
+        if m := _ANSWER.search(text.value):
+            return m.group("a").lower() == "yes", [evidence(text, m.start(), m.end(), "randomised: " + m.group("a").lower())]
         if m := _NONRANDOM.search(text.value):
             return False, [evidence(text, m.start(), m.end(), "non-randomised design stated")]
         if m := _RANDOM.search(text.value):
@@ -99,3 +105,13 @@ def assessor_blinded(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
         if d.who_masked:
             return False, [Evidence.of(d.who_masked[0], note="masked roles do not include the outcome assessor")]
     return None, []
+
+
+WRITES = ("design.randomized", "design.arm_count", "design.assessor_blinded")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    sheet.set("design.randomized", *randomized(record))
+    sheet.set("design.arm_count", *arm_count(record))
+    sheet.set("design.assessor_blinded", *assessor_blinded(record))

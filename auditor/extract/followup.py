@@ -19,7 +19,7 @@ from functools import partial
 
 from auditor.extract import timeframes
 from auditor.extract.text import compile_fast, quote_around
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
 
 
@@ -27,7 +27,7 @@ class Point:
     """A time point; its Evidence is built on first use (most points are never quoted: only the
     latest one is, and an outcome usually has several)."""
 
-    __slots__ = ("weeks", "anchor", "numeric", "_evidence", "_make")
+    __slots__ = ("_evidence", "_make", "anchor", "numeric", "weeks")
 
     def __init__(self, weeks: float, anchor: str, evidence: Evidence | None = None, numeric: bool = True,
                  make: Callable[[], Evidence] | None = None) -> None:
@@ -91,7 +91,7 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
 
 
 _SENTENCE = compile_fast(r"[^.;\n]+(?:[.;\n]|$)")
-_SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.I)
+_SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.IGNORECASE)
 
 
 def narrative_points(record: TrialRecord) -> list[Point]:
@@ -128,9 +128,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     known: list[tuple[float, Point]] = []
     unknown: list[Point] = []
     for p in points:
-        if p.anchor == "end_of_treatment":
-            known.append((p.weeks, p))
-        elif p.anchor == "procedure" and duration == 0:
+        if p.anchor == "end_of_treatment" or (p.anchor == "procedure" and duration == 0):
             known.append((p.weeks, p))
         elif p.anchor in ("baseline", "treatment_start", "procedure") and duration is not None:
             known.append((p.weeks - duration, p))
@@ -178,3 +176,19 @@ def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evide
                 bad.append(tf.value)
             ev.append(Evidence.of(tf, note="time frame does not name a specific time"))
     return not bad, bad, ev
+
+
+WRITES = ("follow_up.max_weeks_from_baseline", "follow_up.weeks_after_treatment",
+          "follow_up.time_frames_specific", "follow_up.unspecific_time_frames")
+READS = ("treatment.duration_weeks",)
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    fu = compute(record.outcomes, sheet.get("treatment.duration_weeks"), record)
+    # A number computed with the treatment duration also rests on the text that states the duration.
+    used = sheet.evidence.get("treatment.duration_weeks", []) if any("minus" in (e.note or "") for e in fu.after_evidence) else []
+    sheet.set("follow_up.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
+    sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
+    specific, unspecific, spec_ev = specificity(record)
+    sheet.set("follow_up.time_frames_specific", specific, spec_ev)
+    sheet.set("follow_up.unspecific_time_frames", unspecific, spec_ev)

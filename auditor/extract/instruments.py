@@ -8,7 +8,6 @@ applied by safety.py) honour negation ("no adverse events are expected" is not a
 from __future__ import annotations
 
 import re
-import re._parser as _sp
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +15,8 @@ from importlib import resources
 
 import yaml
 
-from auditor.extract.fastre import _first_seq, _literals, compile_fast
+from auditor.extract import regex_shape
+from auditor.extract.fast_patterns import compile_fast
 from auditor.extract.prefilter import anchored, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
@@ -49,7 +49,8 @@ def _combine(parts: list[str]) -> str:
     rest = [p[len(_LB):] for p in parts]
     keys: list[str] = []
     for r in rest:
-        first = _first_seq(_sp.parse(r, re.IGNORECASE))
+        alts = regex_shape.parse(r)
+        first = regex_shape.first_chars([("alt", alts)]) if alts is not None else None
         letters = {c.lower() for c in first[0]} if first is not None and not first[1] else set()
         if len(letters) != 1 or not next(iter(letters)).isascii() or not next(iter(letters)).isalnum():
             return _LB + "(?:" + "|".join(f"(?:{r})" for r in rest) + ")"
@@ -80,10 +81,10 @@ class Hit:
 
 def _starts_with_trigger(pattern: re.Pattern[str], triggers: set[str]) -> bool:
     """Every match of `pattern` begins with one of `triggers` (read off its parsed literal prefixes)."""
-    try:
-        prefixes = {p.lower() for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags), limit=16)}
-    except Exception:  # noqa: BLE001 - private parser changed: search the whole text
-        return False
+    alts = regex_shape.parse(pattern.pattern)
+    if alts is None:
+        return False  # not analysed: search the whole text
+    prefixes = {p.lower() for p, _ in regex_shape.literal_starts(alts, limit=16)}
     return all(any(p.startswith(t) for t in triggers) for p in prefixes)
 
 

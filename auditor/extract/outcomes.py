@@ -105,3 +105,14 @@ def hrqol_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
         if title.value.strip().lower() in registered:
             return True, [Evidence.of(title, note="results posted for a registered HRQoL outcome")]
     return False, []
+
+
+WRITES = ("outcomes.count", "outcomes.hrqol.instruments", "outcomes.hrqol.max_weeks_from_baseline",
+          "outcomes.hrqol.weeks_after_treatment", "outcomes.pain.measured", "outcomes.pain.instruments",
+          "outcomes.function.measured", "outcomes.function.instruments", "results.hrqol_reported")
+READS = ("treatment.duration_weeks",)
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    derive(record, sheet, sheet.get("treatment.duration_weeks"))
+    sheet.set("results.hrqol_reported", *hrqol_results(record))

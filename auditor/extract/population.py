@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from auditor.extract.instruments import negated
 from auditor.extract.text import compile_fast, NUM, evidence, number, unit_of, weeks
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
 
 _LBP = compile_fast(r"\b(?:low(?:er)?[\s-]+back|lumbar(?!\s+(?:puncture|drain|plexus|catheter|cistern))|lumbosacral|lumbago|LBP|CLBP|back\s+pain|backache|sciatica|"
@@ -128,3 +128,13 @@ def _from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
             return w >= 12, [evidence(text, m.start(), m.end(),
                                       f"excluded when shorter than {w:g} weeks -> requires >= {w:g} weeks")]
     return None, []
+
+
+WRITES = ("population.low_back_pain", "population.chronic_lbp_12w")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    pop = derive(record)
+    sheet.set("population.low_back_pain", pop.low_back_pain, pop.lbp_evidence)
+    sheet.set("population.chronic_lbp_12w", pop.chronic_12w, pop.chronic_evidence)

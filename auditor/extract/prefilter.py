@@ -4,8 +4,8 @@ Only ASCII text is tested this way (there re.IGNORECASE is exactly lower-casing)
 runs the pattern. tests/extract/test_fast_patterns.py holds every test to its pattern on the real
 records' text.
 
-- `trigger_words(pattern)`: literals one of which every match starts with, read off the parsed
-  pattern; `TriggerIndex` finds where the words of many patterns occur in a text with one
+- `trigger_words(pattern)`: literals one of which every match starts with, read off the pattern's
+  source (`regex_shape`); `TriggerIndex` finds where the words of many patterns occur in a text with one
   Aho-Corasick pass (ahocorasick_rs), then tries each pattern only at its words' positions instead
   of scanning the text once per pattern;
 - `Guarded`: a pattern behind a declared list of what every match contains.
@@ -14,21 +14,20 @@ records' text.
 from __future__ import annotations
 
 import re
-import re._parser as _sp
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 import ahocorasick_rs
 
-from auditor.extract.fastre import _literals
+from auditor.extract import regex_shape
 
 
 def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case literals one of which every match of `pattern` starts with, or None when unknown."""
-    try:
-        lits = {p for p, _ in _literals(_sp.parse(pattern.pattern, pattern.flags))}
-    except Exception:  # noqa: BLE001 - private parser changed: no pre-filter, the pattern still runs
-        return None
+    alts = regex_shape.parse(pattern.pattern)
+    if alts is None:
+        return None  # not analysed: no pre-filter, the pattern still runs
+    lits = {p for p, _ in regex_shape.literal_starts(alts)}
     if not lits or "" in lits or not all(p.isascii() for p in lits):
         return None
     if not pattern.flags & re.I and any(p != p.lower() for p in lits):

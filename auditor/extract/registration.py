@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
 
@@ -34,3 +34,13 @@ def derive(record: TrialRecord) -> tuple[int | None, bool | None, list[Evidence]
         # The start could have been as late as `last`: the smallest lateness the dates allow.
         return (reg - last).days, False, ev
     return None, None, ev  # registered inside the start month/year: cannot tell which came first
+
+
+WRITES = ("registration.days_after_start", "registration.prospective")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    days, prospective, ev = derive(record)
+    sheet.set("registration.days_after_start", days, ev if days is not None else None)
+    sheet.set("registration.prospective", prospective, ev)

@@ -19,7 +19,7 @@ from auditor.extract import instruments, rules, timeframes
 from auditor.extract.instruments import negated
 from auditor.extract.prefilter import TriggerIndex, anchored, lower_cached
 from auditor.extract.text import compile_fast, evidence
-from auditor.facts import Evidence
+from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
 
 _RULES: dict[str, Any] = rules.load("harms")
@@ -297,3 +297,16 @@ def ae_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
         return False, [Evidence.of(res.adverse_events_description, quote=res.adverse_events_description.value[:160],
                                    note="results posted without adverse-event counts")]
     return False, []
+
+
+WRITES = ("outcomes.safety.planned", "outcomes.safety.collection_method", "outcomes.safety.time_frame_stated",
+          "results.adverse_events_reported")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    s = derive(record)
+    sheet.set("outcomes.safety.planned", s.planned, s.planned_evidence)
+    sheet.set("outcomes.safety.collection_method", s.method, s.method_evidence)
+    sheet.set("outcomes.safety.time_frame_stated", s.time_frame_stated, s.time_frame_evidence)
+    sheet.set("results.adverse_events_reported", *ae_results(record))

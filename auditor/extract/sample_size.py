@@ -57,3 +57,16 @@ def per_arm(record: TrialRecord, sheet: FactSheet) -> None:
     if total is not None and arms:
         sheet.set("sample_size.per_arm", round(total / arms, 1),
                   sheet.evidence.get("sample_size.enrollment", [])[:1] + sheet.evidence.get("design.arm_count", [])[:1])
+    else:
+        sheet.set("sample_size.per_arm", None)
+
+
+WRITES = ("sample_size.enrollment", "sample_size.enrollment_type", "sample_size.per_arm",
+          "sample_size.calculation_reported")
+READS = ("design.arm_count",)
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    enrollment(record, sheet)
+    sheet.set("sample_size.calculation_reported", *calculation(record))
+    per_arm(record, sheet)

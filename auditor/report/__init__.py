@@ -1,15 +1,16 @@
 """Output formats: each module renders a finished Report; none of them decides anything.
 
 To add a format, add a module with a `render(report: Report, profile: Profile) -> str` function
-and list it in REPORTERS.
+and list it in REPORTERS and in `auditor.vocabulary.OUTPUT_FORMATS` (what `--format` accepts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from auditor.audit import Report
-from auditor.profiles import Profile
+from auditor import vocabulary
+from auditor.engine.profiles import Profile
+from auditor.findings import Report
 from auditor.report import github, json_report, markdown, sarif, text
 
 Renderer = Callable[[Report, Profile], str]
@@ -23,4 +24,4 @@ REPORTERS: dict[str, Renderer] = {
 }
 
 # Formats that annotate gaps one by one and take `min_severity` (the lowest severity shown).
-ANNOTATING = frozenset({"sarif", "github"})
+ANNOTATING = vocabulary.ANNOTATING

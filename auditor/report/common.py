@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from auditor.audit import SEVERITIES, Finding, Report, Status, TrialAudit
+from auditor.engine.profiles import Profile
 from auditor.facts import Evidence
-from auditor.profiles import Profile
+from auditor.findings import Finding, Report, TrialAudit
 from auditor.report.locate import dotted, locate
+from auditor.vocabulary import LABEL, SEVERITIES, SYMBOL
 
-SYMBOL: dict[Status, str] = {"met": "✓", "not_met": "✗", "unclear": "?", "not_applicable": "–"}
-LABEL: dict[Status, str] = {"met": "met", "not_met": "not met", "unclear": "unclear", "not_applicable": "n/a"}
 MAX_QUOTE = 240
 
 

@@ -7,10 +7,11 @@ with a newline is cut and a path with a comma breaks the `file=` property.
 
 from __future__ import annotations
 
-from auditor.audit import SEVERITIES, Finding, Report, TrialAudit
-from auditor.profiles import Profile
-from auditor.report.common import LABEL, totals_line
+from auditor.engine.profiles import Profile
+from auditor.findings import Finding, Report, TrialAudit
+from auditor.report.common import totals_line
 from auditor.report.locate import Location, add_hint, locate, problem_location
+from auditor.vocabulary import LABEL, SEVERITIES
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

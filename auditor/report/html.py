@@ -1,8 +1,9 @@
-"""`report.html`: one self-contained page (inline CSS, inline SVG, no network) over a batch store.
+"""`report.html`: one self-contained page (inline CSS, inline SVG, no network) over a batch run.
 
-The charts come from the summary (aggregates over every trial); the per-trial table embeds at most
-`limit` trials with their findings, picked by a hash of their source so the sample is stable and
-spread over all inputs, and the page says so when it shows a sample.
+The charts come from the summary (aggregates over every trial); the per-trial table embeds the
+sample the batch layer picked (at most `limit` trials with their findings, by a hash of their
+source so the sample is stable and spread over all inputs), and the page says so when it shows a
+sample. The renderer is given its rows: it runs no queries and imports nothing from `batch/`.
 
 Escaping: the template is autoescaped; SVG is built here with `escape` on every label; trial data
 travels as JSON inside `<script type="application/json">` with `<`, `>`, `&`, U+2028/U+2029 escaped
@@ -15,18 +16,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import jinja2
 import orjson
 from markupsafe import Markup, escape
 
-from auditor.audit import STATUSES
-from auditor.summary import share
+from auditor.vocabulary import LABEL, STATUSES, applicable, share
 
 DEFAULT_LIMIT = 2000
 QUOTE_CHARS = 400  # in the page; the store keeps the full quotes
 COLORS = {"met": "#2e7d32", "not_met": "#c62828", "unclear": "#f9a825", "not_applicable": "#9e9e9e"}
-LABELS = {"met": "met", "not_met": "not met", "unclear": "unclear", "not_applicable": "n/a"}
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("auditor.report", "templates"),
                           autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -56,14 +54,14 @@ def compliance_svg(criteria: list[dict[str, Any]]) -> Markup:
             w = (width - label_w - 60) * crit[status] / total
             if w > 0:
                 parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 8}" fill="{COLORS[status]}">'
-                             f'<title>{escape(crit["code"])}: {crit[status]} {LABELS[status]}</title></rect>')
+                             f'<title>{escape(crit["code"])}: {crit[status]} {LABEL[status]}</title></rect>')
             x += w
         pct = "–" if met is None else f"{met:.0%}"
         parts.append(f'<text x="{width - 52}" y="{y + 15}" class="num">{pct}</text>')
     legend_y = row_h * len(criteria) + 22
     for j, status in enumerate(STATUSES):
         parts.append(f'<rect x="{label_w + j * 110}" y="{legend_y - 10}" width="12" height="12" fill="{COLORS[status]}"/>'
-                     f'<text x="{label_w + j * 110 + 16}" y="{legend_y}" class="lbl">{LABELS[status]}</text>')
+                     f'<text x="{label_w + j * 110 + 16}" y="{legend_y}" class="lbl">{LABEL[status]}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -99,30 +97,20 @@ class _Strings:
         return list(self.index)
 
 
-def _sample(con: duckdb.DuckDBPyConnection, codes: list[str], limit: int, intern: _Strings) -> list[dict[str, Any]]:
-    """Up to `limit` trials with findings, for the table; hash order spreads the sample over inputs."""
-    status_cols = "".join(f', "{c}"' for c in codes)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _sample AS
-        SELECT source_path, source_index, trial_id, title, registry, start_year, enrollment,
-               follow_up_after_treatment_weeks, intervention_categories, met, not_met, unclear{status_cols}
-        FROM trials ORDER BY hash(source_path, source_index), source_path, source_index LIMIT {int(limit)}""")
-    trials: dict[tuple[str, int], dict[str, Any]] = {}
-    cols = [d[0] for d in con.execute("SELECT * FROM _sample").description]
-    for values in con.execute("SELECT * FROM _sample ORDER BY source_path, source_index").fetchall():
-        row = dict(zip(cols, values))
-        trials[(row["source_path"], row["source_index"])] = {
+def _trials(rows: list[dict[str, Any]], intern: _Strings) -> list[dict[str, Any]]:
+    """The batch's sample rows (auditor.batch.summary.sample) in the page's compact shape."""
+    trials = []
+    for row in rows:
+        found = [[f["code"], f["status"], f["severity"], intern(f["message"]), intern(f["fix"]),
+                  [[intern(e.get("at")), intern(e.get("quote", "")[:QUOTE_CHARS])] for e in f["evidence"]]]
+                 for f in row["findings"]]
+        trials.append({
             "id": row["trial_id"] or "", "title": row["title"] or "", "registry": row["registry"] or "",
             "source": row["source_path"] + (f"[{row['source_index']}]" if row["source_index"] else ""),
             "year": row["start_year"], "n": row["enrollment"], "fu": row["follow_up_after_treatment_weeks"],
             "cats": row["intervention_categories"] or [], "gaps": (row["not_met"] or 0) + (row["unclear"] or 0),
-            "s": [row[c] or "" for c in codes], "f": []}
-    found = con.execute("""SELECT f.source_path, f.source_index, f.code, f.status, f.severity, f.message, f.fix, f.evidence
-        FROM findings f JOIN _sample s USING (source_path, source_index) ORDER BY f.code""").fetchall()
-    for path, index, code, status, severity, message, fix, evidence in found:
-        quotes = [[intern(e.get("at")), intern(e.get("quote", "")[:QUOTE_CHARS])] for e in orjson.loads(evidence or "[]")]
-        trials[(path, index)]["f"].append([code, status, severity, intern(message), intern(fix), quotes])
-    con.execute("DROP TABLE _sample")
-    return list(trials.values())
+            "s": [s or "" for s in row["statuses"]], "f": found})
+    return trials
 
 
 def _gap_cells(gap_map: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,19 +120,20 @@ def _gap_cells(gap_map: dict[str, Any]) -> list[dict[str, Any]]:
         cells = []
         for code in gap_map["codes"]:
             counts = row["cells"][code]
-            applicable = sum(counts[s] for s in STATUSES if s != "not_applicable")
-            frac = counts["met"] / applicable if applicable else None
-            cells.append({"met": counts["met"], "applicable": applicable, "unclear": counts["unclear"],
+            frac = share(counts)
+            cells.append({"met": counts["met"], "applicable": applicable(counts), "unclear": counts["unclear"],
                           "frac": frac, "alpha": 0.08 + 0.8 * frac if frac is not None else 0})
         rows.append({"category": row["category"], "trials": row["trials"], "cells": cells})
     return rows
 
 
-def render(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], profile: dict[str, Any],
-           run: dict[str, Any], limit: int = DEFAULT_LIMIT) -> str:
+def render(summary: dict[str, Any], profile: dict[str, Any], run: dict[str, Any], sample: list[dict[str, Any]],
+           limit: int = DEFAULT_LIMIT) -> str:
+    """The page, from the summary document and the sampled trials with their findings (at most
+    `limit`, in the order shown); it runs no queries."""
     codes = [c["code"] for c in summary["criteria"]]
     intern = _Strings()
-    trials = _sample(con, codes, limit, intern)
+    trials = _trials(sample, intern)
     return _ENV.get_template("batch.html.j2").render(
         profile=profile, run=run, summary=summary, codes=codes, criteria=summary["criteria"],
         compliance=compliance_svg(summary["criteria"]),
@@ -154,13 +143,14 @@ def render(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], profile: dic
         gap_rows=_gap_cells(summary["gap_map"]), gap_codes=summary["gap_map"]["codes"],
         gap_names={c["code"]: c.get("name", "") for c in summary["criteria"]},
         shown=len(trials), total=summary["store"]["trials"], limit=limit,
-        data=script_json({"codes": codes, "trials": trials, "strings": intern.table()}), colors=COLORS, labels=LABELS)
+        data=script_json({"codes": codes, "trials": trials, "strings": intern.table(), "labels": LABEL}),
+        colors=COLORS, labels=LABEL)
 
 
-def write(out_dir: Path, con: duckdb.DuckDBPyConnection, summary: dict[str, Any], profile: dict[str, Any],
-          run: dict[str, Any], limit: int = DEFAULT_LIMIT) -> Path:
+def write(out_dir: Path, summary: dict[str, Any], profile: dict[str, Any], run: dict[str, Any],
+          sample: list[dict[str, Any]], limit: int = DEFAULT_LIMIT) -> Path:
     target = out_dir / "report.html"
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(render(con, summary, profile, run, limit), encoding="utf-8")
+    tmp.write_text(render(summary, profile, run, sample, limit), encoding="utf-8")
     tmp.replace(target)
     return target

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from auditor.audit import Report
-from auditor.profiles import Profile
+from auditor.engine.profiles import Profile
+from auditor.findings import Report
 
 
 def render(report: Report, profile: Profile) -> str:

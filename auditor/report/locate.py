@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import orjson
 
-from auditor.audit import Finding, InputProblem, TrialAudit
-from auditor.profiles import Criterion
+from auditor.engine.profiles import Criterion
+from auditor.findings import Finding, InputProblem, TrialAudit
 
 # Which protocol-file field answers a fact (longest prefix wins). This mirrors the mapping table
 # in sources/protocol.py in the other direction; a fact with no field (results.*) gets line 1.

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from auditor.audit import Report
-from auditor.profiles import Profile
+from auditor.engine.profiles import Profile
+from auditor.findings import Report
 from auditor.report.common import (
-    LABEL, SYMBOL, counts_line, detailed, heading, location, missing_field, quote, totals_line,
+    counts_line,
+    detailed,
+    heading,
+    location,
+    missing_field,
+    quote,
+    totals_line,
 )
+from auditor.vocabulary import LABEL, SYMBOL
 
 
 def _cell(text: str) -> str:

@@ -17,13 +17,13 @@ from urllib.parse import quote
 import orjson
 
 from auditor import __version__
-from auditor.audit import SEVERITIES, Finding, Report, TrialAudit
-from auditor.profiles import Criterion, Profile
+from auditor.engine.profiles import Criterion, Profile
+from auditor.findings import Finding, Report, TrialAudit
 from auditor.report.locate import Location, add_hint, locate, problem_location
+from auditor.vocabulary import LABEL, SEVERITIES
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-STATUS_WORD = {"not_met": "not met", "unclear": "unclear"}
 
 
 def _first_sentence(text: str, limit: int = 200) -> str:
@@ -73,7 +73,7 @@ def _location(where: Location, trial_id: str | None) -> dict[str, Any]:
 def _result(audit: TrialAudit, finding: Finding, index: int, profile: Profile) -> dict[str, Any]:
     where = locate(audit, finding, profile.criterion(finding.code))
     rec = audit.record
-    text = f"{finding.code} {finding.name} ({STATUS_WORD[finding.status]}): {finding.message}"
+    text = f"{finding.code} {finding.name} ({LABEL[finding.status]}): {finding.message}"
     hint = add_hint(finding, where)
     if hint:
         text += f" Fix: {hint}"

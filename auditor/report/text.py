@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from auditor.audit import Report, TrialAudit
-from auditor.profiles import Profile
-from auditor.report.common import SYMBOL, counts_line, detailed, heading, location, missing_field, quote, totals_line
+from auditor.engine.profiles import Profile
+from auditor.findings import Report, TrialAudit
+from auditor.report.common import counts_line, detailed, heading, location, missing_field, quote, totals_line
+from auditor.vocabulary import SYMBOL
 
 
 def _audit(audit: TrialAudit, out: list[str], profile: Profile) -> None:

@@ -1,4 +1,7 @@
-"""Turn command-line inputs (files, folders, archives, ``-``) into (origin, bytes) pairs."""
+"""Turn command-line inputs (files, folders, archives, ``-``) into (origin, bytes) pairs.
+
+`walk` is the one folder walker: `check`, `batch` and per-path settings all see the same files.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +19,37 @@ from auditor.sources import xmlsafe
 
 # A registry export of 100,000 studies is ~2 GB as one JSON file; a single file above this is
 # far more likely a mistake (or a decompression bomb) than a record set.
-MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", 1 << 30))
-SKIP_NAMES = {".DS_Store", "Thumbs.db"}
+MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", str(1 << 30)))
+# Files no registry export consists of: operating-system litter, and what trial-audit itself writes
+# beside the inputs (`init --with-schema` writes protocol.schema.json next to the protocol file).
+SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "protocol.schema.json", "trial-audit-fetch.json"})
+SKIP_SUFFIXES = (".sarif", ".tmp")  # `check --format sarif -o x.sarif`; half-written files
+# A folder holding this file is a `batch` results folder (its tables are outputs, not inputs).
+RESULTS_MARKER = "audit.duckdb"
+
+
+def skipped(name: str) -> bool:
+    """Whether a file or folder name is never an input: hidden, litter, or written by the tool."""
+    return name.startswith(".") or name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES) or name == "__MACOSX"
+
+
+def walk(root: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
+    """The input files under a folder, in a stable order (by name, folder by folder), one directory
+    listing in memory at a time. Skips hidden files and folders (`.git`, `.venv`), the names above,
+    `batch` results folders and the folders in `skip` (the results folder of the running batch)."""
+    skip_dirs = {p.resolve() for p in skip}
+    with os.scandir(root) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        if skipped(entry.name):
+            continue
+        if entry.is_dir():
+            folder = Path(entry.path)
+            if (folder / RESULTS_MARKER).exists() or (skip_dirs and folder.resolve() in skip_dirs):
+                continue
+            yield from walk(folder, skip_dirs)
+        elif entry.is_file():
+            yield Path(entry.path)
 
 
 def describe(head: bytes) -> str:
@@ -100,7 +132,7 @@ def _from_zip(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputErro
         return
     for member in sorted(members, key=lambda m: m.filename):
         name = f"{origin}!{member.filename}"
-        if Path(member.filename).name in SKIP_NAMES or "__MACOSX/" in member.filename:
+        if any(skipped(part) for part in Path(member.filename).parts):
             continue
         if member.file_size > MAX_FILE_BYTES:
             yield name, InputError(name, f"archive member larger than {MAX_FILE_BYTES} bytes")
@@ -127,11 +159,12 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            if not files:
-                yield raw, InputError(raw, "folder contains no files")
-            for file in files:
+            empty = True
+            for file in walk(path):
+                empty = False
                 yield from _read_file(file)
+            if empty:
+                yield raw, InputError(raw, "folder contains no files")
         else:
             yield from _read_file(path)
 

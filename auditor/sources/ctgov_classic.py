@@ -37,10 +37,18 @@ import re
 from collections.abc import Iterator
 from typing import Any, cast
 
-
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results, SourceRef, Text,
+    AdverseEventGroup,
+    Arm,
+    Design,
+    Enrollment,
+    Intervention,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    Text,
     TrialRecord,
 )
 from auditor.sources import fields

@@ -28,11 +28,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Dates, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results,
-    SourceRef, TrialRecord,
+    AdverseEventGroup,
+    Arm,
+    Dates,
+    Design,
+    Enrollment,
+    Intervention,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    TrialRecord,
 )
 from auditor.sources import dates
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
@@ -73,6 +81,11 @@ def _studies(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
 
 
 P = "protocolSection"
+
+
+def map_study(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
+    """Map one API v2 study object found anywhere (a file, an API page, a ctrdata database row)."""
+    return _map(study, base, source)
 
 
 def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:

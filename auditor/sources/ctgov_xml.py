@@ -44,7 +44,16 @@ from xml.etree.ElementTree import Element
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    AdverseEventGroup, Arm, Design, Enrollment, Intervention, Number, Outcome, Results, SourceRef, Text,
+    AdverseEventGroup,
+    Arm,
+    Design,
+    Enrollment,
+    Intervention,
+    Number,
+    Outcome,
+    Results,
+    SourceRef,
+    Text,
     TrialRecord,
 )
 from auditor.sources import fields, xmlsafe
@@ -72,6 +81,11 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     except (TypeError, ValueError, AttributeError) as exc:
         yield RecordError(origin, f"cannot map study: {exc}", where="/clinical_study",
                           record_id=(root.findtext("id_info/nct_id") or "").strip() or None)
+
+
+def map_element(root: Element, source: SourceRef) -> TrialRecord:
+    """Map a ``<clinical_study>`` element: one parsed from a file, or one rebuilt from a JSON copy."""
+    return _map(_Node(root, "/clinical_study"), source)
 
 
 class _Node:

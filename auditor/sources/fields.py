@@ -35,7 +35,6 @@ _PLAIN_NUMBER = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*$")
 _ALLOCATION = (
     re.compile(r"\bAllocation\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I),
     re.compile(r"\bRandomi[sz](?:ed|ation)\s*:\s*(?:yes|no|randomi[sz]ed|non[- ]?randomi[sz]ed|not randomi[sz]ed)\b", re.I),
-    re.compile(r"\b(?:non[- ]?|not\s+)?randomi[sz]ed\b(?!\s*:)", re.I),
 )
 _MASKING = re.compile(r"\bMasking\s*:\s*([^.;,\n<(]*(?:\([^)]*\))?)", re.I)
 _MODEL = re.compile(r"\bIntervention model\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I)
@@ -148,8 +147,8 @@ def design_statement(design: Text | None) -> dict[str, Any]:
 
     ICTRP's Study_design and pre-2017 ClinicalTrials.gov ``<study_design>`` write the structured
     design as prose ("Allocation: Randomized. Intervention model: Parallel Assignment. Masking:
-    Single (Outcomes Assessor)."). Only labelled values and the words "randomized" /
-    "non-randomized" are taken, as written, pointing at the design text; nothing is inferred.
+    Single (Outcomes Assessor)."). Only labelled values are taken, as written, pointing at the
+    design text; what unlabelled prose says ("a randomised trial") is read by extract/design.py.
     """
     if design is None:
         return {}

@@ -18,7 +18,7 @@ line breaks.
 | eligibility | Inclusion_Criteria and Exclusion_Criteria joined by a blank line (``at`` names both: ``a | b``) |
 | design.study_type, design.phases | Study_type, Phase |
 | design.description | Study_design, whole |
-| design.allocation | from Study_design only when it says so: an ``Allocation:`` value, a ``Randomised: yes/no`` answer, or the words "randomized"/"non-randomized" (the phrase as written, never a guess) |
+| design.allocation | from Study_design only when it says so: an ``Allocation:`` value or a ``Randomised: yes/no`` answer (the labelled phrase as written; prose is read by the extractors) |
 | design.masking, who_masked, intervention_model | Study_design's ``Masking:`` and ``Intervention model:`` values, when labelled |
 | enrollment.count | Target_size when it is a number or starts with the total ("120 ; Group A: 60" -> 120, text kept); a single "group:N" -> N; several groups without a total -> no count |
 | enrollment.per_arm | Target_size "group:N;group:M;" items (ChiCTR), one Number per group |
@@ -46,7 +46,16 @@ from typing import Any
 
 from auditor.errors import RecordError
 from auditor.model import (
-    Design, Enrollment, Intervention, Number, Outcome, OutcomeKind, Results, SourceRef, Text, TrialRecord,
+    Design,
+    Enrollment,
+    Intervention,
+    Number,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    Text,
+    TrialRecord,
 )
 from auditor.sources import fields, outcome_text
 

@@ -62,8 +62,8 @@ def _lines(value: str) -> list[str]:
     for line in lines:
         is_marked = bool(_LIST_LINE.match(line))
         body = _LIST_LINE.sub("", line).strip() if is_marked else line
-        if not is_marked and items and (_CONTINUES.search(items[-1]) or body[:1].islower() or marked
-                                        and not line.endswith(":")):
+        if not is_marked and items and (_CONTINUES.search(items[-1]) or body[:1].islower() or (marked
+                                        and not line.endswith(":"))):
             items[-1] += " " + body
         elif not is_marked and line.endswith(":"):
             if not _LIST_HEADING.search(line):

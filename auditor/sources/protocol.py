@@ -27,8 +27,18 @@ import yaml
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    Arm, Dates, Design, Enrollment, Number, Outcome, SafetyPlan, SampleSizePlan, SourceRef, Text,
-    TimePoint, TrialRecord,
+    Arm,
+    Dates,
+    Design,
+    Enrollment,
+    Number,
+    Outcome,
+    SafetyPlan,
+    SampleSizePlan,
+    SourceRef,
+    Text,
+    TimePoint,
+    TrialRecord,
 )
 from auditor.resources import load_schema
 from auditor.sources import dates, yamlpos

@@ -55,7 +55,16 @@ import yaml
 
 from auditor.errors import InputError, RecordError
 from auditor.model import (
-    Arm, Design, Enrollment, Intervention, Outcome, OutcomeKind, Results, SourceRef, Text, TrialRecord,
+    Arm,
+    Design,
+    Enrollment,
+    Intervention,
+    Outcome,
+    OutcomeKind,
+    Results,
+    SourceRef,
+    Text,
+    TrialRecord,
 )
 from auditor.sources import fields, ictrp_csv
 
@@ -221,13 +230,13 @@ def _xlsx(data: bytes, origin: str, sheet: str | None):
     from openpyxl.utils import get_column_letter
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
         raise InputError(origin, f"cannot open XLSX workbook: {exc}") from None
     if sheet is not None and sheet not in book.sheetnames:
         raise InputError(origin, f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
     ws = book[sheet] if sheet else book.worksheets[0]
     all_rows = ((r, [_cell(v) for v in row]) for r, row in enumerate(ws.iter_rows(values_only=True), 1))
-    header_row, header = next(((r, row) for r, row in all_rows if any(row)), (0, []))
+    _, header = next(((r, row) for r, row in all_rows if any(row)), (0, []))
     rows = ((r, row) for r, row in all_rows if any(c for c in row))
     return ([h or "" for h in header], rows,
             lambda r, i, name: {"at": f"{ws.title}!{get_column_letter(i + 1)}{r} ({name})", "line": r,

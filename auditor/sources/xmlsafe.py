@@ -18,7 +18,6 @@ from defusedxml import DefusedXmlException
 
 from auditor.errors import InputError
 
-
 _PROLOG = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.S)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 import auditor.extract  # noqa: F401  (imports every extractor, which registers its patterns)
-from auditor.extract.fastre import FAST_PATTERNS, compile_fast
+from auditor.extract.fast_patterns import FAST_PATTERNS, compile_fast
 from auditor.model import Text, TrialRecord
 from auditor.sources import read_paths
 
@@ -18,9 +20,13 @@ _SAMPLES = ["", "No adverse events are expected. Side-effects, SF-36v2 and EQ-5D
             "İstanbul ſafety K-test ΚΑΛΗ", "patients\nwith chronic low back pain > 3 months", "ACT mindfulness app 8 weekly sessions"]
 
 
+_CORPUS = Path(__file__).parent / "corpus" / "texts.yaml"
+
+
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
-    texts = set(_SAMPLES)
+    """The test corpus written for these tests (always there), plus the real records' text when present."""
+    texts = set(_SAMPLES) | set(yaml.safe_load(_CORPUS.read_text("utf-8")))
     folder = real_data_dir() / "ctgov-v2"
     if folder.is_dir():
         def walk(o) -> None:

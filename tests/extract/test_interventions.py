@@ -1,75 +1,66 @@
-"""Ho 2022 intervention categories per arm and psych-with-physio."""
+"""Ho 2022 intervention categories per arm and psych-with-physio: every case of
+cases/interventions.yaml, plus the rule file's structure."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+from typing import Any
 
-from auditor.extract import interventions
+import pytest
+import yaml
+
+from auditor.extract import interventions, rules
 from tests.extract.helpers import record
 
-
-def cats(description: str, iv_type: str | None = None, iv_name: str = "X") -> list[str]:
-    ivs = [{"name": iv_name, "type": iv_type, "arms": ["A"]}] if iv_type else []
-    return interventions.derive(record(arms=[{"label": "A", "type": "EXPERIMENTAL", "description": description}],
-                                       interventions=ivs)).categories
-
-
-@pytest.mark.parametrize("text,expected", [
-    ("Group cognitive behavioural therapy", "cognitive_behavioural_therapy"),
-    ("Pain neuroscience education", "pain_education"),
-    ("Mindfulness-based stress reduction (MBSR)", "mindfulness"),
-    ("Acceptance and commitment therapy", "mindfulness"),
-    ("Graded activity with operant conditioning", "behavioural_therapy"),
-    ("Motivational interviewing by a health coach", "counselling"),
-    ("Cognitive functional therapy", "cognitive_functional_therapy"),
-    ("EMG biofeedback", "biofeedback"),
-    ("Progressive muscle relaxation", "relaxation"),
-    ("Supervised core stabilization exercise by a physiotherapist", "physiotherapy_exercise"),
-    ("Lumbar microdiscectomy", "procedure_surgery"),
-])
-def test_category(text: str, expected: str):
-    assert expected in cats(text)
+CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "interventions.yaml")
+                                             .read_text("utf-8"))["cases"]
+VOCABULARY = {"pain_education", "behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
+              "cognitive_functional_therapy", "biofeedback", "relaxation", "physiotherapy_exercise", "drug", "device",
+              "procedure_surgery", "other"}
 
 
-def test_cbt_is_not_also_behavioural():
-    assert "behavioural_therapy" not in cats("Cognitive behavioral therapy")
+def _record(case: dict[str, Any]):
+    arms = case.get("arms") or [{"label": "A", "type": "EXPERIMENTAL", "description": case["arm"]}]
+    ivs = [{"name": case.get("name", "X"), "type": case["type"], "arms": [arms[0]["label"]]}] if "type" in case else []
+    extra = {k: case[k] for k in ("summary", "title", "conditions") if k in case}
+    return record(arms=arms, interventions=ivs, **extra)
 
 
-def test_relaxation_exercise_is_not_physical_exercise():
-    assert cats("Progressive relaxation exercise") == ["relaxation"]
+@pytest.mark.parametrize("case", CASES, ids=[(c.get("arm") or c["why"])[:60] for c in CASES])
+def test_case(case: dict[str, Any]):
+    result = interventions.derive(_record(case))
+    got = set(result.categories)
+    assert set(case.get("has", [])) <= got, f"{case}: got {result.categories}"
+    assert not set(case.get("lacks", [])) & got, f"{case}: got {result.categories}"
+    if "exactly" in case:
+        assert got == set(case["exactly"]), f"{case}: got {result.categories}"
+    if "psych_with_physio" in case:
+        assert result.psych_with_physio is case["psych_with_physio"]
+        assert bool(result.psych_with_physio_evidence) is case["psych_with_physio"]
+    assert len(result.evidence) == len(result.categories)
 
 
-def test_surgery_named_as_context_is_not_surgery():
-    assert "procedure_surgery" not in cats("Education sessions after microdiscectomy, designed by surgeons")
+def test_cases_are_unique_and_name_known_categories():
+    keys = [yaml.safe_dump(c, sort_keys=True) for c in CASES]
+    assert len(keys) == len(set(keys))
+    for c in CASES:
+        assert set(c.get("has", []) + c.get("lacks", []) + c.get("exactly", [])) <= VOCABULARY, c
 
 
-def test_registry_type_counts():
-    assert "drug" in cats("Rexlemestrocel-L", "DRUG")
-    assert cats("Physical therapy", "DEVICE", "TENS") == ["physiotherapy_exercise"]
+def test_rule_file_uses_the_criteria_vocabulary():
+    data = rules.load("interventions")
+    assert set(data["categories"]) == VOCABULARY
+    assert set(data["registry_types"].values()) <= VOCABULARY
+    for spec in data["categories"].values():
+        assert set(spec.get("weak_yields_to") or []) <= VOCABULARY
+    # The psychological categories the profile and the accuracy bench read.
+    expected = {"behavioural_therapy", "cognitive_behavioural_therapy", "mindfulness", "counselling",
+                "cognitive_functional_therapy", "relaxation", "biofeedback", "pain_education"}
+    assert expected == interventions.PSYCHOLOGICAL
 
 
-def test_psych_with_physio_in_one_arm():
+def test_psych_with_physio_evidence_quotes_both_parts():
     rec = record(arms=[{"label": "A", "type": "EXPERIMENTAL", "description": "Exercise therapy plus pain neuroscience education"}])
-    assert interventions.derive(rec).psych_with_physio is True
-    rec = record(arms=[{"label": "A", "type": "EXPERIMENTAL", "description": "Exercise therapy"},
-                       {"label": "B", "type": "EXPERIMENTAL", "description": "Cognitive behavioural therapy"}])
-    assert interventions.derive(rec).psych_with_physio is False
-
-
-def test_other_named_care_and_digital_delivery():
-    assert "other" in cats("Standardized chiropractic spinal manipulation")
-    assert "device" in cats("Digital cognitive behavioral therapy for insomnia")
-
-
-def test_generic_education_needs_a_pain_context():
-    assert "pain_education" not in cats("Patient education about sleep hygiene")
-    assert "pain_education" in cats("Patient education session with a back care booklet")
-
-
-def test_control_arm_is_no_category_but_active_education_control_is_other():
-    rec = record(arms=[{"label": "Relaxation", "type": "EXPERIMENTAL", "description": "Progressive relaxation exercises"},
-                       {"label": "Control group", "type": "OTHER", "description": "Routine care"}])
     result = interventions.derive(rec)
-    assert result.categories == ["relaxation"] and result.psych_with_physio is False
-    rec = record(arms=[{"label": "Control", "type": "ACTIVE_COMPARATOR", "description": "Sleep hygiene leaflet (control)"}])
-    assert interventions.derive(rec).categories == ["other"]
+    psych, physio = result.psych_with_physio_evidence
+    assert "pain_education" in (psych.note or "") and "physiotherapy_exercise" in (physio.note or "")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from batchdata import study, write_corpus
 
-from auditor import batch, profiles
+from auditor import batch
+from auditor.engine import profiles
 from auditor.report.html import script_json
+from tests.batch.data import study, write_corpus
 
 PAYLOAD = '</script><img src=x onerror="document.body.dataset.xss=1"><script>document.body.dataset.xss=2</script>\u2028&amp;'
 
@@ -52,7 +53,7 @@ def _chromium(*args: str, profile_dir: Path) -> subprocess.CompletedProcess[str]
         pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
     return subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-                           f"--user-data-dir={profile_dir}", *args], capture_output=True, text=True, timeout=120)
+                           f"--user-data-dir={profile_dir}", *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_page_renders_in_headless_chromium_without_errors(report_dir: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor import profiles
+from auditor.engine import profiles
 from tests.conftest import EXAMPLES, FIXTURES, REPO, run_cli
 
 

@@ -8,8 +8,7 @@ import sys
 import zipfile
 
 from auditor.sources import read_paths
-
-from .conftest import FIXTURES, read_all
+from tests.sources.conftest import FIXTURES, read_all
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

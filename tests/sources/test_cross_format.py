@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.model import TrialRecord
-
-from .conftest import read_all
+from tests.sources.conftest import read_all
 
 
 def _norm(value: str | None) -> str | None:

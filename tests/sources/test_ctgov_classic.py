@@ -6,8 +6,7 @@ import pytest
 
 from auditor.errors import InputError, RecordError
 from auditor.sources import read_blob
-
-from .conftest import FIXTURES, read_one
+from tests.sources.conftest import FIXTURES, read_one
 
 
 def test_maps_like_the_legacy_xml_of_the_same_study():

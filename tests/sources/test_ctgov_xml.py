@@ -8,8 +8,7 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.sources import ctgov_xml, read_blob
-
-from .conftest import FIXTURES, read_all, read_one
+from tests.sources.conftest import FIXTURES, read_all, read_one
 
 
 def test_maps_fields_with_xpaths():

@@ -9,8 +9,7 @@ import pytest
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef
 from auditor.sources import ictrp, read_blob
-
-from .conftest import FIXTURES, read_all
+from tests.sources.conftest import FIXTURES, read_all
 
 
 def _by_id(*paths):
@@ -19,7 +18,7 @@ def _by_id(*paths):
 
 
 def test_2020_xml_chictr_record():
-    records, errors = _by_id(FIXTURES / "ictrp_2020.xml")
+    records, _ = _by_id(FIXTURES / "ictrp_2020.xml")
     r = records["ChiCTR2000000001"]
     assert r.registry == "ICTRP:ChiCTR" and r.source.format == "ictrp-xml"
     assert r.official_title.value == "Exercise for chronic low back pain: a randomized controlled trial"  # padding gone

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor import profiles
-from auditor.engine import audit
+from auditor.engine import profiles
 from auditor.errors import InputError
 from auditor.model import TrialRecord
+from auditor.pipeline import audit
 from auditor.sources import read_blob
 from tests.conftest import EXAMPLES, FIXTURES
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.model import TrialRecord
 from auditor.sources import detect, read_blob
-
-from .conftest import read_all, real_root
+from tests.sources.conftest import read_all, real_root
 
 EXPECTED_READER = {"ctgov-v2": "ctgov-v2", "ctgov-xml": "ctgov-xml", "ctgov-classic-json": "ctgov-classic"}
 ICTRP_READER = {".xml": "ictrp-xml", ".csv": "ictrp-csv"}
@@ -79,7 +77,7 @@ def test_every_record_is_read(real, path):
 def test_detection_picks_the_right_reader(real, path):
     folder = path.parent.name
     expected = ICTRP_READER[path.suffix] if folder == "ictrp" else EXPECTED_READER[folder]
-    assert detect(path.read_bytes()[:65536], str(path)).NAME == expected
+    assert expected == detect(path.read_bytes()[:65536], str(path)).NAME
 
 
 def test_totals_match_the_provenance_file(real):
@@ -92,7 +90,7 @@ def test_totals_match_the_provenance_file(real):
     assert by_format["ictrp-xml"] == 578 + 95 and by_format["ictrp-csv"] == 927
 
 
-@pytest.mark.parametrize("name", ["SOURCES.md", "specs/ICTRP_export_datafields.txt", "euctr"])
+@pytest.mark.parametrize("name", ["SOURCES.md", "specs/ICTRP_export_datafields.txt"])  # euctr/ is read now (issue 18)
 def test_unknown_formats_say_what_they_look_like(real, name):
     path = real / name
     if path.is_dir():
@@ -103,10 +101,10 @@ def test_unknown_formats_say_what_they_look_like(real, name):
     assert "unknown input format (text); known formats:" in line and "ictrp-xml" in line and "\n" not in line
 
 
-def test_speed_on_the_largest_exports(real):
-    """Batch target is 1000 records/s; the readers alone must be well above it."""
+def test_largest_exports_read_completely(real):
+    """Every record of the largest exports is read (their speed is measured in bench/, not here):
+    578 ICTRP XML trials, 927 portal CSV rows, 100 classic-API studies (SOURCES.md)."""
     paths = [real / "ictrp" / "ICTRP-Results_18Mar2020.xml", real / "ictrp" / "COVID19-927-trials_7Apr2020.csv",
              real / "ctgov-classic-json" / "covid-19-search.json"]
-    start = time.perf_counter()
-    count = sum(1 for p in paths for item in read_blob(p.read_bytes(), str(p)) if isinstance(item, TrialRecord))
-    assert count / (time.perf_counter() - start) > 1000
+    counts = [sum(1 for item in read_blob(p.read_bytes(), str(p)) if isinstance(item, TrialRecord)) for p in paths]
+    assert counts == [578, 927, 100]

@@ -10,8 +10,7 @@ import pytest
 
 from auditor.errors import InputError, RecordError
 from auditor.sources import detect, spreadsheet
-
-from .conftest import FIXTURES, read_all
+from tests.sources.conftest import FIXTURES, read_all
 
 
 def test_default_columns():

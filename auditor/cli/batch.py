@@ -1,0 +1,159 @@
+"""`trial-audit batch INPUT... --out DIR`: audit many records into a results folder.
+
+Exit codes: 0 when the run completed (records that could not be read are rows in `errors`, not a
+failure of the run), 2 for bad options, an unwritable out dir, a bad profile or a locked store,
+130 when interrupted with Ctrl-C (what was audited is kept; run again to resume).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from auditor.cli.check import DEFAULT_PROFILE
+from auditor.cli.common import EXIT_INTERRUPTED, EXIT_OK, fail, load_profile
+from auditor.vocabulary import READER_NAMES, STATUSES, share
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from auditor.batch import Outcome
+
+# DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
+HTML_LIMIT = 2000  # trials with details embedded in report.html (auditor.report.html.DEFAULT_LIMIT)
+
+
+class _Bar:
+    """A rich progress bar on stderr (bytes drive the bar and ETA, records/s beside it); silent when
+    stderr is not a terminal (CI logs, pipes). Implements auditor.batch.progress.ProgressSink."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.bar: Any = None
+        self.task: Any = None
+
+    def start(self, total_bytes: int) -> None:
+        if not self.console.is_terminal:
+            return
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+        rate = TextColumn("{task.fields[records]:,} records  {task.fields[rate]:,.0f} rec/s", style="progress.data.speed")
+        self.bar = Progress(TextColumn("auditing"), BarColumn(), TaskProgressColumn(), rate,
+                            TextColumn("ETA"), TimeRemainingColumn(), console=self.console, transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("audit", total=max(total_bytes, 1), records=0, rate=0.0)
+
+    def update(self, records: int, done_bytes: int) -> None:
+        if self.bar is not None:
+            elapsed = self.bar.tasks[0].elapsed or 0
+            self.bar.update(self.task, completed=done_bytes, records=records,
+                            rate=records / elapsed if elapsed > 0 else 0.0)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (a container's affinity mask, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _print_summary(console: Console, outcome: Outcome) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    doc = outcome.summary
+    table = Table(title=f"Compliance ({doc['store']['trials']:,} trials in the store)", title_justify="left")
+    for col, justify in (("criterion", "left"), ("met", "right"), ("not met", "right"), ("unclear", "right"),
+                         ("n/a", "right"), ("% met", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for crit in doc["criteria"]:
+        pct = share(crit)
+        table.add_row(escape(f"{crit['code']} {crit['name']}"), *(f"{crit[s]:,}" for s in STATUSES),
+                      "–" if pct is None else f"{pct:.0%}")
+    console.print(table)
+    gap = doc["gap_map"]
+    if gap["codes"]:
+        grid = Table(title="Evidence-gap map (met / applicable)", title_justify="left")
+        grid.add_column("intervention category")
+        grid.add_column("trials", justify="right")
+        for code in gap["codes"]:
+            grid.add_column(code, justify="right")
+        for row in gap["rows"]:
+            cells = [row["cells"][c] for c in gap["codes"]]
+            grid.add_row(escape(row["category"]), f"{row['trials']:,}",
+                         *(f"{c['met']:,}/{sum(c[s] for s in STATUSES if s != 'not_applicable'):,}" for c in cells))
+        console.print(grid)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder: audit.duckdb, trials/findings CSV + Parquet, summary.json, report.html.")
+@click.option("--profile", "profile_ref", default=DEFAULT_PROFILE, show_default=True,
+              help="Bundled profile id or path to a profile file.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: CPU count].")
+@click.option("--force", is_flag=True, help="Clear stored results and audit everything again.")
+@click.option("--input-format", "reader", type=click.Choice(sorted(READER_NAMES)), default=None,
+              help="Skip detection and read every input with this reader.")
+@click.option("--html-limit", type=click.IntRange(min=0), default=HTML_LIMIT, show_default=True,
+              help="Most trials whose details report.html embeds (charts always cover all).")
+def batch_command(inputs: tuple[str, ...], out_dir: Path, profile_ref: str, jobs: int | None, force: bool,
+                  reader: str | None, html_limit: int) -> None:
+    """Audit many records (files, folders, archives) in parallel into a resumable results store."""
+    from rich.console import Console
+
+    from auditor import batch as runner
+
+    err = Console(stderr=True)
+    profile = load_profile(profile_ref)
+    bar = _Bar(err)
+    try:
+        outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
+                            reader=reader, progress=bar, html_limit=html_limit)
+    except (runner.BatchError, runner.WorkerDied) as exc:
+        bar.stop()
+        fail(str(exc))
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside the audit loop: committed work is kept
+        bar.stop()
+        click.echo("trial-audit: interrupted; run the same command again to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    bar.stop()
+    out = Console()
+
+    def say(message: str) -> None:  # plain lines: no wrapping (logs, grep), no markup in paths
+        out.print(message, soft_wrap=True, markup=False, highlight=False)
+
+    if outcome.reset_reason:
+        say(f"Stored results were cleared because {outcome.reset_reason}.")
+    if outcome.status == "completed":
+        _print_summary(out, outcome)
+    t = outcome.totals
+    rate = (t.audited + t.failed) / outcome.seconds if outcome.seconds > 0 else 0
+    say(f"Run {outcome.run_id} {outcome.status} in {outcome.seconds:.1f}s: {t.seen:,} records seen = "
+              f"{t.audited:,} audited + {t.failed:,} failed to read + {t.skipped:,} unchanged (skipped)"
+              f" · {rate:,.0f} rec/s")
+    if t.skipped and not t.audited and not t.failed:
+        say("Nothing changed since the last run: every record was already in the store.")
+    elif t.skipped:
+        say(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
+    if outcome.status == "completed":
+        say(f"Results in {out_dir}: audit.duckdb, trials/findings/errors .csv + .parquet, summary.json, report.html")
+    else:
+        say("Interrupted: everything audited so far is stored; run the same command again to resume.")
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_OK)
+
+
+batch_command.name = "batch"
+batch = batch_command  # what auditor/cli/__init__.py registers

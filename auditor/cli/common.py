@@ -1,0 +1,41 @@
+"""What every command shares: exit codes, the one-line failure, profile loading, option parsing.
+
+Imports stay light here: a command imports the layers it needs when it runs, so `trial-audit
+schema facts` does not load the readers, the extractors or the report formats.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from auditor.errors import InputError
+
+if TYPE_CHECKING:
+    from auditor.engine.profiles import Profile
+
+EXIT_OK, EXIT_GAPS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def fail(message: str) -> NoReturn:
+    """Exit 2 with one line on stderr: the tool could not do its job."""
+    click.echo(f"trial-audit: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def load_profile(ref: str) -> Profile:
+    from auditor.engine import profiles
+
+    try:
+        return profiles.load(ref)
+    except InputError as err:
+        fail(err.one_line())
+
+
+def split(values: tuple[str, ...]) -> list[str] | None:
+    """`--select A,B --select C` -> [A, B, C]; None when the option was not given."""
+    items = [s.strip() for v in values for s in v.split(",") if s.strip()]
+    return items or None

@@ -1,0 +1,88 @@
+"""`trial-audit profiles | explain | schema | formats | init`: what the tool knows, and a template.
+
+None of these reads a record, so none imports the readers, the extractors or the report formats.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor.cli.check import DEFAULT_PROFILE
+from auditor.cli.common import fail, load_profile
+from auditor.errors import InputError
+from auditor.resources import schema_names
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--with-schema", is_flag=True,
+              help="Also write protocol.schema.json beside it, which the template's first line points editors at.")
+def init(path: str, force: bool, with_schema: bool) -> None:
+    """Write a commented protocol-file template to PATH, ready to fill in and audit."""
+    from auditor.cli import template
+
+    try:
+        written = template.write(Path(path), force=force, with_schema=with_schema)
+    except InputError as err:
+        fail(err.one_line())
+    click.echo(f"wrote {', '.join(map(str, written))}; fill it in, then run: trial-audit check {path}")
+
+
+@click.command("profiles")
+@click.option("--criteria", "criteria_of", metavar="PROFILE", default=None,
+              help="Print this profile's criteria as a Markdown table instead (docs/criteria.md is this output).")
+def list_profiles(criteria_of: str | None) -> None:
+    """List the bundled profiles."""
+    from auditor.engine import profiles
+
+    if criteria_of is not None:
+        from auditor.report import criteria
+
+        click.echo(criteria.render(load_profile(criteria_of)), nl=False)
+        return
+    for ident in profiles.bundled_ids():
+        profile = profiles.load(ident)
+        click.echo(f"{profile.id:<16} {len(profile.criteria):>2} criteria  {profile.title}")
+
+
+@click.command()
+@click.argument("code")
+@click.option("--profile", "profile_ref", default=DEFAULT_PROFILE, show_default=True)
+def explain(code: str, profile_ref: str) -> None:
+    """Explain a criterion by code (FU01) or name (follow-up.long-term)."""
+    import orjson
+
+    profile = load_profile(profile_ref)
+    crit = profile.criterion(code)
+    if crit is None:
+        fail(f"no criterion {code!r} in profile {profile.id}; codes: {', '.join(c.code for c in profile.criteria)}")
+    lines = [f"{crit.code} {crit.name} ({crit.severity}, group {crit.group})", "",
+             crit.recommendation, "", f"Source: {crit.source}", f"Reads facts: {', '.join(crit.facts)}"]
+    for name, schema in crit.conditions.items():
+        lines.append(f"{name}: {orjson.dumps(schema).decode()}")
+    if crit.fix:
+        lines += ["", f"Fix: {crit.fix}"]
+    click.echo("\n".join(lines))
+
+
+@click.command()
+@click.argument("name", type=click.Choice(schema_names()))
+def schema(name: str) -> None:
+    """Print a bundled JSON Schema (facts, profile, protocol, report)."""
+    import orjson
+
+    from auditor.resources import load_schema
+
+    click.echo(orjson.dumps(load_schema(name), option=orjson.OPT_INDENT_2).decode())
+
+
+@click.command("formats")
+def list_formats() -> None:
+    """List the input formats that are detected automatically."""
+    from auditor.sources import READERS
+
+    for name, module in READERS.items():
+        click.echo(f"{name:<16} {module.DESCRIPTION}")

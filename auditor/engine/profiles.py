@@ -1,0 +1,193 @@
+"""Load, check and merge profiles: criteria as JSON Schemas over the Facts document.
+
+A profile is data (schemas/profile.schema.json). Loading validates it against that meta-schema,
+resolves `extends` (bundled id or a path relative to the file), applies `remove` and per-code
+overrides, expands the dotted-path shorthand into plain JSON Schema and compiles every condition
+once, so evaluating a record is only validator calls.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+import yaml
+
+from auditor.engine.conditions import compile_condition
+from auditor.errors import InputError
+from auditor.facts import BLANK
+from auditor.resources import load_schema, profiles_dir
+from auditor.vocabulary import Severity
+
+DEFAULT_PROFILE = "ho2022-cnslbp"
+_CONDITIONS = ("applies_when", "met_when", "not_met_when")
+_REQUIRED_NEW = ("name", "group", "severity", "facts", "met_when")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    name: str
+    group: str
+    severity: Severity
+    recommendation: str
+    source: str
+    fix: str | None
+    facts: tuple[str, ...]
+    messages: dict[str, str]
+    conditions: dict[str, dict[str, Any]]  # expanded JSON Schemas, by condition name
+    validators: dict[str, Any]  # compiled, by condition name
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    title: str
+    version: str | None
+    citation: str | None
+    description: str | None
+    criteria: tuple[Criterion, ...]
+    origin: str
+    gap_map: tuple[str, ...] = ()  # criterion codes of the evidence-gap map (the review's priorities)
+
+    def criterion(self, code_or_name: str) -> Criterion | None:
+        wanted = code_or_name.strip()
+        for crit in self.criteria:
+            if wanted.upper() == crit.code or wanted.lower() == crit.name:
+                return crit
+        return None
+
+
+def bundled_ids() -> list[str]:
+    return sorted(p.stem for p in profiles_dir().glob("*.json"))
+
+
+def load(ref: str = DEFAULT_PROFILE) -> Profile:
+    """A profile by bundled id or by file path (JSON or YAML)."""
+    path = Path(ref)
+    if path.suffix.lower() in (".json", ".yaml", ".yml") or path.exists():
+        return _load_file(str(path.resolve()))
+    if ref in bundled_ids():
+        return _load_file(str(profiles_dir() / f"{ref}.json"))
+    raise InputError(ref, f"no such profile; bundled profiles: {', '.join(bundled_ids())}")
+
+
+@functools.cache
+def _load_file(path: str) -> Profile:
+    raw, _ = _resolve(Path(path), ())
+    criteria = tuple(_compile(c, path) for c in sorted(raw["criteria"], key=lambda c: c["code"]))
+    return Profile(id=raw["id"], title=raw["title"], version=raw.get("version"), citation=raw.get("citation"),
+                   description=raw.get("description"), criteria=criteria, origin=path,
+                   gap_map=tuple(raw.get("gap_map", ())))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read profile: {exc.strerror or exc}") from None
+    try:
+        doc = orjson.loads(data) if path.suffix.lower() == ".json" else yaml.safe_load(data)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InputError(str(path), f"profile is not valid {path.suffix.lstrip('.').upper() or 'JSON'}: "
+                                    f"{str(exc).splitlines()[0]}") from None
+    errors = sorted(jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "/" + "/".join(str(p) for p in err.absolute_path)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InputError(str(path), f"invalid profile: {err.message}{more}", where=where)
+    return doc
+
+
+def _resolve(path: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The profile with its parents merged in: parents first, overrides by code, `remove` applied."""
+    if str(path) in seen:
+        raise InputError(str(path), "profile extends itself: " + " -> ".join(seen + (str(path),)))
+    doc = _read(path)
+    seen = seen + (str(path),)
+    if "extends" not in doc:
+        missing = [(c["code"], k) for c in doc["criteria"] for k in _REQUIRED_NEW if k not in c]
+        if missing:
+            raise InputError(str(path), f"criterion {missing[0][0]} lacks {missing[0][1]!r}")
+        return doc, seen
+    parent_ref = doc["extends"]
+    parent_path = path.parent / parent_ref
+    if not parent_path.exists():
+        if parent_ref not in bundled_ids():
+            raise InputError(str(path), f"extends unknown profile {parent_ref!r}", where="/extends")
+        parent_path = profiles_dir() / f"{parent_ref}.json"
+    parent, seen = _resolve(parent_path.resolve(), seen)
+    merged = {c["code"]: dict(c) for c in parent["criteria"]}
+    for code in doc.get("remove", []):
+        if code not in merged:
+            raise InputError(str(path), f"remove names unknown criterion {code!r}", where="/remove")
+        del merged[code]
+    for crit in doc["criteria"]:
+        if crit["code"] in merged:
+            merged[crit["code"]].update(crit)
+        else:
+            lacking = [k for k in _REQUIRED_NEW if k not in crit]
+            if lacking:
+                raise InputError(str(path), f"criterion {crit['code']} lacks {lacking[0]!r}")
+            merged[crit["code"]] = dict(crit)
+    return {**parent, **{k: v for k, v in doc.items() if k not in ("extends", "remove")},
+            "criteria": list(merged.values())}, seen
+
+
+def expand(schema: Any) -> Any:
+    """Turn `{"a.b": S}` into `{"properties": {"a": {"properties": {"b": S}, "required": ["b"]}}, "required": ["a"]}`."""
+    if isinstance(schema, list):
+        return [expand(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    plain: dict[str, Any] = {}
+    nested: list[dict[str, Any]] = []
+    for key, value in schema.items():
+        if "." in key:
+            node: dict[str, Any] = expand(value)
+            for part in reversed(key.split(".")):
+                node = {"type": "object", "properties": {part: node}, "required": [part]}
+            nested.append(node)
+        elif key in ("anyOf", "allOf", "oneOf", "not", "contains", "items", "if", "then", "else"):
+            plain[key] = expand(value)
+        else:
+            plain[key] = value
+    if not nested:
+        return plain
+    if plain:
+        nested.insert(0, plain)
+    return nested[0] if len(nested) == 1 else {"allOf": nested}
+
+
+def _known_fact(path: str) -> bool:
+    node: Any = BLANK
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+def _compile(raw: dict[str, Any], origin: str) -> Criterion:
+    unknown = [f for f in raw["facts"] if not _known_fact(f)]
+    if unknown:
+        raise InputError(origin, f"criterion {raw['code']} reads unknown fact {unknown[0]!r} "
+                                 "(see `trial-audit schema facts`)")
+    conditions = {name: expand(raw[name]) for name in _CONDITIONS if name in raw}
+    validators = {}
+    for name, schema in conditions.items():
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {exc.message}") from None
+        validators[name] = compile_condition(schema)
+    return Criterion(code=raw["code"], name=raw["name"], group=raw["group"], severity=raw["severity"],
+                     recommendation=raw.get("recommendation", ""), source=raw.get("source", ""),
+                     fix=raw.get("fix"), facts=tuple(raw["facts"]), messages=raw.get("messages", {}),
+                     conditions=conditions, validators=validators)

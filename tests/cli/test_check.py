@@ -1,0 +1,136 @@
+"""Acceptance tests: the `check` command on the bundled examples and on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from auditor.resources import load_schema
+from tests.conftest import EXAMPLES, FIXTURES, REPO, run_cli
+
+EXPECTED = yaml.safe_load((EXAMPLES / "expected.yaml").read_text())
+CASES = [(name, spec) for group in EXPECTED.values() for name, spec in group.items()]
+
+
+@pytest.mark.parametrize("name, spec", CASES, ids=[c[0] for c in CASES])
+def test_examples_give_their_expected_statuses(name: str, spec: dict) -> None:
+    result = run_cli("check", str(EXAMPLES / name), "--format", "json")
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, load_schema("report"))
+    statuses = {f["code"]: f["status"] for f in report["audits"][0]["findings"]}
+    wrong = {code: (statuses[code], want) for code, want in spec["statuses"].items() if statuses[code] != want}
+    assert not wrong, f"(got, expected): {wrong}"
+    assert result.exit_code == spec["exit"]
+
+
+def test_every_example_is_listed_in_expected_yaml() -> None:
+    on_disk = {str(p.relative_to(EXAMPLES)) for p in EXAMPLES.rglob("*") if p.suffix in (".yaml", ".json")}
+    assert on_disk - {"expected.yaml"} == {name for name, _ in CASES}
+
+
+@pytest.mark.parametrize("fixture, message", [
+    ("broken.yaml", "not valid YAML/JSON"),
+    ("truncated.json", "not valid JSON"),
+    ("empty.json", "file is empty"),
+    ("binary.bin", "binary data"),
+    ("wrong-shape.json", "unknown input format"),
+    ("wrong-types.yaml", "is not one of"),
+])
+def test_bad_input_is_exit_2_with_one_line_naming_the_file(fixture: str, message: str) -> None:
+    path = FIXTURES / "invalid" / fixture
+    result = run_cli("check", str(path))
+    assert result.exit_code == 2
+    first = result.stderr.strip().splitlines()[0]
+    assert str(path) in first and message in first
+    assert "Traceback" not in result.stderr
+
+
+def test_protocol_schema_errors_name_each_field_and_line() -> None:
+    path = FIXTURES / "invalid" / "wrong-types.yaml"
+    lines = run_cli("check", str(path)).stderr.strip().splitlines()
+    assert any(f"{path}:4 (/design/allocation)" in line for line in lines)
+    assert any(f"{path}:7 (/design/arms/0/sessions)" in line for line in lines)
+    assert any(f"{path}:9 (/sample_size/target)" in line for line in lines)
+    assert any("/outcomes/0/time_points/0/from" in line for line in lines)
+
+
+def test_missing_path_is_exit_2() -> None:
+    result = run_cli("check", "no/such/file.json")
+    assert result.exit_code == 2
+    assert "no/such/file.json: no such file or folder" in result.stderr
+
+
+def test_good_records_are_still_reported_beside_a_bad_file() -> None:
+    result = run_cli("check", str(EXAMPLES / "protocols" / "complete.yaml"), str(FIXTURES / "invalid" / "empty.json"),
+                     "--format", "json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 2
+    assert report["totals"] == {**report["totals"], "records": 2, "audited": 1, "failed": 1}
+
+
+def test_stdin_is_read_with_dash() -> None:
+    data = (EXAMPLES / "registry" / "ctgov-short-follow-up.json").read_bytes()
+    result = run_cli("check", "-", "--format", "json", input=data)
+    assert json.loads(result.stdout)["audits"][0]["record"]["trial_id"] == "NCT09990003"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_reports_are_deterministic(fmt: str) -> None:
+    args = ("check", str(EXAMPLES / "protocols"), str(EXAMPLES / "registry"), "--format", fmt)
+    assert run_cli(*args).stdout == run_cli(*args).stdout
+
+
+def test_text_report_has_one_line_per_criterion_then_details() -> None:
+    out = run_cli("check", str(EXAMPLES / "protocols" / "gappy.yaml")).stdout
+    assert "✗ FU01 follow-up.long-term" in out
+    assert "Details" in out and "fix:" in out
+    assert "(line " in out  # protocol evidence points at lines
+    # A missing field has nothing to quote: the report says where it belongs instead.
+    assert "at line 29: `sample_size.calculation` is not in the file; pointing at its section `sample_size`" in out
+    assert "at line 31: `outcomes` is here but lacks what the criterion needs" in out
+
+
+def test_fail_on_levels() -> None:
+    path = str(EXAMPLES / "registry" / "ctgov-long-follow-up.json")
+    assert run_cli("check", path, "--fail-on", "error").exit_code == 0
+    assert run_cli("check", path, "--fail-on", "warning").exit_code == 1
+    assert run_cli("check", str(EXAMPLES / "protocols" / "gappy.yaml"), "--fail-on", "never").exit_code == 0
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    result = run_cli("check", str(EXAMPLES / "protocols" / "gappy.yaml"), "--format", "markdown", "-o", str(out))
+    assert result.stdout == "" and out.read_text().startswith("# trial-audit report")
+
+
+def test_profiles_explain_schema_formats() -> None:
+    assert "ho2022-cnslbp" in run_cli("profiles").stdout
+    explain = run_cli("explain", "FU01")
+    assert explain.exit_code == 0 and "Ho 2022" in explain.stdout and "met_when" in explain.stdout
+    assert run_cli("explain", "ZZ99").exit_code == 2
+    schema = json.loads(run_cli("schema", "protocol").stdout)
+    assert schema["title"] == "trial-audit protocol file"
+    assert "ctgov-v2" in run_cli("formats").stdout
+
+
+def test_python_dash_m_entry_point() -> None:
+    result = subprocess.run([sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, cwd=REPO, check=False)
+    assert result.returncode == 0 and "trial-audit" in result.stdout
+
+
+def test_an_extractor_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.pipeline
+
+    def broken(record, profile):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(auditor.pipeline, "audit", broken)
+    result = run_cli("check", str(EXAMPLES / "protocols" / "minimal.yaml"))
+    assert result.exit_code == 2
+    assert "minimal.yaml: audit failed: ZeroDivisionError: division by zero" in result.stderr

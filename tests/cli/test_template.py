@@ -1,0 +1,98 @@
+"""`trial-audit init` and the editor schema: the template validates, audits with a draft's gaps,
+and filled in from its own examples meets the default profile."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from auditor.cli.template import template, uncommented
+from auditor.resources import load_schema
+from auditor.sources import yamlpos
+from tests.conftest import REPO, run_cli
+
+# The gaps every fresh draft has at error level: nothing that needs a decision is pre-filled.
+DRAFT_ERROR_GAPS = {"AE01", "FU01", "QL01", "SC02", "SS01"}
+
+
+def validate_protocol(text: str) -> None:
+    doc, _ = yamlpos.load(text)  # as the protocol reader loads it (dates stay text)
+    errors = list(jsonschema.Draft202012Validator(load_schema("protocol")).iter_errors(doc))
+    assert not errors, [e.message for e in errors]
+
+
+def audit(path: Path) -> tuple[dict[str, str], int]:
+    result = run_cli("check", "--isolated", "--format", "json", str(path))
+    report = json.loads(result.stdout)
+    return {f["code"]: f["status"] for f in report["audits"][0]["findings"]}, result.exit_code
+
+
+def test_init_writes_a_valid_template_that_audits_with_the_expected_gaps(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    result = run_cli("init", str(path))
+    assert result.exit_code == 0 and path.read_text() == template()
+    validate_protocol(path.read_text())
+    statuses, code = audit(path)
+    assert code == 1
+    assert "met" not in statuses.values()  # placeholders never satisfy a criterion
+    assert {c for c, s in statuses.items() if s in ("not_met", "unclear")} >= DRAFT_ERROR_GAPS
+
+
+def test_the_template_filled_from_its_examples_meets_the_default_profile(tmp_path: Path) -> None:
+    path = tmp_path / "filled.yaml"
+    path.write_text(uncommented(template()))
+    validate_protocol(path.read_text())
+    statuses, code = audit(path)
+    assert code == 0
+    assert {c: s for c, s in statuses.items() if s not in ("met", "not_applicable")} == {}
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    path.write_text("trial: {title: mine}\n")
+    result = run_cli("init", str(path))
+    assert result.exit_code == 2 and "--force" in result.stderr and str(path) in result.stderr
+    assert path.read_text() == "trial: {title: mine}\n"
+    assert run_cli("init", "--force", str(path)).exit_code == 0
+    assert path.read_text() == template()
+
+
+def test_init_with_schema_writes_the_schema_editors_read(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    assert run_cli("init", "--with-schema", str(path)).exit_code == 0
+    written = json.loads((tmp_path / "protocol.schema.json").read_text())
+    assert written == json.loads(run_cli("schema", "protocol").stdout) == load_schema("protocol")
+    assert template().splitlines()[0] == "# yaml-language-server: $schema=protocol.schema.json"
+    assert run_cli("init", "--with-schema", str(path)).exit_code == 2  # both exist now
+
+
+def test_init_into_a_missing_folder_is_exit_2(tmp_path: Path) -> None:
+    result = run_cli("init", str(tmp_path / "nope" / "protocol.yaml"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def _fields(node: dict[str, Any], path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for key, sub in node.get("properties", {}).items():
+        out.append((f"{path}.{key}".lstrip("."), sub))
+        out += _fields(sub, f"{path}.{key}")
+        if isinstance(sub.get("items"), dict):
+            out += _fields(sub["items"], f"{path}.{key}[]")
+    return out
+
+
+@pytest.mark.parametrize("name, field", _fields(load_schema("protocol")), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_protocol_field_has_a_description_and_valid_examples(name: str, field: dict[str, Any]) -> None:
+    assert field.get("description"), name
+    assert field.get("examples"), name
+    for example in field["examples"]:
+        jsonschema.Draft202012Validator(field).validate(example)
+
+
+def test_editor_docs_show_the_modeline() -> None:
+    text = (REPO / "docs" / "editor.md").read_text()
+    assert "# yaml-language-server: $schema=" in text and "trial-audit schema protocol" in text

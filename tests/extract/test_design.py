@@ -1,0 +1,29 @@
+"""Randomisation read from the structured allocation, a labelled answer, or design prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.extract import design
+from auditor.model import Design
+
+from tests.extract.helpers import record, t
+
+
+@pytest.mark.parametrize("allocation,description,expected", [
+    ("RANDOMIZED", None, True),
+    ("NA", None, False),
+    # EU CTR / CTIS design sections answer each design question with yes/no.
+    (None, "Controlled: yes\nRandomised: no\nOpen: yes\nSingle blind: no", False),
+    (None, "Controlled: yes Randomised: yes Open: no Double blind: yes", True),
+    ("Randomized: No", None, False),
+    (None, "Allocation: Randomized. Intervention model: Parallel Assignment.", True),
+    (None, "A non-randomised, single-arm feasibility study.", False),
+    (None, "Intervention model: Parallel Assignment. Masking: None (Open Label).", None),
+])
+def test_randomized(allocation: str | None, description: str | None, expected: bool | None) -> None:
+    d = Design(allocation=t(allocation, "/allocation") if allocation else None,
+               description=t(description, "/design") if description else None)
+    value, evidence = design.randomized(record(design=d))
+    assert value is expected
+    assert bool(evidence) is (expected is not None)
