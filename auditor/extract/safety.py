@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+import ahocorasick_rs
 
 from auditor.extract import instruments, rules, timeframes
 from auditor.extract.instruments import negated
-from auditor.extract.prefilter import TriggerIndex, anchored, lower_cached
+from auditor.extract.prefilter import anchored, lower_cached, trigger_words
 from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
@@ -71,25 +74,70 @@ _TITLE = _compile([_words(_RULES["title_terms"])], "harms.yaml title_terms")
 _BACKGROUND = _compile(_RULES["background_before"], "harms.yaml background_before")
 _SYSTEMATIC = _compile([_words(_RULES["collection"]["systematic"]["phrases"])], "harms.yaml collection.systematic")
 _SPONTANEOUS = _compile([_words(_RULES["collection"]["spontaneous"]["phrases"])], "harms.yaml collection.spontaneous")
-_PROSE_INDEX = TriggerIndex({"aim term": tuple(sorted(_first_tokens(_RULES["aim_terms"] + _RULES["title_terms"],
-                                                                    "harms.yaml aim_terms")))})
 _AIM_TERM = _compile([_MACROS["harm"], _words(_RULES["title_terms"])], "harms.yaml aim_terms")
 # A prose match contains an aim term and starts at most this many characters before it ("to
 # evaluate the long-term clinical safety", "participants will be closely monitored for any adverse").
 _BEFORE = 100
-_WORD_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]")  # every prose rule starts a word with a letter
+_EXCEPTION_REACH = 40  # an exception phrase starts at most this far before the harms word it holds
+
+
+class _Words:
+    """Where any of `words` (lower case) starts in a folded text: one Aho-Corasick pass."""
+
+    def __init__(self, words: Iterable[str]):
+        self.words = sorted(set(words))
+        self.longest = max(len(w) for w in self.words)
+        self._automaton = ahocorasick_rs.AhoCorasick(self.words)
+
+    def starts(self, folded: str) -> list[int]:
+        return sorted({start for _, start, _ in self._automaton.find_matches_as_indexes(folded, overlapping=True)})
+
+
+def _trigger_words(pattern: re.Pattern[str], where: str) -> tuple[str, ...]:
+    words = trigger_words(pattern)
+    if words is None:
+        raise rules.RuleError(f"{where}: every match must start with a literal word (its trigger)")
+    return words
+
+
+_AIM_TERMS = _Words(_first_tokens(_RULES["aim_terms"] + _RULES["title_terms"], "harms.yaml aim_terms"))
+_PROSE = {"aim": _AIM, "collection": _COLLECTION, "title": _TITLE}
+# Where each kind's matches can start (its first words, read off the compiled rules), looked up in
+# the short stretch before an aim term; and the first words of the exception phrases.
+_STARTS = {kind: _Words(_trigger_words(p, f"harms.yaml {kind}")) for kind, p in _PROSE.items()}
+_EXCEPTION_STARTS = _Words(_first_tokens(_RULES["exceptions"], "harms.yaml exceptions"))
+
+
+@lru_cache(maxsize=256)
+def _folded(text: str) -> str:
+    """`text` lower-cased position for position, with the four characters re.IGNORECASE also
+    matches ASCII letters with (Unicode simple case mappings) folded: a trigger-word look-up in it
+    finds every place a rule can match. Emptied by derive() for each record."""
+    low = lower_cached(text)
+    if low is not None:
+        return low
+    low = text.lower()
+    if len(low) != len(text):  # "İ" lower-cases to two characters
+        return text.translate(_FOLD_WIDE)
+    return low.replace("\u017f", "s").replace("\u0131", "i")
+
+
+_FOLD_WIDE = str.maketrans({"\u0130": "i", **{chr(c): chr(c + 32) for c in range(65, 91)},
+                            "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 def _anchored(pattern: re.Pattern[str], starts: frozenset[str], text: str) -> list[re.Match[str]]:
     """pattern.finditer(text) for a pattern whose matches start with one of the words `starts`:
-    tried only where those words occur (short outcome texts; their words are tokenised once per
-    record by instruments._words)."""
-    present = starts & instruments.words(text)
-    low = lower_cached(text)
-    if low is None:  # not ASCII: re.IGNORECASE is more than lower-casing, scan it all
-        return list(pattern.finditer(text))
-    if not present:
-        return []
+    tried only where those words occur (short outcome texts; the words of ASCII texts are
+    tokenised once per record by instruments.words)."""
+    if text.isascii():  # the usual case: a word-set test, on words other extractors tokenised too
+        present = starts & instruments.words(text)
+        if not present:
+            return []
+        low = lower_cached(text) or text.lower()
+    else:
+        low = _folded(text)
+        present = starts.intersection(_TOKEN.findall(low))
     at: set[int] = set()
     for word in present:
         i = low.find(word)
@@ -99,36 +147,34 @@ def _anchored(pattern: re.Pattern[str], starts: frozenset[str], text: str) -> li
     return list(anchored(pattern, text, sorted(at)))
 
 
-def _aim_terms(text: str) -> list[re.Match[str]] | None:
-    """Where the aim terms of `text` are (None: not ASCII, search it whole)."""
-    starts = _PROSE_INDEX.starts(lower_cached(text))
-    return None if starts is None else list(anchored(_AIM_TERM, text, starts.get("aim term", ())))
+def _aim_terms(text: str) -> list[re.Match[str]]:
+    """Where the aim terms of `text` are."""
+    return list(anchored(_AIM_TERM, text, _AIM_TERMS.starts(_folded(text))))
 
 
-def _near(pattern: re.Pattern[str], text: str, terms: list[re.Match[str]] | None) -> Iterator[re.Match[str]]:
-    """pattern.finditer(text) for a prose pattern whose matches contain an aim term, tried only at
-    the word starts shortly before each aim term (a long description is not scanned whole)."""
-    if terms is None:
-        yield from pattern.finditer(text)
-        return
+def _at_words(words: _Words, pattern: re.Pattern[str], text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` starting in text[lo:hi] where one of its trigger words starts (the
+    stretch is short: slicing and one Aho-Corasick pass beat a scan with pos/endpos)."""
+    for at in words.starts(_folded(text)[lo:hi + words.longest]):  # a trigger word may run past hi
+        if lo + at < hi and (m := pattern.match(text, lo + at)):
+            yield m
+
+
+def _near(kind: str, text: str, terms: list[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """_PROSE[kind].finditer(text) for a prose pattern whose matches contain an aim term, tried only
+    shortly before each aim term (a long description is not scanned whole)."""
     tried: set[int] = set()
     for term in terms:
-        lo = max(0, term.start() - _BEFORE)
-        for w in _WORD_START.finditer(text, lo, term.start() + 1):
-            at = w.start()
-            if at not in tried:
-                tried.add(at)
-                if m := pattern.match(text, at):
-                    yield m
-
-
-_PROSE = {"aim": _AIM, "collection": _COLLECTION, "title": _TITLE}
+        for m in _at_words(_STARTS[kind], _PROSE[kind], text, max(0, term.start() - _BEFORE), term.start() + 1):
+            if m.start() not in tried:
+                tried.add(m.start())
+                yield m
 
 
 def _excepted(text: str, start: int, end: int) -> bool:
     """The span lies inside an exception phrase ("psychological safety", "self-harm")."""
-    lo, hi = max(0, start - 40), min(len(text), end + 40)
-    return any(e.start() + lo <= start and end <= e.end() + lo for e in _EXCEPTION.finditer(text[lo:hi]))
+    matches = _at_words(_EXCEPTION_STARTS, _EXCEPTION, text, max(0, start - _EXCEPTION_REACH), start + 1)
+    return any(m.start() <= start and end <= m.end() for m in matches)
 
 
 def _background(text: str, m: re.Match[str]) -> bool:
@@ -156,7 +202,8 @@ def _valid_prose(text: str, matches: Iterable[re.Match[str]]) -> re.Match[str] |
     for m in matches:
         if negated(text, m.start(), m.end()) or _background(text, m):
             continue
-        if any(not _excepted(text, t.start(), t.end()) for t in _AIM_TERM.finditer(text, m.start(), m.end())):
+        terms = ((m.start() + t.start(), m.start() + t.end()) for t in _AIM_TERM.finditer(m.group(0)))
+        if any(not _excepted(text, a, b) for a, b in terms):
             return m
     return None
 
@@ -164,10 +211,10 @@ def _valid_prose(text: str, matches: Iterable[re.Match[str]]) -> re.Match[str] |
 def _prose_first(text: str, *kinds: str) -> re.Match[str] | None:
     """The first valid match in prose of the rule kinds named, tried in that order."""
     terms = _aim_terms(text)
-    if terms == []:
+    if not terms:
         return None
     for kind in kinds:
-        if m := _valid_prose(text, _near(_PROSE[kind], text, terms)):
+        if m := _valid_prose(text, _near(kind, text, terms)):
             return m
     return None
 
@@ -230,6 +277,7 @@ class Safety:
 
 
 def derive(record: TrialRecord) -> Safety:
+    _folded.cache_clear()  # texts are keys: kept across records it would grow with the corpus
     s = Safety()
     plan = record.safety
     for field_ in (plan.definition, plan.collection_method, plan.time_frame, plan.assessed_by):

@@ -111,8 +111,8 @@ def test_outcome_rules_tried_at_their_words_find_what_a_scan_finds(texts: list[s
 def test_prose_rules_tried_near_aim_terms_find_what_a_scan_finds(texts: list[str]):
     for t in texts:
         terms = safety._aim_terms(t)
-        for pattern in (safety._AIM, safety._COLLECTION, safety._TITLE):
-            near = {m.span() for m in safety._near(pattern, t, terms)}
+        for kind, pattern in safety._PROSE.items():
+            near = {m.span() for m in safety._near(kind, t, terms)}
             assert {m.span() for m in pattern.finditer(t)} <= near, t[:200]
         lower_cached.cache_clear()
 
