@@ -46,7 +46,7 @@ TARGETS = {  # one fact a line, so that changes to different facts merge
     "randomized": 0.95,
     "arm_count": 0.95,
     "hrqol_instruments": 0.95,
-    "safety_planned": 0.91,
+    "safety_planned": 0.96,
     "ae_results_posted": 0.95,
     "treatment_duration_weeks": 0.86,
     "max_followup_weeks_from_baseline": 0.94,
