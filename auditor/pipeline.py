@@ -18,7 +18,7 @@ from auditor.extract import derive
 from auditor.facts import FactSheet
 from auditor.findings import Finding, InputProblem, ProfileInfo, RecordInfo, Report, Totals, TrialAudit
 from auditor.model import TrialRecord
-from auditor.sources import read_paths
+from auditor.sources import ctgov_v2, read_paths
 from auditor.vocabulary import STATUSES, FailOn, fails
 
 
@@ -75,11 +75,14 @@ def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile
     )
 
 
-def check(paths: Iterable[str], profile: Profile, fail_on: FailOn,
-          reader: str | None = None) -> tuple[Report, list[InputError]]:
+def check(paths: Iterable[str], profile: Profile, fail_on: FailOn, reader: str | None = None,
+          as_registered: bool = False) -> tuple[Report, list[InputError]]:
+    """Audit every record under `paths`; with `as_registered`, each as it stood when enrolment
+    started (the version `fetch --history` kept; a record without one is an error naming it)."""
     audits: list[TrialAudit] = []
     errors: list[InputError] = []
-    for item in read_paths(paths, reader):
+    for read in read_paths(paths, reader):
+        item = ctgov_v2.as_registered(read) if as_registered and isinstance(read, TrialRecord) else read
         if not isinstance(item, TrialRecord):
             errors.append(item)
             continue

@@ -124,8 +124,10 @@ def _github_summary(fmt: str, report: Report, profile: Profile) -> None:
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
+@click.option("--as-registered", is_flag=True,
+              help="Audit each record as it stood when enrolment started (needs `fetch --history`; exit 2 without it).")
 @config_options
-def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
+def check(paths: tuple[str, ...], output: str | None, as_registered: bool, **opts: Any) -> None:
     """Audit each record in PATHS (files, folders, archives, or - for stdin).
 
     Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.toml` (the nearest
@@ -142,7 +144,7 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
     audits, problems, errors = [], [], []
     groups = _by_profile(paths, cfg, base)
     for prof, group in groups:
-        partial, errs = pipeline.check(group, prof, fail_on, cfg["input-format"])
+        partial, errs = pipeline.check(group, prof, fail_on, cfg["input-format"], as_registered=as_registered)
         audits += partial.audits
         problems += partial.errors
         errors += errs

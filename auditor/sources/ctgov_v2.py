@@ -82,22 +82,22 @@ def as_registered(record: TrialRecord) -> TrialRecord | RecordError:
     """The record as it stood when enrolment started: the version `fetch --history` kept as in
     force at the start, read from the history file (pointers `/at_start/study/...` into it), with
     the same history attached. A RecordError naming the record when there is no such version."""
-    history = record.history
+    history, who = record.history, record.trial_id or f"record {record.source.index + 1}"
     if history is None:
-        return RecordError(record.source.path, "no version history beside this record (fetch it with "
+        return RecordError(record.source.path, f"{who}: no version history beside this record (fetch it with "
                                                "`trial-audit fetch --history`)", index=record.source.index,
                            record_id=record.trial_id)
     doc = ctgov_history.load(Path(history.path)) if history.at_start is not None else None
     study = dig(doc, "at_start", "study")
     if not isinstance(study, dict):
         first = f"; the first version is v{history.first.version} of {history.first.date}" if history.first else ""
-        return RecordError(record.source.path, f"no version was registered on or before the start "
+        return RecordError(record.source.path, f"{who}: no version was registered on or before the start "
                                                f"({history.start_date or 'unknown'}){first}",
                            index=record.source.index, record_id=record.trial_id)
     try:
         old = _map(study, "/at_start/study", SourceRef(path=history.path, format=NAME, digest=study_digest(study)))
     except (TypeError, ValueError, AttributeError) as exc:
-        return RecordError(history.path, f"cannot map the version at the start: {exc}", where="/at_start/study",
+        return RecordError(history.path, f"{who}: cannot map the version at the start: {exc}", where="/at_start/study",
                            record_id=record.trial_id)
     old.history = history
     return old
