@@ -15,7 +15,6 @@ is audited without history, as one fetched without `--history`).
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +51,18 @@ def is_history(doc: Any) -> bool:
         and isinstance(doc.get("changes"), list)
 
 
-@functools.lru_cache(maxsize=1024)
+_FOLDERS: dict[str, Path] = {}  # directory -> its fetch folder; only hits are kept (a folder may become one)
+
+
 def fetch_folder(directory: str) -> Path | None:
     """The fetch folder a file in `directory` belongs to (up to a few levels up), or None."""
+    if (known := _FOLDERS.get(directory)) is not None:
+        return known
     here = Path(directory)
     for _ in range(_LEVELS):
         if (here / MANIFEST).is_file():
+            if len(_FOLDERS) < 4096:
+                _FOLDERS[directory] = here
             return here
         if here.parent == here:
             break
