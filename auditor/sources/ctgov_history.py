@@ -70,12 +70,16 @@ def fetch_folder(directory: str) -> Path | None:
     return None
 
 
-def history_file(origin: str, nct: str) -> Path | None:
-    """`FOLDER/.history/{nct}.json` for a record read from `origin`, when it exists."""
-    if not origin or origin == "-" or not nct.isalnum():
+def folder_of(origin: str) -> Path | None:
+    """The fetch folder of a file read from `origin` (a path on disk), or None."""
+    if not origin or origin == "-":
         return None
-    folder = fetch_folder(str(Path(origin).parent))
-    if folder is None:
+    return fetch_folder(str(Path(origin).parent))
+
+
+def history_file(folder: Path | None, nct: str) -> Path | None:
+    """`FOLDER/.history/{nct}.json`, when it exists."""
+    if folder is None or not nct.isalnum():
         return None
     path = folder / HISTORY_DIR / f"{nct}.json"
     return path if path.is_file() else None
@@ -118,13 +122,14 @@ def history_of(doc: dict[str, Any], path: str) -> History | None:
                    at_start=_version(doc.get("at_start"), f"{path}#/at_start"), latest=latest)
 
 
-def attach(record: TrialRecord, origin: str, doc: dict[str, Any] | None = None) -> TrialRecord:
+def attach(record: TrialRecord, folder: Path | None, doc: dict[str, Any] | None = None,
+           origin: str = "") -> TrialRecord:
     """The record with its registry versions, when a history file is given (`doc`, read directly
-    from `origin`) or lies in the record's fetch folder; the record unchanged otherwise."""
+    from `origin`) or lies in the fetch folder of the record's file; the record unchanged otherwise."""
     nct = record.trial_id
-    path: str = origin
+    path = origin
     if doc is None:
-        file = history_file(origin, nct) if nct else None
+        file = history_file(folder, nct) if nct else None
         doc = load(file) if file is not None else None
         path = str(file)
     if doc is None or (nct is not None and doc.get("nctId") not in (None, nct)):

@@ -64,6 +64,7 @@ def sniff(head: bytes, name: str) -> bool:
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     direct: list[dict[str, Any]] = []  # a history file (`fetch --history`) read as input
+    folder = ctgov_history.folder_of(origin)  # a fetch folder, whose .history/ may hold the versions
 
     def entries(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
         if ctgov_history.is_history(doc):
@@ -72,7 +73,7 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
 
     def build(study: Any, base: str, index: int) -> TrialRecord:
         record = _map(study, base, SourceRef(path=origin, format=NAME, index=index, digest=study_digest(study)))
-        return ctgov_history.attach(record, origin, direct[0] if direct else None)
+        return ctgov_history.attach(record, folder, direct[0] if direct else None, origin)
 
     return read_studies(data, origin, entries, ("protocolSection",), ("protocolSection", "identificationModule", "nctId"),
                         "ClinicalTrials.gov v2 study", build)
