@@ -126,8 +126,11 @@ def _github_summary(fmt: str, report: Report, profile: Profile) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
 @click.option("--corrections", "corrections_path", type=click.Path(dir_okay=False), default=None,
               help="A reviewer's corrections.yaml, applied after extraction (or `corrections` in the settings).")
+@click.option("--as-registered", is_flag=True,
+              help="Audit each record as it stood when enrolment started (needs `fetch --history`; exit 2 without it).")
 @config_options
-def check(paths: tuple[str, ...], output: str | None, corrections_path: str | None, **opts: Any) -> None:
+def check(paths: tuple[str, ...], output: str | None, corrections_path: str | None, as_registered: bool,
+          **opts: Any) -> None:
     """Audit each record in PATHS (files, folders, archives, or - for stdin).
 
     Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.toml` (the nearest
@@ -146,7 +149,8 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
     corrections = load_corrections(corrections_path or cfg["corrections"])
     seen: set[str] | None = set() if corrections is not None and len(groups) > 1 else None
     for prof, group in groups:
-        partial, errs = pipeline.check(group, prof, fail_on, cfg["input-format"], corrections, seen=seen)
+        partial, errs = pipeline.check(group, prof, fail_on, cfg["input-format"], corrections, seen=seen,
+                                       as_registered=as_registered)
         audits += partial.audits
         problems += partial.errors
         errors += errs
