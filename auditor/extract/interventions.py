@@ -271,7 +271,8 @@ def derive(record: TrialRecord) -> ArmCategories:
         hits = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
         single = len(groups) == 1
-        if single or (not PSYCHOLOGICAL & hits.keys() and _tested_digitally(scanner, arm_type, units)):
+        if single or (_tested_digitally(scanner, arm_type, units)
+                      and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
             _inherit(scanner, record, hits, pain_trial, include_description=single)
         all_texts = [t for texts, _ in units for t in texts]
         _drop_weak(hits, scanner.any_aux(all_texts, _COGNITIVE_TRAINING))
@@ -339,11 +340,16 @@ def _tested_digitally(scanner: _Scanner, arm_type: str, units: list[Unit]) -> bo
 
 def _inherit(scanner: _Scanner, record: TrialRecord, hits: dict[str, _Hit], pain_trial: bool,
              include_description: bool) -> None:
-    """The psychological categories the title, summary or keywords name for the programme."""
+    """The psychological categories the title, summary or keywords name for the programme. When
+    they name none, a strong phrase of the detailed description ("RiSolve is a digital therapeutic
+    device intended to provide ... cognitive behavioral therapy") says what it delivers."""
     texts = [t for t in (record.title, record.official_title, record.summary) if t is not None] + list(record.keywords)
     if include_description and record.description is not None:
         texts.append(record.description)
-    for cat, hit in scanner.hits(texts, pain_trial).items():
+    found = scanner.hits(texts, pain_trial)
+    if not include_description and record.description is not None and not PSYCHOLOGICAL & found.keys():
+        found = {c: h for c, h in scanner.hits([record.description], pain_trial).items() if h.tier == "strong"}
+    for cat, hit in found.items():
         if cat not in hits and (CATEGORIES[cat].psychological or (include_description and cat == _PHYSIO)):
             hits[cat] = hit.noted(" (what the record says the arm's programme delivers)")
 
