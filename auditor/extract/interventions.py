@@ -107,7 +107,7 @@ def _load() -> tuple[list[_Rule], dict[str, _Category]]:
 
 
 _RULES, CATEGORIES = _load()
-_CATEGORY_RULES = [r for r in _RULES if r.category is not None]
+_RULE_BY_NAME = {r.name: r for r in _RULES}
 _AUX_RULES = [r for r in _RULES if r.category is None]
 _PAIN_CONTEXT = next(r.pattern for r in _AUX_RULES if r.tier == "pain_context")
 # Words every match of a rule starts with (from the rule phrases): one pass over a text tells where
@@ -234,8 +234,10 @@ def _scan(text: Text) -> _Scan:
     tiers: dict[str, dict[str, _Hit]] = {"strong": {}, "weak": {}, "context": {}}
     aux: set[str] = set()
     usual: _Hit | None = None
-    rules_here = [r for r in _RULES if r.name in starts or r.name in _TRIGGERS.always]
-    for rule in rules_here:
+    # Each (tier, category) and each auxiliary list is one rule, so the order they run in does not
+    # matter (Scan.resolved orders the categories).
+    for name in starts.keys() | _TRIGGERS.always if _TRIGGERS.always else starts:
+        rule = _RULE_BY_NAME[name]
         for m in _TRIGGERS.finditer(rule.name, rule.pattern, value, starts):
             if rule.category is None:
                 aux.add(rule.tier)

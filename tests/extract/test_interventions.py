@@ -65,3 +65,9 @@ def test_psych_with_physio_evidence_quotes_both_parts():
     result = interventions.derive(rec)
     psych, physio = result.psych_with_physio_evidence
     assert "pain_education" in (psych.note or "") and "physiotherapy_exercise" in (physio.note or "")
+
+
+def test_every_rule_has_trigger_words():
+    """A phrase the trigger index cannot read (a character class at its start, say) makes its whole
+    rule run over every text: spell such phrases as alternations."""
+    assert not interventions._TRIGGERS.always, sorted(interventions._TRIGGERS.always)
