@@ -43,8 +43,8 @@ def real_data() -> Path:
 TARGETS = {"enrollment": 0.95, "enrollment_type": 0.95, "randomized": 0.95, "arm_count": 0.95,
            "hrqol_instruments": 0.95, "safety_planned": 0.91, "ae_results_posted": 0.95,
            "treatment_duration_weeks": 0.86, "max_followup_weeks_from_baseline": 0.94,
-           "followup_weeks_after_treatment": 0.81, "psych_categories": 0.87, "chronic_lbp_12w": 0.71,
-           "psych_with_physio": 0.99, "FU01_verdict": 0.89}
+           "followup_weeks_after_treatment": 0.81, "psych_categories": 0.91, "chronic_lbp_12w": 0.71,
+           "psych_with_physio": 1.0, "FU01_verdict": 0.89}
 
 # The categories the profile's psychological criteria read (IN01, IN02); compared as a set per record.
 # They are the categories flagged `psychological: true` in auditor/extract/rules/interventions.yaml.
