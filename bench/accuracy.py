@@ -51,7 +51,7 @@ TARGETS = {  # one fact a line, so that changes to different facts merge
     "treatment_duration_weeks": 0.86,
     "max_followup_weeks_from_baseline": 0.94,
     "followup_weeks_after_treatment": 0.81,
-    "psych_categories": 0.87,
+    "psych_categories": 0.91,
     "chronic_lbp_12w": 0.96,
     "psych_with_physio": 0.99,
     "FU01_verdict": 0.89,
