@@ -13,10 +13,10 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from auditor.report.labels import category, criterion_title
-from auditor.vocabulary import LABEL, SYMBOL, applicable
+from auditor.vocabulary import LABEL, SYMBOL, Status, applicable
 
 COLORS = {"met": "#2e7d32", "not_met": "#c62828", "unclear": "#f9a825", "not_applicable": "#9e9e9e"}
-SHOWN = ("met", "not_met", "unclear")  # the shares drawn; n/a is stated as a count
+SHOWN: tuple[Status, ...] = ("met", "not_met", "unclear")  # the shares drawn; n/a is stated as a count
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 _STYLE = (f"<style>text{{font-family:{FONT};fill:#212121}}.lbl{{font-size:12px}}.num{{font-size:11px}}"
           ".tick{{font-size:10px;fill:#424242}}.axis{{font-size:12px;font-weight:bold}}.in{{font-size:10px;fill:#fff}}"
@@ -113,7 +113,7 @@ def gap_color(frac: float | None) -> tuple[str, str]:
     gap = 1 - frac
     lo, hi = (255, 243, 224), (183, 28, 28)  # pale cream -> dark red
     rgb = tuple(round(a + (b - a) * gap) for a, b in zip(lo, hi, strict=True))
-    return "#%02x%02x%02x" % rgb, ("#fff" if gap > 0.55 else "#212121")
+    return "#" + "".join(f"{v:02x}" for v in rgb), ("#fff" if gap > 0.55 else "#212121")
 
 
 def gap_rows(gap_map: dict[str, Any]) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
 
 def gap_map_rows(gap_map: dict[str, Any]) -> list[dict[str, Any]]:
-    """Long format: one row per intervention category × gap-map criterion."""
+    """Long format: one row per intervention category x gap-map criterion."""
     return [{"category": row["category"], "category_name": row["name"], "trials": row["trials"], "code": cell["code"],
              "met": cell["met"], "not_met": cell["not_met"], "unclear": cell["unclear"],
              "applicable": cell["applicable"], "not_applicable": cell["not_applicable"],

@@ -64,7 +64,7 @@ def test_gap_map_scale_makes_gaps_stand_out_and_cells_carry_counts(out: Path) ->
     page = (out / "report.html").read_text(encoding="utf-8")
     gap = page[page.index('id="gap-map"'):page.index('id="hist-enrollment"')]
     assert "Cognitive behavioural therapy" in gap and "0 / 13</b> (0%)" in gap  # FU01: nobody 12 months after
-    assert [c for c in _summary(out)["gap_map"]["codes"]] == ["FU01", "QL01", "AE01", "SS02"]  # the profile's gap_map
+    assert list(_summary(out)["gap_map"]["codes"]) == ["FU01", "QL01", "AE01", "SS02"]  # the profile's gap_map
     assert '<td>Cognitive behavioural therapy <small class="muted">cognitive_behavioural_therapy</small>' in gap
 
 
