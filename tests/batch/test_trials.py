@@ -93,7 +93,7 @@ def test_all_real_data_counts_each_trial_once_and_lists_the_ictrp_conflicts(real
     csv = (out / "trials.csv").read_text(encoding="utf-8").count("\n") - 1
     assert csv >= store["trials"]  # one row per trial (a title may hold a newline)
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert f"{store['copies_merged']:,} copies of the same trial merged" in html
+    assert f"<b>{store['copies_merged']:,}</b>copies merged ({store['records']:,} records read)" in html
 
 
 def test_a_second_run_with_one_input_removed_no_longer_counts_its_trials(real_data: Path, tmp_path: Path,
