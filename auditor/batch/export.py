@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from auditor.report import safe
+
 TABLES = ("trials", "findings", "errors")
 # Exports run after the workers have exited, so the sort may use more memory than the run: under
 # 256 MB it spills most of 2 million findings to disk (10 s at 100,000 trials instead of 4 s).
@@ -77,8 +79,8 @@ def _csvs(columns: dict[str, Columns], out_dir: Path, failure: list[BaseExceptio
         try:
             for name in TABLES:
                 # CSV has no list type: lists become `a;b` so spreadsheets and R read them as text.
-                select = ", ".join(f"array_to_string(\"{c}\", ';') AS \"{c}\"" if t == "VARCHAR[]" else f'"{c}"'
-                                   for c, t in columns[name])
+                # Text cells are neutralised against formula injection (OWASP; auditor.report.safe).
+                select = ", ".join(_csv_column(c, t) for c, t in columns[name])
                 csv = out_dir / f"{name}.csv"
                 con.execute(f"COPY (SELECT {select} FROM read_parquet('{_sql_str(out_dir / f'{name}.parquet')}')) "
                             f"TO '{_sql_str(_tmp(csv))}' (FORMAT CSV, HEADER)")
@@ -87,6 +89,16 @@ def _csvs(columns: dict[str, Columns], out_dir: Path, failure: list[BaseExceptio
             con.close()
     except BaseException as exc:  # noqa: BLE001 - handed to wait(), which raises it on the caller's thread
         failure.append(exc)
+
+
+def _csv_column(name: str, sql_type: str) -> str:
+    """One column of a CSV export: lists joined with `;`, text neutralised against formulas."""
+    column = f'"{name}"'
+    if sql_type == "VARCHAR[]":
+        return f"{safe.csv_sql(f'array_to_string({column}, chr(59))')} AS {column}"
+    if sql_type == "VARCHAR":
+        return f"{safe.csv_sql(column)} AS {column}"
+    return column
 
 
 def _tmp(path: Path) -> Path:

@@ -93,7 +93,9 @@ def disk_inputs(inputs: Iterable[str], skip: Iterable[Path] = ()) -> Iterator[tu
     for raw in inputs:
         path = Path(raw)
         if raw == "-" or not path.is_dir():
-            yield (raw if raw == "-" or not path.exists() else str(path.resolve())), _size(path)
+            # A pipe (`batch <(cmd)`, /dev/fd/N) is named as given: resolved it is "pipe:[N]", no file.
+            named = raw == "-" or not path.exists() or not path.is_file()
+            yield (raw if named else str(path.resolve())), _size(path)
             continue
         empty = True
         for file in containers.walk(path.resolve(), skip):
@@ -170,7 +172,7 @@ def _tasks(inputs: Iterable[str], states: dict[str, FileState], advance: Callabl
                 data = err
             task = Task(containers.STDIN, data, by_file.pop(containers.STDIN, {}))
         else:
-            known = by_file.pop(path, {})
+            known = by_file.pop(containers.origin_name(path), {})  # stored under its printable name
             if path.endswith(".gz"):  # "x.json.gz" holds the blob "x.json"
                 known |= by_file.pop(path[:-3], {})
             task = Task(path, known=known)

@@ -17,7 +17,8 @@ import click
 from auditor import __version__
 from auditor.cli.batch import batch
 from auditor.cli.check import check, show_config
-from auditor.cli.common import CONTEXT
+from auditor.cli.common import CONTEXT, fail
+from auditor.errors import InputError
 from auditor.cli.info import explain, init, list_formats, list_profiles, schema
 
 
@@ -25,6 +26,12 @@ from auditor.cli.info import explain, init, list_formats, list_profiles, schema
 @click.version_option(__version__, prog_name="trial-audit")
 def main() -> None:
     """Audit clinical-trial records and protocol files against review-derived quality profiles."""
+    from auditor.limits import check_environment
+
+    try:
+        check_environment()  # a bad TRIAL_AUDIT_* value: one line, exit 2, before any work
+    except InputError as err:
+        fail(err.one_line())
 
 
 for command in (check, show_config, batch, init, list_profiles, explain, schema, list_formats):

@@ -133,7 +133,7 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
     """
     from auditor import pipeline
     from auditor.engine.selection import union as union_profiles
-    from auditor.report import REPORTERS
+    from auditor.report import REPORTERS, safe
     from auditor.report.locate import violations
     from auditor.sources.protocol import ProtocolInvalid
 
@@ -162,7 +162,7 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
     for err in errors:
         details = err.details if isinstance(err, ProtocolInvalid) else [err.one_line()]
         for line in details:
-            click.echo(f"trial-audit: {line}", err=True)
+            click.echo(f"trial-audit: {safe.line(line)}", err=True)
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_GAPS if report.totals.gaps_at_fail_level else EXIT_OK)

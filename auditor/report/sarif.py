@@ -19,6 +19,7 @@ import orjson
 from auditor import __version__
 from auditor.engine.profiles import Criterion, Profile
 from auditor.findings import Finding, Report, TrialAudit
+from auditor.report import safe
 from auditor.report.locate import Location, add_hint, locate, problem_location
 from auditor.vocabulary import LABEL, SEVERITIES
 
@@ -49,7 +50,7 @@ def rule(crit: Criterion) -> dict[str, Any]:
 
 def artifact_uri(path: str) -> str:
     """A URI reference for a file: relative paths stay relative (to the checkout), with '/'."""
-    candidate = Path(path)
+    candidate = Path(safe.surrogates(path))  # a non-UTF-8 file name cannot be percent-encoded as is
     if candidate.is_absolute():
         return candidate.as_uri()
     return quote(candidate.as_posix(), safe="/!-._~")
@@ -66,7 +67,7 @@ def _location(where: Location, trial_id: str | None) -> dict[str, Any]:
                                     "fullyQualifiedName": f"{trial_id or ''}{where.pointer or ''}",
                                     "kind": "element" if where.pointer else "module"}]
     if where.note:
-        loc["message"] = {"text": where.note}
+        loc["message"] = {"text": safe.text(where.note)}
     return loc
 
 
@@ -86,7 +87,7 @@ def _result(audit: TrialAudit, finding: Finding, index: int, profile: Profile) -
         "ruleIndex": index,
         "kind": "fail",
         "level": LEVEL[finding.severity],
-        "message": {"text": text},
+        "message": {"text": safe.text(text)},
         "locations": [_location(where, rec.trial_id)],
         "partialFingerprints": {"trialAudit/v1": hashlib.sha256(key).hexdigest()[:32]},
         "properties": {
@@ -103,7 +104,7 @@ def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
     shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
     results = [_result(audit, f, index[f.code], profile) for audit in report.audits for f in audit.findings
                if f.is_gap and f.severity in shown and f.code in index]
-    notifications = [{"level": "error", "message": {"text": p.message},
+    notifications = [{"level": "error", "message": {"text": safe.text(p.message)},
                       "locations": [_location(problem_location(p), p.record_id)]} for p in report.errors]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "trial-audit", "version": __version__,
