@@ -9,6 +9,7 @@ and the parent only concatenates and inserts. Workers never touch the database.
 from __future__ import annotations
 
 import gc
+import math
 import hashlib
 import os
 import queue
@@ -20,6 +21,7 @@ from typing import Any, Protocol, cast
 import orjson
 import pyarrow as pa
 
+from auditor.batch import budget
 from auditor.batch.columns import ERROR_COLUMNS, FINDING_COLUMNS, KEY_FACTS, FileState, arrow_schema, trial_columns
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError, RecordError
@@ -28,6 +30,8 @@ from auditor.model import TrialRecord
 from auditor.pipeline import Verdict, verdict
 from auditor.sources import containers, read_blob
 
+# One record's time budget: a pathological record becomes an error row instead of stalling a worker.
+RECORD_SECONDS = int(os.environ.get("TRIAL_AUDIT_RECORD_SECONDS", "60") or 60)
 # Longer evidence quotes (whole eligibility sections) add nothing to a table cell.
 MAX_QUOTE = 2000
 
@@ -71,14 +75,17 @@ def _coerce(value: Any, sql: str) -> Any:
         return None
     try:
         if sql in ("BIGINT", "INTEGER"):
-            return None if isinstance(value, bool) else int(value)
+            number = None if isinstance(value, bool) else int(value)
+            bound = 1 << (63 if sql == "BIGINT" else 31)
+            return number if number is None or -bound <= number < bound else None  # 1e30 fits no column
         if sql == "DOUBLE":
-            return None if isinstance(value, bool) else float(value)
+            number = None if isinstance(value, bool) else float(value)
+            return number if number is None or math.isfinite(number) else None
         if sql == "BOOLEAN":
             return value if isinstance(value, bool) else None
         if sql == "VARCHAR[]":
             return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return str(value)
 
@@ -192,9 +199,16 @@ class Auditor:
             self._error(item, file_hash, index=item.index)
             return
         try:
-            trial, findings = self._rows(verdict(item, self.profile), file_hash)
+            with budget.limit(RECORD_SECONDS):
+                trial, findings = self._rows(verdict(item, self.profile), file_hash)
+        except budget.OverBudget:
+            err = RecordError(item.source.path, f"audit took longer than {RECORD_SECONDS} s "
+                              "(set TRIAL_AUDIT_RECORD_SECONDS to allow more)",
+                              index=item.source.index, record_id=item.trial_id)
+            self._error(err, file_hash, index=item.source.index)
+            return
         except Exception as exc:  # noqa: BLE001 - an extractor bug on one record: record it, go on with the batch
-            err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
+            err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {str(exc)[:500]}",
                               index=item.source.index, record_id=item.trial_id)
             self._error(err, file_hash, index=item.source.index)
             return
