@@ -274,6 +274,7 @@ DONE = "done"
 def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, chunk_size: int, parent: int) -> None:
     """Process entry point: serve tasks until the parent sends None (or disappears)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() ends us (cli.batch redirects its own)
     # Auditing allocates many short-lived objects and few cycles: park what the fork inherited
     # (profile, validators, modules) outside the collector and collect young objects less often.
     gc.freeze()

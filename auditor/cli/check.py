@@ -155,10 +155,13 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
         report.errors = violations(report.errors)
     text = REPORTERS[fmt](report, shown, **extra)
     _github_summary(fmt, report, shown)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    try:
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    except OSError as exc:  # a missing or read-only folder, a full disk, a closed pipe
+        fail(f"{output or '<stdout>'}: cannot write the report: {exc.strerror or exc}")
     for err in errors:
         details = err.details if isinstance(err, ProtocolInvalid) else [err.one_line()]
         for line in details:
