@@ -245,7 +245,8 @@ def folder_problem(path: Path) -> str | None:
     """Why a folder cannot be read as input: a symbolic link back to a folder above it (a loop), or
     a listing the system refuses. None for a readable folder."""
     try:
-        if path.is_symlink() and path.resolve() in path.parent.resolve().parents | {path.parent.resolve()}:
+        parent = path.parent.resolve()
+        if path.is_symlink() and path.resolve() in {parent, *parent.parents}:
             return "symbolic link loop (points to a folder above it)"
         with os.scandir(path):
             return None
