@@ -71,6 +71,15 @@ def code(value: object) -> str:
     return line(value).replace("`", "'")
 
 
+_JSON_INVISIBLE = re.compile("[\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
+
+
+def json_document(encoded: str) -> str:
+    """A JSON document (as orjson writes it) with C1 controls, bidi controls and line separators
+    written as `\\uXXXX` escapes: the same data when parsed, nothing invisible in the file."""
+    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
 def csv_cell(value: str) -> str:
     """The OWASP rule: a cell a spreadsheet would evaluate as a formula is prefixed with `'`."""
     return "'" + value if value.startswith(FORMULA_START) else value

@@ -116,4 +116,4 @@ def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
                        "totals": report.totals.model_dump()},
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return safe.json_document(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()) + "\n"
