@@ -9,8 +9,8 @@ and the parent only concatenates and inserts. Workers never touch the database.
 from __future__ import annotations
 
 import gc
-import math
 import hashlib
+import math
 import os
 import queue
 import signal
@@ -79,8 +79,8 @@ def _coerce(value: Any, sql: str) -> Any:
             bound = 1 << (63 if sql == "BIGINT" else 31)
             return number if number is None or -bound <= number < bound else None  # 1e30 fits no column
         if sql == "DOUBLE":
-            number = None if isinstance(value, bool) else float(value)
-            return number if number is None or math.isfinite(number) else None
+            real = None if isinstance(value, bool) else float(value)
+            return real if real is None or math.isfinite(real) else None
         if sql == "BOOLEAN":
             return value if isinstance(value, bool) else None
         if sql == "VARCHAR[]":

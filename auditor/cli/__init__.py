@@ -18,8 +18,8 @@ from auditor import __version__
 from auditor.cli.batch import batch
 from auditor.cli.check import check, show_config
 from auditor.cli.common import CONTEXT, fail
-from auditor.errors import InputError
 from auditor.cli.info import explain, init, list_formats, list_profiles, schema
+from auditor.errors import InputError
 
 
 @click.group(context_settings=CONTEXT)

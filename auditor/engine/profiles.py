@@ -96,7 +96,7 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         doc = orjson.loads(data) if path.suffix.lower() == ".json" else yaml.safe_load(data)
     except (orjson.JSONDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
+        mark: Any = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
         at = f" at line {mark.line + 1}" if hasattr(mark, "line") else f" at line {mark}" if mark else ""
         raise InputError(str(path), f"profile is not valid {kind}{at}") from None
     try:

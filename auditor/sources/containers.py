@@ -179,11 +179,10 @@ def expand_bytes(origin: str, data: bytes, budget: Budget | None = None,
     """The blobs in one file's bytes: the file itself, or its gzip content / zip members, unpacked
     no deeper than MAX_ARCHIVE_DEPTH and within one Budget for the whole input."""
     budget = budget or Budget()
-    if data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04":
-        if depth >= MAX_ARCHIVE_DEPTH:
-            yield origin, InputError(origin, f"archives nested more than {MAX_ARCHIVE_DEPTH} deep "
-                                             "(set TRIAL_AUDIT_MAX_ARCHIVE_DEPTH to allow it)")
-            return
+    if (data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04") and depth >= MAX_ARCHIVE_DEPTH:
+        yield origin, InputError(origin, f"archives nested more than {MAX_ARCHIVE_DEPTH} deep "
+                                         "(set TRIAL_AUDIT_MAX_ARCHIVE_DEPTH to allow it)")
+        return
     if data[:2] == b"\x1f\x8b":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:

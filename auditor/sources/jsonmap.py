@@ -16,7 +16,6 @@ import orjson
 from auditor.errors import InputError, RecordError
 from auditor.model import Number, Text, TrialRecord
 
-
 # Above this size a JSON array of studies is parsed incrementally: orjson builds the whole tree
 # first (~6x the file in memory), ijson's C backend (yajl2_c) one study at a time.
 STREAM_BYTES = 4 << 20

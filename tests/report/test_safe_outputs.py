@@ -46,7 +46,6 @@ def test_github_annotations_are_one_line_each(report) -> None:
     rep, profile = report
     for line in REPORTERS["github"](rep, profile).splitlines():
         assert line.startswith("::") or " audited" in line
-        assert "::error file=x" not in line.split("::", 2)[-1].replace("%0A", "")[:0]  # data is escaped
     assert "\n::error file=x::injected" not in REPORTERS["github"](rep, profile)
 
 
@@ -71,7 +70,6 @@ def test_csv_cells_and_sql_follow_the_owasp_rule() -> None:
 
 
 def test_html_report_escapes_registry_text(tmp_path: Path) -> None:
-    from tests.hostile import hostile_folder  # the batch writes report.html from the same rows
     from auditor import batch
 
     inputs = tmp_path / "in"
@@ -83,7 +81,6 @@ def test_html_report_escapes_registry_text(tmp_path: Path) -> None:
     assert "<img src=x" not in page
     findings = (tmp_path / "out" / "findings.csv").read_text(encoding="utf-8")
     assert not re.search(r"(^|,)[=+@]", findings, re.MULTILINE)
-    assert hostile_folder  # imported for symmetry with the batch test
 
 
 def test_error_lines_on_stderr_are_one_line(tmp_path: Path) -> None:
