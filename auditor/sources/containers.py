@@ -141,10 +141,7 @@ def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase | IO[bytes], 
 
 def _checked(origin: str, data: bytes, limit: int) -> bytes:
     if len(data) > limit:
-        if limit < MAX_FILE_BYTES:
-            raise InputError(origin, f"archive expands to more than {MAX_ARCHIVE_BYTES} bytes in all "
-                                     "(set TRIAL_AUDIT_MAX_ARCHIVE_BYTES to allow it)")
-        raise InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
+        raise _too_big(origin, limit)
     return data
 
 
@@ -185,8 +182,11 @@ def expand_bytes(origin: str, data: bytes, budget: Budget | None = None,
         return
     if data[:2] == b"\x1f\x8b":
         try:
+            size = _gzip_size(data, budget.cap())  # a bomb is refused without holding its content
+            if size > budget.cap():
+                raise _too_big(origin, budget.cap())
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-                inner = _limited(origin, gz, cap=budget.cap())
+                inner = _limited(origin, gz, size, cap=budget.cap())
             budget.spend(origin, len(inner))
         except InputError as err:  # a gzip bomb: small on disk, over the limit inside
             yield origin, err
@@ -199,6 +199,22 @@ def expand_bytes(origin: str, data: bytes, budget: Budget | None = None,
         yield from _from_zip(origin, data, budget, depth)
     else:
         yield origin, data
+
+
+def _too_big(origin: str, limit: int) -> InputError:
+    if limit < MAX_FILE_BYTES:
+        return InputError(origin, f"archive expands to more than {MAX_ARCHIVE_BYTES} bytes in all "
+                                  "(set TRIAL_AUDIT_MAX_ARCHIVE_BYTES to allow it)")
+    return InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
+
+
+def _gzip_size(data: bytes, cap: int) -> int:
+    """The decompressed size of gzip data, counted up to `cap` + 1 without keeping the bytes."""
+    total = 0
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+        while total <= cap and (chunk := gz.read(1 << 20)):
+            total += len(chunk)
+    return total
 
 
 def _from_zip(origin: str, data: bytes, budget: Budget, depth: int) -> Iterator[tuple[str, bytes | InputError]]:
