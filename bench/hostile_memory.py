@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import orjson  # noqa: E402
+import orjson
 
-from tests.batch.data import study  # noqa: E402
+from tests.batch.data import study
 
 CLI = [sys.executable, "-m", "auditor"]
 
