@@ -47,7 +47,7 @@ def audit(record: TrialRecord, profile: Profile) -> TrialAudit:
     title = record.title or record.official_title
     findings = [finding(c, a) for c, a in zip(profile.criteria, v.judgement.assessments, strict=True)]
     return TrialAudit(
-        record=RecordInfo(trial_id=record.trial_id, registry=record.registry, title=title.value if title else None,
+        record=RecordInfo(trial_id=record.trial_id, acronym=record.acronym, registry=record.registry, title=title.value if title else None,
                           path=record.source.path, format=record.source.format, index=record.source.index,
                           positions=record.positions),
         facts=v.sheet.facts, evidence=v.sheet.evidence, findings=findings, counts=v.judgement.counts,

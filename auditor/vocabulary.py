@@ -37,7 +37,7 @@ def share(counts: Mapping[str, int], status: str = "met") -> float | None:
 
 # The names command-line options accept, known without importing the readers or renderers (start-up
 # time); tests/test_vocabulary.py holds them equal to auditor.sources.READERS and auditor.report.REPORTERS.
-READER_NAMES: tuple[str, ...] = ("ctgov-v2", "ctgov-classic", "ctgov-xml", "ictrp-xml", "ictrp-csv", "spreadsheet",
-                                 "protocol")
+READER_NAMES: tuple[str, ...] = ("ctrdata-db", "ctrdata", "ctgov-v2", "ctgov-classic", "ctgov-xml", "ctis",
+                                 "euctr-text", "ictrp-xml", "ictrp-csv", "spreadsheet", "protocol")
 OUTPUT_FORMATS: tuple[str, ...] = ("text", "markdown", "json", "sarif", "github")
 ANNOTATING: frozenset[str] = frozenset({"sarif", "github"})  # formats that annotate gaps and take min_severity

@@ -18,6 +18,7 @@ from auditor import __version__
 from auditor.cli.batch import batch
 from auditor.cli.check import check, show_config
 from auditor.cli.common import CONTEXT, fail
+from auditor.cli.fetch import fetch_command
 from auditor.cli.info import explain, init, list_formats, list_profiles, schema
 from auditor.errors import InputError
 
@@ -34,5 +35,5 @@ def main() -> None:
         fail(err.one_line())
 
 
-for command in (check, show_config, batch, init, list_profiles, explain, schema, list_formats):
+for command in (check, show_config, batch, fetch_command, init, list_profiles, explain, schema, list_formats):
     main.add_command(command)

@@ -158,7 +158,8 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
     try:
         if output:
             Path(output).write_text(text, encoding="utf-8")
-        else:
+        elif audits or fmt != "text":
+            # Nothing audited: a text report would only repeat the errors below (header, error, totals).
             click.echo(text, nl=False)
     except OSError as exc:  # a missing or read-only folder, a full disk, a closed pipe
         fail(f"{output or '<stdout>'}: cannot write the report: {exc.strerror or exc}")

@@ -3,16 +3,22 @@
 Sources, in order of trust:
 1. protocol files: arms[].duration_weeks (structured, stated by the trialist);
 2. arm and intervention descriptions: a stated period ("twice a week for 6 weeks", "a 12-week
-   program", "10 sessions over a two week period"), then a span ("from Day 1 up to Week 6"), then
-   session arithmetic ("8 weekly sessions", "12 sessions, twice a week");
+   program", "12 weeks' duration", "remains accessible for 180 days", "(weeks 9-12)"), then a span
+   ("from Day 1 up to Week 6"), then session arithmetic ("8 weekly sessions", "12 sessions, twice a
+   week", "two treatments spaced 4 weeks apart");
 3. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
    "Week 8 (End of Treatment)");
 4. the brief summary / detailed description, only where the sentence is about the treatment
    (so "patients will be followed for 12 months" is not a treatment duration);
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
-   intradiscal injection", "lumbar microdiscectomy"), or the summary states a single dose.
+   intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
+   summary states a single dose.
+A treatment used "for the duration of the study" lasts the stated study length ("a 24-week study").
 The longest period across arms wins. Nothing stated -> None: a surgery arm (0) against a
 course of unstated length is None, not 0.
+
+The vocabularies and phrase patterns are data: rules/treatment_periods.yaml and rules/one_off.yaml
+(see docs/rules/treatment_periods.md); this module holds only how they are applied.
 """
 
 from __future__ import annotations
@@ -21,85 +27,120 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from auditor.extract import timeframes
-from auditor.extract.text import Guarded, compile_fast, NUM, belongs, evidence, lowered, number, unit_of, weeks
+from auditor.extract import rules, timeframes
+from auditor.extract.text import (
+    NUM,
+    UNIT,
+    Guarded,
+    belongs,
+    compile_fast,
+    evidence,
+    lowered,
+    number,
+    trigger_words,
+    unit_of,
+    weeks,
+)
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
 
-_UNIT = r"(?:days?|weeks?|wks?|months?|mos?|years?)"
-_TREAT_NOUN = (r"(?:program(?:me)?|intervention|treatment|course|protocol|training|therapy|regimen|plan|phase|"
-               r"curriculum|class(?:es)?|exercises?|sessions?|period|cycle|block|package|module|trial period|"
-               r"rehabilitation|rehab|coaching|instruction|schedule|use|app)")
-_QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{_UNIT})\b"
-
-_FOR = compile_fast(
-    rf"\b(?:for|over|during|lasting|across|spanning|throughout|in)\s+(?:a\s+(?:total\s+)?(?:period|duration|"
-    rf"course|span|time)\s+of\s+|the\s+(?:course|period|span)\s+of\s+|a\s+total\s+of\s+|(?:approximately|about|"
-    rf"around|roughly|up\s+to)\s+|the\s+(?:next|first|following)\s+)?{_QTY}", re.I)
-# "from Day 1 up to Week 6", "from week 1 to week 15": the course ends at the second time.
-_SPAN = Guarded(compile_fast(r"\bfrom\s+(?:day|week|month)\s+\d+\s+(?:to|until|through|up\s+to|-)\s+"
-                             r"(?P<u>day|week|month)\s+(?P<n>\d+)\b", re.I), r"from\s+(?:day|week|month)")
-# "From Week 7 up to Week 10 participants continued using the app with optional lessons": an extension.
-_EXTENSION = compile_fast(r"continu|optional|extension|maintenance|follow-?up|booster", re.I)
-# Up to three words between the length and the noun ("12-week supervised exercise program"), but not
-# words that start a new phrase ("12 months after a 6-week program").
-_FILLER = r"(?:(?!(?:after|before|following|post|of|follow|then|and|or|plus|to|at|in|from|with)\b)[a-z][\w-]*\s+)"
-# Patterns that start with a number run on lowered() text without re.I (3x faster, same spans).
-_LONG = compile_fast(rf"{_QTY}\s*-?\s*(?:long\s+)?{_FILLER}{{0,3}}?{_TREAT_NOUN}\b")
-_OF = compile_fast(rf"{_QTY}\s+of\s+(?:[\w-]+\s+){{0,2}}?{_TREAT_NOUN}\b")
-_WEEKLY = compile_fast(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?weekly\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|visits?|"
-                     rf"classes|meetings|treatments?|appointments?|modules?|lessons?)\b")
-_SESSIONS = compile_fast(rf"\b(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?(?:sessions?|treatments?|visits?|classes|"
-                       rf"appointments?|lessons?)\b")
-_FREQ = compile_fast(rf"\b(?:(?P<f>{NUM}|once|twice|thrice)\s*(?:times?|x|sessions?)?\s*(?:(?:a|per|/|each|every)\s*"
-                   rf"week|weekly)|weekly)\b")
-_SINGLE = compile_fast(r"\b(?:a\s+)?(?:single|one[\s-]time|one[\s-]off|once[\s-]only|1|one)\s+(?:[\w-]+\s+){0,2}?"
-                     r"(?:injection|dose|session|infusion|application|procedure|block|surgery|operation|"
-                     r"administration|implantation|treatment session|visit|intervention session)s?\b", re.I)
-# Context that makes "for 12 months" something other than treatment (follow-up, eligibility, history).
-_NOT_TREATMENT = compile_fast(r"\b(?:follow(?!ed\s+by)|assess|evaluat|measur|monitor|observ|record|recruit|enrol|pain\b|symptom|"
-                            r"unresponsive|refractory|failed|despite|chronic|avoid|restrict|no\b|not\b|lifting|"
-                            r"every|then\b|"
-                            r"history|persist|lasting|duration of|at least|question|diary|recall|abstain|stable|"
-                            r"wash|prior|previous|past|last|analy|data|collect|contact|visit|study will|study period|"
-                            r"retain|stay|remain|sick|absence|work\b|after\b|post\b|until|before|later|since|age\b|"
-                            r"old\b)", re.I)
-_NOT_COURSE_NOUN = compile_fast(r"follow|observ|wash|run-?in|screen|recall|baseline|assessment|evaluation|safety|study|"
-                              r"waiting|lead-?in|stabili[sz]ation period", re.I)
-_NOT_COURSE_CONTEXT = compile_fast(r"\b(?:enrol|recruit|follow|assess|screen|observ)", re.I)
-# "after 8 weeks of treatment", "at least 6 months of conservative care": a time point or a history.
-_NOT_COURSE = compile_fast(r"\b(?:after|least|minimum|prior|previous|past|last|following|followed|follow-up|post|"
-                         r"within|since|before)\b", re.I)
-_AFTER_NOT = compile_fast(r"^\W*(?:prior|before|after|post|follow|of (?:follow|pain|symptom|sick|age)|old|of age|"
-                        r"ago|since)", re.I)
-_TREATMENT_CONTEXT = compile_fast(r"(?:treat|therap|intervention|program|session|training|exercis|class|use|app\b|"
-                                r"receive|deliver|practi|course|dose|daily|per week|a week|weekly|times|attend|"
-                                r"complete|participat)", re.I)
+_P: dict[str, Any] = rules.load("treatment_periods")
+_O: dict[str, Any] = rules.load("one_off")
 
 
-_ONE_OFF = compile_fast(r"\b(?:inject|implant|(?<!non-)(?<!non)surg|operat|procedure|discectomy|microdiscectomy|"
-                      r"diskectomy|laminectomy|laminotomy|laminoplasty|foraminotomy|fusion|arthroplasty|sequestrectomy|"
-                      r"nucleoplasty|neurotomy|rhizotomy|ablation|neuroplasty|vertebroplasty|kyphoplasty|infusion|"
-                      r"nerve\s+block|transplant|disc\s+replacement|prosthes[ie]s|bone\s+graft|interbody\s+cage|"
-                      r"ACDF|TLIF|PLIF|ALIF|OLIF|XLIF)", re.I)
-_REPEATED = compile_fast(r"\b(?:daily|weekly|monthly|every|twice|repeated|series|cycles|regimen|q\d*[dw]|qd|bid|tid|"
-                       r"loading\s+dose|doses|from\s+(?:day|week)\s+\d+\s+(?:to|until|through)|per\s+(?:day|week|month)|"
-                       r"a\s+(?:day|week)|(?:for|over|during)\s+\d|program(?:me)?|sessions|(?:\d+|two|three|four|"
-                       r"five|six|several)\s+times|times\s+(?:a|per))\b", re.I)
-# Treatments that are courses, not one-off events, even when a procedure is named beside them.
-_COURSE_KIND = compile_fast(r"\b(?:manipulation|physiotherap|physical\s+therap|exercis|rehabilitation|training|"
-                          r"chiropract|education|counsel|non-?surgical|non-?operative|conservative|medication|"
-                          r"tablets?|capsules?|oral|app\b|cognitive|behavio)", re.I)
-# "initiated 2 weeks following surgery": the procedure is context, not the arm's treatment.
-_CONTEXT_BEFORE = compile_fast(r"\b(?:after|following|post|before|prior\s+to|since|from)\s+(?:the\s+)?$", re.I)
+def _stems(entries: list[str]) -> str:
+    """Entries (word beginnings or small regexes) as one alternation matched at a word start."""
+    return r"\b(?:" + "|".join(entries) + ")"
+
+
+def _any(entries: list[str]) -> str:
+    return "(?:" + "|".join(entries) + ")"
+
+
+# Course lengths are a day or longer; shorter units state a session's length ("30 minutes per
+# session", "4 hours of exposure"). Both spellings lists come from units.yaml. The two-letter
+# abbreviations ("52-wk", "6 mo") are units after a number too; the one-letter ones are not
+# ("10 m walk").
+_UNITS = rules.load("units")
+_DAY = float(_UNITS["units"]["day"]["weeks"])
+_SHORT = set(_UNITS["short_tokens"])
+
+
+def _unit_tokens(course: bool) -> list[str]:
+    return [t for u in _UNITS["units"].values() if (float(u["weeks"]) >= _DAY) == course
+            for t in u["tokens"] if t not in _SHORT or (course and len(t) > 1)]
+
+
+_COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
+_SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
+_QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{_COURSE_UNIT})\b"
+_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
+_MACROS = {"num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
+           "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
+           "period_prepositions": rules.alternation(_P["period_prepositions"]),
+           "period_fillers": _any(_P["period_fillers"]), "lasting_verbs": _any(_P["lasting_verbs"]),
+           "session_nouns": rules.alternation(_P["session_nouns"]),
+           "weekly_session_nouns": rules.alternation(_P["weekly_session_nouns"]),
+           "spaced_nouns": rules.alternation(_P["spaced_nouns"])}
+
+
+def _rule(name: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern of treatment_periods.yaml. Most run on lowered() text without re.I (3x faster
+    for number-led patterns, same spans)."""
+    pattern = _P["patterns"][name]
+    try:
+        return compile_fast(rules.expand(pattern, _MACROS, f"treatment_periods.yaml patterns.{name}"), flags)
+    except re.error as exc:
+        raise rules.RuleError(f"treatment_periods.yaml patterns.{name}: {exc}") from exc
+
+
+_LONG = _rule("length_noun")
+_OF = _rule("length_of_noun")
+_FOR = _rule("preposition_length")
+_LASTS = _rule("verb_length")
+_RECEIVES = _rule("receive_length")
+_DURATION_AFTER = _rule("duration_after")
+_DURATION_BEFORE = _rule("duration_before")
+_WEEK_RANGE = _rule("week_range")
+_STUDY_LENGTH = _rule("study_length")
+_WHOLE_STUDY = Guarded(_rule("whole_study", re.IGNORECASE), "duration", "length", "course", "period", "throughout")
+_SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
+_WEEKLY = _rule("weekly")
+_SESSIONS = _rule("sessions")
+_SPACED = _rule("spaced")
+_FREQ = _rule("frequency")
+_FREQ_WORDS: dict[str, float] = {k: float(v) for k, v in _P["frequency_words"].items()}
+_FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].items()]
+
+_EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
+_NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
+_NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
+_NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
+_NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.IGNORECASE)
+_AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
+_TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
+_NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.IGNORECASE)
+# Sub-day units state a session's length ("30 minutes per session"), never a course.
+_SESSION_UNITS = frozenset({"minute", "hour"})
+
+_SINGLE = compile_fast(rf"\b(?:a\s+)?{_any(_O['single_words'])}\s+(?:[\w-]+\s+){{0,2}}?"
+                       rf"{rules.alternation(_O['single_nouns'])}s?\b", re.IGNORECASE)
+_ONE_VISIT = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml one_visit_phrases"), re.IGNORECASE)
+              for p in _O["one_visit_phrases"]]
+_ONE_OFF = compile_fast(_stems(_O["procedures"]), re.IGNORECASE)
+_REPEATED = compile_fast(rules.expand(r"\b" + _any(_O["repeated_cues"]) + r"\b", _MACROS, "one_off.yaml repeated_cues"),
+                         re.IGNORECASE)
+_ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.IGNORECASE)
+_COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
+_CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
 _NARRATIVE_SINGLE = Guarded(compile_fast(
-    r"\b(?:single|one[\s-]time|one[\s-]off|once[\s-]only)\s+(?:[\w-]+\s+){0,2}?(?:injections?|doses?|infusions?|"
-    r"administrations?|procedures?|implantations?|surgery|operations?|treatments?)\b", re.I),
+    rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
-_CONTROL = compile_fast(r"PLACEBO|SHAM|NO_INTERVENTION", re.I)
-_CONTROL_LABEL = compile_fast(r"\b(?:usual\s+care|treatment\s+as\s+usual|wait[\s-]?list|no\s+(?:treatment|"
-                            r"intervention|exercise)|control)\b", re.I)
+_CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
+_CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.;]\s|\n")
 
 
 @dataclass(frozen=True)
@@ -115,6 +156,18 @@ def derive(record: TrialRecord) -> Duration | None:
         best = max(stated, key=lambda n: n.value)
         return Duration(best.value, Evidence.of(best, note=f"protocol arm duration = {best.value:g} weeks"))
     arms = _arm_groups(record)
+    narrative = [t for t in (record.summary, record.description, record.design.description) if t is not None]
+    study = _whole_study(narrative + [t for _, texts in arms for t in texts], narrative)
+    found = _stated(record, arms, narrative)
+    if study is not None and (found is None or study.weeks > found.weeks):
+        return study
+    if found is not None:
+        return found
+    labels = [a.label for a in record.arms if a.type is None or a.type.value.upper() != "NO_INTERVENTION"]
+    return _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
+
+
+def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
     # A stated period ("for 12 weeks") beats one computed from a session count and frequency.
     arm_texts = [t for _, texts in arms for t in texts]
     finders: tuple[Callable[[str], tuple[Candidate, ...]], ...] = (_candidates, _span_candidates, _session_candidates)
@@ -124,14 +177,25 @@ def derive(record: TrialRecord) -> Duration | None:
     dated = _from_time_frames(record)
     if dated is not None:
         return dated
-    narrative = [t for t in (record.summary, record.description, record.design.description) if t is not None]
     for source in (_narrative_candidates, *finders[1:]):
         if found := _longest(narrative, source):
             return found
-    # Every active arm is a one-off procedure / injection / single session -> 0 weeks.
+    return None
+
+
+def _one_off_label(texts: list[Text]) -> bool:
+    """The arm's own texts neither repeat the treatment nor name a course-like kind of it."""
+    return not any(_repeated(t.value) or _COURSE_KIND.search(t.value) for t in texts)
+
+
+def _one_off_trial(arms: list[tuple[bool, list[Text]]], labels: list[Text | None],
+                   narrative: list[Text]) -> Duration | None:
+    """0 weeks when every active arm is a one-off procedure / injection / single session."""
     one_off: list[Duration] = []
-    for control, texts in arms:
-        found = _one_off(texts)
+    for (control, texts), label in zip(arms, labels):
+        # The label may be all that names the procedure ("hUC-MSCs transplantation group"); it is
+        # read only here: "Pain for 6 months or less" in a label is not a course.
+        found = _one_off(texts) or (_one_off([label]) if label is not None and _one_off_label(texts) else None)
         if found is not None:
             one_off.append(found)
         elif not control:
@@ -145,13 +209,50 @@ def derive(record: TrialRecord) -> Duration | None:
     return None
 
 
+def _whole_study(texts: list[Text], narrative: list[Text]) -> Duration | None:
+    """"use the app for the duration of the study" + "a 24-week study": the study length.
+
+    Only in a sentence about using the treatment (not "keep medication stable throughout the
+    study"), and only when the record states the study's length."""
+    said: tuple[Text, int, int] | None = None
+    for text in texts:
+        for m in _WHOLE_STUDY.finditer(text.value):
+            sentence = _sentence(text.value, m.start(), m.end())
+            if _TREATMENT_CONTEXT.search(sentence) and not _NOT_WHOLE_STUDY.search(sentence):
+                said = (text, m.start(), m.end())
+                break
+        if said:
+            break
+    if said is None:
+        return None
+    for text in narrative:
+        low = lowered(text.value)
+        for m in _STUDY_LENGTH.finditer(low):
+            unit = unit_of(m.group("u"))
+            if unit in _SESSION_UNITS:
+                continue
+            w = weeks(number(m.group("n2") or m.group("n")), unit)
+            quote = text.value[m.start():m.end()].strip()
+            used = said[0].value[said[1]:said[2]]
+            return Duration(w, evidence(text, m.start(), m.end(),
+                                        f"treatment used '{used}'; '{quote}' = {w:g} weeks"))
+    return None
+
+
+def _sentence(value: str, start: int, end: int) -> str:
+    """The sentence around [start, end) (cut at ". ", "; " or a line break)."""
+    lo = max((m.end() for m in _SENTENCE_END.finditer(value, 0, start)), default=0)
+    stop = _SENTENCE_END.search(value, end)
+    return value[lo:stop.start() if stop else len(value)]
+
+
 # A candidate before its Evidence: (weeks, start, end, note). The candidate finders are pure functions
 # of the text (cached: arm and intervention texts repeat across arms); Evidence is built only for the
 # candidate that wins.
 Candidate = tuple[float, int, int, str]
 
 
-def _longest(texts: list[Text], source) -> Duration | None:
+def _longest(texts: list[Text], source: Callable[[str], tuple[Candidate, ...]]) -> Duration | None:
     """The longest positive candidate over `texts` (the first one on ties), with its evidence."""
     best: tuple[Text, Candidate] | None = None
     for t in texts:
@@ -183,12 +284,28 @@ def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:
     return groups
 
 
+def _repeated(value: str) -> bool:
+    """A cue that the treatment is repeated, outside sentences about assessment ("a daily pain
+    diary", "contacted every week" say nothing about how often the treatment is given)."""
+    for m in _REPEATED.finditer(value):
+        if not _ASSESSMENT.search(_sentence(value, m.start(), m.end())):
+            return True
+    return False
+
+
 def _one_off(texts: list[Text]) -> Duration | None:
-    if any(_REPEATED.search(t.value) or _COURSE_KIND.search(t.value) for t in texts):
+    if any(_repeated(t.value) for t in texts):
         return None
+    # Stated as one-off ("a single injection", "4 hours of exposure", "in the clinical encounter"):
+    # that holds even for a course-like kind of treatment (a single CBT session).
     for text in texts:
         if m := _SINGLE.search(text.value):
             return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
+        for pattern in _ONE_VISIT:
+            if m := pattern.search(text.value):
+                return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
+    if any(_COURSE_KIND.search(t.value) for t in texts):
+        return None
     for text in texts:
         for m in _ONE_OFF.finditer(text.value):
             if not _CONTEXT_BEFORE.search(text.value[max(0, m.start() - 20):m.start()]):
@@ -199,20 +316,20 @@ def _one_off(texts: list[Text]) -> Duration | None:
 def _from_time_frames(record: TrialRecord) -> Duration | None:
     best: tuple[float, Text, timeframes.TimePoint] | None = None
     for o in record.outcomes:
-        if o.time_frame is not None and (p := timeframes.end_of_treatment_at(o.time_frame.value)):
-            if best is None or p.weeks > best[0]:
-                best = (p.weeks, o.time_frame, p)
+        p = timeframes.end_of_treatment_at(o.time_frame.value) if o.time_frame is not None else None
+        if p is not None and o.time_frame is not None and (best is None or p.weeks > best[0]):
+            best = (p.weeks, o.time_frame, p)
     if best is None:
         return None
     w, tf, p = best
     return Duration(w, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {w:g} weeks"))
 
 
-# Every course pattern (_LONG, _OF, _FOR) ends in a unit word; most texts have none, so one quick
-# search for the unit skips the three number-led patterns (same case rules as _FOR: the superset).
-_UNIT_HINT = compile_fast(rf"{_UNIT}\b", re.I)
+# Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
+# skips the number-led patterns.
+_UNIT_HINT = compile_fast(rf"{_COURSE_UNIT}\b", re.IGNORECASE)
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
-_SESSION_HINT = re.compile("session|treatment|visit|classes|appointment|lesson")
+_SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 
 
 def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
@@ -222,10 +339,10 @@ def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
 def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
     """[start, end) of the stretches between ". " that contain a match of `hint`.
 
-    The number-led patterns (_LONG, _OF, _FOR, _SESSIONS) never match across ". " (their only "."
-    is a decimal point between digits) and every match contains a `hint` match (a unit word, a
-    session word), so scanning these stretches (pos/endpos: look-behinds still see the text
-    before) finds the same matches as scanning a whole description."""
+    The number-led patterns never match across ". " (their only "." is a decimal point between
+    digits) and every match contains a `hint` match (a unit word, a session word), so scanning
+    these stretches (pos/endpos: look-behinds still see the text before) finds the same matches as
+    scanning a whole description."""
     if len(low) < 400:  # short texts: one scan is cheaper than finding sentences
         return [(0, len(low))] if hint.search(low) else []
     spans: list[tuple[int, int]] = []
@@ -238,6 +355,14 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
     return spans
 
 
+# Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
+# noun decides); "duration" patterns say outright that the length is a duration.
+_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
+_NOUN_LED = (_LONG, _OF)
+# With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
+_COURSE_PATTERNS = [(p, trigger_words(p)) for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
+
+
 @lru_cache(maxsize=8192)
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = lowered(value)
@@ -246,30 +371,45 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
-    for pattern in (_LONG, _OF, _FOR):
+    for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
+        if triggers is not None and not any(w in low for w in triggers):
+            continue  # none of the words every match starts with: the pattern cannot match
         for m in (m for start, end in spans for m in pattern.finditer(low, start, end)):
-            if m.start("n") in seen:
+            if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
-            # The last words before the quantity decide its context: "followed for 12 months" is
-            # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
-            words = value[max(0, m.start() - 60):m.start()].split()
-            if pattern is _FOR:
-                if _NOT_TREATMENT.search(" ".join(words[-6:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]):
-                    continue
-                if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
-                    continue
-            elif _NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(value[m.end():m.end() + 25]) \
-                    or _NOT_COURSE_NOUN.search(value, m.start(), m.end()) or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())):
-                continue
-            n = number(m.group("n2") or m.group("n"))
             unit = unit_of(m.group("u"))
-            if unit == "year" and n > 3:  # "for 10 years" in a description is history, not a course
-                continue
+            n = number(m.groupdict().get("n2") or m.group("n"))
+            explicit = pattern in (_DURATION_AFTER, _DURATION_BEFORE)
+            if unit in _SESSION_UNITS or (unit == "year" and n > 3 and not explicit):
+                continue  # a session's length; "for 10 years" in a description is history
             seen.add(m.start("n"))
             w = weeks(n, unit)
             said = value[m.start():m.end()].strip()
             out.append((w, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
     return tuple(out)
+
+
+def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narrative: bool) -> bool:
+    """The words around a length say it is a course, not follow-up, a time point or a history."""
+    # The last words before the quantity decide its context: "followed for 12 months" is
+    # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
+    words = value[max(0, m.start() - 60):m.start()].split()
+    after = value[m.end():m.end() + 25]
+    if pattern in _PREPOSITION_LED or pattern is _WEEK_RANGE:
+        # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
+        if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
+            return False
+        # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
+        # to surgery" is a history.
+        if pattern is not _WEEK_RANGE and _AFTER_NOT.match(after):
+            return False
+        # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
+        if pattern is _WEEK_RANGE and _EXTENSION.search(_sentence(value, m.start(), m.end())):
+            return False
+        return not narrative or bool(_TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]))
+    return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
+                or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
+                or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))
 
 
 @lru_cache(maxsize=8192)
@@ -280,7 +420,10 @@ def _span_candidates(value: str) -> tuple[Candidate, ...]:
         before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
         if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
             continue
-        w = weeks(float(m.group("n")), unit_of(m.group("u")))
+        if m.group("n") is not None:
+            w = weeks(float(m.group("n")), unit_of(m.group("u")))
+        else:  # "from the preoperative day to 1 week postoperative"
+            w = weeks(number(m.group("n3")), unit_of(m.group("u3")))
         out.append((w, m.start(), m.end(), f"treatment given '{m.group()}' = {w:g} weeks"))
     return tuple(out)
 
@@ -294,7 +437,8 @@ def _clause_tail(value: str, start: int) -> str:
 
 @lru_cache(maxsize=8192)
 def _session_candidates(value: str) -> tuple[Candidate, ...]:
-    """Lengths computed from a session count: "8 weekly sessions", "12 sessions, twice a week"."""
+    """Lengths computed from a session count: "8 weekly sessions", "12 sessions, twice a week",
+    "two treatments spaced 4 weeks apart"."""
     low = lowered(value)
     out: list[Candidate] = []
     if "weekly" in low:
@@ -302,32 +446,39 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
             n = number(m.group("n"))
             if 1 < n <= 52:
                 out.append((n, m.start(), m.end(), f"{n:g} weekly sessions = {n:g} weeks"))
+    if " apart" in low or "interval" in low:
+        for m in _SPACED.finditer(low):
+            count, unit = number(m.group("c")), unit_of(m.group("u"))
+            if 1 < count <= 52 and unit not in _SESSION_UNITS:
+                w = round((count - 1) * weeks(number(m.group("n")), unit), 2)
+                out.append((w, m.start(), m.end(), f"{count:g} treatments {m.group('n')} {m.group('u')} apart = {w:g} weeks"))
     spans = _sentences_with(low, _SESSION_HINT)
     for m in (m for start, end in spans for m in _SESSIONS.finditer(low, start, end)):
-        # The frequency must be stated close to the count, in the same passage.
-        window_start = max(0, m.start() - 120)
-        freq = _FREQ.search(low, window_start, m.end() + 120)
+        # The frequency must be stated close to the count, in the same passage, and be another
+        # phrase than the count ("two sessions per week" is a frequency, not a count).
+        freq = next((f for f in _FREQ.finditer(low, max(0, m.start() - 120), m.end() + 120)
+                     if f.end() <= m.start() or f.start() >= m.end()), None)
         if freq is None:
             continue
-        f = _freq(freq.group("f"))
+        f = _freq(freq)
         n = number(m.group("n"))
-        if f and f < n <= 100 and not _SINGLE.match(m.group()):
+        if f and f <= n <= 100 and not _SINGLE.match(m.group()):
             w = round(n / f, 2)
             out.append((w, min(m.start(), freq.start()), max(m.end(), freq.end()),
                         f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
     return tuple(out)
 
 
-def _freq(token: str | None) -> float | None:
+def _freq(m: re.Match[str]) -> float | None:
+    """Sessions a week of a frequency phrase ("twice a week" 2, "weekly" 1, "on alternate days" 3.5)."""
+    if m.group("alt") is not None:
+        return next((v for p, v in _FREQ_PHRASES if p.fullmatch(m.group("alt"))), None)
+    token = m.group("f")
     if token is None:
         return 1.0
     token = token.lower()
-    if token in ("once",):
-        return 1.0
-    if token == "twice":
-        return 2.0
-    if token == "thrice":
-        return 3.0
+    if token in _FREQ_WORDS:
+        return _FREQ_WORDS[token]
     try:
         return number(token)
     except (KeyError, ValueError):

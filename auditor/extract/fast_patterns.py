@@ -11,35 +11,75 @@ corpus (tests/extract/corpus/) and, when present, the real records' text.
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from auditor.extract import regex_shape
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
 
+# What a LazyPattern hands over to its compiled pattern on first use.
+_DELEGATED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner",
+              "pattern", "flags", "groups", "groupindex")
+
+
+class LazyPattern:
+    """A compile_fast pattern that is parsed, restated and compiled when it is first used.
+
+    Most extractor patterns are tried only where their trigger words occur, so a short record (one
+    protocol file in `check`) uses few of them: compiling all ~200 at import was most of the
+    start-up time. On first use the compiled pattern's own methods and attributes are copied onto
+    the instance, so later calls cost what calls on a compiled pattern cost. `source` and
+    `source_flags` are there before compiling (trigger words are read from them)."""
+
+    def __init__(self, source: str, flags: int):
+        self.source = source
+        self.source_flags = flags
+
+    def __getattr__(self, name: str) -> Any:  # only called for what is not set yet: the first use
+        if name not in _DELEGATED:
+            raise AttributeError(name)
+        compiled = _restated(self.source, self.source_flags)
+        for attr in _DELEGATED:
+            setattr(self, attr, getattr(compiled, attr))
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.source!r}, {self.source_flags})"
+
 
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """re.compile, plus a look-ahead on the characters a match can start with when they are known.
+    """A pattern like re.compile's, compiled on first use, plus a look-ahead on the characters a match
+    can start with when they are known.
 
     `re` tries every alternative of a pattern like r"\\bfoo|\\bbar" at every position of the text;
     the look-ahead rejects most positions with one character-class test (several times faster on
-    long descriptions). It only restates what the pattern requires, so matches and spans are the same."""
-    compiled = _restated(pattern, flags)
-    FAST_PATTERNS.append((pattern, flags, compiled))
-    return compiled
+    long descriptions). It only restates what the pattern requires, so matches and spans are the same.
+    The result is a LazyPattern, which has re.Pattern's methods (the cast says so to the type checker)."""
+    lazy = cast(re.Pattern[str], LazyPattern(pattern, flags))
+    FAST_PATTERNS.append((pattern, flags, lazy))
+    return lazy
+
+
+def source_of(pattern: re.Pattern[str]) -> tuple[str, int]:
+    """The source and flags a pattern was written with, without compiling a LazyPattern."""
+    if isinstance(pattern, LazyPattern):
+        return pattern.source, pattern.source_flags
+    return pattern.pattern, pattern.flags
 
 
 def _restated(pattern: str, flags: int) -> re.Pattern[str]:
-    plain = re.compile(pattern, flags)
-    alts = regex_shape.parse(pattern)
-    if alts is None:
-        return plain
+    # Compiled once: compiling is most of the import-time cost of the extractors.
+    shape = regex_shape.analyse(pattern)
+    if shape is None:
+        return re.compile(pattern, flags)
+    alts, captures = shape
     first = regex_shape.first_chars([("alt", alts)])
     if first is None or first[1] or not first[0]:
-        return plain
+        return re.compile(pattern, flags)
     # When every alternative starts at a word boundary, test that first: it rejects the positions
     # inside words more cheaply than the class.
     boundary = r"\b" if all(regex_shape.starts_at_boundary(a) for a in alts) else ""
-    grouped = _grouped(pattern, alts, flags) if plain.groups == 0 else pattern
+    grouped = _grouped(pattern, alts, flags) if captures == 0 else pattern
     return re.compile(f"{boundary}(?=[{_char_class(first[0])}])(?:{grouped})", flags)
 
 

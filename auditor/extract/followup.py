@@ -27,7 +27,7 @@ class Point:
     """A time point; its Evidence is built on first use (most points are never quoted: only the
     latest one is, and an outcome usually has several)."""
 
-    __slots__ = ("weeks", "anchor", "numeric", "_evidence", "_make")
+    __slots__ = ("_evidence", "_make", "anchor", "numeric", "weeks")
 
     def __init__(self, weeks: float, anchor: str, evidence: Evidence | None = None, numeric: bool = True,
                  make: Callable[[], Evidence] | None = None) -> None:
@@ -91,7 +91,7 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
 
 
 _SENTENCE = compile_fast(r"[^.;\n]+(?:[.;\n]|$)")
-_SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.I)
+_SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.IGNORECASE)
 
 
 def narrative_points(record: TrialRecord) -> list[Point]:
@@ -128,9 +128,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     known: list[tuple[float, Point]] = []
     unknown: list[Point] = []
     for p in points:
-        if p.anchor == "end_of_treatment":
-            known.append((p.weeks, p))
-        elif p.anchor == "procedure" and duration == 0:
+        if p.anchor == "end_of_treatment" or (p.anchor == "procedure" and duration == 0):
             known.append((p.weeks, p))
         elif p.anchor in ("baseline", "treatment_start", "procedure") and duration is not None:
             known.append((p.weeks - duration, p))

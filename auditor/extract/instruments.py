@@ -7,6 +7,7 @@ Aliases match case-insensitively with flexible separators between letter and dig
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from importlib import resources
 import yaml
 
 from auditor.extract import regex_shape
-from auditor.extract.fast_patterns import compile_fast
+from auditor.extract.fast_patterns import compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
@@ -68,7 +69,11 @@ class Entry:
     pattern: re.Pattern[str]
     subsumes: tuple[str, ...]
     triggers: frozenset[str]  # first words of the aliases: the entry's regex runs only when one occurs
-    anchored: bool  # every match starts where one of the triggers starts
+
+    @functools.cached_property
+    def anchored(self) -> bool:
+        """Every match starts where one of the triggers starts (read on first use: start-up stays cheap)."""
+        return _starts_with_trigger(source_of(self.pattern)[0], self.triggers)
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,9 @@ class Hit:
     end: int
 
 
-def _starts_with_trigger(pattern: re.Pattern[str], triggers: set[str]) -> bool:
-    """Every match of `pattern` begins with one of `triggers` (read off its parsed literal prefixes)."""
-    alts = regex_shape.parse(pattern.pattern)
+def _starts_with_trigger(source: str, triggers: frozenset[str]) -> bool:
+    """Every match of the pattern `source` begins with one of `triggers` (read off its literal prefixes)."""
+    alts = regex_shape.parse(source)
     if alts is None:
         return False  # not analysed: search the whole text
     prefixes = {p.lower() for p, _ in regex_shape.literal_starts(alts, limit=16)}
@@ -100,8 +105,7 @@ def _load() -> dict[str, list[Entry]]:
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
             pattern = compile_fast(_combine(parts), re.I)
-            entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers),
-                                 _starts_with_trigger(pattern, triggers)))
+            entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers)))
         out[category] = entries
     return out
 

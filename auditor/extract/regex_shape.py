@@ -14,6 +14,7 @@ the escapes "\\d" / "\\s" (None: not enumerable), ("zero", what) a zero-width as
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Node = tuple[Any, ...]
@@ -24,6 +25,9 @@ _ZERO_WIDTH_ESCAPES = set("bBAZ")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
 
 
+_PLAIN_RUN = re.compile(r"[^\\\[\](){}|?*+.^$]+")
+
+
 class _Unsupported(Exception):
     pass
 
@@ -32,6 +36,7 @@ class _Parser:
     def __init__(self, source: str):
         self.s = source
         self.i = 0
+        self.captures = 0  # capturing groups, numbered or named
 
     def peek(self, n: int = 1) -> str:
         return self.s[self.i:self.i + n]
@@ -51,6 +56,12 @@ class _Parser:
     def sequence(self) -> Seq:
         seq: Seq = []
         while self.i < len(self.s) and self.peek() not in "|)":
+            # A run of plain characters is most of a rule pattern: take all but its last in one step
+            # (the last may carry a quantifier).
+            run = _PLAIN_RUN.match(self.s, self.i)
+            if run and run.end() - self.i > 1:
+                seq.extend(("lit", c) for c in self.s[self.i:run.end() - 1])
+                self.i = run.end() - 1
             atom = self.atom()
             seq.append(self.quantified(atom))
         return seq
@@ -109,6 +120,10 @@ class _Parser:
                 zero_width = True
             else:
                 raise _Unsupported  # inline flags, conditionals, comments, (?P=name)
+            if kind == "P":
+                self.captures += 1
+        else:
+            self.captures += 1
         alts = self.alternatives()
         if self.peek() != ")":
             raise _Unsupported
@@ -164,12 +179,18 @@ class _Parser:
 
 def parse(source: str) -> list[Seq] | None:
     """The pattern's top-level alternatives as node sequences, or None when it is not analysed."""
+    shape = analyse(source)
+    return shape[0] if shape else None
+
+
+def analyse(source: str) -> tuple[list[Seq], int] | None:
+    """The top-level alternatives and the number of capturing groups, or None when not analysed."""
     parser = _Parser(source)
     try:
         alts = parser.alternatives()
     except (_Unsupported, IndexError, ValueError):
         return None
-    return alts if parser.i == len(source) else None
+    return (alts, parser.captures) if parser.i == len(source) else None
 
 
 def first_chars(seq: Seq) -> tuple[set[str], bool] | None:

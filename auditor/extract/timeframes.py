@@ -27,7 +27,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
-from auditor.extract.text import NUM, NUM_RE, TriggerIndex, ascii_lower, compile_fast, number, trigger_words, unit_of, weeks
+from auditor.extract import rules
+from auditor.extract.text import (
+    NUM,
+    NUM_RE,
+    TriggerIndex,
+    ascii_lower,
+    compile_fast,
+    number,
+    trigger_words,
+    unit_of,
+    weeks,
+)
 
 ANCHORS = ("baseline", "treatment_start", "end_of_treatment", "procedure", "unknown")
 
@@ -46,92 +57,58 @@ _LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|mth
 # Single-letter units only when glued to the number ("12m", "24h", "6w"): "10 m walk" is metres.
 _QTY = compile_fast(
     rf"(?<![\w.])(?P<nums>{NUM}(?:\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?{NUM})*)"
-    rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)", re.I)
+    rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)", re.IGNORECASE)
 _DIGITS = r"\d+(?:\.\d+)?"
 _PREFIX_UNIT = r"(?:minutes?|hours?|hrs?|days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)"
 _QTY_PREFIX = compile_fast(
     rf"\b(?P<unit>{_PREFIX_UNIT})\s*(?P<nums>{_DIGITS}(?:\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|-|–|/)\s*"
-    rf"(?:(?:and|or)\s+)?(?:{_PREFIX_UNIT}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{_LONG_UNIT}\b)", re.I)
-_NUM_IN = compile_fast(rf"(?<![\w.]){NUM}", re.I)
+    rf"(?:(?:and|or)\s+)?(?:{_PREFIX_UNIT}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{_LONG_UNIT}\b)", re.IGNORECASE)
+_NUM_IN = compile_fast(rf"(?<![\w.]){NUM}", re.IGNORECASE)
 # "the first postoperative day", "2nd post-op week": the anchor sits between number and unit.
-_QTY_POSTOP = compile_fast(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>day|week|month)s?\b", re.I)
+_QTY_POSTOP = compile_fast(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>day|week|month)s?\b", re.IGNORECASE)
 
-_EVENT_TREAT = (r"(?:treatments?|interventions?|therapy|therapies|program(?:me)?s?|training|sessions?|course|"
-                r"protocol|dosing|study (?:treatment|drug|intervention)|classes|the program)")
-_EVENT_PROC = (r"(?:surgery|surgeries|operations?|procedures?|injections?|surgical\s+treatments?|implant(?:ation)?|dose|dosing|infusion|"
-               r"block|discectomy|microdiscectomy|index procedure|surgical (?:procedure|intervention)|"
-               r"sequestrectomy|transplantation|ablation|insertion|treatment injection)")
-_BASE_EVENT = (r"(?:baseline|randomi[sz]ation|randomi[sz]ed|enrol(?:l)?ment|enrol(?:l)?ing|inclusion|study entry|"
-               r"entry|screening|admission|(?:the\s+)?start of (?:the\s+)?study|study start|first visit|"
-               r"allocation|consent|registration|visit 1|day 1|day 0)")
-_AFTER = r"(?:after|post|following|from|since|past|relative to|beyond)"
+# Anchor vocabularies (relation words x event words) and phrase patterns are data:
+# rules/timeframe_anchors.yaml (see docs/rules/timeframe_anchors.md).
+_RULES = rules.load("timeframe_anchors")
+_ANCHOR_MACROS = {name: "(?:" + "|".join(_RULES[name]) + ")"
+                  for name in ("treatment_events", "procedure_events", "baseline_events", "after_words")}
+
+
+def _anchor_rules(section: str) -> list[tuple[re.Pattern[str], str]]:
+    """(pattern, anchor) per entry of a section of timeframe_anchors.yaml, in file order."""
+    out: list[tuple[re.Pattern[str], str]] = []
+    for i, entry in enumerate(_RULES[section]):
+        where = f"timeframe_anchors.yaml {section}[{i}]"
+        if entry["anchor"] not in (*ANCHORS, "before"):
+            raise rules.RuleError(f"{where}: unknown anchor {entry['anchor']!r}")
+        try:
+            out.append((compile_fast(rules.expand(entry["pattern"], _ANCHOR_MACROS, where), re.IGNORECASE), entry["anchor"]))
+        except re.error as exc:
+            raise rules.RuleError(f"{where}: {exc}") from exc
+    return out
+
 
 # (regex, anchor); order matters only for overlaps: earlier wins.
-_ANCHOR_PHRASES: list[tuple[re.Pattern[str], str]] = [(compile_fast(p, re.I), a) for p, a in (
-    (rf"\b(?:before|prior to|preceding)\s+(?:the\s+)?(?:{_EVENT_PROC}|{_EVENT_TREAT}|{_BASE_EVENT})"
-     rf"|\bpre[\s-]?(?:operative(?:ly)?|op|{_EVENT_PROC})\b", "before"),
-    (rf"\b{_AFTER}\s*-?\s*(?:the\s+)?(?:end|completion|completing|finishing|conclusion|termination|cessation|"
-     rf"discontinuation|last day|final day)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?{_EVENT_TREAT}", "end_of_treatment"),
-    (rf"\b(?:after|following)\s+(?:completing|finishing|concluding|ending)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_TREAT}",
-     "end_of_treatment"),
-    (rf"\b{_AFTER}\s+(?:the\s+)?(?:last|final)\s+(?:\w+\s+)?(?:session|treatment|visit|dose|intervention|class|"
-     rf"application|exposure)", "end_of_treatment"),
-    (r"\b(?:after|following)\s+(?:the\s+)?(?:treatment|intervention|therapy)\s+(?:ends|ended|is completed|period)",
-     "end_of_treatment"),
-    (rf"\b{_AFTER}\s+(?:the\s+)?(?:start(?:ing)?|beginning|begin|initiation|initiating|commencement|commencing|onset)"
-     rf"\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?{_EVENT_TREAT}", "treatment_start"),
-    (r"\b(?:after|following)\s+(?:starting|beginning)\b", "treatment_start"),
-    (r"\b(?:of|into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|intervention|therapy|training|program(?:me)?)"
-     r"(?!\s*(?:period|phase)?\s*(?:end|completion))\b", "treatment_start"),
-    (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training|study treatment)\b", "end_of_treatment"),
-    (rf"\b(?:after|following|from|since|of|within)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_PROC}\b", "procedure"),
-    (rf"\b{_AFTER}\s+(?:the\s+)?(?:\w+\s+)?(?:interventions?|treatments?|therapy|program(?:me)?|training)"
-     rf"(?!\s+(?:start|initiation|began|begins))\b", "end_of_treatment"),
-    (r"\bafter\s+the\s+\w+\s+session\s*\(\s*last\s+session\s*\)", "end_of_treatment"),
-    (r"\bpost[\s-]?(?:operative(?:ly)?|op|surgery|surgical|operation|procedur(?:e|al)|injection|implant(?:ation)?|"
-     r"dose|dosing|infusion|block|discectomy|sequestrectomy|transplantation|ablation)\b", "procedure"),
-    (rf"\b(?:after|following|from|since|of|within)\s+(?:the\s+)?(?:\w+\s+)?{_EVENT_PROC}\b", "procedure"),
-    (r"\bpostpartum\b|\bpost[\s-]?partum\b|\b(?:after|following|from)\s+(?:the\s+)?(?:delivery|birth|discharge|"
-     r"diagnosis|injury|stroke|onset|admission to)\b", "unknown"),
-    (rf"\b{_AFTER}\s*-?\s*(?:the\s+)?{_BASE_EVENT}\b|\bpost[\s-]?(?:baseline|randomi[sz]ation|enrol(?:l)?ment)\b",
-     "baseline"),
-)]
-
+_ANCHOR_PHRASES = _anchor_rules("anchor_phrases")
 # Word-only time points (no number): 0 weeks from baseline, or 0 weeks after the end of treatment.
-_MARKERS: list[tuple[re.Pattern[str], str]] = [(compile_fast(p, re.I), a) for p, a in (
-    (r"\bbaseline\b|\bpre[\s-]?(?:intervention|treatment|therapy|operative(?:ly)?|op|surgery|surgical|procedur(?:e|al)|"
-     r"randomi[sz]ation|injection|test|program(?:me)?)\b|\bbefore\s+(?:(?:using|receiving|starting|beginning)\s+)?"
-     r"(?:the\s+)?(?:first\s+)?(?:treatment|intervention|therapy|surgery|operation|procedure|injection|"
-     r"randomi[sz]ation|session)\b|\bat\s+(?:enrol(?:l)?ment|randomi[sz]ation|inclusion|screening)\b|"
-     r"\bbefore\s+and\s+after\b|^\s*(?:before|pre)\b(?=\s*[,;])|\bscreening\b|\bpre[\s-]?enrol(?:l)?ment\b",
-     "baseline"),
-    (r"\b(?:immediate(?:ly)?\s+(?:after|post)[\s-]?(?:the\s+)?|(?:at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?|"
-     r"day\s+of\s+(?:the\s+)?|during\s+(?:the\s+)?)(?:surgery|operation|procedure|injection|op|implantation|infusion)\b|"
-     r"\bintra[\s-]?op(?:erative(?:ly)?)?\b", "procedure"),
-    (r"\bpost[\s-]?(?:intervention|treatment|therapy|program(?:me)?|training)\b|\bEOT\b|\bend\s+of\s+(?:the\s+)?(?:\w+\s+)?"
-     r"(?:treatment|intervention|therapy|program(?:me)?|training)\b|\b(?:treatment|intervention|therapy)\s+end(?:ed)?\b|"
-     r"\b(?:immediately\s+)?after\s+(?:(?:using|receiving|completing)\s+)?(?:the\s+)?(?:last\s+)?(?:intervention|"
-     r"treatment|therapy|program(?:me)?|session|application|exercise)s?\b(?!\s+(?:start|initiation))|"
-     r"\bafter\s+complet(?:ing|ion\s+of)\s+(?:the\s+)?(?:\w+\s+)?(?:intervention|treatment|therapy|program(?:me)?)\b",
-     "end_of_treatment"),
-)]
+_MARKERS = _anchor_rules("markers")
 
 # Where the anchor and marker patterns can match a text, from their trigger words, in one pass: most
 # time frames ("Baseline, 6 weeks, 12 months") contain none of "after", "post", "from", ...
 _PHRASE_INDEX = TriggerIndex({str(i): trigger_words(p) for i, (p, _) in enumerate(_ANCHOR_PHRASES + _MARKERS)})
 _MAX_WEEKS = 52 * 40  # nothing registered is assessed 40 years later: larger values are ages or dates
 _DECIMAL_COMMA = compile_fast(r"^\d,5$")
-_BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.I)
+_BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.IGNORECASE)
 _DURATION_OF = compile_fast(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
-                          r"approximately\s+)*$", re.I)
-_AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.I)
-_AGE_AFTER = compile_fast(r"^\s*(?:old|of\s+age)\b", re.I)
-_LABEL_THEN_DATE = compile_fast(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.I)
-_RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.I)
-_LIST_GAP = compile_fast(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.I)
+                          r"approximately\s+)*$", re.IGNORECASE)
+_AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.IGNORECASE)
+_AGE_AFTER = compile_fast(r"^\s*(?:old|of\s+age)\b", re.IGNORECASE)
+_LABEL_THEN_DATE = compile_fast(r"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*(?:week|day|month)?\s*$", re.IGNORECASE)
+_RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
+_LIST_GAP = compile_fast(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.IGNORECASE)
 # Between a quantity and its anchor: a short label "(T2)" or a tolerance "± 60 days".
 _AFTER_GAP = compile_fast(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?$")
-_BEFORE_GAP = compile_fast(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.I)
+_BEFORE_GAP = compile_fast(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.IGNORECASE)
 
 
 @dataclass
@@ -209,7 +186,7 @@ def _quantities(text: str) -> list[_Qty]:
         unit = unit_of(m.group("unit"))
         values = []
         # Each number takes the unit written before it ("Day 0 to Week 8"), else the group's first.
-        for part in re.finditer(rf"(?:({_PREFIX_UNIT})\s*)?({_DIGITS})", m.group("nums"), re.I):
+        for part in re.finditer(rf"(?:({_PREFIX_UNIT})\s*)?({_DIGITS})", m.group("nums"), re.IGNORECASE):
             values.append(weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit))
         values = [w for w in values if w <= _MAX_WEEKS]
         if values:
@@ -268,7 +245,7 @@ def _gap(text: str, start: int, end: int) -> str:
     return text[start:end] if end - start <= 30 else "x"
 
 
-_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.I)
+_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.IGNORECASE)
 
 
 def end_of_treatment_at(text: str | None) -> TimePoint | None:
@@ -302,4 +279,4 @@ def specific(text: str | None) -> bool:
     return bool(points) and all(p.anchor in ("baseline", "procedure") for p in points)
 
 
-__all__ = ["ANCHORS", "TimePoint", "end_of_treatment_at", "parse", "specific", "NUM_RE"]
+__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "end_of_treatment_at", "parse", "specific"]

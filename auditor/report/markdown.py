@@ -33,7 +33,7 @@ def render(report: Report, profile: Profile) -> str:
         for f in detailed(audit.findings):
             out.append(f"### {_cell(f.code)} {_cell(f.name)} ({f.severity}, {LABEL[f.status]})")
             out += ["", _cell(f.message), ""]
-            out += [f"- `{safe.code(location(ev))}`: {_cell(quote(ev))}" for ev in f.evidence[:5]]
+            out += [f"- {_cell(location(ev))}: {_cell(quote(ev))}" for ev in f.evidence[:5]]
             if missing := missing_field(audit, f, profile):
                 out.append(f"- {safe.line(missing)}")
             if f.fix:

@@ -22,12 +22,29 @@ from types import ModuleType
 
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
-from auditor.sources import containers, ctgov_classic, ctgov_v2, ctgov_xml, ictrp_csv, ictrp_xml, protocol, spreadsheet
+from auditor.sources import (
+    containers,
+    ctgov_classic,
+    ctgov_v2,
+    ctgov_xml,
+    ctis,
+    ctrdata,
+    ctrdata_db,
+    euctr_text,
+    ictrp_csv,
+    ictrp_xml,
+    protocol,
+    spreadsheet,
+)
 
 READERS: dict[str, ModuleType] = {
+    ctrdata_db.NAME: ctrdata_db,  # binary database files: their header says so
+    ctrdata.NAME: ctrdata,  # before ctgov-v2 / ctis: a ctrdata document of any register names it (ctrname)
     ctgov_v2.NAME: ctgov_v2,
     ctgov_classic.NAME: ctgov_classic,
     ctgov_xml.NAME: ctgov_xml,
+    ctis.NAME: ctis,
+    euctr_text.NAME: euctr_text,
     ictrp_xml.NAME: ictrp_xml,
     ictrp_csv.NAME: ictrp_csv,
     spreadsheet.NAME: spreadsheet,

@@ -36,7 +36,7 @@ MAX_ARCHIVE_MEMBERS = _setting("TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS")
 MAX_ARCHIVE_DEPTH = _setting("TRIAL_AUDIT_MAX_ARCHIVE_DEPTH")
 # Files no registry export consists of: operating-system litter, and what trial-audit itself writes
 # beside the inputs (`init --with-schema` writes protocol.schema.json next to the protocol file).
-SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "protocol.schema.json"})
+SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "protocol.schema.json", "trial-audit-fetch.json"})
 SKIP_SUFFIXES = (".sarif", ".tmp")  # `check --format sarif -o x.sarif`; half-written files
 # A folder holding this file is a `batch` results folder (its tables are outputs, not inputs).
 RESULTS_MARKER = "audit.duckdb"

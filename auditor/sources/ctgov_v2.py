@@ -83,6 +83,11 @@ def _studies(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
 P = "protocolSection"
 
 
+def map_study(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
+    """Map one API v2 study object found anywhere (a file, an API page, a ctrdata database row)."""
+    return _map(study, base, source)
+
+
 def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
     m = JsonMapper(study, base)
     ident, status, design = m.at(P, "identificationModule"), m.at(P, "statusModule"), m.at(P, "designModule")

@@ -83,6 +83,11 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
                           record_id=(root.findtext("id_info/nct_id") or "").strip() or None)
 
 
+def map_element(root: Element, source: SourceRef) -> TrialRecord:
+    """Map a ``<clinical_study>`` element: one parsed from a file, or one rebuilt from a JSON copy."""
+    return _map(_Node(root, "/clinical_study"), source)
+
+
 class _Node:
     """An element and its XPath, so every value keeps where it came from."""
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+import yaml
 
 from auditor.extract import duration
 from tests.extract.helpers import record
@@ -107,3 +111,35 @@ def test_sentence_stretches_find_what_a_whole_scan_finds() -> None:
             spans = duration._sentences_with(low, hint)
             found = [m.span() for start, end in spans for m in pattern.finditer(low, start, end)]
             assert found == [m.span() for m in pattern.finditer(low)], value[:200]
+
+
+# The rule families' case files: one case per phrasing (tests/extract/cases/*.yaml).
+_CASES = Path(__file__).parent / "cases"
+FAMILY_CASES = [(family, case) for family in ("treatment_periods", "one_off")
+                for case in yaml.safe_load((_CASES / f"{family}.yaml").read_text("utf-8"))["cases"]]
+
+
+def _case_record(case: dict[str, Any]):
+    arms = []
+    if "arm" in case:
+        arm = {"label": case.get("label", "A"), "type": "EXPERIMENTAL", "description": case["arm"]}
+        arms.append(arm)
+    return record(arms=arms, summary=case.get("summary"))
+
+
+@pytest.mark.parametrize("family,case", FAMILY_CASES,
+                         ids=[f"{f}:{c.get('arm') or c.get('summary')}"[:70] for f, c in FAMILY_CASES])
+def test_rule_case(family: str, case: dict[str, Any]) -> None:
+    found = duration.derive(_case_record(case))
+    want = case["weeks"]
+    if want is None:
+        assert found is None, f"{case['why']}: got {found}"
+        return
+    assert found is not None and abs(found.weeks - want) <= 0.5, f"{case['why']}: got {found}"
+    source = " ".join(str(case.get(k, "")) for k in ("arm", "summary", "label"))
+    assert found.evidence.quote and found.evidence.quote in source  # quotes the text it rests on
+
+
+def test_case_files_have_a_reason_for_every_case() -> None:
+    for family, case in FAMILY_CASES:
+        assert case.get("why"), (family, case)

@@ -59,3 +59,10 @@ def test_corpus_exercises_the_patterns() -> None:
     texts = yaml.safe_load(_CORPUS.read_text("utf-8"))
     hit = sum(any(re.compile(src, flags).search(t) for t in texts) for src, flags, _ in FAST_PATTERNS)
     assert hit >= 0.5 * len(FAST_PATTERNS), f"{hit}/{len(FAST_PATTERNS)} patterns match the corpus"
+
+
+def test_capturing_groups_are_counted_like_re() -> None:
+    for src, flags, _ in FAST_PATTERNS:
+        shape = rs.analyse(src)
+        if shape is not None:
+            assert shape[1] == re.compile(src, flags).groups, src

@@ -1,0 +1,156 @@
+"""HTTP client for the ClinicalTrials.gov API v2: httpx with timeouts, polite pacing, and tenacity
+retries that honour `Retry-After`.
+
+Retried: connection problems (refused, reset, dropped mid-response, timeouts), 429, 403 (the
+registry's answer to clients it thinks too fast) and 5xx, with exponential backoff and jitter, or
+exactly the server's `Retry-After` (seconds or an HTTP date, capped at `max_wait`). Not retried:
+other 4xx (a bad query stays bad); they become one-line FetchErrors quoting the server's message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import httpx
+import orjson
+import tenacity
+from tenacity.wait import wait_base
+
+from auditor import __version__
+from auditor.fetch.errors import FetchError
+from auditor.fetch.settings import Settings
+
+USER_AGENT = f"trial-audit/{__version__} (clinical-trial registry auditor; python-httpx)"
+RETRY_STATUS = frozenset({403, 429, 500, 502, 503, 504})
+
+
+class Retryable(Exception):
+    """A response worth asking again for; `retry_after` is the server's wish in seconds, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """`Retry-After` as seconds: a number of seconds or an HTTP date; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class _WaitRetryAfter(wait_base):
+    """The server's Retry-After when it sent one, else the fallback backoff; never above `cap`."""
+
+    def __init__(self, fallback: wait_base, cap: float):
+        self.fallback, self.cap = fallback, cap
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(exc, Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self.cap)
+        return min(float(self.fallback(retry_state)), self.cap)
+
+
+class Client:
+    """GET JSON from one v2 API base URL. `on_retry(message, seconds)` hears about every retry."""
+
+    def __init__(self, settings: Settings, on_retry: Callable[[str, float], None] | None = None,
+                 transport: httpx.BaseTransport | None = None):
+        self.settings = settings
+        self.base = settings.api_url.rstrip("/")
+        self.on_retry = on_retry
+        timeout = httpx.Timeout(settings.timeout, connect=min(15.0, settings.timeout))
+        self.http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                                 follow_redirects=True, transport=transport)
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def url(self, path: str) -> str:
+        """`path` relative to the API base; `../int/...` resolves beside it (the history endpoints)."""
+        base = self.base
+        while path.startswith("../"):
+            base, path = base.rsplit("/", 1)[0], path[3:]
+        return f"{base}/{path.lstrip('/')}"
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> tuple[bytes, Any]:
+        """(raw body, parsed JSON) of a GET, after retries; FetchError when it cannot be had."""
+        url = self.url(path)
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.settings.retries + 1),
+            wait=_WaitRetryAfter(tenacity.wait_exponential(multiplier=self.settings.backoff, max=self.settings.max_wait)
+                                 + tenacity.wait_random(0, self.settings.backoff), self.settings.max_wait),
+            retry=tenacity.retry_if_exception_type((Retryable, httpx.TransportError)),
+            before_sleep=self._before_sleep, reraise=True)
+        try:
+            return retrying(self._once, url, params or {})
+        except Retryable as exc:
+            raise FetchError(f"{url}: {exc} (gave up after {self.settings.retries + 1} attempts)") from None
+        except httpx.TransportError as exc:
+            raise FetchError(f"cannot reach {url}: {_describe(exc)} (gave up after "
+                             f"{self.settings.retries + 1} attempts)") from None
+
+    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        if self.on_retry is None or state.outcome is None:
+            return
+        exc = state.outcome.exception()
+        wait = state.next_action.sleep if state.next_action else 0.0
+        self.on_retry(str(exc) if isinstance(exc, Retryable) else _describe(exc), float(wait))
+
+    def _pace(self) -> None:
+        if self.settings.rate <= 0:
+            return
+        with self._lock:
+            delay = self._next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._next = time.monotonic() + 1.0 / self.settings.rate
+
+    def _once(self, url: str, params: dict[str, str]) -> tuple[bytes, Any]:
+        self._pace()
+        response = self.http.get(url, params=params)
+        status = response.status_code
+        if status in RETRY_STATUS:
+            raise Retryable(f"HTTP {status}", retry_after_seconds(response.headers.get("Retry-After")))
+        if status >= 400:
+            text = " ".join(response.text.split())[:300] or response.reason_phrase
+            what = "not found (is --api-url a ClinicalTrials.gov v2 API?)" if status == 404 else text
+            raise FetchError(f"{url}: HTTP {status}: {what}")
+        body = response.content
+        try:
+            return body, orjson.loads(body)
+        except orjson.JSONDecodeError:
+            # A truncated or garbled body is a transport problem more often than a server bug.
+            raise Retryable(f"HTTP {status} with a body that is not JSON ({len(body)} bytes)") from None
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
