@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-LAYERS = [("auditor.vocabulary", 0), ("auditor.errors", 0), ("auditor.resources", 0), ("auditor.model", 1),
+LAYERS = [("auditor.vocabulary", 0), ("auditor.errors", 0), ("auditor.resources", 0), ("auditor.limits", 1), ("auditor.model", 1),
           ("auditor.facts", 1), ("auditor.findings", 1), ("auditor.sources", 2), ("auditor.fetch", 2), ("auditor.extract", 3),
           ("auditor.engine", 4), ("auditor.pipeline", 5), ("auditor.report", 6), ("auditor.batch", 7),
           ("auditor.cli", 8), ("auditor.__main__", 9)]

@@ -31,7 +31,7 @@ from auditor.pipeline import Verdict, verdict
 from auditor.sources import containers, read_blob
 
 # One record's time budget: a pathological record becomes an error row instead of stalling a worker.
-RECORD_SECONDS = int(os.environ.get("TRIAL_AUDIT_RECORD_SECONDS", "60") or 60)
+RECORD_SECONDS = containers.setting("TRIAL_AUDIT_RECORD_SECONDS")
 # Longer evidence quotes (whole eligibility sections) add nothing to a table cell.
 MAX_QUOTE = 2000
 

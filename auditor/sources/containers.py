@@ -20,7 +20,8 @@ from auditor.errors import InputError
 from auditor.sources import xmlsafe
 
 
-def _setting(name: str) -> int:
+def setting(name: str) -> int:
+    """A whole-number TRIAL_AUDIT_* setting; its default when the value is bad."""
     try:
         return limits.env_int(name)
     except InputError:  # the command line refuses it before any work (limits.check_environment)
@@ -30,10 +31,10 @@ def _setting(name: str) -> int:
 # A registry export of 100,000 studies is ~2 GB as one JSON file; a single file above this is
 # far more likely a mistake (or a decompression bomb) than a record set. The archive limits hold
 # for everything unpacked from one input, across nesting levels (auditor/limits.py has the variables).
-MAX_FILE_BYTES = _setting("TRIAL_AUDIT_MAX_FILE_BYTES")
-MAX_ARCHIVE_BYTES = _setting("TRIAL_AUDIT_MAX_ARCHIVE_BYTES")
-MAX_ARCHIVE_MEMBERS = _setting("TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS")
-MAX_ARCHIVE_DEPTH = _setting("TRIAL_AUDIT_MAX_ARCHIVE_DEPTH")
+MAX_FILE_BYTES = setting("TRIAL_AUDIT_MAX_FILE_BYTES")
+MAX_ARCHIVE_BYTES = setting("TRIAL_AUDIT_MAX_ARCHIVE_BYTES")
+MAX_ARCHIVE_MEMBERS = setting("TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS")
+MAX_ARCHIVE_DEPTH = setting("TRIAL_AUDIT_MAX_ARCHIVE_DEPTH")
 # Files no registry export consists of: operating-system litter, and what trial-audit itself writes
 # beside the inputs (`init --with-schema` writes protocol.schema.json next to the protocol file).
 SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "protocol.schema.json", "trial-audit-fetch.json"})
