@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from auditor.report import safe
+
 # name -> (what is exported, its order): the review's trials and their findings, every record,
 # the conflicts between copies, the errors.
 TABLES = {
@@ -84,8 +86,8 @@ def _csvs(columns: Mapping[str, Columns], out_dir: Path, failure: list[BaseExcep
         try:
             for name in TABLES:
                 # CSV has no list type: lists become `a;b` so spreadsheets and R read them as text.
-                select = ", ".join(f"array_to_string(\"{c}\", ';') AS \"{c}\"" if t == "VARCHAR[]" else f'"{c}"'
-                                   for c, t, *_ in columns[name])
+                # Text cells are neutralised against formula injection (OWASP; auditor.report.safe).
+                select = ", ".join(_csv_column(c, t) for c, t, *_ in columns[name])
                 csv = out_dir / f"{name}.csv"
                 con.execute(f"COPY (SELECT {select} FROM read_parquet('{_sql_str(out_dir / f'{name}.parquet')}')) "
                             f"TO '{_sql_str(_tmp(csv))}' (FORMAT CSV, HEADER)")
@@ -101,6 +103,16 @@ def remove_leftovers(out_dir: Path) -> None:
     for name in TABLES:
         for ext in ("csv", "parquet"):
             _tmp(out_dir / f"{name}.{ext}").unlink(missing_ok=True)
+
+
+def _csv_column(name: str, sql_type: str) -> str:
+    """One column of a CSV export: lists joined with `;`, text neutralised against formulas."""
+    column = f'"{name}"'
+    if sql_type == "VARCHAR[]":
+        return f"{safe.csv_sql(f'array_to_string({column}, chr(59))')} AS {column}"
+    if sql_type == "VARCHAR":
+        return f"{safe.csv_sql(column)} AS {column}"
+    return column
 
 
 def _tmp(path: Path) -> Path:

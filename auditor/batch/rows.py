@@ -7,6 +7,7 @@ cuts the rows into Arrow chunks.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any, cast
 
 import orjson
@@ -34,9 +35,12 @@ def coerce(value: Any, sql: str) -> Any:
         return None
     try:
         if sql in ("BIGINT", "INTEGER"):
-            return None if isinstance(value, bool) or abs(value) >= 2 ** 63 else int(value)
+            number = None if isinstance(value, bool) else int(value)
+            bound = 1 << (63 if sql == "BIGINT" else 31)
+            return number if number is None or -bound <= number < bound else None  # 1e30 fits no column
         if sql == "DOUBLE":
-            return None if isinstance(value, bool) else float(value)
+            real = None if isinstance(value, bool) else float(value)
+            return real if real is None or math.isfinite(real) else None  # NaN/inf: no value, not a chunk failure
         if sql == "BOOLEAN":
             return value if isinstance(value, bool) else None
         if sql == "VARCHAR[]":

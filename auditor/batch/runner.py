@@ -97,7 +97,9 @@ def disk_inputs(inputs: Iterable[str], skip: Iterable[Path] = ()) -> Iterator[tu
     for raw in inputs:
         path = Path(raw)
         if raw == "-" or not path.is_dir():
-            yield (raw if raw == "-" or not path.exists() else str(path.resolve())), _size(path)
+            # A pipe (`batch <(cmd)`, /dev/fd/N) is named as given: resolved it is "pipe:[N]", no file.
+            named = raw == "-" or not path.exists() or not path.is_file()
+            yield (raw if named else str(path.resolve())), _size(path)
             continue
         empty = True
         for file in containers.walk(path.resolve(), skip):
@@ -174,7 +176,8 @@ def _tasks(inputs: Iterable[str], by_file: dict[str, dict[str, FileState]], adva
                 data = err
             task = Task(containers.STDIN, data, by_file.pop(containers.STDIN, {}))
         else:
-            task = Task(path, known=by_file.pop(path, {}))
+            # The store keys blobs by the printable name (containers.origin_name), as the worker writes it.
+            task = Task(path, known=by_file.pop(containers.origin_name(path), {}))
         yield task
         advance(size)
 

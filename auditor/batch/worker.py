@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Protocol
 import orjson
 import pyarrow as pa
 
+from auditor.batch import budget
 from auditor.batch import rows as row_builder
 from auditor.batch.columns import (
     ERROR_COLUMNS,
@@ -34,6 +35,9 @@ from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
 from auditor.pipeline import verdict
 from auditor.sources import containers, read_blob
+
+# One record's time budget: a pathological record becomes an error row instead of stalling a worker.
+RECORD_SECONDS = containers.setting("TRIAL_AUDIT_RECORD_SECONDS")
 
 
 @dataclass
@@ -134,15 +138,18 @@ class Auditor:
     def feed(self, task: Task) -> Iterator[Chunk]:
         """Audit one input file, yielding a chunk whenever enough rows have piled up."""
         if isinstance(task.data, InputError):
-            blobs: Iterator[tuple[str, bytes | InputError]] = iter([(task.path, task.data)])
+            blobs: Iterator[tuple[str, bytes | InputError]] = iter([(containers.origin_name(task.path), task.data)])
         elif task.data is not None:
             blobs = containers.expand_bytes(task.path, task.data)
         else:
             blobs = containers.expand([task.path])
+        # Stored (files.input_path, records.source_path) under the printable name the origins carry:
+        # a name with undecodable bytes is `\xNN` text, which UTF-8 tables and orjson accept.
+        input_path = containers.origin_name(task.path)
         names: dict[str, int] = {}
         for origin, data in blobs:
-            member = member_of(task.path, origin)
-            key = BlobKey(task.path, member, names.get(member, 0))
+            member = member_of(input_path, origin)
+            key = BlobKey(input_path, member, names.get(member, 0))
             names[member] = key.dup + 1
             blob_id = key.blob_id
             self.pending.seen.append(blob_id)
@@ -197,10 +204,17 @@ class Auditor:
             self._error(item, blob_id, file_hash, index=item.index)
             return
         try:
-            trial, findings = row_builder.rows(verdict(item, self.profile, self.corrections), self.profile,
-                                               blob_id, file_hash)
+            with budget.limit(RECORD_SECONDS):
+                trial, findings = row_builder.rows(verdict(item, self.profile, self.corrections), self.profile,
+                                                   blob_id, file_hash)
+        except budget.OverBudget:
+            err = RecordError(item.source.path, f"audit took longer than {RECORD_SECONDS} s "
+                              "(set TRIAL_AUDIT_RECORD_SECONDS to allow more)",
+                              index=item.source.index, record_id=item.trial_id)
+            self._error(err, blob_id, file_hash, index=item.source.index)
+            return
         except Exception as exc:  # noqa: BLE001 - an extractor bug on one record: record it, go on with the batch
-            err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
+            err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {str(exc)[:500]}",
                               index=item.source.index, record_id=item.trial_id)
             self._error(err, blob_id, file_hash, index=item.source.index)
             return
@@ -233,6 +247,7 @@ def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, 
                 corrections: Corrections | None = None) -> None:
     """Process entry point: serve tasks until the parent sends None (or disappears)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() ends us (cli.batch redirects its own)
     # Auditing allocates many short-lived objects and few cycles: park what the fork inherited
     # (profile, validators, modules) outside the collector and collect young objects less often.
     gc.freeze()

@@ -17,16 +17,23 @@ import click
 from auditor import __version__
 from auditor.cli.batch import batch
 from auditor.cli.check import check, show_config
-from auditor.cli.common import CONTEXT
+from auditor.cli.common import CONTEXT, fail
 from auditor.cli.fetch import fetch_command
 from auditor.cli.info import explain, init, list_formats, list_profiles, schema
 from auditor.cli.review import corrections, report
+from auditor.errors import InputError
 
 
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="trial-audit")
 def main() -> None:
     """Audit clinical-trial records and protocol files against review-derived quality profiles."""
+    from auditor.limits import check_environment
+
+    try:
+        check_environment()  # a bad TRIAL_AUDIT_* value: one line, exit 2, before any work
+    except InputError as err:
+        fail(err.one_line())
 
 
 for command in (check, show_config, batch, report, corrections, fetch_command, init, list_profiles, explain, schema,

@@ -8,6 +8,7 @@ failure of the run), 2 for bad options, an unwritable out dir, a bad profile or 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 # DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
 HTML_LIMIT = 2000  # trials with details embedded in report.html (auditor.report.html.DEFAULT_LIMIT)
+MAX_HTML_LIMIT = 100_000  # a page with more trials than this no browser opens
+MAX_JOBS = 64  # more processes than this only add memory and queue contention
 
 
 class _Bar:
@@ -115,12 +118,12 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @click.option("--corrections", "corrections_path", type=click.Path(dir_okay=False), default=None,
               help="A reviewer's corrections.yaml, applied after extraction (or `corrections` in the settings).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: CPU count].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=MAX_JOBS), default=None,
+              help=f"Worker processes, at most {MAX_JOBS} [default: CPU count].")
 @click.option("--force", is_flag=True, help="Clear stored results and audit everything again.")
 @click.option("--input-format", "reader", type=click.Choice(sorted(READER_NAMES)), default=None,
               help="Skip detection and read every input with this reader.")
-@click.option("--html-limit", type=click.IntRange(min=0), default=HTML_LIMIT, show_default=True,
+@click.option("--html-limit", type=click.IntRange(min=0, max=MAX_HTML_LIMIT), default=HTML_LIMIT, show_default=True,
               help="Most trials whose details report.html embeds (charts always cover all).")
 def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, force: bool, html_limit: int,
                   corrections_path: str | None, **opts: Any) -> None:
@@ -128,6 +131,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
 
     Settings come from the configuration file exactly as for `check` (profile, select, ignore,
     severity, input-format, corrections); `per-path` settings apply to `check` only."""
+    import duckdb
     from rich.console import Console
 
     from auditor import batch as runner
@@ -135,10 +139,14 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     from auditor.engine.selection import filtered
 
     err = Console(stderr=True)
+    if not str(out_dir).strip():
+        fail("--out: give a results folder (an empty name would write into the current folder)")
     cfg, profile = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
     profile = filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"])
     corrections = load_corrections(corrections_path or cfg["corrections"])
     settings = {k: cfg[k] for k in ("profile", "select", "ignore", "severity")} | {"config": cfg.file}
+    # SIGTERM (a scheduler, `kill`) stops like Ctrl-C: committed work is kept and the exit says so.
+    signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
     bar = _Bar(err)
     try:
         outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
@@ -150,6 +158,12 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     except (runner.BatchError, runner.WorkerDied) as exc:
         bar.stop()
         fail(str(exc))
+    except duckdb.Error as exc:  # the store failed under us (a full disk: IOException)
+        bar.stop()
+        fail(f"{out_dir}: the results store failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    except OSError as exc:  # a full disk or a vanished folder during the audit or the export
+        bar.stop()
+        fail(f"{out_dir}: {exc.strerror or exc}; run the same command again to resume")
     except KeyboardInterrupt:  # a second Ctrl-C, or one outside the audit loop: committed work is kept
         bar.stop()
         click.echo("trial-audit: interrupted; run the same command again to resume", err=True)
@@ -157,8 +171,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     bar.stop()
     out = Console()
 
-    def say(message: str) -> None:  # plain lines: no wrapping (logs, grep), no markup in paths
-        out.print(message, soft_wrap=True, markup=False, highlight=False)
+    def say(message: str) -> None:  # plain lines: no wrapping (logs, grep), no markup or control characters
+        from auditor.report.safe import line
+
+        out.print(line(message), soft_wrap=True, markup=False, highlight=False)
 
     if outcome.reset_reason:
         say(f"Stored results were cleared because {outcome.reset_reason}.")
@@ -180,7 +196,9 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
         say("Interrupted: everything audited so far is stored; run the same command again to resume.")
         sys.exit(EXIT_INTERRUPTED)
     for problem in outcome.correction_errors:  # the run is kept; the corrections file needs fixing
-        click.echo(f"trial-audit: {problem.one_line()}", err=True)
+        from auditor.report.safe import line
+
+        click.echo(f"trial-audit: {line(problem.one_line())}", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
 
 

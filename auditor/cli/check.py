@@ -138,7 +138,7 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
     """
     from auditor import pipeline
     from auditor.engine.selection import union as union_profiles
-    from auditor.report import REPORTERS
+    from auditor.report import REPORTERS, safe
     from auditor.report.locate import violations
     from auditor.sources.protocol import ProtocolInvalid
 
@@ -167,15 +167,18 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
         report.errors = violations(report.errors)
     text = REPORTERS[fmt](report, shown, **extra)
     _github_summary(fmt, report, shown)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    elif audits or fmt != "text":
-        # Nothing audited: a text report would only repeat the errors below (header, error, totals).
-        click.echo(text, nl=False)
+    try:
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        elif audits or fmt != "text":
+            # Nothing audited: a text report would only repeat the errors below (header, error, totals).
+            click.echo(text, nl=False)
+    except OSError as exc:  # a missing or read-only folder, a full disk, a closed pipe
+        fail(f"{output or '<stdout>'}: cannot write the report: {exc.strerror or exc}")
     for err in errors:
         details = err.details if isinstance(err, ProtocolInvalid) else [err.one_line()]
         for line in details:
-            click.echo(f"trial-audit: {line}", err=True)
+            click.echo(f"trial-audit: {safe.line(line)}", err=True)
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_GAPS if report.totals.gaps_at_fail_level else EXIT_OK)

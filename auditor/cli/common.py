@@ -23,7 +23,9 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 def fail(message: str) -> NoReturn:
     """Exit 2 with one line on stderr: the tool could not do its job."""
-    click.echo(f"trial-audit: {message}", err=True)
+    from auditor.report.safe import line  # imports nothing else: `schema` stays fast
+
+    click.echo(f"trial-audit: {line(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 

@@ -93,19 +93,44 @@ def _read(path: Path) -> dict[str, Any]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot read profile: {exc.strerror or exc}") from None
+    kind = path.suffix.lstrip(".").upper() or "JSON"
+    # Only the path and the reason: a profile (or an `extends`) may name any file, and its content
+    # must not be echoed into the message (no parser excerpt, no offending value).
     try:
         doc = orjson.loads(data) if path.suffix.lower() == ".json" else yaml.safe_load(data)
-    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(str(path), f"profile is not valid {path.suffix.lstrip('.').upper() or 'JSON'}: "
-                                    f"{str(exc).splitlines()[0]}") from None
-    errors = sorted(jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc),
-                    key=lambda e: list(e.absolute_path))
+    except (orjson.JSONDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
+        mark: Any = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
+        at = f" at line {mark.line + 1}" if hasattr(mark, "line") else f" at line {mark}" if mark else ""
+        raise InputError(str(path), f"profile is not valid {kind}{at}") from None
+    try:
+        errors = sorted(jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc),
+                        key=lambda e: [str(p) for p in e.absolute_path])
+    except RecursionError:
+        raise InputError(str(path), "profile is nested too deeply") from None
     if errors:
         err = errors[0]
         where = "/" + "/".join(str(p) for p in err.absolute_path)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(str(path), f"invalid profile: {err.message}{more}", where=where)
+        raise InputError(str(path), f"invalid profile: {_reason(err)}{more}", where=where)
     return doc
+
+
+def _reason(err: jsonschema.ValidationError) -> str:
+    """A schema violation in words of the schema, never of the (possibly foreign) file's content."""
+    expected = err.validator_value
+    if err.validator == "type":
+        return f"expected {expected}" if not err.absolute_path else f"expected a value of type {expected}"
+    if err.validator == "required":
+        return f"lacks a required key (needs {', '.join(map(str, expected))})"
+    if err.validator == "enum":
+        return f"must be one of {', '.join(map(str, expected))}"
+    if err.validator == "pattern":
+        return f"does not match the pattern {expected}"
+    if err.validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
+        return f"breaks {err.validator} {expected}"
+    if err.validator == "additionalProperties":
+        return "has a key the profile format does not know"
+    return f"fails the schema's {err.validator!r} rule"
 
 
 def _resolve(path: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:

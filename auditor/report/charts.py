@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape as _escape
 
+from auditor.report import safe
 from auditor.report.labels import category, criterion_title
 from auditor.vocabulary import LABEL, SYMBOL, Status, applicable
 
@@ -21,6 +23,11 @@ FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 _STYLE = (f"<style>text{{font-family:{FONT};fill:#212121}}.lbl{{font-size:12px}}.num{{font-size:11px}}"
           ".tick{{font-size:10px;fill:#424242}}.axis{{font-size:12px;font-weight:bold}}.in{{font-size:10px;fill:#fff}}"
           "</style>").replace("{{", "{").replace("}}", "}")
+
+
+def escape(value: object) -> Markup:
+    """A label inside SVG: one printable line (auditor.report.safe), then XML-escaped."""
+    return _escape(safe.line(value))
 
 
 def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:

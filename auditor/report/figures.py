@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from auditor.report import charts
+from auditor.report import charts, safe
 from auditor.report.labels import criterion_title
 
 FOLDER = "figures"
@@ -20,7 +20,8 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+        writer.writerows({k: "" if v is None else safe.csv_cell(safe.line(v)) if isinstance(v, str) else v
+                          for k, v in r.items()} for r in rows)
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from auditor.engine.profiles import Profile
 from auditor.findings import Finding, Report, TrialAudit
+from auditor.report import safe
 from auditor.report.common import totals_line
 from auditor.report.locate import Location, add_hint, locate, problem_location
 from auditor.vocabulary import LABEL, SEVERITIES
@@ -17,6 +18,7 @@ COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
+    text = safe.text(text)  # no terminal escapes or other control characters in the job log
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

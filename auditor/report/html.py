@@ -5,7 +5,8 @@ sample the batch layer picked (at most `limit` trials with their findings, by a 
 source so the sample is stable and spread over all inputs), and the page says so when it shows a
 sample. The renderer is given its rows: it runs no queries and imports nothing from `batch/`.
 
-Escaping: the template is autoescaped; SVG is built here with `escape` on every label; trial data
+Escaping: the template is autoescaped, after `safe.html_value` took control characters out of every
+printed value; SVG is built in `charts` with `safe.line` and `escape` on every label; trial data
 travels as JSON inside `<script type="application/json">` with `<`, `>`, `&`, U+2028/U+2029 escaped
 so record text can neither end the script element nor break the parser; scripts insert it with
 `textContent` only.
@@ -20,7 +21,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
-from auditor.report import charts, trialview
+from auditor.report import charts, safe, trialview
 from auditor.report.labels import category, criterion_title, group_title, grouped, legend, registry_link
 from auditor.vocabulary import LABEL, SYMBOL
 
@@ -28,14 +29,15 @@ DEFAULT_LIMIT = 2000
 COLORS = charts.COLORS
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("auditor.report", "templates"),
-                          autoescape=True, trim_blocks=True, lstrip_blocks=True)
+                          autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=safe.html_value)
 _ENV.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
 
 
 def script_json(value: Any) -> Markup:
     """JSON that is safe inside a <script> element and in any HTML parser state."""
-    text = orjson.dumps(value).decode()
-    for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    # C1 and bidi controls, U+2028/U+2029 and the BOM as \\uXXXX (safe.json_document): the same text once parsed.
+    text = safe.json_document(orjson.dumps(value).decode())
+    for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         text = text.replace(char, code)
     return Markup(text)
 

@@ -6,7 +6,8 @@ import orjson
 
 from auditor.engine.profiles import Profile
 from auditor.findings import Report
+from auditor.report import safe
 
 
 def render(report: Report, profile: Profile) -> str:
-    return orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return safe.json_document(orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode()) + "\n"

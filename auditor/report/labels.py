@@ -71,7 +71,8 @@ def registry_link(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    return url if _URL.fullmatch(url) else None
+    # Printable ASCII only: no control or bidi character can hide in an address shown or followed.
+    return url if url.isascii() and url.isprintable() and _URL.fullmatch(url) else None
 
 
 def grouped(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """`trial-audit check RECORD --format html`: the batch page's per-trial view as a standalone page (no
-script, no network), for a trialist to share. One block per record; every text is autoescaped.
+script, no network), for a trialist to share. One block per record; every text is
+cleaned of control characters (`safe.html_value`) and autoescaped.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import jinja2
 from auditor.engine.profiles import Profile
 from auditor.findings import Report, TrialAudit
 from auditor.identity import record_ids, registry_url
-from auditor.report import charts, trialview
+from auditor.report import charts, safe, trialview
 from auditor.report.common import totals_line, trial_name
 from auditor.report.labels import category, grouped, legend, registry_link
 from auditor.vocabulary import LABEL, STATUSES
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("auditor.report", "templates"),
-                          autoescape=True, trim_blocks=True, lstrip_blocks=True)
+                          autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=safe.html_value)
 
 
 def _trial(audit: TrialAudit, order: list[str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import orjson
 from auditor import __version__
 from auditor.engine.profiles import Criterion, Profile
 from auditor.findings import Finding, Report, TrialAudit
+from auditor.report import safe
 from auditor.report.locate import Location, add_hint, locate, problem_location
 from auditor.vocabulary import LABEL, SEVERITIES
 
@@ -78,6 +79,7 @@ def source_root() -> Path:
 def artifact_location(path: str, root: Path | None = None) -> dict[str, str]:
     """The file relative to the repository root (uriBaseId %SRCROOT%); a file outside it (or
     stdin) keeps an absolute URI (or its name)."""
+    path = safe.surrogates(path)  # a non-UTF-8 file name cannot be percent-encoded as is
     if path in ("-", "<stdin>"):
         return {"uri": quote(path, safe="<>-")}
     root = root or source_root()
@@ -100,7 +102,7 @@ def _location(where: Location, trial_id: str | None) -> dict[str, Any]:
                                     "fullyQualifiedName": f"{trial_id or ''}{where.pointer or ''}",
                                     "kind": "element" if where.pointer else "module"}]
     if where.note:
-        loc["message"] = {"text": where.note}
+        loc["message"] = {"text": safe.text(where.note)}
     return loc
 
 
@@ -120,7 +122,7 @@ def _result(audit: TrialAudit, finding: Finding, index: int, profile: Profile) -
         "ruleIndex": index,
         "kind": "fail",
         "level": LEVEL[finding.severity],
-        "message": {"text": text},
+        "message": {"text": safe.text(text)},
         "locations": [_location(where, rec.trial_id)],
         "partialFingerprints": {"trialAudit/v1": hashlib.sha256(key).hexdigest()[:32]},
         "properties": {
@@ -137,14 +139,14 @@ def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
     shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
     results = [_result(audit, f, index[f.code], profile) for audit in report.audits for f in audit.findings
                if f.is_gap and f.severity in shown and f.code in index]
-    notifications = [{"level": "error", "message": {"text": p.message},
+    notifications = [{"level": "error", "message": {"text": safe.text(p.message)},
                       "locations": [_location(problem_location(p), p.record_id)]} for p in report.errors]
     first_input_rule = len(profile.criteria)
     for p in report.errors:
         where = problem_location(p)
         which = 0 if where.line is not None else 1  # a line: a problem in a protocol file
         results.append({"ruleId": INPUT_RULES[which]["id"], "ruleIndex": first_input_rule + which, "kind": "fail",
-                        "level": "error", "message": {"text": f"{p.message} (the file could not be audited)"},
+                        "level": "error", "message": {"text": safe.text(f"{p.message} (the file could not be audited)")},
                         "locations": [_location(Location(where.path, where.line, where.column), p.record_id)]})
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "trial-audit", "version": __version__,
@@ -157,4 +159,4 @@ def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
                        "totals": report.totals.model_dump()},
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return safe.json_document(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditor.engine.profiles import Profile
 from auditor.findings import Report, TrialAudit
+from auditor.report import safe
 from auditor.report.common import counts_line, detailed, heading, location, missing_field, quote, totals_line
 from auditor.vocabulary import SYMBOL
 
@@ -39,4 +40,5 @@ def render(report: Report, profile: Profile) -> str:
     for problem in report.errors:
         out.append(f"error: {problem.origin}: {problem.message}")
     out.append(totals_line(report))
-    return "\n".join(out) + "\n"
+    # Registry text (titles, quotes, file names) cannot break a line or reach the terminal raw.
+    return "\n".join(safe.line(item) for item in out) + "\n"

@@ -16,6 +16,7 @@ whose ``sniff`` accepts the content wins, so put specific formats before general
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 
@@ -63,7 +64,8 @@ def detect(head: bytes, name: str) -> ModuleType:
 
 
 def read_blob(data: bytes, origin: str, reader_name: str | None = None) -> Iterator[Item]:
-    """Records of one file's bytes."""
+    """Records of one file's bytes. Whatever a reader raises becomes one InputError naming the file."""
+    data = _utf8(data, origin)
     if not data.strip():
         raise InputError(origin, "file is empty")
     if reader_name is not None:
@@ -73,7 +75,34 @@ def read_blob(data: bytes, origin: str, reader_name: str | None = None) -> Itera
             raise InputError(origin, f"unknown reader {reader_name!r}; known: {', '.join(READERS)}") from None
     else:
         reader = detect(data[:65536], origin)
-    yield from reader.read(data, origin)
+    try:
+        yield from reader.read(data, origin)
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError(origin, "nesting too deep to read") from None
+    except Exception as exc:  # noqa: BLE001 - a library's error on a broken file (openpyxl, XML, ...)
+        lines = str(exc).strip().splitlines()
+        raise InputError(origin, f"cannot read: {type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")) from None
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+_XML_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']")
+
+
+def _utf8(data: bytes, origin: str) -> bytes:
+    """Text with a byte-order mark (UTF-8 with BOM, UTF-16, UTF-32) as plain UTF-8 for the readers."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding).encode("utf-8")
+                return _XML_ENCODING.sub(b'\\1"UTF-8"', text, count=1) if text.startswith(b"<?xml") else text
+            except UnicodeDecodeError as exc:
+                raise InputError(origin, f"not valid {encoding.upper()} text (byte {exc.start})") from None
+    return data
 
 
 def read_paths(paths: Iterable[str], reader_name: str | None = None) -> Iterator[Item | InputError]:

@@ -10,16 +10,31 @@ import io
 import os
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from auditor import limits
 from auditor.errors import InputError
 from auditor.sources import xmlsafe
 
+
+def setting(name: str) -> int:
+    """A whole-number TRIAL_AUDIT_* setting; its default when the value is bad."""
+    try:
+        return limits.env_int(name)
+    except InputError:  # the command line refuses it before any work (limits.check_environment)
+        return limits.INTEGERS[name][0]
+
+
 # A registry export of 100,000 studies is ~2 GB as one JSON file; a single file above this is
-# far more likely a mistake (or a decompression bomb) than a record set.
-MAX_FILE_BYTES = int(os.environ.get("TRIAL_AUDIT_MAX_FILE_BYTES", str(1 << 30)))
+# far more likely a mistake (or a decompression bomb) than a record set. The archive limits hold
+# for everything unpacked from one input, across nesting levels (auditor/limits.py has the variables).
+MAX_FILE_BYTES = setting("TRIAL_AUDIT_MAX_FILE_BYTES")
+MAX_ARCHIVE_BYTES = setting("TRIAL_AUDIT_MAX_ARCHIVE_BYTES")
+MAX_ARCHIVE_MEMBERS = setting("TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS")
+MAX_ARCHIVE_DEPTH = setting("TRIAL_AUDIT_MAX_ARCHIVE_DEPTH")
 # Files no registry export consists of: operating-system litter, and what trial-audit itself writes
 # beside the inputs (`init --with-schema` writes protocol.schema.json next to the protocol file).
 SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "protocol.schema.json", "trial-audit-fetch.json"})
@@ -33,22 +48,42 @@ def skipped(name: str) -> bool:
     return name.startswith(".") or name in SKIP_NAMES or name.endswith(SKIP_SUFFIXES) or name == "__MACOSX"
 
 
-def walk(root: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
+def walk(root: Path, skip: Iterable[Path] = (), _above: frozenset[Path] = frozenset()) -> Iterator[Path]:
     """The input files under a folder, in a stable order (by name, folder by folder), one directory
     listing in memory at a time. Skips hidden files and folders (`.git`, `.venv`), the names above,
-    `batch` results folders and the folders in `skip` (the results folder of the running batch)."""
+    `batch` results folders and the folders in `skip` (the results folder of the running batch).
+    A folder it cannot list, a symbolic link back to a folder above it, and an entry that is neither
+    file nor folder (a dangling link) are yielded as they are: reading them gives their error."""
     skip_dirs = {p.resolve() for p in skip}
-    with os.scandir(root) as it:
-        entries = sorted(it, key=lambda e: e.name)
+    try:
+        real = root.resolve()
+        with os.scandir(root) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except (OSError, RuntimeError):
+        yield root
+        return
+    above = _above | {real}
     for entry in entries:
         if skipped(entry.name):
             continue
-        if entry.is_dir():
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError:
+            is_dir = is_file = False
+        if is_dir:
             folder = Path(entry.path)
-            if (folder / RESULTS_MARKER).exists() or (skip_dirs and folder.resolve() in skip_dirs):
+            try:
+                target = folder.resolve()
+                if (folder / RESULTS_MARKER).exists() or (skip_dirs and target in skip_dirs):
+                    continue
+            except (OSError, RuntimeError):
+                yield folder
                 continue
-            yield from walk(folder, skip_dirs)
-        elif entry.is_file():
+            if target in above:  # a symbolic link loop: reading it names the loop
+                yield folder
+                continue
+            yield from walk(folder, skip_dirs, above)
+        elif is_file or entry.is_symlink() or not is_dir:
             yield Path(entry.path)
 
 
@@ -74,61 +109,129 @@ STDIN = "<stdin>"
 
 
 def read_stdin() -> bytes:
-    return _limited(STDIN, sys.stdin.buffer)
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:
+        raise InputError(STDIN, "standard input is closed")
+    try:
+        return _limited(STDIN, stream)
+    except (OSError, ValueError) as exc:  # closed (`<&-`) or unreadable
+        raise InputError(STDIN, f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase | IO[bytes], size: int | None = None) -> bytes:
-    """The stream's bytes, refusing more than MAX_FILE_BYTES. `size`: what the stream is expected
-    to hold; read(n) allocates n bytes up front, so asking a small file for MAX_FILE_BYTES + 1
-    costs a 1 GB mmap and munmap each time (~35 us a file)."""
+def _limited(origin: str, stream: io.BufferedIOBase | io.RawIOBase | IO[bytes], size: int | None = None,
+             cap: int | None = None) -> bytes:
+    """The stream's bytes, refusing more than `cap` (default MAX_FILE_BYTES). `size`: what the
+    stream is expected to hold; read(n) allocates n bytes up front, so asking a small file for the
+    whole limit costs a 1 GB mmap and munmap each time (~35 us a file). Bytes are gathered in one
+    buffer, never joined from parts, so refusing a bomb costs at most the limit."""
+    limit = MAX_FILE_BYTES if cap is None else min(cap, MAX_FILE_BYTES)
     if size is not None:
-        data = stream.read(min(size, MAX_FILE_BYTES) + 1)
-        if len(data) <= size or len(data) > MAX_FILE_BYTES:  # the usual case, or more than allowed
-            return _checked(origin, data)
-        parts = [data]  # it grew since we looked: read on in bounded steps
+        data = stream.read(min(size, limit) + 1)
+        if len(data) <= size or len(data) > limit:  # the usual case, or more than allowed
+            return _checked(origin, data, limit)
+        buffer = io.BytesIO()
+        buffer.write(data)  # it grew since we looked: read on in bounded steps
     else:
-        parts = []
-    total = sum(map(len, parts))
-    while total <= MAX_FILE_BYTES and (chunk := stream.read(min(1 << 20, MAX_FILE_BYTES + 1 - total))):
-        parts.append(chunk)
+        buffer = io.BytesIO()
+    total = buffer.tell()
+    while total <= limit and (chunk := stream.read(min(1 << 20, limit + 1 - total))):
+        buffer.write(chunk)
         total += len(chunk)
-    return _checked(origin, b"".join(parts))
+    return _checked(origin, buffer.getvalue(), limit)
 
 
-def _checked(origin: str, data: bytes) -> bytes:
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
+def _checked(origin: str, data: bytes, limit: int) -> bytes:
+    if len(data) > limit:
+        raise _too_big(origin, limit)
     return data
 
 
-def expand_bytes(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputError]]:
-    """The blobs in one file's bytes: the file itself, or its gzip content / zip members."""
+class Budget:
+    """What one input may still unpack, across nesting levels: bytes, members, depth."""
+
+    def __init__(self) -> None:
+        self.bytes_left = MAX_ARCHIVE_BYTES
+        self.members_left = MAX_ARCHIVE_MEMBERS
+
+    def cap(self) -> int:
+        return min(MAX_FILE_BYTES, self.bytes_left)
+
+    def spend(self, origin: str, size: int) -> None:
+        self.bytes_left -= size
+        if self.bytes_left < 0:
+            raise InputError(origin, f"archive expands to more than {MAX_ARCHIVE_BYTES} bytes in all "
+                                     "(set TRIAL_AUDIT_MAX_ARCHIVE_BYTES to allow it)")
+
+
+def origin_name(path: str) -> str:
+    """A path as origin text: undecodable bytes of a file name (kept by Python as lone surrogates)
+    become `\\xNN`, so the name can be printed and written to UTF-8 tables."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in path):
+        return path
+    return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff"
+                   else f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in path)
+
+
+def expand_bytes(origin: str, data: bytes, budget: Budget | None = None,
+                 depth: int = 0) -> Iterator[tuple[str, bytes | InputError]]:
+    """The blobs in one file's bytes: the file itself, or its gzip content / zip members, unpacked
+    no deeper than MAX_ARCHIVE_DEPTH and within one Budget for the whole input."""
+    budget = budget or Budget()
+    if (data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04") and depth >= MAX_ARCHIVE_DEPTH:
+        yield origin, InputError(origin, f"archives nested more than {MAX_ARCHIVE_DEPTH} deep "
+                                         "(set TRIAL_AUDIT_MAX_ARCHIVE_DEPTH to allow it)")
+        return
     if data[:2] == b"\x1f\x8b":
         try:
+            size = _gzip_size(data, budget.cap())  # a bomb is refused without holding its content
+            if size > budget.cap():
+                raise _too_big(origin, budget.cap())
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-                inner = _limited(origin, gz)
+                inner = _limited(origin, gz, size, cap=budget.cap())
+            budget.spend(origin, len(inner))
         except InputError as err:  # a gzip bomb: small on disk, over the limit inside
             yield origin, err
             return
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             yield origin, InputError(origin, f"broken gzip file: {exc}")
             return
-        yield from expand_bytes(origin.removesuffix(".gz"), inner)
+        yield from expand_bytes(origin.removesuffix(".gz"), inner, budget, depth + 1)
     elif data[:4] == b"PK\x03\x04":
-        yield from _from_zip(origin, data)
+        yield from _from_zip(origin, data, budget, depth)
     else:
         yield origin, data
 
 
-def _from_zip(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputError]]:
+def _too_big(origin: str, limit: int) -> InputError:
+    if limit < MAX_FILE_BYTES:
+        return InputError(origin, f"archive expands to more than {MAX_ARCHIVE_BYTES} bytes in all "
+                                  "(set TRIAL_AUDIT_MAX_ARCHIVE_BYTES to allow it)")
+    return InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
+
+
+def _gzip_size(data: bytes, cap: int) -> int:
+    """The decompressed size of gzip data, counted up to `cap` + 1 without keeping the bytes."""
+    total = 0
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+        while total <= cap and (chunk := gz.read(1 << 20)):
+            total += len(chunk)
+    return total
+
+
+def _from_zip(origin: str, data: bytes, budget: Budget, depth: int) -> Iterator[tuple[str, bytes | InputError]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         yield origin, InputError(origin, f"broken zip archive: {exc}")
         return
     if is_office_document([m.filename for m in members]):
         yield origin, data
+        return
+    budget.members_left -= len(members)
+    if budget.members_left < 0:  # fan-out: refused before anything is unpacked
+        yield origin, InputError(origin, f"archive holds more than {MAX_ARCHIVE_MEMBERS} members in all "
+                                         "(set TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS to allow it)")
         return
     for member in sorted(members, key=lambda m: m.filename):
         name = f"{origin}!{member.filename}"
@@ -138,15 +241,35 @@ def _from_zip(origin: str, data: bytes) -> Iterator[tuple[str, bytes | InputErro
             yield name, InputError(name, f"archive member larger than {MAX_FILE_BYTES} bytes")
             continue
         try:
+            budget.spend(name, 0 if member.file_size <= budget.bytes_left else member.file_size)
             with archive.open(member) as fh:
-                inner = _limited(name, fh, member.file_size)
+                inner = _limited(name, fh, member.file_size, cap=budget.cap())
+            budget.spend(name, len(inner))
         except InputError as err:
             yield name, err
+            if budget.bytes_left <= 0:
+                return  # the budget is spent: the rest of the archive is not unpacked
             continue
-        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, zlib.error,
+                NotImplementedError) as exc:
             yield name, InputError(name, f"cannot extract: {exc}")
             continue
-        yield from expand_bytes(name, inner)
+        yield from expand_bytes(name, inner, budget, depth + 1)
+
+
+def folder_problem(path: Path) -> str | None:
+    """Why a folder cannot be read as input: a symbolic link back to a folder above it (a loop), or
+    a listing the system refuses. None for a readable folder."""
+    try:
+        parent = path.parent.resolve()
+        if path.is_symlink() and path.resolve() in {parent, *parent.parents}:
+            return "symbolic link loop (points to a folder above it)"
+        with os.scandir(path):
+            return None
+    except PermissionError:
+        return "cannot list folder: permission denied"
+    except (OSError, RuntimeError) as exc:  # RuntimeError: pathlib's own symlink loop
+        return f"cannot list folder: {getattr(exc, 'strerror', None) or exc}"
 
 
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
@@ -159,21 +282,30 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
             continue
         path = Path(raw)
         if path.is_dir():
+            if problem := folder_problem(path):
+                yield origin_name(raw), InputError(origin_name(raw), problem)
+                continue
             empty = True
             for file in walk(path):
                 empty = False
                 yield from _read_file(file)
             if empty:
-                yield raw, InputError(raw, "folder contains no files")
+                yield origin_name(raw), InputError(origin_name(raw), "folder contains no files")
         else:
             yield from _read_file(path)
 
 
 def _read_file(path: Path) -> Iterator[tuple[str, bytes | InputError]]:
-    origin = str(path)
+    origin = origin_name(str(path))
     try:
+        if path.is_dir():  # the walker hands over folders it could not list, and loops
+            yield origin, InputError(origin, folder_problem(path) or "is a folder")
+            return
         with path.open("rb") as fh:
-            data = _limited(origin, fh, os.fstat(fh.fileno()).st_size)
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:  # refused before a byte is read
+                raise InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
+            data = _limited(origin, fh, size or None)
     except FileNotFoundError:
         yield origin, InputError(origin, "no such file or folder")
         return
@@ -186,7 +318,7 @@ def _read_file(path: Path) -> Iterator[tuple[str, bytes | InputError]]:
     except InputError as err:
         yield origin, err
         return
-    except OSError as exc:
-        yield origin, InputError(origin, f"cannot read: {exc.strerror or exc}")
+    except (OSError, RuntimeError) as exc:
+        yield origin, InputError(origin, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
         return
     yield from expand_bytes(origin, data)

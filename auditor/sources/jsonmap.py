@@ -7,6 +7,7 @@ values are all "a key path inside one study object".
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,46 @@ import orjson
 
 from auditor.errors import InputError, RecordError
 from auditor.model import Number, Text, TrialRecord
+
+# Above this size a JSON array of studies is parsed incrementally: orjson builds the whole tree
+# first (~6x the file in memory), ijson's C backend (yajl2_c) one study at a time.
+STREAM_BYTES = 4 << 20
+# Where the readers' studies sit (ijson prefix -> JSON pointer of the array): a plain array, an API
+# v2 page, a classic FullStudiesResponse.
+ARRAYS = {"item": "", "studies.item": "/studies", "FullStudiesResponse.FullStudies.item": "/FullStudiesResponse/FullStudies"}
+_SCAN_EVENTS = 64  # a document whose study array does not start within these events is parsed whole
+
+
+def streamed(data: bytes, origin: str) -> Iterator[tuple[str, Any]] | None:
+    """(pointer, study) for each study of a large document, parsed incrementally; None when the
+    document is not an array of studies (a single study is parsed whole)."""
+    import ijson  # only large files need it
+
+    prefix = None
+    try:
+        for n, (path, event, _) in enumerate(ijson.parse(io.BytesIO(data))):
+            if event == "start_array" and f"{path}.item".lstrip(".") in ARRAYS:
+                prefix = f"{path}.item".lstrip(".")
+                break
+            if n >= _SCAN_EVENTS:
+                return None
+    except ijson.JSONError:
+        return None  # orjson names the error
+    if prefix is None:
+        return None
+    return _items(data, origin, prefix)
+
+
+def _items(data: bytes, origin: str, prefix: str) -> Iterator[tuple[str, Any]]:
+    import ijson
+
+    base = ARRAYS[prefix]
+    index = 0
+    try:
+        for index, study in enumerate(ijson.items(io.BytesIO(data), prefix, use_float=True)):
+            yield f"{base}/{index}", study
+    except ijson.JSONError as exc:
+        raise InputError(origin, f"not valid JSON after study {index}: {str(exc).splitlines()[0]}") from None
 
 
 def study_digest(study: Any) -> str:
@@ -84,12 +125,16 @@ def read_studies(data: bytes, origin: str, entries: Callable[[Any, str], Iterato
                  required: tuple[str, ...], id_path: tuple[str, ...], what: str,
                  build: Callable[[Any, str, int], TrialRecord]) -> Iterator[TrialRecord | RecordError]:
     """Parse a JSON document and map each study `entries` finds in it; a study that lacks the
-    `required` object or cannot be mapped is yielded as a RecordError, and the rest go on."""
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(origin, f"not valid JSON: {exc}") from None
-    for index, (base, study) in enumerate(entries(doc, origin)):
+    `required` object or cannot be mapped is yielded as a RecordError, and the rest go on. A large
+    array of studies (a website download, an API page) is parsed study by study (`streamed`)."""
+    studies = streamed(data, origin) if len(data) > STREAM_BYTES else None
+    if studies is None:
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(origin, f"not valid JSON: {exc}") from None
+        studies = entries(doc, origin)
+    for index, (base, study) in enumerate(studies):
         if not isinstance(dig(study, *required), dict):
             yield RecordError(origin, f"not a {what} (no {'.'.join(required)} object)", where=base or "/", index=index)
             continue

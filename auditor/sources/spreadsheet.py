@@ -154,7 +154,12 @@ def read_sheet(data: bytes, origin: str, mapping: dict[str, Any] | None = None) 
         else _csv(data, origin)
     columns = _columns(header, mapping, origin)
     separators = str(mapping.get("separator", ";")) + "\n"
+    strict = data[:4] != b"PK\x03\x04"  # CSV: a row must fit its header; XLSX cells cannot shift
     for index, (row_number, row) in enumerate(rows):
+        if strict and (why := ragged(row, len(header))):
+            yield RecordError(origin, why, where=f"row {row_number}", line=locate(row_number, 0, "")["line"],
+                              index=index)
+            continue
         cells = {key: (row[i] if i < len(row) else None, locate(row_number, i, header[i]))
                  for key, i in columns.items()}
         sheet = _Row(cells, separators)
@@ -204,20 +209,61 @@ def _columns(header: list[str], mapping: dict[str, Any], origin: str) -> dict[st
     return columns
 
 
+SNIFF_CHARS = 65536
+DELIMITERS = (",", ";", "\t")
+
+
+def dialect(text: str) -> type[csv.Dialect]:
+    """The csv module's standard (RFC 4180) dialect, with `;` or tab as the delimiter only when a
+    real sample (the first complete rows, quotes and `""` escapes parsed) says so: that delimiter
+    gives a header of two or more columns and every sampled row as many cells."""
+    sample = text[:SNIFF_CHARS]
+    if len(text) > SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # whole lines only
+    best, best_width = ",", 0
+    for delimiter in DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if any(r)]
+        except csv.Error:
+            continue
+        width = len(rows[0]) if rows else 0
+        if width >= 2 and all(len(r) == width for r in rows) and width > best_width:
+            best, best_width = delimiter, width
+    if best == ",":
+        return csv.excel
+    return type("sniffed", (csv.excel,), {"delimiter": best})
+
+
+def ragged(row: list[str], width: int) -> str | None:
+    """Why a CSV row does not fit the header (cells would shift columns), or None."""
+    extra = row[width:]
+    if len(row) < width:
+        return f"row has {len(row)} cells, the header has {width}: a quote or delimiter is out of place"
+    if any(c.strip() for c in extra):
+        return f"row has {len(row)} cells, the header has {width}: a quote or delimiter is out of place"
+    return None
+
+
 def _csv(data: bytes, origin: str):
     text = ictrp_csv.decode(data, origin)
-    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect(text))
     try:
-        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = next(reader, [])
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise InputError(origin, f"broken CSV header: {exc}") from None
     lines = {1: 1}  # row number -> physical line where it starts (cells may span lines)
 
     def rows():
         end = reader.line_num
-        for number, row in enumerate(reader, 2):
+        number = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a NUL byte, an unterminated quote at the end
+                raise InputError(origin, f"broken CSV at line {reader.line_num}: {exc}") from None
+            number += 1
             lines[number], end = end + 1, reader.line_num
             if any(c.strip() for c in row):
                 yield number, row
