@@ -89,7 +89,7 @@ def html_value(value: object) -> object:
     characters before autoescaping; markup built by the renderer (SVG, script JSON) is kept as is,
     it was sanitised where it was built."""
     if isinstance(value, str) and not hasattr(value, "__html__"):
-        return text(value)
+        return text(value).replace("\r\n", "\n").replace("\r", "\n")  # a line break stays one, as \n
     return value
 
 
