@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -113,6 +114,29 @@ def file_names(root: Path) -> list[Path]:
     return written
 
 
+# The blob identities the folder's `identity/` part gives (files.input_path name, member, member_dup).
+IDENTITY_STUDIES = ("NCT95000001", "NCT95000002", "NCT95000003", "NCT95000004", "NCT95000005", "NCT95000006")
+
+
+def identity_names(root: Path) -> list[Path]:
+    """Names that only a structured blob identity tells apart: `!` in file and member names (the
+    origin separator), two zip members of one name, and `x.json` beside `x.json.gz`."""
+    root.mkdir(parents=True, exist_ok=True)
+    one, two, three, four, five, six = (orjson.dumps(study(n)) for n in IDENTITY_STUDIES)
+    (root / "bang!name.json").write_bytes(one)
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns about the duplicate name: that is the point
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("same.json", two)
+            z.writestr("same.json", three)
+            z.writestr("in!side.json", four)
+    (root / "dup!members.zip").write_bytes(buf.getvalue())
+    (root / "x.json").write_bytes(five)
+    (root / "x.json.gz").write_bytes(gzip.compress(six))
+    return sorted(root.iterdir())
+
+
 def hostile_folder(root: Path) -> Path:
     """A folder mixing every class with good records."""
     root.mkdir(parents=True, exist_ok=True)
@@ -139,6 +163,7 @@ def hostile_folder(root: Path) -> Path:
     for group in (csv_dialects(), huge_numbers(), broken_documents()):
         for name, data in group.items():
             (sheets / name).write_bytes(data)
+    identity_names(root / "identity")
     links = root / "links"
     links.mkdir()
     (links / "loop").symlink_to(links)

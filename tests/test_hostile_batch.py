@@ -11,7 +11,7 @@ import pytest
 from auditor import batch
 from auditor.engine import profiles
 from auditor.sources import containers
-from tests.hostile import HOSTILE_TEXTS, hostile_folder
+from tests.hostile import HOSTILE_TEXTS, IDENTITY_STUDIES, hostile_folder
 
 
 @pytest.fixture
@@ -41,7 +41,13 @@ def test_hostile_folder_batch_completes_reconciles_and_is_stable(tmp_path: Path,
     for expected in ("nested more than", "members in all", "expands to more than", "cells, the header has",
                      "symbolic link loop", "not valid JSON", "unknown encoding"):
         assert expected in text, expected
-    rows = {name: _count(out, name) for name in ("trials", "findings", "errors")}
+    with duckdb.connect(str(out / "audit.duckdb"), read_only=True) as con:
+        ids = {r[0] for r in con.execute("SELECT trial_id FROM records WHERE source_path LIKE '%/identity/%'").fetchall()}
+        dups = con.execute("SELECT member, member_dup FROM files WHERE input_path LIKE '%dup!members.zip' "
+                           "ORDER BY member, member_dup").fetchall()
+    assert ids == set(IDENTITY_STUDIES)  # none lost to a name clash
+    assert dups == [("in!side.json", 0), ("same.json", 0), ("same.json", 1)]
+    rows = {name: _count(out, name) for name in ("trials", "findings", "records", "conflicts", "errors", "files")}
     second = batch.run([str(inputs)], out, profile, jobs=jobs)
     assert second.status == "completed"
     assert second.totals.audited == 0 and second.totals.seen == second.totals.skipped + second.totals.failed
@@ -49,3 +55,6 @@ def test_hostile_folder_batch_completes_reconciles_and_is_stable(tmp_path: Path,
     trials_csv = (out / "trials.csv").read_text(encoding="utf-8")
     assert "\n=HYPERLINK" not in trials_csv and ",=HYPERLINK" not in trials_csv and "'=HYPERLINK" in trials_csv
     assert "\\xff\\xfe" in trials_csv  # the non-UTF-8 file name, escaped
+    for name in ("trials", "findings", "records", "conflicts", "errors"):  # every CSV export: no cell is a formula
+        csv = (out / f"{name}.csv").read_text(encoding="utf-8")
+        assert "\n=HYPERLINK" not in csv and ",=HYPERLINK" not in csv and ',"=HYPERLINK' not in csv, name

@@ -13,7 +13,7 @@ import orjson
 from auditor.batch import summary
 from auditor.batch.store import DB_NAME
 from auditor.errors import InputError
-from auditor.report import figures, html
+from auditor.report import figures, html, safe
 
 SUMMARY = "summary.json"
 
@@ -71,7 +71,7 @@ def corrections_template(store_dir: Path) -> str:
             JOIN trials t USING (trial_key) WHERE f.status = 'unclear' ORDER BY t.trial_key, f.code""").fetchall()
     finally:
         con.close()
-    lines = [f"# Corrections for {store_dir} (profile {last['profile']['id']}, run {last['run']['run_id']}):",
+    lines = [f"# Corrections for {_comment(str(store_dir))} (profile {_comment(last['profile']['id'])}, run {last['run']['run_id']}):",
              "# the unclear findings. Uncomment an entry, set value (met / not_met / not_applicable),",
              "# give the reason and your initials; facts can be corrected too, e.g.",
              "#   facts:",
@@ -81,10 +81,12 @@ def corrections_template(store_dir: Path) -> str:
     for key, title, code, name, message in rows:
         if key != current:
             current = key
-            lines += ["", f"{orjson.dumps(key).decode()}:  # {_comment(title)}", "  status:"]
+            lines += ["", f"{safe.json_document(orjson.dumps(key).decode())}:  # {_comment(title)}", "  status:"]
         lines += [f"    # {code}: {{value: met, reason: \"\", by: \"\"}}  # {name}: {_comment(message)}"]
     return "\n".join(lines) + "\n"
 
 
 def _comment(text: str | None) -> str:
-    return " ".join((text or "").split())[:160]
+    """Registry text (or a folder name) inside a YAML comment: one printable line (YAML refuses
+    control characters anywhere in the stream, and a line break would end the comment)."""
+    return " ".join(safe.line(text or "").split())[:160]
