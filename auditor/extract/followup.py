@@ -48,6 +48,9 @@ class FollowUp:
     max_evidence: list[Evidence] = field(default_factory=list)
     after_treatment: float | None = None
     after_evidence: list[Evidence] = field(default_factory=list)
+    # after_treatment was computed from the treatment duration (a time from baseline minus it), so
+    # it also rests on the text that states the duration.
+    from_duration: bool = False
 
 
 def outcome_points(outcome: Outcome) -> list[Point]:
@@ -147,6 +150,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     if raw < 0:  # the schedule stops before treatment ends: no assessment after it
         note = f"no assessment after the end of treatment: the latest is {-raw:g} weeks before it (reported as 0)"
     if duration is not None and point.anchor != "end_of_treatment":
+        result.from_duration = True
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
     result.after_evidence = [point.evidence.model_copy(update={"note": note})]
     return result
@@ -186,7 +190,7 @@ READS = ("treatment.duration_weeks",)
 def extract(record: TrialRecord, sheet: FactSheet) -> None:
     fu = compute(record.outcomes, sheet.get("treatment.duration_weeks"), record)
     # A number computed with the treatment duration also rests on the text that states the duration.
-    used = sheet.evidence.get("treatment.duration_weeks", []) if any("minus" in (e.note or "") for e in fu.after_evidence) else []
+    used = sheet.evidence.get("treatment.duration_weeks", []) if fu.from_duration else []
     sheet.set("follow_up.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
     sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
     specific, unspecific, spec_ev = specificity(record)
