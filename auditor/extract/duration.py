@@ -70,13 +70,13 @@ _SHORT = set(_UNITS["short_tokens"])
 
 def _lowered(value: str) -> str:
     """text.lowered(), without its per-character loop for the usual text: when str.lower() keeps
-    the length, only the two letters re.IGNORECASE equates with ASCII ones ("ı", "ſ") need mapping
-    (the Kelvin sign already lowers to "k")."""
+    the length, only the two letters re.IGNORECASE equates with ASCII ones (dotless i, long s)
+    need mapping (the Kelvin sign already lowers to "k")."""
     low = value.lower()
     if len(low) != len(value):
         return lowered(value)
-    if not low.isascii() and ("ı" in low or "ſ" in low):
-        low = low.replace("ı", "i").replace("ſ", "s")
+    if not low.isascii() and ("\u0131" in low or "\u017f" in low):
+        low = low.replace("\u0131", "i").replace("\u017f", "s")
     return low
 
 

@@ -227,12 +227,11 @@ def _chains(text: str) -> Iterator[tuple[int, int, str, str]]:
 
 def _quantities(text: str) -> list[_Qty]:
     out: list[_Qty] = []
-    for start, end, nums, token in _chains(text):
+    for start, end, listed, token in _chains(text):
         if _skip(text, start, end):
             continue
         unit = unit_of(token)
-        if _DECIMAL_COMMA.match(nums):  # "1,5-months" is 1.5 months (European decimal comma)
-            nums = nums.replace(",", ".")
+        nums = listed.replace(",", ".") if _DECIMAL_COMMA.match(listed) else listed  # "1,5-months" = 1.5
         # Calendar years ("recruitment 2000-2004, 1 year") and lifetimes are not time points.
         values = [weeks(v, unit) for n in _NUM_IN.finditer(nums) if (v := number(n.group())) < 1900]
         values = [w for w in values if w <= _MAX_WEEKS]
