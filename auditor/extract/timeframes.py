@@ -62,10 +62,12 @@ _LONG_UNIT = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|mth
 # "numbers then unit" backtracks through the whole list at every number when no unit follows (a
 # 2,000-number list took 20 s); see _chains.
 _SEP = r"\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?"
-_CHAIN = compile_fast(rf"(?<![\w.]){NUM}(?:{_SEP}{NUM})*+", re.IGNORECASE)
+_UNIT_AFTER = rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)"
+# The chain and, when it follows the last number, the unit (one call for the usual case).
+_CHAIN = compile_fast(rf"(?<![\w.])(?P<first>{NUM})(?P<rest>(?:{_SEP}{NUM})*+)(?P<tail>{_UNIT_AFTER})?", re.IGNORECASE)
 _CHAIN_NUM = re.compile(NUM, re.IGNORECASE)
 _CHAIN_SEP = re.compile(_SEP, re.IGNORECASE)
-_CHAIN_UNIT = re.compile(rf"(?:\.?,?\s*-?\s*(?P<unit>{_LONG_UNIT})|(?P<short>[mhdwy]))(?![a-z])(?!\s*\d)", re.IGNORECASE)
+_CHAIN_UNIT = re.compile(_UNIT_AFTER, re.IGNORECASE)
 _DIGITS = r"\d+(?:\.\d+)?"
 _PREFIX_UNIT = r"(?:minutes?|hours?|hrs?|days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)"
 _QTY_PREFIX = compile_fast(
@@ -105,6 +107,29 @@ _MARKERS = _anchor_rules("markers")
 # Where the anchor and marker patterns can match a text, from their trigger words, in one pass: most
 # time frames ("Baseline, 6 weeks, 12 months") contain none of "after", "post", "from", ...
 _PHRASE_INDEX = TriggerIndex({str(i): trigger_words(p) for i, (p, _) in enumerate(_ANCHOR_PHRASES + _MARKERS)})
+
+
+_PHRASES = _ANCHOR_PHRASES + _MARKERS
+_ALWAYS = sorted(int(name) for name in _PHRASE_INDEX.always)
+
+
+def _possible(starts: dict[str, list[int]] | None) -> list[int]:
+    """Indices into _PHRASES of the patterns whose trigger words the text contains, in order."""
+    if starts is None:
+        return list(range(len(_PHRASES)))
+    return sorted([int(name) for name in starts] + _ALWAYS)
+
+
+def _matches(possible: list[int], lo: int, hi: int, text: str,
+             starts: dict[str, list[int]] | None) -> Iterator[tuple[list[re.Match[str]], str]]:
+    """(matches, anchor) per pattern of _PHRASES[lo:hi] that may match and does, in pattern order."""
+    for i in possible:
+        if lo <= i < hi:
+            pattern, anchor = _PHRASES[i]
+            if found := list(_PHRASE_INDEX.finditer(str(i), pattern, text, starts)):
+                yield found, anchor
+
+
 _MAX_WEEKS = 52 * 40  # nothing registered is assessed 40 years later: larger values are ages or dates
 _DECIMAL_COMMA = compile_fast(r"^\d,5$")
 _BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.IGNORECASE)
@@ -140,8 +165,9 @@ def parse(text: str | None) -> list[TimePoint]:
 @lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
 def _parse(text: str) -> tuple[TimePoint, ...]:
     starts = _PHRASE_INDEX.starts(ascii_lower(text))
+    possible = _possible(starts)
     qtys = _quantities(text)
-    anchors = _anchors(text, starts)
+    anchors = _anchors(text, starts, possible)
     _attach(text, qtys, anchors)
     # anchor_start and anchor_end are set together
     used = [(q.anchor_start, cast(int, q.anchor_end)) for q in qtys if q.anchor_start is not None]
@@ -154,10 +180,12 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
         hi = max(q.end, q.anchor_end or q.end)
         for w in q.values:
             points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None)))
-    taken = [_Spans([(q.start, q.end) for q in qtys] + used)]
-    for i, (pattern, anchor) in enumerate(_MARKERS, len(_ANCHOR_PHRASES)):
+    taken: list[_Spans] = []
+    for found, anchor in _matches(possible, len(_ANCHOR_PHRASES), len(_PHRASES), text, starts):
+        if not taken:
+            taken.append(_Spans([(q.start, q.end) for q in qtys] + used))
         mine = _Spans()
-        for m in _PHRASE_INDEX.finditer(str(i), pattern, text, starts):
+        for m in found:
             if not _free(taken, m.start(), m.end()):
                 continue
             points.append((m.start(), TimePoint(0.0, anchor, m.start(), m.end(), stated=True, numeric=False)))
@@ -213,12 +241,18 @@ def _chains(text: str) -> Iterator[tuple[int, int, str, str]]:
     would); the search goes on after the chain, so every character is read a bounded number of times."""
     pos = 0
     while m := _CHAIN.search(text, pos):
-        ends = [_CHAIN_NUM.match(text, m.start()).end()]  # type: ignore[union-attr]  # the chain starts with a number
+        if m.group("tail") is not None:  # the usual case: the unit follows the whole list
+            yield m.start(), m.end(), text[m.start():m.start("tail")], m.group("unit") or m.group("short")
+            pos = m.end()
+            continue
+        pos = m.end()
+        if not m.group("rest"):
+            continue  # one number without a unit
+        ends = [m.end("first")]
         while (sep := _CHAIN_SEP.match(text, ends[-1])) and (num := _CHAIN_NUM.match(text, sep.end())) \
                 and num.end() <= m.end():
             ends.append(num.end())
-        pos = m.end()
-        for end in reversed(ends):
+        for end in reversed(ends[:-1]):
             if u := _CHAIN_UNIT.match(text, end):
                 yield m.start(), u.end(), text[m.start():end], u.group("unit") or u.group("short")
                 pos = u.end()
@@ -237,8 +271,9 @@ def _quantities(text: str) -> list[_Qty]:
         values = [w for w in values if w <= _MAX_WEEKS]
         if values:
             out.append(_Qty(start, end, values))
-    suffixed = _Spans([(q.start, q.end) for q in out])
-    for m in _QTY_PREFIX.finditer(text):
+    prefixed = list(_QTY_PREFIX.finditer(text))
+    suffixed = _Spans([(q.start, q.end) for q in out]) if prefixed and out else _Spans()
+    for m in prefixed:
         if suffixed.overlaps(m.start(), m.end()):
             continue
         if _skip(text, m.start(), m.end()):
@@ -251,8 +286,9 @@ def _quantities(text: str) -> list[_Qty]:
         values = [w for w in values if w <= _MAX_WEEKS]
         if values:
             out.append(_Qty(m.start(), m.end(), values))
-    taken = _Spans([(q.start, q.end) for q in out])
-    for m in _QTY_POSTOP.finditer(text):
+    postop = list(_QTY_POSTOP.finditer(text)) if "post" in text.lower() else []
+    taken = _Spans([(q.start, q.end) for q in out]) if postop else _Spans()
+    for m in postop:
         if not taken.overlaps(m.start(), m.end()):
             out.append(_Qty(m.start(), m.end(), [weeks(number(m.group("n")), unit_of(m.group("unit")))],
                             "procedure", m.end(), m.start()))
@@ -261,17 +297,16 @@ def _quantities(text: str) -> list[_Qty]:
     return [q for i, q in enumerate(out) if not (i + 1 < len(out) and _LABEL_THEN_DATE.match(text[q.end:out[i + 1].start]))]
 
 
-def _anchors(text: str, starts: dict[str, list[int]] | None) -> list[tuple[int, int, str]]:
+def _anchors(text: str, starts: dict[str, list[int]] | None, possible: list[int]) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     kept: list[_Spans] = []  # per pattern, the matches kept (earlier patterns win overlaps)
-    for i, (pattern, anchor) in enumerate(_ANCHOR_PHRASES):
+    for matches, anchor in _matches(possible, 0, len(_ANCHOR_PHRASES), text, starts):
         mine = _Spans()
-        for m in _PHRASE_INDEX.finditer(str(i), pattern, text, starts):
+        for m in matches:
             if _free(kept, m.start(), m.end()):
                 found.append((m.start(), m.end(), anchor))
                 mine.append(m.start(), m.end())
-        if mine.starts:
-            kept.append(mine)
+        kept.append(mine)
     found.sort()
     return found
 
