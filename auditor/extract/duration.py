@@ -326,16 +326,42 @@ def _one_off(texts: list[Text]) -> Duration | None:
     return None
 
 
+_TF_PERIODS = [compile_fast(rules.expand(p, _MACROS, f"treatment_periods.yaml time_frame_patterns[{i}]"))
+               for i, p in enumerate(_P["time_frame_patterns"])]
+
+
 def _from_time_frames(record: TrialRecord) -> Duration | None:
-    best: tuple[float, Text, timeframes.TimePoint] | None = None
+    """A time frame that dates the end of treatment ("Week 8 (End of Treatment)") or states the
+    treatment's length ("before and after 6 weeks of NightWare"); the longest over the outcomes."""
+    best: Duration | None = None
+    first: dict[str, Text] = {}  # outcomes repeat their time frames: each text is read once
     for o in record.outcomes:
-        p = timeframes.end_of_treatment_at(o.time_frame.value) if o.time_frame is not None else None
-        if p is not None and o.time_frame is not None and (best is None or p.weeks > best[0]):
-            best = (p.weeks, o.time_frame, p)
-    if best is None:
-        return None
-    w, tf, p = best
-    return Duration(w, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {w:g} weeks"))
+        if o.time_frame is not None:
+            first.setdefault(o.time_frame.value, o.time_frame)
+    for tf in first.values():
+        p = timeframes.end_of_treatment_at(tf.value)
+        if p is not None and (best is None or p.weeks > best.weeks):
+            best = Duration(p.weeks, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {p.weeks:g} weeks"))
+        for w, start, end, note in _tf_periods(tf.value):
+            if best is None or w > best.weeks:
+                best = Duration(w, evidence(tf, start, end, note))
+    return best
+
+
+@lru_cache(maxsize=8192)
+def _tf_periods(value: str) -> tuple[Candidate, ...]:
+    if not _UNIT_HINT.search(value):
+        return ()
+    low = _lowered(value)
+    out: list[Candidate] = []
+    for pattern in _TF_PERIODS:
+        for m in pattern.finditer(low):
+            unit = unit_of(m.group("u"))
+            if unit in _SESSION_UNITS:
+                continue
+            w = weeks(number(m.group("n2") or m.group("n")), unit)
+            out.append((w, m.start(), m.end(), f"time frame states the treatment period '{value[m.start():m.end()]}' = {w:g} weeks"))
+    return tuple(out)
 
 
 # Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
