@@ -176,6 +176,8 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
         if q.anchor == "before":
             continue
         anchor = q.anchor or "baseline"
+        if anchor == "treatment_start" and _follow_up_after(text, q):
+            anchor = "end_of_treatment"
         lo = min(q.start, q.anchor_start if q.anchor_start is not None else q.start)
         hi = max(q.end, q.anchor_end or q.end)
         for w in q.values:
@@ -193,6 +195,23 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
         taken.append(mine)
     points.sort(key=lambda p: p[0])
     return tuple(p for _, p in points)
+
+
+_FOLLOW_UP_LEAD = compile_fast(_RULES["follow_up_lead"], re.IGNORECASE)
+_NOT_ASSESSMENT = compile_fast("|".join(f"(?:{p})" for p in _RULES["not_assessment"]), re.IGNORECASE)
+
+
+def _follow_up_after(text: str, q: _Qty) -> bool:
+    """"followed up after 3 months OF the intervention": a follow-up visit after the treatment."""
+    assert q.anchor_start is not None  # an anchored quantity
+    return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
+        and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+def assessment(text: str | None) -> bool:
+    """False for a time frame that describes how the study is run ("From first to last participant
+    approached (up to 20 months)"): its times are not assessments."""
+    return not (text and _NOT_ASSESSMENT.search(text))
 
 
 def _skip(text: str, start: int, end: int) -> bool:
@@ -384,4 +403,4 @@ def specific(text: str | None) -> bool:
     return bool(points) and all(p.anchor in ("baseline", "procedure") for p in points)
 
 
-__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "end_of_treatment_at", "parse", "specific"]
+__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "assessment", "end_of_treatment_at", "parse", "specific"]
