@@ -85,67 +85,29 @@ def _evidence(tf: Text, p: timeframes.TimePoint) -> Evidence:
     return Evidence.of(tf, quote=quote_around(tf.value, p.start, p.end, 120), note=note)
 
 
-def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord | None = None,
-            fallback: bool = True) -> FollowUp:
-    """Follow-up from the outcomes' time points. With `record`, the summary/description may say
-    more: when no outcome has a time point (and `fallback`), the assessment schedule stated there is
-    used instead (older records register outcomes without time frames but describe "assessments at
-    3, 6, 12 and 52 weeks"); and a bare time point ("6 months and 12 months") that the description
-    dates from the end of treatment ("assessed at 6 and 12 months after the intervention") is
-    counted from there."""
+def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord | None = None) -> FollowUp:
+    """Follow-up from the outcomes' time points. When no outcome has one and `record` is given, the
+    assessment schedule stated in the summary/description is used instead (older records often
+    register outcomes without time frames but describe "assessments at 3, 6, 12 and 52 weeks")."""
     points = [p for o in outcomes for p in outcome_points(o)]
-    if not points and record is not None and fallback:
+    if not points and record is not None:
         points = narrative_points(record)
-    elif record is not None and any(not p.stated and p.numeric and p.weeks > 0 for p in points):
-        points = _reanchored(points, record)
     return compute_points(points, duration)
 
 
-def _reanchored(points: list[Point], record: TrialRecord) -> list[Point]:
-    after_end = {round(p.weeks): p for p in narrative_points(record, after_end_only=True)}
-    if not after_end:
-        return points
-    out: list[Point] = []
-    for p in points:
-        said = after_end.get(round(p.weeks)) if not p.stated and p.numeric else None
-        if said is None:
-            out.append(p)
-            continue
-        note = f"{p.weeks:g} weeks after the end of treatment (the time frame gives the time; the description dates it)"
-        out.append(Point(p.weeks, "end_of_treatment", make=partial(_dated, said, note)))
-    return out
-
-
-def _dated(said: Point, note: str) -> Evidence:
-    return said.evidence.model_copy(update={"note": note})
-
-
-# A sentence ends at ". ", ";" or a line break, not at a decimal point ("a 2.5 points decrease").
-_SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")
+_SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")
 _SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.IGNORECASE)
 
 
-# Sentences that may date a time from the end of treatment ("after study completion",
-# "post-intervention", "after the end of the program"): only these are read for _reanchored, and
-# only a plain "6 and 12 months after ..." (in running text a label in between, "(6 weeks), (3)
-# Post-training", may join a time to the wrong phrase).
-_AFTER_END_HINT = compile_fast(r"\b(?:after|post|following)\b", re.IGNORECASE)
-_PLAIN = compile_fast(r"[\w\s,&-]*$")
-
-
-def narrative_points(record: TrialRecord, after_end_only: bool = False) -> list[Point]:
+def narrative_points(record: TrialRecord) -> list[Point]:
     points: list[Point] = []
     for text in (record.summary, record.description):
-        if text is None or (after_end_only and not _AFTER_END_HINT.search(text.value)):
+        if text is None:
             continue
         for sentence in _SENTENCE.finditer(text.value):
             if not _SCHEDULE.search(sentence.group()):
                 continue
-            if after_end_only and not _AFTER_END_HINT.search(sentence.group()):
-                continue
             for p in timeframes.parse(sentence.group()):
-                if after_end_only and (p.anchor != "end_of_treatment" or not _PLAIN.match(sentence.group(), p.start, p.end)):
-                    continue
                 if p.numeric and p.anchor != "unknown":
                     start, end = sentence.start() + p.start, sentence.start() + p.end
                     note = (f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} (no outcome time frame: "

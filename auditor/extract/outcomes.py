@@ -78,7 +78,7 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
     drop = {s for e in instruments.LEXICON["hrqol"] if e.name in hrqol for s in e.subsumes}
     hrqol = {k: v for k, v in hrqol.items() if k not in drop}
     sheet.set("outcomes.hrqol.instruments", list(hrqol), list(hrqol.values()))
-    fu = followup.compute(hrqol_outcomes, duration, record, fallback=False)
+    fu = followup.compute(hrqol_outcomes, duration)
     sheet.set("outcomes.hrqol.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
     used = sheet.evidence.get("treatment.duration_weeks", [])[:1] if fu.from_duration else []
     sheet.set("outcomes.hrqol.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
