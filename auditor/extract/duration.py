@@ -382,16 +382,23 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
     digits) and every match contains a `hint` match (a unit word, a session word), so scanning
     these stretches (pos/endpos: look-behinds still see the text before) finds the same matches as
     scanning a whole description."""
+    m = hint.search(low)
+    if m is None:
+        return []
     if len(low) < 400:  # short texts: one scan is cheaper than finding sentences
-        return [(0, len(low))] if hint.search(low) else []
+        return [(0, len(low))]
     spans: list[tuple[int, int]] = []
-    pos = 0
-    while m := hint.search(low, pos):  # one search per sentence with a mark, then on past its end
+    pos, covered = 0, 0
+    while m:  # one search per sentence with a mark, then on past its end
         stop = low.find(". ", m.start())
         end = len(low) if stop < 0 else stop
-        spans.append((low.rfind(". ", 0, m.start()) + 1, end))  # rfind: -1 when none, so 0
+        start = low.rfind(". ", 0, m.start()) + 1  # rfind: -1 when none, so 0
+        spans.append((start, end))
+        covered += end - start
         pos = end
-    return spans
+        m = hint.search(low, pos)
+    # Most of the text marked: one scan of it is cheaper than one per sentence (same matches).
+    return [(spans[0][0], spans[-1][1])] if covered * 3 > len(low) * 2 else spans
 
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
