@@ -39,6 +39,7 @@ class Finding(_Model):
 
 class RecordInfo(_Model):
     trial_id: str | None
+    acronym: str | None = None
     registry: str
     title: str | None
     path: str

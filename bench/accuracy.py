@@ -40,11 +40,22 @@ def real_data() -> Path:
 
 # Regression floors on the whole label set, held by tests/extract/test_real.py: raised as the rules
 # improve, never lowered to make a change pass. The aim for every fact is >= 95%.
-TARGETS = {"enrollment": 0.95, "enrollment_type": 0.95, "randomized": 0.95, "arm_count": 0.95,
-           "hrqol_instruments": 0.95, "safety_planned": 0.91, "ae_results_posted": 0.95,
-           "treatment_duration_weeks": 0.86, "max_followup_weeks_from_baseline": 0.94,
-           "followup_weeks_after_treatment": 0.81, "psych_categories": 0.87, "chronic_lbp_12w": 0.71,
-           "psych_with_physio": 0.99, "FU01_verdict": 0.89}
+TARGETS = {  # one fact a line, so that changes to different facts merge
+    "enrollment": 0.95,
+    "enrollment_type": 0.95,
+    "randomized": 0.95,
+    "arm_count": 0.95,
+    "hrqol_instruments": 0.95,
+    "safety_planned": 0.96,
+    "ae_results_posted": 0.95,
+    "treatment_duration_weeks": 0.86,
+    "max_followup_weeks_from_baseline": 0.94,
+    "followup_weeks_after_treatment": 0.81,
+    "psych_categories": 0.91,
+    "chronic_lbp_12w": 0.96,
+    "psych_with_physio": 0.99,
+    "FU01_verdict": 0.89,
+}
 
 # The categories the profile's psychological criteria read (IN01, IN02); compared as a set per record.
 # They are the categories flagged `psychological: true` in auditor/extract/rules/interventions.yaml.

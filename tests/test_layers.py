@@ -1,7 +1,7 @@
 """The package's import graph: no cycles, and no module imports a layer above its own.
 
-Layers, bottom first (docs/architecture.md): vocabulary/errors/resources; model/facts/findings;
-sources; extract; engine; pipeline; report; batch; cli. Only module-level imports count (imports
+Layers, bottom first (docs/architecture.md): vocabulary/errors/resources/identity; model/facts/findings;
+sources; extract; engine (and corrections, applied beside it); pipeline; report; batch; cli. Only module-level imports count (imports
 inside functions and under TYPE_CHECKING are how the CLI stays fast to start).
 """
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-LAYERS = [("auditor.vocabulary", 0), ("auditor.errors", 0), ("auditor.resources", 0), ("auditor.model", 1),
+LAYERS = [("auditor.vocabulary", 0), ("auditor.errors", 0), ("auditor.resources", 0), ("auditor.identity", 0),
+          ("auditor.model", 1), ("auditor.corrections", 4),
           ("auditor.facts", 1), ("auditor.findings", 1), ("auditor.sources", 2), ("auditor.fetch", 2), ("auditor.extract", 3),
           ("auditor.engine", 4), ("auditor.pipeline", 5), ("auditor.report", 6), ("auditor.batch", 7),
           ("auditor.cli", 8), ("auditor.__main__", 9)]

@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
 
-TABLES = ("trials", "findings", "errors")
+# name -> (what is exported, its order): the review's trials and their findings, every record,
+# the conflicts between copies, the errors.
+TABLES = {
+    "trials": ("trials", "trial_key"),
+    "findings": ("trial_findings", "trial_key, code"),
+    "records": ("records", "source_path, source_index, blob_id"),
+    "conflicts": ("conflicts", "trial_key, field, source_path, source_index, blob_id"),
+    "errors": ("errors", "source_path, source_index, blob_id"),
+}
 # Exports run after the workers have exited, so the sort may use more memory than the run: under
 # 256 MB it spills most of 2 million findings to disk (10 s at 100,000 trials instead of 4 s).
 EXPORT_MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_EXPORT_MEMORY", "512MB")
 SORT_THREADS = min(2, os.cpu_count() or 1)
 
-Columns = tuple[tuple[str, str], ...]
+Columns = Sequence[Sequence[str]]  # auditor.batch.columns.Col: name, sql type, meaning
 
 
 class Export:
@@ -48,18 +56,17 @@ def files(out_dir: Path) -> list[Path]:
     return [out_dir / f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")]
 
 
-def start(con: duckdb.DuckDBPyConnection, columns: dict[str, Columns], out_dir: Path,
+def start(con: duckdb.DuckDBPyConnection, columns: Mapping[str, Columns], out_dir: Path,
           on_done: Callable[[], None], restore_memory_limit: str) -> Export:
     """Write the sorted Parquet files now and start the CSV copies; `on_done` runs in `wait()`."""
     con.execute(f"SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
     con.execute(f"SET threads = {SORT_THREADS}")
     con.execute("SET preserve_insertion_order = true")
     try:
-        for name in TABLES:
-            order = "source_path, source_index" + (", code" if name == "findings" else "")
+        for name, (source, order) in TABLES.items():
             parquet = out_dir / f"{name}.parquet"
             tmp = _tmp(parquet)
-            con.execute(f"COPY (SELECT * FROM {name} ORDER BY {order}) TO '{_sql_str(tmp)}' (FORMAT PARQUET)")
+            con.execute(f"COPY (SELECT * FROM {source} ORDER BY {order}) TO '{_sql_str(tmp)}' (FORMAT PARQUET)")
             tmp.replace(parquet)
     finally:
         con.execute("SET threads = 1")
@@ -71,14 +78,14 @@ def start(con: duckdb.DuckDBPyConnection, columns: dict[str, Columns], out_dir: 
     return Export(files(out_dir), thread, failure, on_done)
 
 
-def _csvs(columns: dict[str, Columns], out_dir: Path, failure: list[BaseException]) -> None:
+def _csvs(columns: Mapping[str, Columns], out_dir: Path, failure: list[BaseException]) -> None:
     try:
         con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})  # one thread keeps it fast
         try:
             for name in TABLES:
                 # CSV has no list type: lists become `a;b` so spreadsheets and R read them as text.
                 select = ", ".join(f"array_to_string(\"{c}\", ';') AS \"{c}\"" if t == "VARCHAR[]" else f'"{c}"'
-                                   for c, t in columns[name])
+                                   for c, t, *_ in columns[name])
                 csv = out_dir / f"{name}.csv"
                 con.execute(f"COPY (SELECT {select} FROM read_parquet('{_sql_str(out_dir / f'{name}.parquet')}')) "
                             f"TO '{_sql_str(_tmp(csv))}' (FORMAT CSV, HEADER)")
@@ -87,6 +94,13 @@ def _csvs(columns: dict[str, Columns], out_dir: Path, failure: list[BaseExceptio
             con.close()
     except BaseException as exc:  # noqa: BLE001 - handed to wait(), which raises it on the caller's thread
         failure.append(exc)
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Half-written exports of a run that was killed while exporting."""
+    for name in TABLES:
+        for ext in ("csv", "parquet"):
+            _tmp(out_dir / f"{name}.{ext}").unlink(missing_ok=True)
 
 
 def _tmp(path: Path) -> Path:

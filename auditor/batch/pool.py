@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from auditor.batch.worker import DONE, ChunkSink, Task, worker_main
+from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 
 
@@ -53,12 +54,13 @@ TASKS_PER_MESSAGE = 16
 class Pool:
     """Worker processes fed through bounded queues, so neither side can run far ahead."""
 
-    def __init__(self, profile: Profile, reader: str | None, jobs: int, chunk_size: int):
+    def __init__(self, profile: Profile, reader: str | None, jobs: int, chunk_size: int,
+                 corrections: Corrections | None = None):
         ctx = mp.get_context("fork")  # profile with compiled validators is inherited, not pickled
         self.tasks: Any = ctx.Queue(maxsize=QUEUE_MESSAGES * jobs)
         self.results: Any = ctx.Queue(maxsize=4 * jobs)
         self.procs = [ctx.Process(target=worker_main, daemon=True,
-                                  args=(self.tasks, self.results, profile, reader, chunk_size, os.getpid()))
+                                  args=(self.tasks, self.results, profile, reader, chunk_size, os.getpid(), corrections))
                       for _ in range(jobs)]
         for proc in self.procs:
             proc.start()

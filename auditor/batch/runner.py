@@ -28,12 +28,13 @@ import orjson
 import pyarrow as pa
 
 from auditor import __version__
-from auditor.batch import summary
+from auditor.batch import review
 from auditor.batch.columns import FileState
 from auditor.batch.pool import Pool, StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
 from auditor.batch.store import DB_NAME, Store
 from auditor.batch.worker import Auditor, Chunk, Task
+from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError
 from auditor.report import html
@@ -75,11 +76,14 @@ class Outcome:
     reset_reason: str | None = None
     files: list[Path] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    correction_errors: list[InputError] = field(default_factory=list)  # corrections for trials not in the inputs
 
 
-def profile_identity(profile: Profile) -> str:
-    """Hash of the resolved profile (parents merged) and the tool version: what results depend on."""
+def profile_identity(profile: Profile, corrections: Corrections | None = None) -> str:
+    """Hash of the resolved profile (parents merged, criteria selected, severities overridden), the
+    reviewer's corrections and the tool version: what results depend on."""
     doc = {"id": profile.id, "version": profile.version, "tool": __version__,
+           "corrections": corrections.digest if corrections else None,
            "criteria": [[c.code, c.name, c.group, c.severity, c.facts, c.messages, c.conditions, c.fix]
                         for c in profile.criteria]}
     return hashlib.blake2b(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
@@ -119,6 +123,8 @@ class Writer:
         self._reset()
         self.last_commit = time.monotonic()
 
+        self.seen: set[str] = set()  # every blob met in this run: what the finished store keeps
+
     def _reset(self) -> None:
         self.chunks: list[Chunk] = []
         self.replace: list[str] = []
@@ -127,6 +133,7 @@ class Writer:
     def add(self, chunk: Chunk) -> None:
         self.chunks.append(chunk)
         self.replace += chunk.replace
+        self.seen.update(chunk.seen)
         self.rows += chunk.audited + chunk.failed
         self.totals.seen += chunk.audited + chunk.failed + chunk.skipped
         self.totals.audited += chunk.audited
@@ -151,13 +158,10 @@ class Writer:
         return table.append_column("run_id", pa.array([self.run_id] * table.num_rows, pa.int32()))
 
 
-def _tasks(inputs: Iterable[str], states: dict[str, FileState], advance: Callable[[int], None],
+def _tasks(inputs: Iterable[str], by_file: dict[str, dict[str, FileState]], advance: Callable[[int], None],
            skip: tuple[Path, ...] = ()) -> Iterator[Task]:
     """One task per input file, with what the store holds for the blobs in it (the file itself, its
-    gzip content, or its archive members): the worker that reads it decides what is unchanged."""
-    by_file: dict[str, dict[str, FileState]] = {}
-    for origin, state in states.items():
-        by_file.setdefault(origin.split("!", 1)[0], {})[origin] = state
+    gzip content, or its archive members, by blob id): the worker that reads it decides what is unchanged."""
     seen: set[str] = set()
     for path, size in disk_inputs(inputs, skip):
         if path in seen:
@@ -170,19 +174,18 @@ def _tasks(inputs: Iterable[str], states: dict[str, FileState], advance: Callabl
                 data = err
             task = Task(containers.STDIN, data, by_file.pop(containers.STDIN, {}))
         else:
-            known = by_file.pop(path, {})
-            if path.endswith(".gz"):  # "x.json.gz" holds the blob "x.json"
-                known |= by_file.pop(path[:-3], {})
-            task = Task(path, known=known)
+            task = Task(path, known=by_file.pop(path, {}))
         yield task
         advance(size)
 
 
 def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force: bool = False,
         reader: str | None = None, progress: ProgressSink | None = None, html_limit: int = html.DEFAULT_LIMIT,
-        chunk_size: int = CHUNK_ROWS) -> Outcome:
+        chunk_size: int = CHUNK_ROWS, corrections: Corrections | None = None,
+        options: dict[str, Any] | None = None) -> Outcome:
     """Audit everything under `inputs` into `out_dir` (resumable, incremental) and write the tables,
-    summary.json and report.html when the run completes."""
+    summary.json and report.html when the run completes. `options`: the settings the run was
+    configured with, kept in `runs.options`."""
     progress = progress or Progress()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -191,24 +194,28 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         probe.unlink()
     except OSError as exc:
         raise BatchError(f"{out_dir}: cannot write there: {exc.strerror or exc}") from None
+    if corrections is not None:
+        corrections.check_codes(tuple(c.code for c in profile.criteria))
     # Fork workers before the database and the progress thread exist: a forked child then holds
     # no copy of a DuckDB handle or of a lock some thread owned.
-    pool = Pool(profile, reader, jobs, chunk_size) if jobs > 1 else None
+    pool = Pool(profile, reader, jobs, chunk_size, corrections) if jobs > 1 else None
     try:
-        store = Store(out_dir, tuple(c.code for c in profile.criteria), profile_identity(profile))
+        store = Store(out_dir, tuple(c.code for c in profile.criteria), profile_identity(profile, corrections))
     except duckdb.Error as exc:
         if pool:
             pool.stop()
         raise BatchError(f"{out_dir / DB_NAME}: cannot open the results store "
                          f"(is another batch writing to it?): {str(exc).splitlines()[0]}") from None
     started = time.monotonic()
+    run_id: int | None = None
     try:
         if force:
             store.clear()
         run_id = store.start_run(profile.id, profile.version, __version__,
-                                 {"inputs": inputs, "jobs": jobs, "force": force, "reader": reader})
+                                 {"inputs": inputs, "jobs": jobs, "force": force, "reader": reader,
+                                  "corrections": corrections.origin if corrections else None, **(options or {})})
         writer = Writer(store, run_id)
-        inline = Auditor(profile, reader, chunk_size) if pool is None else None
+        inline = Auditor(profile, reader, chunk_size, corrections) if pool is None else None
         skip = (out_dir,)
         progress.start(sum(size for _, size in disk_inputs(inputs, skip)))
         done_bytes = 0
@@ -235,16 +242,33 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
                     pool.stop()
             writer.commit()  # what reached the parent is whole chunks: keep it
             status = "interrupted" if stop.requested else "completed"
+            if status == "completed":
+                store.finish(writer.seen)
             store.end_run(run_id, status)
         outcome = Outcome(run_id, writer.totals, status, time.monotonic() - started, store.reset_reason)
         if status == "completed":
+            if corrections is not None:
+                outcome.correction_errors = corrections.unmatched(store.canonical_ids())
             # summary.json and report.html are cheap and carry this run's totals: always rewritten.
             tables = store.start_export(out_dir)  # the CSVs are written while the summary and the page are
             summary_files = _write_summary(out_dir, store, profile, outcome, html_limit)
             outcome.files = tables.wait() + summary_files
         return outcome
+    except BaseException:
+        if run_id is not None:  # a dead worker, a full disk, a bug: never leave the run "running"
+            _mark_failed(store, run_id)
+        raise
     finally:
         store.close()
+
+
+def _mark_failed(store: Store, run_id: int) -> None:
+    try:
+        (status,) = store.con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()  # type: ignore[misc]
+        if status == "running":
+            store.end_run(run_id, "failed")
+    except duckdb.Error:
+        pass  # the store itself failed; the next run marks the run aborted
 
 
 def _inline(tasks: Iterator[Task], auditor: Auditor, writer: Writer, stop: StopOnInterrupt) -> None:
@@ -260,12 +284,9 @@ def _inline(tasks: Iterator[Task], auditor: Auditor, writer: Writer, stop: StopO
 
 def _write_summary(out_dir: Path, store: Store, profile: Profile, outcome: Outcome, html_limit: int) -> list[Path]:
     criteria = [{"code": c.code, "name": c.name, "severity": c.severity} for c in profile.criteria]
-    doc = summary.compute(store.con, criteria, profile.gap_map)
     prof = {"id": profile.id, "title": profile.title, "version": profile.version, "citation": profile.citation}
     run_info = {"run_id": outcome.run_id, "status": outcome.status, "seconds": round(outcome.seconds, 3),
                 "tool_version": __version__, "totals": outcome.totals.as_dict(), "reset_reason": outcome.reset_reason}
-    outcome.summary = {"profile": prof, "run": run_info, **doc}
-    target = out_dir / "summary.json"
-    target.write_bytes(orjson.dumps(outcome.summary, option=orjson.OPT_INDENT_2))
-    rows = summary.sample(store.con, [c["code"] for c in criteria], html_limit)
-    return [target, html.write(out_dir, doc, prof, run_info, rows, html_limit)]
+    outcome.summary, files = review.write(out_dir, store.con, {"profile": prof, "run": run_info}, criteria,
+                                          profile.gap_map, html_limit)
+    return files

@@ -1,34 +1,42 @@
 """The batch results store: one DuckDB file, written by the parent process only.
 
-Tables
+Tables (every column is described in docs/tables.md, generated from `auditor.batch.columns`)
 - ``runs``: one row per `batch` invocation (profile, options, start/end, totals, status).
-- ``trials``: one row per audited record: ids, source path/index, key facts as columns, one status
-  column per criterion code, the facts document as JSON, ``file_hash`` (the blob it came from) and
-  ``content_hash`` (the record itself: for JSON sources the study object, so the same study has the
-  same hash in a file of its own and inside an API page; for other formats the normalised record).
-- ``findings``: trial x criterion: status, severity, message, fix, evidence (JSON).
+- ``records``: one row per audited record: ids (as stated and canonical), screening columns, key
+  facts, one status column per criterion code, the facts document as JSON, ``blob_id`` (the blob it
+  came from) and ``content_hash`` (the record itself: for JSON sources the study object, so the same
+  study has the same hash in a file of its own and inside an API page).
+- ``trials`` (a view): one row per trial, its preferred record's columns (`auditor.batch.trials`),
+  with ``trial_key``, ``copies`` and ``linked_ids``; ``trial_findings`` (a view): their findings.
+- ``links``: record -> trial; ``conflicts``: the facts and statuses on which copies disagree.
+- ``findings``: record x criterion: status, severity, message, fix, evidence (JSON).
 - ``errors``: one row per record or file that could not be read (or audited), with the reason.
-- ``files``: per input blob (a file or an archive member) its content hash and how many of its
-  items (records + record errors) are committed; this is what makes re-runs incremental.
+- ``files``: one row per input blob (a file, its gzip content or an archive member), identified by
+  (input_path, member, member_dup), with its content hash and how many of its items (records +
+  record errors) are committed; this is what makes re-runs incremental.
 - ``meta``: the profile identity the results belong to, and whether the CSV/Parquet exports
   are behind the tables (set in the transaction that changes rows, cleared after an export).
 
-Incremental unit: the *file blob*. Hashing the raw bytes is cheap (BLAKE2, ~1 GB/s) and lets an
+Incremental unit: the *blob*. Hashing the raw bytes is cheap (BLAKE2, ~1 GB/s) and lets an
 unchanged file be skipped without parsing it; a changed file is re-audited as a whole. Results
-belong to one profile identity (a hash of the resolved profile plus the tool version): when it
-changes every record has to be re-audited anyway, so the result tables are cleared.
+belong to one profile identity (a hash of the resolved profile, the corrections and the tool
+version): when it changes every record has to be re-audited anyway, so the result tables are cleared.
+
+A run reflects its inputs: when a run completes, the rows of blobs it did not meet (files no longer
+named, archive members removed) are deleted, so the tables describe exactly the latest inputs.
 
 Crash safety: every chunk of results is written in one transaction together with the ``files``
 progress rows and the run counters, so after Ctrl-C or SIGKILL the store holds exactly the
 committed chunks and the next run resumes after them. No primary keys: DuckDB's unique-index
-checks on delete+insert within one transaction are a known pain point, and lookups by path are
-only needed for the few files that changed.
+checks on delete+insert within one transaction are a known pain point; ``files`` is kept at one
+row per blob by deleting a blob's row before inserting its new one, in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,31 +45,41 @@ import duckdb
 import pyarrow as pa
 
 from auditor.batch import export as files_export
+from auditor.batch import trials as trial_links
 from auditor.batch.columns import (
+    CONFLICT_COLUMNS,
     ERROR_COLUMNS,
     FILE_COLUMNS,
     FINDING_COLUMNS,
+    LINK_COLUMNS,
     RUN_COUNTS,
+    TRIAL_EXTRA,
+    Columns,
     FileState,
     arrow_schema,
-    trial_columns,
+    record_columns,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DB_NAME = "audit.duckdb"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: records + trials view, blob ids
 # DuckDB's buffer pool defaults to 80% of RAM and keeps written blocks cached, so the parent would
 # grow with the store; a cap keeps a 100,000-trial run flat (DuckDB evicts or spills past it).
 MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_MEMORY", "256MB")
 
-def _ddl(name: str, columns: tuple[tuple[str, str], ...]) -> str:
-    return f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f'"{c}" {t}' for c, t in columns) + ")"
+def _ddl(name: str, columns: Columns | tuple[tuple[str, str], ...]) -> str:
+    return f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f'"{c[0]}" {c[1]}' for c in columns) + ")"
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def remove_temp(db: Path) -> None:
+    """DuckDB's spill folder (`audit.duckdb.tmp/`): removed on close, and on open after a kill."""
+    shutil.rmtree(db.with_name(db.name + ".tmp"), ignore_errors=True)
 
 
 class Store:
@@ -75,7 +93,9 @@ class Store:
         # break the memory cap when exporting 2 million findings (one thread stays under it).
         self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT, "threads": 1,
                                                           "preserve_insertion_order": False})
-        self.trial_cols = trial_columns(codes)
+        remove_temp(self.path)  # we hold the store's lock: what is there was left by a killed run
+        files_export.remove_leftovers(out_dir)
+        self.record_cols = record_columns(codes)
         self.reset_reason: str | None = None
         self._setup()
 
@@ -101,25 +121,32 @@ class Store:
             con.execute("INSERT INTO meta VALUES ('stale', '1')")
         for name, cols in self._tables().items():
             con.execute(_ddl(name, cols))
+        trial_links.create(con, self.record_cols, self.codes)
         con.execute("COMMIT")
 
-    def _tables(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        return {"trials": self.trial_cols, "findings": FINDING_COLUMNS, "errors": ERROR_COLUMNS, "files": FILE_COLUMNS}
+    def _tables(self) -> dict[str, Columns]:
+        return {"records": self.record_cols, "findings": FINDING_COLUMNS, "errors": ERROR_COLUMNS, "files": FILE_COLUMNS}
 
     def clear(self) -> None:
         """Drop every result (not the run history): used for --force and profile changes."""
-        self.con.execute("BEGIN")
-        for name in self._tables():
-            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        con = self.con
+        con.execute("BEGIN")
+        trial_links.drop(con)
+        for name in (*self._tables(), "trials"):  # "trials": a table in stores of layout 1
+            con.execute(f"DROP TABLE IF EXISTS {name}")
         for name, cols in self._tables().items():
-            self.con.execute(_ddl(name, cols))
-        self.con.execute("UPDATE meta SET value = '1' WHERE key = 'stale'")
-        self.con.execute("COMMIT")
+            con.execute(_ddl(name, cols))
+        trial_links.create(con, self.record_cols, self.codes)
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'stale'")
+        con.execute("COMMIT")
 
-    def file_states(self) -> dict[str, FileState]:
-        """What is already committed, by source path (one small row per input blob)."""
-        rows = self.con.execute("SELECT source_path, file_hash, items, complete FROM files").fetchall()
-        return {path: FileState(h, items, done) for path, h, items, done in rows}
+    def file_states(self) -> dict[str, dict[str, FileState]]:
+        """What is already committed: per input path, its blobs' states by blob id (one small row per blob)."""
+        rows = self.con.execute("SELECT input_path, blob_id, file_hash, items, complete FROM files").fetchall()
+        states: dict[str, dict[str, FileState]] = {}
+        for path, blob_id, h, items, done in rows:
+            states.setdefault(path, {})[blob_id] = FileState(h, items, done)
+        return states
 
     def start_run(self, profile_id: str, profile_version: str | None, tool_version: str, options: dict[str, Any]) -> int:
         (last,) = self.con.execute("SELECT coalesce(max(run_id), 0) FROM runs").fetchone()  # type: ignore[misc]
@@ -130,29 +157,28 @@ class Store:
         return run_id
 
     def commit_chunk(self, run_id: int, trials: list[pa.Table], findings: list[pa.Table], errors: list[pa.Table],
-                     files: list[tuple[str, str | None, int, bool]], replace: list[str],
+                     files: list[tuple[str, str, str, int, str | None, int, bool]], replace: list[str],
                      counts: dict[str, int]) -> None:
-        """Write one chunk atomically: rows, file progress and the run's counters, or nothing."""
+        """Write one chunk atomically: rows, file progress and the run's counters, or nothing.
+        `files`: (blob_id, input_path, member, member_dup, hash, items, complete), the last row of
+        a blob wins; `replace`: blob ids whose earlier rows go."""
         con = self.con
         con.execute("BEGIN")
         try:
-            if replace:  # files whose content changed (or that became unreadable): their old rows go
-                con.register("_replace", pa.table({"p": pa.array(replace, pa.string())}))
-                for name in ("trials", "findings", "errors", "files"):
-                    con.execute(f"DELETE FROM {name} WHERE source_path IN (SELECT p FROM _replace)")
-                con.unregister("_replace")
-            for name, tables in (("trials", trials), ("findings", findings), ("errors", errors)):
+            if replace:  # blobs whose content changed (or that became unreadable): their old rows go
+                self._delete_blobs(pa.array(replace, pa.string()), keep=False)
+            for name, tables in (("records", trials), ("findings", findings), ("errors", errors)):
                 if tables:
                     con.register("_chunk", pa.concat_tables(tables))
                     con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _chunk")
                     con.unregister("_chunk")
-            hashed = [f for f in files if f[1] is not None]
-            if hashed:
-                table = pa.Table.from_pylist(
-                    [{"source_path": p, "file_hash": h, "items": n, "complete": done, "run_id": run_id}
-                     for p, h, n, done in hashed], schema=arrow_schema(FILE_COLUMNS))
+            latest = {f[0]: f for f in files if f[4] is not None}  # one row per blob: the latest progress
+            if latest:
+                names = [c.name for c in FILE_COLUMNS]
+                table = pa.Table.from_pylist([dict(zip(names, (*f, run_id), strict=True)) for f in latest.values()],
+                                             schema=arrow_schema(FILE_COLUMNS))
                 con.register("_files", table)
-                con.execute("DELETE FROM files WHERE source_path IN (SELECT source_path FROM _files)")
+                con.execute("DELETE FROM files WHERE blob_id IN (SELECT blob_id FROM _files)")
                 con.execute("INSERT INTO files BY NAME SELECT * FROM _files")
                 con.unregister("_files")
             if replace or trials or findings or errors:
@@ -163,6 +189,36 @@ class Store:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _delete_blobs(self, blob_ids: pa.Array, keep: bool) -> int:
+        """Delete the rows of these blobs (keep=False) or of every other blob (keep=True), inside
+        the caller's transaction; returns how many rows went."""
+        self.con.register("_blobs", pa.table({"b": blob_ids}))
+        test = "NOT IN" if keep else "IN"
+        deleted = 0
+        for name in ("records", "findings", "errors", "files"):
+            (n,) = self.con.execute(f"DELETE FROM {name} WHERE blob_id {test} (SELECT b FROM _blobs)").fetchone()  # type: ignore[misc]
+            deleted += int(n)
+        self.con.unregister("_blobs")
+        return deleted
+
+    def finish(self, seen: set[str]) -> None:
+        """After a completed run: drop the rows of blobs the run did not meet (its inputs are the
+        review), then link the records into trials and list the conflicts between copies."""
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            if self._delete_blobs(pa.array(sorted(seen), pa.string()), keep=True):
+                con.execute("UPDATE meta SET value = '1' WHERE key = 'stale'")
+            trial_links.link(con, self.record_cols, self.codes)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def canonical_ids(self) -> set[str]:
+        """Every canonical id of the stored records."""
+        return {i for (i,) in self.con.execute("SELECT DISTINCT unnest(ids) FROM records").fetchall()}
 
     def end_run(self, run_id: int, status: str) -> None:
         self.con.execute("UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?", [_now(), status, run_id])
@@ -179,19 +235,25 @@ class Store:
         (stale,) = self.con.execute("SELECT value FROM meta WHERE key = 'stale'").fetchone()  # type: ignore[misc]
         if stale == "0" and all(p.is_file() for p in paths):
             return files_export.Export(paths)
-        return files_export.start(self.con, self._tables(), out_dir, self._mark_exported, MEMORY_LIMIT)
+        return files_export.start(self.con, self.export_columns(), out_dir, self._mark_exported, MEMORY_LIMIT)
+
+    def export_columns(self) -> dict[str, Columns]:
+        """The columns of every exported table (and of the codebook)."""
+        return {"trials": TRIAL_EXTRA + self.record_cols, "findings": (LINK_COLUMNS[2], *FINDING_COLUMNS),
+                "records": self.record_cols, "conflicts": CONFLICT_COLUMNS, "errors": ERROR_COLUMNS}
 
     def _mark_exported(self) -> None:
         self.con.execute("UPDATE meta SET value = '0' WHERE key = 'stale'")
 
     def close(self) -> None:
         self.con.close()
+        remove_temp(self.path)
 
 
 def load(out_dir: str | Path) -> dict[str, pd.DataFrame]:
     """The batch tables of a results folder as pandas DataFrames, for notebooks.
 
-    Reads the DuckDB store (trials, findings, errors, runs); when another run holds its lock, falls
+    Reads the DuckDB store (trials, records, findings, conflicts, errors, runs); when another run holds its lock, falls
     back to the Parquet twins of the last completed run.
     """
     import pandas as pd  # only notebooks need it; keeps `batch` start-up light
@@ -202,8 +264,9 @@ def load(out_dir: str | Path) -> dict[str, pd.DataFrame]:
     except duckdb.Error:
         return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
     try:
-        order = {"trials": "source_path, source_index", "findings": "source_path, source_index, code",
-                 "errors": "source_path, source_index", "runs": "run_id"}
+        order = {"trials": "trial_key", "records": "source_path, source_index, blob_id",
+                 "findings": "source_path, source_index, blob_id, code", "conflicts": "trial_key, field, source_path",
+                 "errors": "source_path, source_index, blob_id", "runs": "run_id"}
         return {name: con.execute(f"SELECT * FROM {name} ORDER BY {o}").df() for name, o in order.items()}
     finally:
         con.close()

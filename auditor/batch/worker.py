@@ -9,27 +9,31 @@ and the parent only concatenates and inserts. Workers never touch the database.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import queue
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 import pyarrow as pa
 
-from auditor.batch.columns import ERROR_COLUMNS, FINDING_COLUMNS, KEY_FACTS, FileState, arrow_schema, trial_columns
+from auditor.batch import rows as row_builder
+from auditor.batch.columns import (
+    ERROR_COLUMNS,
+    FINDING_COLUMNS,
+    FileState,
+    arrow_schema,
+    record_columns,
+    without_run_id,
+)
+from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError, RecordError
-from auditor.facts import lookup
 from auditor.model import TrialRecord
-from auditor.pipeline import Verdict, verdict
+from auditor.pipeline import verdict
 from auditor.sources import containers, read_blob
-
-# Longer evidence quotes (whole eligibility sections) add nothing to a table cell.
-MAX_QUOTE = 2000
 
 
 @dataclass
@@ -39,7 +43,7 @@ class Task:
 
     path: str
     data: bytes | InputError | None = None
-    known: dict[str, FileState] = field(default_factory=dict)  # the store's state of this file's blobs
+    known: dict[str, FileState] = field(default_factory=dict)  # the store's state of this file's blobs, by blob_id
 
 
 class ChunkSink(Protocol):
@@ -49,86 +53,78 @@ class ChunkSink(Protocol):
     def add(self, chunk: Chunk) -> None: ...
 
 
+class BlobKey(NamedTuple):
+    """A blob's structured identity: the input file, the member inside it, and how many earlier
+    blobs of that file had the same member name (a zip may hold two members of one name)."""
+
+    input_path: str
+    member: str
+    dup: int
+
+    @property
+    def blob_id(self) -> str:
+        return row_builder.digest(orjson.dumps(list(self)))
+
+
+# (blob_id, input_path, member, member_dup, file_hash, items done, complete)
+FileRow = tuple[str, str, str, int, str | None, int, bool]
+
+
 @dataclass
 class Chunk:
     trials: pa.Table | None
     findings: pa.Table | None
     errors: pa.Table | None
-    files: list[tuple[str, str | None, int, bool]]  # (origin, hash, items done, complete)
+    files: list[FileRow]
     audited: int = 0
     failed: int = 0
     skipped: int = 0  # items committed by an earlier run and unchanged since
-    replace: list[str] = field(default_factory=list)  # blobs whose earlier rows this chunk supersedes
+    replace: list[str] = field(default_factory=list)  # blob ids whose earlier rows this chunk supersedes
+    seen: list[str] = field(default_factory=list)  # every blob id met, unchanged ones included
 
 
-def _without_run_id(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    return tuple(c for c in columns if c[0] != "run_id")  # the parent stamps the run id on insert
-
-
-def _coerce(value: Any, sql: str) -> Any:
-    """Fit an extracted value to its column type, so one odd value cannot fail a whole chunk."""
-    if value is None:
-        return None
-    try:
-        if sql in ("BIGINT", "INTEGER"):
-            return None if isinstance(value, bool) else int(value)
-        if sql == "DOUBLE":
-            return None if isinstance(value, bool) else float(value)
-        if sql == "BOOLEAN":
-            return value if isinstance(value, bool) else None
-        if sql == "VARCHAR[]":
-            return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-    except (TypeError, ValueError):
-        return None
-    return str(value)
-
-
-def _table(rows: list[dict[str, Any]] | list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
-    """Rows as dicts, or as tuples in the schema's column order (the findings: 22 per record)."""
-    if isinstance(rows[0], tuple):
-        columns = list(zip(*rows))
-        return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(columns, schema)], schema=schema)
-    # Column lists first: ~10x faster than Table.from_pylist on these wide rows.
-    return pa.Table.from_pydict({name: [row.get(name) for row in rows] for name in schema.names}, schema=schema)
-
-
-_FINDING_ORDER = ("source_path", "source_index", "trial_id", "code", "name", "criterion_group", "severity", "status",
-                  "message", "fix", "evidence")
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def member_of(path: str, origin: str) -> str:
+    """The part of a blob's origin inside its input file ('' for the file or its gzip content)."""
+    for base in (path, path.removesuffix(".gz")):
+        if origin == base:
+            return ""
+        if origin.startswith(base + "!"):
+            return origin[len(base) + 1:]
+    return origin
 
 
 @dataclass
 class _Pending:
     trials: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[tuple[Any, ...]] = field(default_factory=list)  # in _FINDING_ORDER
+    findings: list[tuple[Any, ...]] = field(default_factory=list)  # in FINDING_ORDER
     errors: list[dict[str, Any]] = field(default_factory=list)
-    files: dict[str, tuple[str | None, int, bool]] = field(default_factory=dict)
+    files: dict[str, FileRow] = field(default_factory=dict)
     audited: int = 0
     failed: int = 0
     skipped: int = 0
     replace: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
 
 
 class Auditor:
     """Audits blobs into rows and cuts them into chunks; the same code runs inline for --jobs 1."""
 
-    def __init__(self, profile: Profile, reader: str | None, chunk_size: int = 250):
+    def __init__(self, profile: Profile, reader: str | None, chunk_size: int = 250,
+                 corrections: Corrections | None = None):
         self.profile = profile
         self.reader = reader
         self.chunk_size = chunk_size
+        self.corrections = corrections
         self.codes = tuple(c.code for c in profile.criteria)
-        self.schemas = {name: arrow_schema(_without_run_id(cols)) for name, cols in
-                        (("trials", trial_columns(self.codes)), ("findings", FINDING_COLUMNS), ("errors", ERROR_COLUMNS))}
-        assert self.schemas["findings"].names == list(_FINDING_ORDER), "finding rows are built in column order"
+        self.schemas = {name: arrow_schema(without_run_id(cols)) for name, cols in
+                        (("trials", record_columns(self.codes)), ("findings", FINDING_COLUMNS), ("errors", ERROR_COLUMNS))}
+        assert tuple(self.schemas["findings"].names) == row_builder.FINDING_ORDER, "finding rows are built in column order"
         self.pending = _Pending()
 
     @property
     def has_pending(self) -> bool:
         p = self.pending
-        return bool(p.files or p.errors or p.skipped or p.replace)
+        return bool(p.files or p.errors or p.skipped or p.replace or p.seen)
 
     def _full(self) -> bool:
         # Skipped items cost nothing to send; flushing them now and then keeps the progress bar moving.
@@ -143,18 +139,26 @@ class Auditor:
             blobs = containers.expand_bytes(task.path, task.data)
         else:
             blobs = containers.expand([task.path])
+        names: dict[str, int] = {}
         for origin, data in blobs:
+            member = member_of(task.path, origin)
+            key = BlobKey(task.path, member, names.get(member, 0))
+            names[member] = key.dup + 1
+            blob_id = key.blob_id
+            self.pending.seen.append(blob_id)
             if isinstance(data, InputError):  # unreadable before any content: replaces what it held
-                self.pending.replace.append(origin)
-                self._error(data, None, index=None)
+                self.pending.replace.append(blob_id)
+                self._error(data, blob_id, None, index=None)
             else:
-                yield from self._blob(origin, data, task.known.get(origin))
+                yield from self._blob(key, origin, data, task.known.get(blob_id))
             if self._full():
                 yield self.flush()
 
-    def _blob(self, origin: str, data: bytes, known: FileState | None) -> Iterator[Chunk]:
-        """The records of one blob; an unchanged one is skipped (or resumed where a run stopped)."""
-        file_hash = _digest(data)
+    def _blob(self, key: BlobKey, origin: str, data: bytes, known: FileState | None) -> Iterator[Chunk]:
+        """The records of one blob; an unchanged one is skipped (or resumed where a run stopped).
+        `origin` names the blob for people (and for detection by name); `key` identifies it."""
+        file_hash = row_builder.digest(data)
+        blob_id = key.blob_id
         start = 0
         if known is not None and known.file_hash == file_hash:
             self.pending.skipped += known.items
@@ -162,94 +166,62 @@ class Auditor:
                 return
             start = known.items  # committed by an interrupted run: read past them, do not audit
         elif known is not None:
-            self.pending.replace.append(origin)
+            self.pending.replace.append(blob_id)
         done = start
-        self._progress(origin, file_hash, done, complete=False)
+
+        def progress(complete: bool) -> None:
+            self.pending.files[blob_id] = (blob_id, *key, file_hash, done, complete)
+
+        progress(False)
         try:
             for position, item in enumerate(read_blob(data, origin, self.reader)):
                 if position < start:
                     continue
-                self._item(item, file_hash)
+                self._item(item, blob_id, file_hash)
                 done = position + 1
-                self._progress(origin, file_hash, done, complete=False)
+                progress(False)
                 if self._full():
                     yield self.flush()
-                    self._progress(origin, file_hash, done, complete=False)
+                    progress(False)
         except InputError as err:  # the file (or its rest) cannot be read: one error row, counted once
-            self._error(err, file_hash, index=None if done == 0 else done)
+            self._error(err, blob_id, file_hash, index=None if done == 0 else done)
             done += 1
         except Exception as exc:  # noqa: BLE001 - a reader bug must not end the batch; the file is reported instead
-            self._error(InputError(origin, f"reader failed: {type(exc).__name__}: {exc}"), file_hash,
+            self._error(InputError(origin, f"reader failed: {type(exc).__name__}: {exc}"), blob_id, file_hash,
                         index=None if done == 0 else done)
             done += 1
-        self._progress(origin, file_hash, done, complete=True)
+        progress(True)
 
-    def _progress(self, origin: str, file_hash: str, done: int, complete: bool) -> None:
-        self.pending.files[origin] = (file_hash, done, complete)
-
-    def _item(self, item: TrialRecord | RecordError, file_hash: str | None) -> None:
+    def _item(self, item: TrialRecord | RecordError, blob_id: str, file_hash: str | None) -> None:
         if isinstance(item, RecordError):
-            self._error(item, file_hash, index=item.index)
+            self._error(item, blob_id, file_hash, index=item.index)
             return
         try:
-            trial, findings = self._rows(verdict(item, self.profile), file_hash)
+            trial, findings = row_builder.rows(verdict(item, self.profile, self.corrections), self.profile,
+                                               blob_id, file_hash)
         except Exception as exc:  # noqa: BLE001 - an extractor bug on one record: record it, go on with the batch
             err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
                               index=item.source.index, record_id=item.trial_id)
-            self._error(err, file_hash, index=item.source.index)
+            self._error(err, blob_id, file_hash, index=item.source.index)
             return
         self.pending.trials.append(trial)
         self.pending.findings.extend(findings)
         self.pending.audited += 1
 
-    def _rows(self, v: Verdict, file_hash: str | None) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
-        """The trial's row and its findings' rows (built before anything is appended, so a failure
-        leaves no half-recorded trial). The same verdict as a `check` report's, without building one."""
-        record, sheet = v.record, v.sheet
-        found, counts = v.judgement
-        src = record.source
-        title = record.title or record.official_title
-        criteria = self.profile.criteria
-        row: dict[str, Any] = {
-            "source_path": src.path, "source_index": src.index, "format": src.format, "registry": record.registry,
-            "trial_id": record.trial_id, "secondary_ids": record.secondary_ids,
-            "title": title.value if title else None,
-            "overall_status": record.status.value if record.status else None,
-            "start_year": record.dates.start_parsed.year if record.dates.start_parsed else None,
-            **{col: _coerce(lookup(sheet.facts, path), sql) for col, path, sql in KEY_FACTS},
-            **cast("dict[str, int]", counts),  # Status keys are column names
-            **{c.code: a.status for c, a in zip(criteria, found)},
-            "facts_json": orjson.dumps(sheet.facts, option=orjson.OPT_NON_STR_KEYS).decode(),
-            # Identity of the record's content wherever it sits: finds the same study in two exports.
-            # The reader's digest of the source object where it has one (~3x cheaper than
-            # serialising the record), else the normalised record.
-            "content_hash": src.digest or _digest(record.model_dump_json(exclude={"source"}).encode()),
-            "file_hash": file_hash,
-        }
-        findings = []
-        for c, a in zip(criteria, found):
-            # Evidence's fields, as model_dump() gives them, without its cost (a frozen model's __dict__).
-            evidence = [{k: v for k, v in e.__dict__.items() if v is not None} for e in a.evidence]
-            for ev in evidence:
-                ev["quote"] = ev["quote"][:MAX_QUOTE]
-            findings.append((src.path, src.index, record.trial_id, c.code, c.name, c.group, c.severity, a.status,
-                             a.message, a.fix, orjson.dumps(evidence).decode()))
-        return row, findings
-
-    def _error(self, err: InputError, file_hash: str | None, index: int | None) -> None:
+    def _error(self, err: InputError, blob_id: str, file_hash: str | None, index: int | None) -> None:
         self.pending.errors.append({
-            "source_path": err.origin, "source_index": index,
+            "blob_id": blob_id, "source_path": err.origin, "source_index": index,
             "record_id": err.record_id if isinstance(err, RecordError) else None,
             "location": err.where, "line": err.line, "reason": err.message, "file_hash": file_hash})
         self.pending.failed += 1
 
     def flush(self) -> Chunk:
         p = self.pending
-        tables = {name: _table(rows, self.schemas[name]) if rows else None
+        tables = {name: row_builder.table(rows, self.schemas[name]) if rows else None
                   for name, rows in (("trials", p.trials), ("findings", p.findings), ("errors", p.errors))}
         chunk = Chunk(trials=tables["trials"], findings=tables["findings"], errors=tables["errors"],
-                      files=[(o, h, n, c) for o, (h, n, c) in p.files.items()], audited=p.audited, failed=p.failed,
-                      skipped=p.skipped, replace=p.replace)
+                      files=list(p.files.values()), audited=p.audited, failed=p.failed,
+                      skipped=p.skipped, replace=p.replace, seen=p.seen)
         self.pending = _Pending()
         return chunk
 
@@ -257,14 +229,15 @@ class Auditor:
 DONE = "done"
 
 
-def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, chunk_size: int, parent: int) -> None:
+def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, chunk_size: int, parent: int,
+                corrections: Corrections | None = None) -> None:
     """Process entry point: serve tasks until the parent sends None (or disappears)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     # Auditing allocates many short-lived objects and few cycles: park what the fork inherited
     # (profile, validators, modules) outside the collector and collect young objects less often.
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
-    auditor = Auditor(profile, reader, chunk_size)
+    auditor = Auditor(profile, reader, chunk_size, corrections)
 
     def put(item: Any) -> None:
         while True:

@@ -1,4 +1,4 @@
-"""Command line: `trial-audit check|config|batch|init|profiles|explain|schema|formats`.
+"""Command line: `trial-audit check|config|batch|report|corrections|init|profiles|explain|schema|formats`.
 
 One module per command family: `check` (check, config), `batch`, `info` (profiles, explain,
 schema, formats, init); `common` holds the exit codes and the one-line failure, `settings` the
@@ -20,6 +20,7 @@ from auditor.cli.check import check, show_config
 from auditor.cli.common import CONTEXT
 from auditor.cli.fetch import fetch_command
 from auditor.cli.info import explain, init, list_formats, list_profiles, schema
+from auditor.cli.review import corrections, report
 
 
 @click.group(context_settings=CONTEXT)
@@ -28,5 +29,6 @@ def main() -> None:
     """Audit clinical-trial records and protocol files against review-derived quality profiles."""
 
 
-for command in (check, show_config, batch, fetch_command, init, list_profiles, explain, schema, list_formats):
+for command in (check, show_config, batch, report, corrections, fetch_command, init, list_profiles, explain, schema,
+                list_formats):
     main.add_command(command)

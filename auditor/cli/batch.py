@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor.cli.check import DEFAULT_PROFILE
-from auditor.cli.common import EXIT_INTERRUPTED, EXIT_OK, fail, load_profile
+from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail, load_corrections
+from auditor.errors import InputError
 from auditor.vocabulary import READER_NAMES, STATUSES, share
 
 if TYPE_CHECKING:
@@ -72,7 +73,9 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
     from rich.table import Table
 
     doc = outcome.summary
-    table = Table(title=f"Compliance ({doc['store']['trials']:,} trials in the store)", title_justify="left")
+    store = doc["store"]
+    table = Table(title=f"Compliance ({store['trials']:,} trials; {store['records']:,} records, "
+                        f"{store['copies_merged']:,} copies of the same trial merged)", title_justify="left")
     for col, justify in (("criterion", "left"), ("met", "right"), ("not met", "right"), ("unclear", "right"),
                          ("n/a", "right"), ("% met", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -99,8 +102,19 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Results folder: audit.duckdb, trials/findings CSV + Parquet, summary.json, report.html.")
-@click.option("--profile", "profile_ref", default=DEFAULT_PROFILE, show_default=True,
-              help="Bundled profile id or path to a profile file.")
+@click.option("--profile", "profile_ref", default=None,
+              help=f"Bundled profile id or path to a profile file.  [default: {DEFAULT_PROFILE}]")
+@click.option("--select", multiple=True, metavar="CRITERIA",
+              help="Check only these criteria (as `check`). Replaces the configured `select`.")
+@click.option("--ignore", multiple=True, metavar="CRITERIA",
+              help="Skip these criteria (as `check`). Replaces the configured `ignore`.")
+@click.option("--severity", "severity", multiple=True, metavar="CRITERIA=LEVEL",
+              help="Override a criterion's or group's severity, e.g. FU02=error.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Read settings from this file (.trial-audit.toml or pyproject.toml) instead of searching.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--corrections", "corrections_path", type=click.Path(dir_okay=False), default=None,
+              help="A reviewer's corrections.yaml, applied after extraction (or `corrections` in the settings).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: CPU count].")
 @click.option("--force", is_flag=True, help="Clear stored results and audit everything again.")
@@ -108,19 +122,31 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
               help="Skip detection and read every input with this reader.")
 @click.option("--html-limit", type=click.IntRange(min=0), default=HTML_LIMIT, show_default=True,
               help="Most trials whose details report.html embeds (charts always cover all).")
-def batch_command(inputs: tuple[str, ...], out_dir: Path, profile_ref: str, jobs: int | None, force: bool,
-                  reader: str | None, html_limit: int) -> None:
-    """Audit many records (files, folders, archives) in parallel into a resumable results store."""
+def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, force: bool, html_limit: int,
+                  corrections_path: str | None, **opts: Any) -> None:
+    """Audit many records (files, folders, archives) in parallel into a resumable results store.
+
+    Settings come from the configuration file exactly as for `check` (profile, select, ignore,
+    severity, input-format, corrections); `per-path` settings apply to `check` only."""
     from rich.console import Console
 
     from auditor import batch as runner
+    from auditor.cli.check import _configure
+    from auditor.engine.selection import filtered
 
     err = Console(stderr=True)
-    profile = load_profile(profile_ref)
+    cfg, profile = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
+    profile = filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"])
+    corrections = load_corrections(corrections_path or cfg["corrections"])
+    settings = {k: cfg[k] for k in ("profile", "select", "ignore", "severity")} | {"config": cfg.file}
     bar = _Bar(err)
     try:
         outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
-                            reader=reader, progress=bar, html_limit=html_limit)
+                             reader=cfg["input-format"], progress=bar, html_limit=html_limit,
+                             corrections=corrections, options=settings)
+    except InputError as exc:
+        bar.stop()
+        fail(exc.one_line())
     except (runner.BatchError, runner.WorkerDied) as exc:
         bar.stop()
         fail(str(exc))
@@ -148,11 +174,14 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, profile_ref: str, jobs
     elif t.skipped:
         say(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
     if outcome.status == "completed":
-        say(f"Results in {out_dir}: audit.duckdb, trials/findings/errors .csv + .parquet, summary.json, report.html")
+        say(f"Results in {out_dir}: audit.duckdb, trials/records/findings/conflicts/errors .csv + .parquet, "
+            "summary.json, report.html")
     else:
         say("Interrupted: everything audited so far is stored; run the same command again to resume.")
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_OK)
+    for problem in outcome.correction_errors:  # the run is kept; the corrections file needs fixing
+        click.echo(f"trial-audit: {problem.one_line()}", err=True)
+    sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
 
 
 batch_command.name = "batch"

@@ -28,7 +28,7 @@ from auditor.vocabulary import FAIL_LEVELS, SEVERITIES
 STANDALONE = ".trial-audit.toml"
 DEFAULTS: dict[str, Any] = {
     "profile": DEFAULT_PROFILE, "format": "text", "fail-on": "error", "min-severity": "info",
-    "input-format": None, "select": [], "ignore": [], "severity": {},
+    "input-format": None, "select": [], "ignore": [], "severity": {}, "corrections": None,
 }
 _PER_PATH_KEYS = ("paths", "select", "ignore", "severity")
 
@@ -138,6 +138,10 @@ def _check(table: dict[str, Any], origin: str, formats: tuple[str, ...], readers
             if not isinstance(value, str):
                 raise _error(origin, "must be a profile id or path", where=key)
             out[key] = value
+        elif key == "corrections":
+            if not isinstance(value, str):
+                raise _error(origin, "must be the path of a corrections.yaml", where=key)
+            out[key] = value
         else:
             out[key] = [_per_path(item, origin, i) for i, item in enumerate(value if isinstance(value, list) else [value])]
     return out
@@ -172,6 +176,8 @@ def load(cli: dict[str, Any], config_path: str | None = None, cwd: Path | None =
         per_path = settings.pop("per-path", [])
         if "profile" in settings and _looks_like_path(settings["profile"]):
             settings["profile"] = str((path.parent / settings["profile"]).resolve())
+        if "corrections" in settings:
+            settings["corrections"] = str((path.parent / settings["corrections"]).resolve())
         values.update(settings)
         origins.update(dict.fromkeys(settings, name))
     if os.environ.get("GITHUB_ACTIONS") == "true" and origins["format"] == "default" and "github" in formats:

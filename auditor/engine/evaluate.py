@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from auditor.engine.messages import DEFAULT_MESSAGES, fill, render, template
+from auditor.engine.messages import DEFAULT_MESSAGES, choose
 from auditor.engine.profiles import Criterion, Profile
 from auditor.facts import Evidence, FactSheet, lookup
 from auditor.vocabulary import STATUSES, Status
@@ -55,11 +55,19 @@ def assess(criterion: Criterion, sheet: FactSheet) -> Assessment:
     facts = sheet.facts
     values = [lookup(facts, path) for path in criterion.facts]
     status = status_of(criterion, facts, values)
-    unknown = ", ".join(f for f, v in zip(criterion.facts, values, strict=True) if v is None) or "none"
-    message = render(template(criterion.messages.get(status) or DEFAULT_MESSAGES[status]), facts, unknown)
+    message = choose(criterion.variants.get(status, ()), facts) or DEFAULT_MESSAGES[status]
     evidence = [ev for path in criterion.facts for ev in sheet.evidence.get(path, ())]
-    fix = fill(criterion.fix, facts) if criterion.fix and status in ("not_met", "unclear") else None
-    return Assessment(status, message, fix, values, list(dict.fromkeys(evidence)))
+    fix = choose(criterion.fix_variants, facts) if status in ("not_met", "unclear") else None
+    return Assessment(status, message, fix, values, _distinct(evidence))
+
+
+def _distinct(evidence: list[Evidence]) -> list[Evidence]:
+    """One quote per place: two facts resting on the same span (FU01's latest time point is both
+    the weeks from baseline and the weeks after treatment) keep the first, the more specific note."""
+    seen: dict[tuple[str, int | None, str], Evidence] = {}
+    for ev in evidence:
+        seen.setdefault((ev.at, ev.line, ev.quote), ev)
+    return list(seen.values())
 
 
 def judge(sheet: FactSheet, profile: Profile) -> Judgement:

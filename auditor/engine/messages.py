@@ -1,23 +1,29 @@
 """A criterion's message and fix templates, filled with one record's facts.
 
-A placeholder is a dotted fact path in braces (`{follow_up.weeks_after_treatment}`) or `{unknown}`,
-the list of the criterion's facts the record leaves unknown.
+A placeholder is a dotted fact path in braces (`{follow_up.weeks_after_treatment}`), optionally
+with a filter: `|abs` (the absolute value, `{registration.days_after_start|abs}`) or `|words` (a
+vocabulary id as words: `behavioural_therapy` -> "behavioural therapy"). A profile gives each
+status either one template or a list of *variants*, one per case: a plain string, or
+`{"when": CONDITION, "text": TEMPLATE}` with CONDITION a JSON Schema over the Facts document (the
+dotted shorthand of `met_when`). The first variant whose condition holds and whose placeholders
+all have a value (an empty list counts as none) is used, so a message never has to say "unknown": a profile writes a variant for
+the case where a fact is missing instead.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.facts import lookup
 from auditor.vocabulary import Status
 
-_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+(?:\.[a-z0-9_]+)+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\|(abs|words))?\}")
 DEFAULT_MESSAGES: dict[Status, str] = {
     "met": "Met.",
     "not_met": "Not met.",
-    "unclear": "The record does not say enough to decide ({unknown}).",
+    "unclear": "The record does not say enough to decide.",
     "not_applicable": "Does not apply to this record.",
 }
 
@@ -34,31 +40,69 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-# A message template cut once into (literal, fact path) parts; path None: the literal alone, path
-# "": the {unknown} list. Templates come from profiles, so the cache stays small.
-Template = tuple[tuple[str, str | None], ...]
-_UNKNOWN = ""
+def _filtered(value: Any, name: str | None) -> Any:
+    if name == "abs" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return abs(value)
+    if name == "words":
+        return [_filtered(v, name) for v in value] if isinstance(value, list) else (
+            value.replace("_", " ") if isinstance(value, str) else value)
+    return value
+
+
+# A message template cut once into (literal, fact path, filter) parts; path None: the literal alone.
+# Templates come from profiles, so the cache stays small.
+Template = tuple[tuple[str, str | None, str | None], ...]
 
 
 @lru_cache(maxsize=1024)
 def template(text: str) -> Template:
-    parts: list[tuple[str, str | None]] = []
+    parts: list[tuple[str, str | None, str | None]] = []
     pos = 0
     for m in _PLACEHOLDER.finditer(text):
-        parts.append((text[pos:m.start()], m.group(1)))
+        parts.append((text[pos:m.start()], m.group(1), m.group(2)))
         pos = m.end()
-    parts.append((text[pos:], None))
-    out: list[tuple[str, str | None]] = []
-    for literal, path in parts:  # "{unknown}" is a placeholder too (it has no dot, so handled here)
-        *pieces, last = literal.split("{unknown}")
-        out += [(piece, _UNKNOWN) for piece in pieces] + [(last, path)]
-    return tuple(out)
+    parts.append((text[pos:], None, None))
+    return tuple(parts)
 
 
-def render(parts: Template, facts: dict[str, Any], unknown: str = "none") -> str:
-    return "".join(literal + ("" if path is None else unknown if path == _UNKNOWN
-                              else render_value(lookup(facts, path))) for literal, path in parts)
+def paths(parts: Template) -> tuple[str, ...]:
+    """The fact paths a template reads."""
+    return tuple(path for _, path, _ in parts if path is not None)
+
+
+def render(parts: Template, facts: dict[str, Any]) -> str:
+    return "".join(literal + ("" if path is None else render_value(_filtered(lookup(facts, path), name)))
+                   for literal, path, name in parts)
 
 
 def fill(text: str, facts: dict[str, Any]) -> str:
     return render(template(text), facts)
+
+
+class Variant(NamedTuple):
+    """One case of a message: its template, the facts it names, and its condition (None: always)."""
+
+    parts: Template
+    reads: tuple[str, ...]
+    when: Any  # a compiled condition (engine.conditions.Check) or None
+
+    def fits(self, facts: dict[str, Any]) -> bool:
+        return (self.when is None or self.when.is_valid(facts)) and all(
+            lookup(facts, p) not in (None, []) for p in self.reads)
+
+
+def choose(variants: tuple[Variant, ...], facts: dict[str, Any]) -> str | None:
+    """The first variant that fits the facts, rendered; None without variants. When none fits
+    (a profile without a variant for this case), the last one is used as it is."""
+    if not variants:
+        return None
+    chosen = next((v for v in variants if v.fits(facts)), variants[-1])
+    return render(chosen.parts, facts)
+
+
+def texts(raw: str | list[Any] | None) -> list[tuple[str, Any]]:
+    """A profile's message or fix value as (template text, raw condition or None) pairs."""
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else raw
+    return [(item, None) if isinstance(item, str) else (item["text"], item.get("when")) for item in items]

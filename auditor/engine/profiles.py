@@ -9,7 +9,7 @@ once, so evaluating a record is only validator calls.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import orjson
 import yaml
 
 from auditor.engine.conditions import compile_condition
+from auditor.engine.messages import Variant, paths, template, texts
 from auditor.errors import InputError
 from auditor.facts import BLANK
 from auditor.resources import load_schema, profiles_dir
@@ -38,9 +39,11 @@ class Criterion:
     source: str
     fix: str | None
     facts: tuple[str, ...]
-    messages: dict[str, str]
+    messages: dict[str, Any]  # as written in the profile: a template or a list of variants, by status
     conditions: dict[str, dict[str, Any]]  # expanded JSON Schemas, by condition name
     validators: dict[str, Any]  # compiled, by condition name
+    variants: dict[str, tuple[Variant, ...]] = field(default_factory=dict)  # compiled messages, by status
+    fix_variants: tuple[Variant, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,35 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
         except jsonschema.SchemaError as exc:
             raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {exc.message}") from None
         validators[name] = compile_condition(schema)
+    messages = raw.get("messages", {})
+    variants = {status: _variants(value, raw["code"], f"messages.{status}", origin) for status, value in messages.items()}
+    fixes = _variants(raw.get("fix"), raw["code"], "fix", origin)
     return Criterion(code=raw["code"], name=raw["name"], group=raw["group"], severity=raw["severity"],
                      recommendation=raw.get("recommendation", ""), source=raw.get("source", ""),
-                     fix=raw.get("fix"), facts=tuple(raw["facts"]), messages=raw.get("messages", {}),
-                     conditions=conditions, validators=validators)
+                     fix=_general(raw.get("fix")), facts=tuple(raw["facts"]), messages=messages,
+                     conditions=conditions, validators=validators, variants=variants, fix_variants=fixes)
+
+
+def _general(raw: Any) -> str | None:
+    """The fix as one text (SARIF rule help, `explain`): the variant without placeholders, else the last."""
+    items = [text for text, _ in texts(raw)]
+    return next((t for t in items if not paths(template(t))), items[-1] if items else None)
+
+
+def _variants(raw: Any, code: str, what: str, origin: str) -> tuple[Variant, ...]:
+    out = []
+    for text, when in texts(raw):
+        parts = template(text)
+        unknown = [p for p in paths(parts) if not _known_fact(p)]
+        if unknown:
+            raise InputError(origin, f"criterion {code} {what} names unknown fact {unknown[0]!r}")
+        check = None
+        if when is not None:
+            schema = expand(when)
+            try:
+                jsonschema.Draft202012Validator.check_schema(schema)
+            except jsonschema.SchemaError as exc:
+                raise InputError(origin, f"criterion {code} {what} `when` is not a valid JSON Schema: {exc.message}") from None
+            check = compile_condition(schema)
+        out.append(Variant(parts, paths(parts), check))
+    return tuple(out)

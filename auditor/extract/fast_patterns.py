@@ -11,21 +11,60 @@ corpus (tests/extract/corpus/) and, when present, the real records' text.
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from auditor.extract import regex_shape
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
 
+# What a LazyPattern hands over to its compiled pattern on first use.
+_DELEGATED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner",
+              "pattern", "flags", "groups", "groupindex")
+
+
+class LazyPattern:
+    """A compile_fast pattern that is parsed, restated and compiled when it is first used.
+
+    Most extractor patterns are tried only where their trigger words occur, so a short record (one
+    protocol file in `check`) uses few of them: compiling all ~200 at import was most of the
+    start-up time. On first use the compiled pattern's own methods and attributes are copied onto
+    the instance, so later calls cost what calls on a compiled pattern cost. `source` and
+    `source_flags` are there before compiling (trigger words are read from them)."""
+
+    def __init__(self, source: str, flags: int):
+        self.source = source
+        self.source_flags = flags
+
+    def __getattr__(self, name: str) -> Any:  # only called for what is not set yet: the first use
+        if name not in _DELEGATED:
+            raise AttributeError(name)
+        compiled = _restated(self.source, self.source_flags)
+        for attr in _DELEGATED:
+            setattr(self, attr, getattr(compiled, attr))
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.source!r}, {self.source_flags})"
+
 
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """re.compile, plus a look-ahead on the characters a match can start with when they are known.
+    """A pattern like re.compile's, compiled on first use, plus a look-ahead on the characters a match
+    can start with when they are known.
 
     `re` tries every alternative of a pattern like r"\\bfoo|\\bbar" at every position of the text;
     the look-ahead rejects most positions with one character-class test (several times faster on
-    long descriptions). It only restates what the pattern requires, so matches and spans are the same."""
-    compiled = _restated(pattern, flags)
-    FAST_PATTERNS.append((pattern, flags, compiled))
-    return compiled
+    long descriptions). It only restates what the pattern requires, so matches and spans are the same.
+    The result is a LazyPattern, which has re.Pattern's methods (the cast says so to the type checker)."""
+    lazy = cast(re.Pattern[str], LazyPattern(pattern, flags))
+    FAST_PATTERNS.append((pattern, flags, lazy))
+    return lazy
+
+
+def source_of(pattern: re.Pattern[str]) -> tuple[str, int]:
+    """The source and flags a pattern was written with, without compiling a LazyPattern."""
+    if isinstance(pattern, LazyPattern):
+        return pattern.source, pattern.source_flags
+    return pattern.pattern, pattern.flags
 
 
 def _restated(pattern: str, flags: int) -> re.Pattern[str]:

@@ -20,17 +20,19 @@ from functools import lru_cache
 import ahocorasick_rs
 
 from auditor.extract import regex_shape
+from auditor.extract.fast_patterns import source_of
 
 
 def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case literals one of which every match of `pattern` starts with, or None when unknown."""
-    alts = regex_shape.parse(pattern.pattern)
+    source, flags = source_of(pattern)  # a lazy pattern stays uncompiled
+    alts = regex_shape.parse(source)
     if alts is None:
         return None  # not analysed: no pre-filter, the pattern still runs
     lits = {p for p, _ in regex_shape.literal_starts(alts)}
     if not lits or "" in lits or not all(p.isascii() for p in lits):
         return None
-    if not pattern.flags & re.I and any(p != p.lower() for p in lits):
+    if not flags & re.I and any(p != p.lower() for p in lits):
         return None  # case-sensitive upper-case literal: a lower-cased text test would be wrong
     words = {p.lower() for p in lits}
     # A match that starts with "cbt-" starts with "cbt": keep only the shortest prefix ("sae" stays

@@ -14,6 +14,7 @@ the escapes "\\d" / "\\s" (None: not enumerable), ("zero", what) a zero-width as
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Node = tuple[Any, ...]
@@ -22,6 +23,9 @@ Seq = list[Node]
 _ESCAPED_CLASSES = {"d": "\\d", "s": "\\s"}
 _ZERO_WIDTH_ESCAPES = set("bBAZ")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
+
+
+_PLAIN_RUN = re.compile(r"[^\\\[\](){}|?*+.^$]+")
 
 
 class _Unsupported(Exception):
@@ -52,6 +56,12 @@ class _Parser:
     def sequence(self) -> Seq:
         seq: Seq = []
         while self.i < len(self.s) and self.peek() not in "|)":
+            # A run of plain characters is most of a rule pattern: take all but its last in one step
+            # (the last may carry a quantifier).
+            run = _PLAIN_RUN.match(self.s, self.i)
+            if run and run.end() - self.i > 1:
+                seq.extend(("lit", c) for c in self.s[self.i:run.end() - 1])
+                self.i = run.end() - 1
             atom = self.atom()
             seq.append(self.quantified(atom))
         return seq

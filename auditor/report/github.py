@@ -52,7 +52,7 @@ def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
     shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
     out = [_annotation(audit, f, profile) for audit in report.audits for f in audit.findings
            if f.is_gap and f.severity in shown]
-    out += [command("error", problem_location(p), f"trial-audit: invalid input at {p.where}" if p.where
+    out += [command("error", problem_location(p), "trial-audit: protocol file problem" if p.line is not None
                     else "trial-audit: input could not be read", p.message) for p in report.errors]
     out.append(totals_line(report))  # a plain line: shown in the job log, not as an annotation
     return "\n".join(out) + "\n"

@@ -50,9 +50,13 @@ class Location:
         """Says why the line is not the field's own line, when it is not."""
         if self.missing is None:
             return None
+        head, _, leaf = self.missing.rpartition(".")
         if self.section:
-            return f"`{self.missing}` is not in the file; pointing at its section `{self.section}`"
-        return f"`{self.missing}` is not in the file; pointing at line 1"
+            under = f"`{leaf}` under `{head}`" if head == self.section else f"`{self.missing}`"
+            return f"`{self.missing}` is not in the file; add {under}"
+        top = self.missing.partition(".")[0]
+        return f"the file has no `{top}` section; add it with `{self.missing}`" if top != self.missing else \
+            f"the file has no `{top}` section; add it"
 
 
 def dotted(pointer: str) -> str:

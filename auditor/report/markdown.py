@@ -31,7 +31,7 @@ def render(report: Report, profile: Profile) -> str:
         for f in detailed(audit.findings):
             out.append(f"### {f.code} {f.name} ({f.severity}, {LABEL[f.status]})")
             out += ["", _cell(f.message), ""]
-            out += [f"- `{location(ev)}`: {_cell(quote(ev))}" for ev in f.evidence[:5]]
+            out += [f"- {location(ev)}: {_cell(quote(ev))}" for ev in f.evidence[:5]]
             if missing := missing_field(audit, f, profile):
                 out.append(f"- {missing}")
             if f.fix:

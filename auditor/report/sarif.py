@@ -2,13 +2,17 @@
 
 Protocol files get physical locations with a line and column; registry records get the file as
 artifact plus a logical location (trial id + JSON pointer/XPath), because their JSON/XML has no
-line a person edits. Inputs that could not be read are tool execution notifications, not results:
-they are not findings about the trial, and a rule id for them would not be a profile criterion.
+line a person edits. Artifact URIs are relative to the repository root (`uriBaseId` `%SRCROOT%`,
+declared in `originalUriBaseIds`), so code scanning finds `protocol.yaml` whichever folder `check`
+ran in. Inputs that could not be audited are results of two extra rules (`protocol-file`: a problem
+in a protocol file, at its line; `unreadable-input`), so code scanning shows an alert for them, and
+tool execution notifications as well.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,20 @@ from auditor.vocabulary import LABEL, SEVERITIES
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SRCROOT = "%SRCROOT%"
+INPUT_RULES: list[dict[str, Any]] = [
+    {"id": "protocol-file", "name": "input.protocol-file",
+     "shortDescription": {"text": "The protocol file has a problem that stops the audit."},
+     "fullDescription": {"text": "A field, value or date of the protocol file is wrong or inconsistent, so the file "
+                                 "could not be audited. The message says what to change."},
+     "help": {"text": "Fix the field at the line shown, then run trial-audit check again."},
+     "defaultConfiguration": {"level": "error"}, "properties": {"tags": ["input"]}},
+    {"id": "unreadable-input", "name": "input.unreadable",
+     "shortDescription": {"text": "The input could not be read."},
+     "fullDescription": {"text": "The file is missing, not text, not valid YAML/JSON/XML, or in no known format."},
+     "help": {"text": "Check the path and the file's format (trial-audit formats)."},
+     "defaultConfiguration": {"level": "error"}, "properties": {"tags": ["input"]}},
+]
 
 
 def _first_sentence(text: str, limit: int = 200) -> str:
@@ -47,16 +65,32 @@ def rule(crit: Criterion) -> dict[str, Any]:
     }
 
 
-def artifact_uri(path: str) -> str:
-    """A URI reference for a file: relative paths stay relative (to the checkout), with '/'."""
-    candidate = Path(path)
-    if candidate.is_absolute():
-        return candidate.as_uri()
-    return quote(candidate.as_posix(), safe="/!-._~")
+def source_root() -> Path:
+    """The repository root: $GITHUB_WORKSPACE in GitHub Actions, else the nearest folder above the
+    current one with a `.git`, else the current folder."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        return Path(workspace).resolve()
+    here = Path.cwd().resolve()
+    return next((p for p in (here, *here.parents) if (p / ".git").exists()), here)
+
+
+def artifact_location(path: str, root: Path | None = None) -> dict[str, str]:
+    """The file relative to the repository root (uriBaseId %SRCROOT%); a file outside it (or
+    stdin) keeps an absolute URI (or its name)."""
+    if path in ("-", "<stdin>"):
+        return {"uri": quote(path, safe="<>-")}
+    root = root or source_root()
+    absolute = Path(path).resolve()
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote(relative.as_posix(), safe="/!-._~"), "uriBaseId": SRCROOT}
 
 
 def _location(where: Location, trial_id: str | None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(where.path)}}
+    physical: dict[str, Any] = {"artifactLocation": artifact_location(where.path)}
     if where.line:
         physical["region"] = {"startLine": where.line, **({"startColumn": where.column} if where.column else {})}
     loc: dict[str, Any] = {"physicalLocation": physical}
@@ -105,9 +139,17 @@ def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
                if f.is_gap and f.severity in shown and f.code in index]
     notifications = [{"level": "error", "message": {"text": p.message},
                       "locations": [_location(problem_location(p), p.record_id)]} for p in report.errors]
+    first_input_rule = len(profile.criteria)
+    for p in report.errors:
+        where = problem_location(p)
+        which = 0 if where.line is not None else 1  # a line: a problem in a protocol file
+        results.append({"ruleId": INPUT_RULES[which]["id"], "ruleIndex": first_input_rule + which, "kind": "fail",
+                        "level": "error", "message": {"text": f"{p.message} (the file could not be audited)"},
+                        "locations": [_location(Location(where.path, where.line, where.column), p.record_id)]})
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "trial-audit", "version": __version__,
-                            "rules": [rule(c) for c in profile.criteria]}},
+                            "rules": [rule(c) for c in profile.criteria] + INPUT_RULES}},
+        "originalUriBaseIds": {SRCROOT: {"uri": source_root().as_uri() + "/"}},
         "invocations": [{"executionSuccessful": not report.errors,
                          "toolExecutionNotifications": notifications}],
         "results": results,

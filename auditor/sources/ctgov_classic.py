@@ -142,7 +142,14 @@ def _map(m: JsonMapper, source: SourceRef) -> TrialRecord:
                   for i, _ in m.items(*at)],
         dates=fields.dated(start=m.text(*status, "StartDateStruct", "StartDate"),
                            start_type=m.text(*status, "StartDateStruct", "StartDateType"),
-                           registered=m.text(*status, "StudyFirstSubmitDate")),
+                           registered=m.text(*status, "StudyFirstSubmitDate"),
+                           completion=m.text(*status, "CompletionDateStruct", "CompletionDate"),
+                           last_update=m.text(*status, "LastUpdatePostDateStruct", "LastUpdatePostDate")),
+        sponsor=m.text(*P, "SponsorCollaboratorsModule", "LeadSponsor", "LeadSponsorName"),
+        countries=list({t.value: t for t in (m.text(*P, "ContactsLocationsModule", "LocationList", "Location", i,
+                                                    "LocationCountry")
+                                             for i, _ in m.items(*P, "ContactsLocationsModule", "LocationList",
+                                                                 "Location")) if t is not None}.values()),
         results=_results(m),
     )
 

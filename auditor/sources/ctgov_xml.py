@@ -166,7 +166,11 @@ def _map(s: _Node, source: SourceRef) -> TrialRecord:
                           description=o.text("description"))
                   for kind in ("primary", "secondary", "other") for o in s.all(f"{kind}_outcome")],
         dates=fields.dated(start=s.text("start_date"), start_type=start.attr("type") if start else None,
-                           registered=s.text("study_first_submitted") or s.text("firstreceived_date")),
+                           registered=s.text("study_first_submitted") or s.text("firstreceived_date"),
+                           completion=s.text("completion_date") or s.text("primary_completion_date"),
+                           last_update=s.text("last_update_posted") or s.text("lastchanged_date")),
+        sponsor=s.text("sponsors", "lead_sponsor", "agency"),
+        countries=s.texts("location_countries/country"),
         results=_results(s.one("clinical_results")),
     )
 

@@ -110,13 +110,16 @@ def who_masked(masking: Text | None) -> list[Text]:
 
 
 def dated(start: Text | None, registered: Text | None, start_type: Text | None = None,
-          registered_exact: str | None = None) -> Dates:
+          registered_exact: str | None = None, completion: Text | None = None,
+          last_update: Text | None = None) -> Dates:
     """Dates with parsed values; ``registered_exact`` is an unambiguous form to parse instead."""
     start_date, precision = dates.parse_iso(start.value) if start else (None, None)
     reg_source = registered_exact or (registered.value if registered else None)
     return Dates(start=start, start_type=start_type, registered=registered, start_parsed=start_date,
                  start_precision=precision,
-                 registered_parsed=dates.parse_iso(reg_source)[0] if reg_source else None)
+                 registered_parsed=dates.parse_iso(reg_source)[0] if reg_source else None,
+                 completion=completion, last_update=last_update,
+                 last_update_parsed=dates.parse_any(last_update.value)[0] if last_update else None)
 
 
 def split_list(value: str, separators: str = ";") -> list[str]:

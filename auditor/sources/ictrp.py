@@ -159,7 +159,10 @@ def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
         interventions=[_intervention(t) for t in r.items("interventions")],
         outcomes=_outcomes(r, "primary_outcome", "primary") + _outcomes(r, "secondary_outcomes", "secondary"),
         dates=fields.dated(start=r.text("date_enrollement"), registered=r.text("date_registration"),
-                           registered_exact=reg3 if reg3 and reg3.isdigit() and len(reg3) == 8 else None),
+                           registered_exact=reg3 if reg3 and reg3.isdigit() and len(reg3) == 8 else None,
+                           last_update=r.text("last_refreshed_on")),
+        sponsor=r.text("primary_sponsor"),
+        countries=r.items("countries"),
         results=_results(r),
     )
 

@@ -1,7 +1,8 @@
 """The trialist's protocol file (YAML or JSON), defined by `schemas/protocol.schema.json`.
 
-The file is validated against the schema first; every violation is reported with its field and
-line, so a trialist can fix them all in one pass. Mapping (pointer in the file -> TrialRecord):
+The file is checked first (`protocol_check`: the schema, real dates, cross-field consistency);
+every problem is reported on one line with its line and column, so a trialist can fix them all in
+one pass. Mapping (pointer in the file -> TrialRecord):
 
 | protocol file | TrialRecord |
 |---|---|
@@ -18,11 +19,9 @@ line, so a trialist can fix them all in one pass. Mapping (pointer in the file -
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Any, cast
 
-import jsonschema
 import yaml
 
 from auditor.errors import InputError, RecordError
@@ -40,8 +39,7 @@ from auditor.model import (
     TimePoint,
     TrialRecord,
 )
-from auditor.resources import load_schema
-from auditor.sources import dates, yamlpos
+from auditor.sources import dates, protocol_check, yamlpos
 
 NAME = "protocol"
 DESCRIPTION = "trial-audit protocol file (YAML or JSON), see `trial-audit schema protocol`"
@@ -84,26 +82,14 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     yield _Builder(doc, positions, origin).record()
 
 
-@functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    """Built once per process: a batch may read thousands of protocol files."""
-    return jsonschema.Draft202012Validator(load_schema("protocol"))
-
-
 def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:
-    validator = _validator()
-    violations = []
-    for err in validator.iter_errors(doc):
-        pointer = _pointer(err.absolute_path)
-        line, column = positions.get(pointer, (None, None))
-        violations.append(InputError(origin, err.message, where=pointer or "/", line=line, column=column))
-    if violations:
-        violations.sort(key=lambda v: (v.line or 0, v.column or 0, v.message))
-        raise ProtocolInvalid(origin, violations)
+    found = protocol_check.problems(doc, positions, origin)
+    if found:
+        raise ProtocolInvalid(origin, found)
 
 
 class ProtocolInvalid(InputError):
-    """A protocol file that breaks its schema: every violation, each with its pointer and line."""
+    """A protocol file with problems (schema, dates, consistency): every one, each with its line."""
 
     def __init__(self, origin: str, violations: list[InputError]):
         self.violations = violations
@@ -113,11 +99,10 @@ class ProtocolInvalid(InputError):
 
     @property
     def details(self) -> list[str]:
-        return [v.one_line() for v in self.violations]
-
-
-def _pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+        """One line per problem, `file:line:column: message` (editors jump to it), then one that says
+        the file could not be audited."""
+        lines = [f"{v.origin}:{v.line}:{v.column}: {v.message}" for v in self.violations]
+        return lines + [protocol_check.messages()["could_not_audit"].format(origin=self.origin, count=len(lines))]
 
 
 class _Builder:

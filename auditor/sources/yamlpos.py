@@ -47,7 +47,10 @@ def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int, mark
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, f"{pointer}/{i}", positions, depth + 1) for i, item in enumerate(node.value)]
-    value = _constructor.construct_object(node, deep=True)
+    try:
+        value = _constructor.construct_object(node, deep=True)
+    except ValueError:  # 2026-02-30 looks like a timestamp but is no date: keep the text, the reader says why
+        return node.value
     # Dates stay text: the record keeps what the file said, readers parse it.
     return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
 

@@ -31,8 +31,8 @@ def profile() -> profiles.Profile:
 def tables(out: Path) -> dict[str, pd.DataFrame]:
     """The result tables without what legitimately differs between runs (run ids)."""
     loaded = batch.load(out)
-    return {name: df.drop(columns=["run_id"]).reset_index(drop=True)
-            for name, df in loaded.items() if name in ("trials", "findings", "errors")}
+    return {name: df.drop(columns=["run_id"], errors="ignore").reset_index(drop=True)
+            for name, df in loaded.items() if name in ("trials", "records", "findings", "conflicts", "errors")}
 
 
 def assert_same_tables(a: Path, b: Path) -> None:
@@ -56,17 +56,20 @@ def test_real_data_totals_reconcile_with_an_independent_count(real_data: Path, t
     assert t.seen == t.audited + t.failed + t.skipped and t.skipped == 0
     loaded = batch.load(tmp_path / "out")
     audit_failures = int(loaded["errors"]["reason"].str.startswith("audit failed").sum())
-    assert t.audited == records - audit_failures == len(loaded["trials"])
+    assert t.audited == records - audit_failures == len(loaded["records"])
     assert t.failed == errors + audit_failures == len(loaded["errors"])
     run = loaded["runs"].iloc[-1]
     assert (run.seen, run.audited, run.failed, run.skipped, run.status) == (t.seen, t.audited, t.failed, 0, "completed")
     assert len(loaded["findings"]) == t.audited * len(profile.criteria)
-    for name in ("trials.csv", "trials.parquet", "findings.csv", "findings.parquet", "summary.json", "report.html"):
+    for name in ("trials.csv", "trials.parquet", "findings.csv", "findings.parquet", "records.csv", "conflicts.csv",
+                 "summary.json", "report.html"):
         assert (tmp_path / "out" / name).stat().st_size > 0
     summary = orjson.loads((tmp_path / "out" / "summary.json").read_bytes())
     assert summary["run"]["totals"] == t.as_dict()
-    for crit in summary["criteria"]:
-        assert sum(crit[s] for s in ("met", "not_met", "unclear", "not_applicable")) == t.audited
+    assert summary["store"]["records"] == t.audited
+    assert summary["store"]["trials"] + summary["store"]["copies_merged"] == t.audited
+    for crit in summary["criteria"]:  # counts of trials, not of records
+        assert sum(crit[s] for s in ("met", "not_met", "unclear", "not_applicable")) == summary["store"]["trials"]
 
 
 def test_second_run_is_incremental_and_changed_files_are_reaudited(tmp_path: Path, profile) -> None:
@@ -112,7 +115,7 @@ def test_archive_members_and_gzip_files_are_incremental_per_blob(tmp_path: Path,
         zf.writestr("two.json", _page("NCT91000009", "NCT91000010"))
     third = batch.run([str(inputs)], tmp_path / "out", profile, jobs=2)
     assert (third.totals.seen, third.totals.audited, third.totals.skipped) == (6, 2, 4)
-    trials = batch.load(tmp_path / "out")["trials"]
+    trials = batch.load(tmp_path / "out")["records"]
     assert sorted(trials.trial_id) == ["NCT91000001", "NCT91000002", "NCT91000004", "NCT91000005",
                                        "NCT91000009", "NCT91000010"]
     assert trials.loc[trials.trial_id == "NCT91000009", "source_path"].item() == f"{archive.resolve()}!two.json"
@@ -228,7 +231,7 @@ def test_the_same_study_has_the_same_content_hash_wherever_it_sits(tmp_path: Pat
     (inputs / "single.json").write_bytes(orjson.dumps(study("NCT92000001")))
     (inputs / "page.json").write_bytes(orjson.dumps({"studies": [study("NCT92000002"), study("NCT92000001")]}))
     batch.run([str(inputs)], tmp_path / "out", profile, jobs=1)
-    trials = batch.load(tmp_path / "out")["trials"]
+    trials = batch.load(tmp_path / "out")["records"]
     hashes = trials.groupby("trial_id").content_hash.agg(set)
     assert len(hashes["NCT92000001"]) == 1 and hashes["NCT92000001"] != hashes["NCT92000002"]
 

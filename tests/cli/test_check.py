@@ -40,7 +40,7 @@ def test_every_example_is_listed_in_expected_yaml() -> None:
     ("empty.json", "file is empty"),
     ("binary.bin", "binary data"),
     ("wrong-shape.json", "unknown input format"),
-    ("wrong-types.yaml", "is not one of"),
+    ("wrong-types.yaml", "`allocation` is “random”: did you mean `randomised`?"),
 ])
 def test_bad_input_is_exit_2_with_one_line_naming_the_file(fixture: str, message: str) -> None:
     path = FIXTURES / "invalid" / fixture
@@ -54,10 +54,23 @@ def test_bad_input_is_exit_2_with_one_line_naming_the_file(fixture: str, message
 def test_protocol_schema_errors_name_each_field_and_line() -> None:
     path = FIXTURES / "invalid" / "wrong-types.yaml"
     lines = run_cli("check", str(path)).stderr.strip().splitlines()
-    assert any(f"{path}:4 (/design/allocation)" in line for line in lines)
-    assert any(f"{path}:7 (/design/arms/0/sessions)" in line for line in lines)
-    assert any(f"{path}:9 (/sample_size/target)" in line for line in lines)
-    assert any("/outcomes/0/time_points/0/from" in line for line in lines)
+    assert any(line.startswith(f"trial-audit: {path}:4:3: `allocation`") for line in lines)
+    assert any(line.startswith(f"trial-audit: {path}:7:7: `sessions` must be a whole number") for line in lines)
+    assert any(line.startswith(f"trial-audit: {path}:9:3: `target` must be at least 1") for line in lines)
+    assert any(f"{path}:13:21: `from` is “last visit”" in line for line in lines)
+    assert lines[-1] == f"trial-audit: {path} could not be audited: 4 problem(s) in the file (listed above); fix them and run again"
+
+
+@pytest.mark.parametrize("content", [None, b"\xff\xfe\x00binary\x00", b"trial: [unclosed\n"], ids=["missing", "binary", "yaml"])
+def test_one_unreadable_input_is_one_line_on_stderr_and_exit_2(tmp_path: Path, content: bytes | None) -> None:
+    """Issue 15, bullet 4: no report header, no totals, no repeat: one line, exit 2."""
+    path = tmp_path / "protocol.yaml"
+    if content is not None:
+        path.write_bytes(content)
+    result = run_cli("check", "--isolated", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"trial-audit: {path}")
 
 
 def test_missing_path_is_exit_2() -> None:
@@ -90,9 +103,10 @@ def test_text_report_has_one_line_per_criterion_then_details() -> None:
     out = run_cli("check", str(EXAMPLES / "protocols" / "gappy.yaml")).stdout
     assert "✗ FU01 follow-up.long-term" in out
     assert "Details" in out and "fix:" in out
-    assert "(line " in out  # protocol evidence points at lines
+    assert "at line 40, `weeks` of time_points item 3: “26”" in out  # protocol evidence: line and field as written
     # A missing field has nothing to quote: the report says where it belongs instead.
-    assert "at line 29: `sample_size.calculation` is not in the file; pointing at its section `sample_size`" in out
+    assert "at line 29: `sample_size.calculation` is not in the file; add `calculation` under `sample_size`" in out
+    assert "missing: the file has no `safety` section; add it" in out  # no section to point at: no "line 1"
     assert "at line 31: `outcomes` is here but lacks what the criterion needs" in out
 
 
@@ -134,3 +148,34 @@ def test_an_extractor_bug_is_one_line_not_a_traceback(monkeypatch: pytest.Monkey
     result = run_cli("check", str(EXAMPLES / "protocols" / "minimal.yaml"))
     assert result.exit_code == 2
     assert "minimal.yaml: audit failed: ZeroDivisionError: division by zero" in result.stderr
+
+
+def test_check_applies_corrections_and_refuses_a_trial_not_in_the_inputs(tmp_path: Path) -> None:
+    """`check --corrections` applies a reviewer's correction after extraction, as `batch` does."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    record = REPO / "examples" / "registry" / "ctgov-short-follow-up.json"
+    trial = json.loads(record.read_text("utf-8"))["protocolSection"]["identificationModule"]["nctId"]
+
+    def run(text: str) -> subprocess.CompletedProcess[str]:
+        fixes = tmp_path / "corrections.yaml"
+        fixes.write_text(text, encoding="utf-8")
+        return subprocess.run([sys.executable, "-m", "auditor", "check", str(record), "--format", "json",
+                               "--corrections", str(fixes), "--isolated"], check=False, capture_output=True, text=True)
+
+    plain = subprocess.run([sys.executable, "-m", "auditor", "check", str(record), "--format", "json", "--isolated"], check=False,
+                           capture_output=True, text=True)
+    status = {f["code"]: f["status"] for f in json.loads(plain.stdout)["audits"][0]["findings"]}
+    assert status["SC01"] != "met"
+    fixed = run(f'{trial}:\n  status:\n    SC01: {{value: met, reason: "pain > 3 months per the protocol paper", by: EH}}\n')
+    findings = {f["code"]: f for f in json.loads(fixed.stdout)["audits"][0]["findings"]}
+    assert findings["SC01"]["status"] == "met"
+    assert any("set by reviewer" in (e.get("note") or "") for e in findings["SC01"]["evidence"])
+    assert {c: f["status"] for c, f in findings.items() if c != "SC01"} == {c: s for c, s in status.items() if c != "SC01"}
+    wrong = run('NCT00000000:\n  status:\n    SC01: {value: met, reason: "x", by: EH}\n')
+    assert wrong.returncode == 2
+    assert "NCT00000000 is not in the inputs" in wrong.stderr and "corrections.yaml:1" in wrong.stderr

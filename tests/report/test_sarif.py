@@ -61,7 +61,8 @@ def test_rules_are_the_profile_criteria(sarif_validator) -> None:
     doc, _ = sarif(sarif_validator, str(EXAMPLES / "protocols" / "gappy.yaml"))
     driver = doc["runs"][0]["tool"]["driver"]
     profile = profiles.load()
-    assert [r["id"] for r in driver["rules"]] == [c.code for c in profile.criteria]
+    # The profile's criteria, then the two rules for inputs that could not be audited.
+    assert [r["id"] for r in driver["rules"]] == [c.code for c in profile.criteria] + ["protocol-file", "unreadable-input"]
     level = {"error": "error", "warning": "warning", "info": "note"}
     for rule, crit in zip(driver["rules"], profile.criteria):
         assert rule["name"] == crit.name
@@ -122,6 +123,10 @@ def test_unreadable_input_is_a_notification_with_its_line(sarif_validator) -> No
     lines = sorted(n["locations"][0]["physicalLocation"]["region"]["startLine"]
                    for n in invocation["toolExecutionNotifications"])
     assert lines == [4, 7, 9, 13]  # one notification per schema violation
+    # ... and one result each, so that code scanning shows an alert on the line.
+    results = doc["runs"][0]["results"]
+    assert sorted(r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results) == [4, 7, 9, 13]
+    assert {r["ruleId"] for r in results} == {"protocol-file"}
 
 
 @pytest.mark.parametrize("folder", ["ctgov-v2", "ctgov-xml"])

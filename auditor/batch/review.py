@@ -1,0 +1,90 @@
+"""What a reviewer does with a finished store, without re-auditing: render summary.json and
+report.html (for all trials or a subgroup, `trial-audit report DIR --where ...`) and write a
+corrections template listing the unclear findings (`trial-audit corrections template DIR`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+
+from auditor.batch import summary
+from auditor.batch.store import DB_NAME
+from auditor.errors import InputError
+from auditor.report import figures, html
+
+SUMMARY = "summary.json"
+
+
+def write(out_dir: Path, con: duckdb.DuckDBPyConnection, head: dict[str, Any], criteria: list[dict[str, str]],
+          gap_map: list[str] | tuple[str, ...], html_limit: int, source: str = "trials") -> tuple[dict[str, Any], list[Path]]:
+    """summary.json and report.html of the trials in `source`; `head`: the profile and run the
+    document starts with (and, for a subgroup, its filters)."""
+    doc = summary.compute(con, criteria, gap_map, source)
+    full = {**head, **doc}
+    target = out_dir / SUMMARY
+    target.write_bytes(orjson.dumps(full, option=orjson.OPT_INDENT_2))
+    rows = summary.sample(con, [c["code"] for c in criteria], html_limit, source)
+    page = html.write(out_dir, doc, head["profile"], head["run"], rows, html_limit)
+    return full, [target, page, *figures.write(out_dir, doc)]
+
+
+def _open(store_dir: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, Any]]:
+    db, doc = store_dir / DB_NAME, store_dir / SUMMARY
+    if not db.is_file() or not doc.is_file():
+        raise InputError(str(store_dir), "not a results folder of a completed `trial-audit batch` run")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise InputError(str(db), f"cannot open the results store: {str(exc).splitlines()[0]}") from None
+    return con, orjson.loads(doc.read_bytes())
+
+
+def report(store_dir: Path, to_dir: Path, where: list[str], html_limit: int) -> dict[str, Any]:
+    """Re-render from the store; `where`: SQL conditions over the `trials` view's columns (the
+    screening columns, key facts, statuses; facts_json for any other fact), all of which must hold."""
+    con, last = _open(store_dir)
+    try:
+        condition = " AND ".join(f"({w})" for w in where) or "true"
+        try:
+            con.execute(f"CREATE TEMP VIEW subgroup AS SELECT * FROM trials WHERE {condition}")
+            con.execute("SELECT count(*) FROM subgroup").fetchone()
+        except duckdb.Error as exc:
+            raise InputError("--where", str(exc).splitlines()[0]) from None
+        criteria = [{k: c[k] for k in ("code", "name", "severity")} for c in last["criteria"]]
+        gap_map = last["gap_map"]["codes"] + last["gap_map"]["missing_codes"]
+        head = {"profile": last["profile"], "run": last["run"], "where": where}
+        to_dir.mkdir(parents=True, exist_ok=True)
+        doc, _ = write(to_dir, con, head, criteria, gap_map, html_limit, "subgroup")
+        return doc
+    finally:
+        con.close()
+
+
+def corrections_template(store_dir: Path) -> str:
+    """A corrections.yaml listing every unclear finding of the trials, each entry commented out."""
+    con, last = _open(store_dir)
+    try:
+        rows = con.execute("""SELECT t.trial_key, t.title, f.code, f.name, f.message FROM trial_findings f
+            JOIN trials t USING (trial_key) WHERE f.status = 'unclear' ORDER BY t.trial_key, f.code""").fetchall()
+    finally:
+        con.close()
+    lines = [f"# Corrections for {store_dir} (profile {last['profile']['id']}, run {last['run']['run_id']}):",
+             "# the unclear findings. Uncomment an entry, set value (met / not_met / not_applicable),",
+             "# give the reason and your initials; facts can be corrected too, e.g.",
+             "#   facts:",
+             "#     treatment.duration_weeks: {value: 8, reason: \"per the protocol paper\", by: EH}",
+             "# Use it with: trial-audit batch ... --corrections corrections.yaml", ""]
+    current = None
+    for key, title, code, name, message in rows:
+        if key != current:
+            current = key
+            lines += ["", f"{orjson.dumps(key).decode()}:  # {_comment(title)}", "  status:"]
+        lines += [f"    # {code}: {{value: met, reason: \"\", by: \"\"}}  # {name}: {_comment(message)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _comment(text: str | None) -> str:
+    return " ".join((text or "").split())[:160]

@@ -1,0 +1,196 @@
+"""A reviewer's corrections (`corrections.yaml`), applied after extraction, with an audit trail.
+
+```yaml
+NCT01234567:
+  facts:
+    treatment.duration_weeks: {value: 8, reason: "8 weekly sessions, per the protocol paper", by: EH}
+  status:
+    SC01: {value: met, reason: "pain > 3 months per the protocol paper", by: EH}
+```
+
+Keys are trial ids in any form `auditor.identity` recognises (a correction reaches every copy of
+the trial whose ids include it). A fact correction replaces the derived fact and its evidence
+("set by reviewer: <reason>") before the profile judges; a status correction replaces a
+criterion's verdict after. Every mistake is an `InputError` naming the file and line: a fact path
+the Facts schema does not have, a value of the wrong type, an unknown status or criterion code,
+and (`unmatched`) a trial that is not in the inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+import yaml
+
+from auditor.engine.evaluate import Assessment, Judgement
+from auditor.errors import InputError
+from auditor.facts import Evidence, FactSheet, lookup
+from auditor.identity import record_ids
+from auditor.resources import load_schema
+from auditor.sources import yamlpos
+from auditor.vocabulary import STATUSES
+
+KINDS = ("facts", "status")
+_ENTRY_KEYS = {"value", "reason", "by"}
+
+
+@dataclass(frozen=True)
+class Correction:
+    trial: str  # canonical id
+    kind: str  # facts | status
+    key: str  # fact path or criterion code
+    value: Any
+    reason: str
+    by: str | None
+    line: int
+    trial_line: int = 0  # the line of the trial's key
+
+    def evidence(self, origin: str) -> Evidence:
+        return Evidence(at=f"{origin}:{self.line}", quote=orjson.dumps(self.value).decode(), line=self.line,
+                        note=f"set by reviewer: {self.reason}" + (f" ({self.by})" if self.by else ""))
+
+
+@dataclass
+class Corrections:
+    origin: str
+    items: list[Correction] = field(default_factory=list)
+    digest: str = ""
+
+    def for_ids(self, ids: list[str]) -> list[Correction]:
+        wanted = set(ids)
+        return [c for c in self.items if c.trial in wanted]
+
+    def check_codes(self, codes: tuple[str, ...]) -> None:
+        """Every status correction names a criterion the profile checks."""
+        for c in self.items:
+            if c.kind == "status" and c.key not in codes:
+                raise InputError(self.origin, f"{c.key!r} is not a criterion of the profile", line=c.line)
+
+    def unmatched(self, seen: set[str]) -> list[InputError]:
+        """One error per trial the corrections name that no record of the inputs has."""
+        lines: dict[str, int] = {}
+        for c in self.items:
+            lines.setdefault(c.trial, c.trial_line or c.line)
+        return [InputError(self.origin, f"{trial} is not in the inputs", line=line)
+                for trial, line in lines.items() if trial not in seen]
+
+
+def _fact_schema(path: str) -> dict[str, Any] | None:
+    node: dict[str, Any] | None = load_schema("facts")
+    for key in path.split("."):
+        props = (node or {}).get("properties")
+        node = props.get(key) if isinstance(props, dict) else None
+    return None if node is None or "properties" in node else node
+
+
+def load(path: str | Path) -> Corrections:
+    origin = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(origin, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    return load_text(text, origin)
+
+
+def load_text(text: str, origin: str) -> Corrections:
+    """Corrections from YAML text; `origin` names the file in errors."""
+    try:
+        doc, positions = yamlpos.load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(origin, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                         line=mark.line + 1 if mark else None) from None
+    out = Corrections(origin, digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+    if doc is None:
+        return out
+
+    def fail(pointer: str, message: str) -> InputError:
+        return InputError(origin, message, line=positions.get(pointer, (None, None))[0])
+
+    if not isinstance(doc, dict):
+        raise fail("", "expected a mapping of trial ids")
+    for trial, body in doc.items():
+        at = f"/{yamlpos._escape(trial)}"
+        ids = record_ids(str(trial), [])
+        if body is None:
+            continue
+        if not ids or not isinstance(body, dict) or not set(body) <= set(KINDS):
+            raise fail(at, f"{trial}: expected a trial id with `facts:` and/or `status:`")
+        for kind, entries in body.items():
+            if entries is None:
+                continue  # a template's section whose entries are all still commented out
+            if not isinstance(entries, dict):
+                raise fail(f"{at}/{kind}", f"{trial}.{kind}: expected a mapping")
+            for key, entry in entries.items():
+                where = f"{at}/{kind}/{yamlpos._escape(key)}"
+                item = _entry(ids[0], kind, str(key), entry, lambda m, w=where: fail(w, m),
+                              positions.get(where, (0, 0))[0])
+                out.items.append(dataclasses.replace(item, trial_line=positions.get(at, (0, 0))[0]))
+    return out
+
+
+def _entry(trial: str, kind: str, key: str, entry: Any, fail: Any, line: int) -> Correction:
+    if not isinstance(entry, dict) or "value" not in entry or "reason" not in entry or set(entry) - _ENTRY_KEYS:
+        raise fail(f"{key}: expected {{value: ..., reason: ..., by: ...}}")
+    value = entry["value"]
+    if kind == "facts":
+        schema = _fact_schema(key)
+        if schema is None:
+            raise fail(f"{key!r} is not a fact of the Facts schema (trial-audit schema facts)")
+        try:
+            jsonschema.validate(value, schema)
+        except jsonschema.ValidationError as exc:
+            raise fail(f"{key}: {exc.message}") from None
+    elif value not in STATUSES:
+        raise fail(f"{key}: status {value!r} is not one of {', '.join(STATUSES)}")
+    return Correction(trial, kind, key, value, str(entry["reason"]), None if entry.get("by") is None
+                      else str(entry["by"]), line)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One correction as applied to one record: what was extracted and what the reviewer set."""
+
+    correction: Correction
+    original: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.correction
+        return {"kind": c.kind, "key": c.key, "original": self.original, "value": c.value, "reason": c.reason,
+                "by": c.by, "line": c.line}
+
+
+def set_facts(sheet: FactSheet, items: list[Correction], origin: str) -> list[Applied]:
+    applied = []
+    for c in items:
+        if c.kind == "facts":
+            applied.append(Applied(c, lookup(sheet.facts, c.key)))
+            sheet.set(c.key, c.value)
+            sheet.evidence[c.key] = [c.evidence(origin)]
+    return applied
+
+
+def set_statuses(judgement: Judgement, codes: tuple[str, ...], items: list[Correction],
+                 origin: str) -> tuple[Judgement, list[Applied]]:
+    by_code = {c.key: c for c in items if c.kind == "status"}
+    if not by_code:
+        return judgement, []
+    applied, assessments = [], []
+    for code, found in zip(codes, judgement.assessments, strict=True):
+        c = by_code.get(code)
+        if c is None:
+            assessments.append(found)
+            continue
+        applied.append(Applied(c, found.status))
+        assessments.append(Assessment(c.value, f"Set by reviewer: {c.reason}", found.fix, found.values,
+                                      [c.evidence(origin), *found.evidence]))
+    counts = dict.fromkeys(STATUSES, 0)
+    for a in assessments:
+        counts[a.status] += 1
+    return Judgement(assessments, counts), applied  # type: ignore[arg-type]

@@ -1,0 +1,242 @@
+"""Problems in a protocol file, each on one line at the line and column of the offending key or value,
+in words a trialist can act on (templates in protocol_messages.yaml).
+
+Three passes: the JSON Schema (`schemas/protocol.schema.json`), with each kind of violation
+rephrased (a misspelt field gets "did you mean" from difflib, a wrong type says what is expected);
+dates that are not real dates; and cross-field consistency (per-arm sizes vs the target, the arms
+vs per-arm sizes, the latest assessment vs the treatment length of the arms).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import difflib
+import functools
+import re
+from importlib import resources
+from typing import Any, cast
+
+import jsonschema
+import yaml
+
+from auditor.errors import InputError
+from auditor.resources import load_schema
+from auditor.sources.yamlpos import Positions
+
+DATE_FIELDS = {"/registration/date": ("YYYY-MM-DD", "2025-01-10"),
+               "/registration/planned_start": ("YYYY-MM-DD or YYYY-MM", "2025-03-01")}
+_MONTHS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*months?\s*$", re.IGNORECASE)
+
+
+@functools.cache
+def messages() -> dict[str, Any]:
+    text = resources.files("auditor.sources").joinpath("protocol_messages.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    """Built once per process: a batch may read thousands of protocol files."""
+    return jsonschema.Draft202012Validator(load_schema("protocol"))
+
+
+def pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _closest(word: str, choices: list[str], cutoff: float) -> str | None:
+    """The most similar choice (ties: the first in the schema's order), as difflib measures it."""
+    scored = [(difflib.SequenceMatcher(None, word.lower(), c.lower()).ratio(), -i, c) for i, c in enumerate(choices)]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] >= cutoff else None
+
+
+def _say(kind: str, **values: Any) -> str:
+    return str(messages()[kind]).format(**values)
+
+
+def field_name(ptr: str) -> str:
+    """The field as written in the file: its key, or `key` item N for a list item."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in ptr.strip("/").split("/") if p]
+    if not parts:
+        return "the file"
+    if parts[-1].isdigit():
+        owner = next((p for p in reversed(parts) if not p.isdigit()), "list")
+        return f"{owner}` item `{int(parts[-1]) + 1}"
+    return parts[-1]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"“{value}”" if value.strip() else "empty text"
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "a section" if isinstance(value, dict) else "a list"
+    return str(value)
+
+
+def _example(schema: dict[str, Any]) -> str:
+    examples = schema.get("examples") or []
+    first = examples[0] if examples else None
+    return f", e.g. {first}" if isinstance(first, (int, float, str)) and not isinstance(first, bool) else ""
+
+
+def _expected(schema: dict[str, Any], name: str) -> str:
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    words = " or ".join(messages()["types"].get(k, str(k)) for k in kinds if k)
+    unit = messages()["units"].get(name)
+    if unit and set(kinds) & {"number", "integer"}:
+        words += f" of {unit}"
+    return words or "something else"
+
+
+class _Problems:
+    def __init__(self, origin: str, positions: Positions):
+        self.origin = origin
+        self.positions = positions
+        self.found: list[InputError] = []
+
+    def add(self, ptr: str, text: str) -> None:
+        line, column = self.positions.get(ptr, (None, None))
+        while line is None and ptr:  # a value the file does not have: its nearest section
+            ptr = ptr.rpartition("/")[0]
+            line, column = self.positions.get(ptr, (None, None))
+        self.found.append(InputError(self.origin, text, where=ptr or "/", line=line or 1, column=column or 1))
+
+    def schema_error(self, err: jsonschema.ValidationError) -> None:
+        ptr = pointer(err.absolute_path)
+        name = field_name(ptr)
+        schema = err.schema if isinstance(err.schema, dict) else {}
+        kind = err.validator
+        if kind == "additionalProperties":
+            allowed = sorted(schema.get("properties", {}))
+            for extra in sorted(set(err.instance) - set(allowed)):
+                close = _closest(extra, allowed, 0.6)
+                if close:
+                    text = _say("unknown_field", field=extra, suggestion=close)
+                else:
+                    template = "unknown_top_level_field" if not ptr else "unknown_field_no_match"
+                    text = _say(template, field=extra, section=name, allowed=", ".join(allowed))
+                self.add(f"{ptr}/{extra}", text)
+        elif kind == "type":
+            match = _MONTHS.match(err.instance) if isinstance(err.instance, str) else None
+            if match and name.endswith("weeks"):
+                months = float(match.group(1))
+                self.add(ptr, _say("months_as_weeks", field=name, expected=_expected(schema, name),
+                                   value=_shown(err.instance), months=f"{months:g}", weeks=round(months * 52 / 12)))
+            else:
+                self.add(ptr, _say("wrong_type", field=name, expected=_expected(schema, name),
+                                   example=_example(schema), value=_shown(err.instance)))
+        elif kind == "enum":
+            allowed = [str(v) for v in err.validator_value]
+            close = _closest(str(err.instance), allowed, 0.5)
+            template = "not_allowed_value" if close else "not_allowed_value_no_match"
+            self.add(ptr, _say(template, field=name, value=_shown(err.instance),
+                               suggestion=close or "", allowed=", ".join(allowed)))
+        elif kind == "required":
+            missing = str(err.message).split("'")[1] if "'" in err.message else str(err.validator_value)
+            self.add(ptr, _say("missing_required", section=name if ptr else "the file", field=missing))
+        elif kind in ("minimum", "exclusiveMinimum"):
+            self.add(ptr, _say("too_small", field=name, limit=err.validator_value, value=_shown(err.instance)))
+        elif kind in ("maximum", "exclusiveMaximum"):
+            self.add(ptr, _say("too_large", field=name, limit=err.validator_value, example=_example(schema),
+                               value=_shown(err.instance)))
+        elif kind in ("minItems", "minLength"):
+            self.add(ptr, _say("too_short", field=name))
+        else:
+            self.add(ptr, _say("other", field=name, detail=err.message))
+
+    def dates(self, doc: dict[str, Any]) -> None:
+        registration = doc.get("registration")
+        if not isinstance(registration, dict):
+            return
+        for ptr, (form, example) in DATE_FIELDS.items():
+            value = registration.get(ptr.rpartition("/")[2])
+            if not isinstance(value, str):
+                continue  # absent, or a type error the schema reports
+            name = field_name(ptr)
+            match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?:T[0-9:.]+)?", value.strip())
+            if not match or (match.group(3) is None and "-DD or" not in form):
+                self.add(ptr, _say("not_a_date", field=name, form=form, example=example, value=_shown(value)))
+                continue
+            reason = _impossible(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
+            if reason:
+                self.add(ptr, _say("impossible_date", field=name, value=value, reason=reason))
+
+    def consistency(self, doc: dict[str, Any]) -> None:
+        size, design = _section(doc, "sample_size"), _section(doc, "design")
+        per_arm, target = size.get("per_arm"), size.get("target")
+        arms = _items(design, "arms")
+        if isinstance(per_arm, list) and per_arm and all(_count(n) for n in per_arm):
+            if _count(target) and sum(per_arm) != target:
+                self.add("/sample_size/per_arm", _say("per_arm_vs_target", total=sum(per_arm), target=target))
+            if arms and len(per_arm) != len(arms):
+                self.add("/sample_size/per_arm", _say("per_arm_vs_arms", sizes=len(per_arm), arms=len(arms)))
+        self._follow_up_vs_treatment(doc, arms)
+
+    def _follow_up_vs_treatment(self, doc: dict[str, Any], arms: list[Any]) -> None:
+        durations = [(i, a.get("label"), a["duration_weeks"]) for i, a in enumerate(arms)
+                     if isinstance(a, dict) and _number(a.get("duration_weeks"))]
+        outcomes = _items(doc, "outcomes")
+        points = [(f"/outcomes/{i}/time_points/{j}/weeks", tp.get("weeks"), tp.get("from", "baseline"))
+                  for i, o in enumerate(outcomes) if isinstance(o, dict) and isinstance(o.get("time_points"), list)
+                  for j, tp in enumerate(o["time_points"]) if isinstance(tp, dict)]
+        if not durations or not points or any(anchor == "end_of_treatment" for _, _, anchor in points):
+            return
+        from_start = [(ptr, float(cast(float, w))) for ptr, w, anchor in points
+                      if anchor in ("baseline", "treatment_start") and _number(w)]
+        if not from_start:
+            return
+        ptr, latest = max(from_start, key=lambda p: p[1])
+        _, label, longest = max(durations, key=lambda d: d[2])
+        if latest < longest:
+            self.add(ptr, _say("assessment_before_end_of_treatment", latest=f"{latest:g}", duration=f"{longest:g}",
+                               arm=f"`{label}`" if label else "1"))
+
+
+def _section(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    value = doc.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _items(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _impossible(year: int, month: int, day: int) -> str | None:
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{calendar.month_name[month]} {year} has {last} days"
+    try:
+        datetime.date(year, month, day)
+    except ValueError as exc:  # year 0 and the like
+        return str(exc)
+    return None
+
+
+def problems(doc: dict[str, Any], positions: Positions, origin: str) -> list[InputError]:
+    """Every problem of the file, in file order (line, column)."""
+    found = _Problems(origin, positions)
+    for err in _validator().iter_errors(doc):
+        found.schema_error(err)
+    found.dates(doc)
+    found.consistency(doc)
+    unique = {(p.line, p.column, p.message): p for p in found.found}
+    return sorted(unique.values(), key=lambda p: (p.line or 0, p.column or 0, p.message))
