@@ -198,7 +198,7 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
 
 def _one_off_label(texts: list[Text]) -> bool:
     """The arm's own texts neither repeat the treatment nor name a course-like kind of it."""
-    return not any(_repeated(t.value) or _COURSE_KIND.search(t.value) for t in texts)
+    return not any(f[0] or f[2] for f in map(_one_off_facts, (t.value for t in texts)))
 
 
 def _one_off_trial(arms: list[tuple[bool, list[Text]]], labels: list[Text | None],
@@ -306,23 +306,38 @@ def _repeated(value: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tuple[int, int] | None]:
+    """What one text says for the one-off rule: (repeated, span stating a single session/dose,
+    names a course-like kind, span naming a one-off procedure). Cached: the interventions' texts
+    repeat across the arms that share them."""
+    single: tuple[int, int] | None = None
+    if m := _SINGLE.search(value):
+        single = m.span()
+    else:
+        for pattern in _ONE_VISIT:
+            if m := pattern.search(value):
+                single = m.span()
+                break
+    procedure = next((m.span() for m in _ONE_OFF.finditer(value)
+                      if not _CONTEXT_BEFORE.search(value[max(0, m.start() - 20):m.start()])), None)
+    return _repeated(value), single, bool(_COURSE_KIND.search(value)), procedure
+
+
 def _one_off(texts: list[Text]) -> Duration | None:
-    if any(_repeated(t.value) for t in texts):
+    facts = [_one_off_facts(t.value) for t in texts]
+    if any(f[0] for f in facts):
         return None
     # Stated as one-off ("a single injection", "4 hours of exposure", "in the clinical encounter"):
     # that holds even for a course-like kind of treatment (a single CBT session).
-    for text in texts:
-        if m := _SINGLE.search(text.value):
-            return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
-        for pattern in _ONE_VISIT:
-            if m := pattern.search(text.value):
-                return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
-    if any(_COURSE_KIND.search(t.value) for t in texts):
+    for text, f in zip(texts, facts):
+        if f[1] is not None:
+            return Duration(0.0, evidence(text, *f[1], "one-off treatment = 0 weeks"))
+    if any(f[2] for f in facts):
         return None
-    for text in texts:
-        for m in _ONE_OFF.finditer(text.value):
-            if not _CONTEXT_BEFORE.search(text.value[max(0, m.start() - 20):m.start()]):
-                return Duration(0.0, evidence(text, m.start(), m.end(), "one-off procedure/injection = 0 weeks"))
+    for text, f in zip(texts, facts):
+        if f[3] is not None:
+            return Duration(0.0, evidence(text, *f[3], "one-off procedure/injection = 0 weeks"))
     return None
 
 
@@ -500,7 +515,8 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
             if 1 < count <= 52 and unit not in _SESSION_UNITS:
                 w = round((count - 1) * weeks(number(m.group("n")), unit), 2)
                 out.append((w, m.start(), m.end(), f"{count:g} treatments {m.group('n')} {m.group('u')} apart = {w:g} weeks"))
-    spans = _sentences_with(low, _SESSION_HINT)
+    # A count needs a frequency nearby: without any frequency phrase, no count is read.
+    spans = _sentences_with(low, _SESSION_HINT) if _FREQ_HINT.search(low) else []
     for m in (m for start, end in spans for m in _SESSIONS.finditer(low, start, end)):
         # The frequency must be stated close to the count, in the same passage, and be another
         # phrase than the count ("two sessions per week" is a frequency, not a count).
@@ -515,6 +531,10 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
             out.append((w, min(m.start(), freq.start()), max(m.end(), freq.end()),
                         f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
     return tuple(out)
+
+
+# Every frequency phrase (_FREQ) contains "week" or is one of frequency_phrases.
+_FREQ_HINT = re.compile("|".join(["week", *_P["frequency_phrases"]]))
 
 
 def _freq(m: re.Match[str]) -> float | None:
