@@ -20,9 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+import uuid
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
+
+import cloudpickle
+from distributed import Client, WorkerPlugin, as_completed
+from distributed.client import FutureCancelledError
+from distributed.scheduler import KilledWorker
 
 from auditor import __version__
 from auditor.batch.pool import StopOnInterrupt
@@ -36,9 +43,28 @@ TASKS_PER_THREAD = 3  # batches in flight per worker thread: one running, the ne
 CONNECT_SECONDS = 30
 
 
-def audit_batch(tasks: list[Task], profile: Profile, reader: str | None, chunk_size: int,
-                corrections: Corrections | None) -> list[Chunk]:
+# What the tasks of a run share (profile, corrections), by run token, on each worker: set up by the
+# run's worker plugin, which the scheduler also gives to workers that join (or restart) later.
+_SHARED: dict[str, tuple[Profile, Corrections | None]] = {}
+
+
+class RunSettings(WorkerPlugin):  # type: ignore[misc]
+    """Carries a run's profile (with its compiled validators) and corrections to every worker, once."""
+
+    def __init__(self, token: str, payload: bytes):
+        self.token, self.payload = token, payload
+        self.name = f"trial-audit-{token}"
+
+    def setup(self, worker: Any) -> None:
+        _SHARED[self.token] = pickle.loads(self.payload)
+
+    def teardown(self, worker: Any) -> None:
+        _SHARED.pop(self.token, None)
+
+
+def audit_batch(tasks: list[Task], token: str, reader: str | None, chunk_size: int) -> list[Chunk]:
     """The task a Dask worker runs: audit a batch of input files into chunks (worker side)."""
+    profile, corrections = _SHARED[token]
     auditor = Auditor(profile, reader, chunk_size, corrections)
     chunks = [chunk for task in tasks for chunk in auditor.feed(task)]
     if auditor.has_pending:
@@ -76,8 +102,6 @@ class DaskExecutor:
 
     def __init__(self, address: str, profile: Profile, reader: str | None, chunk_size: int,
                  corrections: Corrections | None = None, files_per_task: int | None = None):
-        from distributed import Client
-
         from auditor.batch.executors import ExecutorError
 
         self.profile, self.reader, self.chunk_size = profile, reader, chunk_size
@@ -98,28 +122,24 @@ class DaskExecutor:
             addr, version = next(iter(other.items()))
             raise ExecutorError(f"Dask worker {addr} runs trial-audit {version}, this is {__version__}; "
                                 "install the same version on every worker")
-        # The profile (validators compiled) and the corrections travel to each worker once.
-        self.shared = self.client.scatter([profile, corrections], broadcast=True, hash=False)
+        # The profile (validators compiled) and the corrections travel to each worker once, in a
+        # plugin rather than scattered data: a restarted worker gets the plugin again, not the data.
+        self.token = uuid.uuid4().hex
+        self.plugin = RunSettings(self.token, cloudpickle.dumps((profile, corrections)))
+        self.client.register_plugin(self.plugin)
 
     def _threads(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
 
     def _submit(self, batch: list[Task]) -> Any:
-        profile, corrections = self.shared
-        function = globals()["audit_batch"]  # looked up at call time: tests swap the task function
-        return self.client.submit(function, batch, profile, self.reader, self.chunk_size, corrections,
-                                  pure=False, key=f"trial-audit-{batch[0].path[-40:]}-{id(batch):x}")
+        return self.client.submit(audit_batch, batch, self.token, self.reader, self.chunk_size, pure=False)
 
     def process(self, tasks: Iterator[Task], writer: ChunkSink, stop: StopOnInterrupt, tick: Callable[[], None]) -> None:
-        from distributed import as_completed
-        from distributed.client import FutureCancelledError
-        from distributed.scheduler import KilledWorker
-
         from auditor.batch.executors import ExecutorError
 
         batches = _batches(tasks, self.files_per_task)
         inflight: dict[str, list[Task]] = {}
-        done = as_completed([], with_results=False)
+        done = as_completed([], with_results=False, loop=self.client.loop)
         self._done = done
 
         def submit(batch: list[Task]) -> None:
@@ -163,6 +183,9 @@ class DaskExecutor:
         if done is not None:
             for future in done.futures:
                 future.cancel()
+        with contextlib.suppress(OSError, TimeoutError, ValueError):
+            if hasattr(self, "plugin"):
+                self.client.unregister_worker_plugin(self.plugin.name)
         with contextlib.suppress(OSError, TimeoutError):
             self.client.close(timeout=10)
 
