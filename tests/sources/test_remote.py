@@ -91,22 +91,23 @@ def s3() -> Iterator[str]:
     server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
-    saved = fsspec.config.conf.get("s3")
-    fsspec.config.conf["s3"] = {"endpoint_url": endpoint, "key": "testing", "secret": "testing",
-                                "client_kwargs": {"region_name": "us-east-1"}}
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        # Made-up credentials for the fake service: nothing here can reach a real account.
+        for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                            ("AWS_DEFAULT_REGION", "us-east-1")):
+            patch.setenv(name, value)
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+            patch.delenv(name, raising=False)
+        patch.setitem(fsspec.config.conf, "s3", {"endpoint_url": endpoint})
         import s3fs
 
         s3fs.S3FileSystem.clear_instance_cache()
-        fs = s3fs.S3FileSystem()
-        fs.mkdir(BUCKET)
-        yield endpoint
-    finally:
-        if saved is None:
-            fsspec.config.conf.pop("s3", None)
-        else:
-            fsspec.config.conf["s3"] = saved
-        server.stop()
+        try:
+            s3fs.S3FileSystem().mkdir(BUCKET)
+            yield endpoint
+        finally:
+            s3fs.S3FileSystem.clear_instance_cache()
+            server.stop()
 
 
 def test_s3_inputs_are_audited_as_the_local_files(tmp_path: Path, profile, s3: str) -> None:
