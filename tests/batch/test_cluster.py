@@ -42,7 +42,7 @@ def scheduler() -> Iterator[str]:
     # against that task alone.
     config = {"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}
     with dask.config.set(config), distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0",
             silence_logs=logging.CRITICAL) as cluster:
         yield cluster.scheduler_address
 
