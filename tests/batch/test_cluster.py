@@ -195,3 +195,16 @@ def test_cli_runs_on_the_cluster_named_by_the_environment(tmp_path: Path, schedu
     assert result.exit_code == 0, result.output
     assert "4 records seen = 4 audited" in result.output
     assert batch.load(tmp_path / "out")["runs"].options.str.contains('"executor": "dask"').all()
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path, profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 1)
+    write_corpus(tmp_path / "in", files=1, per_file=1)
+    with pytest.raises(batch.BatchError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"):
+        dask_run([str(tmp_path / "in")], tmp_path / "out", profile, f"tcp://127.0.0.1:{port}")
+    assert not (tmp_path / "out" / "audit.duckdb").exists()  # nothing started
