@@ -67,7 +67,8 @@ BLANK: dict[str, Any] = {
     },
     "results": {"posted": False, "adverse_events_reported": None, "hrqol_reported": None},
     "population": {"low_back_pain": False, "chronic_lbp_12w": None},
-    "registration": {"days_after_start": None, "prospective": None},
+    "registration": {"days_after_start": None, "prospective": None,
+                     "prespecified_primary_outcomes": None, "primary_outcomes_changed": None},
 }
 
 

@@ -145,6 +145,28 @@ class Results(_Model):
     adverse_event_terms: int = 0
 
 
+class RegisteredVersion(_Model):
+    """One registry version of a record (from `fetch --history`), as far as audits compare versions."""
+
+    version: int
+    date: str = Field(description="the date the registry gives the version (YYYY-MM-DD)")
+    primary_outcomes: list[Outcome] = Field(default_factory=list)
+
+
+class History(_Model):
+    """A record's registry versions: the one in force when enrolment started and the latest.
+
+    Mapped, not judged: the reader copies what `FOLDER/.history/NCT....json` says; the pointers of
+    the outcomes (`at`) name the history file and a JSON pointer inside it (`file#/at_start/...`)."""
+
+    path: str = Field(description="the history file")
+    start_date: str | None = Field(default=None, description="the start date the version was chosen for (YYYY-MM-DD)")
+    start_precision: Literal["day", "month", "year"] | None = None
+    first: RegisteredVersion | None = Field(default=None, description="the first version (date only, no outcomes)")
+    at_start: RegisteredVersion | None = Field(default=None, description="None: nothing was registered on or before the start")
+    latest: RegisteredVersion
+
+
 class SourceRef(_Model):
     path: str = Field(description="file (or archive member) the record came from")
     format: str = Field(description="reader name, e.g. ctgov-v2, protocol")
@@ -179,6 +201,7 @@ class TrialRecord(_Model):
     safety: SafetyPlan = SafetyPlan()
     dates: Dates = Dates()
     results: Results = Results()
+    history: History | None = Field(default=None, description="registry versions, when `fetch --history` kept them")
     positions: dict[str, tuple[int, int]] = Field(
         default={}, description="files a person edits (protocol files): line and column of every field, by JSON pointer")
 

@@ -20,7 +20,7 @@ from auditor.facts import FactSheet
 from auditor.findings import Finding, InputProblem, ProfileInfo, RecordInfo, Report, Totals, TrialAudit
 from auditor.identity import record_ids
 from auditor.model import TrialRecord
-from auditor.sources import read_paths
+from auditor.sources import ctgov_v2, read_paths
 from auditor.vocabulary import STATUSES, FailOn, fails
 
 
@@ -91,12 +91,18 @@ def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile
     )
 
 
-def check(paths: Iterable[str], profile: Profile, fail_on: FailOn,
-          reader: str | None = None, corrections: Corrections | None = None) -> tuple[Report, list[InputError]]:
+def check(paths: Iterable[str], profile: Profile, fail_on: FailOn, reader: str | None = None,
+          corrections: Corrections | None = None, *, seen: set[str] | None = None,
+          as_registered: bool = False) -> tuple[Report, list[InputError]]:
+    """Audit the records of `paths`; with `as_registered`, each as it stood when enrolment started (the
+    version `fetch --history` kept; a record without one is an error naming it). A correction naming a
+    trial that no record has is an error, unless the caller passes `seen` (the ids of its records are
+    added to it): then the caller, auditing several groups of paths, checks that once over all of them."""
     audits: list[TrialAudit] = []
     errors: list[InputError] = []
-    seen: set[str] = set()
-    for item in read_paths(paths, reader):
+    caller_checks, seen = seen is not None, seen if seen is not None else set()
+    for read in read_paths(paths, reader):
+        item = ctgov_v2.as_registered(read) if as_registered and isinstance(read, TrialRecord) else read
         if not isinstance(item, TrialRecord):
             errors.append(item)
             continue
@@ -107,6 +113,6 @@ def check(paths: Iterable[str], profile: Profile, fail_on: FailOn,
         except Exception as exc:  # noqa: BLE001 - a bug on one odd record: report it on one line, as batch does
             errors.append(RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
                                       index=item.source.index, record_id=item.trial_id))
-    if corrections is not None:  # a correction for a trial not in the inputs is a mistake in the file
+    if corrections is not None and not caller_checks:  # a correction for a trial not in the inputs is a mistake
         errors += corrections.unmatched(seen)
     return build_report(audits, [problem(e) for e in errors], profile, fail_on), errors

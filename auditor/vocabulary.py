@@ -39,5 +39,5 @@ def share(counts: Mapping[str, int], status: str = "met") -> float | None:
 # time); tests/test_vocabulary.py holds them equal to auditor.sources.READERS and auditor.report.REPORTERS.
 READER_NAMES: tuple[str, ...] = ("ctrdata-db", "ctrdata", "ctgov-v2", "ctgov-classic", "ctgov-xml", "ctis",
                                  "euctr-text", "ictrp-xml", "ictrp-csv", "spreadsheet", "protocol")
-OUTPUT_FORMATS: tuple[str, ...] = ("text", "markdown", "json", "sarif", "github")
+OUTPUT_FORMATS: tuple[str, ...] = ("text", "markdown", "json", "sarif", "github", "html")
 ANNOTATING: frozenset[str] = frozenset({"sarif", "github"})  # formats that annotate gaps and take min_severity

@@ -13,7 +13,7 @@ import orjson
 from auditor.batch import summary
 from auditor.batch.store import DB_NAME
 from auditor.errors import InputError
-from auditor.report import html
+from auditor.report import figures, html
 
 SUMMARY = "summary.json"
 
@@ -27,7 +27,8 @@ def write(out_dir: Path, con: duckdb.DuckDBPyConnection, head: dict[str, Any], c
     target = out_dir / SUMMARY
     target.write_bytes(orjson.dumps(full, option=orjson.OPT_INDENT_2))
     rows = summary.sample(con, [c["code"] for c in criteria], html_limit, source)
-    return full, [target, html.write(out_dir, doc, head["profile"], head["run"], rows, html_limit)]
+    page = html.write(out_dir, doc, head["profile"], head["run"], rows, html_limit)
+    return full, [target, page, *figures.write(out_dir, doc)]
 
 
 def _open(store_dir: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, Any]]:

@@ -13,7 +13,8 @@ from typing import Any
 import duckdb
 import orjson
 
-from auditor.vocabulary import STATUSES
+from auditor.report.labels import category, criterion_title
+from auditor.vocabulary import STATUSES, applicable
 
 ENROLLMENT_EDGES = (10, 25, 50, 100, 200, 500, 1000)
 FOLLOW_UP_EDGES = (4, 12, 26, 52, 104)
@@ -101,16 +102,20 @@ def compute(con: duckdb.DuckDBPyConnection, criteria: list[dict[str, str]],
     breakdowns = {name: _ordered(_by_group(con, expr, codes, source), order, numeric=name == "start_year")
                   for name, (expr, order) in dims.items()}
     gap_codes = [c for c in gap_map if c in codes]
+    (registries, first, last, undated) = con.execute(  # type: ignore[misc]
+        f"SELECT count(DISTINCT registry), min(start_year), max(start_year), count(*) FILTER (start_year IS NULL) "
+        f"FROM {source}").fetchone()
     return {
         # Counts are of trials: copies of one trial (shared registry ids) are merged into one.
         "store": {"trials": int(trials), "records": int(records or 0), "copies_merged": int(records or 0) - int(trials),
-                  "trials_with_conflicts": int(conflicting), "errors": int(errors)},
-        "criteria": [{**c, **overall["criteria"][c["code"]]} for c in criteria],
+                  "trials_with_conflicts": int(conflicting), "errors": int(errors), "registries": int(registries),
+                  "start_years": {"first": first, "last": last, "unknown": int(undated)}},
+        "criteria": [_criterion(c, overall["criteria"][c["code"]]) for c in criteria],
         "breakdowns": breakdowns,
         "gap_map": {
             "codes": gap_codes,
             "missing_codes": [c for c in gap_map if c not in codes],
-            "rows": [{"category": row["group"], "trials": row["trials"],
+            "rows": [{"category": row["group"], "name": category(row["group"]), "trials": row["trials"],
                       "cells": {c: row["criteria"][c] for c in gap_codes}}
                      for row in breakdowns["intervention_category"]],
         },
@@ -122,12 +127,20 @@ def compute(con: duckdb.DuckDBPyConnection, criteria: list[dict[str, str]],
     }
 
 
+def _criterion(crit: dict[str, str], counts: dict[str, int]) -> dict[str, Any]:
+    """A criterion's counts over trials, the trials it applies to, its title in words and its group."""
+    name = crit.get("name", "")
+    return {**crit, "title": criterion_title(crit), "group": crit.get("group") or name.split(".", 1)[0],
+            **counts, "applicable": applicable(counts)}
+
+
 def sample(con: duckdb.DuckDBPyConnection, codes: list[str], limit: int, source: str = "trials") -> list[dict[str, Any]]:
     """Up to `limit` trials with their findings, for report.html's table: hash order spreads the
     sample over the inputs and keeps it stable; rows come back in source order."""
     status_cols = "".join(f", {_quote(c)}" for c in codes)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _sample AS
-        SELECT trial_key, copies, blob_id, source_path, source_index, trial_id, title, registry, start_year, enrollment,
+        SELECT trial_key, copies, blob_id, source_path, source_index, trial_id, title, registry, registry_url,
+               overall_status, study_type, sponsor, countries, start_year, enrollment,
                follow_up_after_treatment_weeks, intervention_categories, met, not_met, unclear{status_cols}
         FROM {source} ORDER BY hash(trial_key), trial_key LIMIT {int(limit)}""")
     trials: dict[str, dict[str, Any]] = {}
@@ -137,10 +150,10 @@ def sample(con: duckdb.DuckDBPyConnection, codes: list[str], limit: int, source:
         row["statuses"] = [row.pop(c) for c in codes]
         row["findings"] = []
         trials[row["trial_key"]] = row
-    found = con.execute("""SELECT s.trial_key, f.code, f.status, f.severity, f.message, f.fix, f.evidence
+    found = con.execute("""SELECT s.trial_key, f.code, f.name, f.status, f.severity, f.message, f.fix, f.evidence
         FROM findings f JOIN _sample s USING (blob_id, source_index) ORDER BY f.code""").fetchall()
-    for key, code, status, severity, message, fix, evidence in found:
-        trials[key]["findings"].append({"code": code, "status": status, "severity": severity,
+    for key, code, name, status, severity, message, fix, evidence in found:
+        trials[key]["findings"].append({"code": code, "name": name, "status": status, "severity": severity,
                                                   "message": message, "fix": fix,
                                                   "evidence": orjson.loads(evidence or "[]")})
     con.execute("DROP TABLE _sample")

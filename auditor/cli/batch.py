@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor.cli.check import DEFAULT_PROFILE
-from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail
+from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail, load_corrections
 from auditor.errors import InputError
 from auditor.vocabulary import READER_NAMES, STATUSES, share
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from auditor.batch import Outcome
-    from auditor.corrections import Corrections
 
 # DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
 HTML_LIMIT = 2000  # trials with details embedded in report.html (auditor.report.html.DEFAULT_LIMIT)
@@ -143,7 +142,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     err = Console(stderr=True)
     cfg, profile = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
     profile = filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"])
-    corrections = _corrections(corrections_path or cfg["corrections"])
+    corrections = load_corrections(corrections_path or cfg["corrections"])
     settings = {k: cfg[k] for k in ("profile", "select", "ignore", "severity")} | {"config": cfg.file}
     bar = _Bar(err)
     try:
@@ -188,17 +187,6 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     for problem in outcome.correction_errors:  # the run is kept; the corrections file needs fixing
         click.echo(f"trial-audit: {problem.one_line()}", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
-
-
-def _corrections(path: str | None) -> Corrections | None:
-    if path is None:
-        return None
-    from auditor import corrections
-
-    try:
-        return corrections.load(path)
-    except InputError as exc:
-        fail(exc.one_line())
 
 
 batch_command.name = "batch"

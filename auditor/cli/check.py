@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.cli.common import EXIT_ERROR, EXIT_GAPS, EXIT_OK, fail, split
+from auditor.cli.common import EXIT_ERROR, EXIT_GAPS, EXIT_OK, fail, load_corrections, split
 from auditor.errors import InputError
 from auditor.vocabulary import ANNOTATING, FAIL_LEVELS, OUTPUT_FORMATS, READER_NAMES, SEVERITIES
 
@@ -124,8 +124,13 @@ def _github_summary(fmt: str, report: Report, profile: Profile) -> None:
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
+@click.option("--corrections", "corrections_path", type=click.Path(dir_okay=False), default=None,
+              help="A reviewer's corrections.yaml, applied after extraction (or `corrections` in the settings).")
+@click.option("--as-registered", is_flag=True,
+              help="Audit each record as it stood when enrolment started (needs `fetch --history`; exit 2 without it).")
 @config_options
-def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
+def check(paths: tuple[str, ...], output: str | None, corrections_path: str | None, as_registered: bool,
+          **opts: Any) -> None:
     """Audit each record in PATHS (files, folders, archives, or - for stdin).
 
     Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.toml` (the nearest
@@ -141,11 +146,18 @@ def check(paths: tuple[str, ...], output: str | None, **opts: Any) -> None:
     fail_on, fmt = cfg["fail-on"], cfg["format"]
     audits, problems, errors = [], [], []
     groups = _by_profile(paths, cfg, base)
+    corrections = load_corrections(corrections_path or cfg["corrections"])
+    seen: set[str] | None = set() if corrections is not None and len(groups) > 1 else None
     for prof, group in groups:
-        partial, errs = pipeline.check(group, prof, fail_on, cfg["input-format"])
+        partial, errs = pipeline.check(group, prof, fail_on, cfg["input-format"], corrections, seen=seen,
+                                       as_registered=as_registered)
         audits += partial.audits
         problems += partial.errors
         errors += errs
+    if corrections is not None and seen is not None:  # per-path groups: trials not in any of them
+        unmatched = corrections.unmatched(seen)
+        errors += unmatched
+        problems += [pipeline.problem(e) for e in unmatched]
     shown = groups[0][0] if len(groups) == 1 else union_profiles([g[0] for g in groups], base)
     report = pipeline.build_report(audits, problems, shown, fail_on)
     extra = {}

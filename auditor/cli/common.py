@@ -14,6 +14,7 @@ import click
 from auditor.errors import InputError
 
 if TYPE_CHECKING:
+    from auditor.corrections import Corrections
     from auditor.engine.profiles import Profile
 
 EXIT_OK, EXIT_GAPS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -31,6 +32,18 @@ def load_profile(ref: str) -> Profile:
 
     try:
         return profiles.load(ref)
+    except InputError as err:
+        fail(err.one_line())
+
+
+def load_corrections(path: str | None) -> Corrections | None:
+    """A reviewer's corrections.yaml (None when none is given); a bad file is exit 2 naming its line."""
+    if path is None:
+        return None
+    from auditor import corrections
+
+    try:
+        return corrections.load(path)
     except InputError as err:
         fail(err.one_line())
 

@@ -23,18 +23,25 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
               help="Where summary.json and report.html go  [default: STORE_DIR, or STORE_DIR/subgroup with --where].")
 @click.option("--html-limit", type=click.IntRange(min=0, max=1_000_000), default=2000, show_default=True,
               help="Most trials whose details report.html embeds.")
-def report(store_dir: Path, where: tuple[str, ...], to_dir: Path | None, html_limit: int) -> None:
-    """Re-render summary.json and report.html from a batch results folder, for all trials or a subgroup."""
+@click.option("--pdf", "--format-pdf", "pdf", is_flag=True,
+              help="Also print report.html to report.pdf (headless Chromium; its print layout).")
+def report(store_dir: Path, where: tuple[str, ...], to_dir: Path | None, html_limit: int, pdf: bool) -> None:
+    """Re-render summary.json, report.html and figures/ from a batch results folder, for all trials or a subgroup."""
     from auditor.batch import review
 
     target = to_dir or (store_dir / "subgroup" if where else store_dir)
     try:
         doc = review.report(store_dir, target, list(where), html_limit)
+        if pdf:
+            from auditor.report import pdf as pdf_report
+
+            pdf_report.write(target / "report.html", target / "report.pdf")
     except InputError as exc:
         fail(exc.one_line())
     store = doc["store"]
     click.echo(f"{store['trials']:,} trials ({store['records']:,} records, {store['copies_merged']:,} copies merged)"
-               f"{' where ' + ' and '.join(where) if where else ''}: {target / 'summary.json'}, {target / 'report.html'}")
+               f"{' where ' + ' and '.join(where) if where else ''}: {target / 'summary.json'}, {target / 'report.html'}"
+               f"{', ' + str(target / 'report.pdf') if pdf else ''}, {target / 'figures'}/")
     raise SystemExit(EXIT_OK)
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from types import ModuleType
 
 from auditor.extract import (
-    design, duration, followup, instruments, interventions, outcomes, population, prefilter, registration, safety,
-    sample_size, study, timeframes,
+    design, duration, followup, history, instruments, interventions, outcomes, population, prefilter, registration,
+    safety, sample_size, study, timeframes,
 )
 from auditor.facts import FactSheet
 from auditor.model import TrialRecord
 
 EXTRACTORS: tuple[ModuleType, ...] = (study, design, sample_size, duration, interventions, followup, outcomes,
-                                      safety, population, registration)
+                                      safety, population, registration, history)
 
 
 class ContractError(RuntimeError):

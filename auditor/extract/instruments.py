@@ -1,8 +1,8 @@
 """Instrument lexicon (data in lexicon.yaml) and matching on outcome text.
 
 Aliases match case-insensitively with flexible separators between letter and digit runs, so
-"SF-36", "SF 36", "sf36" and "Short Form-36" are one instrument. Harms terms honour negation
-("no adverse events are expected" is not a plan to collect them).
+"SF-36", "SF 36", "sf36" and "Short Form-36" are one instrument. Harms terms (rules/harms.yaml,
+applied by safety.py) honour negation ("no adverse events are expected" is not a plan to collect them).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from auditor.extract.fast_patterns import compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
-_TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.I)
+_TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 
 
 def _alias_pattern(alias: str) -> str:
@@ -104,7 +104,7 @@ def _load() -> dict[str, list[Entry]]:
             parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
-            pattern = compile_fast(_combine(parts), re.I)
+            pattern = compile_fast(_combine(parts), re.IGNORECASE)
             entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers)))
         out[category] = entries
     return out
@@ -128,9 +128,11 @@ def _words(text: str) -> frozenset[str]:
     # A cheap pre-filter: one tokenisation per text instead of ~100 alias regexes at every position.
     return frozenset(_WORDS.findall(lower_cached(text) or text.lower()))  # the cached lower-casing when ASCII
 
-_NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.I)
+words = _words  # the lower-case word tokens of a text, cached per record (safety.py gates its rules on them)
+
+_NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.IGNORECASE)
 _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"
-                        r"known|reported)|unlikely|not expected|not anticipated)", re.I)
+                        r"known|reported)|unlikely|not expected|not anticipated)", re.IGNORECASE)
 
 
 def find(category: str, text: str) -> list[Hit]:
@@ -177,14 +179,15 @@ def negated(text: str, start: int, end: int) -> bool:
 
 
 def harms(text: str) -> Hit | None:
-    """The first non-negated harms term in `text`."""
-    entry = LEXICON["harms"][0]
-    if not text or _words(text).isdisjoint(entry.triggers):
-        return None
-    for m in _finditer(entry, text):
-        if not negated(text, m.start(), m.end()):
-            return Hit("harms", "adverse events", m.start(), m.end())
-    return None
+    """The first non-negated harms term in `text`.
+
+    The harms vocabulary is rules/harms.yaml, applied by safety.py; this stays for callers of the
+    lexicon API."""
+    # imported late: safety imports `negated` from this module
+    from auditor.extract import safety
+
+    m = safety.harm_term(text)
+    return Hit("harms", "adverse events", m.start(), m.end()) if m else None
 
 
 def names(category: str) -> list[str]:

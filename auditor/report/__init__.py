@@ -11,7 +11,7 @@ from collections.abc import Callable
 from auditor import vocabulary
 from auditor.engine.profiles import Profile
 from auditor.findings import Report
-from auditor.report import github, json_report, markdown, sarif, text
+from auditor.report import github, json_report, markdown, record_html, sarif, text
 
 Renderer = Callable[[Report, Profile], str]
 
@@ -21,6 +21,7 @@ REPORTERS: dict[str, Renderer] = {
     "json": json_report.render,
     "sarif": sarif.render,
     "github": github.render,
+    "html": record_html.render,
 }
 
 # Formats that annotate gaps one by one and take `min_severity` (the lowest severity shown).

@@ -18,13 +18,14 @@ from typing import Any
 
 import jinja2
 import orjson
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from auditor.vocabulary import LABEL, STATUSES, applicable, share
+from auditor.report import charts, trialview
+from auditor.report.labels import category, criterion_title, group_title, grouped, legend, registry_link
+from auditor.vocabulary import LABEL, SYMBOL
 
 DEFAULT_LIMIT = 2000
-QUOTE_CHARS = 400  # in the page; the store keeps the full quotes
-COLORS = {"met": "#2e7d32", "not_met": "#c62828", "unclear": "#f9a825", "not_applicable": "#9e9e9e"}
+COLORS = charts.COLORS
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("auditor.report", "templates"),
                           autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -37,50 +38,6 @@ def script_json(value: Any) -> Markup:
     for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, code)
     return Markup(text)
-
-
-def compliance_svg(criteria: list[dict[str, Any]]) -> Markup:
-    """One stacked bar per criterion: shares of met / not met / unclear / n.a. among all trials."""
-    width, label_w, row_h = 760, 300, 26
-    parts = [f'<svg class="chart" role="img" aria-label="Compliance per criterion" viewBox="0 0 {width} '
-             f'{row_h * len(criteria) + 30}" width="100%">']
-    for i, crit in enumerate(criteria):
-        y = i * row_h + 4
-        total = sum(crit[s] for s in STATUSES) or 1
-        met = share(crit)
-        parts.append(f'<text x="0" y="{y + 15}" class="lbl">{escape(crit["code"])} {escape(crit.get("name", ""))}</text>')
-        x = float(label_w)
-        for status in STATUSES:
-            w = (width - label_w - 60) * crit[status] / total
-            if w > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 8}" fill="{COLORS[status]}">'
-                             f'<title>{escape(crit["code"])}: {crit[status]} {LABEL[status]}</title></rect>')
-            x += w
-        pct = "–" if met is None else f"{met:.0%}"
-        parts.append(f'<text x="{width - 52}" y="{y + 15}" class="num">{pct}</text>')
-    legend_y = row_h * len(criteria) + 22
-    for j, status in enumerate(STATUSES):
-        parts.append(f'<rect x="{label_w + j * 110}" y="{legend_y - 10}" width="12" height="12" fill="{COLORS[status]}"/>'
-                     f'<text x="{label_w + j * 110 + 16}" y="{legend_y}" class="lbl">{LABEL[status]}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def histogram_svg(bins: list[dict[str, Any]], title: str) -> Markup:
-    width, height, pad = 560, 220, 30
-    peak = max((b["count"] for b in bins), default=0) or 1
-    bar_w = (width - 2 * pad) / max(len(bins), 1)
-    parts = [f'<svg class="chart hist" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height + 40}" width="100%">']
-    for i, b in enumerate(bins):
-        h = (height - pad) * b["count"] / peak
-        x = pad + i * bar_w
-        fill = "#bdbdbd" if b["bin"] == "unknown" else "#1565c0"
-        parts.append(f'<rect x="{x + 2:.1f}" y="{height - h:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" fill="{fill}">'
-                     f'<title>{escape(b["bin"])}: {b["count"]}</title></rect>'
-                     f'<text x="{x + bar_w / 2:.1f}" y="{height - h - 4:.1f}" class="num" text-anchor="middle">{b["count"]}</text>'
-                     f'<text x="{x + bar_w / 2:.1f}" y="{height + 16}" class="tick" text-anchor="middle">{escape(b["bin"])}</text>')
-    parts.append(f'<line x1="{pad}" y1="{height}" x2="{width - pad}" y2="{height}" stroke="#444"/></svg>')
-    return Markup("".join(parts))
 
 
 class _Strings:
@@ -97,53 +54,80 @@ class _Strings:
         return list(self.index)
 
 
-def _trials(rows: list[dict[str, Any]], intern: _Strings) -> list[dict[str, Any]]:
-    """The batch's sample rows (auditor.batch.summary.sample) in the page's compact shape."""
+def _trials(rows: list[dict[str, Any]], codes: list[str], intern: _Strings) -> list[dict[str, Any]]:
+    """The batch's sample rows (auditor.batch.summary.sample) in the page's compact shape: each
+    finding [code, status, why, fix, [[field, quote, note, same_as], ...]] with texts interned."""
     trials = []
     for row in rows:
-        found = [[f["code"], f["status"], f["severity"], intern(f["message"]), intern(f["fix"]),
-                  [[intern(e.get("at")), intern(e.get("quote", "")[:QUOTE_CHARS])] for e in f["evidence"]]]
-                 for f in row["findings"]]
+        found = [[f["code"], f["status"], intern(f["why"]), intern(f["fix"]),
+                  [[intern(q["field"]), intern(q["quote"]), intern(q["note"]), q["same_as"]] for q in f["quotes"]]]
+                 for f in trialview.findings(row["findings"], order=codes)]
         trials.append({
             "id": row["trial_id"] or "", "title": row["title"] or "", "registry": row["registry"] or "",
+            "url": registry_link(row.get("registry_url")) or "",
+            "status": row.get("overall_status") or "", "type": row.get("study_type") or "",
+            "sponsor": row.get("sponsor") or "", "countries": row.get("countries") or [],
+            "copies": row.get("copies") or 1,
             "source": row["source_path"] + (f"[{row['source_index']}]" if row["source_index"] else ""),
             "year": row["start_year"], "n": row["enrollment"], "fu": row["follow_up_after_treatment_weeks"],
-            "cats": row["intervention_categories"] or [], "gaps": (row["not_met"] or 0) + (row["unclear"] or 0),
+            "cats": [category(c) for c in row["intervention_categories"] or []],
+            "gaps": (row["not_met"] or 0) + (row["unclear"] or 0),
             "s": [s or "" for s in row["statuses"]], "f": found})
     return trials
 
 
-def _gap_cells(gap_map: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows of the evidence-gap matrix with the met share per cell, for shading."""
-    rows = []
-    for row in gap_map["rows"]:
-        cells = []
-        for code in gap_map["codes"]:
-            counts = row["cells"][code]
-            frac = share(counts)
-            cells.append({"met": counts["met"], "applicable": applicable(counts), "unclear": counts["unclear"],
-                          "frac": frac, "alpha": 0.08 + 0.8 * frac if frac is not None else 0})
-        rows.append({"category": row["category"], "trials": row["trials"], "cells": cells})
-    return rows
+def _groups(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive criteria of one group, for the table's grouped header."""
+    out: list[dict[str, Any]] = []
+    for c in criteria:
+        group = c.get("group") or str(c.get("name", "")).split(".", 1)[0]
+        if out and out[-1]["group"] == group:
+            out[-1]["span"] += 1
+        else:
+            out.append({"group": group, "title": group_title(group), "span": 1})
+    for g in out:
+        g["short"] = g["title"] if g["span"] > 1 else g["title"][:4] + "."
+    return out
+
+
+def _options(trials: list[dict[str, Any]], key: str) -> list[str]:
+    values: set[str] = set()
+    for t in trials:
+        v = t[key]
+        values.update(v if isinstance(v, list) else [v] if v else [])
+    return sorted(values)
 
 
 def render(summary: dict[str, Any], profile: dict[str, Any], run: dict[str, Any], sample: list[dict[str, Any]],
            limit: int = DEFAULT_LIMIT) -> str:
     """The page, from the summary document and the sampled trials with their findings (at most
     `limit`, in the order shown); it runs no queries."""
-    codes = [c["code"] for c in summary["criteria"]]
+    given = [c["code"] for c in summary["criteria"]]
+    criteria = grouped([{**c, "title": c.get("title") or criterion_title(c)} for c in summary["criteria"]])
+    codes = [c["code"] for c in criteria]
+    # The sample's statuses come in the summary's order of criteria; the page shows them grouped.
+    sample = [{**row, "statuses": [row["statuses"][given.index(c)] for c in codes]} for row in sample]
     intern = _Strings()
-    trials = _trials(sample, intern)
+    trials = _trials(sample, codes, intern)
+    dist = summary["distributions"]
     return _ENV.get_template("batch.html.j2").render(
-        profile=profile, run=run, summary=summary, codes=codes, criteria=summary["criteria"],
-        compliance=compliance_svg(summary["criteria"]),
-        enrollment=histogram_svg(summary["distributions"]["enrollment"], "Registered sample size"),
-        follow_up=histogram_svg(summary["distributions"]["follow_up_after_treatment_weeks"],
-                                "Follow-up after the end of treatment (weeks)"),
-        gap_rows=_gap_cells(summary["gap_map"]), gap_codes=summary["gap_map"]["codes"],
-        gap_names={c["code"]: c.get("name", "") for c in summary["criteria"]},
+        profile=profile, run=run, summary=summary, store=summary["store"], codes=codes, criteria=criteria,
+        groups=_groups(criteria), legend=legend(),
+        registries=summary["breakdowns"]["registry"],
+        compliance=charts.compliance_svg(criteria),
+        enrollment=charts.histogram_svg(dist["enrollment"], "Registered sample size",
+                                        "Registered sample size (participants)"),
+        follow_up=charts.histogram_svg(dist["follow_up_after_treatment_weeks"], "Follow-up after the end of treatment",
+                                       "Latest assessment after the end of treatment (weeks)"),
+        gap_rows=charts.gap_rows(summary["gap_map"]), gap_codes=summary["gap_map"]["codes"],
+        gap_scale=[charts.gap_color(k / 10)[0] for k in range(11)],
+        titles={c["code"]: c["title"] for c in criteria},
+        filters={"registry": _options(trials, "registry"), "status": _options(trials, "status"),
+                 "type": _options(trials, "type"), "cats": _options(trials, "cats"),
+                 "countries": _options(trials, "countries")},
         shown=len(trials), total=summary["store"]["trials"], limit=limit,
-        data=script_json({"codes": codes, "trials": trials, "strings": intern.table(), "labels": LABEL}),
+        data=script_json({"codes": codes, "titles": [c["title"] for c in criteria], "trials": trials,
+                          "strings": intern.table(), "labels": LABEL, "symbols": SYMBOL}),
         colors=COLORS, labels=LABEL)
 
 

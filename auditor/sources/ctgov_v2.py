@@ -1,4 +1,5 @@
-"""ClinicalTrials.gov API v2 JSON: one study, an API page ``{"studies": [...]}``, or a JSON array.
+"""ClinicalTrials.gov API v2 JSON: one study, an API page ``{"studies": [...]}``, a JSON array, or a
+history file of `fetch --history` (read as its latest version) or one version ``{"studyVersion", "study"}``.
 
 Field mapping (official data model, `specs/ctg-oas-v2_2.0.5.yaml`):
 
@@ -15,6 +16,7 @@ Field mapping (official data model, `specs/ctg-oas-v2_2.0.5.yaml`):
 | arms[] | armsInterventionsModule.armGroups[].{label, type, description, interventionNames[]} |
 | interventions[] | armsInterventionsModule.interventions[].{type, name, description, armGroupLabels[], otherNames[]} |
 | outcomes[] | outcomesModule.{primary,secondary,other}Outcomes[].{measure, description, timeFrame} |
+| history | `FOLDER/.history/{nctId}.json` beside a fetch folder's pages (`fetch --history`): see `ctgov_history` |
 | eligibility | eligibilityModule.eligibilityCriteria |
 | results.* | resultsSection.outcomeMeasuresModule.outcomeMeasures[].title; adverseEventsModule.{timeFrame, description, eventGroups[], seriousEvents[], otherEvents[]} |
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError, RecordError
@@ -35,14 +38,13 @@ from auditor.model import (
     Design,
     Enrollment,
     Intervention,
-    Outcome,
-    OutcomeKind,
     Results,
     SourceRef,
     Text,
     TrialRecord,
 )
-from auditor.sources import fields
+from auditor.sources import ctgov_history, fields
+from auditor.sources.ctgov_history import study_outcomes
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
 
 NAME = "ctgov-v2"
@@ -61,14 +63,53 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
-    return read_studies(data, origin, _studies, ("protocolSection",), ("protocolSection", "identificationModule", "nctId"),
-                        "ClinicalTrials.gov v2 study",
-                        lambda study, base, index: _map(study, base, SourceRef(path=origin, format=NAME, index=index,
-                                                                              digest=study_digest(study))))
+    direct: list[dict[str, Any]] = []  # a history file (`fetch --history`) read as input
+    folder = ctgov_history.folder_of(origin)  # a fetch folder, whose .history/ may hold the versions
+
+    def entries(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
+        if ctgov_history.is_history(doc):
+            direct.append(doc)
+        return _studies(doc, origin)
+
+    def build(study: Any, base: str, index: int) -> TrialRecord:
+        record = _map(study, base, SourceRef(path=origin, format=NAME, index=index, digest=study_digest(study)))
+        return ctgov_history.attach(record, folder, direct[0] if direct else None, origin)
+
+    return read_studies(data, origin, entries, ("protocolSection",), ("protocolSection", "identificationModule", "nctId"),
+                        "ClinicalTrials.gov v2 study", build)
+
+
+def as_registered(record: TrialRecord) -> TrialRecord | RecordError:
+    """The record as it stood when enrolment started: the version `fetch --history` kept as in
+    force at the start, read from the history file (pointers `/at_start/study/...` into it), with
+    the same history attached. A RecordError naming the record when there is no such version."""
+    history, who = record.history, record.trial_id or f"record {record.source.index + 1}"
+    if history is None:
+        return RecordError(record.source.path, f"{who}: no version history beside this record (fetch it with "
+                                               "`trial-audit fetch --history`)", index=record.source.index,
+                           record_id=record.trial_id)
+    doc = ctgov_history.load(Path(history.path)) if history.at_start is not None else None
+    study = dig(doc, "at_start", "study")
+    if not isinstance(study, dict):
+        first = f"; the first version is v{history.first.version} of {history.first.date}" if history.first else ""
+        return RecordError(record.source.path, f"{who}: no version was registered on or before the start "
+                                               f"({history.start_date or 'unknown'}){first}",
+                           index=record.source.index, record_id=record.trial_id)
+    try:
+        old = _map(study, "/at_start/study", SourceRef(path=history.path, format=NAME, digest=study_digest(study)))
+    except (TypeError, ValueError, AttributeError) as exc:
+        return RecordError(history.path, f"{who}: cannot map the version at the start: {exc}", where="/at_start/study",
+                           record_id=record.trial_id)
+    old.history = history
+    return old
 
 
 def _studies(doc: Any, origin: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(doc, list):
+    if ctgov_history.is_history(doc):
+        yield "/latest/study", doc["latest"]["study"]
+    elif isinstance(doc, dict) and isinstance(doc.get("studyVersion"), int) and isinstance(doc.get("study"), dict):
+        yield "/study", doc["study"]  # one version as the internal endpoint answers it
+    elif isinstance(doc, list):
         for i, study in enumerate(doc):
             yield f"/{i}", study
     elif isinstance(doc, dict) and "protocolSection" in doc:
@@ -99,15 +140,7 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
     start = status.text("startDateStruct", "date")
     registered = status.text("studyFirstSubmitDate")
 
-    outcomes = []
-    outcome_lists: tuple[tuple[OutcomeKind, str], ...] = (
-        ("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes"))
-    outcomes_mod = m.at(P, "outcomesModule")
-    for kind, key in outcome_lists:
-        for i, _ in outcomes_mod.items(key):
-            o = outcomes_mod.at(key, i)
-            outcomes.append(Outcome(kind=kind, measure=o.text("measure"), description=o.text("description"),
-                                    time_frame=o.text("timeFrame")))
+    outcomes = study_outcomes(m)
     arms = [arms_mod.at("armGroups", i) for i, _ in arms_mod.items("armGroups")]
     interventions = [arms_mod.at("interventions", i) for i, _ in arms_mod.items("interventions")]
 

@@ -93,7 +93,7 @@ def test_all_real_data_counts_each_trial_once_and_lists_the_ictrp_conflicts(real
     csv = (out / "trials.csv").read_text(encoding="utf-8").count("\n") - 1
     assert csv >= store["trials"]  # one row per trial (a title may hold a newline)
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert f"{store['copies_merged']:,} copies of the same trial merged" in html
+    assert f"<b>{store['copies_merged']:,}</b>copies merged ({store['records']:,} records read)" in html
 
 
 def test_a_second_run_with_one_input_removed_no_longer_counts_its_trials(real_data: Path, tmp_path: Path,
@@ -192,3 +192,19 @@ def test_leftovers_of_a_kill_during_export_are_removed(tmp_path: Path, profile) 
     (out / "findings.csv.tmp").write_bytes(b"half")
     batch.run([str(inputs)], out, profile, jobs=1)
     assert not (out / "audit.duckdb.tmp").exists() and not list(out.glob("*.tmp"))
+
+
+def test_eu_ctr_member_state_copies_count_as_one_trial_each(tmp_path: Path, profile: profiles.Profile) -> None:
+    """The EU CTR download holds 10 member-state records of 2 EudraCT numbers: 10 records, 2 trials."""
+    from tests.conftest import real_data_dir
+
+    folder = real_data_dir() / "euctr"
+    if not folder.is_dir():
+        pytest.skip(f"no EU CTR data at {folder}")
+    text = "".join(p.read_text("utf-8", errors="replace") for p in sorted(folder.iterdir()) if p.is_file())
+    numbers = re.findall(r"EudraCT Number:\s*(\d{4}-\d{6}-\d{2})", text)  # one per member-state record
+    batch.run([str(folder)], tmp_path / "out", profile, jobs=1)
+    assert _query(tmp_path / "out", "SELECT count(*) FROM records") == [(len(numbers),)]
+    copies = _query(tmp_path / "out", "SELECT trial_id, copies FROM trials ORDER BY 1")
+    assert copies == sorted((n, numbers.count(n)) for n in set(numbers))
+    assert len(copies) == 2

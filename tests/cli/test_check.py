@@ -148,3 +148,34 @@ def test_an_extractor_bug_is_one_line_not_a_traceback(monkeypatch: pytest.Monkey
     result = run_cli("check", str(EXAMPLES / "protocols" / "minimal.yaml"))
     assert result.exit_code == 2
     assert "minimal.yaml: audit failed: ZeroDivisionError: division by zero" in result.stderr
+
+
+def test_check_applies_corrections_and_refuses_a_trial_not_in_the_inputs(tmp_path: Path) -> None:
+    """`check --corrections` applies a reviewer's correction after extraction, as `batch` does."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    record = REPO / "examples" / "registry" / "ctgov-short-follow-up.json"
+    trial = json.loads(record.read_text("utf-8"))["protocolSection"]["identificationModule"]["nctId"]
+
+    def run(text: str) -> subprocess.CompletedProcess[str]:
+        fixes = tmp_path / "corrections.yaml"
+        fixes.write_text(text, encoding="utf-8")
+        return subprocess.run([sys.executable, "-m", "auditor", "check", str(record), "--format", "json",
+                               "--corrections", str(fixes), "--isolated"], check=False, capture_output=True, text=True)
+
+    plain = subprocess.run([sys.executable, "-m", "auditor", "check", str(record), "--format", "json", "--isolated"], check=False,
+                           capture_output=True, text=True)
+    status = {f["code"]: f["status"] for f in json.loads(plain.stdout)["audits"][0]["findings"]}
+    assert status["SC01"] != "met"
+    fixed = run(f'{trial}:\n  status:\n    SC01: {{value: met, reason: "pain > 3 months per the protocol paper", by: EH}}\n')
+    findings = {f["code"]: f for f in json.loads(fixed.stdout)["audits"][0]["findings"]}
+    assert findings["SC01"]["status"] == "met"
+    assert any("set by reviewer" in (e.get("note") or "") for e in findings["SC01"]["evidence"])
+    assert {c: f["status"] for c, f in findings.items() if c != "SC01"} == {c: s for c, s in status.items() if c != "SC01"}
+    wrong = run('NCT00000000:\n  status:\n    SC01: {value: met, reason: "x", by: EH}\n')
+    assert wrong.returncode == 2
+    assert "NCT00000000 is not in the inputs" in wrong.stderr and "corrections.yaml:1" in wrong.stderr

@@ -10,7 +10,7 @@ from auditor.errors import InputError
 from tests.conftest import run_cli
 
 ALL_CODES = {"SC01", "SC02", "SS01", "SS02", "SS03", "SS04", "FU01", "FU02", "FU03", "QL01", "QL02", "QL03",
-             "QL04", "AE01", "AE02", "AE03", "CO01", "CO02", "IN01", "IN02", "RG01", "RG02"}
+             "QL04", "AE01", "AE02", "AE03", "CO01", "CO02", "IN01", "IN02", "RG01", "RG02", "RG03"}
 
 
 def test_default_profile_has_every_criterion_of_criteria_md() -> None:

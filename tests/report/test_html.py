@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import os
 import re
 import shutil
 import subprocess
@@ -12,6 +14,7 @@ import pytest
 
 from auditor import batch
 from auditor.engine import profiles
+from auditor.report import pdf
 from auditor.report.html import script_json
 from tests.batch.data import study, write_corpus
 
@@ -70,5 +73,68 @@ def test_page_renders_in_headless_chromium_without_errors(report_dir: Path, tmp_
     assert dom.stdout.count("<svg") >= 3  # compliance bars and two histograms
 
     shot = tmp_path / "report.png"
-    result = _chromium(f"--screenshot={shot}", "--window-size=1400,2000", url, profile_dir=tmp_path / "chrome")
+    result = _chromium(f"--screenshot={shot}", "--window-size=1440,2600", url, profile_dir=tmp_path / "chrome")
     assert result.returncode == 0 and shot.stat().st_size > 30_000  # a blank page is a few KB
+    if os.environ.get("TRIAL_AUDIT_SCREENSHOT"):  # the README's screenshot: TRIAL_AUDIT_SCREENSHOT=docs/report-overview.png
+        shutil.copyfile(shot, os.environ["TRIAL_AUDIT_SCREENSHOT"])
+
+
+def _layout(dom: str) -> dict[str, int]:
+    body = re.search(r"<body[^>]*>", dom)
+    assert body, "no body"
+    found = re.search(r'data-layout="([^"]*)"', body.group(0))
+    assert found, body.group(0)
+    return orjson.loads(html_lib.unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)])
+def test_layout_fits_the_screen_with_legend_text_statuses_and_links(report_dir: Path, tmp_path: Path,
+                                                                     size: tuple[int, int]) -> None:
+    url = (report_dir / "report.html").resolve().as_uri()
+    dom = _chromium("--enable-logging=stderr", "--v=0", f"--window-size={size[0]},{size[1]}", "--dump-dom", url,
+                    profile_dir=tmp_path / "chrome")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert not [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    layout = _layout(dom.stdout)
+    # Headless Chromium's window is at least 500 px wide: at 390 the page is checked at its narrowest.
+    assert layout["viewport"] == max(size[0], 500) or layout["viewport"] == size[0]
+    assert layout["page"] <= layout["viewport"], layout  # no horizontal overflow of the page
+    if size[0] == 1440:
+        assert layout["table"] <= layout["viewport"], layout  # the whole trial table is on screen
+    page = dom.stdout
+    assert 'id="legend"' in page and "not met" in page.split('id="legend"', 1)[1][:600]
+    statuses = re.findall(r'<td class="s (\w+)"[^>]*><span aria-hidden="true">(.)</span><span class="sr"> ([a-z/ ]+)</span>', page)
+    assert len(statuses) == 20 * 22 and {(s, sym, text) for s, sym, text in statuses} <= {
+        ("met", "✓", "met"), ("not_met", "✗", "not met"), ("unclear", "?", "unclear"), ("not_applicable", "–", "n/a")}
+    links = re.findall(r'<a href="([^"]*)"', page)
+    assert len(links) >= 21  # the table's trial ids and the detail heading
+    assert all(re.fullmatch(r"https://clinicaltrials\.gov/study/NCT\d{8}", link) for link in links), links
+    detail = page.split('id="detail"', 1)[1]
+    assert "from `" in detail and "Why " in detail  # quotes carry their field, findings their reason
+    assert "data-xss" not in page and "<img src=x" not in page.replace("&lt;img src=x", "")
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        pytest.skip("pdftotext is not installed (Debian: apt-get install -y poppler-utils)")
+    text = subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+def test_pdf_keeps_charts_whole_and_the_full_table(report_dir: Path, tmp_path: Path) -> None:
+    if pdf.browser() is None:
+        pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
+    target = pdf.write(report_dir / "report.html", tmp_path / "report.pdf")
+    pages = _pdf_pages(target)
+    # Each chart's heading and its last line are on one page.
+    for head, tail in (("Compliance per criterion", "not in the share"), ("Evidence-gap map", "100% met"),
+                       ("Registered sample size", "Registered sample size (participants)"),
+                       ("Follow-up after the end of treatment", "after the end of treatment (weeks)")):
+        on = [i for i, p in enumerate(pages) if head in p]
+        assert on and tail in pages[on[0]], (head, on)
+    sample = orjson.loads(html_lib.unescape((report_dir / "report.html").read_text(encoding="utf-8")
+                                            .split('id="data">', 1)[1].split("</script>", 1)[0]))["trials"]
+    text = "".join(pages)
+    missing = [t["id"] for t in sample if t["id"] not in text]
+    assert not missing, f"trials not in the PDF's table: {missing}"

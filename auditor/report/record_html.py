@@ -1,0 +1,42 @@
+"""`trial-audit check RECORD --format html`: the batch page's per-trial view as a standalone page (no
+script, no network), for a trialist to share. One block per record; every text is autoescaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from auditor.engine.profiles import Profile
+from auditor.findings import Report, TrialAudit
+from auditor.identity import record_ids, registry_url
+from auditor.report import charts, trialview
+from auditor.report.common import totals_line, trial_name
+from auditor.report.labels import category, grouped, legend, registry_link
+from auditor.vocabulary import LABEL, STATUSES
+
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("auditor.report", "templates"),
+                          autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def _trial(audit: TrialAudit, order: list[str]) -> dict[str, Any]:
+    rec = audit.record
+    ids = record_ids(rec.trial_id, [])
+    found = [{**f.model_dump(include={"code", "name", "status", "severity", "message", "fix"}),
+              "evidence": [ev.model_dump() for ev in f.evidence]} for f in audit.findings]
+    treatment = audit.facts.get("treatment") or {}
+    return {"name": trial_name(audit), "title": rec.title or "", "registry": rec.registry,
+            "url": registry_link(registry_url(ids[0] if ids else None)),
+            "source": rec.path if rec.index == 0 else f"{rec.path} #{rec.index + 1}",
+            "cats": [category(c) for c in treatment.get("intervention_categories") or []],
+            "counts": [(LABEL[s], audit.counts[s], s) for s in STATUSES],
+            "findings": trialview.findings(found, order=order)}
+
+
+def render(report: Report, profile: Profile) -> str:
+    crit = [{"code": c.code, "name": c.name, "group": c.group} for c in profile.criteria]
+    order = [c["code"] for c in grouped(crit)]
+    return _ENV.get_template("record.html.j2").render(
+        profile=profile, trials=[_trial(a, order) for a in report.audits], errors=report.errors,
+        totals=totals_line(report), legend=legend(), colors=charts.COLORS, version=report.tool.get("version", ""))

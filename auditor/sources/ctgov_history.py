@@ -1,0 +1,138 @@
+"""Registry versions beside a ClinicalTrials.gov v2 record: `FOLDER/.history/{nctId}.json`.
+
+`trial-audit fetch --history` keeps, per study, the version in force when enrolment started and
+the latest (see `auditor/fetch/history.py` for the file). The ctgov-v2 reader calls `attach` for
+every record it maps: when the record's file lies in a fetch folder (a folder holding
+`trial-audit-fetch.json`, the file at most a few levels below it) and that folder's `.history/`
+has the study, the record gets `TrialRecord.history`. A history file given directly as input is
+read as its latest version, with the history attached from the same document.
+
+Readers map, never judge: this copies the versions' dates and primary outcomes (measure,
+description, time frame) with pointers `{history file}#/at_start/study/...`; comparing them is
+`auditor/extract/history.py`'s job. A history file that cannot be used is ignored (the record
+is audited without history, as one fetched without `--history`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from auditor.model import History, Outcome, OutcomeKind, RegisteredVersion, TrialRecord
+from auditor.sources.jsonmap import JsonMapper, dig
+
+MANIFEST = "trial-audit-fetch.json"  # auditor.fetch.folder.MANIFEST (sources do not import fetch)
+HISTORY_DIR = ".history"  # auditor.fetch.history.HISTORY_DIR
+_LEVELS = 4  # FOLDER/pages/round-001/page-00001.json: the manifest sits three levels up
+
+OUTCOME_LISTS: tuple[tuple[OutcomeKind, str], ...] = (
+    ("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes"))
+
+
+def study_outcomes(m: JsonMapper, kinds: tuple[OutcomeKind, ...] = ("primary", "secondary", "other")) -> list[Outcome]:
+    """The outcome lists of one v2 study (`m` is the mapper of the study object)."""
+    outcomes = []
+    module = m.at("protocolSection", "outcomesModule")
+    for kind, key in OUTCOME_LISTS:
+        if kind not in kinds:
+            continue
+        for i, _ in module.items(key):
+            o = module.at(key, i)
+            outcomes.append(Outcome(kind=kind, measure=o.text("measure"), description=o.text("description"),
+                                    time_frame=o.text("timeFrame")))
+    return outcomes
+
+
+def is_history(doc: Any) -> bool:
+    """Whether a parsed JSON document is a history file written by `fetch --history`."""
+    return isinstance(doc, dict) and isinstance(doc.get("latest"), dict) and "at_start" in doc \
+        and isinstance(doc.get("changes"), list)
+
+
+_FOLDERS: dict[str, Path] = {}  # directory -> its fetch folder; only hits are kept (a folder may become one)
+
+
+def fetch_folder(directory: str) -> Path | None:
+    """The fetch folder a file in `directory` belongs to (up to a few levels up), or None."""
+    if (known := _FOLDERS.get(directory)) is not None:
+        return known
+    here = Path(directory)
+    for _ in range(_LEVELS):
+        if (here / MANIFEST).is_file():
+            if len(_FOLDERS) < 4096:
+                _FOLDERS[directory] = here
+            return here
+        if here.parent == here:
+            break
+        here = here.parent
+    return None
+
+
+def folder_of(origin: str) -> Path | None:
+    """The fetch folder of a file read from `origin` (a path on disk), or None."""
+    if not origin or origin == "-":
+        return None
+    return fetch_folder(str(Path(origin).parent))
+
+
+def history_file(folder: Path | None, nct: str) -> Path | None:
+    """`FOLDER/.history/{nct}.json`, when it exists."""
+    if folder is None or not nct.isalnum():
+        return None
+    path = folder / HISTORY_DIR / f"{nct}.json"
+    return path if path.is_file() else None
+
+
+def load(path: Path) -> dict[str, Any] | None:
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return doc if is_history(doc) else None
+
+
+def _version(entry: Any, where: str, outcomes: bool = True) -> RegisteredVersion | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("version"), int) \
+            or not isinstance(entry.get("date"), str):
+        return None
+    study = entry.get("study")
+    primary = study_outcomes(JsonMapper(study, f"{where}/study"), ("primary",)) \
+        if outcomes and isinstance(study, dict) else []
+    return RegisteredVersion(version=entry["version"], date=entry["date"][:10], primary_outcomes=primary)
+
+
+def _precision(latest: Any) -> Any:
+    value = dig(latest, "study", "protocolSection", "statusModule", "startDateStruct", "date")
+    return {10: "day", 7: "month", 4: "year"}.get(len(value)) if isinstance(value, str) else None
+
+
+def history_of(doc: dict[str, Any], path: str) -> History | None:
+    """The History a history-file document describes (`path` names the file in pointers)."""
+    latest = _version(doc.get("latest"), f"{path}#/latest")
+    if latest is None or not isinstance(doc.get("latest", {}).get("study"), dict):
+        return None
+    changes = sorted((c for c in doc["changes"] if isinstance(c, dict) and isinstance(c.get("version"), int)),
+                     key=lambda c: c["version"])
+    start = doc.get("start_date")
+    return History(path=path, start_date=start if isinstance(start, str) else None,
+                   start_precision=_precision(doc["latest"]),
+                   first=_version(changes[0], "", outcomes=False) if changes else None,
+                   at_start=_version(doc.get("at_start"), f"{path}#/at_start"), latest=latest)
+
+
+def attach(record: TrialRecord, folder: Path | None, doc: dict[str, Any] | None = None,
+           origin: str = "") -> TrialRecord:
+    """The record with its registry versions, when a history file is given (`doc`, read directly
+    from `origin`) or lies in the fetch folder of the record's file; the record unchanged otherwise."""
+    nct = record.trial_id
+    path = origin
+    if doc is None:
+        file = history_file(folder, nct) if nct else None
+        doc = load(file) if file is not None else None
+        path = str(file)
+    if doc is None or (nct is not None and doc.get("nctId") not in (None, nct)):
+        return record
+    record.history = history_of(doc, path)
+    return record
