@@ -68,6 +68,18 @@ _DAY = float(_UNITS["units"]["day"]["weeks"])
 _SHORT = set(_UNITS["short_tokens"])
 
 
+def _lowered(value: str) -> str:
+    """text.lowered(), without its per-character loop for the usual text: when str.lower() keeps
+    the length, only the two letters re.IGNORECASE equates with ASCII ones (dotless i, long s)
+    need mapping (the Kelvin sign already lowers to "k")."""
+    low = value.lower()
+    if len(low) != len(value):
+        return lowered(value)
+    if not low.isascii() and ("\u0131" in low or "\u017f" in low):
+        low = low.replace("\u0131", "i").replace("\u017f", "s")
+    return low
+
+
 def _unit_tokens(course: bool) -> list[str]:
     return [t for u in _UNITS["units"].values() if (float(u["weeks"]) >= _DAY) == course
             for t in u["tokens"] if t not in _SHORT or (course and len(t) > 1)]
@@ -75,7 +87,8 @@ def _unit_tokens(course: bool) -> list[str]:
 
 _COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
 _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
-_QTY = rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?P<u>{_COURSE_UNIT})\b"
+_QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
+        rf"(?P<u>{_COURSE_UNIT})\b")
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
 _MACROS = {"num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
@@ -185,7 +198,7 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
 
 def _one_off_label(texts: list[Text]) -> bool:
     """The arm's own texts neither repeat the treatment nor name a course-like kind of it."""
-    return not any(_repeated(t.value) or _COURSE_KIND.search(t.value) for t in texts)
+    return not any(f[0] or f[2] for f in map(_one_off_facts, (t.value for t in texts)))
 
 
 def _one_off_trial(arms: list[tuple[bool, list[Text]]], labels: list[Text | None],
@@ -226,7 +239,7 @@ def _whole_study(texts: list[Text], narrative: list[Text]) -> Duration | None:
     if said is None:
         return None
     for text in narrative:
-        low = lowered(text.value)
+        low = _lowered(text.value)
         for m in _STUDY_LENGTH.finditer(low):
             unit = unit_of(m.group("u"))
             if unit in _SESSION_UNITS:
@@ -293,36 +306,77 @@ def _repeated(value: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tuple[int, int] | None]:
+    """What one text says for the one-off rule: (repeated, span stating a single session/dose,
+    names a course-like kind, span naming a one-off procedure). Cached: the interventions' texts
+    repeat across the arms that share them."""
+    single: tuple[int, int] | None = None
+    if m := _SINGLE.search(value):
+        single = m.span()
+    else:
+        for pattern in _ONE_VISIT:
+            if m := pattern.search(value):
+                single = m.span()
+                break
+    procedure = next((m.span() for m in _ONE_OFF.finditer(value)
+                      if not _CONTEXT_BEFORE.search(value[max(0, m.start() - 20):m.start()])), None)
+    return _repeated(value), single, bool(_COURSE_KIND.search(value)), procedure
+
+
 def _one_off(texts: list[Text]) -> Duration | None:
-    if any(_repeated(t.value) for t in texts):
+    facts = [_one_off_facts(t.value) for t in texts]
+    if any(f[0] for f in facts):
         return None
     # Stated as one-off ("a single injection", "4 hours of exposure", "in the clinical encounter"):
     # that holds even for a course-like kind of treatment (a single CBT session).
-    for text in texts:
-        if m := _SINGLE.search(text.value):
-            return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
-        for pattern in _ONE_VISIT:
-            if m := pattern.search(text.value):
-                return Duration(0.0, evidence(text, m.start(), m.end(), "one-off treatment = 0 weeks"))
-    if any(_COURSE_KIND.search(t.value) for t in texts):
+    for text, f in zip(texts, facts):
+        if f[1] is not None:
+            return Duration(0.0, evidence(text, *f[1], "one-off treatment = 0 weeks"))
+    if any(f[2] for f in facts):
         return None
-    for text in texts:
-        for m in _ONE_OFF.finditer(text.value):
-            if not _CONTEXT_BEFORE.search(text.value[max(0, m.start() - 20):m.start()]):
-                return Duration(0.0, evidence(text, m.start(), m.end(), "one-off procedure/injection = 0 weeks"))
+    for text, f in zip(texts, facts):
+        if f[3] is not None:
+            return Duration(0.0, evidence(text, *f[3], "one-off procedure/injection = 0 weeks"))
     return None
 
 
+_TF_PERIODS = [compile_fast(rules.expand(p, _MACROS, f"treatment_periods.yaml time_frame_patterns[{i}]"))
+               for i, p in enumerate(_P["time_frame_patterns"])]
+
+
 def _from_time_frames(record: TrialRecord) -> Duration | None:
-    best: tuple[float, Text, timeframes.TimePoint] | None = None
+    """A time frame that dates the end of treatment ("Week 8 (End of Treatment)") or states the
+    treatment's length ("before and after 6 weeks of NightWare"); the longest over the outcomes."""
+    best: Duration | None = None
+    first: dict[str, Text] = {}  # outcomes repeat their time frames: each text is read once
     for o in record.outcomes:
-        p = timeframes.end_of_treatment_at(o.time_frame.value) if o.time_frame is not None else None
-        if p is not None and o.time_frame is not None and (best is None or p.weeks > best[0]):
-            best = (p.weeks, o.time_frame, p)
-    if best is None:
-        return None
-    w, tf, p = best
-    return Duration(w, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {w:g} weeks"))
+        if o.time_frame is not None:
+            first.setdefault(o.time_frame.value, o.time_frame)
+    for tf in first.values():
+        p = timeframes.end_of_treatment_at(tf.value)
+        if p is not None and (best is None or p.weeks > best.weeks):
+            best = Duration(p.weeks, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {p.weeks:g} weeks"))
+        for w, start, end, note in _tf_periods(tf.value):
+            if best is None or w > best.weeks:
+                best = Duration(w, evidence(tf, start, end, note))
+    return best
+
+
+@lru_cache(maxsize=8192)
+def _tf_periods(value: str) -> tuple[Candidate, ...]:
+    if not _UNIT_HINT.search(value):
+        return ()
+    low = _lowered(value)
+    out: list[Candidate] = []
+    for pattern in _TF_PERIODS:
+        for m in pattern.finditer(low):
+            unit = unit_of(m.group("u"))
+            if unit in _SESSION_UNITS:
+                continue
+            w = weeks(number(m.group("n2") or m.group("n")), unit)
+            out.append((w, m.start(), m.end(), f"time frame states the treatment period '{value[m.start():m.end()]}' = {w:g} weeks"))
+    return tuple(out)
 
 
 # Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
@@ -343,16 +397,23 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
     digits) and every match contains a `hint` match (a unit word, a session word), so scanning
     these stretches (pos/endpos: look-behinds still see the text before) finds the same matches as
     scanning a whole description."""
+    m = hint.search(low)
+    if m is None:
+        return []
     if len(low) < 400:  # short texts: one scan is cheaper than finding sentences
-        return [(0, len(low))] if hint.search(low) else []
+        return [(0, len(low))]
     spans: list[tuple[int, int]] = []
-    pos = 0
-    while m := hint.search(low, pos):  # one search per sentence with a mark, then on past its end
+    pos, covered = 0, 0
+    while m:  # one search per sentence with a mark, then on past its end
         stop = low.find(". ", m.start())
         end = len(low) if stop < 0 else stop
-        spans.append((low.rfind(". ", 0, m.start()) + 1, end))  # rfind: -1 when none, so 0
+        start = low.rfind(". ", 0, m.start()) + 1  # rfind: -1 when none, so 0
+        spans.append((start, end))
+        covered += end - start
         pos = end
-    return spans
+        m = hint.search(low, pos)
+    # Most of the text marked: one scan of it is cheaper than one per sentence (same matches).
+    return [(spans[0][0], spans[-1][1])] if covered * 3 > len(low) * 2 else spans
 
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
@@ -360,19 +421,21 @@ def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
 _PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
 _NOUN_LED = (_LONG, _OF)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
-_COURSE_PATTERNS = [(p, trigger_words(p)) for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
+# The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
+_COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
+                    for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
 
 
 @lru_cache(maxsize=8192)
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
-    low = lowered(value)
+    low = _lowered(value)
     spans = _sentences_with(low, _UNIT_HINT)
     if not spans:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
     for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
-        if triggers is not None and not any(w in low for w in triggers):
+        if triggers is not None and not triggers.search(low):
             continue  # none of the words every match starts with: the pattern cannot match
         for m in (m for start, end in spans for m in pattern.finditer(low, start, end)):
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
@@ -439,7 +502,7 @@ def _clause_tail(value: str, start: int) -> str:
 def _session_candidates(value: str) -> tuple[Candidate, ...]:
     """Lengths computed from a session count: "8 weekly sessions", "12 sessions, twice a week",
     "two treatments spaced 4 weeks apart"."""
-    low = lowered(value)
+    low = _lowered(value)
     out: list[Candidate] = []
     if "weekly" in low:
         for m in _WEEKLY.finditer(low):
@@ -452,7 +515,8 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
             if 1 < count <= 52 and unit not in _SESSION_UNITS:
                 w = round((count - 1) * weeks(number(m.group("n")), unit), 2)
                 out.append((w, m.start(), m.end(), f"{count:g} treatments {m.group('n')} {m.group('u')} apart = {w:g} weeks"))
-    spans = _sentences_with(low, _SESSION_HINT)
+    # A count needs a frequency nearby: without any frequency phrase, no count is read.
+    spans = _sentences_with(low, _SESSION_HINT) if _FREQ_HINT.search(low) else []
     for m in (m for start, end in spans for m in _SESSIONS.finditer(low, start, end)):
         # The frequency must be stated close to the count, in the same passage, and be another
         # phrase than the count ("two sessions per week" is a frequency, not a count).
@@ -467,6 +531,10 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
             out.append((w, min(m.start(), freq.start()), max(m.end(), freq.end()),
                         f"{n:g} sessions at {f:g} per week = {w:g} weeks"))
     return tuple(out)
+
+
+# Every frequency phrase (_FREQ) contains "week" or is one of frequency_phrases.
+_FREQ_HINT = re.compile("|".join(["week", *_P["frequency_phrases"]]))
 
 
 def _freq(m: re.Match[str]) -> float | None:

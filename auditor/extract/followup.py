@@ -27,11 +27,11 @@ class Point:
     """A time point; its Evidence is built on first use (most points are never quoted: only the
     latest one is, and an outcome usually has several)."""
 
-    __slots__ = ("_evidence", "_make", "anchor", "numeric", "weeks")
+    __slots__ = ("_evidence", "_make", "anchor", "numeric", "stated", "weeks")
 
     def __init__(self, weeks: float, anchor: str, evidence: Evidence | None = None, numeric: bool = True,
-                 make: Callable[[], Evidence] | None = None) -> None:
-        self.weeks, self.anchor, self.numeric = weeks, anchor, numeric
+                 make: Callable[[], Evidence] | None = None, stated: bool = True) -> None:
+        self.weeks, self.anchor, self.numeric, self.stated = weeks, anchor, numeric, stated
         self._evidence, self._make = evidence, make
 
     @property
@@ -48,6 +48,9 @@ class FollowUp:
     max_evidence: list[Evidence] = field(default_factory=list)
     after_treatment: float | None = None
     after_evidence: list[Evidence] = field(default_factory=list)
+    # after_treatment was computed from the treatment duration (a time from baseline minus it), so
+    # it also rests on the text that states the duration.
+    from_duration: bool = False
 
 
 def outcome_points(outcome: Outcome) -> list[Point]:
@@ -59,7 +62,9 @@ def outcome_points(outcome: Outcome) -> list[Point]:
     tf = outcome.time_frame
     if tf is None:
         return _measure_points(outcome)
-    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p)) for p in timeframes.parse(tf.value)]
+    if not timeframes.assessment(tf.value):
+        return []  # a recruitment period, not a time participants are assessed at
+    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated) for p in timeframes.parse(tf.value)]
 
 
 def _measure_points(outcome: Outcome) -> list[Point]:
@@ -90,7 +95,7 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
     return compute_points(points, duration)
 
 
-_SENTENCE = compile_fast(r"[^.;\n]+(?:[.;\n]|$)")
+_SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")
 _SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.IGNORECASE)
 
 
@@ -147,6 +152,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     if raw < 0:  # the schedule stops before treatment ends: no assessment after it
         note = f"no assessment after the end of treatment: the latest is {-raw:g} weeks before it (reported as 0)"
     if duration is not None and point.anchor != "end_of_treatment":
+        result.from_duration = True
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
     result.after_evidence = [point.evidence.model_copy(update={"note": note})]
     return result
@@ -186,7 +192,7 @@ READS = ("treatment.duration_weeks",)
 def extract(record: TrialRecord, sheet: FactSheet) -> None:
     fu = compute(record.outcomes, sheet.get("treatment.duration_weeks"), record)
     # A number computed with the treatment duration also rests on the text that states the duration.
-    used = sheet.evidence.get("treatment.duration_weeks", []) if any("minus" in (e.note or "") for e in fu.after_evidence) else []
+    used = sheet.evidence.get("treatment.duration_weeks", []) if fu.from_duration else []
     sheet.set("follow_up.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
     sheet.set("follow_up.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
     specific, unspecific, spec_ev = specificity(record)

@@ -80,8 +80,7 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
     sheet.set("outcomes.hrqol.instruments", list(hrqol), list(hrqol.values()))
     fu = followup.compute(hrqol_outcomes, duration)
     sheet.set("outcomes.hrqol.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
-    used = sheet.evidence.get("treatment.duration_weeks", [])[:1] if any(
-        "minus" in (e.note or "") for e in fu.after_evidence) else []
+    used = sheet.evidence.get("treatment.duration_weeks", [])[:1] if fu.from_duration else []
     sheet.set("outcomes.hrqol.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
     for category in ("pain", "function"):
         listed = {k: v for k, v in names[category].items() if "(unspecified)" not in k}

@@ -1,28 +1,39 @@
 """Output formats: each module renders a finished Report; none of them decides anything.
 
 To add a format, add a module with a `render(report: Report, profile: Profile) -> str` function
-and list it in REPORTERS and in `auditor.vocabulary.OUTPUT_FORMATS` (what `--format` accepts).
+and list it in `_MODULES` and in `auditor.vocabulary.OUTPUT_FORMATS` (what `--format` accepts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
 from auditor import vocabulary
-from auditor.engine.profiles import Profile
-from auditor.findings import Report
-from auditor.report import github, json_report, markdown, record_html, sarif, text
 
-Renderer = Callable[[Report, Profile], str]
+Renderer = Callable[..., str]  # (report: findings.Report, profile: engine.profiles.Profile, **options) -> str
 
-REPORTERS: dict[str, Renderer] = {
-    "text": text.render,
-    "markdown": markdown.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "html": record_html.render,
-}
+# format -> the module whose `render` writes it.
+_MODULES = {"text": "text", "markdown": "markdown", "json": "json_report", "sarif": "sarif", "github": "github",
+            "html": "record_html"}
+
+
+class _Renderers(Mapping[str, Renderer]):
+    """The renderers by format name, each imported when first asked for: `check` in a pre-commit
+    hook loads only the one it writes (the HTML one brings Jinja)."""
+
+    def __getitem__(self, name: str) -> Renderer:
+        render: Renderer = importlib.import_module(f"{__name__}.{_MODULES[name]}").render
+        return render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+REPORTERS: Mapping[str, Renderer] = _Renderers()
 
 # Formats that annotate gaps one by one and take `min_severity` (the lowest severity shown).
 ANNOTATING = vocabulary.ANNOTATING

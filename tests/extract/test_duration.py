@@ -124,7 +124,11 @@ def _case_record(case: dict[str, Any]):
     if "arm" in case:
         arm = {"label": case.get("label", "A"), "type": "EXPERIMENTAL", "description": case["arm"]}
         arms.append(arm)
-    return record(arms=arms, summary=case.get("summary"))
+    if "comparator" in case:  # a second arm: {label, type, description}
+        arms.append({"label": "B", "type": "ACTIVE_COMPARATOR", **case["comparator"]})
+    outcomes = [{"measure": "Outcome", "time_frame": tf} for tf in case.get("time_frames", [])]
+    return record(arms=arms, summary=case.get("summary"), description=case.get("description"),
+                  outcomes=outcomes)
 
 
 @pytest.mark.parametrize("family,case", FAMILY_CASES,
@@ -136,7 +140,8 @@ def test_rule_case(family: str, case: dict[str, Any]) -> None:
         assert found is None, f"{case['why']}: got {found}"
         return
     assert found is not None and abs(found.weeks - want) <= 0.5, f"{case['why']}: got {found}"
-    source = " ".join(str(case.get(k, "")) for k in ("arm", "summary", "label"))
+    source = " ".join(str(case.get(k, "")) for k in ("arm", "summary", "description", "label", "comparator",
+                                                     "time_frames"))
     assert found.evidence.quote and found.evidence.quote in source  # quotes the text it rests on
 
 

@@ -1,0 +1,45 @@
+"""Follow-up after treatment (auditor/extract/followup.py): what the figure rests on."""
+
+from __future__ import annotations
+
+from auditor.extract import derive, followup
+from tests.extract.helpers import record
+
+
+def _outcomes(*frames: str) -> list[dict[str, str]]:
+    return [{"measure": "Pain", "time_frame": tf} for tf in frames]
+
+
+def test_figure_from_the_duration_is_flagged_and_rests_on_its_evidence():
+    rec = record(arms=[{"label": "A", "type": "EXPERIMENTAL", "description": "Exercise twice a week for 6 weeks."}],
+                 outcomes=_outcomes("Baseline, 6 weeks, 12 months"))
+    fu = followup.compute(rec.outcomes, 6.0)
+    assert fu.after_treatment == 46 and fu.from_duration
+    sheet = derive(rec)
+    quotes = [e.quote for e in sheet.evidence["follow_up.weeks_after_treatment"]]
+    assert any("for 6 weeks" in (q or "") for q in quotes)  # the duration's evidence is added
+
+
+def test_figure_stated_from_the_end_of_treatment_is_not_flagged():
+    rec = record(outcomes=_outcomes("12 months after the end of treatment"))
+    fu = followup.compute(rec.outcomes, 6.0)
+    assert fu.after_treatment == 52 and not fu.from_duration
+
+
+def test_a_note_saying_minus_does_not_decide():
+    # The flag is structured: an evidence note is never parsed for it.
+    fu = followup.compute(record(outcomes=_outcomes("12 months after the end of treatment")).outcomes, 6.0)
+    fu.after_evidence[0] = fu.after_evidence[0].model_copy(update={"note": "6 minus 2"})
+    assert not fu.from_duration
+
+
+def test_recruitment_period_is_not_an_assessment():
+    rec = record(outcomes=_outcomes("From first to last participant approached (up to 20 months)", "6 months"))
+    assert followup.compute(rec.outcomes, None).max_from_baseline == 26
+
+
+def test_schedule_in_the_description_is_not_cut_at_a_decimal_point():
+    rec = record(description="The primary outcome is a 2.5 points decrease on the VAS 3 months after treatment.",
+                 outcomes=[{"measure": "VAS"}])
+    fu = followup.compute(rec.outcomes, 0.0, rec)
+    assert fu.after_treatment == 13
