@@ -27,12 +27,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.engine import profiles  # noqa: E402
-from auditor.engine import assess  # noqa: E402
+from auditor.engine import assess, profiles  # noqa: E402
 from auditor.extract import derive, interventions  # noqa: E402
 from auditor.facts import FactSheet  # noqa: E402
 from auditor.model import TrialRecord  # noqa: E402
 from auditor.sources import read_paths  # noqa: E402
+
 
 def real_data() -> Path:
     return Path(os.environ.get("TRIAL_AUDIT_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))

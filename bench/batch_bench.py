@@ -9,6 +9,11 @@ of the same files.
     python bench/batch_bench.py                       # 100,000 records, jobs 1 and 2
     python bench/batch_bench.py --records 10000 --jobs 2 --layout pages
     python bench/batch_bench.py --records 2000 --cprofile   # where one process spends its time
+    python bench/batch_bench.py --records 20000 --executor local,dask   # local pool vs a Dask LocalCluster
+
+`--executor dask` starts a loopback `LocalCluster` with one single-threaded worker process per job
+(or uses `--scheduler tcp://HOST:PORT`) and runs `batch --executor dask` against it; its peak memory
+adds the cluster's worker processes (not the scheduler, which runs inside this script).
 
 Real data: TRIAL_AUDIT_REAL_DATA (default ../shared/data/real beside the checkout).
 Targets (issue #5): >= 1,000 records/s with 2 jobs, peak memory < 1 GB.
@@ -17,6 +22,7 @@ Targets (issue #5): >= 1,000 records/s with 2 jobs, peak memory < 1 GB.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -26,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,19 +89,22 @@ def parse_baseline(root: Path) -> tuple[int, float]:
     return n, time.perf_counter() - started
 
 
-def run_batch(corpus: Path, out: Path, jobs: int) -> dict[str, Any]:
-    """One `trial-audit batch` in a subprocess; peak RSS of its process tree sampled every 100 ms."""
+def run_batch(corpus: Path, out: Path, jobs: int, scheduler: str | None = None) -> dict[str, Any]:
+    """One `trial-audit batch` in a subprocess; peak RSS of its process tree sampled every 100 ms
+    (with `scheduler`: on that Dask cluster, and this script's other children, the local cluster's
+    workers, count too)."""
     import psutil
 
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "auditor", "batch", str(corpus), "--out", str(out), "--jobs", str(jobs)]
+    cmd += ["--executor", "dask", "--scheduler", scheduler] if scheduler else []
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         try:
-            tree = [root] + root.children(recursive=True)
+            tree = psutil.Process().children(recursive=True) if scheduler else [root] + root.children(recursive=True)
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
         except psutil.Error:
             pass
@@ -138,12 +148,35 @@ def cprofile(corpus: Path, limit: int) -> None:
     shutil.rmtree(sub, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _cluster(executor: str, jobs: int, scheduler: str | None) -> Iterator[str | None]:
+    """None for the local executor; else the scheduler's address (a LocalCluster of `jobs` workers,
+    started and warmed up before the clock starts, unless one is given)."""
+    if executor == "local":
+        yield None
+        return
+    if executor != "dask":
+        sys.exit(f"unknown executor {executor!r} (local, dask)")
+    if scheduler:
+        yield scheduler
+        return
+    import logging
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster:
+        yield cluster.scheduler_address
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--layout", choices=("files", "pages"), default="files")
     parser.add_argument("--jobs", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--workdir", type=Path, help="where to build the corpus (default: a temp dir, removed after)")
+    parser.add_argument("--executor", default="local", help="comma-separated: local, dask")
+    parser.add_argument("--scheduler", help="a running Dask scheduler (default: a LocalCluster of --jobs workers)")
     parser.add_argument("--cprofile", action="store_true", help="also profile 1,000 files in one process")
     args = parser.parse_args()
 
@@ -158,12 +191,14 @@ def main() -> None:
         n, secs = parse_baseline(corpus)
         parse_rate = n / secs
         print(f"baseline: orjson parse of {n:,} records: {secs:.1f}s = {parse_rate:,.0f} records/s")
-        print(f"{'jobs':>4} {'seconds':>9} {'records/s':>10} {'peak MiB':>9} {'x parse':>8}")
-        for jobs in (int(j) for j in args.jobs.split(",")):
-            r = run_batch(corpus, work / f"out-{jobs}", jobs)
-            rate = n / r["seconds"]
-            print(f"{jobs:>4} {r['seconds']:>9.1f} {rate:>10,.0f} {r['peak_mb']:>9,.0f} {parse_rate / rate:>7.1f}x"
-                  f"   [{r['totals']}]", flush=True)
+        print(f"{'executor':>8} {'jobs':>4} {'seconds':>9} {'records/s':>10} {'peak MiB':>9} {'x parse':>8}")
+        for executor in args.executor.split(","):
+            for jobs in (int(j) for j in args.jobs.split(",")):
+                with _cluster(executor, jobs, args.scheduler) as scheduler:
+                    r = run_batch(corpus, work / f"out-{executor}-{jobs}", jobs, scheduler)
+                rate = n / r["seconds"]
+                print(f"{executor:>8} {jobs:>4} {r['seconds']:>9.1f} {rate:>10,.0f} {r['peak_mb']:>9,.0f} "
+                      f"{parse_rate / rate:>7.1f}x   [{r['totals']}]", flush=True)
         if args.cprofile:
             cprofile(corpus, 1000)
     finally:

@@ -28,9 +28,9 @@ import orjson
 import pyarrow as pa
 
 from auditor import __version__
-from auditor.batch import review
+from auditor.batch import executors, review
 from auditor.batch.columns import FileState
-from auditor.batch.pool import Pool, StopOnInterrupt
+from auditor.batch.pool import StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
 from auditor.batch.store import DB_NAME, Store
 from auditor.batch.worker import Auditor, Chunk, Task
@@ -95,6 +95,9 @@ def disk_inputs(inputs: Iterable[str], skip: Iterable[Path] = ()) -> Iterator[tu
     directory finds its earlier results."""
     skip = tuple(skip)
     for raw in inputs:
+        if containers.remote.is_url(raw):  # s3://, gs://, file://: the object, or the files under a prefix
+            yield from containers.url_inputs(raw)
+            continue
         path = Path(raw)
         if raw == "-" or not path.is_dir():
             # A pipe (`batch <(cmd)`, /dev/fd/N) is named as given: resolved it is "pipe:[N]", no file.
@@ -185,10 +188,11 @@ def _tasks(inputs: Iterable[str], by_file: dict[str, dict[str, FileState]], adva
 def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force: bool = False,
         reader: str | None = None, progress: ProgressSink | None = None, html_limit: int = html.DEFAULT_LIMIT,
         chunk_size: int = CHUNK_ROWS, corrections: Corrections | None = None,
-        options: dict[str, Any] | None = None) -> Outcome:
+        options: dict[str, Any] | None = None, executor: str = "local", scheduler: str | None = None) -> Outcome:
     """Audit everything under `inputs` into `out_dir` (resumable, incremental) and write the tables,
     summary.json and report.html when the run completes. `options`: the settings the run was
-    configured with, kept in `runs.options`."""
+    configured with, kept in `runs.options`. `executor`: where the audits run (`auditor.batch.executors`:
+    local worker processes, or a Dask cluster at `scheduler`)."""
     progress = progress or Progress()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -201,7 +205,10 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         corrections.check_codes(tuple(c.code for c in profile.criteria))
     # Fork workers before the database and the progress thread exist: a forked child then holds
     # no copy of a DuckDB handle or of a lock some thread owned.
-    pool = Pool(profile, reader, jobs, chunk_size, corrections) if jobs > 1 else None
+    try:
+        pool = executors.start(executor, profile, reader, jobs, chunk_size, corrections, scheduler)
+    except executors.ExecutorError as exc:
+        raise BatchError(str(exc)) from None
     try:
         store = Store(out_dir, tuple(c.code for c in profile.criteria), profile_identity(profile, corrections))
     except duckdb.Error as exc:
@@ -216,6 +223,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
             store.clear()
         run_id = store.start_run(profile.id, profile.version, __version__,
                                  {"inputs": inputs, "jobs": jobs, "force": force, "reader": reader,
+                                  **({"executor": executor} if executor != "local" else {}),
                                   "corrections": corrections.origin if corrections else None, **(options or {})})
         writer = Writer(store, run_id)
         inline = Auditor(profile, reader, chunk_size, corrections) if pool is None else None
@@ -240,6 +248,8 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
                 else:
                     assert pool is not None
                     pool.process(tasks, writer, stop, tick)
+            except executors.ExecutorError as exc:
+                raise BatchError(str(exc)) from None
             finally:
                 if pool:
                     pool.stop()

@@ -119,15 +119,20 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
 @click.option("--corrections", "corrections_path", type=click.Path(dir_okay=False), default=None,
               help="A reviewer's corrections.yaml, applied after extraction (or `corrections` in the settings).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=MAX_JOBS), default=None,
-              help=f"Worker processes, at most {MAX_JOBS} [default: CPU count].")
+              help=f"Worker processes, at most {MAX_JOBS} [default: CPU count] (local executor; on Dask the cluster decides).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the audits run: worker processes here, or a Dask distributed cluster (see --scheduler).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", envvar="TRIAL_AUDIT_DASK_SCHEDULER", default=None,
+              help="The Dask scheduler's address for --executor dask (or TRIAL_AUDIT_DASK_SCHEDULER).")
 @click.option("--force", is_flag=True, help="Clear stored results and audit everything again.")
 @click.option("--input-format", "reader", type=click.Choice(sorted(READER_NAMES)), default=None,
               help="Skip detection and read every input with this reader.")
 @click.option("--html-limit", type=click.IntRange(min=0, max=MAX_HTML_LIMIT), default=HTML_LIMIT, show_default=True,
               help="Most trials whose details report.html embeds (charts always cover all).")
 def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, force: bool, html_limit: int,
-                  corrections_path: str | None, **opts: Any) -> None:
-    """Audit many records (files, folders, archives) in parallel into a resumable results store.
+                  corrections_path: str | None, executor: str, scheduler: str | None, **opts: Any) -> None:
+    """Audit many records (files, folders, archives, s3:// gs:// file:// URLs) in parallel into a
+    resumable results store.
 
     Settings come from the configuration file exactly as for `check` (profile, select, ignore,
     severity, input-format, corrections); `per-path` settings apply to `check` only."""
@@ -151,7 +156,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     try:
         outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
                              reader=cfg["input-format"], progress=bar, html_limit=html_limit,
-                             corrections=corrections, options=settings)
+                             corrections=corrections, options=settings, executor=executor, scheduler=scheduler)
     except InputError as exc:
         bar.stop()
         fail(exc.one_line())

@@ -12,8 +12,20 @@ from __future__ import annotations
 from types import ModuleType
 
 from auditor.extract import (
-    design, duration, followup, history, instruments, interventions, outcomes, population, prefilter, registration,
-    safety, sample_size, study, timeframes,
+    design,
+    duration,
+    followup,
+    history,
+    instruments,
+    interventions,
+    outcomes,
+    population,
+    prefilter,
+    registration,
+    safety,
+    sample_size,
+    study,
+    timeframes,
 )
 from auditor.facts import FactSheet
 from auditor.model import TrialRecord

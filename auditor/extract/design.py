@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.text import compile_fast, WORDS, evidence
+from auditor.extract.text import WORDS, compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 

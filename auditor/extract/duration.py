@@ -300,10 +300,7 @@ def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:
 def _repeated(value: str) -> bool:
     """A cue that the treatment is repeated, outside sentences about assessment ("a daily pain
     diary", "contacted every week" say nothing about how often the treatment is given)."""
-    for m in _REPEATED.finditer(value):
-        if not _ASSESSMENT.search(_sentence(value, m.start(), m.end())):
-            return True
-    return False
+    return any(not _ASSESSMENT.search(_sentence(value, m.start(), m.end())) for m in _REPEATED.finditer(value))
 
 
 @lru_cache(maxsize=4096)

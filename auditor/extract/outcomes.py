@@ -67,12 +67,11 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
                         first = ev
             if category == "hrqol" and (hits or domain == "hrqol"):
                 hrqol_outcomes.append(o)
-            if category in measured and (hits or domain == category):
-                if not measured[category]:
-                    if hits:
-                        measured[category].append(first or _evidence(hits[0][1], hits[0][2], category))
-                    elif o.domain is not None:  # no hit: the protocol's domain named the category
-                        measured[category].append(Evidence.of(o.domain, note=f"{category} outcome"))
+            if category in measured and (hits or domain == category) and not measured[category]:
+                if hits:
+                    measured[category].append(first or _evidence(hits[0][1], hits[0][2], category))
+                elif o.domain is not None:  # no hit: the protocol's domain named the category
+                    measured[category].append(Evidence.of(o.domain, note=f"{category} outcome"))
     # Keep the most specific EQ-5D version across outcomes too ("EQ-5D-5L" in one, "EQ-5D" in another).
     hrqol = names["hrqol"]
     drop = {s for e in instruments.LEXICON["hrqol"] if e.name in hrqol for s in e.subsumes}

@@ -126,7 +126,7 @@ class Guarded:
         for word in self.words:  # plain loops: this runs for every long text, generators cost more here
             if word in low:
                 return True
-        for pattern in self.patterns:
+        for pattern in self.patterns:  # noqa: SIM110 - a plain loop, as above: any() costs more here
             if pattern.search(low):
                 return True
         return False

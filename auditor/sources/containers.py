@@ -17,7 +17,7 @@ from typing import IO
 
 from auditor import limits
 from auditor.errors import InputError
-from auditor.sources import xmlsafe
+from auditor.sources import remote, xmlsafe
 
 
 def setting(name: str) -> int:
@@ -280,6 +280,9 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
             except InputError as err:
                 yield STDIN, err
             continue
+        if remote.is_url(raw):
+            yield from _read_urls(raw)
+            continue
         path = Path(raw)
         if path.is_dir():
             if problem := folder_problem(path):
@@ -293,6 +296,25 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
                 yield origin_name(raw), InputError(origin_name(raw), "folder contains no files")
         else:
             yield from _read_file(path)
+
+
+def url_inputs(url: str) -> Iterator[tuple[str, int]]:
+    """(URL, size) of each input file at a URL (fsspec): the object, or the files under a prefix,
+    chosen as `walk` chooses them."""
+    try:
+        yield from remote.listing(url, skipped, RESULTS_MARKER)
+    except InputError:
+        yield url, 0  # reading it says what is missing (fsspec, s3fs, ...)
+
+
+def _read_urls(url: str) -> Iterator[tuple[str, bytes | InputError]]:
+    for file, _ in url_inputs(url):
+        try:
+            data = remote.read(file, MAX_FILE_BYTES)
+        except InputError as err:
+            yield file, err
+            continue
+        yield from expand_bytes(file, data)
 
 
 def _read_file(path: Path) -> Iterator[tuple[str, bytes | InputError]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.model import Arm, Design, Intervention, Number, Outcome, Text, TrialRecord, SourceRef
+from auditor.model import Arm, Design, Intervention, Number, Outcome, SourceRef, Text, TrialRecord
 
 
 def t(value: str, at: str = "/x") -> Text:

@@ -10,7 +10,6 @@ import pytest
 from auditor.extract import EXTRACTORS, ORDER, ContractError, derive, run_order
 from auditor.facts import BLANK, FactSheet
 from auditor.resources import load_schema
-
 from tests.extract.helpers import record
 
 

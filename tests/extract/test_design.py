@@ -6,7 +6,6 @@ import pytest
 
 from auditor.extract import design
 from auditor.model import Design
-
 from tests.extract.helpers import record, t
 
 

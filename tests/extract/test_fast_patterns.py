@@ -12,7 +12,6 @@ import auditor.extract  # noqa: F401  (imports every extractor, which registers 
 from auditor.extract.fast_patterns import FAST_PATTERNS, compile_fast
 from auditor.model import Text, TrialRecord
 from auditor.sources import read_paths
-
 from tests.conftest import real_data_dir
 
 _SAMPLES = ["", "No adverse events are expected. Side-effects, SF-36v2 and EQ-5D-5L at 12 weeks.",
@@ -87,8 +86,9 @@ def test_triggers_hold(src: str, flags: int, fast: re.Pattern[str], texts: list[
 
 def test_lexicon_patterns_match_like_the_flat_alternation(texts: list[str]) -> None:
     """instruments._combine hoists the shared look-behind and groups aliases by first letter."""
-    import yaml
     from importlib import resources
+
+    import yaml
 
     from auditor.extract import instruments
 

@@ -13,7 +13,6 @@ from auditor.extract import derive
 from auditor.facts import BLANK, FactSheet
 from auditor.model import TrialRecord
 from auditor.sources import read_paths
-
 from tests.conftest import real_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,15 +33,15 @@ def ctgov() -> list[tuple[Path, TrialRecord, FactSheet]]:
 
 def _resolve(doc, pointer: str):
     node = doc
-    for part in pointer.strip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
+    for raw in pointer.strip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
         node = node[int(part)] if isinstance(node, list) else node[part]
     return node
 
 
 def test_every_record_gives_a_valid_facts_document(ctgov):
     validator = jsonschema.Draft202012Validator(json.loads((REPO / "schemas" / "facts.schema.json").read_text()))
-    for path, record, sheet in ctgov:
+    for _path, record, sheet in ctgov:
         facts = sheet.facts
         assert set(facts) == set(BLANK)
         errors = [e.message for e in validator.iter_errors(facts)]
@@ -74,7 +73,7 @@ def test_accuracy_targets_on_dev_labels(real_data: Path):
     from bench import accuracy
 
     labelled, records = accuracy.load(labels)
-    hits = {k: 0 for k in accuracy.TARGETS}
+    hits = dict.fromkeys(accuracy.TARGETS, 0)
     for nct, lab in labelled.items():
         pred = accuracy.predicted(derive(records[nct]))
         for k in hits:
