@@ -102,7 +102,12 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
+@click.option("--fetch", "fetch_queries", multiple=True, metavar="QUERY",
+              help="First fetch these ClinicalTrials.gov API parameters (or a pasted search URL) into OUT/fetch, "
+                   "then audit that folder too; again later, it fetches only what changed (as `fetch --update`).")
+@click.option("--api-url", envvar="TRIAL_AUDIT_CTGOV_API", default=None,
+              help="ClinicalTrials.gov API v2 base URL for --fetch (env TRIAL_AUDIT_CTGOV_API).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Results folder: audit.duckdb, trials/findings CSV + Parquet, summary.json, report.html.")
 @click.option("--profile", "profile_ref", default=None,
@@ -130,7 +135,8 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
 @click.option("--html-limit", type=click.IntRange(min=0, max=MAX_HTML_LIMIT), default=HTML_LIMIT, show_default=True,
               help="Most trials whose details report.html embeds (charts always cover all).")
 def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, force: bool, html_limit: int,
-                  corrections_path: str | None, executor: str, scheduler: str | None, **opts: Any) -> None:
+                  corrections_path: str | None, executor: str, scheduler: str | None, fetch_queries: tuple[str, ...],
+                  api_url: str | None, **opts: Any) -> None:
     """Audit many records (files, folders, archives, s3:// gs:// file:// URLs) in parallel into a
     resumable results store.
 
@@ -146,6 +152,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     err = Console(stderr=True)
     if not str(out_dir).strip():
         fail("--out: give a results folder (an empty name would write into the current folder)")
+    if fetch_queries:
+        inputs = (*inputs, _fetched(fetch_queries, out_dir / "fetch", api_url))
+    if not inputs:
+        fail("give the inputs to audit (files, folders, archives, URLs) or --fetch QUERY")
     cfg, profile = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
     profile = filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"])
     corrections = load_corrections(corrections_path or cfg["corrections"])
@@ -205,6 +215,29 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
 
         click.echo(f"trial-audit: {line(problem.one_line())}", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
+
+
+def _fetched(queries: tuple[str, ...], folder: Path, api_url: str | None) -> str:
+    """Fetch `queries` into `folder` with the `fetch` command (its messages, errors and exit codes);
+    a folder fetched before is brought up to date instead, so a living review re-runs one command."""
+    from auditor.cli.fetch import fetch_command
+    from auditor.fetch import folder as fetch_folder
+    from auditor.fetch import query as fetch_query
+    from auditor.fetch.errors import FetchError
+
+    options: dict[str, Any] = {} if api_url is None else {"api_url": api_url}
+    earlier = fetch_folder.load(folder)
+    if earlier is not None:
+        try:
+            same = earlier.get("query") == fetch_query.parse(queries)
+        except FetchError as err:
+            fail(str(err))
+        if not same:
+            fail(f"{folder} holds the fetch of another query; give another --out for this one")
+        click.get_current_context().invoke(fetch_command, update=str(folder), **options)
+    else:
+        click.get_current_context().invoke(fetch_command, queries=queries, out=str(folder), **options)
+    return str(folder)
 
 
 batch_command.name = "batch"

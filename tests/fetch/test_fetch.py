@@ -188,3 +188,26 @@ def test_count_only(server: HTTPServer) -> None:
     reg = Registry(hand_made(4))
     result = run_cli("fetch", "query.cond=x", "--count", "--api-url", reg.install(server), *FAST)
     assert result.exit_code == 0 and result.stdout.strip() == "4"
+
+
+def test_batch_fetch_fetches_then_audits_and_a_rerun_only_updates(server: HTTPServer, tmp_path: Path) -> None:
+    """`batch --fetch QUERY --out DIR`: one command fetches into DIR/fetch and audits it; run again, it
+    fetches only the changes (an update round) and re-audits nothing that did not change."""
+    import duckdb
+
+    reg = Registry(hand_made(5))
+    api = reg.install(server)
+    out = tmp_path / "audit"
+    args = ("batch", "--fetch", "query.cond=x", "--api-url", api, "--out", str(out), "--jobs", "1")
+    first = run_cli(*args)
+    assert first.exit_code in (0, 1), first.output
+    assert sorted(set(folder_ids(out / "fetch"))) == sorted(study_id(s) for s in hand_made(5))
+    con = duckdb.connect(str(out / "audit.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM trials").fetchone() == (5,)
+    con.close()
+    again = run_cli(*args)
+    assert again.exit_code in (0, 1), again.output
+    assert len(manifest(out / "fetch")["rounds"]) == 2  # the second run was an update round
+    assert "0 audited" in again.output or "= 0 audited" in again.output
+    other = run_cli("batch", "--fetch", "query.cond=y", "--api-url", api, "--out", str(out))
+    assert other.exit_code == 2 and "holds the fetch of another query" in other.stderr
