@@ -4,9 +4,11 @@ and the ctgov-v2 reader's side: finding `.history/` beside a fetch folder, readi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+import yaml
 
 from auditor.extract import history
 from auditor.facts import FactSheet
@@ -40,24 +42,15 @@ def _changed(before: list[tuple[str, str | None]], after: list[tuple[str, str | 
     return value
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    ("Pain intensity (NRS 0-10)", "pain intensity, NRS 0–10."),
-    ("Roland-Morris Disability Questionnaire", "Roland Morris  disability questionnaire"),
-    ("Quality of life & function", "quality of life and function"),
-    ("Behavioural avoidance", "behavioral avoidance"),
-])
-def test_edits_of_case_spacing_punctuation_and_spelling_are_no_change(before: str, after: str) -> None:
-    assert _changed([(before, "12 months")], [(after, "12 Months")]) is False
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "outcome_comparison.yaml").read_text("utf-8"))["cases"]
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    (("Pain (NRS)", "12 months"), ("Disability (ODI)", "12 months")),  # another measure
-    (("Pain (NRS)", "12 months"), ("Pain (VAS)", "12 months")),  # another instrument
-    (("Pain (NRS)", "12 months"), ("Pain (NRS)", "6 months")),  # another time frame
-    (("Pain (NRS)", "1.5 months"), ("Pain (NRS)", "15 months")),  # punctuation that is a number's
-])
-def test_another_measure_or_time_frame_is_a_change(before: tuple[str, str], after: tuple[str, str]) -> None:
-    assert _changed([before], [after]) is True
+@pytest.mark.parametrize("case", CASES, ids=[c["why"][:40] for c in CASES])
+def test_outcome_comparison_case(case: dict[str, Any]) -> None:
+    """An edit of case, spacing, punctuation or spelling is no change; another measure, instrument or
+    time frame is (RG03)."""
+    assert _changed([tuple(case["before"])], [tuple(case["after"])]) is case["changed"]
 
 
 def test_order_does_not_matter_but_an_added_outcome_does() -> None:
