@@ -19,7 +19,6 @@ import functools
 import re
 import string
 from dataclasses import dataclass, field
-from typing import Any
 
 from auditor.extract import rules
 from auditor.extract.text import (
@@ -398,11 +397,6 @@ def _groups(record: TrialRecord) -> list[tuple[str, list[Unit]]]:
         for iv in record.interventions:
             groups.append(("", [([t for t in (iv.name, iv.description) if t is not None], iv.type)]))
     return groups
-
-
-def rule_data() -> dict[str, Any]:
-    """The parsed rule file (for tools that report on the vocabulary)."""
-    return _DATA
 
 
 WRITES = ("treatment.intervention_categories", "treatment.psych_with_physio")

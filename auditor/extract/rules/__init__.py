@@ -33,11 +33,6 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
-def families() -> list[str]:
-    return sorted(p.name.removesuffix(".yaml") for p in resources.files(__name__).iterdir()
-                  if p.name.endswith(".yaml"))
-
-
 def alternation(words: list[str]) -> str:
     """A regex alternation of literal phrases, longest first (so "weeks" wins over "week").
 
