@@ -7,24 +7,52 @@ could not do its job (unreadable or invalid input, bad profile, bad option). Inp
 one line on stderr that names the file; no traceback for anything the input caused.
 
 Commands import the layers they need when they run, so a command that reads no record starts
-without the readers, extractors and report formats.
+without the readers, extractors and report formats; and the command modules themselves are
+imported only when their command is looked up (`trial-audit check` does not import `batch`).
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from auditor import __version__
-from auditor.cli.batch import batch
-from auditor.cli.check import check, show_config
 from auditor.cli.common import CONTEXT, fail
-from auditor.cli.fetch import fetch_command
-from auditor.cli.info import explain, init, list_formats, list_profiles, schema
-from auditor.cli.review import corrections, report
 from auditor.errors import InputError
 
+# name -> (module in auditor.cli, attribute): imported when the command is looked up.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "check"),
+    "config": ("check", "show_config"),
+    "batch": ("batch", "batch"),
+    "report": ("review", "report"),
+    "corrections": ("review", "corrections"),
+    "fetch": ("fetch", "fetch_command"),
+    "init": ("info", "init"),
+    "profiles": ("info", "list_profiles"),
+    "explain": ("info", "explain"),
+    "schema": ("info", "schema"),
+    "formats": ("info", "list_formats"),
+}
 
-@click.group(context_settings=CONTEXT)
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported on first lookup (help and output are click's own)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            # An unknown name loads them all: click's "Did you mean" reads the loaded commands.
+            for name in [cmd_name] if cmd_name in COMMANDS else [n for n in COMMANDS if n not in self.commands]:
+                module, attr = COMMANDS[name]
+                self.add_command(getattr(importlib.import_module(f"auditor.cli.{module}"), attr), name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="trial-audit")
 def main() -> None:
     """Audit clinical-trial records and protocol files against review-derived quality profiles."""
@@ -34,8 +62,3 @@ def main() -> None:
         check_environment()  # a bad TRIAL_AUDIT_* value: one line, exit 2, before any work
     except InputError as err:
         fail(err.one_line())
-
-
-for command in (check, show_config, batch, report, corrections, fetch_command, init, list_profiles, explain, schema,
-                list_formats):
-    main.add_command(command)
