@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-from auditor.extract import regex_shape
+from auditor.extract import derived, regex_shape
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
 
@@ -38,13 +38,44 @@ class LazyPattern:
     def __getattr__(self, name: str) -> Any:  # only called for what is not set yet: the first use
         if name not in _DELEGATED:
             raise AttributeError(name)
-        compiled = _restated(self.source, self.source_flags)
+        if name == "pattern":  # the restated source; compiled only to know that it compiles, once
+            source = self._compiled_source()
+            check_compiles(source, self.source_flags)
+            self.pattern = source
+            return source
+        compiled = re.compile(self._compiled_source(), self.source_flags)
         for attr in _DELEGATED:
             setattr(self, attr, getattr(compiled, attr))
         return getattr(compiled, name)
 
+    def _compiled_source(self) -> str:
+        return restated_source(self.source, self.source_flags)
+
     def __repr__(self) -> str:
         return f"LazyPattern({self.source!r}, {self.source_flags})"
+
+
+class LazyPlain(LazyPattern):
+    """re.compile(source, flags) on first use, with `pattern` (the source) known before."""
+
+    def _compiled_source(self) -> str:
+        return self.source
+
+
+def check_compiles(source: str, flags: int) -> None:
+    """re.compile(source, flags), for its re.error on a bad pattern; the fact that it compiles is kept
+    across runs (`derived`), so a known good pattern is not compiled again until it is used."""
+    derived.memo("compiles", f"{flags}\0{source}", _compiles, source, flags)
+
+
+def _compiles(source: str, flags: int) -> bool:
+    return re.compile(source, flags) is not None
+
+
+def lazy_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Like re.compile (the same pattern, not restated), compiled on first use. A bad pattern raises
+    re.error on first use (check_compiles first for an error where the pattern is defined)."""
+    return cast(re.Pattern[str], LazyPlain(pattern, flags))
 
 
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -68,19 +99,29 @@ def source_of(pattern: re.Pattern[str]) -> tuple[str, int]:
 
 
 def _restated(pattern: str, flags: int) -> re.Pattern[str]:
-    # Compiled once: compiling is most of the import-time cost of the extractors.
+    return re.compile(restated_source(pattern, flags), flags)
+
+
+def restated_source(pattern: str, flags: int) -> str:
+    """The source compile_fast compiles for `pattern`: reading it off the pattern (regex_shape) is
+    pure string work, kept across runs (`derived`, keyed by the pattern and its flags)."""
+    result: str = derived.memo("restated", f"{flags}\0{pattern}", _restate, pattern, flags)
+    return result
+
+
+def _restate(pattern: str, flags: int) -> str:
     shape = regex_shape.analyse(pattern)
     if shape is None:
-        return re.compile(pattern, flags)
+        return pattern
     alts, captures = shape
     first = regex_shape.first_chars([("alt", alts)])
     if first is None or first[1] or not first[0]:
-        return re.compile(pattern, flags)
+        return pattern
     # When every alternative starts at a word boundary, test that first: it rejects the positions
     # inside words more cheaply than the class.
     boundary = r"\b" if all(regex_shape.starts_at_boundary(a) for a in alts) else ""
     grouped = _grouped(pattern, alts, flags) if captures == 0 else pattern
-    return re.compile(f"{boundary}(?=[{_char_class(first[0])}])(?:{grouped})", flags)
+    return f"{boundary}(?=[{_char_class(first[0])}])(?:{grouped})"
 
 
 def _char_class(chars: set[str]) -> str:

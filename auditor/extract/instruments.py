@@ -16,7 +16,7 @@ from importlib import resources
 
 import yaml
 
-from auditor.extract import regex_shape
+from auditor.extract import derived, regex_shape
 from auditor.extract.fast_patterns import compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached
 
@@ -104,7 +104,7 @@ def _load() -> dict[str, list[Entry]]:
             parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
-            pattern = compile_fast(_combine(parts), re.IGNORECASE)
+            pattern = compile_fast(derived.memo("instruments._combine", parts, _combine, parts), re.IGNORECASE)
             entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers)))
         out[category] = entries
     return out

@@ -21,6 +21,7 @@ import string
 from dataclasses import dataclass, field
 
 from auditor.extract import rules
+from auditor.extract.fast_patterns import lazy_compile
 from auditor.extract.text import (
     TriggerIndex,
     belongs,
@@ -55,7 +56,7 @@ def _compile(patterns: list[str], where: str, acronyms: list[str] | None = None)
 def _triggers(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """The words a match starts with. The case-sensitive acronyms are read case-insensitively
     here: every match of "CBT" starts with "cbt" in the lower-cased text."""
-    return trigger_words(re.compile(pattern.pattern.replace("(?-i:", "(?:"), re.IGNORECASE))
+    return trigger_words(lazy_compile(pattern.pattern.replace("(?-i:", "(?:"), re.IGNORECASE))
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,21 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from auditor.extract import regex_shape
+from auditor.extract import derived, regex_shape
 from auditor.extract.fast_patterns import source_of
 
 
 def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Lower-case literals one of which every match of `pattern` starts with, or None when unknown."""
-    source, flags = source_of(pattern)  # a lazy pattern stays uncompiled
+    """Lower-case literals one of which every match of `pattern` starts with, or None when unknown.
+
+    Read off the source (a lazy pattern stays uncompiled), once per pattern and flags: the answer
+    is kept across runs (`derived`)."""
+    source, flags = source_of(pattern)
+    words = derived.memo("trigger_words", f"{flags}\0{source}", _trigger_words, source, flags)
+    return None if words is None else tuple(words)
+
+
+def _trigger_words(source: str, flags: int) -> tuple[str, ...] | None:
     alts = regex_shape.parse(source)
     if alts is None:
         return None  # not analysed: no pre-filter, the pattern still runs

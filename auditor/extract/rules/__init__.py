@@ -56,7 +56,13 @@ def expand(pattern: str, macros: dict[str, str], where: str = "") -> str:
 
 
 def compile_rule(pattern: str, macros: dict[str, str], where: str, flags: int = re.I) -> re.Pattern[str]:
+    """The rule compiled (a bad one is a RuleError here, where it is defined); the pattern object
+    compiles on first use, and that the pattern compiles at all is kept across runs (`derived`)."""
+    from auditor.extract.fast_patterns import check_compiles, lazy_compile
+
+    source = expand(pattern, macros, where)
     try:
-        return re.compile(expand(pattern, macros, where), flags)
+        check_compiles(source, flags)
     except re.error as exc:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+    return lazy_compile(source, flags)
