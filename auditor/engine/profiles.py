@@ -17,6 +17,7 @@ import jsonschema
 import orjson
 import yaml
 
+from auditor import derived
 from auditor.engine.conditions import compile_condition
 from auditor.engine.messages import Variant, paths, template, texts
 from auditor.errors import InputError
@@ -103,8 +104,8 @@ def _read(path: Path) -> dict[str, Any]:
         at = f" at line {mark.line + 1}" if hasattr(mark, "line") else f" at line {mark}" if mark else ""
         raise InputError(str(path), f"profile is not valid {kind}{at}") from None
     try:
-        errors = sorted(jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc),
-                        key=lambda e: [str(p) for p in e.absolute_path])
+        errors = [] if derived.memo("valid_profile", doc, _valid, doc, keep=bool) else sorted(
+            jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
     except RecursionError:
         raise InputError(str(path), "profile is nested too deeply") from None
     if errors:
@@ -113,6 +114,20 @@ def _read(path: Path) -> dict[str, Any]:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InputError(str(path), f"invalid profile: {_reason(err)}{more}", where=where)
     return doc
+
+
+def _valid(doc: Any) -> bool:
+    return jsonschema.Draft202012Validator(load_schema("profile")).is_valid(doc)
+
+
+def _check_schema(schema: Any) -> None:
+    """check_schema; that a schema passes is kept across runs (auditor.derived: an error is never kept)."""
+    derived.memo("check_schema", schema, _checked, schema)
+
+
+def _checked(schema: Any) -> bool:
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return True
 
 
 def _reason(err: jsonschema.ValidationError) -> str:
@@ -211,7 +226,7 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
     validators = {}
     for name, schema in conditions.items():
         try:
-            jsonschema.Draft202012Validator.check_schema(schema)
+            _check_schema(schema)
         except jsonschema.SchemaError as exc:
             raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {exc.message}") from None
         validators[name] = compile_condition(schema)
@@ -241,7 +256,7 @@ def _variants(raw: Any, code: str, what: str, origin: str) -> tuple[Variant, ...
         if when is not None:
             schema = expand(when)
             try:
-                jsonschema.Draft202012Validator.check_schema(schema)
+                _check_schema(schema)
             except jsonschema.SchemaError as exc:
                 raise InputError(origin, f"criterion {code} {what} `when` is not a valid JSON Schema: {exc.message}") from None
             check = compile_condition(schema)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-from auditor.extract import derived, regex_shape
+from auditor import derived
+from auditor.extract import regex_shape
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
 

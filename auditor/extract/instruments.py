@@ -16,7 +16,8 @@ from importlib import resources
 
 import yaml
 
-from auditor.extract import derived, regex_shape
+from auditor import derived
+from auditor.extract import regex_shape
 from auditor.extract.fast_patterns import compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached
 

@@ -19,7 +19,8 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from auditor.extract import derived, regex_shape
+from auditor import derived
+from auditor.extract import regex_shape
 from auditor.extract.fast_patterns import source_of
 
 
