@@ -120,44 +120,55 @@ def _load() -> dict[str, dict[str, Any]]:
 def memo(kind: str, key: Any, compute: Callable[..., Any], *args: Any, keep: Callable[[Any], bool] | None = None) -> Any:
     """compute(*args), or the answer an earlier run of this same code kept for (kind, key); `key`
     is the whole input (a string, or a JSON value: written out, so two inputs never share a key).
-    With `keep`, only the answers it accepts are kept (a profile that fails its check is not)."""
+    With `keep`, only the answers it accepts are kept (a profile that fails its check is not, nor
+    parsed YAML that is not plain JSON: `plain`); the others are returned as computed."""
     if _state.entries is None:
         _state.entries = _load()
         if not _state.registered:
             atexit.register(save)
             _state.registered = True
-    if not isinstance(key, str):
-        try:
-            plain = _plain(key)
-        except RecursionError:
-            plain = False
-        if not plain:  # no JSON value (a date, a tuple, an integer key): computed, not kept
-            return json.loads(json.dumps(compute(*args)))
-        key = json.dumps(key, ensure_ascii=True, allow_nan=False)
+    name = key if isinstance(key, str) else _key(key)  # None: no JSON value, computed and not kept
     table = _state.entries.setdefault(kind, {})
-    if key in table:
-        return table[key]
+    if name is not None and name in table:
+        return table[name]
+    value = compute(*args)
+    if keep is not None and not keep(value):
+        return value  # not kept: as computed
     # As it reads back from the file (tuples as lists), so a run with the file and one without it
     # hand the caller the same value.
-    value = json.loads(json.dumps(compute(*args)))
-    if keep is None or keep(value):
+    value = json.loads(json.dumps(value))
+    if name is not None:
         if len(table) >= MAX_ENTRIES:  # bounded: a long-edited profile does not grow the file forever
             table.clear()
-        table[key] = value
+        table[name] = value
         _state.dirty = True
+    return value  # not kept: as computed
+    value = json.loads(json.dumps(value))
+    if len(table) >= MAX_ENTRIES:  # bounded: a long-edited profile does not grow the file forever
+        table.clear()
+    table[key] = value
+    _state.dirty = True
     return value
 
 
-def _plain(value: Any) -> bool:
+def _key(value: Any) -> str | None:
+    """The JSON text of a key made of JSON's own types (a date, a tuple, an integer key: None)."""
+    try:
+        return json.dumps(value, ensure_ascii=True, allow_nan=False) if plain(value) else None
+    except RecursionError:
+        return None
+
+
+def plain(value: Any) -> bool:
     """Whether `value` is made of JSON's own types only, so its JSON text names it alone."""
     if value is None or type(value) in (str, int, bool):
         return True
     if type(value) is float:
         return math.isfinite(value)
     if type(value) is list:
-        return all(_plain(v) for v in value)
+        return all(plain(v) for v in value)
     if type(value) is dict:
-        return all(type(k) is str and _plain(v) for k, v in value.items())
+        return all(type(k) is str and plain(v) for k, v in value.items())
     return False
 
 

@@ -25,12 +25,20 @@ class RuleError(ValueError):
 @functools.cache
 def load(name: str) -> dict[str, Any]:
     """The parsed rule family `name` (`auditor/extract/rules/<name>.yaml`)."""
-    text = resources.files(__name__).joinpath(f"{name}.yaml").read_text("utf-8")
-    # libyaml when present: the pure-Python loader costs more than all the rule patterns at start-up.
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    from auditor import derived
+
+    # Parsed once and kept across runs as JSON (`derived`: its fingerprint covers the rule files'
+    # content, so the name is key enough); YAML that is not plain JSON is parsed every run.
+    data = derived.memo("rules.load", name, _parse, name, keep=derived.plain)
     if not isinstance(data, dict):
         raise RuleError(f"rules/{name}.yaml: expected a mapping at the top")
     return data
+
+
+def _parse(name: str) -> Any:
+    text = resources.files(__name__).joinpath(f"{name}.yaml").read_text("utf-8")
+    # libyaml when present: the pure-Python loader costs more than all the rule patterns at start-up.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def alternation(words: list[str]) -> str:
