@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import orjson
 import yaml
 
@@ -143,6 +142,8 @@ def _entry(trial: str, kind: str, key: str, entry: Any, fail: Any, line: int) ->
         schema = _fact_schema(key)
         if schema is None:
             raise fail(f"{key!r} is not a fact of the Facts schema (trial-audit schema facts)")
+        import jsonschema  # only when a reviewer sets a fact: a plain check starts without it
+
         try:
             jsonschema.validate(value, schema)
         except jsonschema.ValidationError as exc:

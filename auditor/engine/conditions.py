@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-import jsonschema
-
 from auditor.engine.predicates import predicate
 
 # Keywords whose meaning is the same in draft-07 and 2020-12 (annotations included).
@@ -56,4 +54,6 @@ def compile_condition(schema: dict[str, Any]) -> Check:
     """A checker for a valid 2020-12 schema (check it with jsonschema first)."""
     if draft7_compatible(schema):
         return _Predicate(schema)
+    import jsonschema  # only for a schema the predicates do not cover: most runs never import it
+
     return jsonschema.Draft202012Validator(schema)

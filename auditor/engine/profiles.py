@@ -11,9 +11,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import orjson
 import yaml
 
@@ -24,6 +23,9 @@ from auditor.errors import InputError
 from auditor.facts import BLANK
 from auditor.resources import load_schema, profiles_dir
 from auditor.vocabulary import Severity
+
+if TYPE_CHECKING:
+    import jsonschema
 
 DEFAULT_PROFILE = "ho2022-cnslbp"
 _CONDITIONS = ("applies_when", "met_when", "not_met_when")
@@ -104,8 +106,7 @@ def _read(path: Path) -> dict[str, Any]:
         at = f" at line {mark.line + 1}" if hasattr(mark, "line") else f" at line {mark}" if mark else ""
         raise InputError(str(path), f"profile is not valid {kind}{at}") from None
     try:
-        errors = [] if derived.memo("valid_profile", doc, _valid, doc, keep=bool) else sorted(
-            jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+        errors = [] if derived.memo("valid_profile", doc, _valid, doc, keep=bool) else _errors(doc)
     except RecursionError:
         raise InputError(str(path), "profile is nested too deeply") from None
     if errors:
@@ -116,17 +117,41 @@ def _read(path: Path) -> dict[str, Any]:
     return doc
 
 
+# jsonschema is imported only when a check is not known to pass: most runs never import it.
 def _valid(doc: Any) -> bool:
-    return jsonschema.Draft202012Validator(load_schema("profile")).is_valid(doc)
+    import jsonschema
+
+    return bool(jsonschema.Draft202012Validator(load_schema("profile")).is_valid(doc))
 
 
-def _check_schema(schema: Any) -> None:
-    """check_schema; that a schema passes is kept across runs (auditor.derived: an error is never kept)."""
-    derived.memo("check_schema", schema, _checked, schema)
+def _errors(doc: Any) -> list[jsonschema.ValidationError]:
+    import jsonschema
+
+    return sorted(jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc),
+                  key=lambda e: [str(p) for p in e.absolute_path])
 
 
-def _checked(schema: Any) -> bool:
-    jsonschema.Draft202012Validator.check_schema(schema)
+def _schema_problem(schema: Any) -> str | None:
+    """check_schema's message for a schema that is no valid JSON Schema, else None; that a schema
+    passes is kept across runs (auditor.derived: a failure is never kept)."""
+    if derived.memo("check_schema", schema, _passes, schema, keep=bool):
+        return None
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        return str(exc.message)
+    return None
+
+
+def _passes(schema: Any) -> bool:
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError:
+        return False
     return True
 
 
@@ -225,10 +250,9 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
     conditions = {name: expand(raw[name]) for name in _CONDITIONS if name in raw}
     validators = {}
     for name, schema in conditions.items():
-        try:
-            _check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {exc.message}") from None
+        problem = _schema_problem(schema)
+        if problem is not None:
+            raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {problem}")
         validators[name] = compile_condition(schema)
     messages = raw.get("messages", {})
     variants = {status: _variants(value, raw["code"], f"messages.{status}", origin) for status, value in messages.items()}
@@ -255,10 +279,9 @@ def _variants(raw: Any, code: str, what: str, origin: str) -> tuple[Variant, ...
         check = None
         if when is not None:
             schema = expand(when)
-            try:
-                _check_schema(schema)
-            except jsonschema.SchemaError as exc:
-                raise InputError(origin, f"criterion {code} {what} `when` is not a valid JSON Schema: {exc.message}") from None
+            problem = _schema_problem(schema)
+            if problem is not None:
+                raise InputError(origin, f"criterion {code} {what} `when` is not a valid JSON Schema: {problem}")
             check = compile_condition(schema)
         out.append(Variant(parts, paths(parts), check))
     return tuple(out)

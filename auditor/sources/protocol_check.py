@@ -14,15 +14,18 @@ import datetime
 import difflib
 import functools
 import re
+from collections.abc import Callable
 from importlib import resources
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import jsonschema
 import yaml
 
 from auditor.errors import InputError
 from auditor.resources import load_schema
 from auditor.sources.yamlpos import Positions
+
+if TYPE_CHECKING:
+    import jsonschema
 
 DATE_FIELDS = {"/registration/date": ("YYYY-MM-DD", "2025-01-10"),
                "/registration/planned_start": ("YYYY-MM-DD or YYYY-MM", "2025-03-01")}
@@ -39,7 +42,43 @@ def messages() -> dict[str, Any]:
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
     """Built once per process: a batch may read thousands of protocol files."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(load_schema("protocol"))
+
+
+@functools.cache
+def _valid() -> Callable[[Any], bool]:
+    """Whether a file has no schema violation, without jsonschema (imported only to word the
+    violations of a file that has some): the schema as a generated predicate (auditor.engine.
+    predicates), when every keyword in it means there what it means to jsonschema; else jsonschema."""
+    from auditor.engine.conditions import draft7_compatible
+    from auditor.engine.predicates import predicate
+
+    schema = load_schema("protocol")
+    core = {k: v for k, v in _without_format(schema).items() if k not in ("$schema", "$id")}
+    if draft7_compatible(core):
+        return predicate(core)
+    return lambda doc: bool(_validator().is_valid(doc))
+
+
+def _without_format(schema: Any) -> Any:
+    """The schema without `format`: an annotation only to a validator without a format checker."""
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "format":
+            continue
+        if key in ("properties", "patternProperties") and isinstance(value, dict):
+            out[key] = {name: _without_format(sub) for name, sub in value.items()}
+        elif key in ("items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not"):
+            out[key] = _without_format(value)
+        elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
+            out[key] = [_without_format(sub) for sub in value]
+        else:
+            out[key] = value
+    return out
 
 
 def pointer(path: Any) -> str:
@@ -234,8 +273,9 @@ def _impossible(year: int, month: int, day: int) -> str | None:
 def problems(doc: dict[str, Any], positions: Positions, origin: str) -> list[InputError]:
     """Every problem of the file, in file order (line, column)."""
     found = _Problems(origin, positions)
-    for err in _validator().iter_errors(doc):
-        found.schema_error(err)
+    if not _valid()(doc):
+        for err in _validator().iter_errors(doc):
+            found.schema_error(err)
     found.dates(doc)
     found.consistency(doc)
     unique = {(p.line, p.column, p.message): p for p in found.found}
