@@ -33,6 +33,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ _EXTRACT = _PACKAGE / "extract"
 # Installed libraries whose behaviour an answer depends on (jsonschema checks the schemas).
 _LIBRARIES = ("jsonschema", "jsonschema_specifications", "referencing")
 MAX_ENTRIES = 4096  # per kind; the bundled rules and profiles need ~400
+STALE_SECONDS = 7 * 24 * 3600  # another version's file not written this long is removed
 
 
 class _State:
@@ -189,8 +191,20 @@ def save() -> None:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         _state.dirty = False
+        _prune(path)
     except OSError:
         pass  # a read-only or full disk: nothing is kept, nothing changes
+
+
+def _prune(kept: Path) -> None:
+    """Remove the files of other versions not written for a week (another install may still read its own)."""
+    cutoff = time.time() - STALE_SECONDS
+    for other in kept.parent.glob("derived-*.json"):
+        try:
+            if other != kept and other.stat().st_mtime < cutoff:
+                other.unlink()
+        except OSError:
+            pass
 
 
 def reset() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-LAYERS = [("auditor.vocabulary", 0), ("auditor.errors", 0), ("auditor.resources", 0), ("auditor.identity", 0),
+LAYERS = [("auditor.vocabulary", 0), ("auditor.errors", 0), ("auditor.resources", 0), ("auditor.derived", 0), ("auditor.identity", 0),
           ("auditor.report.safe", 0), ("auditor.limits", 1), ("auditor.model", 1), ("auditor.corrections", 4),
           ("auditor.facts", 1), ("auditor.findings", 1), ("auditor.sources", 2), ("auditor.fetch", 2), ("auditor.extract", 3),
           ("auditor.engine", 4), ("auditor.pipeline", 5), ("auditor.report", 6), ("auditor.batch", 7),
