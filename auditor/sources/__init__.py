@@ -10,53 +10,80 @@ Every reader module exposes:
   file. A file that cannot be read at all raises ``InputError``; one record that cannot be mapped is
   yielded as a ``RecordError`` so the rest of the file goes on.
 
-To add a format, add a module here and list it in ``READERS`` (order matters: the first reader
-whose ``sniff`` accepts the content wins, so put specific formats before general ones).
+To add a format, add a module here and list it in ``_ORDER`` (order matters: the first reader
+whose ``sniff`` accepts the content wins, so put specific formats before general ones). ``READERS``
+imports a reader when it is looked up, and detection skips (without importing) a reader whose
+cheap pre-test says its sniff would refuse the file.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import ModuleType
 
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
-from auditor.sources import (
-    containers,
-    ctgov_classic,
-    ctgov_v2,
-    ctgov_xml,
-    ctis,
-    ctrdata,
-    ctrdata_db,
-    euctr_text,
-    ictrp_csv,
-    ictrp_xml,
-    protocol,
-    spreadsheet,
+from auditor.sources import containers
+
+
+def _json_like(head: bytes) -> bool:
+    return head.lstrip()[:1] in (b"{", b"[")
+
+
+def _has(*words: bytes) -> Callable[[bytes], bool]:
+    return lambda head: any(w in head for w in words)
+
+
+# Detection order (the first reader whose `sniff` accepts the content wins): name, module, and a
+# cheap test that every head the reader's sniff accepts passes (None: no such test, always sniffed).
+# A reader whose test fails is not even imported: a YAML protocol file, last in the order, is
+# detected without the registry readers it is not. Each test restates the first condition of the
+# reader's own sniff (tests/sources/test_lazy_detection.py holds every test to its sniff).
+_ORDER: tuple[tuple[str, str, Callable[[bytes], bool] | None], ...] = (
+    ("ctrdata-db", "ctrdata_db", lambda head: head.startswith(b"SQLite format 3\x00") or head[8:12] == b"DUCK"),
+    # before ctgov-v2 / ctis: a ctrdata document of any register names it (ctrname)
+    ("ctrdata", "ctrdata", _has(b'"ctrname"', b'"isrctn"', b'"a2_eudract_number"', b'"queries"')),
+    ("ctgov-v2", "ctgov_v2", _json_like),
+    ("ctgov-classic", "ctgov_classic", _json_like),
+    ("ctgov-xml", "ctgov_xml", _has(b"<clinical_study", b"<rss")),
+    ("ctis", "ctis", _json_like),
+    ("euctr-text", "euctr_text", _has(b"A. Protocol Information")),
+    ("ictrp-xml", "ictrp_xml", _has(b"<Trials_downloaded_from_ICTRP")),
+    ("ictrp-csv", "ictrp_csv", None),
+    ("spreadsheet", "spreadsheet", None),
+    ("protocol", "protocol", None),
 )
 
-READERS: dict[str, ModuleType] = {
-    ctrdata_db.NAME: ctrdata_db,  # binary database files: their header says so
-    ctrdata.NAME: ctrdata,  # before ctgov-v2 / ctis: a ctrdata document of any register names it (ctrname)
-    ctgov_v2.NAME: ctgov_v2,
-    ctgov_classic.NAME: ctgov_classic,
-    ctgov_xml.NAME: ctgov_xml,
-    ctis.NAME: ctis,
-    euctr_text.NAME: euctr_text,
-    ictrp_xml.NAME: ictrp_xml,
-    ictrp_csv.NAME: ictrp_csv,
-    spreadsheet.NAME: spreadsheet,
-    protocol.NAME: protocol,
-}
+
+class _Readers(Mapping[str, ModuleType]):
+    """Reader modules by name, in detection order, each imported when it is first looked up."""
+
+    def __getitem__(self, name: str) -> ModuleType:
+        for known, module, _ in _ORDER:
+            if known == name:
+                return importlib.import_module(f"auditor.sources.{module}")
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _, _ in _ORDER)
+
+    def __len__(self) -> int:
+        return len(_ORDER)
+
+
+READERS: Mapping[str, ModuleType] = _Readers()
 
 Item = TrialRecord | RecordError
 
 
 def detect(head: bytes, name: str) -> ModuleType:
     """The reader for a file, or an InputError that says what the file looks like."""
-    for reader in READERS.values():
+    for reader_name, _, may_accept in _ORDER:
+        if may_accept is not None and not may_accept(head):
+            continue  # its sniff would say no: not imported
+        reader = READERS[reader_name]
         if reader.sniff(head, name):
             return reader
     raise InputError(name, f"unknown input format ({containers.describe(head)}); "
