@@ -3,7 +3,9 @@
     python bench/startup.py [--runs 10] [--baseline DIR] [PATH]
 
 check-jsonschema is not a project dependency: `pip install check-jsonschema` into the venv first.
-The commands run alternately, so all see the same machine load; prints median and best wall time.
+The commands run alternately, so all see the same machine load; prints median and best wall time,
+and the CPU time (user + system) of each run: on a machine loaded by other work the wall time mostly
+measures the queue, the CPU time what the command itself costs.
 
 The package's .pyc files are written first (`compileall`), as `pip install` does for an installed
 tool and for check-jsonschema: with PYTHONDONTWRITEBYTECODE set (or a read-only checkout) an
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,11 +34,17 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def _once(cmd: list[str], env: dict[str, str] | None) -> float:
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _once(cmd: list[str], env: dict[str, str] | None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run."""
+    cpu, start = _cpu(), time.perf_counter()
     subprocess.run(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
                    env=None if env is None else {**os.environ, **env})
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
 def _compile(folder: Path) -> None:
@@ -63,15 +72,18 @@ def main() -> None:
         commands["check-jsonschema"] = ([validator, "--schemafile", "schemas/protocol.schema.json", args.path], None)
     else:
         print("check-jsonschema not found: pip install check-jsonschema to compare", file=sys.stderr)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     _compile(REPO)
     for cmd, env in commands.values():  # warm the file cache (and the cache of derived rule data)
         _once(cmd, env)
     for _ in range(args.runs):
         for name, (cmd, env) in commands.items():
             times[name].append(_once(cmd, env))
-    for name, t in times.items():
-        print(f"{name:<30} median {statistics.median(t) * 1000:5.0f} ms   best {min(t) * 1000:5.0f} ms   ({args.runs} runs)")
+    print(f"{'':<30} {'wall median':>11} {'best':>6}   {'CPU median':>10} {'best':>6}   ({args.runs} runs each, ms)")
+    for name, runs in times.items():
+        wall, cpu = [w for w, _ in runs], [c for _, c in runs]
+        print(f"{name:<30} {statistics.median(wall) * 1000:11.0f} {min(wall) * 1000:6.0f}   "
+              f"{statistics.median(cpu) * 1000:10.0f} {min(cpu) * 1000:6.0f}")
 
 
 if __name__ == "__main__":
