@@ -61,7 +61,12 @@ def cache_dir() -> Path | None:
     given = os.environ.get("TRIAL_AUDIT_CACHE_DIR")
     if given is not None:
         return None if given.strip() in ("", "off", "0", "none") else Path(given)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):  # no home folder known: keep nothing rather than a "~" folder here
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "trial-audit"
 
 
