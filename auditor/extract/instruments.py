@@ -135,8 +135,11 @@ _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:e
                         r"known|reported)|unlikely|not expected|not anticipated)", re.IGNORECASE)
 
 
-def find(category: str, text: str) -> list[Hit]:
-    """Instruments of one category named in `text`, most specific version only, in text order."""
+def mentions(category: str, text: str) -> list[Hit]:
+    """Every mention of an instrument of one category in `text`, in text order.
+
+    A name that a more specific one found in the same text subsumes is dropped ("EQ-5D" where the
+    text names the "EQ-5D-5L"), so each hit names the most specific version."""
     if not text:
         return []
     present = _KEYS[category] & _words(text)
@@ -146,13 +149,26 @@ def find(category: str, text: str) -> list[Hit]:
     hits: list[Hit] = []
     for i in sorted({i for w in present for i in index[w]}):
         entry = entries[i]
-        m = next(_finditer(entry, text), None)
-        if m:
-            hits.append(Hit(category, entry.name, m.start(), m.end()))
+        hits.extend(Hit(category, entry.name, m.start(), m.end()) for m in _finditer(entry, text))
     if len(hits) < 2:
-        return hits  # nothing to drop (an entry never subsumes itself)
-    drop = {s for h in hits for s in _SUBSUMES[category][h.name]}
-    return sorted((h for h in hits if h.name not in drop), key=lambda h: h.start)
+        return hits
+    names = {h.name for h in hits}
+    if len(names) > 1:  # an entry never subsumes itself
+        drop = {s for n in names for s in _SUBSUMES[category][n]}
+        hits = [h for h in hits if h.name not in drop]
+    return sorted(hits, key=lambda h: h.start)
+
+
+def find(category: str, text: str) -> list[Hit]:
+    """Instruments of one category named in `text`: the first mention of each, most specific
+    version only, in text order (`mentions` gives every mention)."""
+    seen: set[str] = set()
+    first: list[Hit] = []
+    for h in mentions(category, text):
+        if h.name not in seen:
+            seen.add(h.name)
+            first.append(h)
+    return first
 
 
 def _finditer(entry: Entry, text: str) -> Iterator[re.Match[str]]:
