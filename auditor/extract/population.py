@@ -49,8 +49,12 @@ _BACK: dict[str, Any] = _RULES["back_pain"]
 
 
 def _alt(name: str, data: dict[str, Any] | None = None) -> str:
-    """The phrases of list `name`, in lower case, as one alternation."""
-    return rules.alternation([w.lower() for w in (data or _RULES)[name]])
+    """The phrases of list `name`, in lower case, as one alternation; a hyphen between letters is
+    read as a space, which matches a hyphen or whitespace ("non-operative", "non operative")."""
+    return rules.alternation([_HYPHEN.sub(" ", w.lower()) for w in (data or _RULES)[name]])
+
+
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
