@@ -71,9 +71,14 @@ class Entry:
     triggers: frozenset[str]  # first words of the aliases: the entry's regex runs only when one occurs
 
     @functools.cached_property
+    def anchors(self) -> tuple[str, ...] | None:
+        """Lower-case words every match starts with, read off the pattern (None: not known, the text
+        is scanned whole). Read on first use: start-up stays cheap."""
+        return _anchor_words(source_of(self.pattern)[0])
+
+    @property
     def anchored(self) -> bool:
-        """Every match starts where one of the triggers starts (read on first use: start-up stays cheap)."""
-        return _starts_with_trigger(source_of(self.pattern)[0], self.triggers)
+        return self.anchors is not None
 
 
 @dataclass(frozen=True)
@@ -84,13 +89,26 @@ class Hit:
     end: int
 
 
-def _starts_with_trigger(source: str, triggers: frozenset[str]) -> bool:
-    """Every match of the pattern `source` begins with one of `triggers` (read off its literal prefixes)."""
-    alts = regex_shape.parse(source)
+_LEADING = re.compile(r"[a-z]+|[0-9]+")
+
+
+def _anchor_words(source: str) -> tuple[str, ...] | None:
+    """The first letter or digit run of every literal prefix of the pattern `source` (so every match
+    starts with one of them), or None when a match may start otherwise or the pattern is not analysed.
+
+    A case-sensitive part ("(?-i:NHP)") is read like the rest: its matches are looked for in the
+    lower-cased text and the pattern itself then tests the case."""
+    alts = regex_shape.parse(source.replace("(?-i:", "(?:"))
     if alts is None:
-        return False  # not analysed: search the whole text
-    prefixes = {p.lower() for p, _ in regex_shape.literal_starts(alts, limit=16)}
-    return all(any(p.startswith(t) for t in triggers) for p in prefixes)
+        return None
+    words: set[str] = set()
+    for prefix, _ in regex_shape.literal_starts(alts, limit=16):
+        m = _LEADING.match(prefix.lower())
+        if m is None:
+            return None
+        words.add(m.group())
+    # a word that starts with another one adds no position: keep the shortest
+    return tuple(sorted(w for w in words if not any(w != v and w.startswith(v) for v in words)))
 
 
 def _load() -> dict[str, list[Entry]]:
@@ -172,16 +190,17 @@ def find(category: str, text: str) -> list[Hit]:
 
 
 def _finditer(entry: Entry, text: str) -> Iterator[re.Match[str]]:
-    """entry.pattern.finditer(text), trying only where a trigger word starts when the entry allows it.
+    """entry.pattern.finditer(text), trying only where an anchor word starts when the entry has them.
 
-    An anchored entry's match starts with one of its trigger words, so in ASCII text (where
-    re.IGNORECASE is lower-casing) its matches are found by a few anchored tries at the trigger
+    An anchored entry's match starts with one of its anchor words, so in ASCII text (where
+    re.IGNORECASE is lower-casing) its matches are found by a few anchored tries at the anchor
     occurrences, in order, instead of a scan of the whole text."""
-    low = lower_cached(text) if entry.anchored else None
-    if low is None:
+    anchors = entry.anchors
+    low = lower_cached(text) if anchors is not None else None
+    if low is None or anchors is None:
         return entry.pattern.finditer(text)
     starts: set[int] = set()
-    for word in entry.triggers:
+    for word in anchors:
         at = low.find(word)
         while at >= 0:
             starts.add(at)
