@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -138,6 +138,12 @@ for _cat, _entries in LEXICON.items():
         for _w in _e.triggers:
             _INDEX[_cat].setdefault(_w, []).append(_i)
 _KEYS = {cat: frozenset(index) for cat, index in _INDEX.items()}
+# trigger word -> (category, entry index) pairs, across categories: one look-up per text for all
+_BY_WORD: dict[str, list[tuple[str, int]]] = {}
+for _cat, _index in _INDEX.items():
+    for _w, _ids in _index.items():
+        _BY_WORD.setdefault(_w, []).extend((_cat, _i) for _i in _ids)
+_ALL_KEYS = frozenset(_BY_WORD)
 _SUBSUMES = {cat: {e.name: e.subsumes for e in entries} for cat, entries in LEXICON.items()}
 
 
@@ -153,21 +159,41 @@ _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:e
                         r"known|reported)|unlikely|not expected|not anticipated)", re.IGNORECASE)
 
 
+def scan(text: str, categories: Collection[str]) -> dict[str, list[Hit]]:
+    """`mentions` of each of `categories` named in `text` (a category with none is left out): one
+    word look-up for all of them, as an outcome is read for HRQoL, pain and function at once."""
+    if not text:
+        return {}
+    present = _ALL_KEYS & _words(text)
+    if not present:
+        return {}
+    todo: dict[str, set[int]] = {}
+    for w in present:
+        for cat, i in _BY_WORD[w]:
+            if cat in categories:
+                todo.setdefault(cat, set()).add(i)
+    out: dict[str, list[Hit]] = {}
+    for cat, ids in todo.items():
+        if hits := _mentions(cat, text, sorted(ids)):
+            out[cat] = hits
+    return out
+
+
 def mentions(category: str, text: str) -> list[Hit]:
     """Every mention of an instrument of one category in `text`, in text order.
 
     A name that a more specific one found in the same text subsumes is dropped ("EQ-5D" where the
     text names the "EQ-5D-5L"), so each hit names the most specific version."""
-    if not text:
-        return []
-    present = _KEYS[category] & _words(text)
-    if not present:
-        return []
-    index, entries = _INDEX[category], LEXICON[category]
+    return scan(text, (category,)).get(category, [])
+
+
+def _mentions(category: str, text: str, ids: list[int]) -> list[Hit]:
+    """The mentions of the entries `ids` (ascending) of `category` in `text`."""
+    entries = LEXICON[category]
     hits: list[Hit] = []
-    for i in sorted({i for w in present for i in index[w]}):
-        entry = entries[i]
-        hits.extend(Hit(category, entry.name, m.start(), m.end()) for m in _finditer(entry, text))
+    for i in ids:
+        name = entries[i].name
+        hits.extend(Hit(category, name, m.start(), m.end()) for m in _finditer(entries[i], text))
     if len(hits) < 2:
         return hits
     names = {h.name for h in hits}

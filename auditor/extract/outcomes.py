@@ -42,18 +42,25 @@ Found = tuple[str, Text, instruments.Hit]
 
 
 def _hits(outcome: Outcome, category: str) -> list[Found]:
-    """(name, text, hit) per instrument named in the outcome: its first mention that is not a
-    comparison (a later mention of the same instrument in its own right counts)."""
-    found: list[Found] = []
-    seen: set[str] = set()
+    """(name, text, hit) per instrument of `category` named in the outcome (see `_outcome_hits`)."""
+    return _outcome_hits(outcome, (category,)).get(category, [])
+
+
+def _outcome_hits(outcome: Outcome, categories: tuple[str, ...] = _CATEGORIES) -> dict[str, list[Found]]:
+    """Per category, (name, text, hit) per instrument named in the outcome: its first mention that
+    is not a comparison (a later mention of the same instrument in its own right counts). Each
+    text is scanned once for all the categories."""
+    found: dict[str, list[Found]] = {}
+    seen: set[tuple[str, str]] = set()
     for text in (outcome.instrument, outcome.measure, outcome.description):
         if text is None:
             continue
-        for hit in instruments.mentions(category, text.value):
-            if hit.name in seen or (text is outcome.description and _compared(text.value, hit.start)):
-                continue
-            seen.add(hit.name)
-            found.append((hit.name, text, hit))
+        for category, hits in instruments.scan(text.value, categories).items():
+            for hit in hits:
+                if (category, hit.name) in seen or (text is outcome.description and _compared(text.value, hit.start)):
+                    continue
+                seen.add((category, hit.name))
+                found.setdefault(category, []).append((hit.name, text, hit))
     return found
 
 
@@ -70,8 +77,9 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
     for o in record.outcomes:
         domain = _DOMAIN.get(o.domain.value.strip().lower()) if o.domain is not None else None
         rank = _RANK.get(o.kind, 2)
+        found = _outcome_hits(o)
         for category in _CATEGORIES:
-            hits = _hits(o, category)
+            hits = found.get(category, [])
             first: Evidence | None = None  # the first hit's evidence, shared when it is kept
             for i, (name, text, hit) in enumerate(hits):
                 kept = names[category].get(name)
