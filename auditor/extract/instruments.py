@@ -21,6 +21,7 @@ from auditor.extract.fast_patterns import compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
+_WORDS = compile_fast(r"[a-z]+|[0-9]+")  # the word tokens of a lower-cased text (`words`)
 _TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 
 
@@ -69,6 +70,8 @@ class Entry:
     pattern: re.Pattern[str]
     subsumes: tuple[str, ...]
     triggers: frozenset[str]  # first words of the aliases: the entry's regex runs only when one occurs
+    # ... and only when all the words of one alias occur (or a `triggers` word of its patterns)
+    requires: tuple[frozenset[str], ...]
 
     @functools.cached_property
     def anchors(self) -> tuple[str, ...] | None:
@@ -122,14 +125,16 @@ def _load() -> dict[str, list[Entry]]:
             parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
+            requires = {frozenset(_WORDS.findall(a.lower())) for a in spec.get("aliases", [])}
+            requires |= {frozenset([t.lower()]) for t in spec.get("triggers", [])}
             pattern = compile_fast(_combine(parts), re.IGNORECASE)
-            entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers)))
+            entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers),
+                                 tuple(requires)))
         out[category] = entries
     return out
 
 
 LEXICON: dict[str, list[Entry]] = _load()  # loaded once at import, never per record
-_WORDS = compile_fast(r"[a-z]+|[0-9]+")
 # trigger word -> indexes of the entries it can start, per category (an inverted index).
 _INDEX: dict[str, dict[str, list[int]]] = {}
 for _cat, _entries in LEXICON.items():
@@ -164,13 +169,14 @@ def scan(text: str, categories: Collection[str]) -> dict[str, list[Hit]]:
     word look-up for all of them, as an outcome is read for HRQoL, pain and function at once."""
     if not text:
         return {}
-    present = _ALL_KEYS & _words(text)
+    words = _words(text)
+    present = _ALL_KEYS & words
     if not present:
         return {}
     todo: dict[str, set[int]] = {}
     for w in present:
         for cat, i in _BY_WORD[w]:
-            if cat in categories:
+            if cat in categories and any(r <= words for r in LEXICON[cat][i].requires):
                 todo.setdefault(cat, set()).add(i)
     out: dict[str, list[Hit]] = {}
     for cat, ids in todo.items():
