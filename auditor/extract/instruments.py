@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -22,6 +22,7 @@ from auditor.extract.fast_patterns import compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached
 
 _SEP = r"[\s\-_./:()]{0,3}"
+_WORDS = compile_fast(r"[a-z]+|[0-9]+")  # the word tokens of a lower-cased text (`words`)
 _TOKEN = compile_fast(r"[a-z]+|[0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 
 
@@ -70,11 +71,18 @@ class Entry:
     pattern: re.Pattern[str]
     subsumes: tuple[str, ...]
     triggers: frozenset[str]  # first words of the aliases: the entry's regex runs only when one occurs
+    # ... and only when all the words of one alias occur (or a `triggers` word of its patterns)
+    requires: tuple[frozenset[str], ...]
 
     @functools.cached_property
+    def anchors(self) -> tuple[str, ...] | None:
+        """Lower-case words every match starts with, read off the pattern (None: not known, the text
+        is scanned whole). Read on first use: start-up stays cheap."""
+        return _anchor_words(source_of(self.pattern)[0])
+
+    @property
     def anchored(self) -> bool:
-        """Every match starts where one of the triggers starts (read on first use: start-up stays cheap)."""
-        return _starts_with_trigger(source_of(self.pattern)[0], self.triggers)
+        return self.anchors is not None
 
 
 @dataclass(frozen=True)
@@ -85,13 +93,26 @@ class Hit:
     end: int
 
 
-def _starts_with_trigger(source: str, triggers: frozenset[str]) -> bool:
-    """Every match of the pattern `source` begins with one of `triggers` (read off its literal prefixes)."""
-    alts = regex_shape.parse(source)
+_LEADING = re.compile(r"[a-z]+|[0-9]+")
+
+
+def _anchor_words(source: str) -> tuple[str, ...] | None:
+    """The first letter or digit run of every literal prefix of the pattern `source` (so every match
+    starts with one of them), or None when a match may start otherwise or the pattern is not analysed.
+
+    A case-sensitive part ("(?-i:NHP)") is read like the rest: its matches are looked for in the
+    lower-cased text and the pattern itself then tests the case."""
+    alts = regex_shape.parse(source.replace("(?-i:", "(?:"))
     if alts is None:
-        return False  # not analysed: search the whole text
-    prefixes = {p.lower() for p, _ in regex_shape.literal_starts(alts, limit=16)}
-    return all(any(p.startswith(t) for t in triggers) for p in prefixes)
+        return None
+    words: set[str] = set()
+    for prefix, _ in regex_shape.literal_starts(alts, limit=16):
+        m = _LEADING.match(prefix.lower())
+        if m is None:
+            return None
+        words.add(m.group())
+    # a word that starts with another one adds no position: keep the shortest
+    return tuple(sorted(w for w in words if not any(w != v and w.startswith(v) for v in words)))
 
 
 def _load() -> dict[str, list[Entry]]:
@@ -105,14 +126,16 @@ def _load() -> dict[str, list[Entry]]:
             parts = [_alias_pattern(a) for a in spec.get("aliases", [])] + list(spec.get("patterns", []))
             triggers = {_TOKEN.findall(a)[0].lower() for a in spec.get("aliases", [])}
             triggers |= {t.lower() for t in spec.get("triggers", [])}
+            requires = {frozenset(_WORDS.findall(a.lower())) for a in spec.get("aliases", [])}
+            requires |= {frozenset([t.lower()]) for t in spec.get("triggers", [])}
             pattern = compile_fast(derived.memo("instruments._combine", parts, _combine, parts), re.IGNORECASE)
-            entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers)))
+            entries.append(Entry(category, name, pattern, tuple(spec.get("subsumes", [])), frozenset(triggers),
+                                 tuple(requires)))
         out[category] = entries
     return out
 
 
 LEXICON: dict[str, list[Entry]] = _load()  # loaded once at import, never per record
-_WORDS = compile_fast(r"[a-z]+|[0-9]+")
 # trigger word -> indexes of the entries it can start, per category (an inverted index).
 _INDEX: dict[str, dict[str, list[int]]] = {}
 for _cat, _entries in LEXICON.items():
@@ -121,6 +144,12 @@ for _cat, _entries in LEXICON.items():
         for _w in _e.triggers:
             _INDEX[_cat].setdefault(_w, []).append(_i)
 _KEYS = {cat: frozenset(index) for cat, index in _INDEX.items()}
+# trigger word -> (category, entry index) pairs, across categories: one look-up per text for all
+_BY_WORD: dict[str, list[tuple[str, int]]] = {}
+for _cat, _index in _INDEX.items():
+    for _w, _ids in _index.items():
+        _BY_WORD.setdefault(_w, []).extend((_cat, _i) for _i in _ids)
+_ALL_KEYS = frozenset(_BY_WORD)
 _SUBSUMES = {cat: {e.name: e.subsumes for e in entries} for cat, entries in LEXICON.items()}
 
 
@@ -136,37 +165,75 @@ _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:e
                         r"known|reported)|unlikely|not expected|not anticipated)", re.IGNORECASE)
 
 
-def find(category: str, text: str) -> list[Hit]:
-    """Instruments of one category named in `text`, most specific version only, in text order."""
+def scan(text: str, categories: Collection[str]) -> dict[str, list[Hit]]:
+    """`mentions` of each of `categories` named in `text` (a category with none is left out): one
+    word look-up for all of them, as an outcome is read for HRQoL, pain and function at once."""
     if not text:
-        return []
-    present = _KEYS[category] & _words(text)
+        return {}
+    words = _words(text)
+    present = _ALL_KEYS & words
     if not present:
-        return []
-    index, entries = _INDEX[category], LEXICON[category]
+        return {}
+    todo: dict[str, set[int]] = {}
+    for w in present:
+        for cat, i in _BY_WORD[w]:
+            if cat in categories and any(r <= words for r in LEXICON[cat][i].requires):
+                todo.setdefault(cat, set()).add(i)
+    out: dict[str, list[Hit]] = {}
+    for cat, ids in todo.items():
+        if hits := _mentions(cat, text, sorted(ids)):
+            out[cat] = hits
+    return out
+
+
+def mentions(category: str, text: str) -> list[Hit]:
+    """Every mention of an instrument of one category in `text`, in text order.
+
+    A name that a more specific one found in the same text subsumes is dropped ("EQ-5D" where the
+    text names the "EQ-5D-5L"), so each hit names the most specific version."""
+    return scan(text, (category,)).get(category, [])
+
+
+def _mentions(category: str, text: str, ids: list[int]) -> list[Hit]:
+    """The mentions of the entries `ids` (ascending) of `category` in `text`."""
+    entries = LEXICON[category]
     hits: list[Hit] = []
-    for i in sorted({i for w in present for i in index[w]}):
-        entry = entries[i]
-        m = next(_finditer(entry, text), None)
-        if m:
-            hits.append(Hit(category, entry.name, m.start(), m.end()))
+    for i in ids:
+        name = entries[i].name
+        hits.extend(Hit(category, name, m.start(), m.end()) for m in _finditer(entries[i], text))
     if len(hits) < 2:
-        return hits  # nothing to drop (an entry never subsumes itself)
-    drop = {s for h in hits for s in _SUBSUMES[category][h.name]}
-    return sorted((h for h in hits if h.name not in drop), key=lambda h: h.start)
+        return hits
+    names = {h.name for h in hits}
+    if len(names) > 1:  # an entry never subsumes itself
+        drop = {s for n in names for s in _SUBSUMES[category][n]}
+        hits = [h for h in hits if h.name not in drop]
+    return sorted(hits, key=lambda h: h.start)
+
+
+def find(category: str, text: str) -> list[Hit]:
+    """Instruments of one category named in `text`: the first mention of each, most specific
+    version only, in text order (`mentions` gives every mention)."""
+    seen: set[str] = set()
+    first: list[Hit] = []
+    for h in mentions(category, text):
+        if h.name not in seen:
+            seen.add(h.name)
+            first.append(h)
+    return first
 
 
 def _finditer(entry: Entry, text: str) -> Iterator[re.Match[str]]:
-    """entry.pattern.finditer(text), trying only where a trigger word starts when the entry allows it.
+    """entry.pattern.finditer(text), trying only where an anchor word starts when the entry has them.
 
-    An anchored entry's match starts with one of its trigger words, so in ASCII text (where
-    re.IGNORECASE is lower-casing) its matches are found by a few anchored tries at the trigger
+    An anchored entry's match starts with one of its anchor words, so in ASCII text (where
+    re.IGNORECASE is lower-casing) its matches are found by a few anchored tries at the anchor
     occurrences, in order, instead of a scan of the whole text."""
-    low = lower_cached(text) if entry.anchored else None
-    if low is None:
+    anchors = entry.anchors
+    low = lower_cached(text) if anchors is not None else None
+    if low is None or anchors is None:
         return entry.pattern.finditer(text)
     starts: set[int] = set()
-    for word in entry.triggers:
+    for word in anchors:
         at = low.find(word)
         while at >= 0:
             starts.add(at)

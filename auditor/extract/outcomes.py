@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract import followup, instruments
+from auditor.extract import followup, instruments, rules
 from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
@@ -19,30 +19,48 @@ _DOMAIN = {"hrqol": "hrqol", "quality_of_life": "hrqol", "pain": "pain", "pain_i
 
 
 # In a description, an instrument named as a comparison is not the one measured: "highly correlated
-# with well-known outcomes such as ... and the SF-36".
-_COMPARISON = compile_fast(r"correlat|such\s+as|compared|validated\s+against|similar\s+to|convergent|associated\s+with|"
-                         r"derived\s+from|based\s+on|equivalent\s+to|instead\s+of|rather\s+than|(?:shortened|short|abbreviated|"
-                         r"brief)\s+(?:version|form)\s+of", re.I)
+# with well-known outcomes such as ... and the SF-36" (rules/instrument_mentions.yaml).
+_MENTIONS = rules.load("instrument_mentions")
+_COMPARISON = compile_fast(
+    rf"(?<![a-z]){rules.alternation(_MENTIONS['comparison_cues'])}"
+    rf"|(?<![a-z]){rules.alternation(_MENTIONS['derived_nouns'])}\s*(?:\(\s*)?(?:(?:is|are|was|were)\s+)?"
+    rf"{rules.alternation(_MENTIONS['derived_cues'])}", re.I)
+_SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9)])\.\s")  # "... of the SF-36. The SF-36 ..." ends a sentence too
+_CATEGORIES = ("hrqol", "pain", "function")
+# Which outcome's mention an instrument's evidence quotes: a primary outcome over a secondary one.
+_RANK = {"primary": 0, "secondary": 1, "other": 2}
 
 
 def _compared(text: str, start: int) -> bool:
+    """The mention at `start` follows a comparison cue in its sentence."""
     head = text[max(0, start - 300):start]
-    sentence = re.split(r"(?<=[a-z)])\.\s", head)[-1]
+    sentence = _SENTENCE_END.split(head)[-1]
     return bool(_COMPARISON.search(sentence))
 
 
-def _hits(outcome: Outcome, category: str) -> list[tuple[str, Text, instruments.Hit]]:
-    """(name, text, hit) per instrument named in the outcome; `_evidence` quotes one when it is kept
-    (most hits name an instrument already quoted from an earlier outcome)."""
-    found: list[tuple[str, Text, instruments.Hit]] = []
+Found = tuple[str, Text, instruments.Hit]
+
+
+def _hits(outcome: Outcome, category: str) -> list[Found]:
+    """(name, text, hit) per instrument of `category` named in the outcome (see `_outcome_hits`)."""
+    return _outcome_hits(outcome, (category,)).get(category, [])
+
+
+def _outcome_hits(outcome: Outcome, categories: tuple[str, ...] = _CATEGORIES) -> dict[str, list[Found]]:
+    """Per category, (name, text, hit) per instrument named in the outcome: its first mention that
+    is not a comparison (a later mention of the same instrument in its own right counts). Each
+    text is scanned once for all the categories."""
+    found: dict[str, list[Found]] = {}
+    seen: set[tuple[str, str]] = set()
     for text in (outcome.instrument, outcome.measure, outcome.description):
         if text is None:
             continue
-        for hit in instruments.find(category, text.value):
-            if text is outcome.description and _compared(text.value, hit.start):
-                continue
-            if all(name != hit.name for name, _, _ in found):
-                found.append((hit.name, text, hit))
+        for category, hits in instruments.scan(text.value, categories).items():
+            for hit in hits:
+                if (category, hit.name) in seen or (text is outcome.description and _compared(text.value, hit.start)):
+                    continue
+                seen.add((category, hit.name))
+                found.setdefault(category, []).append((hit.name, text, hit))
     return found
 
 
@@ -53,16 +71,20 @@ def _evidence(text: Text, hit: instruments.Hit, category: str) -> Evidence:
 def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> None:
     sheet.set("outcomes.count", len(record.outcomes))
     hrqol_outcomes: list[Outcome] = []
-    names: dict[str, dict[str, Evidence]] = {"hrqol": {}, "pain": {}, "function": {}}
+    # name -> (rank of the outcome quoted, evidence); names keep the order they first appear in
+    names: dict[str, dict[str, tuple[int, Evidence]]] = {c: {} for c in _CATEGORIES}
     measured: dict[str, list[Evidence]] = {"pain": [], "function": []}
     for o in record.outcomes:
         domain = _DOMAIN.get(o.domain.value.strip().lower()) if o.domain is not None else None
-        for category in ("hrqol", "pain", "function"):
-            hits = _hits(o, category)
-            first: Evidence | None = None  # the first hit's evidence, shared as before when it is kept
+        rank = _RANK.get(o.kind, 2)
+        found = _outcome_hits(o)
+        for category in _CATEGORIES:
+            hits = found.get(category, [])
+            first: Evidence | None = None  # the first hit's evidence, shared when it is kept
             for i, (name, text, hit) in enumerate(hits):
-                if name not in names[category]:
-                    names[category][name] = ev = _evidence(text, hit, category)
+                kept = names[category].get(name)
+                if kept is None or rank < kept[0]:
+                    names[category][name] = (rank, ev := _evidence(text, hit, category))
                     if i == 0:
                         first = ev
             if category == "hrqol" and (hits or domain == "hrqol"):
@@ -76,13 +98,13 @@ def derive(record: TrialRecord, sheet: FactSheet, duration: float | None) -> Non
     hrqol = names["hrqol"]
     drop = {s for e in instruments.LEXICON["hrqol"] if e.name in hrqol for s in e.subsumes}
     hrqol = {k: v for k, v in hrqol.items() if k not in drop}
-    sheet.set("outcomes.hrqol.instruments", list(hrqol), list(hrqol.values()))
+    sheet.set("outcomes.hrqol.instruments", list(hrqol), [ev for _, ev in hrqol.values()])
     fu = followup.compute(hrqol_outcomes, duration)
     sheet.set("outcomes.hrqol.max_weeks_from_baseline", fu.max_from_baseline, fu.max_evidence)
     used = sheet.evidence.get("treatment.duration_weeks", [])[:1] if fu.from_duration else []
     sheet.set("outcomes.hrqol.weeks_after_treatment", fu.after_treatment, fu.after_evidence + used)
     for category in ("pain", "function"):
-        listed = {k: v for k, v in names[category].items() if "(unspecified)" not in k}
+        listed = {k: ev for k, (_, ev) in names[category].items() if "(unspecified)" not in k}
         sheet.set(f"outcomes.{category}.measured", bool(measured[category]), measured[category])
         sheet.set(f"outcomes.{category}.instruments", list(listed), list(listed.values()))
 

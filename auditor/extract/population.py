@@ -49,8 +49,12 @@ _BACK: dict[str, Any] = _RULES["back_pain"]
 
 
 def _alt(name: str, data: dict[str, Any] | None = None) -> str:
-    """The phrases of list `name`, in lower case, as one alternation."""
-    return rules.alternation([w.lower() for w in (data or _RULES)[name]])
+    """The phrases of list `name`, in lower case, as one alternation; a hyphen between letters is
+    read as a space, which matches a hyphen or whitespace ("non-operative", "non operative")."""
+    return rules.alternation([_HYPHEN.sub(" ", w.lower()) for w in (data or _RULES)[name]])
+
+
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
@@ -303,18 +307,49 @@ def _bound(scan: _Scan, m: Qty, exclusion: bool) -> Bound | None:
 def _anchored(scan: _Scan, lo: int, hi: int, m: Qty, after: str) -> bool:
     """The duration belongs to the pain or to the (failed) conservative care for it: the nearest
     anchor word before it in its clause with no other dated thing between them, or an anchor just
-    after it ("6 weeks of conservative care")."""
+    after it ("6 weeks of conservative care"). A parenthesis between the anchor and the duration is
+    an aside ("failed conservative treatment (physical therapy, medications, injections) for a
+    minimum period of 3 months"): looked past, its words neither anchor nor detach the duration."""
     failure = scan.search("failure", lo, hi) is not None
-    last: re.Match[str] | None = None
-    for a in scan.finditer("anchor", max(lo, m.start - 120), m.start):
-        if a.group("generic") is None or failure:  # "therapy" is care only in a clause about failure
-            last = a
-    if last is not None and scan.search("other_dated", last.end(), m.start) is None:
+    if _anchor_before(scan, lo, m.start, m.start, failure):
+        return True
+    group = _aside(scan.text, lo, m.start)
+    if group is not None and _anchor_before(scan, lo, group[0], m.start, failure, skip=group):
         return True
     a2 = _AFTER_ANCHOR.match(after)
     if a2 is None or (a2.group("generic") is not None and not failure):
         return False
     return not _OTHER_DATED.search(after, 0, a2.start("care") if a2.group("care") else a2.end())
+
+
+def _anchor_before(scan: _Scan, lo: int, stop: int, end: int, failure: bool,
+                   skip: tuple[int, int] | None = None) -> bool:
+    """The nearest anchor in the 120 characters of the clause before `stop` has no other dated
+    thing between it and `end` (outside the `skip` span)."""
+    last: re.Match[str] | None = None
+    for a in scan.finditer("anchor", max(lo, stop - 120), stop):
+        if a.group("generic") is None or failure:  # "therapy" is care only in a clause about failure
+            last = a
+    if last is None:
+        return False
+    if skip is None:
+        return scan.search("other_dated", last.end(), end) is None
+    return (scan.search("other_dated", last.end(), skip[0]) is None
+            and scan.search("other_dated", skip[1], end) is None)
+
+
+_ASIDE_REACH = 60  # a parenthesis closed at most this far before the duration ("...) for a period of at least")
+
+
+def _aside(text: str, lo: int, start: int) -> tuple[int, int] | None:
+    """The span of a parenthesis, inside the clause, that closes shortly before `start`."""
+    close = text.rfind(")", max(lo, start - _ASIDE_REACH), start)
+    if close < 0:
+        return None
+    open_ = text.rfind("(", lo, close)
+    if open_ < 0 or text.find(")", open_ + 1, close) >= 0:  # not one simple parenthesis
+        return None
+    return open_, close + 1
 
 
 # The extractor contract (auditor/extract/__init__.py): the facts this module writes and reads.

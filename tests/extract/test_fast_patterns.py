@@ -129,9 +129,27 @@ def test_anchored_lexicon_search_finds_what_a_full_scan_finds(texts: list[str]) 
 
     entries = [e for es in instruments.LEXICON.values() for e in es]
     assert sum(e.anchored for e in entries) > len(entries) // 2
-    assert not next(e for e in entries if e.name == "NHP").anchored  # case-sensitive pattern: scanned
-    for t in texts + ["SF36 and sf-36v2; EQ5D and eq-5d-5l. ODI/ODI", "xsf-36 SF-36"]:
+    assert all(e.anchored for e in entries if e.name in ("NHP", "HUI"))  # case-sensitive parts are anchored too
+    for t in texts + ["SF36 and sf-36v2; EQ5D and eq-5d-5l. ODI/ODI", "xsf-36 SF-36", "NHP nhp Nhp; Dr Hui, HUI3, hui2",
+                      "backpain; low back pain intensity; physical functioning status"]:
         for e in entries:
             assert [m.span() for m in instruments._finditer(e, t)] == [m.span() for m in e.pattern.finditer(t)], \
                 (e.name, t[:200])
         lower_cached.cache_clear()
+
+
+def test_lexicon_word_gate_finds_what_the_trigger_gate_finds(texts: list[str]) -> None:
+    """instruments.scan tries an entry only when all the words of one of its aliases (or a trigger of
+    its patterns) occur in the text: on the real records it finds what trying every entry with a
+    trigger word in the text finds."""
+    from auditor.extract import instruments
+    from auditor.extract.prefilter import lower_cached
+
+    cats = tuple(instruments.LEXICON)
+    for t in texts + ["Pain NRS; pain (numeric rating scale); Short Form 36; shortform-36 and SF36"]:
+        words = instruments.words(t)
+        tried = {cat: [i for i, e in enumerate(es) if e.triggers & words] for cat, es in instruments.LEXICON.items()}
+        every = {cat: hits for cat in cats if (hits := instruments._mentions(cat, t, tried[cat]))}
+        assert instruments.scan(t, cats) == every, t[:200]
+        lower_cached.cache_clear()
+        instruments.words.cache_clear()

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from auditor.extract import instruments
+from auditor.extract import instruments, outcomes
+from auditor.facts import FactSheet
+from tests.extract.helpers import record
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "instruments.yaml").read_text("utf-8"))["cases"]
 
@@ -40,3 +42,25 @@ def test_eq_vas_is_not_pain_vas():
 ])
 def test_harms_negation(text: str, planned: bool):
     assert (instruments.harms(text) is not None) is planned
+
+
+MENTION_CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "instrument_mentions.yaml").read_text("utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", MENTION_CASES, ids=[c["why"][:50] for c in MENTION_CASES])
+def test_mention_case(case: dict[str, Any]) -> None:
+    sheet = FactSheet()
+    rec = record(outcomes=case["outcomes"])
+    outcomes.derive(rec, sheet, None)
+    assert sheet.get("outcomes.hrqol.instruments") == case["hrqol"]
+    quoted = {e.note.split(" (")[0]: e for e in sheet.evidence.get("outcomes.hrqol.instruments", [])}
+    measures = {o.measure.at: o.measure.value for o in rec.outcomes if o.measure is not None}
+    for name, measure in case.get("quotes", {}).items():
+        assert measures[quoted[name].at] == measure
+
+
+def test_mentions_lists_every_mention_find_the_first() -> None:
+    text = "EQ-5D-5L at baseline; the EQ-5D-5L and its EQ VAS at 12 months"
+    assert [(h.name, h.start) for h in instruments.mentions("hrqol", text)] == [("EQ-5D-5L", 0), ("EQ-5D-5L", 26)]
+    assert [(h.name, h.start) for h in instruments.find("hrqol", text)] == [("EQ-5D-5L", 0)]
