@@ -43,7 +43,7 @@ def derive(record: TrialRecord) -> ArmCategories:
     pain_trial = any(scanner.any_aux([t], "pain_context") for t in [*record.conditions, record.title] if t is not None)
     groups = _groups(record)
     for arm_type, units in groups:
-        hits = _arm_hits(scanner, units, pain_trial)
+        hits, unnamed = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
         single = len(groups) == 1
         if single or (_tested_digitally(scanner, arm_type, units)
@@ -57,6 +57,8 @@ def derive(record: TrialRecord) -> ArmCategories:
             (scanner.any_aux(all_texts, "inactive") and arm_type not in _ACTIVE_TYPES)
         if not hits and all_texts and not inactive:
             hits["other"] = Hit("default", "no category rule matched -> other", source=all_texts[0])
+        elif unnamed and "other" not in hits:
+            _unnamed_intervention(scanner, unnamed, hits)
         for cat, hit in hits.items():
             if cat not in result.categories:
                 result.categories.append(cat)
@@ -66,10 +68,13 @@ def derive(record: TrialRecord) -> ArmCategories:
     return result
 
 
-def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> dict[str, Hit]:
-    """Every category one arm's texts and intervention types show, with the first evidence of each."""
+def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[dict[str, Hit], list[list[Text]]]:
+    """Every category one arm's texts and intervention types show, with the first evidence of each;
+    and the texts of the registered interventions that show none (no phrase; a type that maps to no
+    category: BEHAVIORAL, OTHER, DIETARY_SUPPLEMENT)."""
     hits: dict[str, Hit] = {}
-    for texts, kind in units:
+    unnamed: list[list[Text]] = []
+    for i, (texts, kind) in enumerate(units):
         found = scanner.hits(texts, pain_trial)
         typed = TYPE.get(kind.value.upper()) if kind is not None else None
         # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE.
@@ -78,10 +83,29 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> dict[str
         weak_type = kind is not None and kind.value.upper() in WEAK_TYPES
         if kind is not None and typed and typed not in found and not (weak_type and (found or hits)):
             found[typed] = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind)
+        if i and texts and not found and typed is None:
+            unnamed.append(texts)
         for cat, hit in found.items():
             if cat not in hits or (hits[cat].tier != "strong" and hit.tier == "strong"):
                 hits[cat] = hit
-    return hits
+    return hits, unnamed
+
+
+def _unnamed_intervention(scanner: Scanner, unnamed: list[list[Text]], hits: dict[str, Hit]) -> None:
+    """A registered intervention that no rule names, beside named ones in its arm, is "other"
+    (an amniotic patch beside the discectomy, "hot compression" beside the drug, a psychoeducation
+    programme). Not so: usual care or a control beside the treatment (background the labels do not
+    count), a placebo or sham (it is what it imitates), an assessment registered as an intervention
+    ("Survey Administration", "CT radiographic assessment"), or the digital programme whose psychological
+    content the summary names (the arm has taken it)."""
+    digital_psych = bool(PSYCHOLOGICAL & hits.keys())
+    for texts in unnamed:
+        if any(scanner.any_aux(texts, name) for name in ("usual_care", "inactive", "placebo", "assessment")):
+            continue
+        if digital_psych and scanner.any_aux(texts, "digital"):
+            continue
+        hits["other"] = Hit("default", "registered intervention no category rule names -> other", source=texts[0])
+        return
 
 
 def _own_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> dict[str, Hit]:

@@ -56,7 +56,7 @@ class Category:
 
 
 # The auxiliary phrase lists of the rule file (see the comments there).
-AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "digital", "cognitive_training")
+AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "placebo", "assessment", "digital", "cognitive_training")
 # A name in `weak_yields_to` that is no category: the arm names cognitive training.
 COGNITIVE_TRAINING = "cognitive_training"
 
