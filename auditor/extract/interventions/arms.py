@@ -80,8 +80,10 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
         # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE.
         if typed == "device" and scanner.any_aux(texts, "physio_devices"):
             typed = PHYSIO
-        weak_type = kind is not None and kind.value.upper() in WEAK_TYPES
-        if kind is not None and typed and typed not in found and not (weak_type and (found or hits)):
+        # A weak type (PROCEDURE) yields to a text that says the arm is other care (physiotherapy
+        # filed as PROCEDURE), not to the drug it injects.
+        yields = WEAK_TYPES.get(kind.value.upper(), frozenset()) if kind is not None else frozenset()
+        if kind is not None and typed and typed not in found and not (yields & (found.keys() | hits.keys())):
             found[typed] = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind)
         if i and texts and not found and typed is None:
             unnamed.append(texts)

@@ -61,11 +61,25 @@ AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "placebo", "a
 COGNITIVE_TRAINING = "cognitive_training"
 
 
+def _shared_phrases() -> dict[str, list[str]]:
+    """Per category the phrases of the `shared` lists that name it (an implanted cage is both a
+    device and the surgery that places it)."""
+    out: dict[str, list[str]] = {}
+    for name, shared in (_DATA.get("shared") or {}).items():
+        for cat in shared["categories"]:
+            if cat not in _DATA["categories"]:
+                raise rules.RuleError(f"{_WHERE} shared.{name}: unknown category {cat!r}")
+            out.setdefault(cat, []).extend(shared["phrases"])
+    return out
+
+
 def _load() -> tuple[list[Rule], dict[str, Category]]:
     found: list[Rule] = []
     cats: dict[str, Category] = {}
+    shared = _shared_phrases()
     for cat, raw in _DATA["categories"].items():
-        spec = raw or {}
+        spec = dict(raw or {})
+        spec["phrases"] = (spec.get("phrases") or []) + shared.get(cat, [])
         cats[cat] = Category(bool(spec.get("psychological")),
                              _compile(spec.get("exceptions") or [], f"{cat}.exceptions"),
                              frozenset(spec.get("weak_yields_to") or ()),
@@ -92,5 +106,7 @@ TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES})
 # The categories the profile's psychological criteria read (bench/accuracy.py compares these).
 PSYCHOLOGICAL = frozenset(c for c, spec in CATEGORIES.items() if spec.psychological)
 TYPE: dict[str, str] = {k.upper(): v for k, v in _DATA["registry_types"].items()}
-WEAK_TYPES = frozenset(t.upper() for t in _DATA.get("weak_registry_types") or ())
+# A weak registry type -> the categories whose text hits it yields to.
+WEAK_TYPES: dict[str, frozenset[str]] = {k.upper(): frozenset(v or ()) for k, v in
+                                         (_DATA.get("weak_registry_types") or {}).items()}
 PHYSIO = "physiotherapy_exercise"
