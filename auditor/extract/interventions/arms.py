@@ -34,6 +34,8 @@ class ArmCategories:
 
 
 Unit = tuple[list[Text], Text | None]
+# A registered intervention that names no category (its texts; its general-education hit, if any).
+Unnamed = tuple[list[Text], Hit | None]
 
 
 def derive(record: TrialRecord) -> ArmCategories:
@@ -68,12 +70,12 @@ def derive(record: TrialRecord) -> ArmCategories:
     return result
 
 
-def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[dict[str, Hit], list[list[Text]]]:
+def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[dict[str, Hit], list[Unnamed]]:
     """Every category one arm's texts and intervention types show, with the first evidence of each;
     and the texts of the registered interventions that show none (no phrase; a type that maps to no
     category: BEHAVIORAL, OTHER, DIETARY_SUPPLEMENT)."""
     hits: dict[str, Hit] = {}
-    unnamed: list[list[Text]] = []
+    unnamed: list[Unnamed] = []
     for i, (texts, kind) in enumerate(units):
         found = scanner.hits(texts, pain_trial)
         typed = TYPE.get(kind.value.upper()) if kind is not None else None
@@ -85,15 +87,18 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
         yields = WEAK_TYPES.get(kind.value.upper(), frozenset()) if kind is not None else frozenset()
         if kind is not None and typed and typed not in found and not (yields & (found.keys() | hits.keys())):
             found[typed] = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind)
-        if i and texts and not found and typed is None:
-            unnamed.append(texts)
+        # (An intervention that names only general education is one of its own, e.g. the
+        # "Psychoeducation" comparator, even where the arm's text also names the CBT it crosses over to.)
+        education_only = found.keys() == {"other"} and found["other"].tier == "weak"
+        if i and texts and typed is None and (not found or education_only):
+            unnamed.append((texts, found.get("other")))
         for cat, hit in found.items():
             if cat not in hits or (hits[cat].tier != "strong" and hit.tier == "strong"):
                 hits[cat] = hit
     return hits, unnamed
 
 
-def _unnamed_intervention(scanner: Scanner, unnamed: list[list[Text]], hits: dict[str, Hit]) -> None:
+def _unnamed_intervention(scanner: Scanner, unnamed: list[Unnamed], hits: dict[str, Hit]) -> None:
     """A registered intervention that no rule names, beside named ones in its arm, is "other"
     (an amniotic patch beside the discectomy, "hot compression" beside the drug, a psychoeducation
     programme). Not so: usual care or a control beside the treatment (background the labels do not
@@ -101,12 +106,13 @@ def _unnamed_intervention(scanner: Scanner, unnamed: list[list[Text]], hits: dic
     ("Survey Administration", "CT radiographic assessment"), or the digital programme whose psychological
     content the summary names (the arm has taken it)."""
     digital_psych = bool(PSYCHOLOGICAL & hits.keys())
-    for texts in unnamed:
+    for texts, education in unnamed:
         if any(scanner.any_aux(texts, name) for name in ("usual_care", "inactive", "placebo", "assessment")):
             continue
         if digital_psych and scanner.any_aux(texts, "digital"):
             continue
-        hits["other"] = Hit("default", "registered intervention no category rule names -> other", source=texts[0])
+        hits["other"] = education or Hit("default", "registered intervention no category rule names -> other",
+                                         source=texts[0])
         return
 
 
