@@ -85,7 +85,10 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
         # A weak type (PROCEDURE) yields to a text that says the arm is other care (physiotherapy
         # filed as PROCEDURE), not to the drug it injects.
         yields = WEAK_TYPES.get(kind.value.upper(), frozenset()) if kind is not None else frozenset()
-        if kind is not None and typed and typed not in found and not (yields & (found.keys() | hits.keys())):
+        # A placebo is what it imitates: "Placebo" filed as DEVICE whose text names "75 mg" capsules.
+        imitates = any(h.tier == "strong" for h in found.values()) and scanner.any_aux(texts, "placebo")
+        if kind is not None and typed and typed not in found and not imitates \
+                and not (yields & (found.keys() | hits.keys())):
             found[typed] = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind)
         # (An intervention that names only general education is one of its own, e.g. the
         # "Psychoeducation" comparator, even where the arm's text also names the CBT it crosses over to.)
