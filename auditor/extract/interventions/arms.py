@@ -73,7 +73,7 @@ def derive(record: TrialRecord) -> ArmCategories:
 def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[dict[str, Hit], list[Unnamed]]:
     """Every category one arm's texts and intervention types show, with the first evidence of each;
     and the texts of the registered interventions that show none (no phrase; a type that maps to no
-    category: BEHAVIORAL, OTHER, DIETARY_SUPPLEMENT)."""
+    category: BEHAVIORAL, OTHER, COMBINATION_PRODUCT)."""
     hits: dict[str, Hit] = {}
     unnamed: list[Unnamed] = []
     for i, (texts, kind) in enumerate(units):
