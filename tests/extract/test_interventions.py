@@ -72,3 +72,4 @@ def test_every_rule_has_trigger_words():
     """A phrase the trigger index cannot read (a character class at its start, say) makes its whole
     rule run over every text: spell such phrases as alternations."""
     assert not ruledata.TRIGGERS.always, sorted(ruledata.TRIGGERS.always)
+    assert not ruledata.RECORD_TRIGGERS.always, sorted(ruledata.RECORD_TRIGGERS.always)

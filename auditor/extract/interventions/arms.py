@@ -42,7 +42,8 @@ def derive(record: TrialRecord) -> ArmCategories:
     result = ArmCategories()
     scanner = Scanner()
     # In a pain trial, "education" is about the pain even when the arm does not say so.
-    pain_trial = any(scanner.any_aux([t], "pain_context") for t in [*record.conditions, record.title] if t is not None)
+    pain_trial = any(scanner.any_aux([t], "pain_context", record_level=True)
+                     for t in [*record.conditions, record.title] if t is not None)
     groups = _groups(record)
     for arm_type, units in groups:
         hits, unnamed = _arm_hits(scanner, units, pain_trial)
@@ -156,9 +157,10 @@ def _inherit(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_t
     texts = [t for t in (record.title, record.official_title, record.summary) if t is not None] + list(record.keywords)
     if include_description and record.description is not None:
         texts.append(record.description)
-    found = scanner.hits(texts, pain_trial)
+    found = scanner.hits(texts, pain_trial, record_level=True)
     if not include_description and record.description is not None and not PSYCHOLOGICAL & found.keys():
-        found = {c: h for c, h in scanner.hits([record.description], pain_trial).items() if h.tier == "strong"}
+        found = {c: h for c, h in scanner.hits([record.description], pain_trial, record_level=True).items()
+                 if h.tier == "strong"}
     for cat, hit in found.items():
         if cat not in hits and (CATEGORIES[cat].psychological or (include_description and cat == PHYSIO)):
             hits[cat] = hit.noted(" (what the record says the arm's programme delivers)")

@@ -105,8 +105,14 @@ RULE_BY_NAME = {r.name: r for r in RULES}
 TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES})
 # The categories the profile's psychological criteria read (bench/accuracy.py compares these).
 PSYCHOLOGICAL = frozenset(c for c, spec in CATEGORIES.items() if spec.psychological)
+PHYSIO = "physiotherapy_exercise"
+# The record's own texts (title, summary, keywords, detailed description, conditions) are read only
+# for what an arm takes from them (the psychological categories, physiotherapy for a single arm) and
+# for the pain context: a smaller index over the long texts.
+RECORD_TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES
+                                if r.tier == "pain_context"
+                                or (r.category is not None and (r.category in PSYCHOLOGICAL or r.category == PHYSIO))})
 TYPE: dict[str, str] = {k.upper(): v for k, v in _DATA["registry_types"].items()}
 # A weak registry type -> the categories whose text hits it yields to.
 WEAK_TYPES: dict[str, frozenset[str]] = {k.upper(): frozenset(v or ()) for k, v in
                                          (_DATA.get("weak_registry_types") or {}).items()}
-PHYSIO = "physiotherapy_exercise"

@@ -9,7 +9,8 @@ import re
 import string
 from dataclasses import dataclass
 
-from auditor.extract.interventions.ruledata import CATEGORIES, RULE_BY_NAME, TRIGGERS
+from auditor.extract.interventions.ruledata import CATEGORIES, RECORD_TRIGGERS, RULE_BY_NAME, TRIGGERS
+from auditor.extract.prefilter import TriggerIndex
 from auditor.extract.text import evidence
 from auditor.facts import Evidence
 from auditor.model import Text
@@ -84,41 +85,42 @@ def _lowered(value: str) -> str:
 
 
 class Scanner:
-    """Scans each text of one record once."""
+    """Scans each text of one record once. `record_level` texts (the record's title, summary,
+    description, conditions) are scanned with the smaller index of what an arm takes from them."""
 
     def __init__(self) -> None:
-        self._done: dict[int, Scan] = {}
+        self._done: dict[tuple[int, bool], Scan] = {}
 
-    def scan(self, text: Text) -> Scan:
-        key = id(text)
+    def scan(self, text: Text, record_level: bool = False) -> Scan:
+        key = (id(text), record_level)
         if key not in self._done:
-            self._done[key] = _scan(text)
+            self._done[key] = _scan(text, RECORD_TRIGGERS if record_level else TRIGGERS)
         return self._done[key]
 
-    def hits(self, texts: list[Text], pain_trial: bool) -> dict[str, Hit]:
+    def hits(self, texts: list[Text], pain_trial: bool, record_level: bool = False) -> dict[str, Hit]:
         """Per category over `texts` in order: the first strong hit, else the first other one."""
         found: dict[str, Hit] = {}
         for text in texts:
-            for cat, hit in self.scan(text).resolved(pain_trial).items():
+            for cat, hit in self.scan(text, record_level).resolved(pain_trial).items():
                 if cat not in found or (found[cat].tier != "strong" and hit.tier == "strong"):
                     found[cat] = hit
         return found
 
-    def any_aux(self, texts: list[Text], name: str) -> bool:
-        return any(name in self.scan(t).aux for t in texts)
+    def any_aux(self, texts: list[Text], name: str, record_level: bool = False) -> bool:
+        return any(name in self.scan(t, record_level).aux for t in texts)
 
 
-def _scan(text: Text) -> Scan:
+def _scan(text: Text, triggers: TriggerIndex) -> Scan:
     value = text.value
-    starts = TRIGGERS.starts(_lowered(value)) or {}
+    starts = triggers.starts(_lowered(value)) or {}
     tiers: dict[str, dict[str, Hit]] = {"strong": {}, "weak": {}, "context": {}}
     aux: set[str] = set()
     usual: Hit | None = None
     # Each (tier, category) and each auxiliary list is one rule, so the order they run in does not
     # matter (Scan.resolved orders the categories).
-    for name in starts.keys() | TRIGGERS.always if TRIGGERS.always else starts:
+    for name in starts.keys() | triggers.always if triggers.always else starts:
         rule = RULE_BY_NAME[name]
-        for m in TRIGGERS.finditer(rule.name, rule.pattern, value, starts):
+        for m in triggers.finditer(rule.name, rule.pattern, value, starts):
             if rule.category is None:
                 aux.add(rule.tier)
                 if rule.tier == "usual_care":
