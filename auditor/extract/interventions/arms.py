@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.extract.interventions.ruledata import (
+    ASSESSMENT,
     CATEGORIES,
     COGNITIVE_TRAINING,
     PHYSIO,
@@ -111,7 +112,8 @@ def _unnamed_intervention(scanner: Scanner, unnamed: list[Unnamed], hits: dict[s
     content the summary names (the arm has taken it)."""
     digital_psych = bool(PSYCHOLOGICAL & hits.keys())
     for texts, education in unnamed:
-        if any(scanner.any_aux(texts, name) for name in ("usual_care", "inactive", "placebo", "assessment")):
+        if any(scanner.any_aux(texts, name) for name in ("usual_care", "inactive", "placebo")) \
+                or (ASSESSMENT is not None and any(ASSESSMENT.search(t.value) for t in texts)):
             continue
         if digital_psych and scanner.any_aux(texts, "digital"):
             continue

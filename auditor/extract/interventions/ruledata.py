@@ -56,7 +56,7 @@ class Category:
 
 
 # The auxiliary phrase lists of the rule file (see the comments there).
-AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "placebo", "assessment", "digital", "cognitive_training")
+AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "placebo", "digital", "cognitive_training")
 # A name in `weak_yields_to` that is no category: the arm names cognitive training.
 COGNITIVE_TRAINING = "cognitive_training"
 
@@ -99,6 +99,8 @@ def _load() -> tuple[list[Rule], dict[str, Category]]:
 
 
 RULES, CATEGORIES = _load()
+# Read only in the few registered interventions that name no category, so not part of the index.
+ASSESSMENT = _compile(_DATA.get("assessment") or [], "assessment")
 RULE_BY_NAME = {r.name: r for r in RULES}
 # Words every match of a rule starts with (from the rule phrases): one pass over a text tells where
 # each rule can match.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auditor.extract.interventions.ruledata import CATEGORIES, RECORD_TRIGGERS, RULE_BY_NAME, TRIGGERS
 from auditor.extract.prefilter import TriggerIndex
@@ -47,19 +47,27 @@ class Scan:
     context: dict[str, Hit]
     aux: frozenset[str]
     usual_care: Hit | None
+    # resolved() per pain_trial flag: a text is read for several arms.
+    _resolved: dict[bool, dict[str, Hit]] = field(default_factory=dict, compare=False, repr=False)
 
     def resolved(self, pain_trial: bool) -> dict[str, Hit]:
         """Per category (in the rule file's order) the strong hit, else the weak one, else (in a
-        pain context) the context one."""
-        context = self.context if pain_trial or "pain_context" in self.aux else {}
-        if not (self.strong or self.weak or context):
-            return {}
-        out: dict[str, Hit] = {}
-        for cat in CATEGORIES:
-            hit = self.strong.get(cat) or self.weak.get(cat) or context.get(cat)
-            if hit is not None:
-                out[cat] = hit
-        return out
+        pain context) the context one. (The caller must not change the dict.)"""
+        if not (self.strong or self.weak or self.context):
+            return _NONE
+        done = self._resolved.get(pain_trial)
+        if done is None:
+            context = self.context if pain_trial or "pain_context" in self.aux else {}
+            done = {}
+            for cat in CATEGORIES:
+                hit = self.strong.get(cat) or self.weak.get(cat) or context.get(cat)
+                if hit is not None:
+                    done[cat] = hit
+            self._resolved[pain_trial] = done
+        return done
+
+
+_NONE: dict[str, Hit] = {}
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -89,13 +97,15 @@ class Scanner:
     description, conditions) are scanned with the smaller index of what an arm takes from them."""
 
     def __init__(self) -> None:
-        self._done: dict[tuple[int, bool], Scan] = {}
+        self._arm: dict[int, Scan] = {}
+        self._record: dict[int, Scan] = {}
 
     def scan(self, text: Text, record_level: bool = False) -> Scan:
-        key = (id(text), record_level)
-        if key not in self._done:
-            self._done[key] = _scan(text, RECORD_TRIGGERS if record_level else TRIGGERS)
-        return self._done[key]
+        done = self._record if record_level else self._arm
+        found = done.get(id(text))
+        if found is None:
+            found = done[id(text)] = _scan(text, RECORD_TRIGGERS if record_level else TRIGGERS)
+        return found
 
     def hits(self, texts: list[Text], pain_trial: bool, record_level: bool = False) -> dict[str, Hit]:
         """Per category over `texts` in order: the first strong hit, else the first other one."""
