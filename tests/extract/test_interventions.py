@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from auditor.extract import interventions, rules
+from auditor.extract.interventions import ruledata
 from tests.extract.helpers import record
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "interventions.yaml")
@@ -70,4 +71,5 @@ def test_psych_with_physio_evidence_quotes_both_parts():
 def test_every_rule_has_trigger_words():
     """A phrase the trigger index cannot read (a character class at its start, say) makes its whole
     rule run over every text: spell such phrases as alternations."""
-    assert not interventions._TRIGGERS.always, sorted(interventions._TRIGGERS.always)
+    assert not ruledata.TRIGGERS.always, sorted(ruledata.TRIGGERS.always)
+    assert not ruledata.RECORD_TRIGGERS.always, sorted(ruledata.RECORD_TRIGGERS.always)

@@ -1,0 +1,35 @@
+"""Ho 2022 intervention categories per arm (CRITERIA.md vocabulary) and psych-with-physio.
+
+Each arm is read together with the interventions assigned to it (ctgov armGroupLabels /
+interventionNames). The phrase rules, which categories are psychological and the mapping of the
+registry's intervention types (DRUG, DEVICE, ...) are data: `rules/interventions.yaml` (see
+docs/rules/interventions.md). This package holds the mechanism that applies them:
+
+- `ruledata`: the rule file compiled, and one Aho-Corasick trigger index over all its phrase lists;
+- `scan`: one pass over one text (each text of a record is scanned once);
+- `arms`: per arm, what its texts and registry types show; the summary a digital arm inherits;
+  psych-with-physio.
+
+Speed: every phrase list of the rule file (category tiers and the auxiliary lists such as
+`digital` or `inactive`) is one named pattern of the single trigger index, so each text is passed
+over once and only the patterns whose trigger words occur are tried, at those positions.
+"""
+
+from __future__ import annotations
+
+from auditor.extract.interventions.arms import ArmCategories, derive
+from auditor.extract.interventions.ruledata import CATEGORIES, PSYCHOLOGICAL
+from auditor.facts import FactSheet
+from auditor.model import TrialRecord
+
+__all__ = ["CATEGORIES", "PSYCHOLOGICAL", "READS", "WRITES", "ArmCategories", "derive", "extract"]
+
+WRITES = ("treatment.intervention_categories", "treatment.psych_with_physio")
+READS: tuple[str, ...] = ()
+
+
+def extract(record: TrialRecord, sheet: FactSheet) -> None:
+    cats = derive(record)
+    sheet.set("treatment.intervention_categories", cats.categories, cats.evidence)
+    sheet.set("treatment.psych_with_physio", cats.psych_with_physio,
+              cats.psych_with_physio_evidence if cats.psych_with_physio else None)

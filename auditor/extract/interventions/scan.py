@@ -1,0 +1,155 @@
+"""One pass of the rule file over one text: per category its first strong, weak and context match,
+and which auxiliary lists match. A record's texts are each scanned once (an intervention shared by
+several arms, the summary read for several arms), and Evidence is built only for reported hits."""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+from dataclasses import dataclass, field
+
+from auditor.extract.interventions.ruledata import CATEGORIES, RECORD_TRIGGERS, RULE_BY_NAME, TRIGGERS
+from auditor.extract.prefilter import TriggerIndex
+from auditor.extract.text import evidence
+from auditor.facts import Evidence
+from auditor.model import Text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A category found in an arm: where, the tier of the phrase that found it, and the note.
+    The Evidence is built only for the hits that are reported."""
+    tier: str
+    note: str
+    text: Text | None = None  # None: the hit is the registry type itself (`source`)
+    start: int = 0
+    end: int = 0
+    source: Text | None = None
+
+    def evidence(self) -> Evidence:
+        if self.text is None:
+            assert self.source is not None
+            return Evidence.of(self.source, quote=self.source.value[:100] if self.tier == "default" else None,
+                               note=self.note)
+        return evidence(self.text, self.start, self.end, self.note, limit=100)
+
+    def noted(self, suffix: str) -> Hit:
+        return Hit(self.tier, f"{self.note}{suffix}", self.text, self.start, self.end, self.source)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one text holds: per category its first strong, weak and context match, and which
+    auxiliary lists match (with the first usual-care match)."""
+    strong: dict[str, Hit]
+    weak: dict[str, Hit]
+    context: dict[str, Hit]
+    aux: frozenset[str]
+    usual_care: Hit | None
+    # resolved() per pain_trial flag: a text is read for several arms.
+    _resolved: dict[bool, dict[str, Hit]] = field(default_factory=dict, compare=False, repr=False)
+
+    def resolved(self, pain_trial: bool) -> dict[str, Hit]:
+        """Per category (in the rule file's order) the strong hit, else the weak one, else (in a
+        pain context) the context one. (The caller must not change the dict.)"""
+        if not (self.strong or self.weak or self.context):
+            return _NONE
+        done = self._resolved.get(pain_trial)
+        if done is None:
+            context = self.context if pain_trial or "pain_context" in self.aux else {}
+            done = {}
+            for cat in CATEGORIES:
+                hit = self.strong.get(cat) or self.weak.get(cat) or context.get(cat)
+                if hit is not None:
+                    done[cat] = hit
+            self._resolved[pain_trial] = done
+        return done
+
+
+_NONE: dict[str, Hit] = {}
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@functools.cache
+def _fold(char: str) -> str:
+    """The ASCII letter a non-ASCII character matches under re.IGNORECASE (the long s is "s", the
+    Kelvin sign "k"), else NUL, which starts no trigger word."""
+    for letter in string.ascii_lowercase:
+        if re.fullmatch(letter, char, re.IGNORECASE):
+            return letter
+    return "\x00"
+
+
+def _lowered(value: str) -> str:
+    """The text lower-cased for the trigger index, one character for one, so positions agree.
+    Non-ASCII text is folded, not skipped: a registry text with one accented letter or "greater or
+    equal" sign would otherwise run every pattern over the whole text."""
+    if value.isascii():
+        return value.lower()
+    return _NON_ASCII.sub(lambda m: _fold(m.group()), value).lower()
+
+
+class Scanner:
+    """Scans each text of one record once. `record_level` texts (the record's title, summary,
+    description, conditions) are scanned with the smaller index of what an arm takes from them."""
+
+    def __init__(self) -> None:
+        self._arm: dict[int, Scan] = {}
+        self._record: dict[int, Scan] = {}
+
+    def scan(self, text: Text, record_level: bool = False) -> Scan:
+        done = self._record if record_level else self._arm
+        found = done.get(id(text))
+        if found is None:
+            found = done[id(text)] = _scan(text, RECORD_TRIGGERS if record_level else TRIGGERS)
+        return found
+
+    def hits(self, texts: list[Text], pain_trial: bool, record_level: bool = False) -> dict[str, Hit]:
+        """Per category over `texts` in order: the first strong hit, else the first other one."""
+        found: dict[str, Hit] = {}
+        for text in texts:
+            for cat, hit in self.scan(text, record_level).resolved(pain_trial).items():
+                if cat not in found or (found[cat].tier != "strong" and hit.tier == "strong"):
+                    found[cat] = hit
+        return found
+
+    def any_aux(self, texts: list[Text], name: str, record_level: bool = False) -> bool:
+        return any(name in self.scan(t, record_level).aux for t in texts)
+
+
+def _scan(text: Text, triggers: TriggerIndex) -> Scan:
+    value = text.value
+    starts = triggers.starts(_lowered(value)) or {}
+    tiers: dict[str, dict[str, Hit]] = {"strong": {}, "weak": {}, "context": {}}
+    aux: set[str] = set()
+    usual: Hit | None = None
+    # Each (tier, category) and each auxiliary list is one rule, so the order they run in does not
+    # matter (Scan.resolved orders the categories).
+    for name in starts.keys() | triggers.always if triggers.always else starts:
+        rule = RULE_BY_NAME[name]
+        for m in triggers.finditer(rule.name, rule.pattern, value, starts):
+            if rule.category is None:
+                aux.add(rule.tier)
+                if rule.tier == "usual_care":
+                    usual = Hit("strong", f"'{m.group()}' -> other (usual care)", text, m.start(), m.end())
+                break
+            if _excepted(rule.category, value, m):
+                continue
+            tiers[rule.tier][rule.category] = Hit(rule.tier, f"'{m.group()}' -> {rule.category}",
+                                                  text, m.start(), m.end())
+            break
+    return Scan(tiers["strong"], tiers["weak"], tiers["context"], frozenset(aux), usual)
+
+
+def _excepted(category: str, value: str, m: re.Match[str]) -> bool:
+    """Whether the match lies inside one of the category's exceptions (a longer phrase that means
+    something else)."""
+    exceptions = CATEGORIES[category].exceptions
+    if exceptions is None:
+        return False
+    lo = max(0, m.start() - 80)
+    return any(e.start() + lo < m.end() and e.end() + lo > m.start()
+               for e in exceptions.finditer(value[lo:m.end() + 120]))
