@@ -59,6 +59,14 @@ _SHORT = set(_UNITS["short_tokens"])
 # Any unit spelled out (not the one-letter forms, which are units only glued to a digit).
 UNIT = rules.alternation([t for t in _UNIT_OF if t not in _SHORT])
 UNIT_ALL = rules.alternation(list(_UNIT_OF))
+_GLUED = set(_UNITS["glued_tokens"])
+# A unit written after its number, also after a space or hyphen ("6 mo", "3-mths"): every token but
+# the one-letter ones.
+UNIT_WORD = rules.alternation([t for t in _UNIT_OF if t not in _GLUED])
+# The one-letter units, as a character class: only glued to digits ("12m", "24h").
+UNIT_LETTER = "[" + "".join(sorted(_GLUED)) + "]"
+# A unit written before its number ("Week 12", "Months 1, 2, 3").
+UNIT_BEFORE_NUMBER = rules.alternation([t for t in _UNIT_OF if t not in _GLUED | set(_UNITS["not_before_number"])])
 
 
 # The only non-ASCII characters that re.IGNORECASE equates with ASCII letters (found by testing

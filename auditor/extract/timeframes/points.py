@@ -1,0 +1,121 @@
+"""Time points of one time-frame text: quantities + anchors + word-only markers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
+
+from auditor.extract.text import ascii_lower, compile_fast
+from auditor.extract.timeframes import anchors as _anchors
+from auditor.extract.timeframes.anchors import MARKER_RANGE, PHRASE_INDEX, RULES
+from auditor.extract.timeframes.quantities import Qty, quantities
+from auditor.extract.timeframes.spans import Spans, free
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    weeks: float
+    anchor: str  # one of ANCHORS
+    start: int  # span [start, end) of the text the point was read from (quantity + its anchor)
+    end: int
+    stated: bool = True  # False: no anchor in the text, read as "from baseline" by registry convention
+    numeric: bool = True  # False: a word-only point such as "Baseline" or "post-intervention"
+
+
+def parse(text: str | None) -> list[TimePoint]:
+    """Time points of one time-frame text, in text order; [] when nothing can be read."""
+    if not text or not text.strip():
+        return []
+    return list(parse_cached(text))
+
+
+@lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
+def parse_cached(text: str) -> tuple[TimePoint, ...]:
+    starts = PHRASE_INDEX.starts(ascii_lower(text))
+    candidates = _anchors.possible(starts)
+    qtys = quantities(text)
+    _anchors.attach(text, qtys, _anchors.anchors(text, starts, candidates))
+    points = _quantity_points(text, qtys)
+    # anchor_start and anchor_end are set together
+    used = [(q.anchor_start, cast(int, q.anchor_end)) for q in qtys if q.anchor_start is not None]
+    taken: list[Spans] = []
+    for found, anchor in _anchors.matches(candidates, *MARKER_RANGE, text, starts):
+        if not taken:
+            taken.append(Spans([(q.start, q.end) for q in qtys] + used))
+        mine = Spans()
+        for m in found:
+            if not free(taken, m.start(), m.end()):
+                continue
+            points.append((m.start(), TimePoint(0.0, anchor, m.start(), m.end(), stated=True, numeric=False)))
+            mine.append(m.start(), m.end())
+        taken.append(mine)
+    points.sort(key=lambda p: p[0])
+    return tuple(p for _, p in points)
+
+
+def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
+    points: list[tuple[int, TimePoint]] = []
+    for q in qtys:
+        if q.anchor == "before":
+            continue
+        anchor = q.anchor or "baseline"
+        if anchor == "treatment_start" and _follow_up_after(text, q):
+            anchor = "end_of_treatment"
+        lo = min(q.start, q.anchor_start if q.anchor_start is not None else q.start)
+        hi = max(q.end, q.anchor_end or q.end)
+        for w in q.values:
+            points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None)))
+    return points
+
+
+_FOLLOW_UP_LEAD = compile_fast(RULES["follow_up_lead"], re.IGNORECASE)
+_NOT_ASSESSMENT = compile_fast("|".join(f"(?:{p})" for p in RULES["not_assessment"]), re.IGNORECASE)
+
+
+def _follow_up_after(text: str, q: Qty) -> bool:
+    """"followed up after 3 months OF the intervention": a follow-up visit after the treatment."""
+    assert q.anchor_start is not None  # an anchored quantity
+    return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
+        and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+def assessment(text: str | None) -> bool:
+    """False for a time frame that describes how the study is run ("From first to last participant
+    approached (up to 20 months)"): its times are not assessments."""
+    return not (text and _NOT_ASSESSMENT.search(text))
+
+
+_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.IGNORECASE)
+
+
+def end_of_treatment_at(text: str | None) -> TimePoint | None:
+    """A time frame that dates the end of treatment from baseline: "Post-treatment at Week 8",
+    "Post Treatment (Week 5)", "Week 8 (End of Treatment)", "8 weeks (EOT)". None otherwise."""
+    if not text:
+        return None
+    points = parse(text)
+    for i, p in enumerate(points):
+        if p.numeric or p.anchor != "end_of_treatment":
+            continue
+        for q in points[i + 1:i + 2]:  # the point written right after the marker
+            if q.numeric and q.anchor == "baseline" and q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start]):
+                return TimePoint(q.weeks, "baseline", p.start, q.end, q.stated)
+        for q in points[max(0, i - 1):i]:  # or right before it: "Week 8 (End of Treatment)"
+            if q.numeric and q.anchor == "baseline" and q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start]):
+                return TimePoint(q.weeks, "baseline", q.start, p.end, q.stated)
+    return None
+
+
+def specific(text: str | None) -> bool:
+    """FU03: a time frame is specific when it names a time with a unit, or only baseline/surgery.
+
+    Not specific: missing, "end of study", "post-intervention" alone, a bare number ("12"),
+    "baseline and post-intervention" (when post-intervention happens is still open).
+    """
+    points = parse(text)
+    if any(p.numeric for p in points):
+        return True
+    # "Baseline", "at the end of surgery" name a moment; "post-intervention" alone does not say when.
+    return bool(points) and all(p.anchor in ("baseline", "procedure") for p in points)
