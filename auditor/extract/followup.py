@@ -69,10 +69,12 @@ def outcome_points(outcome: Outcome) -> list[Point]:
 
 def _measure_points(outcome: Outcome) -> list[Point]:
     """Registries without a time-frame field (ICTRP, legacy records) often name the time in the
-    outcome itself: "Oswestry Disability Index at 12 months". Only times with a unit count."""
+    outcome itself: "Oswestry Disability Index at 12 months", "clearance rate at day 3". This is
+    the one place that judges whether such text holds a time (the registry readers only split off
+    what the registry marks as a time frame): times with a unit count (timeframes.named_times)."""
     if outcome.measure is None:
         return []
-    found = [p for p in timeframes.parse(outcome.measure.value) if p.numeric and p.weeks >= 1]
+    found = timeframes.named_times(outcome.measure.value)
     return [Point(p.weeks, p.anchor, Evidence.of(outcome.measure, quote=quote_around(outcome.measure.value, p.start, p.end, 120),
                                                  note=f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} "
                                                       f"(time named in the outcome; no time frame registered)"))

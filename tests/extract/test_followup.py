@@ -43,3 +43,14 @@ def test_schedule_in_the_description_is_not_cut_at_a_decimal_point():
                  outcomes=[{"measure": "VAS"}])
     fu = followup.compute(rec.outcomes, 0.0, rec)
     assert fu.after_treatment == 13
+
+
+def test_times_named_in_the_measure_of_an_outcome_without_time_frame():
+    # What counts as a time in an outcome's own text is judged here, not by the registry reader.
+    rec = record(outcomes=[{"measure": "Viral clearance at day 3"}, {"measure": "Mortality at weeks 2"},
+                           {"measure": "6-minute walk distance"}, {"measure": "Change from baseline in EQ-5D"}])
+    fu = followup.compute(rec.outcomes, None)
+    assert fu.max_from_baseline == 2
+    specific, unspecific, _ = followup.specificity(rec)
+    assert specific is False and unspecific == ["(no time frame) 6-minute walk distance",
+                                                "(no time frame) Change from baseline in EQ-5D"]

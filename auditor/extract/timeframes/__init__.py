@@ -28,6 +28,7 @@ from auditor.extract.timeframes.points import (
     TimePoint,
     assessment,
     end_of_treatment_at,
+    named_times,
     parse,
     parse_cached,
     specific,
@@ -35,4 +36,4 @@ from auditor.extract.timeframes.points import (
 
 _parse = parse_cached  # the per-record cache that derive() empties (auditor/extract/__init__.py)
 
-__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "assessment", "end_of_treatment_at", "parse", "specific"]
+__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "assessment", "end_of_treatment_at", "named_times", "parse", "specific"]

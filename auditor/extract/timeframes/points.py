@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
-from auditor.extract.text import ascii_lower, compile_fast
+from auditor.extract.text import ascii_lower, compile_fast, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, PHRASE_INDEX, RULES
 from auditor.extract.timeframes.quantities import Qty, quantities
@@ -79,6 +79,23 @@ def _follow_up_after(text: str, q: Qty) -> bool:
     assert q.anchor_start is not None  # an anchored quantity
     return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
         and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+def named_times(text: str | None) -> list[TimePoint]:
+    """Time points named in an outcome's own text when it has no time frame ("Pain at 12 months",
+    "clearance rate at day 3"): the points with a number and a unit, of a day or more (a measure's
+    own minutes and hours are its method: "6-minute walk distance"), not a number glued to a name
+    by a hyphen ("EQ-5D" is no 5 days)."""
+    if not text:
+        return []
+    return [p for p in parse(text) if p.numeric and p.weeks >= _DAY
+            and not _IN_NAME.search(text, max(0, p.start - 2), p.start + 1)]
+
+
+_DAY = weeks(1, "day")
+
+
+_IN_NAME = compile_fast(r"[a-z]-\d", re.IGNORECASE)
 
 
 def assessment(text: str | None) -> bool:
