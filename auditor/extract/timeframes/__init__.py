@@ -31,9 +31,10 @@ from auditor.extract.timeframes.points import (
     named_times,
     parse,
     parse_cached,
+    same_visit,
     specific,
 )
 
 _parse = parse_cached  # the per-record cache that derive() empties (auditor/extract/__init__.py)
 
-__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "assessment", "end_of_treatment_at", "named_times", "parse", "specific"]
+__all__ = ["ANCHORS", "NUM_RE", "TimePoint", "assessment", "end_of_treatment_at", "named_times", "parse", "same_visit", "specific"]

@@ -39,8 +39,12 @@ def _anchor_rules(section: str) -> list[tuple[re.Pattern[str], str]]:
 # (regex, anchor); order matters only for overlaps: earlier wins.
 _ANCHOR_PHRASES = _anchor_rules("anchor_phrases")
 # Word-only time points (no number): 0 weeks from baseline, or 0 weeks after the end of treatment.
-_MARKERS = _anchor_rules("markers")
+_MARKERS = _anchor_rules("markers") + _anchor_rules("discharge_markers")
 PHRASES = _ANCHOR_PHRASES + _MARKERS
+# Markers flagged `moment: true` name when the assessment is although they are no number ("at
+# discharge"): a time frame of such markers is specific (FU03) like "Baseline".
+MOMENTS = frozenset(len(_ANCHOR_PHRASES) + i for i, entry in enumerate(RULES["markers"] + RULES["discharge_markers"])
+                    if entry.get("moment"))
 # Index ranges of PHRASES: the anchor phrases, then the markers.
 ANCHOR_RANGE = (0, len(_ANCHOR_PHRASES))
 MARKER_RANGE = (len(_ANCHOR_PHRASES), len(PHRASES))
@@ -59,20 +63,20 @@ def possible(starts: dict[str, list[int]] | None) -> list[int]:
 
 
 def matches(candidates: list[int], lo: int, hi: int, text: str,
-            starts: dict[str, list[int]] | None) -> Iterator[tuple[list[re.Match[str]], str]]:
-    """(matches, anchor) per pattern of PHRASES[lo:hi] that may match and does, in pattern order."""
+            starts: dict[str, list[int]] | None) -> Iterator[tuple[int, list[re.Match[str]], str]]:
+    """(index, matches, anchor) per pattern of PHRASES[lo:hi] that may match and does, in pattern order."""
     for i in candidates:
         if lo <= i < hi:
             pattern, anchor = PHRASES[i]
             if found := list(PHRASE_INDEX.finditer(str(i), pattern, text, starts)):
-                yield found, anchor
+                yield i, found, anchor
 
 
 def anchors(text: str, starts: dict[str, list[int]] | None, candidates: list[int]) -> list[tuple[int, int, str]]:
     """(start, end, anchor) of every anchor phrase, disjoint (earlier patterns win overlaps), sorted."""
     found: list[tuple[int, int, str]] = []
     kept: list[Spans] = []  # per pattern, the matches kept
-    for found_by, anchor in matches(candidates, *ANCHOR_RANGE, text, starts):
+    for _, found_by, anchor in matches(candidates, *ANCHOR_RANGE, text, starts):
         mine = Spans()
         for m in found_by:
             if free(kept, m.start(), m.end()):

@@ -9,7 +9,7 @@ from typing import cast
 
 from auditor.extract.text import ascii_lower, compile_fast, weeks
 from auditor.extract.timeframes import anchors as _anchors
-from auditor.extract.timeframes.anchors import MARKER_RANGE, PHRASE_INDEX, RULES
+from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
 from auditor.extract.timeframes.quantities import Qty, quantities
 from auditor.extract.timeframes.spans import Spans, free
 
@@ -22,6 +22,7 @@ class TimePoint:
     end: int
     stated: bool = True  # False: no anchor in the text, read as "from baseline" by registry convention
     numeric: bool = True  # False: a word-only point such as "Baseline" or "post-intervention"
+    moment: bool = False  # a word-only point that names when it is ("at discharge"): specific
 
 
 def parse(text: str | None) -> list[TimePoint]:
@@ -41,14 +42,15 @@ def parse_cached(text: str) -> tuple[TimePoint, ...]:
     # anchor_start and anchor_end are set together
     used = [(q.anchor_start, cast(int, q.anchor_end)) for q in qtys if q.anchor_start is not None]
     taken: list[Spans] = []
-    for found, anchor in _anchors.matches(candidates, *MARKER_RANGE, text, starts):
+    for i, found, anchor in _anchors.matches(candidates, *MARKER_RANGE, text, starts):
         if not taken:
             taken.append(Spans([(q.start, q.end) for q in qtys] + used))
         mine = Spans()
         for m in found:
             if not free(taken, m.start(), m.end()):
                 continue
-            points.append((m.start(), TimePoint(0.0, anchor, m.start(), m.end(), stated=True, numeric=False)))
+            points.append((m.start(), TimePoint(0.0, anchor, m.start(), m.end(), stated=True, numeric=False,
+                                                moment=i in MOMENTS)))
             mine.append(m.start(), m.end())
         taken.append(mine)
     points.sort(key=lambda p: p[0])
@@ -113,16 +115,35 @@ def end_of_treatment_at(text: str | None) -> TimePoint | None:
     if not text:
         return None
     points = parse(text)
-    for i, p in enumerate(points):
-        if p.numeric or p.anchor != "end_of_treatment":
-            continue
-        for q in points[i + 1:i + 2]:  # the point written right after the marker
-            if q.numeric and q.anchor == "baseline" and q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start]):
-                return TimePoint(q.weeks, "baseline", p.start, q.end, q.stated)
-        for q in points[max(0, i - 1):i]:  # or right before it: "Week 8 (End of Treatment)"
-            if q.numeric and q.anchor == "baseline" and q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start]):
-                return TimePoint(q.weeks, "baseline", q.start, p.end, q.stated)
+    for i, j in same_visit(text, points):
+        p, q = points[j], points[i]
+        if not p.numeric:
+            return TimePoint(q.weeks, "baseline", min(p.start, q.start), max(p.end, q.end), q.stated)
     return None
+
+
+def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
+    """(i, j): points[i] dates a visit from baseline and points[j] dates the same visit from the end
+    of treatment, written side by side: "Post-treatment at Week 8", "Week 8 (End of Treatment)"
+    (j is a word-only marker: 0 weeks after), "12 months (6 months after completing the trial)"."""
+    pairs: list[tuple[int, int]] = []
+    for j, p in enumerate(points):
+        if p.anchor != "end_of_treatment":
+            continue
+        if not p.numeric:
+            after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start])]
+            before = [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start])]
+        else:  # a number restated in brackets after the one from baseline
+            after, before = [], [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start
+                                 and not q.stated and _RESTATED.match(text[q.end:p.start])]
+        for i, q in after + before:  # the point written right after the marker, else right before it
+            if q.numeric and q.anchor == "baseline":
+                pairs.append((i, j))
+                break
+    return pairs
+
+
+_RESTATED = compile_fast(r"^[\s.,]*\(\s*$")
 
 
 def specific(text: str | None) -> bool:
@@ -135,4 +156,4 @@ def specific(text: str | None) -> bool:
     if any(p.numeric for p in points):
         return True
     # "Baseline", "at the end of surgery" name a moment; "post-intervention" alone does not say when.
-    return bool(points) and all(p.anchor in ("baseline", "procedure") for p in points)
+    return bool(points) and all(p.anchor in ("baseline", "procedure") or p.moment for p in points)
