@@ -62,11 +62,12 @@ UNIT_ALL = rules.alternation(list(_UNIT_OF))
 _GLUED = set(_UNITS["glued_tokens"])
 # A unit written after its number, also after a space or hyphen ("6 mo", "3-mths"): every token but
 # the one-letter ones.
-UNIT_WORD = rules.alternation([t for t in _UNIT_OF if t not in _GLUED])
+# (Prefix trees, like the number words: the time-frame patterns try them at every number.)
+UNIT_WORD = "(?:" + _trie(sorted(t for t in _UNIT_OF if t not in _GLUED)) + ")"
 # The one-letter units, as a character class: only glued to digits ("12m", "24h").
 UNIT_LETTER = "[" + "".join(sorted(_GLUED)) + "]"
 # A unit written before its number ("Week 12", "Months 1, 2, 3").
-UNIT_BEFORE_NUMBER = rules.alternation([t for t in _UNIT_OF if t not in _GLUED | set(_UNITS["not_before_number"])])
+UNIT_BEFORE_NUMBER = "(?:" + _trie(sorted(t for t in _UNIT_OF if t not in _GLUED | set(_UNITS["not_before_number"]))) + ")"
 
 
 # The only non-ASCII characters that re.IGNORECASE equates with ASCII letters (found by testing
@@ -96,10 +97,13 @@ def unit_of(token: str) -> str:
         raise ValueError(token) from None
 
 
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")  # compiled once: number() runs for every quantity read
+
+
 def number(token: str) -> float:
     """The value of a NUM token ("12", "1.5", "6th", "Twenty-four", "third")."""
     token = token.lower().strip()
-    digits = re.match(r"\d+(?:\.\d+)?", token)
+    digits = _DIGITS.match(token)
     if digits:
         return float(digits.group())
     return float(WORDS[token.replace("  ", " ")])

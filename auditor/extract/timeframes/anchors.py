@@ -65,11 +65,10 @@ def possible(starts: dict[str, list[int]] | None) -> list[int]:
 def matches(candidates: list[int], lo: int, hi: int, text: str,
             starts: dict[str, list[int]] | None) -> Iterator[tuple[int, list[re.Match[str]], str]]:
     """(index, matches, anchor) per pattern of PHRASES[lo:hi] that may match and does, in pattern order."""
-    for i in candidates:
-        if lo <= i < hi:
-            pattern, anchor = PHRASES[i]
-            if found := list(PHRASE_INDEX.finditer(str(i), pattern, text, starts)):
-                yield i, found, anchor
+    for i in candidates[bisect_left(candidates, lo):bisect_left(candidates, hi)]:  # candidates are sorted
+        pattern, anchor = PHRASES[i]
+        if found := list(PHRASE_INDEX.finditer(str(i), pattern, text, starts)):
+            yield i, found, anchor
 
 
 def anchors(text: str, starts: dict[str, list[int]] | None, candidates: list[int]) -> list[tuple[int, int, str]]:
