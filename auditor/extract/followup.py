@@ -68,10 +68,14 @@ def outcome_points(outcome: Outcome) -> list[Point]:
     if not timeframes.assessment(tf.value):
         return []  # a recruitment period, not a time participants are assessed at
     parsed = timeframes.parse(tf.value)
-    pairs = dict(timeframes.same_visit(tf.value, parsed)) if len(parsed) > 1 else {}
-    restating = set(pairs.values())  # the end-of-treatment half of a pair: folded into its partner
+    pairs = timeframes.same_visit(tf.value, parsed) if len(parsed) > 1 and \
+        any(p.anchor == "end_of_treatment" for p in parsed) else None
+    if not pairs:  # the usual case
+        return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated) for p in parsed]
+    dated = dict(pairs)
+    restating = set(dated.values())  # the end-of-treatment half of a pair: folded into its partner
     return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated,
-                  parsed[pairs[i]].weeks if i in pairs else None)
+                  parsed[dated[i]].weeks if i in dated else None)
             for i, p in enumerate(parsed) if i not in restating]
 
 
