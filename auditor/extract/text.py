@@ -102,6 +102,9 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")  # compiled once: number() runs for every
 
 def number(token: str) -> float:
     """The value of a NUM token ("12", "1.5", "6th", "Twenty-four", "third")."""
+    digits = _DIGITS.match(token)  # most tokens are digits: no need to lower-case them
+    if digits:
+        return float(digits.group())
     token = token.lower().strip()
     digits = _DIGITS.match(token)
     if digits:
