@@ -51,13 +51,14 @@ TARGETS = {  # one fact a line, so that changes to different facts merge
     "safety_planned": 0.98,
     "ae_results_posted": 0.95,
     "treatment_duration_weeks": 0.88,
-    "max_followup_weeks_from_baseline": 0.95,
-    "followup_weeks_after_treatment": 0.84,
+    "max_followup_weeks_from_baseline": 0.96,
+    "followup_weeks_after_treatment": 0.86,
+    "followup_over_12m_after_treatment": 0.92,
     "psych_categories": 0.93,
     "intervention_categories": 0.71,
     "chronic_lbp_12w": 0.97,
     "psych_with_physio": 0.99,
-    "FU01_verdict": 0.91,
+    "FU01_verdict": 0.92,
 }
 
 # The categories the profile's psychological criteria read (IN01, IN02); compared as a set per record.

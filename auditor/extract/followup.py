@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from auditor.extract import timeframes
+from auditor.extract import rules, timeframes
 from auditor.extract.text import compile_fast, quote_around
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
@@ -27,12 +27,15 @@ class Point:
     """A time point; its Evidence is built on first use (most points are never quoted: only the
     latest one is, and an outcome usually has several)."""
 
-    __slots__ = ("_evidence", "_make", "anchor", "numeric", "stated", "weeks")
+    __slots__ = ("_evidence", "_make", "after_end", "anchor", "numeric", "stated", "weeks")
 
     def __init__(self, weeks: float, anchor: str, evidence: Evidence | None = None, numeric: bool = True,
-                 make: Callable[[], Evidence] | None = None, stated: bool = True) -> None:
+                 make: Callable[[], Evidence] | None = None, stated: bool = True, after_end: float | None = None) -> None:
         self.weeks, self.anchor, self.numeric, self.stated = weeks, anchor, numeric, stated
         self._evidence, self._make = evidence, make
+        # The same visit dated from the end of treatment by the text beside it ("Week 8 (End of
+        # Treatment)", "12 months (6 months after completing the trial)"): weeks after treatment.
+        self.after_end = after_end
 
     @property
     def evidence(self) -> Evidence:
@@ -64,15 +67,26 @@ def outcome_points(outcome: Outcome) -> list[Point]:
         return _measure_points(outcome)
     if not timeframes.assessment(tf.value):
         return []  # a recruitment period, not a time participants are assessed at
-    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated) for p in timeframes.parse(tf.value)]
+    parsed = timeframes.parse(tf.value)
+    pairs = timeframes.same_visit(tf.value, parsed) if len(parsed) > 1 and \
+        any(p.anchor == "end_of_treatment" for p in parsed) else None
+    if not pairs:  # the usual case
+        return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated) for p in parsed]
+    dated = dict(pairs)
+    restating = set(dated.values())  # the end-of-treatment half of a pair: folded into its partner
+    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated,
+                  parsed[dated[i]].weeks if i in dated else None)
+            for i, p in enumerate(parsed) if i not in restating]
 
 
 def _measure_points(outcome: Outcome) -> list[Point]:
     """Registries without a time-frame field (ICTRP, legacy records) often name the time in the
-    outcome itself: "Oswestry Disability Index at 12 months". Only times with a unit count."""
+    outcome itself: "Oswestry Disability Index at 12 months", "clearance rate at day 3". This is
+    the one place that judges whether such text holds a time (the registry readers only split off
+    what the registry marks as a time frame): times with a unit count (timeframes.named_times)."""
     if outcome.measure is None:
         return []
-    found = [p for p in timeframes.parse(outcome.measure.value) if p.numeric and p.weeks >= 1]
+    found = timeframes.named_times(outcome.measure.value)
     return [Point(p.weeks, p.anchor, Evidence.of(outcome.measure, quote=quote_around(outcome.measure.value, p.start, p.end, 120),
                                                  note=f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} "
                                                       f"(time named in the outcome; no time frame registered)"))
@@ -96,7 +110,8 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
 
 
 _SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")
-_SCHEDULE = compile_fast(r"\b(?:follow(?:ed)?[\s-]?up|assess|measure|evaluat|outcome|visit|questionnaire)", re.IGNORECASE)
+# Words that make a description sentence an assessment schedule: rules/timeframe_anchors.yaml.
+_SCHEDULE = compile_fast(r"\b(?:" + "|".join(rules.load("timeframe_anchors")["schedule_words"]) + ")", re.IGNORECASE)
 
 
 def narrative_points(record: TrialRecord) -> list[Point]:
@@ -133,7 +148,9 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     known: list[tuple[float, Point]] = []
     unknown: list[Point] = []
     for p in points:
-        if p.anchor == "end_of_treatment" or (p.anchor == "procedure" and duration == 0):
+        if p.after_end is not None:
+            known.append((p.after_end, p))
+        elif p.anchor == "end_of_treatment" or (p.anchor == "procedure" and duration == 0):
             known.append((p.weeks, p))
         elif p.anchor in ("baseline", "treatment_start", "procedure") and duration is not None:
             known.append((p.weeks - duration, p))
@@ -151,7 +168,9 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     note = f"latest assessment {value:g} weeks after the end of treatment"
     if raw < 0:  # the schedule stops before treatment ends: no assessment after it
         note = f"no assessment after the end of treatment: the latest is {-raw:g} weeks before it (reported as 0)"
-    if duration is not None and point.anchor != "end_of_treatment":
+    if point.after_end is not None:
+        note += f" (the visit at {point.weeks:g} weeks from {point.anchor.replace('_', ' ')}, dated from the end of treatment beside it)"
+    elif duration is not None and point.anchor != "end_of_treatment":
         result.from_duration = True
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
     result.after_evidence = [point.evidence.model_copy(update={"note": note})]

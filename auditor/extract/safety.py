@@ -302,7 +302,8 @@ def derive(record: TrialRecord) -> Safety:
         s.time_frame_evidence.append(Evidence.of(plan.time_frame, note="AE collection time frame"))
     else:
         for o in harm_outcomes:
-            if o.time_points or (o.time_frame is not None and timeframes.specific(o.time_frame.value)):
+            if o.time_points or (o.time_frame is not None and timeframes.specific(o.time_frame.value)) or \
+                    (o.time_frame is None and o.measure is not None and timeframes.named_times(o.measure.value)):
                 s.time_frame_stated = True
                 if o.time_frame is not None:
                     s.time_frame_evidence.append(Evidence.of(o.time_frame, note="time frame of the harms outcome"))

@@ -59,6 +59,15 @@ _SHORT = set(_UNITS["short_tokens"])
 # Any unit spelled out (not the one-letter forms, which are units only glued to a digit).
 UNIT = rules.alternation([t for t in _UNIT_OF if t not in _SHORT])
 UNIT_ALL = rules.alternation(list(_UNIT_OF))
+_GLUED = set(_UNITS["glued_tokens"])
+# A unit written after its number, also after a space or hyphen ("6 mo", "3-mths"): every token but
+# the one-letter ones.
+# (Prefix trees, like the number words: the time-frame patterns try them at every number.)
+UNIT_WORD = "(?:" + _trie(sorted(t for t in _UNIT_OF if t not in _GLUED)) + ")"
+# The one-letter units, as a character class: only glued to digits ("12m", "24h").
+UNIT_LETTER = "[" + "".join(sorted(_GLUED)) + "]"
+# A unit written before its number ("Week 12", "Months 1, 2, 3").
+UNIT_BEFORE_NUMBER = "(?:" + _trie(sorted(t for t in _UNIT_OF if t not in _GLUED | set(_UNITS["not_before_number"]))) + ")"
 
 
 # The only non-ASCII characters that re.IGNORECASE equates with ASCII letters (found by testing
@@ -88,10 +97,16 @@ def unit_of(token: str) -> str:
         raise ValueError(token) from None
 
 
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")  # compiled once: number() runs for every quantity read
+
+
 def number(token: str) -> float:
     """The value of a NUM token ("12", "1.5", "6th", "Twenty-four", "third")."""
+    digits = _DIGITS.match(token)  # most tokens are digits: no need to lower-case them
+    if digits:
+        return float(digits.group())
     token = token.lower().strip()
-    digits = re.match(r"\d+(?:\.\d+)?", token)
+    digits = _DIGITS.match(token)
     if digits:
         return float(digits.group())
     return float(WORDS[token.replace("  ", " ")])

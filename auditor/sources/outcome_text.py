@@ -7,9 +7,9 @@ labelled sections ("Main Objective:", "Primary end point(s):", "Timepoint(s) of 
 end point:"): each end point is an Outcome whose time_frame is the timepoint section and whose
 description is the objectives. Within an item, a time frame is separated when the registry marks
 it ("[Time frame: ...]", a trailing "[...]" on its own line as in ANZCTR, IRCT's "Timepoint: ...").
-Only when an item names time points that cannot be separated ("... at weeks 35 and 66") is its
-text put as both measure and time_frame (same ``at``), so the time-frame extractor still sees it;
-an item with no time words gets no time_frame.
+The reader does not judge whether other text names a time: "... at weeks 35 and 66" stays the
+measure, with no time_frame, and auditor/extract (followup, timeframes.named_times) reads the
+times named in the measure of an outcome without a time frame.
 
 Every Outcome made from one text points at that text (same ``at``): a finding quotes the field.
 """
@@ -26,11 +26,7 @@ _SECTION = re.compile(r"(?:^|;|\n)\s*(Main Objective|Secondary Objective|Primary
                       r"Secondary end point\(s\)|Timepoint\(s\) of evaluation of this end point)\s*:\s*", re.I)
 _LIST_LINE = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[•*\-])\s*")
 _BRACKET_TIME = re.compile(r"(\n\s*)?\[\s*(time\s*frame\s*:?\s*)?([^\[\]]+?)\s*\]\s*$", re.I)
-_TIME_LEAD = re.compile(r"^(?:at|during|until|up to|from|over|within|after|before|pre|post|each|every|daily|weekly)\b", re.I)
 _TIMEPOINT = re.compile(r"[.;,]?\s*Time ?points?\s*:\s*(.+?)\s*(?:\.\s*Method of measurement\s*:\s*(.*))?$", re.I | re.S)
-_TIME_WORDS = re.compile(r"\b(?:\d+(?:\.\d+)?\s*-?\s*(?:hours?|h|days?|weeks?|wks?|months?|mo|years?|yrs?)\b|"
-                         r"(?:day|week|month|year|visit)\s*\d+|baseline|follow[- ]?up|at each visit|"
-                         r"(?:end|completion) of (?:treatment|study|therapy)|discharge)", re.I)
 _LIST_HEADING = re.compile(r"outcome|end ?point|measure|analys|objective", re.I)
 _CONTINUES = re.compile(r"(?:[,:(\-]|\b(?:and|or|of|the|in|with|to|for|by|at|from))\s*$", re.I)
 
@@ -82,13 +78,14 @@ def _outcome(item: str, kind: OutcomeKind, where: dict[str, Any], description: s
     measure, time_frame, method = item, None, None
     bracket = _BRACKET_TIME.search(item)
     timepoint = _TIMEPOINT.search(item)
-    if bracket and bracket.start() > 0 and (bracket.group(1) or bracket.group(2) or _TIME_LEAD.match(bracket.group(3))
-                                            or _TIME_WORDS.search(bracket.group(3))):
+    # Only what the registry marks as a time frame is one: a "[Time frame: ...]" label, ANZCTR's
+    # bracket on a line of its own, a "Timepoint(s):" label. Times named in the outcome itself
+    # ("Pain at 6 months", "VAS [6 months]") stay in the measure: whether they are time points is
+    # for auditor/extract to judge (followup reads an outcome's measure when it has no time frame).
+    if bracket and bracket.start() > 0 and (bracket.group(1) or bracket.group(2)):
         measure, time_frame = item[:bracket.start()].strip(), bracket.group(3)
     elif timepoint and timepoint.start() > 0:
         measure, time_frame, method = item[:timepoint.start()].strip(), timepoint.group(1), timepoint.group(2)
-    elif _TIME_WORDS.search(item):
-        time_frame = item
     notes = "\n".join(p for p in (description, method) if p)
     return Outcome(kind=kind, measure=fields.text(measure, **where), time_frame=fields.text(time_frame, **where),
                    description=fields.text(notes, **where) if notes else None)

@@ -43,3 +43,33 @@ def test_schedule_in_the_description_is_not_cut_at_a_decimal_point():
                  outcomes=[{"measure": "VAS"}])
     fu = followup.compute(rec.outcomes, 0.0, rec)
     assert fu.after_treatment == 13
+
+
+def test_times_named_in_the_measure_of_an_outcome_without_time_frame():
+    # What counts as a time in an outcome's own text is judged here, not by the registry reader.
+    rec = record(outcomes=[{"measure": "Viral clearance at day 3"}, {"measure": "Mortality at weeks 2"},
+                           {"measure": "6-minute walk distance"}, {"measure": "Change from baseline in EQ-5D"}])
+    fu = followup.compute(rec.outcomes, None)
+    assert fu.max_from_baseline == 2
+    specific, unspecific, _ = followup.specificity(rec)
+    assert specific is False and unspecific == ["(no time frame) 6-minute walk distance",
+                                                "(no time frame) Change from baseline in EQ-5D"]
+
+
+def test_a_visit_dated_from_baseline_and_from_the_end_of_treatment():
+    # "12-months (6-months after completing the trial)": the late visit is 26 weeks after treatment
+    # even when the duration is not stated; the other visits are earlier.
+    rec = record(outcomes=_outcomes("6-months", "Baseline, 3-months and 6-months", "12-months (6-months after completing the trial)."))
+    fu = followup.compute(rec.outcomes, None)
+    assert (fu.max_from_baseline, fu.after_treatment, fu.from_duration) == (52, 26, False)
+
+
+def test_at_discharge_dated_in_days_is_the_end_of_treatment():
+    rec = record(outcomes=_outcomes("Change from baseline compared to same values at discharge (mean value 8 days)"))
+    assert followup.compute(rec.outcomes, None).after_treatment == 0
+
+
+def test_reassessment_schedule_in_the_description():
+    rec = record(description="A baseline assessment will be performed. Reassessment will be completed at 6, 12, 26 and 52 weeks.",
+                 outcomes=[{"measure": "VAS"}])
+    assert followup.compute(rec.outcomes, None, rec).max_from_baseline == 52

@@ -1,0 +1,159 @@
+"""Time points of one time-frame text: quantities + anchors + word-only markers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
+
+from auditor.extract.text import ascii_lower, compile_fast, weeks
+from auditor.extract.timeframes import anchors as _anchors
+from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
+from auditor.extract.timeframes.quantities import Qty, quantities
+from auditor.extract.timeframes.spans import Spans, free
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    weeks: float
+    anchor: str  # one of ANCHORS
+    start: int  # span [start, end) of the text the point was read from (quantity + its anchor)
+    end: int
+    stated: bool = True  # False: no anchor in the text, read as "from baseline" by registry convention
+    numeric: bool = True  # False: a word-only point such as "Baseline" or "post-intervention"
+    moment: bool = False  # a word-only point that names when it is ("at discharge"): specific
+
+
+def parse(text: str | None) -> list[TimePoint]:
+    """Time points of one time-frame text, in text order; [] when nothing can be read."""
+    if not text or not text.strip():
+        return []
+    return list(parse_cached(text))
+
+
+@lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
+def parse_cached(text: str) -> tuple[TimePoint, ...]:
+    starts = PHRASE_INDEX.starts(ascii_lower(text))
+    candidates = _anchors.possible(starts)
+    qtys = quantities(text)
+    _anchors.attach(text, qtys, _anchors.anchors(text, starts, candidates))
+    points = _quantity_points(text, qtys)
+    # anchor_start and anchor_end are set together
+    used = [(q.anchor_start, cast(int, q.anchor_end)) for q in qtys if q.anchor_start is not None]
+    taken: list[Spans] = []
+    for i, found, anchor in _anchors.matches(candidates, *MARKER_RANGE, text, starts):
+        if not taken:
+            taken.append(Spans([(q.start, q.end) for q in qtys] + used))
+        mine = Spans()
+        for m in found:
+            if not free(taken, m.start(), m.end()):
+                continue
+            points.append((m.start(), TimePoint(0.0, anchor, m.start(), m.end(), stated=True, numeric=False,
+                                                moment=i in MOMENTS)))
+            mine.append(m.start(), m.end())
+        taken.append(mine)
+    points.sort(key=lambda p: p[0])
+    return tuple(p for _, p in points)
+
+
+def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
+    points: list[tuple[int, TimePoint]] = []
+    for q in qtys:
+        if q.anchor == "before":
+            continue
+        anchor = q.anchor or "baseline"
+        if anchor == "treatment_start" and _follow_up_after(text, q):
+            anchor = "end_of_treatment"
+        lo = min(q.start, q.anchor_start if q.anchor_start is not None else q.start)
+        hi = max(q.end, q.anchor_end or q.end)
+        for w in q.values:
+            points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None)))
+    return points
+
+
+_FOLLOW_UP_LEAD = compile_fast(RULES["follow_up_lead"], re.IGNORECASE)
+_NOT_ASSESSMENT = compile_fast("|".join(f"(?:{p})" for p in RULES["not_assessment"]), re.IGNORECASE)
+
+
+def _follow_up_after(text: str, q: Qty) -> bool:
+    """"followed up after 3 months OF the intervention": a follow-up visit after the treatment."""
+    assert q.anchor_start is not None  # an anchored quantity
+    return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
+        and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+def named_times(text: str | None) -> list[TimePoint]:
+    """Time points named in an outcome's own text when it has no time frame ("Pain at 12 months",
+    "clearance rate at day 3"): the points with a number and a unit, of a day or more (a measure's
+    own minutes and hours are its method: "6-minute walk distance"), not a number glued to a name
+    by a hyphen ("EQ-5D" is no 5 days)."""
+    if not text:
+        return []
+    return [p for p in parse(text) if p.numeric and p.weeks >= _DAY
+            and not _IN_NAME.search(text, max(0, p.start - 2), p.start + 1)]
+
+
+_DAY = weeks(1, "day")
+
+
+_IN_NAME = compile_fast(r"[a-z]-\d", re.IGNORECASE)
+
+
+def assessment(text: str | None) -> bool:
+    """False for a time frame that describes how the study is run ("From first to last participant
+    approached (up to 20 months)"): its times are not assessments."""
+    return not (text and _NOT_ASSESSMENT.search(text))
+
+
+_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.IGNORECASE)
+
+
+def end_of_treatment_at(text: str | None) -> TimePoint | None:
+    """A time frame that dates the end of treatment from baseline: "Post-treatment at Week 8",
+    "Post Treatment (Week 5)", "Week 8 (End of Treatment)", "8 weeks (EOT)". None otherwise."""
+    if not text:
+        return None
+    points = parse(text)
+    for i, j in same_visit(text, points):
+        p, q = points[j], points[i]
+        if not p.numeric:
+            return TimePoint(q.weeks, "baseline", min(p.start, q.start), max(p.end, q.end), q.stated)
+    return None
+
+
+def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
+    """(i, j): points[i] dates a visit from baseline and points[j] dates the same visit from the end
+    of treatment, written side by side: "Post-treatment at Week 8", "Week 8 (End of Treatment)"
+    (j is a word-only marker: 0 weeks after), "12 months (6 months after completing the trial)"."""
+    pairs: list[tuple[int, int]] = []
+    for j, p in enumerate(points):
+        if p.anchor != "end_of_treatment":
+            continue
+        if not p.numeric:
+            after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start])]
+            before = [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start])]
+        else:  # a number restated in brackets after the one from baseline
+            after, before = [], [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start
+                                 and not q.stated and _RESTATED.match(text[q.end:p.start])]
+        for i, q in after + before:  # the point written right after the marker, else right before it
+            if q.numeric and q.anchor == "baseline":
+                pairs.append((i, j))
+                break
+    return pairs
+
+
+_RESTATED = compile_fast(r"^[\s.,]*\(\s*$")
+
+
+def specific(text: str | None) -> bool:
+    """FU03: a time frame is specific when it names a time with a unit, or only baseline/surgery.
+
+    Not specific: missing, "end of study", "post-intervention" alone, a bare number ("12"),
+    "baseline and post-intervention" (when post-intervention happens is still open).
+    """
+    points = parse(text)
+    if any(p.numeric for p in points):
+        return True
+    # "Baseline", "at the end of surgery" name a moment; "post-intervention" alone does not say when.
+    return bool(points) and all(p.anchor in ("baseline", "procedure") or p.moment for p in points)

@@ -1,0 +1,152 @@
+"""Quantities of a time-frame text: numbers with their unit, in weeks ("3, 6 and 12 months",
+"Week 12", "Day 0 to Week 8", "the first postoperative day").
+
+Units come from rules/units.yaml through auditor.extract.text (UNIT_WORD, UNIT_LETTER,
+UNIT_BEFORE_NUMBER); nothing here spells a unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.extract.text import (
+    NUM,
+    UNIT,
+    UNIT_BEFORE_NUMBER,
+    UNIT_LETTER,
+    UNIT_WORD,
+    compile_fast,
+    number,
+    unit_of,
+    weeks,
+)
+from auditor.extract.timeframes.spans import Spans
+
+
+@dataclass
+class Qty:
+    """A quantity: its span, its values in weeks, and (once attached) its anchor phrase."""
+
+    start: int
+    end: int
+    values: list[float]  # weeks
+    anchor: str | None = None
+    anchor_end: int | None = None
+    anchor_start: int | None = None
+
+
+# A list of numbers sharing one unit ("3, 6 and 12 months") is read in two linear steps: the chain
+# of numbers (possessive: it never gives a number back), then the unit after it. A single pattern
+# "numbers then unit" backtracks through the whole list at every number when no unit follows (a
+# 2,000-number list took 20 s); see chains().
+_SEP = r"\s*-?\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|\buntil\b|-|–|/)\s*(?:(?:and|or)\s+)?"
+# One-letter units only glued to the number ("12m", "24h", "6w"): "10 m walk" is metres.
+_UNIT_AFTER = rf"(?:\.?,?\s*-?\s*(?P<unit>{UNIT_WORD})|(?P<short>{UNIT_LETTER}))(?![a-z])(?!\s*\d)"
+# The chain and, when it follows the last number, the unit (one call for the usual case).
+_CHAIN = compile_fast(rf"(?<![\w.])(?P<first>{NUM})(?P<rest>(?:{_SEP}{NUM})*+)(?P<tail>{_UNIT_AFTER})?", re.IGNORECASE)
+_CHAIN_NUM = re.compile(NUM, re.IGNORECASE)
+_CHAIN_SEP = re.compile(_SEP, re.IGNORECASE)
+_CHAIN_UNIT = re.compile(_UNIT_AFTER, re.IGNORECASE)
+_DIGITS = r"\d+(?:\.\d+)?"
+_QTY_PREFIX = compile_fast(
+    rf"\b(?P<unit>{UNIT_BEFORE_NUMBER})\s*(?P<nums>{_DIGITS}(?:\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|-|–|/)\s*"
+    rf"(?:(?:and|or)\s+)?(?:{UNIT_BEFORE_NUMBER}\s*)?{_DIGITS})*)(?![\d.]*\s*-?\s*{UNIT_WORD}\b)", re.IGNORECASE)
+_PREFIX_PART = re.compile(rf"(?:({UNIT_BEFORE_NUMBER})\s*)?({_DIGITS})", re.IGNORECASE)
+_NUM_IN = compile_fast(rf"(?<![\w.]){NUM}", re.IGNORECASE)
+# "the first postoperative day", "2nd post-op week": the anchor sits between number and unit.
+_QTY_POSTOP = compile_fast(rf"(?P<n>{NUM})\s+post[\s-]?op(?:erative)?\s+(?P<unit>{UNIT})\b", re.IGNORECASE)
+
+MAX_WEEKS = 52 * 40  # nothing registered is assessed 40 years later: larger values are ages or dates
+_DECIMAL_COMMA = compile_fast(r"^\d,5$")
+_BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|$))", re.IGNORECASE)
+_DURATION_OF = compile_fast(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
+                          r"approximately\s+)*$", re.IGNORECASE)
+_AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.IGNORECASE)
+_AGE_AFTER = compile_fast(r"^\s*(?:old|of\s+age)\b", re.IGNORECASE)
+_LABEL_THEN_DATE = compile_fast(rf"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*{UNIT_BEFORE_NUMBER}?\s*$", re.IGNORECASE)
+_RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
+
+
+def _skip(text: str, start: int, end: int) -> bool:
+    """Quantities that are not time points: recall periods, tolerances, "1 week before", durations
+    of a questionnaire ("completion duration of 15 minutes")."""
+    return bool(_RECALL.search(text[max(0, start - 16):start]) or _BEFORE_ALONE.match(text[end:end + 12])
+                or _DURATION_OF.search(text[max(0, start - 30):start]) or _AGE.search(text[max(0, start - 20):start])
+                or _AGE_AFTER.match(text[end:end + 12]))
+
+
+def chains(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, numbers, unit) of each list of numbers followed by its unit: "3, 6 and 12
+    months", "1-, 3-, and 12-months", "24h". Where the unit does not follow the last number of a
+    chain, the longest part of the chain that a unit follows is read (as a backtracking pattern
+    would); the search goes on after the chain, so every character is read a bounded number of times."""
+    pos = 0
+    while m := _CHAIN.search(text, pos):
+        if m.group("tail") is not None:  # the usual case: the unit follows the whole list
+            yield m.start(), m.end(), text[m.start():m.start("tail")], m.group("unit") or m.group("short")
+            pos = m.end()
+            continue
+        pos = m.end()
+        if not m.group("rest"):
+            continue  # one number without a unit
+        ends = [m.end("first")]
+        while (sep := _CHAIN_SEP.match(text, ends[-1])) and (num := _CHAIN_NUM.match(text, sep.end())) \
+                and num.end() <= m.end():
+            ends.append(num.end())
+        for end in reversed(ends[:-1]):
+            if u := _CHAIN_UNIT.match(text, end):
+                yield m.start(), u.end(), text[m.start():end], u.group("unit") or u.group("short")
+                pos = u.end()
+                break
+
+
+def _suffixed(text: str) -> list[Qty]:
+    """Numbers followed by their unit ("3, 6 and 12 months")."""
+    out: list[Qty] = []
+    for start, end, listed, token in chains(text):
+        if _skip(text, start, end):
+            continue
+        unit = unit_of(token)
+        nums = listed.replace(",", ".") if _DECIMAL_COMMA.match(listed) else listed  # "1,5-months" = 1.5
+        # Calendar years ("recruitment 2000-2004, 1 year") and lifetimes are not time points.
+        values = [weeks(v, unit) for n in _NUM_IN.finditer(nums) if (v := number(n.group())) < 1900]
+        values = [w for w in values if w <= MAX_WEEKS]
+        if values:
+            out.append(Qty(start, end, values))
+    return out
+
+
+def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
+    """A unit followed by numbers ("Week 12", "Months 1, 2, 3", "Day 0 to Week 8"), where no
+    quantity of `out` is read already."""
+    prefixed = list(_QTY_PREFIX.finditer(text))
+    suffixed = Spans([(q.start, q.end) for q in out]) if prefixed and out else Spans()
+    found: list[Qty] = []
+    for m in prefixed:
+        if suffixed.overlaps(m.start(), m.end()) or _skip(text, m.start(), m.end()):
+            continue
+        unit = unit_of(m.group("unit"))
+        # Each number takes the unit written before it ("Day 0 to Week 8"), else the group's first.
+        values = [weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit)
+                  for part in _PREFIX_PART.finditer(m.group("nums"))]
+        values = [w for w in values if w <= MAX_WEEKS]
+        if values:
+            found.append(Qty(m.start(), m.end(), values))
+    return found
+
+
+def quantities(text: str) -> list[Qty]:
+    """Every quantity of the text in text order (the postoperative ones come with their anchor)."""
+    out = _suffixed(text)
+    out += _prefixed(text, out)
+    postop = list(_QTY_POSTOP.finditer(text)) if "post" in text.lower() else []
+    taken = Spans([(q.start, q.end) for q in out]) if postop else Spans()
+    for m in postop:
+        if not taken.overlaps(m.start(), m.end()):
+            out.append(Qty(m.start(), m.end(), [weeks(number(m.group("n")), unit_of(m.group("unit")))],
+                           "procedure", m.end(), m.start()))
+    out.sort(key=lambda q: q.start)
+    # "1-Month Follow-up at 12 weeks": the first quantity names the visit, the second dates it.
+    return [q for i, q in enumerate(out) if not (i + 1 < len(out) and _LABEL_THEN_DATE.match(text[q.end:out[i + 1].start]))]
