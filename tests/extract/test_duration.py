@@ -91,7 +91,7 @@ def test_from_day_to_week():
 
 
 def test_sentence_stretches_find_what_a_whole_scan_finds() -> None:
-    """_sentences_with: the number-led patterns scan only the sentences with a unit / session word."""
+    """_clauses_with: the number-led patterns scan only the clauses with a unit / session word."""
     from auditor.extract.text import lowered
     from auditor.model import Text, TrialRecord
     from auditor.sources import read_paths
@@ -108,7 +108,7 @@ def test_sentence_stretches_find_what_a_whole_scan_finds() -> None:
         low = lowered(value)
         for pattern, hint in ((duration._LONG, duration._UNIT_HINT), (duration._OF, duration._UNIT_HINT),
                               (duration._FOR, duration._UNIT_HINT), (duration._SESSIONS, duration._SESSION_HINT)):
-            spans = duration._sentences_with(low, hint)
+            spans = duration._clauses_with(low, hint)
             found = [m.span() for start, end in spans for m in pattern.finditer(low, start, end)]
             assert found == [m.span() for m in pattern.finditer(low)], value[:200]
 
