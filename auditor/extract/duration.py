@@ -90,7 +90,7 @@ _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
 _QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
         rf"(?P<u>{_COURSE_UNIT})\b")
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
-_MACROS = {"num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
+_MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
            "period_prepositions": rules.alternation(_P["period_prepositions"]),
            "period_fillers": _any(_P["period_fillers"]), "lasting_verbs": _any(_P["lasting_verbs"]),
@@ -118,6 +118,7 @@ _DURATION_AFTER = _rule("duration_after")
 _DURATION_BEFORE = _rule("duration_before")
 _WEEK_RANGE = _rule("week_range")
 _STUDY_LENGTH = _rule("study_length")
+_TITLE_STUDY_LENGTH = _rule("title_study_length")
 # Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
 _WHOLE_STUDY = Guarded(_rule("whole_study"), "duration", "length", "course", "period", "throughout")
 _SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
@@ -178,7 +179,31 @@ def derive(record: TrialRecord) -> Duration | None:
     if found is not None:
         return found
     labels = [a.label for a in record.arms if a.type is None or a.type.value.upper() != "NO_INTERVENTION"]
-    return _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
+    one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
+    return one_off if one_off is not None else _titled_study(record, arms)
+
+
+def _titled_study(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """"A Randomized, Multicenter, 16-week Study of ...": the last resort, when the arms state no
+    period. The treatment runs for the study only when neither an arm nor the title names a one-off
+    procedure (a "24-week study" of an injection is follow-up after it) and the study is
+    interventional."""
+    title = record.official_title or record.title
+    kind = record.design.study_type
+    if title is None or not arms or (kind is not None and kind.value.upper() != "INTERVENTIONAL"):
+        return None
+    texts = [title.value, *(t.value for _, group in arms for t in group)]  # the title may name it
+    if any(f[1] is not None or f[3] is not None for f in map(_one_off_facts, texts)):
+        return None
+    for m in _TITLE_STUDY_LENGTH.finditer(_lowered(title.value)):
+        unit = unit_of(m.group("u"))
+        n = number(m.group("n2") or m.group("n"))
+        if unit in _SESSION_UNITS or (unit == "year" and n > 3):
+            continue  # "a 10-year cohort study" is no treatment course
+        w = weeks(n, unit)
+        quote = title.value[m.start():m.end()]
+        return Duration(w, evidence(title, m.start(), m.end(), f"the title states the study length '{quote}' = {w:g} weeks"))
+    return None
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:

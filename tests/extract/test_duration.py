@@ -128,7 +128,7 @@ def _case_record(case: dict[str, Any]):
         arms.append({"label": "B", "type": "ACTIVE_COMPARATOR", **case["comparator"]})
     outcomes = [{"measure": "Outcome", "time_frame": tf} for tf in case.get("time_frames", [])]
     return record(arms=arms, summary=case.get("summary"), description=case.get("description"),
-                  outcomes=outcomes)
+                  outcomes=outcomes, title=case.get("title"))
 
 
 @pytest.mark.parametrize("family,case", FAMILY_CASES,
@@ -141,7 +141,7 @@ def test_rule_case(family: str, case: dict[str, Any]) -> None:
         return
     assert found is not None and abs(found.weeks - want) <= 0.5, f"{case['why']}: got {found}"
     source = " ".join(str(case.get(k, "")) for k in ("arm", "summary", "description", "label", "comparator",
-                                                     "time_frames"))
+                                                     "time_frames", "title"))
     assert found.evidence.quote and found.evidence.quote in source  # quotes the text it rests on
 
 
