@@ -216,7 +216,7 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
     dated = _from_time_frames(record)
     if dated is not None:
         return dated
-    for source in (_narrative_candidates, *finders[1:]):
+    for source in (_narrative_candidates, _narrative_span_candidates, _session_candidates):
         if found := _longest(narrative, source):
             return found
     return None
@@ -422,6 +422,10 @@ def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
     return _candidates(value, narrative=True)
 
 
+def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
+    return _span_candidates(value, narrative=True)
+
+
 # Where a clause ends: no number-led pattern matches a comma, a semicolon or a full stop before a
 # space (their only "." is a decimal point between digits).
 _CLAUSE_CUT = re.compile(r"[,;]|\.\s")
@@ -513,12 +517,16 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
 
 
 @lru_cache(maxsize=8192)
-def _span_candidates(value: str) -> tuple[Candidate, ...]:
-    """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension)."""
+def _span_candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
+    """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension).
+    In the summary only near a treatment word, as for a stated period there ("the mean change in
+    ODI from baseline to Month 12" is an outcome)."""
     out: list[Candidate] = []
     for m in _SPAN.finditer(value):
         before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
         if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
+            continue
+        if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
             continue
         if m.group("n") is not None:
             w = weeks(float(m.group("n")), unit_of(m.group("u")))
