@@ -510,10 +510,17 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
         if pattern is _WEEK_RANGE and _EXTENSION.search(_sentence(value, m.start(), m.end())):
             return False
-        return not narrative or bool(_TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]))
+        return not narrative or _near_treatment(value, m.start(), m.end())
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
                 or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))
+
+
+def _near_treatment(value: str, start: int, end: int) -> bool:
+    """A treatment word (treatment_context) within 80 characters before a length in the summary or
+    60 after it: room for a subject and verb after it ("for the next 30 days, the same group of
+    participants will use the app")."""
+    return bool(_TREATMENT_CONTEXT.search(value[max(0, start - 80):end + 60]))
 
 
 @lru_cache(maxsize=8192)
@@ -526,7 +533,7 @@ def _span_candidates(value: str, narrative: bool = False) -> tuple[Candidate, ..
         before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
         if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
             continue
-        if narrative and not _TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]):
+        if narrative and not _near_treatment(value, m.start(), m.end()):
             continue
         if m.group("n") is not None:
             w = weeks(float(m.group("n")), unit_of(m.group("u")))
