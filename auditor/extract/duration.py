@@ -180,7 +180,25 @@ def derive(record: TrialRecord) -> Duration | None:
         return found
     labels = [a.label for a in record.arms if a.type is None or a.type.value.upper() != "NO_INTERVENTION"]
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
-    return one_off if one_off is not None else _titled_study(record, arms)
+    if one_off is not None:
+        return one_off
+    return _one_off_title(record, arms) or _titled_study(record, arms)
+
+
+def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """"... Outcomes After Anterior Cervical Spine Surgery", "Dexamethasone in MIS-TLIF": when the
+    arms name nothing one-off themselves (a device's name, "Collection Data") nor anything
+    repeated or course-like, the one-off procedure the title names is the treatment."""
+    title = record.official_title or record.title
+    if title is None:
+        return None
+    if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
+        return None
+    repeated, single, course, procedure = _one_off_facts(title.value)
+    span = None if repeated or (course and single is None) else single or procedure
+    if span is None:
+        return None
+    return Duration(0.0, evidence(title, *span, "the title names a one-off treatment = 0 weeks"))
 
 
 def _titled_study(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
