@@ -68,6 +68,8 @@ _DAY = float(_UNITS["units"]["day"]["weeks"])
 _SHORT = set(_UNITS["short_tokens"])
 
 
+# Each text is lowered once per record, though several finders read it (emptied by derive()).
+@lru_cache(maxsize=1024)
 def _lowered(value: str) -> str:
     """text.lowered(), without its per-character loop for the usual text: when str.lower() keeps
     the length, only the two letters re.IGNORECASE equates with ASCII ones (dotless i, long s)
@@ -120,7 +122,7 @@ _WEEK_RANGE = _rule("week_range")
 _STUDY_LENGTH = _rule("study_length")
 _TITLE_STUDY_LENGTH = _rule("title_study_length")
 # Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
-_WHOLE_STUDY = Guarded(_rule("whole_study"), "duration", "length", "course", "period", "throughout")
+_WHOLE_STUDY = Guarded(_rule("whole_study"), r"the\s+(?:study|trial)")
 _SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
 _WEEKLY = _rule("weekly")
 _SESSIONS = _rule("sessions")
@@ -166,6 +168,7 @@ class Duration:
 
 def derive(record: TrialRecord) -> Duration | None:
     """The longest active treatment period; see the module docstring for the order of sources."""
+    _lowered.cache_clear()  # a per-record cache, like extract._PER_RECORD_CACHES
     stated = [a.duration_weeks for a in record.arms if a.duration_weeks is not None]
     if stated:
         best = max(stated, key=lambda n: n.value)
@@ -494,9 +497,11 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     out: list[Candidate] = []
     seen: set[int] = set()
     for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
-        if triggers is not None and not triggers.search(low):
-            continue  # none of the words every match starts with: the pattern cannot match
-        for m in (m for start, end in spans for m in pattern.finditer(low, start, end)):
+        # A match lies inside one span and starts with one of its trigger words: a span without
+        # any cannot hold one.
+        found = (pattern.finditer(low, start, end) for start, end in spans
+                 if triggers is None or triggers.search(low, start, end))
+        for m in (m for matches in found for m in matches):
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
             unit = unit_of(m.group("u"))
