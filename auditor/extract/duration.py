@@ -418,9 +418,9 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 
 @lru_cache(maxsize=8192)
 def _tf_periods(value: str) -> tuple[Candidate, ...]:
-    if not _UNIT_HINT.search(value):
-        return ()
     low = _lowered(value)
+    if not _UNIT_HINT.search(low):
+        return ()
     out: list[Candidate] = []
     for pattern in _TF_PERIODS:
         for m in pattern.finditer(low):
@@ -433,8 +433,10 @@ def _tf_periods(value: str) -> tuple[Candidate, ...]:
 
 
 # Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
-# skips the number-led patterns.
-_UNIT_HINT = compile_fast(rf"{_COURSE_UNIT}\b", re.IGNORECASE)
+# skips the number-led patterns. Run on lowered() text (case-sensitive is faster, same matches);
+# in a match the unit never follows a letter (a space, "-" or a digit: "12-week", "12weeks"), so
+# "today" or "demo" marks no clause.
+_UNIT_HINT = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b")
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
 _SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 
