@@ -24,7 +24,7 @@ The vocabularies and phrase patterns are data: rules/treatment_periods.yaml and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -488,6 +488,25 @@ _NOUN_LED = (_LONG, _OF)
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
                     for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
+# Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
+# starts, found once per text by one zero-width scan, instead of each scanning every clause.
+_QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
+_QTY_AT = compile_fast(rf"(?={_QTY})")
+
+
+def _quantity_starts(low: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(position, end of its clause) of every quantity in the clauses, ascending."""
+    return [(m.start(), end) for start, end in spans for m in _QTY_AT.finditer(low, start, end)]
+
+
+def _anchored(pattern: re.Pattern[str], low: str, starts: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """pattern.finditer over the clauses, for a pattern whose every match starts at a quantity: the
+    match at each start, skipping starts inside the previous match (finditer's order and spans)."""
+    after = 0
+    for at, end in starts:
+        if at >= after and (m := pattern.match(low, at, end)):
+            after = m.end()
+            yield m
 
 
 @lru_cache(maxsize=8192)
@@ -498,12 +517,19 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
+    starts: list[tuple[int, int]] | None = None
     for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
-        # A match lies inside one span and starts with one of its trigger words: a span without
-        # any cannot hold one.
-        found = (pattern.finditer(low, start, end) for start, end in spans
-                 if triggers is None or triggers.search(low, start, end))
-        for m in (m for matches in found for m in matches):
+        matches: Iterable[re.Match[str]]
+        if pattern in _QTY_LED:
+            starts = _quantity_starts(low, spans) if starts is None else starts
+            matches = _anchored(pattern, low, starts)
+        else:
+            # A match lies inside one span and starts with one of its trigger words: a span
+            # without any cannot hold one.
+            found = (pattern.finditer(low, start, end) for start, end in spans
+                     if triggers is None or triggers.search(low, start, end))
+            matches = (m for ms in found for m in ms)
+        for m in matches:
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
             unit = unit_of(m.group("u"))
