@@ -12,7 +12,10 @@ Sources, in order of trust:
    (so "patients will be followed for 12 months" is not a treatment duration);
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
-   summary states a single dose.
+   summary states a single dose; else when the arms name nothing one-off, repeated or course-like,
+   a one-off procedure the official title names ("... Anterior Cervical Spine Surgery");
+6. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
+   arm states a period and nothing names a one-off procedure.
 A treatment used "for the duration of the study" lasts the stated study length ("a 24-week study").
 The longest period across arms wins. Nothing stated -> None: a surgery arm (0) against a
 course of unstated length is None, not 0.
