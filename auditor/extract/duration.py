@@ -12,7 +12,10 @@ Sources, in order of trust:
    (so "patients will be followed for 12 months" is not a treatment duration);
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
-   summary states a single dose.
+   summary states a single dose; else when the arms name nothing one-off, repeated or course-like,
+   a one-off procedure the official title names ("... Anterior Cervical Spine Surgery");
+6. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
+   arm states a period and nothing names a one-off procedure.
 A treatment used "for the duration of the study" lasts the stated study length ("a 24-week study").
 The longest period across arms wins. Nothing stated -> None: a surgery arm (0) against a
 course of unstated length is None, not 0.
@@ -24,7 +27,7 @@ The vocabularies and phrase patterns are data: rules/treatment_periods.yaml and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -68,6 +71,8 @@ _DAY = float(_UNITS["units"]["day"]["weeks"])
 _SHORT = set(_UNITS["short_tokens"])
 
 
+# Each text is lowered once per record, though several finders read it (emptied by derive()).
+@lru_cache(maxsize=1024)
 def _lowered(value: str) -> str:
     """text.lowered(), without its per-character loop for the usual text: when str.lower() keeps
     the length, only the two letters re.IGNORECASE equates with ASCII ones (dotless i, long s)
@@ -90,7 +95,7 @@ _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
 _QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
         rf"(?P<u>{_COURSE_UNIT})\b")
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
-_MACROS = {"num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
+_MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
            "period_prepositions": rules.alternation(_P["period_prepositions"]),
            "period_fillers": _any(_P["period_fillers"]), "lasting_verbs": _any(_P["lasting_verbs"]),
@@ -118,7 +123,9 @@ _DURATION_AFTER = _rule("duration_after")
 _DURATION_BEFORE = _rule("duration_before")
 _WEEK_RANGE = _rule("week_range")
 _STUDY_LENGTH = _rule("study_length")
-_WHOLE_STUDY = Guarded(_rule("whole_study", re.IGNORECASE), "duration", "length", "course", "period", "throughout")
+_TITLE_STUDY_LENGTH = _rule("title_study_length")
+# Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
+_WHOLE_STUDY = Guarded(_rule("whole_study"), r"the\s+(?:study|trial)")
 _SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
 _WEEKLY = _rule("weekly")
 _SESSIONS = _rule("sessions")
@@ -164,6 +171,7 @@ class Duration:
 
 def derive(record: TrialRecord) -> Duration | None:
     """The longest active treatment period; see the module docstring for the order of sources."""
+    _lowered.cache_clear()  # a per-record cache, like extract._PER_RECORD_CACHES
     stated = [a.duration_weeks for a in record.arms if a.duration_weeks is not None]
     if stated:
         best = max(stated, key=lambda n: n.value)
@@ -177,7 +185,49 @@ def derive(record: TrialRecord) -> Duration | None:
     if found is not None:
         return found
     labels = [a.label for a in record.arms if a.type is None or a.type.value.upper() != "NO_INTERVENTION"]
-    return _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
+    one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
+    if one_off is not None:
+        return one_off
+    return _one_off_title(record, arms) or _titled_study(record, arms)
+
+
+def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """"... Outcomes After Anterior Cervical Spine Surgery", "Dexamethasone in MIS-TLIF": when the
+    arms name nothing one-off themselves (a device's name, "Collection Data") nor anything
+    repeated or course-like, the one-off procedure the title names is the treatment."""
+    title = record.official_title or record.title
+    if title is None:
+        return None
+    if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
+        return None
+    repeated, single, course, procedure = _one_off_facts(title.value)
+    span = None if repeated or (course and single is None) else single or procedure
+    if span is None:
+        return None
+    return Duration(0.0, evidence(title, *span, "the title names a one-off treatment = 0 weeks"))
+
+
+def _titled_study(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """"A Randomized, Multicenter, 16-week Study of ...": the last resort, when the arms state no
+    period. The treatment runs for the study only when neither an arm nor the title names a one-off
+    procedure (a "24-week study" of an injection is follow-up after it) and the study is
+    interventional."""
+    title = record.official_title or record.title
+    kind = record.design.study_type
+    if title is None or not arms or (kind is not None and kind.value.upper() != "INTERVENTIONAL"):
+        return None
+    texts = [title.value, *(t.value for _, group in arms for t in group)]  # the title may name it
+    if any(f[1] is not None or f[3] is not None for f in map(_one_off_facts, texts)):
+        return None
+    for m in _TITLE_STUDY_LENGTH.finditer(_lowered(title.value)):
+        unit = unit_of(m.group("u"))
+        n = number(m.group("n2") or m.group("n"))
+        if unit in _SESSION_UNITS or (unit == "year" and n > 3):
+            continue  # "a 10-year cohort study" is no treatment course
+        w = weeks(n, unit)
+        quote = title.value[m.start():m.end()]
+        return Duration(w, evidence(title, m.start(), m.end(), f"the title states the study length '{quote}' = {w:g} weeks"))
+    return None
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
@@ -190,7 +240,7 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
     dated = _from_time_frames(record)
     if dated is not None:
         return dated
-    for source in (_narrative_candidates, *finders[1:]):
+    for source in (_narrative_candidates, _narrative_span_candidates, _session_candidates):
         if found := _longest(narrative, source):
             return found
     return None
@@ -228,8 +278,9 @@ def _whole_study(texts: list[Text], narrative: list[Text]) -> Duration | None:
     Only in a sentence about using the treatment (not "keep medication stable throughout the
     study"), and only when the record states the study's length."""
     said: tuple[Text, int, int] | None = None
-    for text in texts:
-        for m in _WHOLE_STUDY.finditer(text.value):
+    # Arms share their interventions' texts: each distinct text is read once.
+    for text in _distinct(texts):
+        for m in _WHOLE_STUDY.finditer(_lowered(text.value)):
             sentence = _sentence(text.value, m.start(), m.end())
             if _TREATMENT_CONTEXT.search(sentence) and not _NOT_WHOLE_STUDY.search(sentence):
                 said = (text, m.start(), m.end())
@@ -250,6 +301,14 @@ def _whole_study(texts: list[Text], narrative: list[Text]) -> Duration | None:
             return Duration(w, evidence(text, m.start(), m.end(),
                                         f"treatment used '{used}'; '{quote}' = {w:g} weeks"))
     return None
+
+
+def _distinct(texts: list[Text]) -> list[Text]:
+    """The texts without repeats of a value (the first of each kept, in order)."""
+    first: dict[str, Text] = {}
+    for t in texts:
+        first.setdefault(t.value, t)
+    return list(first.values())
 
 
 def _sentence(value: str, start: int, end: int) -> str:
@@ -362,9 +421,9 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 
 @lru_cache(maxsize=8192)
 def _tf_periods(value: str) -> tuple[Candidate, ...]:
-    if not _UNIT_HINT.search(value):
-        return ()
     low = _lowered(value)
+    if not _UNIT_HINT.search(low):
+        return ()
     out: list[Candidate] = []
     for pattern in _TF_PERIODS:
         for m in pattern.finditer(low):
@@ -377,8 +436,10 @@ def _tf_periods(value: str) -> tuple[Candidate, ...]:
 
 
 # Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
-# skips the number-led patterns.
-_UNIT_HINT = compile_fast(rf"{_COURSE_UNIT}\b", re.IGNORECASE)
+# skips the number-led patterns. Run on lowered() text (case-sensitive is faster, same matches);
+# in a match the unit never follows a letter (a space, "-" or a digit: "12-week", "12weeks"), so
+# "today" or "demo" marks no clause.
+_UNIT_HINT = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b")
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
 _SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 
@@ -387,29 +448,38 @@ def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
     return _candidates(value, narrative=True)
 
 
-def _sentences_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
-    """[start, end) of the stretches between ". " that contain a match of `hint`.
+def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
+    return _span_candidates(value, narrative=True)
 
-    The number-led patterns never match across ". " (their only "." is a decimal point between
-    digits) and every match contains a `hint` match (a unit word, a session word), so scanning
-    these stretches (pos/endpos: look-behinds still see the text before) finds the same matches as
-    scanning a whole description."""
+
+# Where a clause ends: no number-led pattern matches a comma, a semicolon or a full stop before a
+# space (their only "." is a decimal point between digits).
+_CLAUSE_CUT = re.compile(r"[,;]|\.\s")
+
+
+def _clauses_with(low: str, hint: re.Pattern[str]) -> list[tuple[int, int]]:
+    """[start, end) of the clauses (cut at , ; and ". ") that contain a match of `hint`.
+
+    Every match of the number-led patterns lies inside one clause and contains a `hint` match (a
+    unit word, a session word), so scanning these stretches (pos/endpos: look-behinds still see the
+    text before, and the character at endpos is not a word character, so \\b reads the same) finds
+    the same matches as scanning the whole text, on a fraction of it."""
     m = hint.search(low)
     if m is None:
         return []
-    if len(low) < 400:  # short texts: one scan is cheaper than finding sentences
+    if len(low) < 400:  # short texts: one scan is cheaper than finding clauses
         return [(0, len(low))]
     spans: list[tuple[int, int]] = []
-    pos, covered = 0, 0
-    while m:  # one search per sentence with a mark, then on past its end
-        stop = low.find(". ", m.start())
-        end = len(low) if stop < 0 else stop
-        start = low.rfind(". ", 0, m.start()) + 1  # rfind: -1 when none, so 0
+    end, covered = 0, 0
+    while m:  # one search per clause with a mark, then on past its end
+        at = m.start()
+        start = max(end, low.rfind(",", 0, at) + 1, low.rfind(";", 0, at) + 1, low.rfind(". ", 0, at) + 1)
+        stop = _CLAUSE_CUT.search(low, m.end())
+        end = len(low) if stop is None else stop.start()
         spans.append((start, end))
         covered += end - start
-        pos = end
-        m = hint.search(low, pos)
-    # Most of the text marked: one scan of it is cheaper than one per sentence (same matches).
+        m = hint.search(low, end)
+    # Most of the text marked: one scan of it is cheaper than one per clause (same matches).
     return [(spans[0][0], spans[-1][1])] if covered * 3 > len(low) * 2 else spans
 
 
@@ -421,20 +491,48 @@ _NOUN_LED = (_LONG, _OF)
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
                     for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
+# Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
+# starts, found once per text by one zero-width scan, instead of each scanning every clause.
+_QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
+_QTY_AT = compile_fast(rf"(?={_QTY})")
+
+
+def _quantity_starts(low: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(position, end of its clause) of every quantity in the clauses, ascending."""
+    return [(m.start(), end) for start, end in spans for m in _QTY_AT.finditer(low, start, end)]
+
+
+def _anchored(pattern: re.Pattern[str], low: str, starts: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """pattern.finditer over the clauses, for a pattern whose every match starts at a quantity: the
+    match at each start, skipping starts inside the previous match (finditer's order and spans)."""
+    after = 0
+    for at, end in starts:
+        if at >= after and (m := pattern.match(low, at, end)):
+            after = m.end()
+            yield m
 
 
 @lru_cache(maxsize=8192)
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = _lowered(value)
-    spans = _sentences_with(low, _UNIT_HINT)
+    spans = _clauses_with(low, _UNIT_HINT)
     if not spans:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
+    starts: list[tuple[int, int]] | None = None
     for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
-        if triggers is not None and not triggers.search(low):
-            continue  # none of the words every match starts with: the pattern cannot match
-        for m in (m for start, end in spans for m in pattern.finditer(low, start, end)):
+        matches: Iterable[re.Match[str]]
+        if pattern in _QTY_LED:
+            starts = _quantity_starts(low, spans) if starts is None else starts
+            matches = _anchored(pattern, low, starts)
+        else:
+            # A match lies inside one span and starts with one of its trigger words: a span
+            # without any cannot hold one.
+            found = (pattern.finditer(low, start, end) for start, end in spans
+                     if triggers is None or triggers.search(low, start, end))
+            matches = (m for ms in found for m in ms)
+        for m in matches:
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
             unit = unit_of(m.group("u"))
@@ -466,19 +564,30 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
         if pattern is _WEEK_RANGE and _EXTENSION.search(_sentence(value, m.start(), m.end())):
             return False
-        return not narrative or bool(_TREATMENT_CONTEXT.search(value[max(0, m.start() - 80):m.end() + 40]))
+        return not narrative or _near_treatment(value, m.start(), m.end())
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
                 or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))
 
 
+def _near_treatment(value: str, start: int, end: int) -> bool:
+    """A treatment word (treatment_context) within 80 characters before a length in the summary or
+    60 after it: room for a subject and verb after it ("for the next 30 days, the same group of
+    participants will use the app")."""
+    return bool(_TREATMENT_CONTEXT.search(value[max(0, start - 80):end + 60]))
+
+
 @lru_cache(maxsize=8192)
-def _span_candidates(value: str) -> tuple[Candidate, ...]:
-    """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension)."""
+def _span_candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
+    """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension).
+    In the summary only near a treatment word, as for a stated period there ("the mean change in
+    ODI from baseline to Month 12" is an outcome)."""
     out: list[Candidate] = []
     for m in _SPAN.finditer(value):
         before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
         if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
+            continue
+        if narrative and not _near_treatment(value, m.start(), m.end()):
             continue
         if m.group("n") is not None:
             w = weeks(float(m.group("n")), unit_of(m.group("u")))
@@ -513,7 +622,7 @@ def _session_candidates(value: str) -> tuple[Candidate, ...]:
                 w = round((count - 1) * weeks(number(m.group("n")), unit), 2)
                 out.append((w, m.start(), m.end(), f"{count:g} treatments {m.group('n')} {m.group('u')} apart = {w:g} weeks"))
     # A count needs a frequency nearby: without any frequency phrase, no count is read.
-    spans = _sentences_with(low, _SESSION_HINT) if _FREQ_HINT.search(low) else []
+    spans = _clauses_with(low, _SESSION_HINT) if _FREQ_HINT.search(low) else []
     for m in (m for start, end in spans for m in _SESSIONS.finditer(low, start, end)):
         # The frequency must be stated close to the count, in the same passage, and be another
         # phrase than the count ("two sessions per week" is a frequency, not a count).

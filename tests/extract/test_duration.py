@@ -90,8 +90,8 @@ def test_from_day_to_week():
     assert found.weeks == 6
 
 
-def test_sentence_stretches_find_what_a_whole_scan_finds() -> None:
-    """_sentences_with: the number-led patterns scan only the sentences with a unit / session word."""
+def test_clauses_find_what_a_whole_scan_finds() -> None:
+    """_clauses_with: the number-led patterns scan only the clauses with a unit / session word."""
     from auditor.extract.text import lowered
     from auditor.model import Text, TrialRecord
     from auditor.sources import read_paths
@@ -99,16 +99,17 @@ def test_sentence_stretches_find_what_a_whole_scan_finds() -> None:
 
     filler = "Participants will be screened and consented by the study team before randomisation. " * 6
     texts = [filler + "They attend a 12-week program. Then 1.5 weeks. of rest; 8 weekly sessions follow.",
-             filler + "Treatment lasts 12\n. weeks of therapy. For 6 weeks. " + filler + "Ten sessions twice a week."]
+             filler + "Treatment lasts 12\n. weeks of therapy. For 6 weeks. " + filler + "Ten sessions twice a week.",
+             filler + "Twice a week, for 6 weeks; then weeks 7-10, 3 months of therapy, monthly; 12,5 weeks," + filler]
     folder = real_data_dir() / "ctgov-v2"
     if folder.is_dir():
         texts += [t.value for r in read_paths([str(folder)]) if isinstance(r, TrialRecord)
                   for t in (r.summary, r.description) if isinstance(t, Text)]
     for value in texts:
         low = lowered(value)
-        for pattern, hint in ((duration._LONG, duration._UNIT_HINT), (duration._OF, duration._UNIT_HINT),
-                              (duration._FOR, duration._UNIT_HINT), (duration._SESSIONS, duration._SESSION_HINT)):
-            spans = duration._sentences_with(low, hint)
+        for pattern, hint in [*((p, duration._UNIT_HINT) for p, _ in duration._COURSE_PATTERNS),
+                              (duration._SESSIONS, duration._SESSION_HINT)]:
+            spans = duration._clauses_with(low, hint)
             found = [m.span() for start, end in spans for m in pattern.finditer(low, start, end)]
             assert found == [m.span() for m in pattern.finditer(low)], value[:200]
 
@@ -128,7 +129,7 @@ def _case_record(case: dict[str, Any]):
         arms.append({"label": "B", "type": "ACTIVE_COMPARATOR", **case["comparator"]})
     outcomes = [{"measure": "Outcome", "time_frame": tf} for tf in case.get("time_frames", [])]
     return record(arms=arms, summary=case.get("summary"), description=case.get("description"),
-                  outcomes=outcomes)
+                  outcomes=outcomes, title=case.get("title"))
 
 
 @pytest.mark.parametrize("family,case", FAMILY_CASES,
@@ -141,7 +142,7 @@ def test_rule_case(family: str, case: dict[str, Any]) -> None:
         return
     assert found is not None and abs(found.weeks - want) <= 0.5, f"{case['why']}: got {found}"
     source = " ".join(str(case.get(k, "")) for k in ("arm", "summary", "description", "label", "comparator",
-                                                     "time_frames"))
+                                                     "time_frames", "title"))
     assert found.evidence.quote and found.evidence.quote in source  # quotes the text it rests on
 
 
