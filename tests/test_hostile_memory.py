@@ -114,7 +114,7 @@ def test_a_spool_gives_the_records_and_hash_of_the_bytes(tmp_path: Path, monkeyp
     path.write_bytes(data)
     whole = _dump(list(read_paths([str(path)])))
     monkeypatch.setattr(containers, "STREAM_BYTES", 100)
-    [(origin, spool)] = list(containers.expand([str(path)]))
+    [(_origin, spool)] = list(containers.expand([str(path)]))
     assert isinstance(spool, containers.Spool) and len(spool) == len(data) and spool[:3] == data[:3]
     assert containers.digest(spool) == containers.digest(data)
     assert _dump(list(read_paths([str(path)]))) == whole
@@ -243,3 +243,25 @@ def test_streamed_reader_reads_the_same_records_as_the_whole_file(tmp_path: Path
         monkeypatch.setattr(containers, "STREAM_BYTES", 10)
         assert _dump(list(read_paths([str(path)]))) == whole
         monkeypatch.undo()
+
+
+def test_an_interrupted_check_leaves_no_half_written_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.pipeline
+
+    _write_array(tmp_path / "a.json", 5)
+    original, calls = auditor.pipeline.audit, []
+
+    def interrupted(record: TrialRecord, profile: Any) -> TrialAudit:
+        calls.append(record.trial_id)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(record, profile)
+
+    monkeypatch.setattr(auditor.pipeline, "audit", interrupted)
+    target = tmp_path / "out" / "r.json"
+    target.parent.mkdir()
+    target.write_text("earlier report\n", encoding="utf-8")
+    result = run_cli("check", str(tmp_path / "a.json"), "--format", "json", "-o", str(target), "--isolated")
+    assert result.exit_code != 0 and len(calls) == 3
+    assert [p.name for p in target.parent.iterdir()] == ["r.json"]
+    assert target.read_text(encoding="utf-8") == "earlier report\n"

@@ -148,7 +148,8 @@ class _Output:
         except OSError as exc:
             self._fail(exc)
 
-    def _fail(self, exc: OSError) -> None:
+    def abort(self) -> None:
+        """Remove the half-written file (the target is left as it was)."""
         if self.fh is not None:
             with contextlib.suppress(OSError):
                 self.fh.close()
@@ -156,6 +157,9 @@ class _Output:
         if self.tmp is not None:
             with contextlib.suppress(OSError):
                 self.tmp.unlink()
+
+    def _fail(self, exc: OSError) -> None:
+        self.abort()
         fail(f"{self.name}: cannot write the report: {exc.strerror or exc}")
 
 
@@ -236,17 +240,23 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
         head = None
     summary.write(lambda s: s.head())
     seen: set[str] | None = set() if corrections is not None and len(groups) > 1 else None
-    for prof, group in groups:
-        for item in pipeline.audits(group, prof, cfg["input-format"], corrections, seen=seen, as_registered=as_registered):
-            if not isinstance(item, TrialAudit):
-                errors.append(item)
-                continue
-            tally.add(item)
-            if head is not None:
-                out.write(head)
-                head = None
-            out.write(writer.audit(item))
-            summary.write(partial(_audit_piece, item))
+    try:
+        for prof, group in groups:
+            for item in pipeline.audits(group, prof, cfg["input-format"], corrections, seen=seen,
+                                        as_registered=as_registered):
+                if not isinstance(item, TrialAudit):
+                    errors.append(item)
+                    continue
+                tally.add(item)
+                if head is not None:
+                    out.write(head)
+                    head = None
+                out.write(writer.audit(item))
+                summary.write(partial(_audit_piece, item))
+    except BaseException:  # Ctrl-C, SIGTERM: no half-written report is left behind
+        out.abort()
+        summary.close()
+        raise
     if corrections is not None and seen is not None:  # per-path groups: trials not in any of them
         errors += corrections.unmatched(seen)
     report = tally.report([], [pipeline.problem(e) for e in errors], shown)
