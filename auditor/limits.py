@@ -17,9 +17,11 @@ INTEGERS: dict[str, tuple[int, int]] = {
     "TRIAL_AUDIT_MAX_ARCHIVE_BYTES": (4 << 30, 1),  # everything unpacked from one input, all nesting levels
     "TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS": (1_000_000, 1),  # members of one input, all nesting levels
     "TRIAL_AUDIT_MAX_ARCHIVE_DEPTH": (8, 1),  # archives inside archives
+    "TRIAL_AUDIT_STREAM_BYTES": (64 << 20, 1),  # larger content stays on disk, read piece by piece
     "TRIAL_AUDIT_RECORD_SECONDS": (60, 1),  # time budget of one record in `batch`
     "TRIAL_AUDIT_COMMIT_ROWS": (5000, 1),
     "TRIAL_AUDIT_CHUNK_ROWS": (250, 1),
+    "TRIAL_AUDIT_DASK_FILES": (32, 1),  # input files per Dask task
 }
 # DuckDB memory settings: a number and a unit, nothing else reaches its SET statement.
 SIZES: dict[str, str] = {"TRIAL_AUDIT_DUCKDB_MEMORY": "256MB", "TRIAL_AUDIT_DUCKDB_EXPORT_MEMORY": "512MB"}

@@ -1,13 +1,14 @@
 """read -> derive -> judge -> report: the one pipeline, used by `check` and by the batch worker.
 
 `verdict` takes one record through derive and judge; `audit` turns that into the report tree's
-TrialAudit (for `check`), the batch worker turns the same Verdict into table rows. `check` reads
-a handful of inputs in this process and assembles the Report.
+TrialAudit (for `check`), the batch worker turns the same Verdict into table rows. `audits` yields
+the TrialAudits of some inputs one by one (`trial-audit check` writes each as it comes, counting
+totals in a `Tally`); `check` collects them into one Report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from auditor.corrections import Applied, Corrections, set_facts, set_statuses
@@ -76,19 +77,56 @@ def problem(err: InputError) -> InputProblem:
                         violations=[problem(v) for v in getattr(err, "violations", [])])
 
 
-def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile: Profile, fail_on: FailOn) -> Report:
-    findings = dict.fromkeys(STATUSES, 0)
-    gaps = 0
-    for item in audits:
+class Tally:
+    """The report's totals, counted as audits go by (`check` keeps no audit once it is written)."""
+
+    def __init__(self, fail_on: FailOn):
+        self.fail_on = fail_on
+        self.findings = dict.fromkeys(STATUSES, 0)
+        self.gaps = 0
+        self.audited = 0
+
+    def add(self, item: TrialAudit) -> None:
+        self.audited += 1
         for f in item.findings:
-            findings[f.status] += 1
-            gaps += f.is_gap and fails(f.severity, fail_on)
-    return Report(
-        profile=ProfileInfo(id=profile.id, title=profile.title, version=profile.version, citation=profile.citation),
-        fail_on=fail_on, audits=audits, errors=problems,
-        totals=Totals(records=len(audits) + len(problems), audited=len(audits), failed=len(problems),
-                      findings=findings, gaps_at_fail_level=gaps),
-    )
+            self.findings[f.status] += 1
+            self.gaps += f.is_gap and fails(f.severity, self.fail_on)
+
+    def report(self, audits: list[TrialAudit], problems: list[InputProblem], profile: Profile) -> Report:
+        """The Report with these totals; `audits`: those kept (none when they were streamed)."""
+        return Report(
+            profile=ProfileInfo(id=profile.id, title=profile.title, version=profile.version, citation=profile.citation),
+            fail_on=self.fail_on, audits=audits, errors=problems,
+            totals=Totals(records=self.audited + len(problems), audited=self.audited, failed=len(problems),
+                          findings=dict(self.findings), gaps_at_fail_level=self.gaps),
+        )
+
+
+def build_report(audits: list[TrialAudit], problems: list[InputProblem], profile: Profile, fail_on: FailOn) -> Report:
+    tally = Tally(fail_on)
+    for item in audits:
+        tally.add(item)
+    return tally.report(audits, problems, profile)
+
+
+def audits(paths: Iterable[str], profile: Profile, reader: str | None = None, corrections: Corrections | None = None,
+           *, seen: set[str] | None = None, as_registered: bool = False) -> Iterator[TrialAudit | InputError]:
+    """Each record of `paths` audited (or the error that stopped it), one at a time, as `check` below."""
+    caller_checks, seen = seen is not None, seen if seen is not None else set()
+    for read in read_paths(paths, reader):
+        item = ctgov_v2.as_registered(read) if as_registered and isinstance(read, TrialRecord) else read
+        if not isinstance(item, TrialRecord):
+            yield item
+            continue
+        seen.update(record_ids(item.trial_id, item.secondary_ids))
+        try:
+            # without corrections, the two-argument call every caller (and test double) knows
+            yield audit(item, profile) if corrections is None else audit(item, profile, corrections)
+        except Exception as exc:  # noqa: BLE001 - a bug on one odd record: report it on one line, as batch does
+            yield RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
+                              index=item.source.index, record_id=item.trial_id)
+    if corrections is not None and not caller_checks:  # a correction for a trial not in the inputs is a mistake
+        yield from corrections.unmatched(seen)
 
 
 def check(paths: Iterable[str], profile: Profile, fail_on: FailOn, reader: str | None = None,
@@ -98,21 +136,11 @@ def check(paths: Iterable[str], profile: Profile, fail_on: FailOn, reader: str |
     version `fetch --history` kept; a record without one is an error naming it). A correction naming a
     trial that no record has is an error, unless the caller passes `seen` (the ids of its records are
     added to it): then the caller, auditing several groups of paths, checks that once over all of them."""
-    audits: list[TrialAudit] = []
+    kept: list[TrialAudit] = []
     errors: list[InputError] = []
-    caller_checks, seen = seen is not None, seen if seen is not None else set()
-    for read in read_paths(paths, reader):
-        item = ctgov_v2.as_registered(read) if as_registered and isinstance(read, TrialRecord) else read
-        if not isinstance(item, TrialRecord):
+    for item in audits(paths, profile, reader, corrections, seen=seen, as_registered=as_registered):
+        if isinstance(item, TrialAudit):
+            kept.append(item)
+        else:
             errors.append(item)
-            continue
-        seen.update(record_ids(item.trial_id, item.secondary_ids))
-        try:
-            # without corrections, the two-argument call every caller (and test double) knows
-            audits.append(audit(item, profile) if corrections is None else audit(item, profile, corrections))
-        except Exception as exc:  # noqa: BLE001 - a bug on one odd record: report it on one line, as batch does
-            errors.append(RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {exc}",
-                                      index=item.source.index, record_id=item.trial_id))
-    if corrections is not None and not caller_checks:  # a correction for a trial not in the inputs is a mistake
-        errors += corrections.unmatched(seen)
-    return build_report(audits, [problem(e) for e in errors], profile, fail_on), errors
+    return build_report(kept, [problem(e) for e in errors], profile, fail_on), errors

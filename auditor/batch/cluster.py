@@ -19,7 +19,6 @@ split into one task per file, and a file that still kills its worker becomes an 
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,14 +30,14 @@ from distributed import Client, WorkerPlugin, as_completed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
-from auditor import __version__
+from auditor import __version__, limits
 from auditor.batch.pool import StopOnInterrupt
 from auditor.batch.worker import Auditor, BlobKey, Chunk, ChunkSink, Task
 from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError
 
-FILES_PER_TASK = int(os.environ.get("TRIAL_AUDIT_DASK_FILES", "32"))
+FILES_PER_TASK: int | None = None  # None: TRIAL_AUDIT_DASK_FILES (default 32), read when a run starts
 TASKS_PER_THREAD = 3  # batches in flight per worker thread: one running, the next ones queued
 CONNECT_SECONDS = 30
 
@@ -105,7 +104,7 @@ class DaskExecutor:
         from auditor.batch.executors import ExecutorError
 
         self.profile, self.reader, self.chunk_size = profile, reader, chunk_size
-        self.files_per_task = max(1, files_per_task or FILES_PER_TASK)
+        self.files_per_task = max(1, files_per_task or FILES_PER_TASK or limits.env_int("TRIAL_AUDIT_DASK_FILES"))
         try:
             self.client: Any = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:

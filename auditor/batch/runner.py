@@ -27,7 +27,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from auditor import __version__
+from auditor import __version__, limits
 from auditor.batch import executors, review
 from auditor.batch.columns import FileState
 from auditor.batch.pool import StopOnInterrupt
@@ -43,13 +43,13 @@ from auditor.sources import containers
 # Records per transaction: few enough to lose little on a crash (a few seconds of work), many
 # enough to be fast: per 20,000 records, COMMIT + INSERT cost the parent 1.3 s in transactions of
 # 2,000 records and 0.85 s in transactions of ~6,000 (and the parent shares the cores with the
-# workers). The environment overrides exist for tests that need many small commits (and for tuning).
-COMMIT_ROWS = int(os.environ.get("TRIAL_AUDIT_COMMIT_ROWS", "5000"))
-CHUNK_ROWS = int(os.environ.get("TRIAL_AUDIT_CHUNK_ROWS", "250"))  # records per worker -> parent message
+# workers). The environment overrides (TRIAL_AUDIT_COMMIT_ROWS, TRIAL_AUDIT_CHUNK_ROWS: records per
+# worker -> parent message) exist for tests that need many small commits (and for tuning); they are
+# read when a run starts (auditor.limits), so a bad value is one line naming it, not an import error.
 COMMIT_SECONDS = 5.0
-# When set, one line per committed transaction (running totals) is appended here: a cheap way to
-# watch a long run from outside while DuckDB's lock keeps other readers out.
-COMMIT_LOG = os.environ.get("TRIAL_AUDIT_COMMIT_LOG")
+# TRIAL_AUDIT_COMMIT_LOG: when set, one line per committed transaction (running totals) is appended
+# to that file: a cheap way to watch a long run from outside while DuckDB's lock keeps other readers out.
+COMMIT_LOG_ENV = "TRIAL_AUDIT_COMMIT_LOG"
 
 
 class BatchError(Exception):
@@ -120,10 +120,12 @@ def _size(path: Path) -> int:
 
 
 class Writer:
-    """Collects chunks and commits them in transactions of about COMMIT_ROWS records."""
+    """Collects chunks and commits them in transactions of about `commit_rows` records."""
 
-    def __init__(self, store: Store, run_id: int):
+    def __init__(self, store: Store, run_id: int, commit_rows: int | None = None):
         self.store, self.run_id = store, run_id
+        self.commit_rows = commit_rows or limits.env_int("TRIAL_AUDIT_COMMIT_ROWS")
+        self.commit_log = os.environ.get(COMMIT_LOG_ENV) or None
         self.totals = Totals()
         self._reset()
         self.last_commit = time.monotonic()
@@ -144,7 +146,7 @@ class Writer:
         self.totals.audited += chunk.audited
         self.totals.failed += chunk.failed
         self.totals.skipped += chunk.skipped
-        if self.rows >= COMMIT_ROWS or time.monotonic() - self.last_commit >= COMMIT_SECONDS:
+        if self.rows >= self.commit_rows or time.monotonic() - self.last_commit >= COMMIT_SECONDS:
             self.commit()
 
     def commit(self) -> None:
@@ -155,8 +157,8 @@ class Writer:
             files=[f for c in self.chunks for f in c.files], replace=self.replace, counts=self.totals.as_dict())
         self._reset()
         self.last_commit = time.monotonic()
-        if COMMIT_LOG:
-            with open(COMMIT_LOG, "a", encoding="utf-8") as log:
+        if self.commit_log:
+            with open(self.commit_log, "a", encoding="utf-8") as log:
                 log.write(orjson.dumps(self.totals.as_dict()).decode() + "\n")
 
     def _stamp(self, table: pa.Table) -> pa.Table:
@@ -187,13 +189,16 @@ def _tasks(inputs: Iterable[str], by_file: dict[str, dict[str, FileState]], adva
 
 def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force: bool = False,
         reader: str | None = None, progress: ProgressSink | None = None, html_limit: int = html.DEFAULT_LIMIT,
-        chunk_size: int = CHUNK_ROWS, corrections: Corrections | None = None,
+        chunk_size: int | None = None, corrections: Corrections | None = None,
         options: dict[str, Any] | None = None, executor: str = "local", scheduler: str | None = None) -> Outcome:
     """Audit everything under `inputs` into `out_dir` (resumable, incremental) and write the tables,
     summary.json and report.html when the run completes. `options`: the settings the run was
     configured with, kept in `runs.options`. `executor`: where the audits run (`auditor.batch.executors`:
-    local worker processes, or a Dask cluster at `scheduler`)."""
+    local worker processes, or a Dask cluster at `scheduler`). A bad TRIAL_AUDIT_* setting raises
+    InputError naming it, before any work."""
     progress = progress or Progress()
+    chunk_size = chunk_size or limits.env_int("TRIAL_AUDIT_CHUNK_ROWS")
+    commit_rows = limits.env_int("TRIAL_AUDIT_COMMIT_ROWS")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".write-test"
@@ -225,7 +230,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
                                  {"inputs": inputs, "jobs": jobs, "force": force, "reader": reader,
                                   **({"executor": executor} if executor != "local" else {}),
                                   "corrections": corrections.origin if corrections else None, **(options or {})})
-        writer = Writer(store, run_id)
+        writer = Writer(store, run_id, commit_rows)
         inline = Auditor(profile, reader, chunk_size, corrections) if pool is None else None
         skip = (out_dir,)
         progress.start(sum(size for _, size in disk_inputs(inputs, skip)))

@@ -138,7 +138,7 @@ class Auditor:
     def feed(self, task: Task) -> Iterator[Chunk]:
         """Audit one input file, yielding a chunk whenever enough rows have piled up."""
         if isinstance(task.data, InputError):
-            blobs: Iterator[tuple[str, bytes | InputError]] = iter([(containers.origin_name(task.path), task.data)])
+            blobs: Iterator[tuple[str, containers.Content | InputError]] = iter([(containers.origin_name(task.path), task.data)])
         elif task.data is not None:
             blobs = containers.expand_bytes(task.path, task.data)
         else:
@@ -161,10 +161,10 @@ class Auditor:
             if self._full():
                 yield self.flush()
 
-    def _blob(self, key: BlobKey, origin: str, data: bytes, known: FileState | None) -> Iterator[Chunk]:
+    def _blob(self, key: BlobKey, origin: str, data: containers.Content, known: FileState | None) -> Iterator[Chunk]:
         """The records of one blob; an unchanged one is skipped (or resumed where a run stopped).
         `origin` names the blob for people (and for detection by name); `key` identifies it."""
-        file_hash = row_builder.digest(data)
+        file_hash = containers.digest(data)  # a Spool (a large file) is hashed in pieces
         blob_id = key.blob_id
         start = 0
         if known is not None and known.file_hash == file_hash:

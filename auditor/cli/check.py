@@ -6,9 +6,11 @@ Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.tom
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,6 @@ from auditor.vocabulary import ANNOTATING, FAIL_LEVELS, OUTPUT_FORMATS, READER_N
 if TYPE_CHECKING:
     from auditor.cli.settings import Config
     from auditor.engine.profiles import Profile
-    from auditor.findings import Report
 
 DEFAULT_PROFILE = "ho2022-cnslbp"  # auditor.engine.profiles.DEFAULT_PROFILE (a test keeps them equal)
 
@@ -106,19 +107,99 @@ def _by_profile(paths: tuple[str, ...], cfg: Config, profile: Profile) -> list[t
     return list(groups.values())
 
 
-def _github_summary(fmt: str, report: Report, profile: Profile) -> None:
-    """In GitHub Actions, also add the markdown report to the job summary: GitHub shows only the
-    first few annotations of a step, the summary has every finding."""
-    from auditor.report import REPORTERS
+class _Output:
+    """Where the report goes, piece by piece: stdout, or the -o file (written as a hidden `.tmp`
+    beside it, which no input walk reads, and renamed into place when complete). A write that fails
+    (a missing or read-only folder, a full disk, a closed pipe) is one line and exit 2."""
 
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt != "github" or not summary:
-        return
-    try:
-        with open(summary, "a", encoding="utf-8") as fh:
-            fh.write(REPORTERS["markdown"](report, profile))
-    except OSError as exc:
-        click.echo(f"trial-audit: cannot write the job summary {summary}: {exc.strerror or exc}", err=True)
+    def __init__(self, output: str | None):
+        self.name = output or "<stdout>"
+        self.path = Path(output) if output else None
+        self.tmp: Path | None = None
+        self.fh: Any = None
+        if self.path is not None:
+            direct = self.path.exists() and not self.path.is_file()  # /dev/stdout, a pipe: write in place
+            self.tmp = None if direct else self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            try:
+                self.fh = open(self.tmp or self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in finish/abort
+            except OSError as exc:
+                self._fail(exc)
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        try:
+            if self.fh is not None:
+                self.fh.write(text)
+            else:
+                click.echo(text, nl=False)
+        except OSError as exc:
+            self._fail(exc)
+
+    def finish(self) -> None:
+        try:
+            if self.fh is not None:
+                self.fh.close()
+                self.fh = None
+                if self.tmp is not None and self.path is not None:
+                    os.replace(self.tmp, self.path)
+            else:
+                sys.stdout.flush()
+        except OSError as exc:
+            self._fail(exc)
+
+    def abort(self) -> None:
+        """Remove the half-written file (the target is left as it was)."""
+        if self.fh is not None:
+            with contextlib.suppress(OSError):
+                self.fh.close()
+            self.fh = None
+        if self.tmp is not None:
+            with contextlib.suppress(OSError):
+                self.tmp.unlink()
+
+    def _fail(self, exc: OSError) -> None:
+        self.abort()
+        fail(f"{self.name}: cannot write the report: {exc.strerror or exc}")
+
+
+def _audit_piece(item: Any, stream: Any) -> str:
+    return str(stream.audit(item))
+
+
+class _JobSummary:
+    """In GitHub Actions (`--format github`), the markdown report also goes to the job summary:
+    GitHub shows only the first few annotations of a step, the summary has every finding."""
+
+    def __init__(self, fmt: str, profile: Profile):
+        from auditor.report import stream
+
+        self.path = os.environ.get("GITHUB_STEP_SUMMARY") if fmt == "github" else None
+        self.stream = stream("markdown", profile) if self.path else None
+        self.fh: Any = None
+        if self.path:
+            try:
+                self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in write's failure or tail
+            except OSError as exc:
+                self._warn(exc)
+
+    def write(self, piece: Callable[[Any], str]) -> None:
+        if self.fh is None:
+            return
+        try:
+            self.fh.write(piece(self.stream))
+        except OSError as exc:
+            self._warn(exc)
+
+    def close(self) -> None:
+        if self.fh is not None:
+            with contextlib.suppress(OSError):
+                self.fh.close()
+            self.fh = None
+
+    def _warn(self, exc: OSError) -> None:
+        click.echo(f"trial-audit: cannot write the job summary {self.path}: {exc.strerror or exc}", err=True)
+        self.close()
 
 
 @click.command()
@@ -138,43 +219,55 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
     """
     from auditor import pipeline
     from auditor.engine.selection import union as union_profiles
-    from auditor.report import REPORTERS, safe
+    from auditor.findings import TrialAudit
+    from auditor.report import safe, stream
     from auditor.report.locate import violations
     from auditor.sources.protocol import ProtocolInvalid
 
     cfg, base = _configure(opts)
     fail_on, fmt = cfg["fail-on"], cfg["format"]
-    audits, problems, errors = [], [], []
     groups = _by_profile(paths, cfg, base)
     corrections = load_corrections(corrections_path or cfg["corrections"])
-    seen: set[str] | None = set() if corrections is not None and len(groups) > 1 else None
-    for prof, group in groups:
-        partial, errs = pipeline.check(group, prof, fail_on, cfg["input-format"], corrections, seen=seen,
-                                       as_registered=as_registered)
-        audits += partial.audits
-        problems += partial.errors
-        errors += errs
-    if corrections is not None and seen is not None:  # per-path groups: trials not in any of them
-        unmatched = corrections.unmatched(seen)
-        errors += unmatched
-        problems += [pipeline.problem(e) for e in unmatched]
     shown = groups[0][0] if len(groups) == 1 else union_profiles([g[0] for g in groups], base)
-    report = pipeline.build_report(audits, problems, shown, fail_on)
-    extra = {}
+    extra = {"min_severity": cfg["min-severity"]} if fmt in ANNOTATING else {"fail_on": fail_on} if fmt == "json" else {}
+    # The report is written as records are audited: memory does not grow with the input.
+    writer, summary, out = stream(fmt, shown, **extra), _JobSummary(fmt, shown), _Output(output)
+    tally, errors = pipeline.Tally(fail_on), []
+    # Nothing audited: a text report on the terminal would only repeat the errors below, so it waits.
+    head: str | None = writer.head()
+    if head is not None and (output or fmt != "text"):
+        out.write(head)
+        head = None
+    summary.write(lambda s: s.head())
+    seen: set[str] | None = set() if corrections is not None and len(groups) > 1 else None
+    try:
+        for prof, group in groups:
+            for item in pipeline.audits(group, prof, cfg["input-format"], corrections, seen=seen,
+                                        as_registered=as_registered):
+                if not isinstance(item, TrialAudit):
+                    errors.append(item)
+                    continue
+                tally.add(item)
+                if head is not None:
+                    out.write(head)
+                    head = None
+                out.write(writer.audit(item))
+                summary.write(partial(_audit_piece, item))
+    except BaseException:  # Ctrl-C, SIGTERM: no half-written report is left behind
+        out.abort()
+        summary.close()
+        raise
+    if corrections is not None and seen is not None:  # per-path groups: trials not in any of them
+        errors += corrections.unmatched(seen)
+    report = tally.report([], [pipeline.problem(e) for e in errors], shown)
+    summary.write(lambda s: s.tail(report))
+    summary.close()
     if fmt in ANNOTATING:
-        extra["min_severity"] = cfg["min-severity"]
         # Annotate every schema violation on its own line, not only the first (totals unchanged).
         report.errors = violations(report.errors)
-    text = REPORTERS[fmt](report, shown, **extra)
-    _github_summary(fmt, report, shown)
-    try:
-        if output:
-            Path(output).write_text(text, encoding="utf-8")
-        elif audits or fmt != "text":
-            # Nothing audited: a text report would only repeat the errors below (header, error, totals).
-            click.echo(text, nl=False)
-    except OSError as exc:  # a missing or read-only folder, a full disk, a closed pipe
-        fail(f"{output or '<stdout>'}: cannot write the report: {exc.strerror or exc}")
+    if head is None:
+        out.write(writer.tail(report))
+    out.finish()
     for err in errors:
         details = err.details if isinstance(err, ProtocolInvalid) else [err.one_line()]
         for line in details:

@@ -81,6 +81,14 @@ def write_page(folder: Path, relative: str, data: bytes) -> None:
         raise FetchError(f"{folder / relative}: cannot write: {exc.strerror or exc}") from None
 
 
+def place_page(folder: Path, relative: str, part: Path) -> None:
+    """Move a page downloaded beside its place (`Client.download`) into it."""
+    try:
+        os.replace(part, folder / relative)
+    except OSError as exc:
+        raise FetchError(f"{folder / relative}: cannot write: {exc.strerror or exc}") from None
+
+
 def study_id(study: Any) -> str | None:
     try:
         ident = study["protocolSection"]["identificationModule"]["nctId"]

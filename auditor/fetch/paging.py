@@ -16,12 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import orjson
-
 from auditor import __version__
 from auditor.fetch import folder as fetch_folder
 from auditor.fetch import history as fetch_history
-from auditor.fetch.client import Client
+from auditor.fetch.client import Client, page_summary
 from auditor.fetch.errors import FetchError
 from auditor.fetch.query import Params, with_since
 from auditor.fetch.settings import MAX_PAGE_SIZE, Settings
@@ -123,8 +121,7 @@ def fetch(out: Path, query: Params, settings: Settings, *, since: str | None = N
 
 
 def _ids(page: Path) -> list[str]:
-    return [nct for s in orjson.loads(page.read_bytes()).get("studies") or []
-            if (nct := fetch_folder.study_id(s)) is not None]
+    return page_summary(page).ids  # read with ijson: a page is never held whole
 
 
 def _history(out: Path, doc: dict[str, Any], round_: dict[str, Any], settings: Settings, refresh: set[str],
@@ -179,20 +176,24 @@ def _page(client: Client, out: Path, doc: dict[str, Any], current: dict[str, Any
                 request["countTotal"] = "true"
             else:
                 request["pageToken"] = token
-            raw, body = client.get("studies", request)
-            studies = body.get("studies") if isinstance(body, dict) else None
-            if not isinstance(studies, list):
-                raise FetchError(f"{client.url('studies')}: answer has no `studies` list")
-            if first:
-                count = body.get("totalCount")
-                current["count"] = count if isinstance(count, int) else None
-                progress.start(current["count"], 0)
             number = len(current["pages"]) + 1
-            entry: dict[str, Any] = {"page": number, "file": None, "studies": len(studies), "bytes": len(raw)}
+            file = fetch_folder.page_path(current["round"], number)
+            page = client.download("studies", request, out / file)  # streamed to disk, never held whole
+            if not page.is_object or not page.has_studies:
+                page.path.unlink(missing_ok=True)
+                raise FetchError(f"{client.url('studies')}: answer has no `studies` list")
+            studies = page.studies
+            if first:
+                count = page.total_count
+                current["count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+                progress.start(current["count"], 0)
+            entry: dict[str, Any] = {"page": number, "file": None, "studies": studies, "bytes": page.bytes}
             if studies:  # an empty page is listed, not written: it holds no record to read
-                entry["file"] = fetch_folder.page_path(current["round"], number)
-                fetch_folder.write_page(out, entry["file"], raw)
-            following = body.get("nextPageToken")
+                entry["file"] = file
+                fetch_folder.place_page(out, file, page.path)
+            else:
+                page.path.unlink(missing_ok=True)
+            following = page.next_page_token
             if following is not None and not isinstance(following, str):
                 raise FetchError(f"{client.url('studies')}: nextPageToken is not a string")
             if following and following == token:
@@ -204,7 +205,7 @@ def _page(client: Client, out: Path, doc: dict[str, Any], current: dict[str, Any
             current["next_page_token"] = following or None
             current["paged"] = not following
             fetch_folder.save(out, doc)
-            progress.advance(len(studies))
+            progress.advance(studies)
             if not following:
                 return
     finally:

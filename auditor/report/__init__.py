@@ -2,12 +2,18 @@
 
 To add a format, add a module with a `render(report: Report, profile: Profile) -> str` function
 and list it in `_MODULES` and in `auditor.vocabulary.OUTPUT_FORMATS` (what `--format` accepts).
+
+Each module also has a `Stream(profile, **options)` with `head()`, `audit(audit)` and
+`tail(report)`: `check` writes the report as records are audited (`STREAMS`), so its memory does
+not grow with the input; `render` is the three joined. A format that needs every record first (the
+HTML page's title names them all) keeps one compact row per record and writes at `tail`.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from auditor import vocabulary
 
@@ -34,6 +40,11 @@ class _Renderers(Mapping[str, Renderer]):
 
 
 REPORTERS: Mapping[str, Renderer] = _Renderers()
+
+
+def stream(name: str, profile: Any, **options: Any) -> Any:
+    """The `Stream` of a format (see the module docstring)."""
+    return importlib.import_module(f"{__name__}.{_MODULES[name]}").Stream(profile, **options)
 
 # Formats that annotate gaps one by one and take `min_severity` (the lowest severity shown).
 ANNOTATING = vocabulary.ANNOTATING

@@ -50,11 +50,27 @@ def _annotation(audit: TrialAudit, finding: Finding, profile: Profile) -> str:
     return command(COMMAND[finding.severity], where, title, "\n".join(lines))
 
 
+class Stream:
+    """The annotations piece by piece (see auditor.report.text.Stream)."""
+
+    def __init__(self, profile: Profile, min_severity: str = "info"):
+        self.profile = profile
+        self.shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
+
+    def head(self) -> str:
+        return ""
+
+    def audit(self, audit: TrialAudit) -> str:
+        return "".join(_annotation(audit, f, self.profile) + "\n" for f in audit.findings
+                       if f.is_gap and f.severity in self.shown)
+
+    def tail(self, report: Report) -> str:
+        out = [command("error", problem_location(p), "trial-audit: protocol file problem" if p.line is not None
+                       else "trial-audit: input could not be read", p.message) for p in report.errors]
+        out.append(totals_line(report))  # a plain line: shown in the job log, not as an annotation
+        return "".join(item + "\n" for item in out)
+
+
 def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
-    shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
-    out = [_annotation(audit, f, profile) for audit in report.audits for f in audit.findings
-           if f.is_gap and f.severity in shown]
-    out += [command("error", problem_location(p), "trial-audit: protocol file problem" if p.line is not None
-                    else "trial-audit: input could not be read", p.message) for p in report.errors]
-    out.append(totals_line(report))  # a plain line: shown in the job log, not as an annotation
-    return "\n".join(out) + "\n"
+    stream = Stream(profile, min_severity)
+    return stream.head() + "".join(stream.audit(a) for a in report.audits) + stream.tail(report)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.profiles import Profile
-from auditor.findings import Report
+from auditor.findings import Report, TrialAudit
 from auditor.report import safe
 from auditor.report.common import (
     counts_line,
@@ -22,11 +22,20 @@ def _cell(text: str) -> str:
     return safe.markdown(text)
 
 
-def render(report: Report, profile: Profile) -> str:
-    out = ["# trial-audit report", "", f"Profile: **{_cell(profile.title)}** (`{safe.code(profile.id)}` {_cell(profile.version or '')})".rstrip(), ""]
-    for audit in report.audits:
-        out += [f"## {_cell(heading(audit))}", "", "| | code | criterion | severity | status | finding |",
-                "|---|---|---|---|---|---|"]
+class Stream:
+    """The report piece by piece (see auditor.report.text.Stream)."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+
+    def head(self) -> str:
+        profile = self.profile
+        return _lines(["# trial-audit report", "",
+                       f"Profile: **{_cell(profile.title)}** (`{safe.code(profile.id)}` {_cell(profile.version or '')})".rstrip(), ""])
+
+    def audit(self, audit: TrialAudit) -> str:
+        out = [f"## {_cell(heading(audit))}", "", "| | code | criterion | severity | status | finding |",
+               "|---|---|---|---|---|---|"]
         for f in audit.findings:
             out.append(f"| {SYMBOL[f.status]} | {_cell(f.code)} | {_cell(f.name)} | {f.severity} | {LABEL[f.status]} | {_cell(f.message)} |")
         out += ["", counts_line(audit), ""]
@@ -34,14 +43,27 @@ def render(report: Report, profile: Profile) -> str:
             out.append(f"### {_cell(f.code)} {_cell(f.name)} ({f.severity}, {LABEL[f.status]})")
             out += ["", _cell(f.message), ""]
             out += [f"- {_cell(location(ev))}: {_cell(quote(ev))}" for ev in f.evidence[:5]]
-            if missing := missing_field(audit, f, profile):
+            if missing := missing_field(audit, f, self.profile):
                 out.append(f"- {safe.line(missing)}")
             if f.fix:
                 out += ["", f"**Fix:** {_cell(f.fix)}"]
             out.append("")
-    if report.errors:
-        out += ["## Inputs that could not be read", ""]
-        out += [f"- `{safe.code(p.origin)}`: {_cell(p.message)}" for p in report.errors]
-        out.append("")
-    out.append(totals_line(report))
-    return "\n".join(out) + "\n"
+        return _lines(out)
+
+    def tail(self, report: Report) -> str:
+        out: list[str] = []
+        if report.errors:
+            out += ["## Inputs that could not be read", ""]
+            out += [f"- `{safe.code(p.origin)}`: {_cell(p.message)}" for p in report.errors]
+            out.append("")
+        out.append(totals_line(report))
+        return _lines(out)
+
+
+def _lines(out: list[str]) -> str:
+    return "".join(item + "\n" for item in out)
+
+
+def render(report: Report, profile: Profile) -> str:
+    stream = Stream(profile)
+    return stream.head() + "".join(stream.audit(a) for a in report.audits) + stream.tail(report)

@@ -35,9 +35,29 @@ def _trial(audit: TrialAudit, order: list[str]) -> dict[str, Any]:
             "findings": trialview.findings(found, order=order)}
 
 
+class Stream:
+    """The page needs every record before its first line (the title names them all): it keeps one
+    compact row per record (what the page shows of it), not the audits, and renders at the end."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        crit = [{"code": c.code, "name": c.name, "group": c.group} for c in profile.criteria]
+        self.order = [c["code"] for c in grouped(crit)]
+        self.trials: list[dict[str, Any]] = []
+
+    def head(self) -> str:
+        return ""
+
+    def audit(self, audit: TrialAudit) -> str:
+        self.trials.append(_trial(audit, self.order))
+        return ""
+
+    def tail(self, report: Report) -> str:
+        return _ENV.get_template("record.html.j2").render(
+            profile=self.profile, trials=self.trials, errors=report.errors, totals=totals_line(report), legend=legend(),
+            colors=charts.COLORS, version=report.tool.get("version", ""))
+
+
 def render(report: Report, profile: Profile) -> str:
-    crit = [{"code": c.code, "name": c.name, "group": c.group} for c in profile.criteria]
-    order = [c["code"] for c in grouped(crit)]
-    return _ENV.get_template("record.html.j2").render(
-        profile=profile, trials=[_trial(a, order) for a in report.audits], errors=report.errors,
-        totals=totals_line(report), legend=legend(), colors=charts.COLORS, version=report.tool.get("version", ""))
+    stream = Stream(profile)
+    return stream.head() + "".join(stream.audit(a) for a in report.audits) + stream.tail(report)

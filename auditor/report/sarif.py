@@ -134,29 +134,59 @@ def _result(audit: TrialAudit, finding: Finding, index: int, profile: Profile) -
     }
 
 
+class Stream:
+    """The log piece by piece (see auditor.report.text.Stream): the run's results are written gap
+    by gap as records are audited; the invocation (which needs the errors) and the totals follow them."""
+
+    def __init__(self, profile: Profile, min_severity: str = "info"):
+        self.profile = profile
+        self.index = {crit.code: i for i, crit in enumerate(profile.criteria)}
+        self.shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
+        self.count = 0
+
+    def head(self) -> str:
+        run = {"tool": {"driver": {"name": "trial-audit", "version": __version__,
+                                   "rules": [rule(c) for c in self.profile.criteria] + INPUT_RULES}},
+               "originalUriBaseIds": {SRCROOT: {"uri": source_root().as_uri() + "/"}}}
+        text = _dumps({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]})
+        # Open the run again after its last key, at the results array.
+        return text[: text.rindex("\n    }\n  ]\n}")] + ',\n      "results": ['
+
+    def _results(self, results: list[dict[str, Any]]) -> str:
+        out = []
+        for result in results:
+            out.append(("\n        " if self.count == 0 else ",\n        ") + _dumps(result).replace("\n", "\n        "))
+            self.count += 1
+        return "".join(out)
+
+    def audit(self, audit: TrialAudit) -> str:
+        return self._results([_result(audit, f, self.index[f.code], self.profile) for f in audit.findings
+                              if f.is_gap and f.severity in self.shown and f.code in self.index])
+
+    def tail(self, report: Report) -> str:
+        notifications = [{"level": "error", "message": {"text": safe.text(p.message)},
+                          "locations": [_location(problem_location(p), p.record_id)]} for p in report.errors]
+        first_input_rule = len(self.profile.criteria)
+        results = []
+        for p in report.errors:
+            where = problem_location(p)
+            which = 0 if where.line is not None else 1  # a line: a problem in a protocol file
+            results.append({"ruleId": INPUT_RULES[which]["id"], "ruleIndex": first_input_rule + which, "kind": "fail",
+                            "level": "error", "message": {"text": safe.text(f"{p.message} (the file could not be audited)")},
+                            "locations": [_location(Location(where.path, where.line, where.column), p.record_id)]})
+        text = self._results(results) + ("\n      ]" if self.count else "]")
+        rest = {"invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}],
+                "properties": {"profile": report.profile.model_dump(exclude_none=True), "failOn": report.fail_on,
+                               "totals": report.totals.model_dump()}}
+        for key, value in rest.items():
+            text += f',\n      "{key}": ' + _dumps(value).replace("\n", "\n      ")
+        return safe.json_document(text) + "\n    }\n  ]\n}\n"
+
+
+def _dumps(value: Any) -> str:
+    return safe.json_document(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
+
+
 def render(report: Report, profile: Profile, min_severity: str = "info") -> str:
-    index = {crit.code: i for i, crit in enumerate(profile.criteria)}
-    shown = SEVERITIES[: SEVERITIES.index(min_severity) + 1]  # type: ignore[arg-type]
-    results = [_result(audit, f, index[f.code], profile) for audit in report.audits for f in audit.findings
-               if f.is_gap and f.severity in shown and f.code in index]
-    notifications = [{"level": "error", "message": {"text": safe.text(p.message)},
-                      "locations": [_location(problem_location(p), p.record_id)]} for p in report.errors]
-    first_input_rule = len(profile.criteria)
-    for p in report.errors:
-        where = problem_location(p)
-        which = 0 if where.line is not None else 1  # a line: a problem in a protocol file
-        results.append({"ruleId": INPUT_RULES[which]["id"], "ruleIndex": first_input_rule + which, "kind": "fail",
-                        "level": "error", "message": {"text": safe.text(f"{p.message} (the file could not be audited)")},
-                        "locations": [_location(Location(where.path, where.line, where.column), p.record_id)]})
-    run: dict[str, Any] = {
-        "tool": {"driver": {"name": "trial-audit", "version": __version__,
-                            "rules": [rule(c) for c in profile.criteria] + INPUT_RULES}},
-        "originalUriBaseIds": {SRCROOT: {"uri": source_root().as_uri() + "/"}},
-        "invocations": [{"executionSuccessful": not report.errors,
-                         "toolExecutionNotifications": notifications}],
-        "results": results,
-        "properties": {"profile": report.profile.model_dump(exclude_none=True), "failOn": report.fail_on,
-                       "totals": report.totals.model_dump()},
-    }
-    doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return safe.json_document(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()) + "\n"
+    stream = Stream(profile, min_severity)
+    return stream.head() + "".join(stream.audit(a) for a in report.audits) + stream.tail(report)

@@ -33,12 +33,30 @@ def _audit(audit: TrialAudit, out: list[str], profile: Profile) -> None:
     out.append("")
 
 
-def render(report: Report, profile: Profile) -> str:
-    out: list[str] = [f"profile {profile.id} {profile.version or ''}".rstrip(), ""]
-    for audit in report.audits:
-        _audit(audit, out, profile)
-    for problem in report.errors:
-        out.append(f"error: {problem.origin}: {problem.message}")
-    out.append(totals_line(report))
+class Stream:
+    """The report piece by piece: `head()`, `audit(a)` for each record as it is audited, then
+    `tail(report)` (the errors and totals; `report.audits` is not read). `render` is the three joined."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+
+    def head(self) -> str:
+        return _lines([f"profile {self.profile.id} {self.profile.version or ''}".rstrip(), ""])
+
+    def audit(self, audit: TrialAudit) -> str:
+        out: list[str] = []
+        _audit(audit, out, self.profile)
+        return _lines(out)
+
+    def tail(self, report: Report) -> str:
+        return _lines([f"error: {problem.origin}: {problem.message}" for problem in report.errors] + [totals_line(report)])
+
+
+def _lines(out: list[str]) -> str:
     # Registry text (titles, quotes, file names) cannot break a line or reach the terminal raw.
-    return "\n".join(safe.line(item) for item in out) + "\n"
+    return "".join(safe.line(item) + "\n" for item in out)
+
+
+def render(report: Report, profile: Profile) -> str:
+    stream = Stream(profile)
+    return stream.head() + "".join(stream.audit(a) for a in report.audits) + stream.tail(report)

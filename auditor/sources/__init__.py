@@ -9,6 +9,8 @@ Every reader module exposes:
 - ``read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]``: the records of one
   file. A file that cannot be read at all raises ``InputError``; one record that cannot be mapped is
   yielded as a ``RecordError`` so the rest of the file goes on.
+- optionally ``STREAMS = True``: `read` also accepts a ``containers.Spool`` (a file larger than
+  TRIAL_AUDIT_STREAM_BYTES, left on disk) and reads it piece by piece; other readers get its bytes.
 
 To add a format, add a module here and list it in ``_ORDER`` (order matters: the first reader
 whose ``sniff`` accepts the content wins, so put specific formats before general ones). ``READERS``
@@ -90,10 +92,10 @@ def detect(head: bytes, name: str) -> ModuleType:
                            f"known formats: {', '.join(READERS)}")
 
 
-def read_blob(data: bytes, origin: str, reader_name: str | None = None) -> Iterator[Item]:
-    """Records of one file's bytes. Whatever a reader raises becomes one InputError naming the file."""
+def read_blob(data: containers.Content, origin: str, reader_name: str | None = None) -> Iterator[Item]:
+    """Records of one file's content. Whatever a reader raises becomes one InputError naming the file."""
     data = _utf8(data, origin)
-    if not data.strip():
+    if not (data.strip() if isinstance(data, bytes) else not data.is_blank()):
         raise InputError(origin, "file is empty")
     if reader_name is not None:
         try:
@@ -102,6 +104,8 @@ def read_blob(data: bytes, origin: str, reader_name: str | None = None) -> Itera
             raise InputError(origin, f"unknown reader {reader_name!r}; known: {', '.join(READERS)}") from None
     else:
         reader = detect(data[:65536], origin)
+    if isinstance(data, containers.Spool) and not getattr(reader, "STREAMS", False):
+        data = data.read_all()
     try:
         yield from reader.read(data, origin)
     except InputError:
@@ -120,8 +124,15 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00
 _XML_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']")
 
 
-def _utf8(data: bytes, origin: str) -> bytes:
+def _utf8(data: containers.Content, origin: str) -> containers.Content:
     """Text with a byte-order mark (UTF-8 with BOM, UTF-16, UTF-32) as plain UTF-8 for the readers."""
+    if isinstance(data, containers.Spool):
+        head = data[:4]
+        if head.startswith(_BOMS[0][0]):
+            return data.skip(len(_BOMS[0][0]))  # UTF-8 already: read on from after the mark
+        if not any(head.startswith(bom) for bom, _ in _BOMS):
+            return data
+        data = data.read_all()  # UTF-16/32 text is re-encoded whole
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:

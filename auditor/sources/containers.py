@@ -1,19 +1,29 @@
-"""Turn command-line inputs (files, folders, archives, ``-``) into (origin, bytes) pairs.
+"""Turn command-line inputs (files, folders, archives, ``-``) into (origin, content) pairs.
 
 `walk` is the one folder walker: `check`, `batch` and per-path settings all see the same files.
+
+Content is bytes, or a `Spool` when it is larger than TRIAL_AUDIT_STREAM_BYTES (64 MB): a file on
+disk (the input itself, or a temporary file holding a large gzip's or zip member's content) that
+the readers that can stream (JSON arrays, spreadsheets) read piece by piece, so a 900 MB website
+download is never held in memory. Other readers get its bytes (`Spool.read_all`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
 import io
 import os
+import stat
 import sys
+import tempfile
+import weakref
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, overload
 
 from auditor import limits
 from auditor.errors import InputError
@@ -35,6 +45,8 @@ MAX_FILE_BYTES = setting("TRIAL_AUDIT_MAX_FILE_BYTES")
 MAX_ARCHIVE_BYTES = setting("TRIAL_AUDIT_MAX_ARCHIVE_BYTES")
 MAX_ARCHIVE_MEMBERS = setting("TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS")
 MAX_ARCHIVE_DEPTH = setting("TRIAL_AUDIT_MAX_ARCHIVE_DEPTH")
+# Content above this stays on disk (a Spool) and is read piece by piece.
+STREAM_BYTES = setting("TRIAL_AUDIT_STREAM_BYTES")
 # Files no registry export consists of: operating-system litter, and what trial-audit itself writes
 # beside the inputs (`init --with-schema` writes protocol.schema.json next to the protocol file).
 SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "protocol.schema.json", "trial-audit-fetch.json"})
@@ -146,6 +158,103 @@ def _checked(origin: str, data: bytes, limit: int) -> bytes:
     return data
 
 
+class Spool:
+    """Content too large to hold in memory: `size` bytes of a file on disk from `offset` on (the
+    input file itself, or a temporary file this module wrote and removes on `close`). Sliced like
+    bytes for sniffing (`spool[:4]`), opened for reading in pieces, or read whole (`read_all`) by a
+    reader that cannot stream."""
+
+    def __init__(self, path: str | Path, size: int, offset: int = 0, temporary: bool = False):
+        self.path, self.size, self.offset = str(path), size, offset
+        self._cleanup = weakref.finalize(self, _remove, self.path) if temporary else None
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, key: slice) -> bytes: ...
+    @overload
+    def __getitem__(self, key: int) -> int: ...
+    def __getitem__(self, key: slice | int) -> bytes | int:
+        if isinstance(key, int):
+            return self[key:key + 1][0]
+        start, stop, step = key.indices(self.size)
+        if step != 1 or stop <= start:
+            return b"" if stop <= start else self.read_all()[key]
+        with self.open() as fh:
+            fh.seek(start, os.SEEK_CUR)
+            return fh.read(stop - start)
+
+    def open(self) -> IO[bytes]:
+        fh = open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        if self.offset:
+            fh.seek(self.offset)
+        return fh
+
+    def skip(self, count: int) -> Spool:
+        """The same content without its first `count` bytes (a byte-order mark)."""
+        other = Spool(self.path, self.size - count, self.offset + count)
+        other._cleanup = self._cleanup  # the temporary file lives as long as either view
+        return other
+
+    def read_all(self) -> bytes:
+        """The whole content, for a reader that cannot stream (at most MAX_FILE_BYTES)."""
+        with self.open() as fh:
+            return _limited(self.path, fh, self.size)
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        with self.open() as fh:
+            left = self.size
+            while left > 0 and (chunk := fh.read(min(size, left))):
+                left -= len(chunk)
+                yield chunk
+
+    def is_blank(self) -> bool:
+        return not any(chunk.strip() for chunk in self.chunks())
+
+    def close(self) -> None:
+        if self._cleanup is not None:
+            self._cleanup()
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+Content = bytes | Spool
+
+
+def digest(data: Content) -> str:
+    """blake2b-128 of the content, as `auditor.batch.rows.digest` of its bytes, read in pieces for a Spool."""
+    if not isinstance(data, Spool):
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+    h = hashlib.blake2b(digest_size=16)
+    for chunk in data.chunks():
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def _spool_stream(origin: str, stream: io.BufferedIOBase | IO[bytes], size: int, cap: int) -> Spool:
+    """A stream's content (about `size` bytes, at most `cap`) copied to a temporary file in pieces."""
+    fd, path = tempfile.mkstemp(prefix="trial-audit-", suffix=".spool")
+    spool = Spool(path, 0, temporary=True)
+    total = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while total <= cap and (chunk := stream.read(min(1 << 20, cap + 1 - total))):
+                out.write(chunk)
+                total += len(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    if total > cap:
+        spool.close()
+        raise _too_big(origin, cap)
+    spool.size = total
+    return spool
+
+
 class Budget:
     """What one input may still unpack, across nesting levels: bytes, members, depth."""
 
@@ -172,22 +281,25 @@ def origin_name(path: str) -> str:
                    else f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in path)
 
 
-def expand_bytes(origin: str, data: bytes, budget: Budget | None = None,
-                 depth: int = 0) -> Iterator[tuple[str, bytes | InputError]]:
-    """The blobs in one file's bytes: the file itself, or its gzip content / zip members, unpacked
-    no deeper than MAX_ARCHIVE_DEPTH and within one Budget for the whole input."""
+def expand_bytes(origin: str, data: Content, budget: Budget | None = None,
+                 depth: int = 0) -> Iterator[tuple[str, Content | InputError]]:
+    """The blobs in one file's content: the file itself, or its gzip content / zip members, unpacked
+    no deeper than MAX_ARCHIVE_DEPTH and within one Budget for the whole input. Unpacked content
+    larger than STREAM_BYTES goes to a temporary file (a Spool), removed once the consumer moves on."""
     budget = budget or Budget()
-    if (data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04") and depth >= MAX_ARCHIVE_DEPTH:
+    magic = data[:4]
+    if (magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04") and depth >= MAX_ARCHIVE_DEPTH:
         yield origin, InputError(origin, f"archives nested more than {MAX_ARCHIVE_DEPTH} deep "
                                          "(set TRIAL_AUDIT_MAX_ARCHIVE_DEPTH to allow it)")
         return
-    if data[:2] == b"\x1f\x8b":
+    if magic[:2] == b"\x1f\x8b":
         try:
             size = _gzip_size(data, budget.cap())  # a bomb is refused without holding its content
             if size > budget.cap():
                 raise _too_big(origin, budget.cap())
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-                inner = _limited(origin, gz, size, cap=budget.cap())
+            with _opened(data) as raw, gzip.GzipFile(fileobj=raw) as gz:
+                inner: Content = (_limited(origin, gz, size, cap=budget.cap()) if size <= STREAM_BYTES
+                                  else _spool_stream(origin, gz, size, budget.cap()))
             budget.spend(origin, len(inner))
         except InputError as err:  # a gzip bomb: small on disk, over the limit inside
             yield origin, err
@@ -195,11 +307,19 @@ def expand_bytes(origin: str, data: bytes, budget: Budget | None = None,
         except (OSError, EOFError, zlib.error) as exc:
             yield origin, InputError(origin, f"broken gzip file: {exc}")
             return
-        yield from expand_bytes(origin.removesuffix(".gz"), inner, budget, depth + 1)
-    elif data[:4] == b"PK\x03\x04":
+        try:
+            yield from expand_bytes(origin.removesuffix(".gz"), inner, budget, depth + 1)
+        finally:
+            if isinstance(inner, Spool):
+                inner.close()
+    elif magic == b"PK\x03\x04":
         yield from _from_zip(origin, data, budget, depth)
     else:
         yield origin, data
+
+
+def _opened(data: Content) -> IO[bytes]:
+    return data.open() if isinstance(data, Spool) else io.BytesIO(data)
 
 
 def _too_big(origin: str, limit: int) -> InputError:
@@ -209,52 +329,61 @@ def _too_big(origin: str, limit: int) -> InputError:
     return InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
 
 
-def _gzip_size(data: bytes, cap: int) -> int:
+def _gzip_size(data: Content, cap: int) -> int:
     """The decompressed size of gzip data, counted up to `cap` + 1 without keeping the bytes."""
     total = 0
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+    with _opened(data) as raw, gzip.GzipFile(fileobj=raw) as gz:
         while total <= cap and (chunk := gz.read(1 << 20)):
             total += len(chunk)
     return total
 
 
-def _from_zip(origin: str, data: bytes, budget: Budget, depth: int) -> Iterator[tuple[str, bytes | InputError]]:
+def _from_zip(origin: str, data: Content, budget: Budget, depth: int) -> Iterator[tuple[str, Content | InputError]]:
+    raw = _opened(data)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(raw)
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raw.close()
         yield origin, InputError(origin, f"broken zip archive: {exc}")
         return
-    if is_office_document([m.filename for m in members]):
-        yield origin, data
-        return
-    budget.members_left -= len(members)
-    if budget.members_left < 0:  # fan-out: refused before anything is unpacked
-        yield origin, InputError(origin, f"archive holds more than {MAX_ARCHIVE_MEMBERS} members in all "
-                                         "(set TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS to allow it)")
-        return
-    for member in sorted(members, key=lambda m: m.filename):
-        name = f"{origin}!{member.filename}"
-        if any(skipped(part) for part in Path(member.filename).parts):
-            continue
-        if member.file_size > MAX_FILE_BYTES:
-            yield name, InputError(name, f"archive member larger than {MAX_FILE_BYTES} bytes")
-            continue
-        try:
-            budget.spend(name, 0 if member.file_size <= budget.bytes_left else member.file_size)
-            with archive.open(member) as fh:
-                inner = _limited(name, fh, member.file_size, cap=budget.cap())
-            budget.spend(name, len(inner))
-        except InputError as err:
-            yield name, err
-            if budget.bytes_left <= 0:
-                return  # the budget is spent: the rest of the archive is not unpacked
-            continue
-        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, zlib.error,
-                NotImplementedError) as exc:
-            yield name, InputError(name, f"cannot extract: {exc}")
-            continue
-        yield from expand_bytes(name, inner, budget, depth + 1)
+    with raw, archive:
+        if is_office_document([m.filename for m in members]):
+            yield origin, data
+            return
+        budget.members_left -= len(members)
+        if budget.members_left < 0:  # fan-out: refused before anything is unpacked
+            yield origin, InputError(origin, f"archive holds more than {MAX_ARCHIVE_MEMBERS} members in all "
+                                             "(set TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS to allow it)")
+            return
+        for member in sorted(members, key=lambda m: m.filename):
+            name = f"{origin}!{member.filename}"
+            if any(skipped(part) for part in Path(member.filename).parts):
+                continue
+            if member.file_size > MAX_FILE_BYTES:
+                yield name, InputError(name, f"archive member larger than {MAX_FILE_BYTES} bytes")
+                continue
+            try:
+                budget.spend(name, 0 if member.file_size <= budget.bytes_left else member.file_size)
+                with archive.open(member) as fh:
+                    inner: Content = (_limited(name, fh, member.file_size, cap=budget.cap())
+                                      if member.file_size <= STREAM_BYTES
+                                      else _spool_stream(name, fh, member.file_size, budget.cap()))
+                budget.spend(name, len(inner))
+            except InputError as err:
+                yield name, err
+                if budget.bytes_left <= 0:
+                    return  # the budget is spent: the rest of the archive is not unpacked
+                continue
+            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, zlib.error,
+                    NotImplementedError) as exc:
+                yield name, InputError(name, f"cannot extract: {exc}")
+                continue
+            try:
+                yield from expand_bytes(name, inner, budget, depth + 1)
+            finally:
+                if isinstance(inner, Spool):
+                    inner.close()
 
 
 def folder_problem(path: Path) -> str | None:
@@ -272,7 +401,7 @@ def folder_problem(path: Path) -> str | None:
         return f"cannot list folder: {getattr(exc, 'strerror', None) or exc}"
 
 
-def expand(paths: Iterable[str]) -> Iterator[tuple[str, bytes | InputError]]:
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, Content | InputError]]:
     for raw in paths:
         if raw == "-":
             try:
@@ -307,7 +436,7 @@ def url_inputs(url: str) -> Iterator[tuple[str, int]]:
         yield url, 0  # reading it says what is missing (fsspec, s3fs, ...)
 
 
-def _read_urls(url: str) -> Iterator[tuple[str, bytes | InputError]]:
+def _read_urls(url: str) -> Iterator[tuple[str, Content | InputError]]:
     for file, _ in url_inputs(url):
         try:
             data = remote.read(file, MAX_FILE_BYTES)
@@ -317,7 +446,7 @@ def _read_urls(url: str) -> Iterator[tuple[str, bytes | InputError]]:
         yield from expand_bytes(file, data)
 
 
-def _read_file(path: Path) -> Iterator[tuple[str, bytes | InputError]]:
+def _read_file(path: Path) -> Iterator[tuple[str, Content | InputError]]:
     origin = origin_name(str(path))
     try:
         if path.is_dir():  # the walker hands over folders it could not list, and loops
@@ -327,7 +456,9 @@ def _read_file(path: Path) -> Iterator[tuple[str, bytes | InputError]]:
             size = os.fstat(fh.fileno()).st_size
             if size > MAX_FILE_BYTES:  # refused before a byte is read
                 raise InputError(origin, f"larger than {MAX_FILE_BYTES} bytes (set TRIAL_AUDIT_MAX_FILE_BYTES to allow it)")
-            data = _limited(origin, fh, size or None)
+            # A large regular file stays where it is, read piece by piece (a pipe has no size: read).
+            regular = stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+            data: Content = Spool(path, size) if regular and size > STREAM_BYTES else _limited(origin, fh, size or None)
     except FileNotFoundError:
         yield origin, InputError(origin, "no such file or folder")
         return

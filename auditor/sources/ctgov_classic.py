@@ -52,10 +52,12 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import fields
+from auditor.sources.containers import Content
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
 
 NAME = "ctgov-classic"
 DESCRIPTION = "classic ClinicalTrials.gov API JSON (FullStudiesResponse, retired 2024)"
+STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
 
 P = ("Study", "ProtocolSection")
 
@@ -69,7 +71,7 @@ def sniff(head: bytes, name: str) -> bool:
     return _KEY.search(head[:8192]) is not None
 
 
-def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
     return read_studies(data, origin, _entries, P, (*P, "IdentificationModule", "NCTId"), "classic ClinicalTrials.gov study",
                         lambda entry, base, index: _map(JsonMapper(entry, base),
                                                         SourceRef(path=origin, format=NAME, index=index,

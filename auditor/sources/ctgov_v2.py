@@ -44,11 +44,13 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import ctgov_history, fields
+from auditor.sources.containers import Content
 from auditor.sources.ctgov_history import study_outcomes
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
 
 NAME = "ctgov-v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
+STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
 
 
 _KEY = re.compile(rb'"protocolSection"\s*:')
@@ -62,7 +64,7 @@ def sniff(head: bytes, name: str) -> bool:
     return _KEY.search(head) is not None
 
 
-def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
     direct: list[dict[str, Any]] = []  # a history file (`fetch --history`) read as input
     folder = ctgov_history.folder_of(origin)  # a fetch folder, whose .history/ may hold the versions
 

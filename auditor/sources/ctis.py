@@ -47,10 +47,12 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import fields, ids, outcome_text
+from auditor.sources.containers import Content
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
 
 NAME = "ctis"
 DESCRIPTION = "EU CTIS JSON (public search API response, or full trial records as retrieved or stored by ctrdata)"
+STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
 REGISTRY = "CTIS"
 
 _KEY = re.compile(rb'"ctNumber"\s*:\s*"\d{4}-5\d{5}-\d{2}-\d{2}"')
@@ -61,7 +63,7 @@ def sniff(head: bytes, name: str) -> bool:
     return head.lstrip()[:1] in (b"{", b"[") and _KEY.search(head) is not None
 
 
-def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
     return read_studies(data, origin, _entries, (), ("ctNumber",), "CTIS trial", lambda doc, base, index: to_record(
         doc, base, SourceRef(path=origin, format=NAME, index=index, digest=study_digest(doc))))
 

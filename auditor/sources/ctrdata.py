@@ -30,10 +30,12 @@ from xml.etree.ElementTree import Element, SubElement
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
 from auditor.sources import ctgov_v2, ctgov_xml, ctis, euctr, ids, isrctn
+from auditor.sources.containers import Content
 from auditor.sources.jsonmap import dig, read_studies, study_digest
 
 NAME = "ctrdata"
 DESCRIPTION = "records stored by ctrdata (R): EUCTR, CTIS, ISRCTN, CTGOV, CTGOV2 JSON documents (ctrname)"
+STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
 REGISTERS = ("EUCTR", "CTIS", "ISRCTN", "CTGOV", "CTGOV2")
 
 _KEY = re.compile(rb'"ctrname"\s*:\s*"(?:EUCTR|CTIS|ISRCTN|CTGOV2?)"|^\s*\[?\s*\{\s*"isrctn"\s*:\s*"\d|"a2_eudract_number"\s*:')
@@ -44,7 +46,7 @@ def sniff(head: bytes, name: str) -> bool:
     return _KEY.search(head) is not None or _META.match(head) is not None
 
 
-def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
     if _META.match(data[:256]):
         return iter(())  # ctrdata's bookkeeping (the queries that filled a collection): no trial records
     return read_studies(data, origin, _entries, (), ("_id",), "ctrdata document",

@@ -9,15 +9,17 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from auditor.errors import InputError, RecordError
 from auditor.model import Number, Text, TrialRecord
+from auditor.sources.containers import Content, Spool
 
 # Above this size a JSON array of studies is parsed incrementally: orjson builds the whole tree
-# first (~6x the file in memory), ijson's C backend (yajl2_c) one study at a time.
+# first (~6x the file in memory), ijson's C backend (yajl2_c) one study at a time. A file larger
+# than TRIAL_AUDIT_STREAM_BYTES arrives as a Spool and is parsed from disk: never held whole.
 STREAM_BYTES = 4 << 20
 # Where the readers' studies sit (ijson prefix -> JSON pointer of the array): a plain array, an API
 # v2 page, a classic FullStudiesResponse.
@@ -25,19 +27,24 @@ ARRAYS = {"item": "", "studies.item": "/studies", "FullStudiesResponse.FullStudi
 _SCAN_EVENTS = 64  # a document whose study array does not start within these events is parsed whole
 
 
-def streamed(data: bytes, origin: str) -> Iterator[tuple[str, Any]] | None:
+def _source(data: Content) -> IO[bytes]:
+    return data.open() if isinstance(data, Spool) else io.BytesIO(data)
+
+
+def streamed(data: Content, origin: str) -> Iterator[tuple[str, Any]] | None:
     """(pointer, study) for each study of a large document, parsed incrementally; None when the
     document is not an array of studies (a single study is parsed whole)."""
     import ijson  # only large files need it
 
     prefix = None
     try:
-        for n, (path, event, _) in enumerate(ijson.parse(io.BytesIO(data))):
-            if event == "start_array" and f"{path}.item".lstrip(".") in ARRAYS:
-                prefix = f"{path}.item".lstrip(".")
-                break
-            if n >= _SCAN_EVENTS:
-                return None
+        with _source(data) as fh:
+            for n, (path, event, _) in enumerate(ijson.parse(fh)):
+                if event == "start_array" and f"{path}.item".lstrip(".") in ARRAYS:
+                    prefix = f"{path}.item".lstrip(".")
+                    break
+                if n >= _SCAN_EVENTS:
+                    return None
     except ijson.JSONError:
         return None  # orjson names the error
     if prefix is None:
@@ -45,14 +52,15 @@ def streamed(data: bytes, origin: str) -> Iterator[tuple[str, Any]] | None:
     return _items(data, origin, prefix)
 
 
-def _items(data: bytes, origin: str, prefix: str) -> Iterator[tuple[str, Any]]:
+def _items(data: Content, origin: str, prefix: str) -> Iterator[tuple[str, Any]]:
     import ijson
 
     base = ARRAYS[prefix]
     index = 0
     try:
-        for index, study in enumerate(ijson.items(io.BytesIO(data), prefix, use_float=True)):
-            yield f"{base}/{index}", study
+        with _source(data) as fh:
+            for index, study in enumerate(ijson.items(fh, prefix, use_float=True)):
+                yield f"{base}/{index}", study
     except ijson.JSONError as exc:
         raise InputError(origin, f"not valid JSON after study {index}: {str(exc).splitlines()[0]}") from None
 
@@ -121,7 +129,7 @@ class JsonMapper:
         return f"{self.base}/{'/'.join(map(str, keys))}" if keys else self.base
 
 
-def read_studies(data: bytes, origin: str, entries: Callable[[Any, str], Iterator[tuple[str, Any]]],
+def read_studies(data: Content, origin: str, entries: Callable[[Any, str], Iterator[tuple[str, Any]]],
                  required: tuple[str, ...], id_path: tuple[str, ...], what: str,
                  build: Callable[[Any, str, int], TrialRecord]) -> Iterator[TrialRecord | RecordError]:
     """Parse a JSON document and map each study `entries` finds in it; a study that lacks the
@@ -130,7 +138,7 @@ def read_studies(data: bytes, origin: str, entries: Callable[[Any, str], Iterato
     studies = streamed(data, origin) if len(data) > STREAM_BYTES else None
     if studies is None:
         try:
-            doc = orjson.loads(data)
+            doc = orjson.loads(data.read_all() if isinstance(data, Spool) else data)
         except orjson.JSONDecodeError as exc:
             raise InputError(origin, f"not valid JSON: {exc}") from None
         studies = entries(doc, origin)

@@ -41,6 +41,7 @@ a single item, else each side stays whole (one Outcome). ``at`` is ``row N, colu
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -49,7 +50,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -67,9 +68,11 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import fields, ictrp_csv
+from auditor.sources.containers import Content, Spool
 
 NAME = "spreadsheet"
 DESCRIPTION = "reviewer extraction sheet (CSV or XLSX), columns from TRIAL_AUDIT_COLUMN_MAP or common names"
+STREAMS = True  # a large sheet arrives as a containers.Spool: rows are read from disk one by one
 MAPPING_ENV = "TRIAL_AUDIT_COLUMN_MAP"
 
 DEFAULT_COLUMNS: dict[str, list[str]] = {
@@ -129,7 +132,7 @@ def sniff(head: bytes, name: str) -> bool:
     return len(known) >= 2
 
 
-def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
     yield from read_sheet(data, origin, mapping=None)
 
 
@@ -145,7 +148,7 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     return doc
 
 
-def read_sheet(data: bytes, origin: str, mapping: dict[str, Any] | None = None) -> Iterator[TrialRecord | RecordError]:
+def read_sheet(data: Content, origin: str, mapping: dict[str, Any] | None = None) -> Iterator[TrialRecord | RecordError]:
     """Records of one sheet; ``mapping`` overrides ``TRIAL_AUDIT_COLUMN_MAP`` and the defaults."""
     if mapping is None and os.environ.get(MAPPING_ENV):
         mapping = load_mapping(os.environ[MAPPING_ENV])
@@ -216,7 +219,8 @@ DELIMITERS = (",", ";", "\t")
 def dialect(text: str) -> type[csv.Dialect]:
     """The csv module's standard (RFC 4180) dialect, with `;` or tab as the delimiter only when a
     real sample (the first complete rows, quotes and `""` escapes parsed) says so: that delimiter
-    gives a header of two or more columns and every sampled row as many cells."""
+    gives a header of two or more columns and every sampled row as many cells. `text`: the sheet,
+    or its first SNIFF_CHARS + 1 characters."""
     sample = text[:SNIFF_CHARS]
     if len(text) > SNIFF_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n")]  # whole lines only
@@ -244,9 +248,29 @@ def ragged(row: list[str], width: int) -> str | None:
     return None
 
 
-def _csv(data: bytes, origin: str):
-    text = ictrp_csv.decode(data, origin)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect(text))
+def _text(data: Content, origin: str) -> tuple[IO[str], str]:
+    """The sheet as text (UTF-8, else Windows-1252) and its first SNIFF_CHARS characters; a Spool is
+    decoded from disk as it is read (one pass first checks it is UTF-8), never held whole."""
+    if not isinstance(data, Spool):
+        text = ictrp_csv.decode(data, origin)
+        return io.StringIO(text, newline=""), text[:SNIFF_CHARS + 1]
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    encoding = "utf-8-sig"
+    try:
+        for chunk in data.chunks():
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        encoding = "cp1252"  # every byte is some character except five: checked as it is read
+    stream = io.TextIOWrapper(data.open(), encoding=encoding, newline="")
+    head = stream.read(SNIFF_CHARS + 1)
+    stream.seek(0)
+    return stream, head
+
+
+def _csv(data: Content, origin: str):
+    stream, sample = _text(data, origin)
+    reader = csv.reader(_checked_lines(stream, origin), dialect(sample))
     try:
         header = next(reader, [])
     except csv.Error as exc:
@@ -264,6 +288,7 @@ def _csv(data: bytes, origin: str):
             except csv.Error as exc:  # e.g. a NUL byte, an unterminated quote at the end
                 raise InputError(origin, f"broken CSV at line {reader.line_num}: {exc}") from None
             number += 1
+            lines.pop(number - 1, None)  # rows are located as they are read: keep the current one
             lines[number], end = end + 1, reader.line_num
             if any(c.strip() for c in row):
                 yield number, row
@@ -271,11 +296,22 @@ def _csv(data: bytes, origin: str):
     return header, rows(), lambda r, i, name: {"at": f"row {r}, column {name}", "line": lines.get(r)}
 
 
-def _xlsx(data: bytes, origin: str, sheet: str | None):
+def _checked_lines(stream: IO[str], origin: str) -> Iterator[str]:
+    """The lines of a text stream; a byte Windows-1252 does not define is one InputError."""
+    try:
+        yield from stream
+    except UnicodeDecodeError as exc:
+        raise InputError(origin, f"CSV is neither UTF-8 nor Windows-1252 text (byte {exc.start})") from None
+    finally:
+        stream.close()
+
+
+def _xlsx(data: Content, origin: str, sheet: str | None):
     import openpyxl  # imported here: only sheets need it, and it is slow to import
     from openpyxl.utils import get_column_letter
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(data.open() if isinstance(data, Spool) else io.BytesIO(data),
+                                      read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
         raise InputError(origin, f"cannot open XLSX workbook: {exc}") from None
     if sheet is not None and sheet not in book.sheetnames:

@@ -178,6 +178,57 @@ def test_a_poison_input_becomes_an_error_row(tmp_path: Path, profile, scheduler,
     assert len(right["errors"]) == len(left["errors"]) + 1
 
 
+STUCK = "NCT95000002"
+
+
+def stuck_record(tasks: list[Task], *args: Any) -> list[Chunk]:
+    """The task function (on a Dask worker thread, where SIGALRM cannot act), with an 8 s record
+    budget (a cold worker on a busy machine takes a second for its first record) and one record
+    whose audit spins in Python for a minute."""
+    import threading
+    import time
+
+    from auditor.batch import worker
+
+    assert threading.current_thread() is not threading.main_thread()
+    original, seconds = worker.verdict, worker.RECORD_SECONDS
+
+    def spin(record: Any, *rest: Any) -> Any:
+        if record.trial_id == STUCK:
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                pass
+        return original(record, *rest)
+
+    worker.verdict, worker.RECORD_SECONDS = spin, 8
+    try:
+        return dask_executor.audit_batch(tasks, *args)
+    finally:
+        worker.verdict, worker.RECORD_SECONDS = original, seconds
+
+
+def test_the_record_budget_acts_on_dask_worker_threads(tmp_path: Path, profile, scheduler,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An over-budget record on a Dask worker thread becomes an error row and the task goes on."""
+    import time
+
+    import orjson
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "page.json").write_bytes(orjson.dumps({"studies": [study(f"NCT9500000{i}") for i in (1, 2, 3)]}))
+    monkeypatch.setattr(dask_executor, "audit_batch", stuck_record)
+    start = time.monotonic()
+    outcome = dask_run([str(inputs)], tmp_path / "dask", profile, scheduler)
+    assert time.monotonic() - start < 45  # the minute-long record was stopped, not waited for
+    assert outcome.status == "completed"
+    store = batch.load(tmp_path / "dask")
+    assert outcome.totals.as_dict() == {"seen": 3, "audited": 2, "failed": 1, "skipped": 0}
+    assert set(store["trials"].trial_id) == {"NCT95000001", "NCT95000003"}
+    (reason,) = store["errors"].reason
+    assert "audit took longer than 8 s" in reason and store["errors"].record_id.item() == STUCK
+
+
 def test_cli_needs_a_scheduler_address(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRIAL_AUDIT_DASK_SCHEDULER", raising=False)
     write_corpus(tmp_path / "in", files=1, per_file=1)
