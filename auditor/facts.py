@@ -29,7 +29,7 @@ class Evidence(BaseModel):
     def of(cls, source: Text | Number, quote: str | None = None, note: str | None = None) -> Evidence:
         """Evidence from a record value; `quote` must be a span of the value's text when given."""
         text = source.value if isinstance(source, Text) else (source.text or _num(source.value))
-        values = {"at": source.at, "quote": text if quote is None else quote, "line": source.line,
+        values: dict[str, Any] = {"at": source.at, "quote": text if quote is None else quote, "line": source.line,
                   "column": source.column, "note": note}
         # Built unvalidated (model.build) when every value already has its field's type: the
         # extractors make ~50 of these a record.
