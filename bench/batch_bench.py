@@ -162,8 +162,13 @@ def stages(repo: Path, rounds: int) -> None:
                     pass
             whole.flush()
 
+        import gc
+
+        gc.freeze()  # as worker_main does
+        gc.set_threshold(50_000, 50, 100)
         n = 0
         for _ in range(rounds):
+            timed("feed", feed)  # first: nothing of the other stages alive for the collector to walk
             timed("parse", lambda: [orjson.loads(data) for _, data in blobs])
             records = timed("read", lambda: [r for origin, data in blobs for r in read_blob(data, origin)
                                              if isinstance(r, TrialRecord)])
@@ -172,8 +177,9 @@ def stages(repo: Path, rounds: int) -> None:
             verdicts = timed("judge", lambda: [Verdict(r, s, judge(s, profile)) for r, s in zip(records, sheets)])  # noqa: B023
             built = timed("rows", lambda: [row_builder.rows(v, profile, "blob", "hash") for v in verdicts])  # noqa: B023
             timed("table", lambda: tables(built))  # noqa: B023
-            timed("feed", feed)
+            records, sheets, verdicts, built = [], [], [], []  # nothing alive for the next round's feed
         per = {k: 1000 * v / n for k, v in best.items()}
+        per["feed"] = per.pop("feed")
         staged = per["read"] + per["derive"] + per["judge"] + per["rows"] + per["table"]
         outside = per["feed"] - per["derive"]
         print(f"stages ({repo}): {n} records, CPU ms/record, best of {rounds}: "

@@ -71,16 +71,27 @@ def paths(parts: Template) -> tuple[str, ...]:
 
 
 class Known(dict[str, Any]):
-    """One record's facts by dotted path, each looked up once: the criteria of a profile and their
-    messages read the same few dozen facts over and over."""
+    """One record's facts by dotted path (`lookup`), the whole Facts document taken apart once: the
+    criteria of a profile and their messages read the same few dozen facts over and over."""
 
     def __init__(self, facts: dict[str, Any]):
         super().__init__()
         self.facts = facts
+        _flatten(facts, "", self)
 
-    def __missing__(self, path: str) -> Any:
+    def __missing__(self, path: str) -> Any:  # a path the document does not have: lookup says what
         value = self[path] = lookup(self.facts, path)
         return value
+
+
+def _flatten(node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for key, value in node.items():
+        if type(key) is not str or "." in key:  # not reachable by a dotted path: left to lookup
+            continue
+        path = prefix + key
+        out[path] = value
+        if type(value) is dict:
+            _flatten(value, path + ".", out)
 
 
 def render(parts: Template, facts: dict[str, Any], known: Known | None = None) -> str:
