@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from auditor.model import History, Outcome, OutcomeKind, RegisteredVersion, Text, TrialRecord, build
+from auditor.model import History, Outcome, OutcomeKind, RegisteredVersion, Text, TrialRecord, build, new_text
 from auditor.sources.jsonmap import JsonMapper, dig, text_of
 
 MANIFEST = "trial-audit-fetch.json"  # auditor.fetch.folder.MANIFEST (sources do not import fetch)
@@ -59,7 +59,11 @@ def outcomes_of(module: Any, at: str, kinds: tuple[OutcomeKind, ...] = ("primary
 
 def _text(obj: dict[str, Any], key: str, at: str) -> Text | None:
     value = obj.get(key)
-    return None if value is None else text_of(value, f"{at}/{key}")
+    if value is None:
+        return None
+    if type(value) is str:  # the common case of text_of
+        return new_text(value, f"{at}/{key}") if value.strip() else None
+    return text_of(value, f"{at}/{key}")
 
 
 def is_history(doc: Any) -> bool:

@@ -159,7 +159,14 @@ def _texts(obj: Any, key: str, at: str) -> list[Text]:
     items = obj.get(key) if isinstance(obj, dict) else None
     if not isinstance(items, list):
         return []
-    return [t for i, value in enumerate(items) if (t := text_of(value, f"{at}/{key}/{i}")) is not None]
+    where, found = f"{at}/{key}", []
+    for i, value in enumerate(items):
+        if type(value) is str:  # the common case of text_of
+            if value.strip():
+                found.append(new_text(value, f"{where}/{i}"))
+        elif (t := text_of(value, f"{where}/{i}")) is not None:
+            found.append(t)
+    return found
 
 
 def _number(obj: Any, key: str, at: str) -> Number | None:
