@@ -8,8 +8,11 @@ not decide whether a trial is randomised or how long its follow-up is; `extract/
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -210,3 +213,84 @@ class TrialRecord(_Model):
         """How a person would name this record in a message."""
         where = self.source.path if self.source.index == 0 else f"{self.source.path}[{self.source.index}]"
         return f"{self.trial_id} ({where})" if self.trial_id else where
+
+
+# Building records without validation, for readers whose values already have the field types.
+#
+# A validated constructor checks every value (~6 us a Text; a ClinicalTrials.gov study maps into
+# ~80 models). `build` gives the same object a validated construction of the same keywords gives:
+# the same field values in field order, the unset fields their defaults (fresh copies of mutable
+# ones), the same `model_fields_set`. It checks nothing: only for values of the declared types (a
+# reader that cannot promise that, for one value, constructs that model the validated way).
+# tests/test_equivalence.py holds the two constructions equal on every real record.
+
+M = TypeVar("M", bound=BaseModel)
+_set = object.__setattr__
+
+
+class _Plan(NamedTuple):
+    defaults: dict[str, Any]  # every field in declaration order: its default (None where made fresh or required)
+    fresh: tuple[tuple[str, Callable[[], Any]], ...]  # fields whose default is made anew for each model
+    required: frozenset[str]
+    names: frozenset[str]
+
+
+_PLANS: dict[type[BaseModel], _Plan] = {}
+
+
+def _plan(cls: type[BaseModel]) -> _Plan:
+    """How a validated construction fills the unset fields of `cls` (pydantic copies a mutable
+    default: smart_deepcopy)."""
+    defaults: dict[str, Any] = {}
+    fresh: list[tuple[str, Callable[[], Any]]] = []
+    required = []
+    for name, info in cls.model_fields.items():
+        default, factory = info.default, cast("Callable[[], Any] | None", info.default_factory)
+        defaults[name] = None
+        if factory is not None:
+            fresh.append((name, factory))
+        elif info.is_required():
+            required.append(name)
+        elif isinstance(default, BaseModel):
+            # A default model (Design()) is deep-copied: fields unset, each its default.
+            assert not default.model_fields_set and default == build(type(default)), name
+            fresh.append((name, _builder(type(default))))
+        elif isinstance(default, (list, dict, set)):
+            fresh.append((name, default.copy if not default else functools.partial(copy.deepcopy, default)))
+        else:
+            defaults[name] = default
+    return _Plan(defaults, tuple(fresh), frozenset(required), frozenset(defaults))
+
+
+def _builder(cls: type[BaseModel]) -> Callable[[], BaseModel]:
+    return lambda: build(cls)
+
+
+def build(cls: type[M], **values: Any) -> M:
+    """`cls(**values)` without validation (see above): the values must have the field types."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _plan(cls)
+    if not plan.names.issuperset(values) or not plan.required.issubset(values):
+        raise TypeError(f"{cls.__name__}: unknown fields {sorted(set(values) - plan.names)} "
+                        f"or missing {sorted(plan.required - set(values))}")
+    fields = {**plan.defaults, **values}  # the defaults' order: the fields' order
+    for name, make in plan.fresh:
+        if name not in values:
+            fields[name] = make()
+    model = cls.__new__(cls)
+    _set(model, "__dict__", fields)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def new_text(value: str, at: str) -> Text:
+    """`Text(value=value, at=at)` without validation (`build`, for the commonest model)."""
+    model = Text.__new__(Text)
+    _set(model, "__dict__", {"value": value, "at": at, "line": None, "column": None})
+    _set(model, "__pydantic_fields_set__", {"value", "at"})
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model

@@ -89,7 +89,7 @@ def parse_baseline(root: Path) -> tuple[int, float]:
     return n, time.perf_counter() - started
 
 
-def run_batch(corpus: Path, out: Path, jobs: int, scheduler: str | None = None) -> dict[str, Any]:
+def run_batch(corpus: Path, out: Path, jobs: int, scheduler: str | None = None, repo: Path = REPO) -> dict[str, Any]:
     """One `trial-audit batch` in a subprocess; peak RSS of its process tree sampled every 100 ms
     (with `scheduler`: on that Dask cluster, and this script's other children, the local cluster's
     workers, count too)."""
@@ -98,8 +98,8 @@ def run_batch(corpus: Path, out: Path, jobs: int, scheduler: str | None = None) 
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "auditor", "batch", str(corpus), "--out", str(out), "--jobs", str(jobs)]
     cmd += ["--executor", "dask", "--scheduler", scheduler] if scheduler else []
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    started, cpu = time.perf_counter(), os.times()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
@@ -111,10 +111,82 @@ def run_batch(corpus: Path, out: Path, jobs: int, scheduler: str | None = None) 
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     stdout, stderr = proc.communicate()
+    done = os.times()
+    cpu_seconds = (done.children_user - cpu.children_user) + (done.children_system - cpu.children_system)
     if proc.returncode != 0:
         sys.exit(f"batch failed ({proc.returncode}): {stderr[-2000:]}")
     line = next((ln for ln in stdout.splitlines() if " records seen = " in ln), "")
-    return {"jobs": jobs, "seconds": seconds, "peak_mb": peak / 2**20, "totals": line.strip()}
+    return {"jobs": jobs, "seconds": seconds, "cpu": cpu_seconds, "peak_mb": peak / 2**20, "totals": line.strip()}
+
+
+def stages(repo: Path, rounds: int) -> None:
+    """CPU ms per record of each stage of the per-record path, in this process, on the real
+    ClinicalTrials.gov v2 studies written one per file (the corpus `--layout files` builds): parse
+    (orjson alone, for scale), read (parse + map into the model), derive, judge, rows, table (Arrow
+    chunks); then the whole worker path (`Auditor.feed`: expand, hash, read, audit, rows, chunks),
+    whose excess over the stages is the per-file work. Each stage over every record, best of `rounds`."""
+    sys.path.insert(0, str(repo))
+    from auditor.batch import rows as row_builder
+    from auditor.batch.worker import Auditor, Task
+    from auditor.engine import judge, profiles
+    from auditor.extract import derive
+    from auditor.model import TrialRecord
+    from auditor.pipeline import Verdict
+    from auditor.sources import read_blob
+
+    work = Path(tempfile.mkdtemp(prefix="bench-stages-"))
+    try:
+        build_corpus(work, len(real_studies()), "files")
+        paths = sorted(str(p) for p in work.rglob("*.json"))
+        blobs = [(p, Path(p).read_bytes()) for p in paths]
+        profile = profiles.load()
+        auditor = Auditor(profile, None)
+        best: dict[str, float] = {}
+
+        def timed(name: str, fn: Any) -> Any:
+            start = time.process_time()
+            out = fn()
+            best[name] = min(best.get(name, float("inf")), time.process_time() - start)
+            return out
+
+        def tables(built: list[Any]) -> None:
+            for i in range(0, len(built), 250):
+                auditor.pending.trials = [t for t, _ in built[i:i + 250]]
+                auditor.pending.findings = [f for _, fs in built[i:i + 250] for f in fs]
+                auditor.flush()
+
+        def feed() -> None:
+            whole = Auditor(profile, None)
+            for path in paths:
+                for _ in whole.feed(Task(path)):
+                    pass
+            whole.flush()
+
+        import gc
+
+        gc.freeze()  # as worker_main does
+        gc.set_threshold(50_000, 50, 100)
+        n = 0
+        for _ in range(rounds):
+            timed("feed", feed)  # first: nothing of the other stages alive for the collector to walk
+            timed("parse", lambda: [orjson.loads(data) for _, data in blobs])
+            records = timed("read", lambda: [r for origin, data in blobs for r in read_blob(data, origin)
+                                             if isinstance(r, TrialRecord)])
+            n = len(records)
+            sheets = timed("derive", lambda: [derive(r) for r in records])  # noqa: B023
+            verdicts = timed("judge", lambda: [Verdict(r, s, judge(s, profile)) for r, s in zip(records, sheets)])  # noqa: B023
+            built = timed("rows", lambda: [row_builder.rows(v, profile, "blob", "hash") for v in verdicts])  # noqa: B023
+            timed("table", lambda: tables(built))  # noqa: B023
+            records, sheets, verdicts, built = [], [], [], []  # nothing alive for the next round's feed
+        per = {k: 1000 * v / n for k, v in best.items()}
+        per["feed"] = per.pop("feed")
+        staged = per["read"] + per["derive"] + per["judge"] + per["rows"] + per["table"]
+        outside = per["feed"] - per["derive"]
+        print(f"stages ({repo}): {n} records, CPU ms/record, best of {rounds}: "
+              + "  ".join(f"{k} {v:.3f}" for k, v in per.items())
+              + f"  | per-file {per['feed'] - staged:.3f}  outside derive {outside:.3f}", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def cprofile(corpus: Path, limit: int) -> None:
@@ -178,7 +250,13 @@ def main() -> None:
     parser.add_argument("--executor", default="local", help="comma-separated: local, dask")
     parser.add_argument("--scheduler", help="a running Dask scheduler (default: a LocalCluster of --jobs workers)")
     parser.add_argument("--cprofile", action="store_true", help="also profile 1,000 files in one process")
+    parser.add_argument("--stages", type=int, metavar="ROUNDS",
+                        help="only time each stage of the per-record path in this process (CPU, real files)")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout to measure (A/B against another branch)")
     args = parser.parse_args()
+    if args.stages:
+        stages(args.repo, args.stages)
+        return
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="trial-audit-bench-"))
     corpus = work / "corpus"
@@ -191,14 +269,16 @@ def main() -> None:
         n, secs = parse_baseline(corpus)
         parse_rate = n / secs
         print(f"baseline: orjson parse of {n:,} records: {secs:.1f}s = {parse_rate:,.0f} records/s")
-        print(f"{'executor':>8} {'jobs':>4} {'seconds':>9} {'records/s':>10} {'peak MiB':>9} {'x parse':>8}")
+        print(f"{'executor':>8} {'jobs':>4} {'seconds':>9} {'records/s':>10} {'peak MiB':>9} {'x parse':>8} "
+              f"{'CPU s':>7} {'CPU ms/rec':>10}")
         for executor in args.executor.split(","):
             for jobs in (int(j) for j in args.jobs.split(",")):
                 with _cluster(executor, jobs, args.scheduler) as scheduler:
-                    r = run_batch(corpus, work / f"out-{executor}-{jobs}", jobs, scheduler)
+                    r = run_batch(corpus, work / f"out-{executor}-{jobs}", jobs, scheduler, args.repo)
                 rate = n / r["seconds"]
                 print(f"{executor:>8} {jobs:>4} {r['seconds']:>9.1f} {rate:>10,.0f} {r['peak_mb']:>9,.0f} "
-                      f"{parse_rate / rate:>7.1f}x   [{r['totals']}]", flush=True)
+                      f"{parse_rate / rate:>7.1f}x {r['cpu']:>7.1f} {1000 * r['cpu'] / n:>10.2f}   [{r['totals']}]",
+                      flush=True)
         if args.cprofile:
             cprofile(corpus, 1000)
     finally:

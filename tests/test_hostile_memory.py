@@ -62,10 +62,14 @@ BOUNDED = textwrap.dedent("""
 """)
 
 
-def _bounded(small: Path, big: Path, headroom_mb: int, stream_bytes: int = 1 << 20) -> subprocess.CompletedProcess[str]:
+def _bounded(small: Path, big: Path, headroom_mb: int, stream_bytes: int = 1 << 20,
+             stdin: bool = False) -> subprocess.CompletedProcess[str]:
+    """`big` read under the allowance (as "-" from standard input with `stdin`)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "TRIAL_AUDIT_STREAM_BYTES": str(stream_bytes)}
-    return subprocess.run([sys.executable, "-c", BOUNDED, str(small), str(big), str(headroom_mb)], env=env,
-                          capture_output=True, text=True, check=False, timeout=600)
+    with big.open("rb") as fh:
+        return subprocess.run([sys.executable, "-c", BOUNDED, str(small), "-" if stdin else str(big), str(headroom_mb)],
+                              env=env, stdin=fh if stdin else subprocess.DEVNULL, capture_output=True, text=True,
+                              check=False, timeout=600)
 
 
 @pytest.mark.parametrize("wrap", ["plain", "gzip", "zip"])
@@ -92,6 +96,36 @@ def test_a_json_array_larger_than_the_memory_limit_is_read_study_by_study(tmp_pa
     whole = _bounded(small, big, headroom_mb=40, stream_bytes=1 << 30)
     assert whole.returncode != 0 or whole.stdout.strip() != "800 []"
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"trial-audit-*{os.getpid()}*"))
+
+
+def test_a_json_array_piped_to_standard_input_is_spooled_and_read_study_by_study(tmp_path: Path) -> None:
+    """`check -` on a large pipe: past TRIAL_AUDIT_STREAM_BYTES the rest goes to a temporary file
+    as it arrives, so the pipe is never held whole."""
+    small, big = tmp_path / "small.json", tmp_path / "download.json"
+    _write_array(small, 2)
+    _write_array(big, 800, text_kb=100, indent=True)
+    result = _bounded(small, big, headroom_mb=40, stdin=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "800 []"
+    whole = _bounded(small, big, headroom_mb=40, stream_bytes=1 << 30, stdin=True)
+    assert whole.returncode != 0 or whole.stdout.strip() != "800 []"
+
+
+@pytest.mark.parametrize("stream_bytes", [1 << 20, 100])
+def test_a_pipe_gives_the_facts_and_findings_the_file_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              stream_bytes: int) -> None:
+    """Held as bytes (small) or spooled (past STREAM_BYTES): the same audits as the file on disk."""
+    path = tmp_path / "a.json"
+    path.write_bytes(orjson.dumps(_studies(3)))
+    monkeypatch.setattr(containers, "STREAM_BYTES", stream_bytes)
+
+    def audits(*args: str, data: bytes | None = None) -> list[Any]:
+        result = run_cli("check", *args, "--format", "json", input=data)
+        return [(a["facts"], a["findings"]) for a in orjson.loads(result.output)["audits"]]
+
+    from_file = audits(str(path))
+    assert len(from_file) == 3
+    assert audits("-", data=path.read_bytes()) == from_file
 
 
 def test_a_large_csv_sheet_is_read_row_by_row(tmp_path: Path) -> None:

@@ -25,6 +25,9 @@ MAX_QUOTE = 2000
 FINDING_ORDER = tuple(c.name for c in FINDING_COLUMNS if c.name != "run_id")
 
 
+_CATEGORY_NAMES = tuple((c, f"category_{c}") for c in CATEGORIES)
+
+
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -90,7 +93,7 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
         "start_date": start, "start_year": start.year if start else None,
         "completion_date": _one(record.dates.completion), "registry_url": registry_url(ids[0] if ids else None),
         **{col: coerce(lookup(sheet.facts, path), sql) for col, path, sql, _ in KEY_FACTS},
-        **{f"category_{c}": c in categories for c in CATEGORIES},
+        **{name: c in categories for c, name in _CATEGORY_NAMES},
         **cast("dict[str, int]", counts),  # Status keys are column names
         **{c.code: a.status for c, a in zip(criteria, found)},
         "corrected": bool(v.applied),
@@ -105,13 +108,20 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
     original = v.original_statuses
     set_by_reviewer = {a.correction.key for a in v.applied if a.correction.kind == "status"}
     findings = []
+    quoted: dict[int, dict[str, Any]] = {}  # one cell's form of each Evidence: criteria share them
     for i, (c, a) in enumerate(zip(criteria, found)):
-        # Evidence's fields, as model_dump() gives them, without its cost (a frozen model's __dict__).
-        evidence = [{k: val for k, val in e.__dict__.items() if val is not None} for e in a.evidence]
-        for ev in evidence:
-            ev["quote"] = ev["quote"][:MAX_QUOTE]
         changed = c.code in set_by_reviewer or (original is not None and original[i] != a.status)
         findings.append((blob_id, src.path, src.index, record.trial_id, c.code, c.name, c.group, c.severity,
-                         a.status, a.message, a.fix, orjson.dumps(evidence).decode(), changed,
-                         original[i] if changed and original is not None else None))
+                         a.status, a.message, a.fix,
+                         orjson.dumps([_quoted(e, quoted) for e in a.evidence]).decode() if a.evidence else "[]",
+                         changed, original[i] if changed and original is not None else None))
     return row, findings
+
+
+def _quoted(e: Any, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Evidence's fields, as model_dump() gives them, without its cost (a frozen model's __dict__),
+    the quote cut to MAX_QUOTE."""
+    if (cell := seen.get(id(e))) is None:
+        cell = seen[id(e)] = {k: val for k, val in e.__dict__.items() if val is not None}
+        cell["quote"] = cell["quote"][:MAX_QUOTE]
+    return cell

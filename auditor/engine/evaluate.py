@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from auditor.engine.messages import DEFAULT_MESSAGES, choose
+from auditor.engine.messages import DEFAULT_MESSAGES, Known, choose
 from auditor.engine.profiles import Criterion, Profile
 from auditor.facts import Evidence, FactSheet, lookup
 from auditor.vocabulary import STATUSES, Status
@@ -51,14 +51,17 @@ class Judgement(NamedTuple):
     counts: dict[Status, int]
 
 
-def assess(criterion: Criterion, sheet: FactSheet) -> Assessment:
+def assess(criterion: Criterion, sheet: FactSheet, known: Known | None = None) -> Assessment:
+    """`known`: the record's facts by path, shared by the criteria judged together (`judge`)."""
     facts = sheet.facts
-    values = [lookup(facts, path) for path in criterion.facts]
+    if known is None:
+        known = Known(facts)
+    values = [known[path] for path in criterion.facts]
     status = status_of(criterion, facts, values)
-    message = choose(criterion.variants.get(status, ()), facts) or DEFAULT_MESSAGES[status]
+    message = choose(criterion.variants.get(status, ()), facts, known) or DEFAULT_MESSAGES[status]
     evidence = [ev for path in criterion.facts for ev in sheet.evidence.get(path, ())]
-    fix = choose(criterion.fix_variants, facts) if status in ("not_met", "unclear") else None
-    return Assessment(status, message, fix, values, _distinct(evidence))
+    fix = choose(criterion.fix_variants, facts, known) if status in ("not_met", "unclear") else None
+    return Assessment(status, message, fix, values, _distinct(evidence) if len(evidence) > 1 else evidence)
 
 
 def _distinct(evidence: list[Evidence]) -> list[Evidence]:
@@ -71,7 +74,8 @@ def _distinct(evidence: list[Evidence]) -> list[Evidence]:
 
 
 def judge(sheet: FactSheet, profile: Profile) -> Judgement:
-    assessments = [assess(c, sheet) for c in profile.criteria]
+    known = Known(sheet.facts)  # each fact looked up once for all the criteria
+    assessments = [assess(c, sheet, known) for c in profile.criteria]
     counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
     for a in assessments:
         counts[a.status] += 1

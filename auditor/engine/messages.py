@@ -70,8 +70,35 @@ def paths(parts: Template) -> tuple[str, ...]:
     return tuple(path for _, path, _ in parts if path is not None)
 
 
-def render(parts: Template, facts: dict[str, Any]) -> str:
-    return "".join(literal + ("" if path is None else render_value(_filtered(lookup(facts, path), name)))
+class Known(dict[str, Any]):
+    """One record's facts by dotted path (`lookup`), the whole Facts document taken apart once: the
+    criteria of a profile and their messages read the same few dozen facts over and over."""
+
+    def __init__(self, facts: dict[str, Any]):
+        super().__init__()
+        self.facts = facts
+        _flatten(facts, "", self)
+
+    def __missing__(self, path: str) -> Any:  # a path the document does not have: lookup says what
+        value = self[path] = lookup(self.facts, path)
+        return value
+
+
+def _flatten(node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for key, value in node.items():
+        if type(key) is not str or "." in key:  # not reachable by a dotted path: left to lookup
+            continue
+        path = prefix + key
+        out[path] = value
+        if type(value) is dict:
+            _flatten(value, path + ".", out)
+
+
+def render(parts: Template, facts: dict[str, Any], known: Known | None = None) -> str:
+    if len(parts) == 1:  # no placeholder
+        return parts[0][0]
+    get = known if known is not None else Known(facts)
+    return "".join(literal + ("" if path is None else render_value(_filtered(get[path], name)))
                    for literal, path, name in parts)
 
 
@@ -86,18 +113,21 @@ class Variant(NamedTuple):
     reads: tuple[str, ...]
     when: Any  # a compiled condition (engine.conditions.Check) or None
 
-    def fits(self, facts: dict[str, Any]) -> bool:
+    def fits(self, facts: dict[str, Any], known: Known | None = None) -> bool:
+        get = known if known is not None else Known(facts)
         return (self.when is None or self.when.is_valid(facts)) and all(
-            lookup(facts, p) not in (None, []) for p in self.reads)
+            get[p] not in (None, []) for p in self.reads)
 
 
-def choose(variants: tuple[Variant, ...], facts: dict[str, Any]) -> str | None:
+def choose(variants: tuple[Variant, ...], facts: dict[str, Any], known: Known | None = None) -> str | None:
     """The first variant that fits the facts, rendered; None without variants. When none fits
-    (a profile without a variant for this case), the last one is used as it is."""
+    (a profile without a variant for this case), the last one is used as it is. `known`: the
+    record's facts by path, shared by the criteria judged together."""
     if not variants:
         return None
-    chosen = next((v for v in variants if v.fits(facts)), variants[-1])
-    return render(chosen.parts, facts)
+    get = known if known is not None else Known(facts)
+    chosen = next((v for v in variants if v.fits(facts, get)), variants[-1])
+    return render(chosen.parts, facts, get)
 
 
 def texts(raw: str | list[Any] | None) -> list[tuple[str, Any]]:

@@ -121,11 +121,31 @@ STDIN = "<stdin>"
 
 
 def read_stdin() -> bytes:
+    """Standard input's bytes (at most MAX_FILE_BYTES): a batch task carries them to its worker,
+    which may be on another machine."""
+    with _reading_stdin() as stream:
+        return _limited(STDIN, stream)
+
+
+def spool_stdin() -> Content:
+    """Standard input as `check` reads it: more than STREAM_BYTES goes to a temporary file (a Spool)
+    as it arrives, so a large pipe is read record by record like a large file."""
+    with _reading_stdin() as stream:
+        buffer = io.BytesIO()
+        while buffer.tell() <= STREAM_BYTES and (chunk := stream.read(min(1 << 20, STREAM_BYTES + 1 - buffer.tell()))):
+            buffer.write(chunk)
+        if buffer.tell() <= STREAM_BYTES:
+            return _checked(STDIN, buffer.getvalue(), MAX_FILE_BYTES)
+        return _spool_stream(STDIN, stream, MAX_FILE_BYTES, MAX_FILE_BYTES, first=buffer.getvalue())
+
+
+@contextlib.contextmanager
+def _reading_stdin() -> Iterator[IO[bytes]]:
     stream = sys.stdin.buffer if sys.stdin is not None else None
     if stream is None:
         raise InputError(STDIN, "standard input is closed")
     try:
-        return _limited(STDIN, stream)
+        yield stream
     except (OSError, ValueError) as exc:  # closed (`<&-`) or unreadable
         raise InputError(STDIN, f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}") from None
 
@@ -235,13 +255,16 @@ def digest(data: Content) -> str:
     return h.hexdigest()
 
 
-def _spool_stream(origin: str, stream: io.BufferedIOBase | IO[bytes], size: int, cap: int) -> Spool:
-    """A stream's content (about `size` bytes, at most `cap`) copied to a temporary file in pieces."""
+def _spool_stream(origin: str, stream: io.BufferedIOBase | IO[bytes], size: int, cap: int,
+                  first: bytes = b"") -> Spool:
+    """A stream's content (about `size` bytes, at most `cap`) copied to a temporary file in pieces;
+    `first`: bytes already read from it."""
     fd, path = tempfile.mkstemp(prefix="trial-audit-", suffix=".spool")
     spool = Spool(path, 0, temporary=True)
-    total = 0
+    total = len(first)
     try:
         with os.fdopen(fd, "wb") as out:
+            out.write(first)
             while total <= cap and (chunk := stream.read(min(1 << 20, cap + 1 - total))):
                 out.write(chunk)
                 total += len(chunk)
@@ -405,7 +428,7 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, Content | InputError]]:
     for raw in paths:
         if raw == "-":
             try:
-                yield from expand_bytes(STDIN, read_stdin())
+                yield from expand_bytes(STDIN, spool_stdin())
             except InputError as err:
                 yield STDIN, err
             continue

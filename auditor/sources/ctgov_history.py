@@ -15,13 +15,14 @@ is audited without history, as one fetched without `--history`).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from auditor.model import History, Outcome, OutcomeKind, RegisteredVersion, TrialRecord
-from auditor.sources.jsonmap import JsonMapper, dig
+from auditor.model import History, Outcome, OutcomeKind, RegisteredVersion, Text, TrialRecord, build, new_text
+from auditor.sources.jsonmap import JsonMapper, dig, text_of
 
 MANIFEST = "trial-audit-fetch.json"  # auditor.fetch.folder.MANIFEST (sources do not import fetch)
 HISTORY_DIR = ".history"  # auditor.fetch.history.HISTORY_DIR
@@ -33,16 +34,36 @@ OUTCOME_LISTS: tuple[tuple[OutcomeKind, str], ...] = (
 
 def study_outcomes(m: JsonMapper, kinds: tuple[OutcomeKind, ...] = ("primary", "secondary", "other")) -> list[Outcome]:
     """The outcome lists of one v2 study (`m` is the mapper of the study object)."""
-    outcomes = []
-    module = m.at("protocolSection", "outcomesModule")
+    return outcomes_of(dig(m.study, "protocolSection", "outcomesModule"), m.pointer("protocolSection", "outcomesModule"),
+                       kinds)
+
+
+def outcomes_of(module: Any, at: str, kinds: tuple[OutcomeKind, ...] = ("primary", "secondary", "other")) -> list[Outcome]:
+    """The outcome lists of a v2 `outcomesModule` found at pointer `at` (models built unvalidated:
+    model.build, of jsonmap's Text values and a kind)."""
+    outcomes: list[Outcome] = []
+    if not isinstance(module, dict):
+        return outcomes
     for kind, key in OUTCOME_LISTS:
-        if kind not in kinds:
+        items = module.get(key)
+        if kind not in kinds or not isinstance(items, list):
             continue
-        for i, _ in module.items(key):
-            o = module.at(key, i)
-            outcomes.append(Outcome(kind=kind, measure=o.text("measure"), description=o.text("description"),
-                                    time_frame=o.text("timeFrame")))
+        for i, o in enumerate(items):
+            if isinstance(o, dict):
+                where = f"{at}/{key}/{i}"
+                outcomes.append(build(Outcome, kind=kind, measure=_text(o, "measure", where),
+                                      description=_text(o, "description", where),
+                                      time_frame=_text(o, "timeFrame", where)))
     return outcomes
+
+
+def _text(obj: dict[str, Any], key: str, at: str) -> Text | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if type(value) is str:  # the common case of text_of
+        return new_text(value, f"{at}/{key}") if value.strip() else None
+    return text_of(value, f"{at}/{key}")
 
 
 def is_history(doc: Any) -> bool:
@@ -58,16 +79,24 @@ def fetch_folder(directory: str) -> Path | None:
     """The fetch folder a file in `directory` belongs to (up to a few levels up), or None."""
     if (known := _FOLDERS.get(directory)) is not None:
         return known
-    here = Path(directory)
-    for _ in range(_LEVELS):
-        if (here / MANIFEST).is_file():
+    for here, manifest in _candidates(directory):
+        if manifest.is_file():
             if len(_FOLDERS) < 4096:
                 _FOLDERS[directory] = here
             return here
+    return None
+
+
+@functools.lru_cache(maxsize=4096)  # one per directory: the folders of a batch's files
+def _candidates(directory: str) -> tuple[tuple[Path, Path], ...]:
+    """(folder, its manifest path) for `directory` and the levels above it that may hold a manifest."""
+    here, found = Path(directory), []
+    for _ in range(_LEVELS):
+        found.append((here, here / MANIFEST))
         if here.parent == here:
             break
         here = here.parent
-    return None
+    return tuple(found)
 
 
 def folder_of(origin: str) -> Path | None:

@@ -38,15 +38,18 @@ from auditor.model import (
     Design,
     Enrollment,
     Intervention,
+    Number,
     Results,
     SourceRef,
     Text,
     TrialRecord,
+    build,
+    new_text,
 )
 from auditor.sources import ctgov_history, fields
 from auditor.sources.containers import Content
-from auditor.sources.ctgov_history import study_outcomes
-from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
+from auditor.sources.ctgov_history import outcomes_of
+from auditor.sources.jsonmap import dig, number_of, plain, read_studies, study_digest, text_of
 
 NAME = "ctgov-v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
@@ -73,12 +76,12 @@ def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
             direct.append(doc)
         return _studies(doc, origin)
 
-    def build(study: Any, base: str, index: int) -> TrialRecord:
-        record = _map(study, base, SourceRef(path=origin, format=NAME, index=index, digest=study_digest(study)))
+    def mapped(study: Any, base: str, index: int) -> TrialRecord:
+        record = _map(study, base, build(SourceRef, path=origin, format=NAME, index=index, digest=study_digest(study)))
         return ctgov_history.attach(record, folder, direct[0] if direct else None, origin)
 
     return read_studies(data, origin, entries, ("protocolSection",), ("protocolSection", "identificationModule", "nctId"),
-                        "ClinicalTrials.gov v2 study", build)
+                        "ClinicalTrials.gov v2 study", mapped)
 
 
 def as_registered(record: TrialRecord) -> TrialRecord | RecordError:
@@ -131,87 +134,158 @@ def map_study(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecor
     return _map(study, base, source)
 
 
+# The mapping reads each module once and builds its models without validation (model.build): every
+# value it passes is a Text or Number of jsonmap's making, a list of them, a str or a date. The two
+# values taken as the source has them (nctId, acronym) go through the validated constructor
+# whenever they are not text, which rejects them as before.
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
+def _text(obj: Any, key: str, at: str) -> Text | None:
+    """`JsonMapper(obj, at).text(key)`."""
+    if not isinstance(obj, dict):
+        return None
+    value = obj.get(key)
+    if value is None:
+        return None
+    if type(value) is str:
+        return new_text(value, f"{at}/{key}") if value.strip() else None
+    return text_of(value, f"{at}/{key}")
+
+
+def _texts(obj: Any, key: str, at: str) -> list[Text]:
+    """`JsonMapper(obj, at).texts(key)`."""
+    items = obj.get(key) if isinstance(obj, dict) else None
+    if not isinstance(items, list):
+        return []
+    where, found = f"{at}/{key}", []
+    for i, value in enumerate(items):
+        if type(value) is str:  # the common case of text_of
+            if value.strip():
+                found.append(new_text(value, f"{where}/{i}"))
+        elif (t := text_of(value, f"{where}/{i}")) is not None:
+            found.append(t)
+    return found
+
+
+def _number(obj: Any, key: str, at: str) -> Number | None:
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return None if value is None or isinstance(value, bool) else number_of(value, f"{at}/{key}")
+
+
+def _items(obj: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """`JsonMapper(obj, at).items(key)`: the objects of a list, with their positions."""
+    items = obj.get(key) if isinstance(obj, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
 def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
-    m = JsonMapper(study, base)
-    ident, status, design = m.at(P, "identificationModule"), m.at(P, "statusModule"), m.at(P, "designModule")
-    info, arms_mod = design.at("designInfo"), m.at(P, "armsInterventionsModule")
+    proto, pb = _get(study, P), f"{base}/{P}"
+    ident, ib = _get(proto, "identificationModule"), f"{pb}/identificationModule"
+    status, sb = _get(proto, "statusModule"), f"{pb}/statusModule"
+    design, db = _get(proto, "designModule"), f"{pb}/designModule"
+    info, infob = _get(design, "designInfo"), f"{db}/designInfo"
+    masking, mb = _get(info, "maskingInfo"), f"{infob}/maskingInfo"
+    enrollment, eb = _get(design, "enrollmentInfo"), f"{db}/enrollmentInfo"
+    arms_mod, ab = _get(proto, "armsInterventionsModule"), f"{pb}/armsInterventionsModule"
+    conditions, cb = _get(proto, "conditionsModule"), f"{pb}/conditionsModule"
+    about, dsb = _get(proto, "descriptionModule"), f"{pb}/descriptionModule"
 
-    secondary = [ident.text("orgStudyIdInfo", "id")] + [
-        ident.text("secondaryIdInfos", i, "id") for i, _ in ident.items("secondaryIdInfos")]
+    secondary = [plain(_get(_get(ident, "orgStudyIdInfo"), "id"))] + [
+        plain(item.get("id")) for _, item in _items(ident, "secondaryIdInfos")]
 
-    start = status.text("startDateStruct", "date")
-    registered = status.text("studyFirstSubmitDate")
+    def dated(key: str) -> Text | None:
+        return _text(_get(status, key), "date", f"{sb}/{key}")
 
-    outcomes = study_outcomes(m)
-    arms = [arms_mod.at("armGroups", i) for i, _ in arms_mod.items("armGroups")]
-    interventions = [arms_mod.at("interventions", i) for i, _ in arms_mod.items("interventions")]
-
-    return TrialRecord(
+    trial_id, acronym = _get(ident, "nctId"), _get(ident, "acronym")
+    text_ids = all(v is None or isinstance(v, str) for v in (trial_id, acronym))
+    make = build if text_ids else _validated  # not text: rejected, as the validated model rejects it
+    return make(
+        TrialRecord,
         source=source,
         registry="ClinicalTrials.gov",
-        trial_id=dig(ident.study, "nctId"),
-        secondary_ids=[t.value for t in secondary if t is not None],
-        title=ident.text("briefTitle"),
-        official_title=ident.text("officialTitle"),
-        acronym=dig(ident.study, "acronym"),
-        status=status.text("overallStatus"),
-        sponsor=m.text(P, "sponsorCollaboratorsModule", "leadSponsor", "name"),
-        countries=_countries(m),
-        conditions=m.texts(P, "conditionsModule", "conditions"),
-        keywords=m.texts(P, "conditionsModule", "keywords"),
-        summary=m.text(P, "descriptionModule", "briefSummary"),
-        description=m.text(P, "descriptionModule", "detailedDescription"),
-        eligibility=m.text(P, "eligibilityModule", "eligibilityCriteria"),
-        design=Design(
-            study_type=design.text("studyType"),
-            allocation=info.text("allocation"),
-            intervention_model=info.text("interventionModel"),
-            masking=info.text("maskingInfo", "masking"),
-            who_masked=info.texts("maskingInfo", "whoMasked"),
-            phases=design.texts("phases"),
-        ),
-        enrollment=Enrollment(count=design.number("enrollmentInfo", "count"),
-                              type=design.text("enrollmentInfo", "type")),
-        arms=[Arm(label=a.text("label"), type=a.text("type"), description=a.text("description"),
-                  intervention_names=a.texts("interventionNames")) for a in arms],
-        interventions=[Intervention(name=iv.text("name"), type=iv.text("type"), description=iv.text("description"),
-                                    arm_labels=iv.texts("armGroupLabels"), other_names=iv.texts("otherNames"))
-                       for iv in interventions],
-        outcomes=outcomes,
-        dates=fields.dated(start=start, start_type=status.text("startDateStruct", "type"), registered=registered,
-                           completion=status.text("completionDateStruct", "date")
-                           or status.text("primaryCompletionDateStruct", "date"),
-                           last_update=status.text("lastUpdatePostDateStruct", "date")
-                           or status.text("lastUpdateSubmitDate")),
-        results=_results(study, m),
+        trial_id=trial_id,
+        secondary_ids=[s for s in secondary if s is not None],
+        title=_text(ident, "briefTitle", ib),
+        official_title=_text(ident, "officialTitle", ib),
+        acronym=acronym,
+        status=_text(status, "overallStatus", sb),
+        sponsor=_text(_get(_get(proto, "sponsorCollaboratorsModule"), "leadSponsor"), "name",
+                      f"{pb}/sponsorCollaboratorsModule/leadSponsor"),
+        countries=_countries(proto, pb),
+        conditions=_texts(conditions, "conditions", cb),
+        keywords=_texts(conditions, "keywords", cb),
+        summary=_text(about, "briefSummary", dsb),
+        description=_text(about, "detailedDescription", dsb),
+        eligibility=_text(_get(proto, "eligibilityModule"), "eligibilityCriteria", f"{pb}/eligibilityModule"),
+        design=build(Design,
+                     study_type=_text(design, "studyType", db),
+                     allocation=_text(info, "allocation", infob),
+                     intervention_model=_text(info, "interventionModel", infob),
+                     masking=_text(masking, "masking", mb),
+                     who_masked=_texts(masking, "whoMasked", mb),
+                     phases=_texts(design, "phases", db)),
+        enrollment=build(Enrollment, count=_number(enrollment, "count", eb), type=_text(enrollment, "type", eb)),
+        arms=[_arm(a, f"{ab}/armGroups/{i}") for i, a in _items(arms_mod, "armGroups")],
+        interventions=[_intervention(iv, f"{ab}/interventions/{i}") for i, iv in _items(arms_mod, "interventions")],
+        outcomes=outcomes_of(_get(proto, "outcomesModule"), f"{pb}/outcomesModule"),
+        dates=fields.dated(start=dated("startDateStruct"), start_type=_text(_get(status, "startDateStruct"), "type",
+                                                                             f"{sb}/startDateStruct"),
+                           registered=_text(status, "studyFirstSubmitDate", sb),
+                           completion=dated("completionDateStruct") or dated("primaryCompletionDateStruct"),
+                           last_update=dated("lastUpdatePostDateStruct") or _text(status, "lastUpdateSubmitDate", sb)),
+        results=_results(study, base),
     )
 
 
-def _countries(m: JsonMapper) -> list[Text]:
-    places = m.at(P, "contactsLocationsModule")
-    found = [places.at("locations", i).text("country") for i, _ in places.items("locations")]
+def _validated(cls: type[TrialRecord], **values: Any) -> TrialRecord:
+    return cls(**values)
+
+
+def _arm(a: dict[str, Any], at: str) -> Arm:
+    return build(Arm, label=_text(a, "label", at), type=_text(a, "type", at), description=_text(a, "description", at),
+                 intervention_names=_texts(a, "interventionNames", at))
+
+
+def _intervention(iv: dict[str, Any], at: str) -> Intervention:
+    return build(Intervention, name=_text(iv, "name", at), type=_text(iv, "type", at),
+                 description=_text(iv, "description", at), arm_labels=_texts(iv, "armGroupLabels", at),
+                 other_names=_texts(iv, "otherNames", at))
+
+
+def _group(g: dict[str, Any], at: str) -> AdverseEventGroup:
+    return build(AdverseEventGroup, title=_text(g, "title", at), serious_affected=_number(g, "seriousNumAffected", at),
+                 other_affected=_number(g, "otherNumAffected", at),
+                 at_risk=_number(g, "seriousNumAtRisk", at) or _number(g, "otherNumAtRisk", at))
+
+
+def _countries(proto: Any, pb: str) -> list[Text]:
+    places, at = _get(proto, "contactsLocationsModule"), f"{pb}/contactsLocationsModule/locations"
+    found = [_text(loc, "country", f"{at}/{i}") for i, loc in _items(places, "locations")]
     return list({t.value: t for t in found if t is not None}.values())
 
 
-def _results(study: dict[str, Any], m: JsonMapper) -> Results:
+def _results(study: dict[str, Any], base: str) -> Results:
     section = study.get("resultsSection")
     if not isinstance(section, dict) or not section:
-        return Results(posted=False)
-    ae = ("resultsSection", "adverseEventsModule")
-    groups = [AdverseEventGroup(title=m.text(*ae, "eventGroups", i, "title"),
-                                serious_affected=m.number(*ae, "eventGroups", i, "seriousNumAffected"),
-                                other_affected=m.number(*ae, "eventGroups", i, "otherNumAffected"),
-                                at_risk=m.number(*ae, "eventGroups", i, "seriousNumAtRisk")
-                                or m.number(*ae, "eventGroups", i, "otherNumAtRisk"))
-              for i, _ in m.items(*ae, "eventGroups")]
-    terms = len(m.items(*ae, "seriousEvents")) + len(m.items(*ae, "otherEvents"))
-    return Results(
+        return build(Results, posted=False)
+    ae, aeb = section.get("adverseEventsModule"), f"{base}/resultsSection/adverseEventsModule"
+    groups = [_group(g, f"{aeb}/eventGroups/{i}") for i, g in _items(ae, "eventGroups")]
+    terms = len(_items(ae, "seriousEvents")) + len(_items(ae, "otherEvents"))
+    measures = f"{base}/resultsSection/outcomeMeasuresModule/outcomeMeasures"
+    return build(
+        Results,
         posted=True,
-        posted_at=m.pointer("resultsSection"),
-        outcome_titles=[t for i, _ in m.items("resultsSection", "outcomeMeasuresModule", "outcomeMeasures")
-                        if (t := m.text("resultsSection", "outcomeMeasuresModule", "outcomeMeasures", i, "title"))],
+        posted_at=f"{base}/resultsSection",
+        outcome_titles=[t for i, o in _items(section.get("outcomeMeasuresModule"), "outcomeMeasures")
+                        if (t := _text(o, "title", f"{measures}/{i}"))],
         adverse_event_groups=groups,
-        adverse_events_time_frame=m.text(*ae, "timeFrame"),
-        adverse_events_description=m.text(*ae, "description"),
+        adverse_events_time_frame=_text(ae, "timeFrame", aeb),
+        adverse_events_description=_text(ae, "description", aeb),
         adverse_event_terms=terms,
     )

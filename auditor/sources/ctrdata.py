@@ -38,12 +38,18 @@ DESCRIPTION = "records stored by ctrdata (R): EUCTR, CTIS, ISRCTN, CTGOV, CTGOV2
 STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
 REGISTERS = ("EUCTR", "CTIS", "ISRCTN", "CTGOV", "CTGOV2")
 
-_KEY = re.compile(rb'"ctrname"\s*:\s*"(?:EUCTR|CTIS|ISRCTN|CTGOV2?)"|^\s*\[?\s*\{\s*"isrctn"\s*:\s*"\d|"a2_eudract_number"\s*:')
+# A ctrdata document names its register (ctrname), starts as an ISRCTN record or holds an EUCTR field.
+# Each key is looked for as plain bytes first: one pattern of all three, tried at every position of
+# a 64 KiB head, took ~1 ms a file.
+_CTRNAME = re.compile(rb'"ctrname"\s*:\s*"(?:EUCTR|CTIS|ISRCTN|CTGOV2?)"')
+_ISRCTN = re.compile(rb'\s*\[?\s*\{\s*"isrctn"\s*:\s*"\d')
+_EUCTR = re.compile(rb'"a2_eudract_number"\s*:')
 _META = re.compile(rb'^\s*\{\s*"queries"\s*:\s*\[\s*\{\s*"query-timestamp"')
 
 
 def sniff(head: bytes, name: str) -> bool:
-    return _KEY.search(head) is not None or _META.match(head) is not None
+    return ((b'"ctrname"' in head and _CTRNAME.search(head) is not None) or _ISRCTN.match(head) is not None
+            or (b'"a2_eudract_number"' in head and _EUCTR.search(head) is not None) or _META.match(head) is not None)
 
 
 def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:

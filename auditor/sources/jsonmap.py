@@ -14,7 +14,7 @@ from typing import IO, Any
 import orjson
 
 from auditor.errors import InputError, RecordError
-from auditor.model import Number, Text, TrialRecord
+from auditor.model import Number, Text, TrialRecord, build, new_text
 from auditor.sources.containers import Content, Spool
 
 # Above this size a JSON array of studies is parsed incrementally: orjson builds the whole tree
@@ -81,6 +81,33 @@ def dig(obj: Any, *keys: str | int) -> Any:
     return obj
 
 
+def plain(value: Any) -> str | None:
+    """A JSON value as the text a record keeps: None for null, objects, arrays and blank text;
+    true/false as JSON spells them; numbers as Python writes them."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if not isinstance(value, str):
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+    return value if value.strip() else None
+
+
+def text_of(value: Any, at: str) -> Text | None:
+    """The Text of a JSON value found at pointer `at` (see `plain`), or None."""
+    value = plain(value)
+    return None if value is None else new_text(value, at)
+
+
+def number_of(value: Any, at: str) -> Number | None:
+    """The Number of a JSON value found at `at`: a number, or text Python reads as one (kept)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        real = float(value)
+    except (TypeError, ValueError):
+        return None
+    return build(Number, value=real, at=at, text=None if isinstance(value, (int, float)) else str(value))
+
+
 class JsonMapper:
     """Builds Text/Number values with JSON pointers relative to one study."""
 
@@ -94,14 +121,8 @@ class JsonMapper:
         return JsonMapper(dig(self.study, *keys), self.pointer(*keys))
 
     def text(self, *keys: str | int) -> Text | None:
-        value = dig(self.study, *keys)
-        if value is None or isinstance(value, (dict, list)):
-            return None
-        if not isinstance(value, str):
-            value = str(value).lower() if isinstance(value, bool) else str(value)
-        if not value.strip():
-            return None
-        return Text(value=value, at=self.pointer(*keys))
+        value = plain(dig(self.study, *keys))
+        return None if value is None else new_text(value, self.pointer(*keys))
 
     def texts(self, *keys: str | int) -> list[Text]:
         items = dig(self.study, *keys)
@@ -111,13 +132,7 @@ class JsonMapper:
 
     def number(self, *keys: str | int) -> Number | None:
         value = dig(self.study, *keys)
-        if isinstance(value, bool) or value is None:
-            return None
-        try:
-            return Number(value=float(value), at=self.pointer(*keys),
-                          text=None if isinstance(value, (int, float)) else str(value))
-        except (TypeError, ValueError):
-            return None
+        return None if isinstance(value, bool) or value is None else number_of(value, self.pointer(*keys))
 
     def items(self, *keys: str) -> list[tuple[int, dict[str, Any]]]:
         items = dig(self.study, *keys)
