@@ -1,15 +1,17 @@
 """Peak memory of single hostile inputs (issue 11): prints one line per case, asserts nothing.
 
-    python bench/hostile_memory.py [--mb 900] [--csv-rows 100000] [--only CASE] [--cap-mb 4000] [--repo PATH]
+    python bench/hostile_memory.py [--mb 900] [--csv-rows 100000] [--ictrp-mb 500] [--only CASE] [--cap-mb 4000]
+                                   [--repo PATH]
 
 Each case runs `trial-audit` in a fresh process and reports that process's peak resident set
 (ru_maxrss of exactly that child, from wait4): a website download (one JSON array of about --mb MB,
 pretty-printed as the website writes it) through `check` and through `batch --jobs 1`, a small gzip
 bomb that expands past the file limit, a file over the size limit, and a CSV extraction sheet of
---csv-rows rows through `check`. Inputs are built in a temporary folder: the JSON array from the
-real ClinicalTrials.gov records under $TRIAL_AUDIT_REAL_DATA/ctgov-v2 (default
-/work/shared/data/real), each copy re-identified (a new NCT number), or from a synthetic study when
-they are absent.
+--csv-rows rows through `check`, and a WHO ICTRP XML and CSV export of about --ictrp-mb MB each
+(copies of one small record padded in a dropped field, tests.hostile.write_ictrp) through `check`.
+Inputs are built in a temporary folder: the JSON array from the real ClinicalTrials.gov records
+under $TRIAL_AUDIT_REAL_DATA/ctgov-v2 (default /work/shared/data/real), each copy re-identified (a
+new NCT number), or from a synthetic study when they are absent.
 
 A case whose resident set passes --cap-mb is stopped (the machine is shared) and reported as
 "> CAP". --repo runs another checkout's code (e.g. an export of an older commit) for a before/after.
@@ -35,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import orjson
 
 from tests.batch.data import study
+from tests.hostile import write_ictrp
 
 REAL = Path(os.environ.get("TRIAL_AUDIT_REAL_DATA", "/work/shared/data/real"))
-CASES = ("json-check", "json-batch", "bomb", "big", "csv")
+CASES = ("json-check", "json-batch", "bomb", "big", "csv", "ictrp-xml", "ictrp-csv")
 
 
 def real_studies() -> list[dict[str, Any]]:
@@ -126,6 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=900, help="size of the JSON array download")
     parser.add_argument("--csv-rows", type=int, default=100_000)
+    parser.add_argument("--ictrp-mb", type=int, default=500, help="size of each ICTRP export (XML, CSV)")
     parser.add_argument("--only", default=None, help=f"run these cases, comma-separated: {', '.join(CASES)}")
     parser.add_argument("--cap-mb", type=int, default=4000, help="stop a case whose resident set passes this")
     parser.add_argument("--repo", type=Path, default=None, help="run the trial-audit code of this checkout")
@@ -147,6 +151,12 @@ def main() -> None:
             fh.write("NCT ID,Title,Enrollment,Primary outcome,Primary outcome time frame\n")
             for i in range(opts.csv_rows):
                 fh.write(f'NCT9{i:07d},"CBT for chronic low back pain, trial {i}",{40 + i % 300},Pain NRS,12 months\n')
+        ictrp: dict[str, Path] = {}
+        for suffix in ("xml", "csv"):
+            if f"ictrp-{suffix}" in only:
+                ictrp[suffix] = root / f"ICTRP-export.{suffix}"
+                write_ictrp(ictrp[suffix], opts.ictrp_mb * 100)  # ~10.5 KB a record
+                print(f"ICTRP {suffix.upper()}: {ictrp[suffix].stat().st_size / 1e6:,.0f} MB, {opts.ictrp_mb * 100:,} trials")
         if count:
             print(f"JSON array: {array.stat().st_size / 1e6:,.0f} MB, {count:,} studies ({source})")
         print(f"gzip bomb: {bomb.stat().st_size / 1e6:.1f} MB expanding to 1.26 GB; sparse 5 GB file; "
@@ -160,6 +170,8 @@ def main() -> None:
             "bomb": ("check: gzip bomb (refused)", ["check", str(bomb)]),
             "big": ("check: 5 GB file (refused)", ["check", str(big)]),
             "csv": (f"check: {opts.csv_rows:,}-row CSV (text report)", ["check", str(csv_path), "-o", str(root / "r.txt")]),
+            **{f"ictrp-{suffix}": (f"check: {opts.ictrp_mb} MB ICTRP {suffix.upper()} (text report)",
+                                   ["check", str(path), "-o", str(root / "r.txt")]) for suffix, path in ictrp.items()},
         }
         for key, (label, args) in cases.items():
             if key in only:

@@ -170,3 +170,27 @@ def hostile_folder(root: Path) -> Path:
     (links / "self").symlink_to(links / "self")
     (links / "dangling.json").symlink_to(root / "missing.json")
     return root
+
+
+ICTRP_TRIAL = ("<Trial><TrialID>ChiCTR2{i:09d}</TrialID><Public_title>Exercise for back pain {i}</Public_title>"
+               "<Source_Register>ChiCTR</Source_Register><Target_size>Experimental group:30;Control group:30;"
+               "</Target_size><Study_design>Parallel</Study_design><Condition>chronic low back pain</Condition>"
+               "<Primary_outcome>pain intensity;disability;</Primary_outcome>"
+               "<Public_Contact_Address>{pad}</Public_Contact_Address></Trial>\n")
+ICTRP_HEADER = "TrialID,Public title,Source Register,Target size,Study design,Condition,Primary outcome,Contact Address\n"
+ICTRP_ROW = ('ChiCTR2{i:09d},"Caf\u00e9, exercise for back pain {i}",ChiCTR,Experimental group:30;Control group:30;,'
+             'Parallel,chronic low back pain,"pain intensity;\ndisability;","{pad}"\n')
+
+
+def write_ictrp(path: Path, count: int, pad_kb: int = 10) -> None:
+    """An ICTRP export (XML, or the portal CSV with a header row) of `count` copies of one small
+    record, each padded with `pad_kb` KB of contact address (a dropped field)."""
+    pad = "Room 1, Building 2, " * (pad_kb * 51)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        if path.suffix == ".xml":
+            fh.write("<?xml version='1.0' encoding='UTF-8'?>\n<Trials_downloaded_from_ICTRP>\n")
+            fh.writelines(ICTRP_TRIAL.format(i=i, pad=pad) for i in range(count))
+            fh.write("</Trials_downloaded_from_ICTRP>\n")
+        else:
+            fh.write(ICTRP_HEADER)
+            fh.writelines(ICTRP_ROW.format(i=i, pad=pad) for i in range(count))

@@ -25,6 +25,7 @@ from auditor.model import TrialRecord
 from auditor.sources import containers, read_blob, read_paths
 from tests.batch.data import study, write_corpus
 from tests.conftest import REPO, run_cli
+from tests.hostile import write_ictrp
 
 
 def _studies(count: int, text_kb: int = 0) -> list[dict[str, Any]]:
@@ -140,6 +141,21 @@ def test_a_large_csv_sheet_is_read_row_by_row(tmp_path: Path) -> None:
     result = _bounded(small, big, headroom_mb=30)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "1500 []"
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".csv"])
+def test_a_large_ictrp_export_is_read_trial_by_trial(tmp_path: Path, suffix: str) -> None:
+    """80 MB of ICTRP trials under a 40 MB allowance: the XML parsed from disk with defusedxml's
+    iterparse (each <Trial> dropped once mapped), the CSV decoded from disk row by row."""
+    small, big = tmp_path / f"small{suffix}", tmp_path / f"export{suffix}"
+    write_ictrp(small, 2)
+    write_ictrp(big, 8000)
+    assert big.stat().st_size > 80_000_000
+    result = _bounded(small, big, headroom_mb=40)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "8000 []"
+    whole = _bounded(small, big, headroom_mb=40, stream_bytes=1 << 30)  # in memory: more than the allowance
+    assert whole.returncode != 0 or whole.stdout.strip() != "8000 []"
 
 
 def test_a_spool_gives_the_records_and_hash_of_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

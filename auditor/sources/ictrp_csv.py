@@ -9,23 +9,30 @@
 The field-by-field mapping is shared with the XML export: :mod:`auditor.sources.ictrp`.
 ``at`` is ``row N, column NAME`` (row 1 is the header when there is one); ``line`` is the physical
 line where the row starts (cells may span lines).
+
+A file larger than TRIAL_AUDIT_STREAM_BYTES arrives as a ``containers.Spool`` (`STREAMS`) and is
+read row by row from disk: one pass first decides its encoding (UTF-8, else Windows-1252, refused
+with the same error as when read whole), then the text is decoded as the rows are read.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
 from auditor.sources import ictrp
+from auditor.sources.containers import Content, Spool
 
 NAME = "ictrp-csv"
 DESCRIPTION = "WHO ICTRP CSV export (portal CSV with header row, or headerless full export)"
+STREAMS = True  # a large export arrives as a containers.Spool: rows are read from disk one by one
 
 FIELDS: tuple[str, ...] = (
     "TrialID", "SecondaryIDs", "public_title", "Scientific_title", "url", "Public_Contact_Firstname",
@@ -63,36 +70,37 @@ def sniff(head: bytes, name: str) -> bool:
     return bool(_TRIAL_ID.match(first[0])) and len(first) in _LAYOUTS
 
 
-def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
-    reader = csv.reader(io.StringIO(decode(data, origin), newline=""))
-    try:
-        first = next(reader)
-    except StopIteration:
-        raise InputError(origin, "CSV file has no rows") from None
-    names = {ictrp.canonical(cell) for cell in first}
-    rows: Iterator[list[str]]
-    if "trialid" in names:
-        header, rows, row_number = [c.strip() for c in first], reader, 1
-    elif len(first) in _LAYOUTS:
-        header, rows, row_number = list(_LAYOUTS[len(first)]), _chain(first, reader), 0
-    else:
-        raise InputError(origin, f"CSV has no TrialID header and {len(first)} columns, not an ICTRP "
-                                 f"positional layout ({', '.join(map(str, sorted(_LAYOUTS)))} columns)")
-    line = reader.line_num if row_number else 0
-    for index, row in enumerate(rows):
-        row_number += 1
-        start_line, line = line + 1, reader.line_num
-        where = f"row {row_number}"
-        if len(row) != len(header):
-            yield RecordError(origin, f"row has {len(row)} columns, the header has {len(header)}", where=where,
-                              line=start_line, index=index, record_id=row[0].strip() if row else None)
-            continue
-        values = dict(zip(header, row))
+def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
+    with _text(data, origin) as stream:
+        reader = csv.reader(stream)
+        try:
+            first = next(reader)
+        except StopIteration:
+            raise InputError(origin, "CSV file has no rows") from None
+        names = {ictrp.canonical(cell) for cell in first}
+        rows: Iterator[list[str]]
+        if "trialid" in names:
+            header, rows, row_number = [c.strip() for c in first], reader, 1
+        elif len(first) in _LAYOUTS:
+            header, rows, row_number = list(_LAYOUTS[len(first)]), _chain(first, reader), 0
+        else:
+            raise InputError(origin, f"CSV has no TrialID header and {len(first)} columns, not an ICTRP "
+                                     f"positional layout ({', '.join(map(str, sorted(_LAYOUTS)))} columns)")
+        line = reader.line_num if row_number else 0
+        for index, row in enumerate(rows):
+            row_number += 1
+            start_line, line = line + 1, reader.line_num
+            where = f"row {row_number}"
+            if len(row) != len(header):
+                yield RecordError(origin, f"row has {len(row)} columns, the header has {len(header)}", where=where,
+                                  line=start_line, index=index, record_id=row[0].strip() if row else None)
+                continue
+            values = dict(zip(header, row))
 
-        def locate(col: str, w: str = where, ln: int = start_line) -> dict[str, Any]:
-            return {"at": f"{w}, column {col}", "line": ln}
+            def locate(col: str, w: str = where, ln: int = start_line) -> dict[str, Any]:
+                return {"at": f"{w}, column {col}", "line": ln}
 
-        yield ictrp.to_record(values, locate, SourceRef(path=origin, format=NAME, index=index), where)
+            yield ictrp.to_record(values, locate, SourceRef(path=origin, format=NAME, index=index), where)
 
 
 def decode(data: bytes, origin: str) -> str:
@@ -104,6 +112,30 @@ def decode(data: bytes, origin: str) -> str:
             return data.decode("cp1252")
         except UnicodeDecodeError as exc:
             raise InputError(origin, f"CSV is neither UTF-8 nor Windows-1252 text (byte {exc.start})") from None
+
+
+def _text(data: Content, origin: str) -> IO[str]:
+    """The file as text, as `decode` reads it: from memory, or a Spool decoded from disk as it is read."""
+    if not isinstance(data, Spool):
+        return io.StringIO(decode(data, origin), newline="")
+    return io.TextIOWrapper(data.open(), encoding=_encoding(data, origin), newline="")
+
+
+def _encoding(data: Spool, origin: str) -> str:
+    """`decode`'s choice for a Spool, made in one pass over it (two when it is not UTF-8)."""
+    for encoding in ("utf-8", "cp1252"):
+        decoder, done = codecs.getincrementaldecoder(encoding)(), 0
+        try:
+            for chunk in data.chunks():
+                decoder.decode(chunk)
+                done += len(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            if encoding == "cp1252":  # a single-byte code: exc.start is within the chunk
+                raise InputError(origin, f"CSV is neither UTF-8 nor Windows-1252 text (byte {done + exc.start})") from None
+            continue
+        return "utf-8-sig" if encoding == "utf-8" else encoding
+    raise AssertionError("unreachable")  # the cp1252 pass returns or raises
 
 
 def _first_row(head: bytes) -> list[str]:

@@ -5,7 +5,8 @@ the CSV export and documented in :mod:`auditor.sources.ictrp`. ``at`` is an XPat
 ``/Trials_downloaded_from_ICTRP/Trial[3]/Primary_outcome``.
 
 The file is parsed as a stream (one ``<Trial>`` in memory at a time) with defusedxml, so exports of
-100,000 trials stay small in memory and entity bombs are refused with an InputError.
+100,000 trials stay small in memory and entity bombs are refused with an InputError. A file larger
+than TRIAL_AUDIT_STREAM_BYTES arrives as a ``containers.Spool`` and is parsed from disk (`STREAMS`).
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from typing import Any
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
 from auditor.sources import ictrp, xmlsafe
+from auditor.sources.containers import Content
 
 NAME = "ictrp-xml"
 DESCRIPTION = "WHO ICTRP XML export (<Trials_downloaded_from_ICTRP>, 2020 and 2024 field sets)"
 ROOT = "Trials_downloaded_from_ICTRP"
+STREAMS = True  # a large export arrives as a containers.Spool, parsed from disk Trial by Trial
 
 
 def sniff(head: bytes, name: str) -> bool:
     return xmlsafe.root_tag(head) == ROOT
 
 
-def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
     index = -1
     for index, (root_tag, trial) in enumerate(xmlsafe.iter_children(data, origin, "Trial")):
         base = f"/{root_tag}/Trial[{index + 1}]"

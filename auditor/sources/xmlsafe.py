@@ -10,13 +10,16 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from typing import cast
+from typing import IO, TYPE_CHECKING, cast
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from auditor.errors import InputError
+
+if TYPE_CHECKING:
+    from auditor.sources.containers import Content
 
 _PROLOG = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.S)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
@@ -49,24 +52,35 @@ def parse(data: bytes, origin: str) -> Element:
         raise _error(origin, exc) from None
 
 
-def iter_children(data: bytes, origin: str, tag: str) -> Iterator[tuple[str, Element]]:
-    """(root tag, element) for each top-level ``tag`` element, streaming: each is freed after use.
+def iter_children(data: Content, origin: str, tag: str) -> Iterator[tuple[str, Element]]:
+    """(root tag, element) for each top-level ``tag`` element, streaming from bytes or from a
+    ``containers.Spool``'s file: each top-level element is cleared and dropped from the root once
+    the caller moves on, so memory stays flat however many there are. The parser is defusedxml's
+    (entity declarations and external references refused, as `parse`).
 
     A parse error after some records were yielded still raises, so the caller reports how far the
     file got instead of silently stopping.
     """
-    root_tag: str | None = None
+    root: Element | None = None
     depth = 0
-    try:
-        for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
-            if event == "start":
-                depth += 1
-                if root_tag is None:
-                    root_tag = element.tag
-                continue
-            depth -= 1
-            if depth == 1 and element.tag == tag:
-                yield cast(str, root_tag), element  # set at the first start event
-                element.clear()
-    except (ParseError, DefusedXmlException) as exc:
-        raise _error(origin, exc) from None
+    with _opened(data) as source:
+        try:
+            for event, element in SafeET.iterparse(source, events=("start", "end")):
+                if event == "start":
+                    depth += 1
+                    if root is None:
+                        root = element
+                    continue
+                depth -= 1
+                if depth != 1:
+                    continue
+                if element.tag == tag:
+                    yield cast(Element, root).tag, element  # root: set at the first start event
+                element.clear()  # any top-level element: its content is never looked at again
+                cast(Element, root).remove(element)  # the last child (later siblings are not parsed yet)
+        except (ParseError, DefusedXmlException) as exc:
+            raise _error(origin, exc) from None
+
+
+def _opened(data: Content) -> IO[bytes]:
+    return io.BytesIO(data) if isinstance(data, bytes) else data.open()
