@@ -21,7 +21,17 @@ The longest period across arms wins. Nothing stated -> None: a surgery arm (0) a
 course of unstated length is None, not 0.
 
 The vocabularies and phrase patterns are data: rules/treatment_periods.yaml and rules/one_off.yaml
-(see docs/rules/treatment_periods.md); this module holds only how they are applied."""
+(see docs/rules/treatment_periods.md); this package holds only how they are applied:
+
+- `patterns`: the rule files compiled (with the unit spellings of units.yaml);
+- `reading`: each text lowered once per record, sentences and clauses, Candidate and Duration;
+- `courses`: stated periods and spans, with the context checks that tell a course from follow-up;
+- `sessions`: lengths computed from a session count and its frequency;
+- `time_frames`: outcome time frames that date the end of treatment;
+- `one_off`: the one-off rule (0 weeks), from the arms, the summary or the title;
+- `study`: the study length, for a treatment used throughout the study or stated in the title;
+- here: derive() and the order of sources.
+"""
 
 from __future__ import annotations
 
