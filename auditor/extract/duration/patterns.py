@@ -109,7 +109,6 @@ _NARRATIVE_SINGLE = Guarded(compile_fast(
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
 _CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
 _CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.;]\s|\n")
 
 
 _TF_PERIODS = [compile_fast(rules.expand(p, _MACROS, f"treatment_periods.yaml time_frame_patterns[{i}]"))

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from auditor.extract.duration.patterns import _SENTENCE_END
 from auditor.extract.text import evidence, lowered
 from auditor.facts import Evidence
 from auditor.model import Text
@@ -18,6 +17,8 @@ from auditor.model import Text
 
 @dataclass(frozen=True)
 class Duration:
+    """A treatment length in weeks and the evidence that states it."""
+
     weeks: float
     evidence: Evidence
 
@@ -61,6 +62,9 @@ def _distinct(texts: list[Text]) -> list[Text]:
     for t in texts:
         first.setdefault(t.value, t)
     return list(first.values())
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.;]\s|\n")
 
 
 def _sentence(value: str, start: int, end: int) -> str:
