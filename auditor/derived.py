@@ -77,7 +77,7 @@ def fingerprint() -> str:
         from auditor.resources import schemas_dir
 
         h = hashlib.sha256(f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0".encode())
-        files = sorted([*_EXTRACT.glob("*.py"), *_EXTRACT.glob("*.yaml"), *(_EXTRACT / "rules").glob("*")])
+        files = sorted([*_EXTRACT.rglob("*.py"), *_EXTRACT.glob("*.yaml"), *(_EXTRACT / "rules").glob("*")])
         for path in [*files, schemas_dir() / "profile.schema.json"]:
             if path.is_file():
                 h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

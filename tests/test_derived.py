@@ -76,7 +76,7 @@ def test_the_fingerprint_covers_the_extract_code_and_rules(tmp_path: Path, monke
     shutil.copytree(Path(derived.__file__).parent / "extract", copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(derived, "_EXTRACT", copy)
     seen = []
-    for edit in ("rules/units.yaml", "regex_shape.py", "lexicon.yaml"):
+    for edit in ("rules/units.yaml", "regex_shape.py", "lexicon.yaml", "duration/courses.py", "timeframes/points.py"):
         derived.reset()
         seen.append(derived.fingerprint())
         with (copy / edit).open("a") as fh:

@@ -1,0 +1,156 @@
+"""Stated periods: "for 12 weeks", "a 12-week program", "12 weeks' duration", "(weeks 9-12)",
+then spans ("from Day 1 up to Week 6"); with the context checks that tell a course from
+follow-up, a time point or a history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from auditor.extract.duration.patterns import (
+    _AFTER_NOT,
+    _DURATION_AFTER,
+    _DURATION_BEFORE,
+    _EXTENSION,
+    _FOR,
+    _LASTS,
+    _LONG,
+    _NOT_COURSE,
+    _NOT_COURSE_CONTEXT,
+    _NOT_COURSE_NOUN,
+    _NOT_TREATMENT,
+    _OF,
+    _QTY,
+    _RECEIVES,
+    _SESSION_UNITS,
+    _SPAN,
+    _TREATMENT_CONTEXT,
+    _UNIT_HINT,
+    _WEEK_RANGE,
+)
+from auditor.extract.duration.reading import Candidate, _clause_tail, _clauses_with, _lowered, _sentence
+from auditor.extract.text import compile_fast, number, trigger_words, unit_of, weeks
+
+
+def _narrative_candidates(value: str) -> tuple[Candidate, ...]:
+    return _candidates(value, narrative=True)
+
+
+def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
+    return _span_candidates(value, narrative=True)
+
+
+# Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
+# noun decides); "duration" patterns say outright that the length is a duration.
+_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
+_NOUN_LED = (_LONG, _OF)
+# With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
+# The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
+_COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
+                    for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
+# Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
+# starts, found once per text by one zero-width scan, instead of each scanning every clause.
+_QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
+_QTY_AT = compile_fast(rf"(?={_QTY})")
+
+
+def _quantity_starts(low: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(position, end of its clause) of every quantity in the clauses, ascending."""
+    return [(m.start(), end) for start, end in spans for m in _QTY_AT.finditer(low, start, end)]
+
+
+def _anchored(pattern: re.Pattern[str], low: str, starts: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """pattern.finditer over the clauses, for a pattern whose every match starts at a quantity: the
+    match at each start, skipping starts inside the previous match (finditer's order and spans)."""
+    after = 0
+    for at, end in starts:
+        if at >= after and (m := pattern.match(low, at, end)):
+            after = m.end()
+            yield m
+
+
+@lru_cache(maxsize=8192)
+def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
+    low = _lowered(value)
+    spans = _clauses_with(low, _UNIT_HINT)
+    if not spans:
+        return ()
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    starts: list[tuple[int, int]] | None = None
+    for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
+        matches: Iterable[re.Match[str]]
+        if pattern in _QTY_LED:
+            starts = _quantity_starts(low, spans) if starts is None else starts
+            matches = _anchored(pattern, low, starts)
+        else:
+            # A match lies inside one span and starts with one of its trigger words: a span
+            # without any cannot hold one.
+            found = (pattern.finditer(low, start, end) for start, end in spans
+                     if triggers is None or triggers.search(low, start, end))
+            matches = (m for ms in found for m in ms)
+        for m in matches:
+            if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
+                continue
+            unit = unit_of(m.group("u"))
+            n = number(m.groupdict().get("n2") or m.group("n"))
+            explicit = pattern in (_DURATION_AFTER, _DURATION_BEFORE)
+            if unit in _SESSION_UNITS or (unit == "year" and n > 3 and not explicit):
+                continue  # a session's length; "for 10 years" in a description is history
+            seen.add(m.start("n"))
+            w = weeks(n, unit)
+            said = value[m.start():m.end()].strip()
+            out.append((w, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
+    return tuple(out)
+
+
+def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narrative: bool) -> bool:
+    """The words around a length say it is a course, not follow-up, a time point or a history."""
+    # The last words before the quantity decide its context: "followed for 12 months" is
+    # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
+    words = value[max(0, m.start() - 60):m.start()].split()
+    after = value[m.end():m.end() + 25]
+    if pattern in _PREPOSITION_LED or pattern is _WEEK_RANGE:
+        # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
+        if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
+            return False
+        # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
+        # to surgery" is a history.
+        if pattern is not _WEEK_RANGE and _AFTER_NOT.match(after):
+            return False
+        # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
+        if pattern is _WEEK_RANGE and _EXTENSION.search(_sentence(value, m.start(), m.end())):
+            return False
+        return not narrative or _near_treatment(value, m.start(), m.end())
+    return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
+                or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
+                or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))
+
+
+def _near_treatment(value: str, start: int, end: int) -> bool:
+    """A treatment word (treatment_context) within 80 characters before a length in the summary or
+    60 after it: room for a subject and verb after it ("for the next 30 days, the same group of
+    participants will use the app")."""
+    return bool(_TREATMENT_CONTEXT.search(value[max(0, start - 80):end + 60]))
+
+
+@lru_cache(maxsize=8192)
+def _span_candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
+    """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension).
+    In the summary only near a treatment word, as for a stated period there ("the mean change in
+    ODI from baseline to Month 12" is an outcome)."""
+    out: list[Candidate] = []
+    for m in _SPAN.finditer(value):
+        before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
+        if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
+            continue
+        if narrative and not _near_treatment(value, m.start(), m.end()):
+            continue
+        if m.group("n") is not None:
+            w = weeks(float(m.group("n")), unit_of(m.group("u")))
+        else:  # "from the preoperative day to 1 week postoperative"
+            w = weeks(number(m.group("n3")), unit_of(m.group("u3")))
+        out.append((w, m.start(), m.end(), f"treatment given '{m.group()}' = {w:g} weeks"))
+    return tuple(out)

@@ -1,0 +1,104 @@
+"""The one-off rule: 0 weeks when every active arm is a one-off procedure / injection / single
+session, or the summary states a single dose; else a one-off procedure the official title names.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from auditor.extract.duration.patterns import (
+    _ASSESSMENT,
+    _CONTEXT_BEFORE,
+    _COURSE_KIND,
+    _NARRATIVE_SINGLE,
+    _ONE_OFF,
+    _ONE_VISIT,
+    _REPEATED,
+    _SINGLE,
+)
+from auditor.extract.duration.reading import Duration, _sentence
+from auditor.extract.text import evidence
+from auditor.model import Text, TrialRecord
+
+
+def _repeated(value: str) -> bool:
+    """A cue that the treatment is repeated, outside sentences about assessment ("a daily pain
+    diary", "contacted every week" say nothing about how often the treatment is given)."""
+    return any(not _ASSESSMENT.search(_sentence(value, m.start(), m.end())) for m in _REPEATED.finditer(value))
+
+
+@lru_cache(maxsize=4096)
+def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tuple[int, int] | None]:
+    """What one text says for the one-off rule: (repeated, span stating a single session/dose,
+    names a course-like kind, span naming a one-off procedure). Cached: the interventions' texts
+    repeat across the arms that share them."""
+    single: tuple[int, int] | None = None
+    if m := _SINGLE.search(value):
+        single = m.span()
+    else:
+        for pattern in _ONE_VISIT:
+            if m := pattern.search(value):
+                single = m.span()
+                break
+    procedure = next((m.span() for m in _ONE_OFF.finditer(value)
+                      if not _CONTEXT_BEFORE.search(value[max(0, m.start() - 20):m.start()])), None)
+    return _repeated(value), single, bool(_COURSE_KIND.search(value)), procedure
+
+
+def _one_off(texts: list[Text]) -> Duration | None:
+    facts = [_one_off_facts(t.value) for t in texts]
+    if any(f[0] for f in facts):
+        return None
+    # Stated as one-off ("a single injection", "4 hours of exposure", "in the clinical encounter"):
+    # that holds even for a course-like kind of treatment (a single CBT session).
+    for text, f in zip(texts, facts):
+        if f[1] is not None:
+            return Duration(0.0, evidence(text, *f[1], "one-off treatment = 0 weeks"))
+    if any(f[2] for f in facts):
+        return None
+    for text, f in zip(texts, facts):
+        if f[3] is not None:
+            return Duration(0.0, evidence(text, *f[3], "one-off procedure/injection = 0 weeks"))
+    return None
+
+
+def _one_off_label(texts: list[Text]) -> bool:
+    """The arm's own texts neither repeat the treatment nor name a course-like kind of it."""
+    return not any(f[0] or f[2] for f in map(_one_off_facts, (t.value for t in texts)))
+
+
+def _one_off_trial(arms: list[tuple[bool, list[Text]]], labels: list[Text | None],
+                   narrative: list[Text]) -> Duration | None:
+    """0 weeks when every active arm is a one-off procedure / injection / single session."""
+    one_off: list[Duration] = []
+    for (control, texts), label in zip(arms, labels):
+        # The label may be all that names the procedure ("hUC-MSCs transplantation group"); it is
+        # read only here: "Pain for 6 months or less" in a label is not a course.
+        found = _one_off(texts) or (_one_off([label]) if label is not None and _one_off_label(texts) else None)
+        if found is not None:
+            one_off.append(found)
+        elif not control:
+            one_off = []
+            break
+    if one_off:
+        return one_off[0]
+    for text in narrative:
+        if m := _NARRATIVE_SINGLE.search(text.value):
+            return Duration(0.0, evidence(text, m.start(), m.end(), "single administration = 0 weeks"))
+    return None
+
+
+def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """"... Outcomes After Anterior Cervical Spine Surgery", "Dexamethasone in MIS-TLIF": when the
+    arms name nothing one-off themselves (a device's name, "Collection Data") nor anything
+    repeated or course-like, the one-off procedure the title names is the treatment."""
+    title = record.official_title or record.title
+    if title is None:
+        return None
+    if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
+        return None
+    repeated, single, course, procedure = _one_off_facts(title.value)
+    span = None if repeated or (course and single is None) else single or procedure
+    if span is None:
+        return None
+    return Duration(0.0, evidence(title, *span, "the title names a one-off treatment = 0 weeks"))

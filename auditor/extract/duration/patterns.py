@@ -1,0 +1,127 @@
+"""The rule files compiled: rules/treatment_periods.yaml (course, span, session and time-frame
+patterns, the context vocabularies) and rules/one_off.yaml (one-off wording, procedures, control
+arms), expanded with the unit spellings of units.yaml. Only data here: the modules beside it
+apply it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from auditor.extract import rules
+from auditor.extract.text import NUM, UNIT, Guarded, compile_fast
+
+_P: dict[str, Any] = rules.load("treatment_periods")
+_O: dict[str, Any] = rules.load("one_off")
+
+
+def _stems(entries: list[str]) -> str:
+    """Entries (word beginnings or small regexes) as one alternation matched at a word start."""
+    return r"\b(?:" + "|".join(entries) + ")"
+
+
+def _any(entries: list[str]) -> str:
+    return "(?:" + "|".join(entries) + ")"
+
+
+# Course lengths are a day or longer; shorter units state a session's length ("30 minutes per
+# session", "4 hours of exposure"). Both spellings lists come from units.yaml. The two-letter
+# abbreviations ("52-wk", "6 mo") are units after a number too; the one-letter ones are not
+# ("10 m walk").
+_UNITS = rules.load("units")
+_DAY = float(_UNITS["units"]["day"]["weeks"])
+_SHORT = set(_UNITS["short_tokens"])
+
+
+def _unit_tokens(course: bool) -> list[str]:
+    return [t for u in _UNITS["units"].values() if (float(u["weeks"]) >= _DAY) == course
+            for t in u["tokens"] if t not in _SHORT or (course and len(t) > 1)]
+
+
+_COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
+_SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
+_QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
+        rf"(?P<u>{_COURSE_UNIT})\b")
+_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
+_MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
+           "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
+           "period_prepositions": rules.alternation(_P["period_prepositions"]),
+           "period_fillers": _any(_P["period_fillers"]), "lasting_verbs": _any(_P["lasting_verbs"]),
+           "session_nouns": rules.alternation(_P["session_nouns"]),
+           "weekly_session_nouns": rules.alternation(_P["weekly_session_nouns"]),
+           "spaced_nouns": rules.alternation(_P["spaced_nouns"])}
+
+
+def _rule(name: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern of treatment_periods.yaml. Most run on lowered() text without re.I (3x faster
+    for number-led patterns, same spans)."""
+    pattern = _P["patterns"][name]
+    try:
+        return compile_fast(rules.expand(pattern, _MACROS, f"treatment_periods.yaml patterns.{name}"), flags)
+    except re.error as exc:
+        raise rules.RuleError(f"treatment_periods.yaml patterns.{name}: {exc}") from exc
+
+
+_LONG = _rule("length_noun")
+_OF = _rule("length_of_noun")
+_FOR = _rule("preposition_length")
+_LASTS = _rule("verb_length")
+_RECEIVES = _rule("receive_length")
+_DURATION_AFTER = _rule("duration_after")
+_DURATION_BEFORE = _rule("duration_before")
+_WEEK_RANGE = _rule("week_range")
+_STUDY_LENGTH = _rule("study_length")
+_TITLE_STUDY_LENGTH = _rule("title_study_length")
+# Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
+_WHOLE_STUDY = Guarded(_rule("whole_study"), r"the\s+(?:study|trial)")
+_SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
+_WEEKLY = _rule("weekly")
+_SESSIONS = _rule("sessions")
+_SPACED = _rule("spaced")
+_FREQ = _rule("frequency")
+_FREQ_WORDS: dict[str, float] = {k: float(v) for k, v in _P["frequency_words"].items()}
+_FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].items()]
+
+_EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
+_NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
+_NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
+_NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
+_NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.IGNORECASE)
+_AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
+_TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
+_NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.IGNORECASE)
+# Sub-day units state a session's length ("30 minutes per session"), never a course.
+_SESSION_UNITS = frozenset({"minute", "hour"})
+
+_SINGLE = compile_fast(rf"\b(?:a\s+)?{_any(_O['single_words'])}\s+(?:[\w-]+\s+){{0,2}}?"
+                       rf"{rules.alternation(_O['single_nouns'])}s?\b", re.IGNORECASE)
+_ONE_VISIT = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml one_visit_phrases"), re.IGNORECASE)
+              for p in _O["one_visit_phrases"]]
+_ONE_OFF = compile_fast(_stems(_O["procedures"]), re.IGNORECASE)
+_REPEATED = compile_fast(rules.expand(r"\b" + _any(_O["repeated_cues"]) + r"\b", _MACROS, "one_off.yaml repeated_cues"),
+                         re.IGNORECASE)
+_ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.IGNORECASE)
+_COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
+_CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
+_NARRATIVE_SINGLE = Guarded(compile_fast(
+    rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
+    "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
+_CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
+_CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
+
+
+_TF_PERIODS = [compile_fast(rules.expand(p, _MACROS, f"treatment_periods.yaml time_frame_patterns[{i}]"))
+               for i, p in enumerate(_P["time_frame_patterns"])]
+
+
+# Every course pattern ends in a unit word; most texts have none, so one quick search for a unit
+# skips the number-led patterns. Run on lowered() text (case-sensitive is faster, same matches);
+# in a match the unit never follows a letter (a space, "-" or a digit: "12-week", "12weeks"), so
+# "today" or "demo" marks no clause.
+_UNIT_HINT = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b")
+# Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
+_SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
+
+# Every frequency phrase (_FREQ) contains "week" or is one of frequency_phrases.
+_FREQ_HINT = re.compile("|".join(["week", *_P["frequency_phrases"]]))
