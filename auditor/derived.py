@@ -190,7 +190,9 @@ def save() -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".derived-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, sort_keys=True, ensure_ascii=True)
+                # Key order is part of a value (a rule file's categories are tried in file order):
+                # never sorted here; the digest sorts for itself.
+                json.dump(doc, fh, ensure_ascii=True)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

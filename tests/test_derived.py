@@ -45,6 +45,42 @@ def test_an_answer_is_kept_and_read_back(cache: Path) -> None:
     assert calls == [1]
 
 
+def test_a_kept_answer_keeps_its_key_order(cache: Path) -> None:
+    """A rule file's mappings are ordered (categories are tried in file order): reading the answer
+    back from the file gives the keys in the order computed, not sorted."""
+    value = {"zeta": 1, "alpha": {"y": 2, "b": 3}}
+    assert list(derived.memo("t", "order", lambda: value)) == ["zeta", "alpha"]
+    derived.save()
+    derived.reset()
+    back = derived.memo("t", "order", lambda: pytest.fail("computed again"))
+    assert list(back) == ["zeta", "alpha"] and list(back["alpha"]) == ["y", "b"]
+
+
+def test_derived_facts_are_the_same_with_the_cache_off_cold_and_warm(tmp_path: Path) -> None:
+    """Every fact and evidence of the real ClinicalTrials.gov records (or the bundled examples)
+    is the same whether the derived rule data was computed in this process or read back."""
+    script = (
+        "import glob, json, sys\n"
+        "from auditor.sources import read_paths\n"
+        "from auditor.model import TrialRecord\n"
+        "from auditor.extract import derive\n"
+        "paths = sorted(glob.glob(sys.argv[1] + '/ctgov-v2/*.json'))[:120] or sorted(glob.glob(sys.argv[2] + '/**/*.*', recursive=True))\n"
+        "out = [[r.trial_id, derive(r).facts] for r in read_paths(paths) if isinstance(r, TrialRecord)]\n"
+        "print(json.dumps(out, default=str))\n")
+    real = os.environ.get("TRIAL_AUDIT_REAL_DATA", str(REPO.parent / "shared" / "data" / "real"))
+
+    def run(cache: str) -> str:
+        env = {**os.environ, "TRIAL_AUDIT_CACHE_DIR": cache}
+        done = subprocess.run([sys.executable, "-c", script, real, str(EXAMPLES)], cwd=REPO, env=env,
+                              capture_output=True, text=True, check=True)
+        return done.stdout
+
+    plain = run("off")
+    assert len(plain) > 100
+    assert run(str(tmp_path)) == plain  # cold: computes and writes the file
+    assert run(str(tmp_path)) == plain  # warm: reads it
+
+
 @pytest.mark.parametrize("damage", ["truncated", "digest", "fingerprint", "not json", "entries"])
 def test_a_damaged_or_foreign_file_is_not_trusted(cache: Path, damage: str) -> None:
     derived.memo("t", "k", lambda: "right")

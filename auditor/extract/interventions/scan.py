@@ -97,15 +97,17 @@ class Scanner:
     description, conditions) are scanned with the smaller index of what an arm takes from them."""
 
     def __init__(self) -> None:
-        self._arm: dict[int, Scan] = {}
-        self._record: dict[int, Scan] = {}
+        # By identity (Text is a pydantic model, not hashable); the Text is kept beside its scan so
+        # its id cannot be reused by a later, short-lived Text of the same record.
+        self._arm: dict[int, tuple[Text, Scan]] = {}
+        self._record: dict[int, tuple[Text, Scan]] = {}
 
     def scan(self, text: Text, record_level: bool = False) -> Scan:
         done = self._record if record_level else self._arm
         found = done.get(id(text))
-        if found is None:
-            found = done[id(text)] = _scan(text, RECORD_TRIGGERS if record_level else TRIGGERS)
-        return found
+        if found is None or found[0] is not text:
+            found = done[id(text)] = (text, _scan(text, RECORD_TRIGGERS if record_level else TRIGGERS))
+        return found[1]
 
     def hits(self, texts: list[Text], pain_trial: bool, record_level: bool = False) -> dict[str, Hit]:
         """Per category over `texts` in order: the first strong hit, else the first other one."""
