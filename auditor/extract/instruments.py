@@ -19,7 +19,7 @@ import yaml
 from auditor import derived
 from auditor.extract import regex_shape
 from auditor.extract.fast_patterns import compile_fast, source_of
-from auditor.extract.prefilter import anchored, lower_cached
+from auditor.extract.prefilter import anchored, lower_cached, occurrences
 
 _SEP = r"[\s\-_./:()]{0,3}"
 _WORDS = compile_fast(r"[a-z]+|[0-9]+")  # the word tokens of a lower-cased text (`words`)
@@ -232,13 +232,7 @@ def _finditer(entry: Entry, text: str) -> Iterator[re.Match[str]]:
     low = lower_cached(text) if anchors is not None else None
     if low is None or anchors is None:
         return entry.pattern.finditer(text)
-    starts: set[int] = set()
-    for word in anchors:
-        at = low.find(word)
-        while at >= 0:
-            starts.add(at)
-            at = low.find(word, at + 1)
-    return anchored(entry.pattern, text, sorted(starts))
+    return anchored(entry.pattern, text, occurrences(low, anchors))
 
 
 def negated(text: str, start: int, end: int) -> bool:

@@ -101,6 +101,17 @@ def anchored(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iter
             yield m
 
 
+def occurrences(low: str, words: Iterable[str]) -> list[int]:
+    """Every position (ascending) where one of `words` occurs in `low`: the starts `anchored` tries."""
+    at: set[int] = set()
+    for word in words:
+        i = low.find(word)
+        while i >= 0:
+            at.add(i)
+            i = low.find(word, i + 1)
+    return sorted(at)
+
+
 def ascii_lower(value: str) -> str | None:
     return value.lower() if value.isascii() else None
 

@@ -20,7 +20,7 @@ import ahocorasick_rs
 
 from auditor.extract import instruments, rules, timeframes
 from auditor.extract.instruments import negated
-from auditor.extract.prefilter import anchored, lower_cached, trigger_words
+from auditor.extract.prefilter import anchored, lower_cached, occurrences, trigger_words
 from auditor.extract.text import compile_fast, evidence
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
@@ -138,13 +138,7 @@ def _anchored(pattern: re.Pattern[str], starts: frozenset[str], text: str) -> li
     else:
         low = _folded(text)
         present = starts.intersection(_TOKEN.findall(low))
-    at: set[int] = set()
-    for word in present:
-        i = low.find(word)
-        while i >= 0:
-            at.add(i)
-            i = low.find(word, i + 1)
-    return list(anchored(pattern, text, sorted(at)))
+    return list(anchored(pattern, text, occurrences(low, present)))
 
 
 def _aim_terms(text: str) -> list[re.Match[str]]:

@@ -146,24 +146,18 @@ class Client:
     def get(self, path: str, params: dict[str, str] | None = None) -> tuple[bytes, Any]:
         """(raw body, parsed JSON) of a GET, after retries; FetchError when it cannot be had."""
         url = self.url(path)
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.settings.retries + 1),
-            wait=_WaitRetryAfter(tenacity.wait_exponential(multiplier=self.settings.backoff, max=self.settings.max_wait)
-                                 + tenacity.wait_random(0, self.settings.backoff), self.settings.max_wait),
-            retry=tenacity.retry_if_exception_type((Retryable, httpx.TransportError)),
-            before_sleep=self._before_sleep, reraise=True)
-        try:
-            return retrying(self._once, url, params or {})
-        except Retryable as exc:
-            raise FetchError(f"{url}: {exc} (gave up after {self.settings.retries + 1} attempts)") from None
-        except httpx.TransportError as exc:
-            raise FetchError(f"cannot reach {url}: {_describe(exc)} (gave up after "
-                             f"{self.settings.retries + 1} attempts)") from None
+        result: tuple[bytes, Any] = self._retried(url, self._once, url, params or {})
+        return result
 
     def download(self, path: str, params: dict[str, str], target: Path) -> Page:
         """A GET streamed to a hidden file beside `target` (the caller moves it into place or
         removes it), after retries, summarised (`page_summary`); FetchError when it cannot be had."""
         url = self.url(path)
+        page: Page = self._retried(url, self._download_once, url, params, target)
+        return page
+
+    def _retried(self, url: str, once: Callable[..., Any], *args: Any) -> Any:
+        """once(*args), retried on a retryable answer or a transport error; FetchError when it gives up."""
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.settings.retries + 1),
             wait=_WaitRetryAfter(tenacity.wait_exponential(multiplier=self.settings.backoff, max=self.settings.max_wait)
@@ -171,7 +165,7 @@ class Client:
             retry=tenacity.retry_if_exception_type((Retryable, httpx.TransportError)),
             before_sleep=self._before_sleep, reraise=True)
         try:
-            return retrying(self._download_once, url, params, target)
+            return retrying(once, *args)
         except Retryable as exc:
             raise FetchError(f"{url}: {exc} (gave up after {self.settings.retries + 1} attempts)") from None
         except httpx.TransportError as exc:
