@@ -87,30 +87,46 @@ def expected(label: dict[str, Any]) -> dict[str, Any]:
             "FU01_verdict": "met" if over is True else "not_met" if over is False else "unclear"}
 
 
+# The columns that show one fact of the Facts document as it is, by that fact's path.
+FACT_PATHS: dict[str, str] = {
+    "enrollment": "sample_size.enrollment",
+    "enrollment_type": "sample_size.enrollment_type",
+    "randomized": "design.randomized",
+    "arm_count": "design.arm_count",
+    "treatment_duration_weeks": "treatment.duration_weeks",
+    "max_followup_weeks_from_baseline": "follow_up.max_weeks_from_baseline",
+    "followup_weeks_after_treatment": "follow_up.weeks_after_treatment",
+    "hrqol_instruments": "outcomes.hrqol.instruments",
+    "safety_planned": "outcomes.safety.planned",
+    "ae_results_posted": "results.adverse_events_reported",
+    "intervention_categories": "treatment.intervention_categories",
+    "psych_with_physio": "treatment.psych_with_physio",
+    "chronic_lbp_12w": "population.chronic_lbp_12w",
+}
+
+
 def predicted(sheet: FactSheet) -> dict[str, Any]:
-    f = sheet.get
-    after, from_base = f("follow_up.weeks_after_treatment"), f("follow_up.max_weeks_from_baseline")
+    value = {column: sheet.get(path) for column, path in FACT_PATHS.items()}
+    after, from_base = value["followup_weeks_after_treatment"], value["max_followup_weeks_from_baseline"]
     # Settled even without the exact number: nothing can be 52 weeks after treatment when the
     # latest assessment is under 52 weeks from baseline.
     over12 = after >= 52 if after is not None else (False if from_base is not None and from_base < 52 else None)
-    return {
-        "enrollment": f("sample_size.enrollment"),
-        "enrollment_type": f("sample_size.enrollment_type"),
-        "randomized": f("design.randomized"),
-        "arm_count": f("design.arm_count"),
-        "treatment_duration_weeks": f("treatment.duration_weeks"),
-        "max_followup_weeks_from_baseline": from_base,
-        "followup_weeks_after_treatment": after,
+    derived = {
         "followup_over_12m_after_treatment": over12,
-        "hrqol_instruments": f("outcomes.hrqol.instruments"),
-        "safety_planned": f("outcomes.safety.planned"),
-        "ae_results_posted": f("results.adverse_events_reported"),
-        "intervention_categories": f("treatment.intervention_categories"),
-        "psych_with_physio": f("treatment.psych_with_physio"),
-        "chronic_lbp_12w": f("population.chronic_lbp_12w"),
-        "psych_categories": sorted(PSYCH & set(f("treatment.intervention_categories") or [])),
+        "psych_categories": sorted(PSYCH & set(value["intervention_categories"] or [])),
         "FU01_verdict": assess(FU01, sheet).status if FU01 else None,
     }
+    order = [*list(FACT_PATHS)[:7], "followup_over_12m_after_treatment", *list(FACT_PATHS)[7:],
+             "psych_categories", "FU01_verdict"]
+    return {column: value[column] if column in value else derived[column] for column in order}
+
+
+def fact_column(name: str) -> str | None:
+    """The column of `name`: a column's own name or the path of the fact it shows
+    (`treatment.duration_weeks`), as docs/extending.md names facts; None when unknown."""
+    if name in predicted(FactSheet()):
+        return name
+    return next((column for column, path in FACT_PATHS.items() if path == name), None)
 
 
 def agree(label: Any, value: Any) -> bool:
@@ -139,13 +155,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", action="store_true", help="report dev, dev-2 and held-out apart")
     ap.add_argument("--fact", action="append", default=[], help="list disagreements of this fact only")
     args = ap.parse_args(argv)
+    fields = list(predicted(FactSheet()).keys())
+    wanted = {name: fact_column(name) for name in args.fact}
+    unknown = [name for name, column in wanted.items() if column is None]
+    if unknown:
+        print(f"unknown fact {unknown[0]!r}: give a column ({', '.join(fields)}) or a fact path such as "
+              "treatment.duration_weeks", file=sys.stderr)
+        return 2
     labels_path = args.labels or real_data().parent / "labels" / "dev-labels.json"
     if not labels_path.exists():
         print(f"no labels at {labels_path} (set TRIAL_AUDIT_REAL_DATA)", file=sys.stderr)
         return 2
     labels, records = load(labels_path)
     missing = sorted(set(labels) - set(records))
-    fields = list(predicted(FactSheet()).keys())
     columns = list(SPLIT) if args.split else ["all"]
     columns += ["back-pain", "behavioural"]
     hits = {c: dict.fromkeys(fields, 0) for c in columns}
@@ -172,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print("\ndisagreements (fact, record, label, extracted)" + (" on dev and dev-2:" if args.split else ":"))
         for k, nct, lab, val, note in sorted(misses):
-            if args.fact and k not in args.fact:
+            if wanted and k not in wanted.values():
                 continue
             print(f"- {k} {nct}: label={lab!r} extracted={val!r}\n    label note: {note[:400]}")
     return 0
