@@ -1,7 +1,7 @@
 """`trial-audit batch INPUT... --out DIR`: audit many records into a results folder.
 
 Exit codes: 0 when the run completed (records that could not be read are rows in `errors`, not a
-failure of the run), 2 for bad options, an unwritable out dir, a bad profile or a locked store,
+failure of the run: the summary names the first few and counts the rest), 2 for bad options, an unwritable out dir, a bad profile or a locked store,
 130 when interrupted with Ctrl-C (what was audited is kept; run again to resume).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,7 +142,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     resumable results store.
 
     Settings come from the configuration file exactly as for `check` (profile, select, ignore,
-    severity, input-format, corrections); `per-path` settings apply to `check` only."""
+    severity, input-format, corrections); `per-path` settings apply to `check` only.
+
+    Exit codes: 0 the run completed (unreadable records are listed in errors.csv), 2 bad options,
+    profile or results folder, 130 interrupted (run the same command again to resume)."""
     import duckdb
     from rich.console import Console
 
@@ -204,6 +208,8 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
         say("Nothing changed since the last run: every record was already in the store.")
     elif t.skipped:
         say(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
+    if t.failed:
+        _print_failures(say, out_dir, outcome.run_id, t.failed)
     if outcome.status == "completed":
         say(f"Results in {out_dir}: audit.duckdb, trials/records/findings/conflicts/errors .csv + .parquet, "
             "summary.json, report.html")
@@ -215,6 +221,23 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
 
         click.echo(f"trial-audit: {line(problem.one_line())}", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
+
+
+FAILURES_SHOWN = 5  # the rest are in errors.csv; a console is no place for 10,000 reasons
+
+
+def _print_failures(say: Callable[[str], None], out_dir: Path, run_id: int, failed: int) -> None:
+    """Name the first inputs this run could not read (with where and why) and point to the rest."""
+    import duckdb
+
+    with duckdb.connect(str(out_dir / "audit.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT source_path, source_index, line, reason FROM errors WHERE run_id = ? "
+                           "ORDER BY source_path, source_index NULLS FIRST LIMIT ?", [run_id, FAILURES_SHOWN]).fetchall()
+    for path, index, line, reason in rows:
+        where = f":{line}" if line is not None else f" (record {index + 1})" if index is not None else ""
+        say(f"  could not read {path}{where}: {reason}")
+    more = f"; {failed - len(rows):,} more" if failed > len(rows) else ""
+    say(f"  {failed:,} failed to read{more}: every one with its reason in {out_dir / 'errors.csv'}")
 
 
 def _fetched(queries: tuple[str, ...], folder: Path, api_url: str | None) -> str:

@@ -1,0 +1,29 @@
+"""`trial-audit batch` on the console: the run's summary names what it could not read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.batch.data import write_corpus
+from tests.conftest import run_cli
+
+
+def test_the_summary_names_the_first_unreadable_inputs_and_counts_the_rest(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "in", files=1, per_file=1)
+    for n in range(7):
+        (tmp_path / "in" / f"broken{n}.json").write_text('{"protocolSection": ', encoding="utf-8")
+    (tmp_path / "in" / "empty.json").write_text("", encoding="utf-8")
+    result = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert result.exit_code == 0, result.output  # unreadable records are rows, not a failed run
+    lines = [line.strip() for line in result.output.splitlines() if line.strip().startswith("could not read")]
+    assert len(lines) == 5
+    assert lines[0].startswith(f"could not read {tmp_path / 'in' / 'broken0.json'}: not valid JSON")
+    assert f"8 failed to read; 3 more: every one with its reason in {tmp_path / 'out' / 'errors.csv'}" \
+        in result.output.replace("\n", " ")
+
+
+def test_a_clean_run_lists_no_failures(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "in", files=1, per_file=2)
+    result = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "could not read" not in result.output and "failed to read:" not in result.output
