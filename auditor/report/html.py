@@ -36,7 +36,9 @@ _ENV.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
 def script_json(value: Any) -> Markup:
     """JSON that is safe inside a <script> element and in any HTML parser state."""
     # C1 and bidi controls, U+2028/U+2029 and the BOM as \\uXXXX (safe.json_document): the same text once parsed.
-    text = safe.json_document(orjson.dumps(value).decode())
+    # Control characters and bidi overrides leave every string first (safe.data): a script inserts
+    # these strings into the page.
+    text = safe.json_document(orjson.dumps(safe.data(value)).decode())
     for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         text = text.replace(char, code)
     return Markup(text)

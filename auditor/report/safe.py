@@ -15,6 +15,7 @@ line goes through one of these:
 - `csv_cell(text)` / `csv_sql(column)`: the OWASP rule against CSV formula injection: a cell that
   starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`, so a spreadsheet shows
   it as text instead of evaluating it.
+- `data(value)`: `text` on every string of a JSON-like value (report.html's embedded trials).
 - `surrogates(text)`: file names that are not valid UTF-8 (Python keeps their bytes as lone
   surrogates) as `\\xNN` escapes, so they can be written to UTF-8 files, tables and terminals.
 
@@ -23,12 +24,13 @@ line goes through one of these:
 
 JSON outputs (json, sarif, summary.json) need no more than their encoder (orjson escapes every
 control character) and `json_document`; report.html is autoescaped (see auditor/report/html.py),
-its embedded JSON goes through `json_document`, and its SVG charts through `line` before `escape`.
+its embedded JSON goes through `data` and `json_document`, and its SVG charts through `line` before `escape`.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 controls except tab/newline, DEL, C1 controls (0x80-0x9f: 8-bit CSI/OSC), bidi embeddings,
 # overrides and isolates (Trojan Source), and the BOM / zero-width no-break space.
@@ -89,8 +91,12 @@ def html_value(value: object) -> object:
     characters before autoescaping; markup built by the renderer (SVG, script JSON) is kept as is,
     it was sanitised where it was built."""
     if isinstance(value, str) and not hasattr(value, "__html__"):
-        return text(value).replace("\r\n", "\n").replace("\r", "\n")  # a line break stays one, as \n
+        return _page_text(value)
     return value
+
+
+def _page_text(value: str) -> str:
+    return text(value).replace("\r\n", "\n").replace("\r", "\n")  # a line break stays one, as \n
 
 
 def csv_cell(value: str) -> str:
@@ -98,7 +104,27 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+# `_DROP` in RE2 syntax (DuckDB's regexp_replace), for the CSV exports written by SQL.
+_DROP_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{feff}]"
+
+
 def csv_sql(column: str) -> str:
-    """`csv_cell` as a DuckDB expression over a VARCHAR column (for COPY ... TO csv)."""
-    return (f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-            f"THEN '''' || {column} ELSE {column} END")
+    """`csv_cell(text(value))` as a DuckDB expression over a VARCHAR column (for COPY ... TO csv):
+    control characters and bidi overrides dropped (`cat errors.csv` must not run a terminal escape),
+    then formulas neutralised. The store and the Parquet files keep the registry's text as it is."""
+    cleaned = f"regexp_replace({column}, '{_DROP_RE2}', '', 'g')"
+    return (f"CASE WHEN left({cleaned}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+            f"THEN '''' || {cleaned} ELSE {cleaned} END")
+
+
+def data(value: Any) -> Any:
+    """`text()` on every string of a JSON-like value (dicts, lists): registry text that a page's
+    script inserts into the document (report.html's embedded trials) loses its control characters
+    and bidi overrides, as the values the template prints do (`html_value`)."""
+    if isinstance(value, str):
+        return _page_text(value)
+    if isinstance(value, dict):
+        return {_page_text(k) if isinstance(k, str) else k: data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [data(v) for v in value]
+    return value

@@ -76,11 +76,31 @@ def test_html_report_escapes_registry_text(tmp_path: Path) -> None:
     inputs.mkdir()
     (inputs / "page.json").write_bytes(orjson.dumps(
         {"studies": [hostile_study(f"NCT9300{i:04d}", t) for i, t in enumerate(HOSTILE_TEXTS)]}))
+    (inputs / "broken\x1b[31m\u202e.json").write_bytes(b"{")
     batch.run([str(inputs)], tmp_path / "out", profiles.load(), jobs=1)
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<img src=x" not in page
     findings = (tmp_path / "out" / "findings.csv").read_text(encoding="utf-8")
     assert not re.search(r"(^|,)[=+@]", findings, re.MULTILINE)
+    # The page's script inserts the embedded trials into the document: no control character or
+    # bidi override may travel in them (escaped in the JSON text is not enough).
+    embedded = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S)[1])
+    assert "NCT93000000" in json.dumps(embedded)
+    assert not [text for text in _strings(embedded) if CONTROL.search(text.replace("\n", ""))]
+    for name in ("records", "trials", "findings", "errors"):
+        exported = (tmp_path / "out" / f"{name}.csv").read_text(encoding="utf-8")
+        assert not CONTROL.search(exported.replace("\n", "").replace("\r", "")), name
+    assert "broken[31m.json" in (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8")
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def test_error_lines_on_stderr_are_one_line(tmp_path: Path) -> None:
