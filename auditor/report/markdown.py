@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.engine.profiles import Profile
-from auditor.findings import Report, TrialAudit
+from auditor.findings import InputProblem, Report, TrialAudit
 from auditor.report import safe
 from auditor.report.common import (
     counts_line,
@@ -54,10 +54,18 @@ class Stream:
         out: list[str] = []
         if report.errors:
             out += ["## Inputs that could not be read", ""]
-            out += [f"- `{safe.code(p.origin)}`: {_cell(p.message)}" for p in report.errors]
+            for p in report.errors:
+                # An invalid protocol file: every problem on its own line, as the terminal shows them.
+                problems = p.violations or [p]
+                out += [f"- `{safe.code(_place(v))}`: {_cell(v.message)}" for v in problems]
             out.append("")
         out.append(totals_line(report))
         return _lines(out)
+
+
+def _place(problem: InputProblem) -> str:
+    """`file:line:column` (as editors and the terminal report write it), or the file alone."""
+    return problem.origin + "".join(f":{n}" for n in (problem.line, problem.column) if n is not None)
 
 
 def _lines(out: list[str]) -> str:

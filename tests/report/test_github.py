@@ -122,3 +122,13 @@ def test_the_job_summary_gets_the_markdown_report(tmp_path: Path) -> None:
                        env={"GITHUB_STEP_SUMMARY": str(summary)})
     text = summary.read_text()
     assert text.startswith("earlier step\n# trial-audit report") and "SS04" in text
+
+
+def test_the_job_summary_lists_every_problem_of_an_invalid_protocol_file(tmp_path: Path) -> None:
+    path = FIXTURES / "invalid" / "wrong-types.yaml"
+    summary = tmp_path / "summary.md"
+    result = CliRunner().invoke(main, ["check", "--isolated", str(path)],
+                                env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 2
+    listed = [line for line in summary.read_text(encoding="utf-8").splitlines() if line.startswith("- `")]
+    assert [re.match(r"- `[^`]*wrong-types\.yaml:(\d+):\d+`", line)[1] for line in listed] == ["4", "7", "9", "13"]
