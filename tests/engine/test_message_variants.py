@@ -104,3 +104,15 @@ def test_every_criterion_has_a_fitting_message_on_a_blank_record() -> None:
             a = assess(crit, FactSheet())
             assert "unknown" not in a.message.lower() and "{" not in a.message, (crit.code, a.message)
             assert a.fix is None or ("unknown" not in a.fix.lower() and "{" not in a.fix), (crit.code, a.fix)
+
+
+@pytest.mark.parametrize(("count", "message"), [
+    (0, "No outcomes are stated, so no HRQoL instrument either."),
+    (1, "The one registered outcome is not a validated HRQoL instrument."),
+    (3, "No validated HRQoL instrument among the 3 registered outcomes."),
+])
+def test_the_hrqol_message_counts_outcomes_in_words(count: int, message: str) -> None:
+    crit = next(c for c in profiles.load().criteria if c.code == "QL01")
+    sheet = FactSheet()
+    sheet.set("outcomes.count", count, [])
+    assert assess(crit, sheet).message == message
