@@ -36,7 +36,8 @@ def _open(store_dir: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, Any]]:
     if not db.is_file() or not doc.is_file():
         raise InputError(str(store_dir), "not a results folder of a completed `trial-audit batch` run")
     try:
-        con = duckdb.connect(str(db), read_only=True)
+        # `report --where` runs the reviewer's SQL: it may read the store, never other files.
+        con = duckdb.connect(str(db), read_only=True, config={"enable_external_access": False})
     except duckdb.Error as exc:
         raise InputError(str(db), f"cannot open the results store: {str(exc).splitlines()[0]}") from None
     return con, orjson.loads(doc.read_bytes())

@@ -187,3 +187,12 @@ def test_screening_columns_are_plain_columns(tmp_path: Path, profile) -> None:
     assert bool(row.low_back_pain) and str(row.start_date)[:7] == "2019-03"
     header = (tmp_path / "out" / "trials.csv").read_text(encoding="utf-8").splitlines()
     assert "Norway;Denmark" in header[1]
+
+
+def test_a_where_condition_cannot_read_other_files(tmp_path: Path, profile) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n", encoding="utf-8")
+    batch.run([str(_inputs(tmp_path / "in"))], tmp_path / "out", profile, jobs=1)
+    result = run_cli("report", str(tmp_path / "out"), "--where", f"exists(select * from read_csv('{secret}'))")
+    assert result.exit_code == 2 and "--where" in result.output and "disabled" in result.output
+    assert not (tmp_path / "out" / "subgroup" / "summary.json").exists()
