@@ -52,13 +52,13 @@ TARGETS = {  # one fact a line, so that changes to different facts merge
     "ae_results_posted": 0.95,
     "treatment_duration_weeks": 0.90,
     "max_followup_weeks_from_baseline": 0.96,
-    "followup_weeks_after_treatment": 0.86,
-    "followup_over_12m_after_treatment": 0.92,
+    "followup_weeks_after_treatment": 0.88,
+    "followup_over_12m_after_treatment": 0.93,
     "psych_categories": 0.93,
     "intervention_categories": 0.71,
     "chronic_lbp_12w": 0.97,
     "psych_with_physio": 0.99,
-    "FU01_verdict": 0.92,
+    "FU01_verdict": 0.93,
 }
 
 # The categories the profile's psychological criteria read (IN01, IN02); compared as a set per record.

@@ -73,3 +73,19 @@ def test_reassessment_schedule_in_the_description():
     rec = record(description="A baseline assessment will be performed. Reassessment will be completed at 6, 12, 26 and 52 weeks.",
                  outcomes=[{"measure": "VAS"}])
     assert followup.compute(rec.outcomes, None, rec).max_from_baseline == 52
+
+
+def test_time_frame_that_gives_the_treatment_period_is_the_end_of_treatment():
+    # "Daily for 8 weeks during intervention": the last assessment is at the end of treatment, so
+    # it is 0 weeks after it even where the treatment duration was not read.
+    for tf in ("Daily for 8 weeks during intervention", "Up to 8 weeks through the duration of treatment"):
+        fu = followup.compute(record(outcomes=_outcomes(tf)).outcomes, None)
+        assert fu.after_treatment == 0 and fu.max_from_baseline == 8, tf
+
+
+def test_anchor_of_one_outcome_is_not_carried_to_another():
+    # One outcome dates its visit from the 2nd treatment, the others give bare months: each time
+    # frame keeps its own anchor (the bare "12 months" is from baseline).
+    rec = record(outcomes=_outcomes("3-months after 2nd treatment", "Baseline, 1-month, 3-months, 6 months, 12 months"))
+    fu = followup.compute(rec.outcomes, 4.0)
+    assert fu.after_treatment == 48 and fu.max_from_baseline == 52

@@ -58,7 +58,9 @@ def test_anchor_not_stated_is_flagged():
 def test_end_of_treatment_dated_from_baseline():
     for text, weeks in (("Change from Baseline to Post-treatment at Week 8", 8), ("Post Treatment (Week 5)", 5),
                         ("Baseline, Week 4, Week 8 (End of Treatment), Week 12 (Follow-up)", 8),
-                        ("Post-treatment (8 weeks from baseline)", 8)):
+                        ("Post-treatment (8 weeks from baseline)", 8),
+                        ("Daily for 8 weeks during intervention", 8), ("Duration of therapy (up to 6 months)", 26),
+                        ("assessed before treatment, through treatment completion, an average of 1 week and during follow-up 3 months after treatment", 1)):
         point = timeframes.end_of_treatment_at(text)
         assert point is not None and point.weeks == weeks, text
     assert timeframes.end_of_treatment_at("12 weeks") is None

@@ -87,8 +87,16 @@ def anchors(text: str, starts: dict[str, list[int]] | None, candidates: list[int
 
 
 _LIST_GAP = compile_fast(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|then)\b)?[\s,&/-]*$", re.IGNORECASE)
-# Between a quantity and its anchor: a short label "(T2)" or a tolerance "± 60 days".
-_AFTER_GAP = compile_fast(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?$")
+# Between a quantity and its anchor: a short label "(T2)", a tolerance "± 60 days", a frequency
+# that continues the list ("12 month, annually post-operatively") or "in the" ("1 month in the
+# post-operative period").
+_AFTER_GAP = compile_fast(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?"
+                          r"(?:(?:annually|yearly|thereafter)[\s,]*)?(?:in\s+the\s+)?$", re.IGNORECASE)
+# "8 weeks (post-injection)": an anchor in brackets right after its quantity. Only for events that
+# date a time point (procedure, baseline): "Week 12 (post-treatment)" names the post-treatment
+# visit and dates it from baseline (timeframes.same_visit), it is not 12 weeks after treatment.
+_BRACKET_GAP = compile_fast(r"^\s*\(\s*$")
+_BRACKETED = frozenset(("procedure", "baseline"))
 _BEFORE_GAP = compile_fast(r"^[\s:,\-]*(?:at|on|in|last)?[\s(]*$", re.IGNORECASE)
 
 
@@ -104,7 +112,7 @@ def attach(text: str, qtys: list[Qty], found: list[tuple[int, int, str]]) -> Non
         nxt_q = qtys[i + 1] if i + 1 < len(qtys) else None
         k = bisect_left(starts, q.end)  # the first anchor that starts at or after the quantity's end
         nxt_a = found[k] if k < len(found) else None
-        if nxt_a and (nxt_q is None or nxt_a[0] < nxt_q.start) and _AFTER_GAP.match(_gap(text, q.end, nxt_a[0])):
+        if nxt_a and (nxt_q is None or nxt_a[0] < nxt_q.start) and _follows(text, q, nxt_a):
             q.anchor, q.anchor_start, q.anchor_end = nxt_a[2], nxt_a[0], nxt_a[1]
             continue
         if nxt_q and nxt_q.anchor and _LIST_GAP.match(text[q.end:nxt_q.start]) and \
@@ -126,6 +134,12 @@ def attach(text: str, qtys: list[Qty], found: list[tuple[int, int, str]]) -> Non
                 and _LIST_GAP.match(text[p.end:q.start]):
             # "post-op (3 month (± 1 month) and 12 months ...)": the list goes on under the same anchor.
             q.anchor, q.anchor_start, q.anchor_end = p.anchor, p.anchor_start, p.anchor_end
+
+
+def _follows(text: str, q: Qty, anchor: tuple[int, int, str]) -> bool:
+    """The anchor phrase follows the quantity closely enough to be its anchor."""
+    gap = _gap(text, q.end, anchor[0])
+    return bool(_AFTER_GAP.match(gap) or (anchor[2] in _BRACKETED and _BRACKET_GAP.match(gap)))
 
 
 def _gap(text: str, start: int, end: int) -> str:

@@ -106,7 +106,10 @@ def assessment(text: str | None) -> bool:
     return not (text and _NOT_ASSESSMENT.search(text))
 
 
-_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30})?[\s\-:,(\"']*$", re.IGNORECASE)
+# Between an end-of-treatment marker and the number that dates it: "Post-treatment at Week 8",
+# "Post Treatment (Week 5)", "through treatment completion, an average of 1 week".
+_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30}|(?:an\s+)?(?:average|mean)\s+of|approximately)?"
+                         r"[\s\-:,(\"']*$", re.IGNORECASE)
 
 
 def end_of_treatment_at(text: str | None) -> TimePoint | None:
