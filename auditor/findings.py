@@ -54,7 +54,8 @@ class RecordInfo(_Model, kw_only=True):
     positions: dict[str, tuple[int, int]] = {}
 
 
-class TrialAudit(_Model, kw_only=True):
+class TrialAudit(_Model, kw_only=True, weakref=True):
+    # weakref: tests/test_hostile_memory.py watches that `check` keeps no audit once it is written.
     record: RecordInfo
     facts: dict[str, Any]
     evidence: dict[str, list[Evidence]]
