@@ -2,26 +2,30 @@
 one Finding per criterion.
 
 This is the third contract beside `model.py` (TrialRecord) and `facts.py` (Facts): the engine's
-output, which every renderer in `report/` reads. Plain pydantic models so that every output format
-renders the same tree and `model_dump` serialises it without custom code.
+output, which every renderer in `report/` reads. Plain msgspec Structs so that every output format
+renders the same tree and `to_builtins` (below: `as_data`) serialises it without custom code.
+
+`schemas/report.schema.json` is the contract of the serialised tree; tests/test_findings.py holds
+the Structs' fields to it and checks reports against it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
+from msgspec import field
 
 from auditor import __version__
 from auditor.facts import Evidence
 from auditor.vocabulary import GAPS, FailOn, Severity, Status
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Model(msgspec.Struct):
+    """Constructed by keyword (`kw_only=True` on each class); an unknown keyword raises TypeError."""
 
 
-class Finding(_Model):
+class Finding(_Model, kw_only=True):
     code: str
     name: str
     group: str
@@ -37,7 +41,7 @@ class Finding(_Model):
         return self.status in GAPS
 
 
-class RecordInfo(_Model):
+class RecordInfo(_Model, kw_only=True):
     trial_id: str | None
     acronym: str | None = None
     registry: str
@@ -46,11 +50,12 @@ class RecordInfo(_Model):
     format: str
     index: int
     # Kept for the annotation formats (a missing field points at its section's line); not part
-    # of the serialised report, which has each fact's location in its evidence.
-    positions: dict[str, tuple[int, int]] = Field(default={}, exclude=True)
+    # of the serialised report (`as_data` leaves it out), which has each fact's location in its evidence.
+    positions: dict[str, tuple[int, int]] = {}
 
 
-class TrialAudit(_Model):
+class TrialAudit(_Model, kw_only=True, weakref=True):
+    # weakref: tests/test_hostile_memory.py watches that `check` keeps no audit once it is written.
     record: RecordInfo
     facts: dict[str, Any]
     evidence: dict[str, list[Evidence]]
@@ -58,14 +63,14 @@ class TrialAudit(_Model):
     counts: dict[Status, int]
 
 
-class ProfileInfo(_Model):
+class ProfileInfo(_Model, kw_only=True):
     id: str
     title: str
     version: str | None = None
     citation: str | None = None
 
 
-class InputProblem(_Model):
+class InputProblem(_Model, kw_only=True):
     """A file or record that could not be read; it is counted, never dropped."""
 
     origin: str
@@ -77,7 +82,7 @@ class InputProblem(_Model):
     violations: list[InputProblem] = []  # each schema violation of an invalid protocol file
 
 
-class Totals(_Model):
+class Totals(_Model, kw_only=True):
     records: int
     audited: int
     failed: int
@@ -85,8 +90,8 @@ class Totals(_Model):
     gaps_at_fail_level: int
 
 
-class Report(_Model):
-    tool: dict[str, str] = {"name": "trial-audit", "version": __version__}
+class Report(_Model, kw_only=True):
+    tool: dict[str, str] = field(default_factory=lambda: {"name": "trial-audit", "version": __version__})
     profile: ProfileInfo
     fail_on: FailOn
     audits: list[TrialAudit]
@@ -94,28 +99,18 @@ class Report(_Model):
     totals: Totals
 
 
-def report_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a serialised Report, with the Facts contract embedded for `facts`.
+def as_data(item: Report | TrialAudit) -> dict[str, Any]:
+    """A Report or TrialAudit as JSON-ready data, as schemas/report.schema.json describes it: every
+    field in declaration order (None kept), without the records' `positions`."""
+    data: dict[str, Any] = msgspec.to_builtins(item)
+    for audit in data["audits"] if isinstance(item, Report) else [data]:
+        del audit["record"]["positions"]
+    return data
 
-    `schemas/report.schema.json` is this function's output; a test keeps the two equal.
-    """
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a serialised Report, with the Facts contract embedded for `facts`: the
+    committed `schemas/report.schema.json` (tests/test_findings.py holds the Structs to it)."""
     from auditor.resources import load_schema
 
-    schema = Report.model_json_schema(mode="serialization")
-    facts = {k: v for k, v in load_schema("facts").items() if k not in ("$schema", "$id")}
-    facts_defs = facts.pop("$defs", {})
-    schema["$defs"].update({f"Facts_{k}": v for k, v in facts_defs.items()})
-    schema["$defs"]["Facts"] = _rename_refs(facts, "#/$defs/", "#/$defs/Facts_")
-    schema["$defs"]["TrialAudit"]["properties"]["facts"] = {"$ref": "#/$defs/Facts"}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://trial-audit.dev/schemas/report.schema.json",
-            "title": "trial-audit report", **schema}
-
-
-def _rename_refs(node: Any, old: str, new: str) -> Any:
-    if isinstance(node, dict):
-        return {k: (v.replace(old, new, 1) if k == "$ref" and isinstance(v, str) else _rename_refs(v, old, new))
-                for k, v in node.items()}
-    if isinstance(node, list):
-        return [_rename_refs(v, old, new) for v in node]
-    return node
+    return load_schema("report")

@@ -21,7 +21,7 @@ from auditor.facts import FactSheet
 from auditor.findings import Finding, InputProblem, ProfileInfo, RecordInfo, Report, Totals, TrialAudit
 from auditor.identity import record_ids
 from auditor.model import TrialRecord
-from auditor.sources import ctgov_v2, read_paths
+from auditor.sources import read_paths
 from auditor.vocabulary import STATUSES, FailOn, fails
 
 
@@ -113,6 +113,8 @@ def audits(paths: Iterable[str], profile: Profile, reader: str | None = None, co
            *, seen: set[str] | None = None, as_registered: bool = False) -> Iterator[TrialAudit | InputError]:
     """Each record of `paths` audited (or the error that stopped it), one at a time, as `check` below."""
     caller_checks, seen = seen is not None, seen if seen is not None else set()
+    if as_registered:
+        from auditor.sources import ctgov_v2  # only then: a protocol file's check does not import the v2 reader
     for read in read_paths(paths, reader):
         item = ctgov_v2.as_registered(read) if as_registered and isinstance(read, TrialRecord) else read
         if not isinstance(item, TrialRecord):

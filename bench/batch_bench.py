@@ -208,7 +208,7 @@ def cprofile(corpus: Path, limit: int) -> None:
     for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
         key = next((a for a in ("auditor/extract", "auditor/engine", "auditor/sources", "auditor/batch",
                                 "auditor/store", "auditor/summary", "auditor/report", "jsonschema", "duckdb",
-                                "pyarrow", "pydantic", "re/") if a in filename), "other")
+                                "pyarrow", "msgspec", "re/") if a in filename), "other")
         areas[key] = areas.get(key, 0.0) + tottime
     total = sum(areas.values())
     print(f"\ncProfile of {outcome.totals.audited} records in one process ({outcome.seconds:.1f}s wall):")

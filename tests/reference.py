@@ -2,8 +2,7 @@
 
 Deliberately simple and unoptimised, kept as the code was before the batch path was made cheaper:
 
-- every model constructed the validated way (`validated()` puts pydantic's constructor in place of
-  `model.build` / `model.new_text` wherever the package uses them);
+- every record checked against its declared types (`model.checked`, in tests/test_equivalence.py);
 - the ClinicalTrials.gov v2 mapping through a plain `JsonMapper` that digs from the study's top for
   every value (`map_v2`);
 - criteria judged with jsonschema's own validator of each condition (not the generated predicates)
@@ -18,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,44 +41,25 @@ from auditor.model import (
     SourceRef,
     Text,
     TrialRecord,
-    build,
-    new_text,
+    checked,
 )
 from auditor.sources import dates
 from auditor.vocabulary import STATUSES, Status
 
-# --- models: validated construction everywhere -------------------------------------------------
-
-
-def _validated_build(cls: Any, **values: Any) -> Any:
-    return cls(**values)
-
-
-def _validated_text(value: str, at: str) -> Text:
-    return Text(value=value, at=at)
+# --- the plain mapping in place ---------------------------------------------------------------
 
 
 @contextlib.contextmanager
 def validated() -> Iterator[None]:
-    """Within: every `build(...)` / `new_text(...)` of the package is the validated constructor,
-    and the ctgov-v2 reader maps with `map_v2`."""
+    """Within: the ctgov-v2 reader maps with `map_v2`, which checks every record's types."""
     from auditor.sources import ctgov_v2
 
-    patched: list[tuple[Any, str, Any]] = []
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("auditor") or module is None:
-            continue
-        for attr, plain in (("build", _validated_build), ("new_text", _validated_text)):
-            if getattr(module, attr, None) is {"build": build, "new_text": new_text}[attr]:
-                patched.append((module, attr, getattr(module, attr)))
-                setattr(module, attr, plain)
-    patched.append((ctgov_v2, "_map", ctgov_v2._map))
+    original = ctgov_v2._map
     ctgov_v2._map = map_v2
     try:
         yield
     finally:
-        for module, attr, value in reversed(patched):
-            setattr(module, attr, value)
+        ctgov_v2._map = original
 
 
 # --- the ClinicalTrials.gov v2 mapping as it was ----------------------------------------------
@@ -179,7 +158,7 @@ def map_v2(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
     interventions = [arms_mod.at("interventions", i) for i, _ in arms_mod.items("interventions")]
     places = m.at(P, "contactsLocationsModule")
     found = [places.at("locations", i).text("country") for i, _ in places.items("locations")]
-    return TrialRecord(
+    return checked(TrialRecord(
         source=source,
         registry="ClinicalTrials.gov",
         trial_id=dig(ident.study, "nctId"),
@@ -217,7 +196,7 @@ def map_v2(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
                      last_update=status.text("lastUpdatePostDateStruct", "date")
                      or status.text("lastUpdateSubmitDate")),
         results=_results(study, m),
-    )
+    ))
 
 
 def _results(study: dict[str, Any], m: JsonMapper) -> Results:

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 
@@ -48,7 +49,7 @@ def _write_array(path: Path, count: int, text_kb: int = 0, indent: bool = False)
 
 
 def _dump(items: list[Any]) -> list[Any]:
-    return [i.model_dump() if isinstance(i, TrialRecord) else i.one_line() for i in items]
+    return [msgspec.to_builtins(i) if isinstance(i, TrialRecord) else i.one_line() for i in items]
 
 
 BOUNDED = textwrap.dedent("""

@@ -17,7 +17,7 @@ from auditor.batch.columns import CATEGORIES, FINDING_COLUMNS, KEY_FACTS
 from auditor.engine.profiles import Profile
 from auditor.facts import lookup
 from auditor.identity import record_ids, registry_url
-from auditor.model import Text
+from auditor.model import Text, content_json
 from auditor.pipeline import Verdict
 
 # Longer evidence quotes (whole eligibility sections) add nothing to a table cell.
@@ -102,7 +102,7 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
         # Identity of the record's content wherever it sits: finds the same study in two exports.
         # The reader's digest of the source object where it has one (~3x cheaper than
         # serialising the record), else the normalised record.
-        "content_hash": src.digest or digest(record.model_dump_json(exclude={"source"}).encode()),
+        "content_hash": src.digest or digest(content_json(record)),
         "file_hash": file_hash,
     }
     original = v.original_statuses
@@ -119,9 +119,8 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
 
 
 def _quoted(e: Any, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """Evidence's fields, as model_dump() gives them, without its cost (a frozen model's __dict__),
-    the quote cut to MAX_QUOTE."""
+    """Evidence's fields that are not None, the quote cut to MAX_QUOTE."""
     if (cell := seen.get(id(e))) is None:
-        cell = seen[id(e)] = {k: val for k, val in e.__dict__.items() if val is not None}
+        cell = seen[id(e)] = {k: val for k in e.__struct_fields__ if (val := getattr(e, k)) is not None}
         cell["quote"] = cell["quote"][:MAX_QUOTE]
     return cell

@@ -12,7 +12,6 @@ key.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import tomllib
@@ -59,6 +58,8 @@ def _error(origin: str, message: str, where: str | None = None) -> InputError:
 
 
 def _unknown_key(key: str, known: tuple[str, ...] | list[str], origin: str, where: str) -> InputError:
+    import difflib  # only for a misspelt key: not at start-up
+
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
     return _error(origin, f"unknown configuration key {key!r}{hint}", where=where)

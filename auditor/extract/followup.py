@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+import msgspec
+
 from auditor.extract import rules, timeframes
 from auditor.extract.text import compile_fast, quote_around
 from auditor.facts import Evidence, FactSheet
@@ -137,8 +139,8 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     from_baseline = [p for p in points if p.anchor in ("baseline", "treatment_start", "procedure")]
     if duration is not None:
         # "12 months after the end of treatment" is also a time from baseline once the duration is known.
-        from_baseline += [Point(p.weeks + duration, "baseline", p.evidence.model_copy(
-            update={"note": f"{p.weeks:g} weeks after the end of treatment + {duration:g} weeks of treatment"}))
+        from_baseline += [Point(p.weeks + duration, "baseline", msgspec.structs.replace(
+            p.evidence, note=f"{p.weeks:g} weeks after the end of treatment + {duration:g} weeks of treatment"))
             for p in points if p.anchor == "end_of_treatment"]
     if from_baseline:
         best = max(from_baseline, key=lambda p: p.weeks)
@@ -173,7 +175,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     elif duration is not None and point.anchor != "end_of_treatment":
         result.from_duration = True
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
-    result.after_evidence = [point.evidence.model_copy(update={"note": note})]
+    result.after_evidence = [msgspec.structs.replace(point.evidence, note=note)]
     return result
 
 

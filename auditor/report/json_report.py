@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import msgspec
 import orjson
 
 from auditor.engine.profiles import Profile
-from auditor.findings import ProfileInfo, Report, Totals, TrialAudit
+from auditor.findings import ProfileInfo, Report, Totals, TrialAudit, as_data
 from auditor.report import safe
 
 _AUDITS = '\n  "audits": []'  # the top-level key as OPT_INDENT_2 writes an empty list
@@ -13,7 +14,7 @@ _AUDITS = '\n  "audits": []'  # the top-level key as OPT_INDENT_2 writes an empt
 
 def _split(report: Report) -> tuple[str, str]:
     """The document of a report without audits, cut where its audits go."""
-    text = orjson.dumps(report.model_copy(update={"audits": []}).model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode()
+    text = orjson.dumps(as_data(msgspec.structs.replace(report, audits=[])), option=orjson.OPT_INDENT_2).decode()
     at = text.index(_AUDITS) + len(_AUDITS) - 1
     return text[:at], text[at + 1:]
 
@@ -33,7 +34,7 @@ class Stream:
         return safe.json_document(self.prefix)
 
     def audit(self, audit: TrialAudit) -> str:
-        body = orjson.dumps(audit.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode().replace("\n", "\n    ")
+        body = orjson.dumps(as_data(audit), option=orjson.OPT_INDENT_2).decode().replace("\n", "\n    ")
         self.count += 1
         return safe.json_document(("\n    " if self.count == 1 else ",\n    ") + body)
 
@@ -42,4 +43,4 @@ class Stream:
 
 
 def render(report: Report, profile: Profile) -> str:
-    return safe.json_document(orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode()) + "\n"
+    return safe.json_document(orjson.dumps(as_data(report), option=orjson.OPT_INDENT_2).decode()) + "\n"

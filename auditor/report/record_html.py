@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
+import msgspec
 
 from auditor.engine.profiles import Profile
 from auditor.findings import Report, TrialAudit
@@ -24,8 +25,8 @@ _ENV = jinja2.Environment(loader=jinja2.PackageLoader("auditor.report", "templat
 def _trial(audit: TrialAudit, order: list[str]) -> dict[str, Any]:
     rec = audit.record
     ids = record_ids(rec.trial_id, [])
-    found = [{**f.model_dump(include={"code", "name", "status", "severity", "message", "fix"}),
-              "evidence": [ev.model_dump() for ev in f.evidence]} for f in audit.findings]
+    found = [{"code": f.code, "name": f.name, "severity": f.severity, "status": f.status, "message": f.message,
+              "fix": f.fix, "evidence": msgspec.to_builtins(f.evidence)} for f in audit.findings]
     treatment = audit.facts.get("treatment") or {}
     return {"name": trial_name(audit), "title": rec.title or "", "registry": rec.registry,
             "url": registry_link(registry_url(ids[0] if ids else None)),

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 import orjson
 
 from auditor import __version__
@@ -129,9 +130,14 @@ def _result(audit: TrialAudit, finding: Finding, index: int, profile: Profile) -
             "status": finding.status,
             "trialId": rec.trial_id,
             "registry": rec.registry,
-            "evidence": [ev.model_dump(exclude_none=True) for ev in finding.evidence[:5]],
+            "evidence": [_without_none(ev) for ev in finding.evidence[:5]],
         },
     }
+
+
+def _without_none(item: msgspec.Struct) -> dict[str, Any]:
+    """A Struct's fields, those that are None left out."""
+    return {k: v for k, v in msgspec.to_builtins(item).items() if v is not None}
 
 
 class Stream:
@@ -176,8 +182,8 @@ class Stream:
                             "locations": [_location(Location(where.path, where.line, where.column), p.record_id)]})
         text = self._results(results) + ("\n      ]" if self.count else "]")
         rest = {"invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}],
-                "properties": {"profile": report.profile.model_dump(exclude_none=True), "failOn": report.fail_on,
-                               "totals": report.totals.model_dump()}}
+                "properties": {"profile": _without_none(report.profile), "failOn": report.fail_on,
+                               "totals": msgspec.to_builtins(report.totals)}}
         for key, value in rest.items():
             text += f',\n      "{key}": ' + _dumps(value).replace("\n", "\n      ")
         return safe.json_document(text) + "\n    }\n  ]\n}\n"

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from auditor.model import History, Outcome, OutcomeKind, RegisteredVersion, Text, TrialRecord, build, new_text
+from auditor.model import History, Outcome, OutcomeKind, RegisteredVersion, Text, TrialRecord
 from auditor.sources.jsonmap import JsonMapper, dig, text_of
 
 MANIFEST = "trial-audit-fetch.json"  # auditor.fetch.folder.MANIFEST (sources do not import fetch)
@@ -39,8 +39,8 @@ def study_outcomes(m: JsonMapper, kinds: tuple[OutcomeKind, ...] = ("primary", "
 
 
 def outcomes_of(module: Any, at: str, kinds: tuple[OutcomeKind, ...] = ("primary", "secondary", "other")) -> list[Outcome]:
-    """The outcome lists of a v2 `outcomesModule` found at pointer `at` (models built unvalidated:
-    model.build, of jsonmap's Text values and a kind)."""
+    """The outcome lists of a v2 `outcomesModule` found at pointer `at` (jsonmap's Text
+    values and a kind)."""
     outcomes: list[Outcome] = []
     if not isinstance(module, dict):
         return outcomes
@@ -51,9 +51,9 @@ def outcomes_of(module: Any, at: str, kinds: tuple[OutcomeKind, ...] = ("primary
         for i, o in enumerate(items):
             if isinstance(o, dict):
                 where = f"{at}/{key}/{i}"
-                outcomes.append(build(Outcome, kind=kind, measure=_text(o, "measure", where),
-                                      description=_text(o, "description", where),
-                                      time_frame=_text(o, "timeFrame", where)))
+                outcomes.append(Outcome(kind=kind, measure=_text(o, "measure", where),
+                                        description=_text(o, "description", where),
+                                        time_frame=_text(o, "timeFrame", where)))
     return outcomes
 
 
@@ -62,7 +62,7 @@ def _text(obj: dict[str, Any], key: str, at: str) -> Text | None:
     if value is None:
         return None
     if type(value) is str:  # the common case of text_of
-        return new_text(value, f"{at}/{key}") if value.strip() else None
+        return Text(value=value, at=f"{at}/{key}") if value.strip() else None
     return text_of(value, f"{at}/{key}")
 
 

@@ -43,8 +43,7 @@ from auditor.model import (
     SourceRef,
     Text,
     TrialRecord,
-    build,
-    new_text,
+    checked,
 )
 from auditor.sources import ctgov_history, fields
 from auditor.sources.containers import Content
@@ -77,7 +76,7 @@ def read(data: Content, origin: str) -> Iterator[TrialRecord | RecordError]:
         return _studies(doc, origin)
 
     def mapped(study: Any, base: str, index: int) -> TrialRecord:
-        record = _map(study, base, build(SourceRef, path=origin, format=NAME, index=index, digest=study_digest(study)))
+        record = _map(study, base, SourceRef(path=origin, format=NAME, index=index, digest=study_digest(study)))
         return ctgov_history.attach(record, folder, direct[0] if direct else None, origin)
 
     return read_studies(data, origin, entries, ("protocolSection",), ("protocolSection", "identificationModule", "nctId"),
@@ -134,10 +133,10 @@ def map_study(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecor
     return _map(study, base, source)
 
 
-# The mapping reads each module once and builds its models without validation (model.build): every
-# value it passes is a Text or Number of jsonmap's making, a list of them, a str or a date. The two
-# values taken as the source has them (nctId, acronym) go through the validated constructor
-# whenever they are not text, which rejects them as before.
+# The mapping reads each module once and builds its models (which check no value): every value it
+# passes is a Text or Number of jsonmap's making, a list of them, a str or a date. The two values
+# taken as the source has them (nctId, acronym) are checked (model.checked) whenever they are not
+# text, which rejects them.
 
 
 def _get(obj: Any, key: str) -> Any:
@@ -152,7 +151,7 @@ def _text(obj: Any, key: str, at: str) -> Text | None:
     if value is None:
         return None
     if type(value) is str:
-        return new_text(value, f"{at}/{key}") if value.strip() else None
+        return Text(value=value, at=f"{at}/{key}") if value.strip() else None
     return text_of(value, f"{at}/{key}")
 
 
@@ -165,7 +164,7 @@ def _texts(obj: Any, key: str, at: str) -> list[Text]:
     for i, value in enumerate(items):
         if type(value) is str:  # the common case of text_of
             if value.strip():
-                found.append(new_text(value, f"{where}/{i}"))
+                found.append(Text(value=value, at=f"{where}/{i}"))
         elif (t := text_of(value, f"{where}/{i}")) is not None:
             found.append(t)
     return found
@@ -204,9 +203,7 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
 
     trial_id, acronym = _get(ident, "nctId"), _get(ident, "acronym")
     text_ids = all(v is None or isinstance(v, str) for v in (trial_id, acronym))
-    make = build if text_ids else _validated  # not text: rejected, as the validated model rejects it
-    return make(
-        TrialRecord,
+    record = TrialRecord(
         source=source,
         registry="ClinicalTrials.gov",
         trial_id=trial_id,
@@ -223,14 +220,13 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
         summary=_text(about, "briefSummary", dsb),
         description=_text(about, "detailedDescription", dsb),
         eligibility=_text(_get(proto, "eligibilityModule"), "eligibilityCriteria", f"{pb}/eligibilityModule"),
-        design=build(Design,
-                     study_type=_text(design, "studyType", db),
-                     allocation=_text(info, "allocation", infob),
-                     intervention_model=_text(info, "interventionModel", infob),
-                     masking=_text(masking, "masking", mb),
-                     who_masked=_texts(masking, "whoMasked", mb),
-                     phases=_texts(design, "phases", db)),
-        enrollment=build(Enrollment, count=_number(enrollment, "count", eb), type=_text(enrollment, "type", eb)),
+        design=Design(study_type=_text(design, "studyType", db),
+                      allocation=_text(info, "allocation", infob),
+                      intervention_model=_text(info, "interventionModel", infob),
+                      masking=_text(masking, "masking", mb),
+                      who_masked=_texts(masking, "whoMasked", mb),
+                      phases=_texts(design, "phases", db)),
+        enrollment=Enrollment(count=_number(enrollment, "count", eb), type=_text(enrollment, "type", eb)),
         arms=[_arm(a, f"{ab}/armGroups/{i}") for i, a in _items(arms_mod, "armGroups")],
         interventions=[_intervention(iv, f"{ab}/interventions/{i}") for i, iv in _items(arms_mod, "interventions")],
         outcomes=outcomes_of(_get(proto, "outcomesModule"), f"{pb}/outcomesModule"),
@@ -241,27 +237,24 @@ def _map(study: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
                            last_update=dated("lastUpdatePostDateStruct") or _text(status, "lastUpdateSubmitDate", sb)),
         results=_results(study, base),
     )
-
-
-def _validated(cls: type[TrialRecord], **values: Any) -> TrialRecord:
-    return cls(**values)
+    return record if text_ids else checked(record)  # not text: rejected
 
 
 def _arm(a: dict[str, Any], at: str) -> Arm:
-    return build(Arm, label=_text(a, "label", at), type=_text(a, "type", at), description=_text(a, "description", at),
-                 intervention_names=_texts(a, "interventionNames", at))
+    return Arm(label=_text(a, "label", at), type=_text(a, "type", at), description=_text(a, "description", at),
+               intervention_names=_texts(a, "interventionNames", at))
 
 
 def _intervention(iv: dict[str, Any], at: str) -> Intervention:
-    return build(Intervention, name=_text(iv, "name", at), type=_text(iv, "type", at),
-                 description=_text(iv, "description", at), arm_labels=_texts(iv, "armGroupLabels", at),
-                 other_names=_texts(iv, "otherNames", at))
+    return Intervention(name=_text(iv, "name", at), type=_text(iv, "type", at),
+                        description=_text(iv, "description", at), arm_labels=_texts(iv, "armGroupLabels", at),
+                        other_names=_texts(iv, "otherNames", at))
 
 
 def _group(g: dict[str, Any], at: str) -> AdverseEventGroup:
-    return build(AdverseEventGroup, title=_text(g, "title", at), serious_affected=_number(g, "seriousNumAffected", at),
-                 other_affected=_number(g, "otherNumAffected", at),
-                 at_risk=_number(g, "seriousNumAtRisk", at) or _number(g, "otherNumAtRisk", at))
+    return AdverseEventGroup(title=_text(g, "title", at), serious_affected=_number(g, "seriousNumAffected", at),
+                             other_affected=_number(g, "otherNumAffected", at),
+                             at_risk=_number(g, "seriousNumAtRisk", at) or _number(g, "otherNumAtRisk", at))
 
 
 def _countries(proto: Any, pb: str) -> list[Text]:
@@ -273,13 +266,12 @@ def _countries(proto: Any, pb: str) -> list[Text]:
 def _results(study: dict[str, Any], base: str) -> Results:
     section = study.get("resultsSection")
     if not isinstance(section, dict) or not section:
-        return build(Results, posted=False)
+        return Results(posted=False)
     ae, aeb = section.get("adverseEventsModule"), f"{base}/resultsSection/adverseEventsModule"
     groups = [_group(g, f"{aeb}/eventGroups/{i}") for i, g in _items(ae, "eventGroups")]
     terms = len(_items(ae, "seriousEvents")) + len(_items(ae, "otherEvents"))
     measures = f"{base}/resultsSection/outcomeMeasuresModule/outcomeMeasures"
-    return build(
-        Results,
+    return Results(
         posted=True,
         posted_at=f"{base}/resultsSection",
         outcome_titles=[t for i, o in _items(section.get("outcomeMeasuresModule"), "outcomeMeasures")

@@ -19,7 +19,7 @@ import re
 import textwrap
 from typing import Any
 
-from auditor.model import Dates, Number, Text, build
+from auditor.model import Dates, Number, Text
 from auditor.sources import dates
 
 _NULLS = {"", "null", "none"}
@@ -115,8 +115,7 @@ def dated(start: Text | None, registered: Text | None, start_type: Text | None =
     """Dates with parsed values; ``registered_exact`` is an unambiguous form to parse instead."""
     start_date, precision = dates.parse_iso(start.value) if start else (None, None)
     reg_source = registered_exact or (registered.value if registered else None)
-    # Built unvalidated (model.build): Text values or None, and dates.parse_* gives dates and precisions.
-    return build(Dates, start=start, start_type=start_type, registered=registered, start_parsed=start_date,
+    return Dates(start=start, start_type=start_type, registered=registered, start_parsed=start_date,
                  start_precision=precision,
                  registered_parsed=dates.parse_iso(reg_source)[0] if reg_source else None,
                  completion=completion, last_update=last_update,

@@ -14,7 +14,7 @@ from typing import IO, Any
 import orjson
 
 from auditor.errors import InputError, RecordError
-from auditor.model import Number, Text, TrialRecord, build, new_text
+from auditor.model import Number, Text, TrialRecord
 from auditor.sources.containers import Content, Spool
 
 # Above this size a JSON array of studies is parsed incrementally: orjson builds the whole tree
@@ -94,7 +94,7 @@ def plain(value: Any) -> str | None:
 def text_of(value: Any, at: str) -> Text | None:
     """The Text of a JSON value found at pointer `at` (see `plain`), or None."""
     value = plain(value)
-    return None if value is None else new_text(value, at)
+    return None if value is None else Text(value=value, at=at)
 
 
 def number_of(value: Any, at: str) -> Number | None:
@@ -105,7 +105,7 @@ def number_of(value: Any, at: str) -> Number | None:
         real = float(value)
     except (TypeError, ValueError):
         return None
-    return build(Number, value=real, at=at, text=None if isinstance(value, (int, float)) else str(value))
+    return Number(value=real, at=at, text=None if isinstance(value, (int, float)) else str(value))
 
 
 class JsonMapper:
@@ -122,7 +122,7 @@ class JsonMapper:
 
     def text(self, *keys: str | int) -> Text | None:
         value = plain(dig(self.study, *keys))
-        return None if value is None else new_text(value, self.pointer(*keys))
+        return None if value is None else Text(value=value, at=self.pointer(*keys))
 
     def texts(self, *keys: str | int) -> list[Text]:
         items = dig(self.study, *keys)

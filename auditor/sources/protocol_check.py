@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import difflib
 import functools
 import re
 from collections.abc import Callable
@@ -87,6 +86,8 @@ def pointer(path: Any) -> str:
 
 def _closest(word: str, choices: list[str], cutoff: float) -> str | None:
     """The most similar choice (ties: the first in the schema's order), as difflib measures it."""
+    import difflib  # only for a misspelt field: not at start-up (~3 ms)
+
     scored = [(difflib.SequenceMatcher(None, word.lower(), c.lower()).ratio(), -i, c) for i, c in enumerate(choices)]
     best = max(scored, default=None)
     return best[2] if best and best[0] >= cutoff else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 import yaml
 
@@ -34,8 +35,8 @@ def texts() -> list[str]:
             elif isinstance(o, (list, tuple)):
                 for x in o:
                     walk(x)
-            elif hasattr(type(o), "model_fields"):
-                for k in type(o).model_fields:
+            elif isinstance(o, msgspec.Struct):
+                for k in o.__struct_fields__:
                     walk(getattr(o, k))
         for r in read_paths([str(folder)]):
             if isinstance(r, TrialRecord):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from auditor.extract import derive, followup
 from tests.extract.helpers import record
 
@@ -29,7 +31,7 @@ def test_figure_stated_from_the_end_of_treatment_is_not_flagged():
 def test_a_note_saying_minus_does_not_decide():
     # The flag is structured: an evidence note is never parsed for it.
     fu = followup.compute(record(outcomes=_outcomes("12 months after the end of treatment")).outcomes, 6.0)
-    fu.after_evidence[0] = fu.after_evidence[0].model_copy(update={"note": "6 minus 2"})
+    fu.after_evidence[0] = msgspec.structs.replace(fu.after_evidence[0], note="6 minus 2")
     assert not fu.from_duration
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import msgspec
 import orjson
 import pytest
 
@@ -115,10 +116,10 @@ def test_links_loops_and_unreadable_folders_are_error_lines(tmp_path: Path) -> N
 
 def test_streamed_json_array_gives_the_same_records(monkeypatch: pytest.MonkeyPatch) -> None:
     data = orjson.dumps([study(f"NCT9{i:07d}", enrollment=10 + i) for i in range(20)] + [{"x": 1}])
-    whole = [i.model_dump() if isinstance(i, TrialRecord) else i.one_line() for i in read_blob(data, "a.json")]
+    whole = [msgspec.to_builtins(i) if isinstance(i, TrialRecord) else i.one_line() for i in read_blob(data, "a.json")]
     monkeypatch.setattr(jsonmap, "STREAM_BYTES", 0)
     assert jsonmap.streamed(data, "a.json") is not None
-    streamed = [i.model_dump() if isinstance(i, TrialRecord) else i.one_line() for i in read_blob(data, "a.json")]
+    streamed = [msgspec.to_builtins(i) if isinstance(i, TrialRecord) else i.one_line() for i in read_blob(data, "a.json")]
     assert streamed == whole
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.errors import InputError
@@ -24,7 +25,7 @@ def _dump(items: Any) -> list[Any]:
     out: list[Any] = []
     try:
         for item in items:
-            out.append(item.model_dump() if isinstance(item, TrialRecord) else ("error", item.one_line()))
+            out.append(msgspec.to_builtins(item) if isinstance(item, TrialRecord) else ("error", item.one_line()))
     except InputError as err:
         out.append(("file error", err.one_line()))
     return out

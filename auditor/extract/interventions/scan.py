@@ -97,7 +97,7 @@ class Scanner:
     description, conditions) are scanned with the smaller index of what an arm takes from them."""
 
     def __init__(self) -> None:
-        # By identity (Text is a pydantic model, not hashable); the Text is kept beside its scan so
+        # By identity (Text is a mutable Struct, not hashable); the Text is kept beside its scan so
         # its id cannot be reused by a later, short-lived Text of the same record.
         self._arm: dict[int, tuple[Text, Scan]] = {}
         self._record: dict[int, tuple[Text, Scan]] = {}
