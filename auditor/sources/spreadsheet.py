@@ -68,11 +68,11 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import fields, ictrp_csv
-from auditor.sources.containers import Content, Spool
+from auditor.sources.spool import Content, Spool
 
 NAME = "spreadsheet"
 DESCRIPTION = "reviewer extraction sheet (CSV or XLSX), columns from TRIAL_AUDIT_COLUMN_MAP or common names"
-STREAMS = True  # a large sheet arrives as a containers.Spool: rows are read from disk one by one
+STREAMS = True  # a large sheet arrives as a spool.Spool: rows are read from disk one by one
 MAPPING_ENV = "TRIAL_AUDIT_COLUMN_MAP"
 
 DEFAULT_COLUMNS: dict[str, list[str]] = {
