@@ -10,14 +10,14 @@ from typing import Any
 from auditor.extract import rules
 from auditor.extract.text import NUM, UNIT, TriggerIndex, compile_fast, trigger_words
 
-RULES = rules.load("eligibility")
-_BACK: dict[str, Any] = RULES["back_pain"]
+_RULES = rules.load("eligibility")
+_BACK: dict[str, Any] = _RULES["back_pain"]
 
 
-def alt(name: str, data: dict[str, Any] | None = None) -> str:
+def _alt(name: str, data: dict[str, Any] | None = None) -> str:
     """The phrases of list `name`, in lower case, as one alternation; a hyphen between letters is
     read as a space, which matches a hyphen or whitespace ("non-operative", "non operative")."""
-    return rules.alternation([_HYPHEN.sub(" ", w.lower()) for w in (data or RULES)[name]])
+    return rules.alternation([_HYPHEN.sub(" ", w.lower()) for w in (data or _RULES)[name]])
 
 
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
@@ -34,23 +34,23 @@ def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
 
 def _any(name: str) -> re.Pattern[str]:
     """One pattern for a list of rule patterns (`task_force`, `acute`, ...)."""
-    return _compile("|".join(f"(?:{p})" for p in RULES[name]), name)
+    return _compile("|".join(f"(?:{p})" for p in _RULES[name]), name)
 
 
 _MACROS: dict[str, str] = {"num": NUM, "unit": UNIT}
-_MACROS.update({name: alt(name) for name in ("pain", "care", "generic_care", "failure")})
+_MACROS.update({name: _alt(name) for name in ("pain", "care", "generic_care", "failure")})
 
 # --- about back pain (short texts: conditions, keywords, titles; case-insensitive) ------------
-LBP = _compile(rf"\b(?:{alt('words', _BACK)}|lumbar(?!\s+{alt('not_lumbar', _BACK)}))",
+LBP = _compile(rf"\b(?:{_alt('words', _BACK)}|lumbar(?!\s+{_alt('not_lumbar', _BACK)}))",
                "back_pain.words", re.IGNORECASE)
-SPINE = _compile(rf"\b{alt('spine_conditions', _BACK)}", "back_pain.spine_conditions", re.IGNORECASE)
-UPPER_SPINE = _compile(rf"\b{alt('upper_spine', _BACK)}", "back_pain.upper_spine", re.IGNORECASE)
-OTHER_SITE = _compile(rf"\b{alt('other_sites', _BACK)}\b", "back_pain.other_sites", re.IGNORECASE)
+SPINE = _compile(rf"\b{_alt('spine_conditions', _BACK)}", "back_pain.spine_conditions", re.IGNORECASE)
+UPPER_SPINE = _compile(rf"\b{_alt('upper_spine', _BACK)}", "back_pain.upper_spine", re.IGNORECASE)
+OTHER_SITE = _compile(rf"\b{_alt('other_sites', _BACK)}\b", "back_pain.other_sites", re.IGNORECASE)
 
 # --- eligibility text (lower-cased) -----------------------------------------------------------
 # Searched through the trigger index (scan.Scan): what they match must start with a literal word.
 INDEXED: dict[str, re.Pattern[str]] = {
-    "exclusion": _compile(alt("exclusion_markers"), "exclusion_markers"),
+    "exclusion": _compile(_alt("exclusion_markers"), "exclusion_markers"),
     "task_force": _any("task_force"),
     "any_duration": _any("any_duration"),
     "acute": _any("acute"),
@@ -59,7 +59,7 @@ INDEXED: dict[str, re.Pattern[str]] = {
     "unit": _compile(r"(?<![a-z]){unit}\b", "unit"),
     "anchor": _compile(r"\b(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "pain/care"),
     "failure": _compile(r"\b{failure}", "failure"),
-    "other_dated": _compile(rf"\b{alt('other_dated')}\b", "other_dated"),
+    "other_dated": _compile(rf"\b{_alt('other_dated')}\b", "other_dated"),
 }
 INDEX = TriggerIndex({name: trigger_words(p) for name, p in INDEXED.items()})
 NUM_BEFORE = _compile(r"(?P<n>{num})\s*-?\s*$", "number")
@@ -67,17 +67,17 @@ SHORT_UNITS = {"minute", "hour"}  # minutes and hours are no pain duration ("sit
 # What ends a clause: sentence and list punctuation (abbreviation dots are blanked first).
 CLAUSE_END = re.compile(r"[;\n]|\.(?!\d)")
 DOT = re.compile(r"[.\\]")
-ABBREVIATION = re.compile(rf"(?<![a-z]){alt('abbreviations')}")
-LOWER_BEFORE = _compile(rf"(?:\b{alt('lower_before')}\s*|{alt('lower_before_symbols')}\s*)[:=]?\s*$",
+ABBREVIATION = re.compile(rf"(?<![a-z]){_alt('abbreviations')}")
+LOWER_BEFORE = _compile(rf"(?:\b{_alt('lower_before')}\s*|{_alt('lower_before_symbols')}\s*)[:=]?\s*$",
                         "lower_before")
-UPPER_BEFORE = _compile(rf"(?:\b{alt('upper_before')}\s*|{alt('upper_before_symbols')}\s*)[:=]?\s*$",
+UPPER_BEFORE = _compile(rf"(?:\b{_alt('upper_before')}\s*|{_alt('upper_before_symbols')}\s*)[:=]?\s*$",
                         "upper_before")
-WINDOW_BEFORE = _compile(rf"\b{alt('window_before')}\s*$", "window_before")
-LOWER_AFTER = _compile(rf"\s*{alt('lower_after')}\b", "lower_after")
-UPPER_AFTER = _compile(rf"\s*{alt('upper_after')}\b", "upper_after")
-AFTER_ANCHOR = _compile(rf"[\s)]*(?:{alt('after_connectors')}\s+(?:[\w-]+\s+){{0,3}}?)?"
+WINDOW_BEFORE = _compile(rf"\b{_alt('window_before')}\s*$", "window_before")
+LOWER_AFTER = _compile(rf"\s*{_alt('lower_after')}\b", "lower_after")
+UPPER_AFTER = _compile(rf"\s*{_alt('upper_after')}\b", "upper_after")
+AFTER_ANCHOR = _compile(rf"[\s)]*(?:{_alt('after_connectors')}\s+(?:[\w-]+\s+){{0,3}}?)?"
                         r"(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "after_connectors")
 OTHER_DATED = INDEXED["other_dated"]
 WITHIN = re.compile(r"\bwithin\b")  # "within 30 days": a history window in an exclusion
-NEGATION = _compile(rf"\b{alt('negations')}\b", "negations")
-RANGE = _compile(RULES["range_pattern"], "range_pattern")
+NEGATION = _compile(rf"\b{_alt('negations')}\b", "negations")
+RANGE = _compile(_RULES["range_pattern"], "range_pattern")

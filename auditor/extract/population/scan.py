@@ -11,7 +11,7 @@ from auditor.extract.population.patterns import ABBREVIATION, DOT, INDEX, INDEXE
 from auditor.extract.text import lowered
 
 
-def scan_text(value: str) -> str:
+def _scan_text(value: str) -> str:
     """`value` lower-cased (same length), with abbreviation dots and markdown escapes blanked, so
     that clauses end only at real sentence and list punctuation ("(e.g. NSAIDs) for 6 months").
     Only the few dots are looked at: a pattern run over every character costs more."""
@@ -30,7 +30,7 @@ class Scan:
     """The lower-cased eligibility text and where the trigger words of each indexed pattern start."""
 
     def __init__(self, value: str):
-        self.text = scan_text(value)
+        self.text = _scan_text(value)
         self.starts = INDEX.starts(self.text) or {}
 
     def finditer(self, name: str, start: int, end: int) -> Iterator[re.Match[str]]:
