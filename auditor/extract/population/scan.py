@@ -8,6 +8,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 
 from auditor.extract.population.patterns import ABBREVIATION, DOT, INDEX, INDEXED
+from auditor.extract.prefilter import anchored
 from auditor.extract.text import lowered
 
 
@@ -40,13 +41,7 @@ class Scan:
             yield from pattern.finditer(self.text, start, end)
             return
         at_list = self.starts.get(name, [])
-        done = start
-        for at in at_list[bisect_left(at_list, start):]:
-            if at >= end:
-                break
-            if at >= done and (m := pattern.match(self.text, at, end)):
-                done = max(m.end(), at + 1)
-                yield m
+        yield from anchored(pattern, self.text, at_list[bisect_left(at_list, start):bisect_left(at_list, end)], end)
 
     def search(self, name: str, start: int, end: int) -> re.Match[str] | None:
         return next(self.finditer(name, start, end), None)
