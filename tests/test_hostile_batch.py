@@ -10,14 +10,14 @@ import pytest
 
 from auditor import batch
 from auditor.engine import profiles
-from auditor.sources import containers
+from auditor.sources import sizes
 from tests.hostile import HOSTILE_TEXTS, IDENTITY_STUDIES, hostile_folder
 
 
 @pytest.fixture
 def limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(containers, "MAX_ARCHIVE_MEMBERS", 100)  # fanout.zip has 300
-    monkeypatch.setattr(containers, "MAX_ARCHIVE_BYTES", 4 << 20)  # bomb.json.gz expands to 8 MiB
+    monkeypatch.setattr(sizes, "MAX_ARCHIVE_MEMBERS", 100)  # fanout.zip has 300
+    monkeypatch.setattr(sizes, "MAX_ARCHIVE_BYTES", 4 << 20)  # bomb.json.gz expands to 8 MiB
 
 
 def _count(out: Path, table: str) -> int:

@@ -23,7 +23,7 @@ import pytest
 from auditor import limits
 from auditor.findings import TrialAudit
 from auditor.model import TrialRecord
-from auditor.sources import containers, read_blob, read_paths
+from auditor.sources import containers, read_blob, read_paths, sizes, spool
 from tests.batch.data import study, write_corpus
 from tests.conftest import REPO, run_cli
 from tests.hostile import write_ictrp
@@ -119,7 +119,7 @@ def test_a_pipe_gives_the_facts_and_findings_the_file_gives(tmp_path: Path, monk
     """Held as bytes (small) or spooled (past STREAM_BYTES): the same audits as the file on disk."""
     path = tmp_path / "a.json"
     path.write_bytes(orjson.dumps(_studies(3)))
-    monkeypatch.setattr(containers, "STREAM_BYTES", stream_bytes)
+    monkeypatch.setattr(sizes, "STREAM_BYTES", stream_bytes)
 
     def audits(*args: str, data: bytes | None = None) -> list[Any]:
         result = run_cli("check", *args, "--format", "json", input=data)
@@ -164,10 +164,10 @@ def test_a_spool_gives_the_records_and_hash_of_the_bytes(tmp_path: Path, monkeyp
     path = tmp_path / "a.json"
     path.write_bytes(data)
     whole = _dump(list(read_paths([str(path)])))
-    monkeypatch.setattr(containers, "STREAM_BYTES", 100)
-    [(_origin, spool)] = list(containers.expand([str(path)]))
-    assert isinstance(spool, containers.Spool) and len(spool) == len(data) and spool[:3] == data[:3]
-    assert containers.digest(spool) == containers.digest(data)
+    monkeypatch.setattr(sizes, "STREAM_BYTES", 100)
+    [(_origin, content)] = list(containers.expand([str(path)]))
+    assert isinstance(content, spool.Spool) and len(content) == len(data) and content[:3] == data[:3]
+    assert spool.digest(content) == spool.digest(data)
     assert _dump(list(read_paths([str(path)]))) == whole
     blank = tmp_path / "blank.json"
     blank.write_bytes(b" \n" * 200)
@@ -176,7 +176,7 @@ def test_a_spool_gives_the_records_and_hash_of_the_bytes(tmp_path: Path, monkeyp
 
 
 def test_unpacked_spools_are_removed_when_the_reader_moves_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(containers, "STREAM_BYTES", 100)
+    monkeypatch.setattr(sizes, "STREAM_BYTES", 100)
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     import tempfile
@@ -205,7 +205,7 @@ def test_batch_is_unchanged_whether_files_are_spooled_or_not(tmp_path: Path, mon
         gz.write(orjson.dumps({"studies": _studies(3)}))
     profile = profiles.load()
     first = batch.run([str(tmp_path / "in")], tmp_path / "out", profile, jobs=1)
-    monkeypatch.setattr(containers, "STREAM_BYTES", 10)
+    monkeypatch.setattr(sizes, "STREAM_BYTES", 10)
     again = batch.run([str(tmp_path / "in")], tmp_path / "out", profile, jobs=1)
     assert first.totals.audited == 15 and again.totals.as_dict() == {"seen": 15, "audited": 0, "failed": 0, "skipped": 15}
 
@@ -291,7 +291,7 @@ def test_streamed_reader_reads_the_same_records_as_the_whole_file(tmp_path: Path
         path = tmp_path / "x.json"
         path.write_bytes(data)
         whole = _dump(list(read_blob(data, str(path))))
-        monkeypatch.setattr(containers, "STREAM_BYTES", 10)
+        monkeypatch.setattr(sizes, "STREAM_BYTES", 10)
         assert _dump(list(read_paths([str(path)]))) == whole
         monkeypatch.undo()
 

@@ -91,7 +91,7 @@ def _by_profile(paths: tuple[str, ...], cfg: Config, profile: Profile) -> list[t
     """Input paths grouped by their effective profile (per-path settings), in input order."""
     from auditor.cli import settings
     from auditor.engine.selection import filtered
-    from auditor.sources.containers import walk
+    from auditor.sources.walker import walk
 
     if not cfg.per_path:
         return [(filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"]), list(paths))]

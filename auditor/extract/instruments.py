@@ -2,7 +2,7 @@
 
 Aliases match case-insensitively with flexible separators between letter and digit runs, so
 "SF-36", "SF 36", "sf36" and "Short Form-36" are one instrument. Harms terms (rules/harms.yaml,
-applied by safety.py) honour negation ("no adverse events are expected" is not a plan to collect them).
+applied by extract/safety/) honour negation ("no adverse events are expected" is not a plan to collect them).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def _words(text: str) -> frozenset[str]:
     # A cheap pre-filter: one tokenisation per text instead of ~100 alias regexes at every position.
     return frozenset(_WORDS.findall(lower_cached(text) or text.lower()))  # the cached lower-casing when ASCII
 
-words = _words  # the lower-case word tokens of a text, cached per record (safety.py gates its rules on them)
+words = _words  # the lower-case word tokens of a text, cached per record (the safety package gates its rules on them)
 
 _NEG_BEFORE = compile_fast(r"\b(?:no|not|none|without|free of|absence of|never|nor|neither|zero)\b[^.;:]{0,40}$", re.IGNORECASE)
 _NEG_AFTER = compile_fast(r"^[^.;]{0,40}\b(?:(?:is|are|were|was|be)\s+not\s+(?:expected|anticipated|likely|foreseen|"
@@ -243,7 +243,7 @@ def negated(text: str, start: int, end: int) -> bool:
 def harms(text: str) -> Hit | None:
     """The first non-negated harms term in `text`.
 
-    The harms vocabulary is rules/harms.yaml, applied by safety.py; this stays for callers of the
+    The harms vocabulary is rules/harms.yaml, applied by extract/safety/; this stays for callers of the
     lexicon API."""
     # imported late: safety imports `negated` from this module
     from auditor.extract import safety

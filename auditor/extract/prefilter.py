@@ -91,12 +91,14 @@ class TriggerIndex:
         return anchored(pattern, text, starts.get(name, ()))
 
 
-def anchored(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
-    """pattern.finditer(text) when `starts` (ascending) holds every position a match can start at:
-    the first match at each, skipping positions inside the previous match."""
+def anchored(pattern: re.Pattern[str], text: str, starts: Iterable[int],
+             endpos: int | None = None) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text, endpos=endpos) when `starts` (ascending) holds every position a match
+    can start at: the first match at each, skipping positions inside the previous match."""
+    stop = len(text) if endpos is None else endpos
     end = 0
     for at in starts:
-        if at >= end and (m := pattern.match(text, at)):
+        if at >= end and (m := pattern.match(text, at, stop)):
             end = max(m.end(), at + 1)
             yield m
 

@@ -9,7 +9,7 @@ Every reader module exposes:
 - ``read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]``: the records of one
   file. A file that cannot be read at all raises ``InputError``; one record that cannot be mapped is
   yielded as a ``RecordError`` so the rest of the file goes on.
-- optionally ``STREAMS = True``: `read` also accepts a ``containers.Spool`` (a file larger than
+- optionally ``STREAMS = True``: `read` also accepts a ``spool.Spool`` (a file larger than
   TRIAL_AUDIT_STREAM_BYTES, left on disk) and reads it piece by piece; other readers get its bytes.
 
 To add a format, add a module here and list it in ``_ORDER`` (order matters: the first reader
@@ -27,7 +27,8 @@ from types import ModuleType
 
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
-from auditor.sources import containers
+from auditor.sources import containers, xmlsafe
+from auditor.sources.spool import Content, Spool
 
 
 def _json_like(head: bytes) -> bool:
@@ -80,6 +81,19 @@ READERS: Mapping[str, ModuleType] = _Readers()
 Item = TrialRecord | RecordError
 
 
+def describe(head: bytes) -> str:
+    """A few words on what unknown bytes look like, for error messages."""
+    if head[:4] == b"PK\x03\x04":
+        return "an Office document or zip archive"
+    if b"\x00" in head[:1024]:
+        return "binary data"
+    text = head.lstrip()[:1]
+    if text == b"<":
+        root = xmlsafe.root_tag(head)
+        return f"XML with root <{root}>" if root else "XML or HTML"
+    return {b"{": "a JSON object", b"[": "a JSON array"}.get(text, "text")
+
+
 def detect(head: bytes, name: str) -> ModuleType:
     """The reader for a file, or an InputError that says what the file looks like."""
     for reader_name, _, may_accept in _ORDER:
@@ -88,11 +102,11 @@ def detect(head: bytes, name: str) -> ModuleType:
         reader = READERS[reader_name]
         if reader.sniff(head, name):
             return reader
-    raise InputError(name, f"unknown input format ({containers.describe(head)}); "
+    raise InputError(name, f"unknown input format ({describe(head)}); "
                            f"known formats: {', '.join(READERS)}")
 
 
-def read_blob(data: containers.Content, origin: str, reader_name: str | None = None) -> Iterator[Item]:
+def read_blob(data: Content, origin: str, reader_name: str | None = None) -> Iterator[Item]:
     """Records of one file's content. Whatever a reader raises becomes one InputError naming the file."""
     data = _utf8(data, origin)
     if not (data.strip() if isinstance(data, bytes) else not data.is_blank()):
@@ -104,7 +118,7 @@ def read_blob(data: containers.Content, origin: str, reader_name: str | None = N
             raise InputError(origin, f"unknown reader {reader_name!r}; known: {', '.join(READERS)}") from None
     else:
         reader = detect(data[:65536], origin)
-    if isinstance(data, containers.Spool) and not getattr(reader, "STREAMS", False):
+    if isinstance(data, Spool) and not getattr(reader, "STREAMS", False):
         data = data.read_all()
     try:
         yield from reader.read(data, origin)
@@ -124,9 +138,9 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00
 _XML_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']")
 
 
-def _utf8(data: containers.Content, origin: str) -> containers.Content:
+def _utf8(data: Content, origin: str) -> Content:
     """Text with a byte-order mark (UTF-8 with BOM, UTF-16, UTF-32) as plain UTF-8 for the readers."""
-    if isinstance(data, containers.Spool):
+    if isinstance(data, Spool):
         head = data[:4]
         if head.startswith(_BOMS[0][0]):
             return data.skip(len(_BOMS[0][0]))  # UTF-8 already: read on from after the mark

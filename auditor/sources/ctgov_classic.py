@@ -52,12 +52,12 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import fields
-from auditor.sources.containers import Content
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
+from auditor.sources.spool import Content
 
 NAME = "ctgov-classic"
 DESCRIPTION = "classic ClinicalTrials.gov API JSON (FullStudiesResponse, retired 2024)"
-STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
+STREAMS = True  # a large JSON array arrives as a spool.Spool, parsed study by study
 
 P = ("Study", "ProtocolSection")
 

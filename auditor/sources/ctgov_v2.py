@@ -46,13 +46,13 @@ from auditor.model import (
     checked,
 )
 from auditor.sources import ctgov_history, fields
-from auditor.sources.containers import Content
 from auditor.sources.ctgov_history import outcomes_of
 from auditor.sources.jsonmap import dig, number_of, plain, read_studies, study_digest, text_of
+from auditor.sources.spool import Content
 
 NAME = "ctgov-v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON (single study, API page, or array of studies)"
-STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
+STREAMS = True  # a large JSON array arrives as a spool.Spool, parsed study by study
 
 
 _KEY = re.compile(rb'"protocolSection"\s*:')

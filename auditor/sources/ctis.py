@@ -47,12 +47,12 @@ from auditor.model import (
     TrialRecord,
 )
 from auditor.sources import fields, ids, outcome_text
-from auditor.sources.containers import Content
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
+from auditor.sources.spool import Content
 
 NAME = "ctis"
 DESCRIPTION = "EU CTIS JSON (public search API response, or full trial records as retrieved or stored by ctrdata)"
-STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
+STREAMS = True  # a large JSON array arrives as a spool.Spool, parsed study by study
 REGISTRY = "CTIS"
 
 _KEY = re.compile(rb'"ctNumber"\s*:\s*"\d{4}-5\d{5}-\d{2}-\d{2}"')

@@ -30,12 +30,12 @@ from xml.etree.ElementTree import Element, SubElement
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
 from auditor.sources import ctgov_v2, ctgov_xml, ctis, euctr, ids, isrctn
-from auditor.sources.containers import Content
 from auditor.sources.jsonmap import dig, read_studies, study_digest
+from auditor.sources.spool import Content
 
 NAME = "ctrdata"
 DESCRIPTION = "records stored by ctrdata (R): EUCTR, CTIS, ISRCTN, CTGOV, CTGOV2 JSON documents (ctrname)"
-STREAMS = True  # a large JSON array arrives as a containers.Spool, parsed study by study
+STREAMS = True  # a large JSON array arrives as a spool.Spool, parsed study by study
 REGISTERS = ("EUCTR", "CTIS", "ISRCTN", "CTGOV", "CTGOV2")
 
 # A ctrdata document names its register (ctrname), starts as an ISRCTN record or holds an EUCTR field.

@@ -10,7 +10,7 @@ The field-by-field mapping is shared with the XML export: :mod:`auditor.sources.
 ``at`` is ``row N, column NAME`` (row 1 is the header when there is one); ``line`` is the physical
 line where the row starts (cells may span lines).
 
-A file larger than TRIAL_AUDIT_STREAM_BYTES arrives as a ``containers.Spool`` (`STREAMS`) and is
+A file larger than TRIAL_AUDIT_STREAM_BYTES arrives as a ``spool.Spool`` (`STREAMS`) and is
 read row by row from disk: one pass first decides its encoding (UTF-8, else Windows-1252, refused
 with the same error as when read whole), then the text is decoded as the rows are read.
 """
@@ -28,11 +28,11 @@ from typing import IO, Any
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
 from auditor.sources import ictrp
-from auditor.sources.containers import Content, Spool
+from auditor.sources.spool import Content, Spool
 
 NAME = "ictrp-csv"
 DESCRIPTION = "WHO ICTRP CSV export (portal CSV with header row, or headerless full export)"
-STREAMS = True  # a large export arrives as a containers.Spool: rows are read from disk one by one
+STREAMS = True  # a large export arrives as a spool.Spool: rows are read from disk one by one
 
 FIELDS: tuple[str, ...] = (
     "TrialID", "SecondaryIDs", "public_title", "Scientific_title", "url", "Public_Contact_Firstname",

@@ -6,7 +6,7 @@ the CSV export and documented in :mod:`auditor.sources.ictrp`. ``at`` is an XPat
 
 The file is parsed as a stream (one ``<Trial>`` in memory at a time) with defusedxml, so exports of
 100,000 trials stay small in memory and entity bombs are refused with an InputError. A file larger
-than TRIAL_AUDIT_STREAM_BYTES arrives as a ``containers.Spool`` and is parsed from disk (`STREAMS`).
+than TRIAL_AUDIT_STREAM_BYTES arrives as a ``spool.Spool`` and is parsed from disk (`STREAMS`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 from auditor.errors import InputError, RecordError
 from auditor.model import SourceRef, TrialRecord
 from auditor.sources import ictrp, xmlsafe
-from auditor.sources.containers import Content
+from auditor.sources.spool import Content
 
 NAME = "ictrp-xml"
 DESCRIPTION = "WHO ICTRP XML export (<Trials_downloaded_from_ICTRP>, 2020 and 2024 field sets)"
 ROOT = "Trials_downloaded_from_ICTRP"
-STREAMS = True  # a large export arrives as a containers.Spool, parsed from disk Trial by Trial
+STREAMS = True  # a large export arrives as a spool.Spool, parsed from disk Trial by Trial
 
 
 def sniff(head: bytes, name: str) -> bool:

@@ -15,7 +15,7 @@ import orjson
 
 from auditor.errors import InputError, RecordError
 from auditor.model import Number, Text, TrialRecord
-from auditor.sources.containers import Content, Spool
+from auditor.sources.spool import Content, Spool
 
 # Above this size a JSON array of studies is parsed incrementally: orjson builds the whole tree
 # first (~6x the file in memory), ijson's C backend (yajl2_c) one study at a time. A file larger

@@ -50,7 +50,7 @@ def _name_ok(rel: str, skipped: Any) -> bool:
 
 def listing(url: str, skipped: Any, results_marker: str) -> Iterator[tuple[str, int]]:
     """(URL, size) of each input file at a URL: the object itself, or every object under a prefix
-    (sorted by key; names `containers.skipped` rejects and `batch` results folders left out). An
+    (sorted by key; names `walker.skipped` rejects and `batch` results folders left out). An
     empty or missing prefix is yielded as itself with size 0 (reading it then says why)."""
     fs, root = _filesystem(url)
     try:

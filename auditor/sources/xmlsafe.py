@@ -19,7 +19,7 @@ from defusedxml import DefusedXmlException
 from auditor.errors import InputError
 
 if TYPE_CHECKING:
-    from auditor.sources.containers import Content
+    from auditor.sources.spool import Content
 
 _PROLOG = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.S)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
@@ -54,7 +54,7 @@ def parse(data: bytes, origin: str) -> Element:
 
 def iter_children(data: Content, origin: str, tag: str) -> Iterator[tuple[str, Element]]:
     """(root tag, element) for each top-level ``tag`` element, streaming from bytes or from a
-    ``containers.Spool``'s file: each top-level element is cleared and dropped from the root once
+    ``spool.Spool``'s file: each top-level element is cleared and dropped from the root once
     the caller moves on, so memory stays flat however many there are. The parser is defusedxml's
     (entity declarations and external references refused, as `parse`).
 

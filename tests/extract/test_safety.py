@@ -11,6 +11,7 @@ import yaml
 
 from auditor.extract import rules, safety
 from auditor.extract.prefilter import lower_cached
+from auditor.extract.safety import matching, patterns
 from auditor.model import Text, TrialRecord
 from auditor.sources import read_paths
 from tests.conftest import real_data_dir
@@ -102,17 +103,17 @@ def texts() -> list[str]:
 
 def test_outcome_rules_tried_at_their_words_find_what_a_scan_finds(texts: list[str]):
     for t in texts:
-        for pattern, starts in ((safety._OUTCOME, safety._OUTCOME_STARTS), (safety._NAMED, safety._NAMED_STARTS)):
-            assert [m.span() for m in safety._anchored(pattern, starts, t)] == \
+        for pattern, starts in ((patterns.OUTCOME, patterns.OUTCOME_STARTS), (patterns.NAMED, patterns.NAMED_STARTS)):
+            assert [m.span() for m in matching.anchored_words(pattern, starts, t)] == \
                 [m.span() for m in pattern.finditer(t)], t[:200]
         lower_cached.cache_clear()
 
 
 def test_prose_rules_tried_near_aim_terms_find_what_a_scan_finds(texts: list[str]):
     for t in texts:
-        terms = safety._aim_terms(t)
-        for kind, pattern in safety._PROSE.items():
-            near = {m.span() for m in safety._near(kind, t, terms)}
+        terms = matching.aim_terms(t)
+        for kind, pattern in patterns.PROSE.items():
+            near = {m.span() for m in matching.near(kind, t, terms)}
             assert {m.span() for m in pattern.finditer(t)} <= near, t[:200]
         lower_cached.cache_clear()
 

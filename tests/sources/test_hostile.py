@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import InputError
-from auditor.sources import containers, read_blob, read_paths
+from auditor.sources import read_blob, read_paths, sizes, spool
 
 
 def _bomb(levels: int = 9) -> bytes:
@@ -28,7 +28,7 @@ def test_deeply_nested_yaml_is_refused() -> None:
 
 
 def test_file_over_the_size_limit_names_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(containers, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(sizes, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.json"
     path.write_bytes(b'{"protocolSection": {}}' + b" " * 2000)
     (item,) = list(read_paths([str(path)]))
@@ -44,19 +44,19 @@ def test_size_limit_holds_whatever_size_was_expected(actual: int, hint: int | No
     a zip member whose header lies are all held to the limit."""
     import io
 
-    monkeypatch.setattr(containers, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(sizes, "MAX_FILE_BYTES", 1000)
     data = bytes(range(256)) * (actual // 256) + b"x" * (actual % 256)
     if actual <= 1000:
-        assert containers._limited("s", io.BytesIO(data), hint) == data
+        assert spool.read_limited("s", io.BytesIO(data), hint) == data
     else:
         with pytest.raises(InputError, match="larger than 1000 bytes"):
-            containers._limited("s", io.BytesIO(data), hint)
+            spool.read_limited("s", io.BytesIO(data), hint)
 
 
 def test_gzip_content_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import gzip
 
-    monkeypatch.setattr(containers, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(sizes, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.json.gz"
     path.write_bytes(gzip.compress(b'{"protocolSection": {}}' + b" " * 5000))  # small on disk, big inside
     (item,) = list(read_paths([str(path)]))

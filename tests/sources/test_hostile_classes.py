@@ -11,7 +11,7 @@ import pytest
 
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
-from auditor.sources import containers, jsonmap, read_blob, read_paths
+from auditor.sources import jsonmap, read_blob, read_paths, sizes
 from tests.batch.data import study
 from tests.conftest import run_cli
 from tests.hostile import broken_documents, csv_dialects, fan_out_zip, file_names, gzip_bomb, huge_numbers, nested_zip
@@ -26,7 +26,7 @@ def test_nested_archives_stop_at_the_depth_limit(tmp_path: Path, depth: int) -> 
     path = tmp_path / "deep.zip"
     path.write_bytes(nested_zip(depth, orjson.dumps(study("NCT90000001"))))
     (item,) = _items(path)
-    if depth <= containers.MAX_ARCHIVE_DEPTH:
+    if depth <= sizes.MAX_ARCHIVE_DEPTH:
         assert isinstance(item, TrialRecord)
     else:
         assert isinstance(item, InputError) and "nested more than" in item.message
@@ -35,7 +35,7 @@ def test_nested_archives_stop_at_the_depth_limit(tmp_path: Path, depth: int) -> 
 @pytest.mark.parametrize("members, limit, refused", [(5, 10, False), (50, 10, True)])
 def test_archive_fan_out_is_budgeted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, members: int, limit: int,
                                      refused: bool) -> None:
-    monkeypatch.setattr(containers, "MAX_ARCHIVE_MEMBERS", limit)
+    monkeypatch.setattr(sizes, "MAX_ARCHIVE_MEMBERS", limit)
     path = tmp_path / "fan.zip"
     path.write_bytes(fan_out_zip(members, orjson.dumps(study("NCT90000001"))))
     items = _items(path)
@@ -43,7 +43,7 @@ def test_archive_fan_out_is_budgeted(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_expansion_budget_holds_across_members_and_nesting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(containers, "MAX_ARCHIVE_BYTES", 1 << 20)
+    monkeypatch.setattr(sizes, "MAX_ARCHIVE_BYTES", 1 << 20)
     inner = fan_out_zip(3, gzip_bomb(600_000))  # three members of 600 kB each inside a zip inside a zip
     path = tmp_path / "budget.zip"
     path.write_bytes(nested_zip(2, inner, "inner.zip"))

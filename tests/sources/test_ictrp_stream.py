@@ -1,5 +1,5 @@
 """Issue 11, memory: an ICTRP XML or CSV export larger than TRIAL_AUDIT_STREAM_BYTES is read from
-disk (a containers.Spool, `STREAMS`) and gives exactly what reading it whole gives: the same records
+disk (a spool.Spool, `STREAMS`) and gives exactly what reading it whole gives: the same records
 with the same `at` locations and line numbers, the same record errors and the same file error at
 the same point. Checked on the real ICTRP exports and on generated files that hit the edge cases
 (chunk boundaries, line endings, encodings, broken and hostile files)."""
@@ -14,7 +14,7 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.model import TrialRecord
-from auditor.sources import containers, ictrp_csv, read_blob, read_paths
+from auditor.sources import ictrp_csv, read_blob, read_paths, sizes, spool
 from tests.sources.conftest import FIXTURES, real_root
 
 ROOT = "Trials_downloaded_from_ICTRP"
@@ -35,11 +35,11 @@ def _both(path: Path, monkeypatch: pytest.MonkeyPatch, reader: str | None = None
     """(read whole from bytes, read streamed from a Spool of the file) for one file."""
     whole = _dump(read_blob(path.read_bytes(), str(path), reader))
     with monkeypatch.context() as m:
-        def refused(self: containers.Spool) -> bytes:
+        def refused(self: spool.Spool) -> bytes:
             raise AssertionError("a streaming reader read the Spool whole")
 
-        m.setattr(containers.Spool, "read_all", refused)
-        streamed = _dump(read_blob(containers.Spool(path, path.stat().st_size), str(path), reader))
+        m.setattr(spool.Spool, "read_all", refused)
+        streamed = _dump(read_blob(spool.Spool(path, path.stat().st_size), str(path), reader))
     return whole, streamed
 
 
@@ -156,12 +156,12 @@ def test_a_large_export_reaches_the_reader_as_a_spool(tmp_path: Path, monkeypatc
     seen: list[type] = []
     original = ictrp_csv._text
 
-    def spy(data: containers.Content, origin: str) -> Any:
+    def spy(data: spool.Content, origin: str) -> Any:
         seen.append(type(data))
         return original(data, origin)
 
     monkeypatch.setattr(ictrp_csv, "_text", spy)
-    monkeypatch.setattr(containers, "STREAM_BYTES", 1000)
-    monkeypatch.setattr(containers.Spool, "read_all", lambda self: pytest.fail("read whole"))
+    monkeypatch.setattr(sizes, "STREAM_BYTES", 1000)
+    monkeypatch.setattr(spool.Spool, "read_all", lambda self: pytest.fail("read whole"))
     assert [_dump(read_paths([str(p)])) for p in (xml, csv)] == whole
-    assert seen == [containers.Spool]
+    assert seen == [spool.Spool]
