@@ -9,6 +9,7 @@ from functools import lru_cache
 from auditor.extract.duration.patterns import (
     _ASSESSMENT,
     _CONTEXT_BEFORE,
+    _COURSE_HISTORY,
     _COURSE_KIND,
     _NARRATIVE_SINGLE,
     _ONE_OFF,
@@ -42,7 +43,14 @@ def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tupl
                 break
     procedure = next((m.span() for m in _ONE_OFF.finditer(value)
                       if not _CONTEXT_BEFORE.search(value[max(0, m.start() - 20):m.start()])), None)
-    return _repeated(value), single, bool(_COURSE_KIND.search(value)), procedure
+    return _repeated(value), single, _names_course(value), procedure
+
+
+def _names_course(value: str) -> bool:
+    """A course-like kind of treatment is named, other than as the patient's history ("resistant to
+    conservative treatment" restates the eligibility of a surgery arm)."""
+    return any(not _COURSE_HISTORY.search(value, max(0, m.start() - 80), m.start())
+               for m in _COURSE_KIND.finditer(value))
 
 
 def _one_off(texts: list[Text]) -> Duration | None:

@@ -104,6 +104,10 @@ _REPEATED = compile_fast(rules.expand(r"\b" + _any(_O["repeated_cues"]) + r"\b",
 _ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.IGNORECASE)
 _COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
 _CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
+# "failed conservative treatment" ... just before a course-like kind: a history, not the arm's course.
+_COURSE_HISTORY = compile_fast(
+    rules.expand(r"\b" + _any(_O["course_kind_history"]) + r"\s+(?:[\w-]+,?\s+){0,3}?$", _MACROS,
+                 "one_off.yaml course_kind_history"), re.IGNORECASE)
 _NARRATIVE_SINGLE = Guarded(compile_fast(
     rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
