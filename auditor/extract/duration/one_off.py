@@ -15,9 +15,11 @@ from auditor.extract.duration.patterns import (
     _ONE_OFF,
     _ONE_VISIT,
     _REPEATED,
+    _SESSION_TIME_FRAME,
     _SINGLE,
+    _UNIT_HINT,
 )
-from auditor.extract.duration.reading import Duration, _sentence
+from auditor.extract.duration.reading import Duration, _lowered, _sentence
 from auditor.extract.text import evidence
 from auditor.model import Text, TrialRecord
 
@@ -110,3 +112,19 @@ def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> 
     if span is None:
         return None
     return Duration(0.0, evidence(title, *span, "the title names a one-off treatment = 0 weeks"))
+
+
+def _one_off_time_frames(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """0 weeks when every outcome is measured within hours of the treatment ("15 minutes", "one
+    hour", "Immediately after application") and no arm repeats the treatment: one session. A time
+    frame naming a day or longer ("postoperative day 1", "1-week follow-up") rules it out."""
+    frames = list(dict.fromkeys(o.time_frame.value for o in record.outcomes if o.time_frame is not None))
+    if not frames or any(_UNIT_HINT.search(_lowered(tf)) for tf in frames):
+        return None
+    if any(_one_off_facts(t.value)[0] for _, texts in arms for t in texts):
+        return None
+    for o in record.outcomes:
+        if o.time_frame is not None and (m := _SESSION_TIME_FRAME.search(o.time_frame.value)):
+            note = "every outcome is measured within hours of the treatment: a single session = 0 weeks"
+            return Duration(0.0, evidence(o.time_frame, m.start(), m.end(), note))
+    return None

@@ -111,6 +111,9 @@ _COURSE_HISTORY = compile_fast(
 _NARRATIVE_SINGLE = Guarded(compile_fast(
     rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
+# A time frame within hours of the treatment ("15 minutes", "immediately after application").
+_SESSION_TIME_FRAME = compile_fast(rules.expand(_O["session_time_frame"], _MACROS, "one_off.yaml session_time_frame"),
+                                   re.IGNORECASE)
 _CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
 _CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
 
