@@ -43,7 +43,8 @@ _COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
 _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
 _QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
         rf"(?P<u>{_COURSE_UNIT})\b")
-_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
+# Filler words between a length and its noun; a word may hold a slash ("online/app-based").
+_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w/-]*\s+)"
 _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
            "period_prepositions": rules.alternation(_P["period_prepositions"]),
