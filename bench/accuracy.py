@@ -50,7 +50,7 @@ TARGETS = {  # one fact a line, so that changes to different facts merge
     "hrqol_instruments": 0.96,
     "safety_planned": 0.98,
     "ae_results_posted": 0.95,
-    "treatment_duration_weeks": 0.90,
+    "treatment_duration_weeks": 0.91,
     "max_followup_weeks_from_baseline": 0.96,
     "followup_weeks_after_treatment": 0.88,
     "followup_over_12m_after_treatment": 0.93,

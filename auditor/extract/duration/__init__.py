@@ -13,7 +13,9 @@ Sources, in order of trust:
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
    summary states a single dose; else when the arms name nothing one-off, repeated or course-like,
-   a one-off procedure the official title names ("... Anterior Cervical Spine Surgery");
+   a one-off procedure the official title names ("... Anterior Cervical Spine Surgery"); else,
+   when every outcome is measured within hours ("15 minutes", "Immediately after application")
+   and no arm repeats the treatment, a single session;
 6. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
    arm states a period and nothing names a one-off procedure.
 A treatment used "for the duration of the study" lasts the stated study length ("a 24-week study").
@@ -44,7 +46,7 @@ from auditor.extract.duration.courses import (
     _narrative_span_candidates,
     _span_candidates,
 )
-from auditor.extract.duration.one_off import _one_off_facts, _one_off_title, _one_off_trial
+from auditor.extract.duration.one_off import _one_off_facts, _one_off_time_frames, _one_off_title, _one_off_trial
 from auditor.extract.duration.patterns import _CONTROL, _CONTROL_LABEL, _SESSION_HINT, _SESSIONS, _UNIT_HINT
 from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
@@ -81,7 +83,7 @@ def derive(record: TrialRecord) -> Duration | None:
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
     if one_off is not None:
         return one_off
-    return _one_off_title(record, arms) or _titled_study(record, arms)
+    return _one_off_title(record, arms) or _one_off_time_frames(record, arms) or _titled_study(record, arms)
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:

@@ -9,14 +9,17 @@ from functools import lru_cache
 from auditor.extract.duration.patterns import (
     _ASSESSMENT,
     _CONTEXT_BEFORE,
+    _COURSE_HISTORY,
     _COURSE_KIND,
     _NARRATIVE_SINGLE,
     _ONE_OFF,
     _ONE_VISIT,
     _REPEATED,
+    _SESSION_TIME_FRAME,
     _SINGLE,
+    _UNIT_HINT,
 )
-from auditor.extract.duration.reading import Duration, _sentence
+from auditor.extract.duration.reading import Duration, _lowered, _sentence
 from auditor.extract.text import evidence
 from auditor.model import Text, TrialRecord
 
@@ -42,7 +45,14 @@ def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tupl
                 break
     procedure = next((m.span() for m in _ONE_OFF.finditer(value)
                       if not _CONTEXT_BEFORE.search(value[max(0, m.start() - 20):m.start()])), None)
-    return _repeated(value), single, bool(_COURSE_KIND.search(value)), procedure
+    return _repeated(value), single, _names_course(value), procedure
+
+
+def _names_course(value: str) -> bool:
+    """A course-like kind of treatment is named, other than as the patient's history ("resistant to
+    conservative treatment" restates the eligibility of a surgery arm)."""
+    return any(not _COURSE_HISTORY.search(value, max(0, m.start() - 80), m.start())
+               for m in _COURSE_KIND.finditer(value))
 
 
 def _one_off(texts: list[Text]) -> Duration | None:
@@ -102,3 +112,19 @@ def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> 
     if span is None:
         return None
     return Duration(0.0, evidence(title, *span, "the title names a one-off treatment = 0 weeks"))
+
+
+def _one_off_time_frames(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """0 weeks when every outcome is measured within hours of the treatment ("15 minutes", "one
+    hour", "Immediately after application") and no arm repeats the treatment: one session. A time
+    frame naming a day or longer ("postoperative day 1", "1-week follow-up") rules it out."""
+    frames = list(dict.fromkeys(o.time_frame.value for o in record.outcomes if o.time_frame is not None))
+    if not frames or any(_UNIT_HINT.search(_lowered(tf)) for tf in frames):
+        return None
+    if any(_one_off_facts(t.value)[0] for _, texts in arms for t in texts):
+        return None
+    for o in record.outcomes:
+        if o.time_frame is not None and (m := _SESSION_TIME_FRAME.search(o.time_frame.value)):
+            note = "every outcome is measured within hours of the treatment: a single session = 0 weeks"
+            return Duration(0.0, evidence(o.time_frame, m.start(), m.end(), note))
+    return None

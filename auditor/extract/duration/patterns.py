@@ -43,7 +43,8 @@ _COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
 _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
 _QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
         rf"(?P<u>{_COURSE_UNIT})\b")
-_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w-]*\s+)"
+# Filler words between a length and its noun; a word may hold a slash ("online/app-based").
+_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w/-]*\s+)"
 _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
            "period_prepositions": rules.alternation(_P["period_prepositions"]),
@@ -104,9 +105,16 @@ _REPEATED = compile_fast(rules.expand(r"\b" + _any(_O["repeated_cues"]) + r"\b",
 _ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.IGNORECASE)
 _COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
 _CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
+# "failed conservative treatment" ... just before a course-like kind: a history, not the arm's course.
+_COURSE_HISTORY = compile_fast(
+    rules.expand(r"\b" + _any(_O["course_kind_history"]) + r"\s+(?:[\w-]+,?\s+){0,3}?$", _MACROS,
+                 "one_off.yaml course_kind_history"), re.IGNORECASE)
 _NARRATIVE_SINGLE = Guarded(compile_fast(
     rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
+# A time frame within hours of the treatment ("15 minutes", "immediately after application").
+_SESSION_TIME_FRAME = compile_fast(rules.expand(_O["session_time_frame"], _MACROS, "one_off.yaml session_time_frame"),
+                                   re.IGNORECASE)
 _CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
 _CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
 
