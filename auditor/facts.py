@@ -28,8 +28,9 @@ class Evidence(msgspec.Struct, kw_only=True, frozen=True):
 
     @classmethod
     def of(cls, source: Text | Number, quote: str | None = None, note: str | None = None) -> Evidence:
-        """Evidence from a record value; `quote` must be a span of the value's text when given."""
-        text = source.value if isinstance(source, Text) else (source.text or _num(source.value))
+        """Evidence from a record value, quoting the source's words (`Text.original` where the reader
+        mapped them to a code); `quote` must be a span of the value's text when given."""
+        text = (source.original or source.value) if isinstance(source, Text) else (source.text or _num(source.value))
         return cls(at=source.at, quote=text if quote is None else quote, line=source.line, column=source.column,
                    note=note)
 

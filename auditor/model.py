@@ -28,6 +28,10 @@ class Text(_Model, kw_only=True):
     at: Annotated[str, Meta(description="JSON pointer, XPath or cell reference inside the source")]
     line: Annotated[int | None, Meta(description="1-based line in the source file, when known")] = None
     column: int | None = None
+    # Evidence quotes the source's words, never a code the reader made of them.
+    original: Annotated[str | None, Meta(description="the source's own words where `value` is a code the reader "
+                                                     "mapped them to (a protocol file's `outcome_assessors: true` "
+                                                     "is OUTCOMES_ASSESSOR); None when `value` is the source's text")] = None
 
     def __str__(self) -> str:
         return self.value

@@ -87,7 +87,8 @@ def enrollment_type(value: object, at: str, **where: int | None) -> Text | None:
     raw = clean(value)
     if raw is None:
         return None
-    return Text(value=_ENROLLMENT_TYPES.get(raw.upper(), raw), at=at, **where)
+    code = _ENROLLMENT_TYPES.get(raw.upper(), raw)
+    return Text(value=code, at=at, original=None if code == raw else raw, **where)
 
 
 def role(value: str) -> str:
@@ -105,8 +106,9 @@ def who_masked(masking: Text | None) -> list[Text]:
         return []
     # Only recognised roles: the bracket may also hold prose ("masking not used"), which stays in
     # the masking text itself.
-    names = [n.strip().lower() for n in match.group(1).split(",")]
-    return [Text(value=_ROLES[n], at=masking.at, line=masking.line) for n in names if n in _ROLES]
+    names = [n.strip() for n in match.group(1).split(",")]
+    return [Text(value=_ROLES[n.lower()], at=masking.at, line=masking.line,
+                 original=None if n == _ROLES[n.lower()] else n) for n in names if n.lower() in _ROLES]
 
 
 def dated(start: Text | None, registered: Text | None, start_type: Text | None = None,

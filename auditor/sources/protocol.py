@@ -79,7 +79,7 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
         keys = ", ".join(list(map(str, doc))[:4]) or "none"
         raise InputError(origin, f"not a trial-audit protocol file: no top-level `trial:` section (top-level keys: {keys})")
     _validate(doc, positions, origin)
-    yield _Builder(doc, positions, origin).record()
+    yield _Builder(doc, positions, origin, text.splitlines()).record()
 
 
 def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:
@@ -106,10 +106,11 @@ class ProtocolInvalid(InputError):
 
 
 class _Builder:
-    def __init__(self, doc: dict[str, Any], positions: yamlpos.Positions, origin: str):
+    def __init__(self, doc: dict[str, Any], positions: yamlpos.Positions, origin: str, lines: list[str]):
         self.doc = doc
         self.positions = positions
         self.origin = origin
+        self.lines = lines
 
     def _value(self, pointer: str) -> Any:
         obj: Any = self.doc
@@ -122,12 +123,24 @@ class _Builder:
                 return None
         return obj
 
-    def text(self, pointer: str, value: Any = None) -> Text | None:
-        value = self._value(pointer) if value is None else value
+    def text(self, pointer: str, code: Any = None) -> Text | None:
+        """The value at `pointer`, or `code` made of it (then quoted by the file's own lines)."""
+        value = self._value(pointer) if code is None else code
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         line, column = self.positions.get(pointer, (None, None))
-        return Text(value=str(value), at=pointer, line=line, column=column)
+        original = self._words(pointer) if code is not None and code != self._value(pointer) else None
+        return Text(value=str(value), at=pointer, line=line, column=column, original=original)
+
+    def _words(self, pointer: str) -> str | None:
+        """The file's lines that hold `pointer`'s value (a block: the key's line to its last
+        item's), so that evidence quotes what the trialist wrote, not the code made of it."""
+        line, column = self.positions.get(pointer, (None, None))
+        if line is None or column is None or line > len(self.lines):
+            return None
+        last = max((end for p, (end, _) in self.positions.items() if p.startswith(pointer + "/")), default=line)
+        block = [self.lines[line - 1][column - 1:], *self.lines[line:last]]
+        return "\n".join(part.strip() for part in block if part.strip()) or None
 
     def texts(self, pointer: str) -> list[Text]:
         items = self._value(pointer) or []
