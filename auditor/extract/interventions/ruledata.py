@@ -115,6 +115,26 @@ PHYSIO = "physiotherapy_exercise"
 RECORD_TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES
                                 if r.tier == "pain_context"
                                 or (r.category is not None and (r.category in PSYCHOLOGICAL or r.category == PHYSIO))})
+def _negation() -> re.Pattern[str] | None:
+    """A negation cue, then at most `negation_words` words, up to the end of the text before a match
+    (searched in the clause before each category match; see `negation` in the rule file)."""
+    cues = _DATA.get("negation") or []
+    if not cues:
+        return None
+    words = int(_DATA.get("negation_words", 4))
+    exceptions = _DATA.get("negation_exceptions") or []
+    # A word, possibly closing a list item or a bracket ("coaching, CBT"; "no (digital) CBT").
+    word = r"[\w'/-]+[,)]?"
+    sep = r"[\s(\"]+"
+    skip = rf"(?!{_alt(exceptions)})" if exceptions else ""
+    pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}(?:{word}{sep}){{0,{words}}}$"
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise rules.RuleError(f"{_WHERE} negation: bad pattern {pattern!r}: {exc}") from exc
+
+
+NEGATION = _negation()
 TYPE: dict[str, str] = {k.upper(): v for k, v in _DATA["registry_types"].items()}
 # A weak registry type -> the categories whose text hits it yields to.
 WEAK_TYPES: dict[str, frozenset[str]] = {k.upper(): frozenset(v or ()) for k, v in
