@@ -135,6 +135,22 @@ def _negation() -> re.Pattern[str] | None:
 
 
 NEGATION = _negation()
+
+
+def _comparator_labels() -> tuple[re.Pattern[str], ...]:
+    """`comparator_labels.words` found anywhere in an arm label; `comparator_labels.whole` as the
+    whole label (with an optional "group", "arm" or "only")."""
+    spec = _DATA.get("comparator_labels") or {}
+    found: list[re.Pattern[str]] = []
+    if spec.get("words"):
+        found.append(re.compile(_alt(spec["words"]) + r"\b", re.IGNORECASE))
+    if spec.get("whole"):
+        found.append(re.compile(r"^\s*" + _alt(spec["whole"]) + r"(?:\s+(?:group|arm|only|alone))?\s*$", re.IGNORECASE))
+    return tuple(found)
+
+
+# Read once per arm label, only for the arms that could take categories from the summary.
+COMPARATOR_LABELS = _comparator_labels()
 TYPE: dict[str, str] = {k.upper(): v for k, v in _DATA["registry_types"].items()}
 # A weak registry type -> the categories whose text hits it yields to.
 WEAK_TYPES: dict[str, frozenset[str]] = {k.upper(): frozenset(v or ()) for k, v in
