@@ -135,6 +135,22 @@ def _negation() -> re.Pattern[str] | None:
 
 
 NEGATION = _negation()
+NEGATION_WORDS_BACK = int(_DATA.get("negation_words", 4))
+
+
+def _negation_first_words() -> frozenset[str]:
+    """The literal first word of every negation cue: a clause whose last few words hold none of
+    them is not searched with `NEGATION` at all."""
+    found = set()
+    for cue in _DATA.get("negation") or []:
+        word = re.match(r"[a-z]+", cue)
+        if word is None:
+            raise rules.RuleError(f"{_WHERE} negation: {cue!r} must start with a literal lower-case word")
+        found.add(word.group())
+    return frozenset(found)
+
+
+NEGATION_FIRST_WORDS = _negation_first_words()
 
 
 def _comparator_labels() -> tuple[re.Pattern[str], ...]:

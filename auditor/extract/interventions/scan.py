@@ -9,7 +9,15 @@ import re
 import string
 from dataclasses import dataclass, field
 
-from auditor.extract.interventions.ruledata import CATEGORIES, NEGATION, RECORD_TRIGGERS, RULE_BY_NAME, TRIGGERS
+from auditor.extract.interventions.ruledata import (
+    CATEGORIES,
+    NEGATION,
+    NEGATION_FIRST_WORDS,
+    NEGATION_WORDS_BACK,
+    RECORD_TRIGGERS,
+    RULE_BY_NAME,
+    TRIGGERS,
+)
 from auditor.extract.prefilter import TriggerIndex
 from auditor.extract.text import evidence
 from auditor.facts import Evidence
@@ -158,8 +166,10 @@ def _excepted(category: str, value: str, m: re.Match[str]) -> bool:
 
 
 # Characters that end the clause a negation cue must stand in.
-_CLAUSE_END = re.compile(r"[.;:?!\n]")
+_CLAUSE_END = ".;:?!\n"
 _LOOK_BACK = 100
+# Brackets, commas and quotes around the words before a match ("without (CBT", "coaching, CBT").
+_TO_SPACE = str.maketrans(dict.fromkeys('(),"', " "))
 
 
 def _negated(value: str, start: int) -> bool:
@@ -168,7 +178,9 @@ def _negated(value: str, start: int) -> bool:
     if NEGATION is None or start == 0:
         return False
     before = value[max(0, start - _LOOK_BACK):start]
-    ends = [m.end() for m in _CLAUSE_END.finditer(before)]
-    if ends:
-        before = before[ends[-1]:]
+    # Most matches have no cue word close before them: a set test on the last words, not a regex
+    # search (two more words than a cue may skip: a two-word cue, a word cut by the look-back).
+    if NEGATION_FIRST_WORDS.isdisjoint(before.lower().translate(_TO_SPACE).split()[-(NEGATION_WORDS_BACK + 2):]):
+        return False
+    before = before[max(before.rfind(c) for c in _CLAUSE_END) + 1:]
     return NEGATION.search(before) is not None
