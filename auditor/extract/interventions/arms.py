@@ -9,6 +9,7 @@ from auditor.extract.interventions.ruledata import (
     ASSESSMENT,
     CATEGORIES,
     COGNITIVE_TRAINING,
+    COMPARATOR_LABELS,
     PHYSIO,
     PSYCHOLOGICAL,
     TYPE,
@@ -146,9 +147,16 @@ def _usual_care(scanner: Scanner, units: list[Unit], hits: dict[str, Hit]) -> No
 
 def _tested_digitally(scanner: Scanner, arm_type: str, units: list[Unit]) -> bool:
     """An arm that tests a digital programme (not a sham, placebo or comparator)."""
-    if arm_type in _NOT_TESTED_TYPES:
+    if arm_type in _NOT_TESTED_TYPES or (arm_type != "EXPERIMENTAL" and _comparator_label(units)):
         return False
     return any(scanner.any_aux(texts, "digital") for texts, _ in units)
+
+
+def _comparator_label(units: list[Unit]) -> bool:
+    """An arm filed as OTHER (or untyped) whose label names it a comparator: "Digital Therapeutic B -
+    Sham", "Educational Control (ED001) ...", "Standard of Care" (see `comparator_labels`)."""
+    label = units[0][0][0] if units[0][0] else None
+    return label is not None and any(p.search(label.value) for p in COMPARATOR_LABELS)
 
 
 def _inherit(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_trial: bool,

@@ -115,6 +115,58 @@ PHYSIO = "physiotherapy_exercise"
 RECORD_TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES
                                 if r.tier == "pain_context"
                                 or (r.category is not None and (r.category in PSYCHOLOGICAL or r.category == PHYSIO))})
+def _negation() -> re.Pattern[str] | None:
+    """A negation cue, then at most `negation_words` words, up to the end of the text before a match
+    (searched in the clause before each category match; see `negation` in the rule file)."""
+    cues = _DATA.get("negation") or []
+    if not cues:
+        return None
+    words = int(_DATA.get("negation_words", 4))
+    exceptions = _DATA.get("negation_exceptions") or []
+    # A word, possibly closing a list item or a bracket ("coaching, CBT"; "no (digital) CBT").
+    word = r"[\w'/-]+[,)]?"
+    sep = r"[\s(\"]+"
+    skip = rf"(?!{_alt(exceptions)})" if exceptions else ""
+    pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}(?:{word}{sep}){{0,{words}}}$"
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise rules.RuleError(f"{_WHERE} negation: bad pattern {pattern!r}: {exc}") from exc
+
+
+NEGATION = _negation()
+NEGATION_WORDS_BACK = int(_DATA.get("negation_words", 4))
+
+
+def _negation_first_words() -> frozenset[str]:
+    """The literal first word of every negation cue: a clause whose last few words hold none of
+    them is not searched with `NEGATION` at all."""
+    found = set()
+    for cue in _DATA.get("negation") or []:
+        word = re.match(r"[a-z]+", cue)
+        if word is None:
+            raise rules.RuleError(f"{_WHERE} negation: {cue!r} must start with a literal lower-case word")
+        found.add(word.group())
+    return frozenset(found)
+
+
+NEGATION_FIRST_WORDS = _negation_first_words()
+
+
+def _comparator_labels() -> tuple[re.Pattern[str], ...]:
+    """`comparator_labels.words` found anywhere in an arm label; `comparator_labels.whole` as the
+    whole label (with an optional "group", "arm" or "only")."""
+    spec = _DATA.get("comparator_labels") or {}
+    found: list[re.Pattern[str]] = []
+    if spec.get("words"):
+        found.append(re.compile(_alt(spec["words"]) + r"\b", re.IGNORECASE))
+    if spec.get("whole"):
+        found.append(re.compile(r"^\s*" + _alt(spec["whole"]) + r"(?:\s+(?:group|arm|only|alone))?\s*$", re.IGNORECASE))
+    return tuple(found)
+
+
+# Read once per arm label, only for the arms that could take categories from the summary.
+COMPARATOR_LABELS = _comparator_labels()
 TYPE: dict[str, str] = {k.upper(): v for k, v in _DATA["registry_types"].items()}
 # A weak registry type -> the categories whose text hits it yields to.
 WEAK_TYPES: dict[str, frozenset[str]] = {k.upper(): frozenset(v or ()) for k, v in

@@ -9,7 +9,15 @@ import re
 import string
 from dataclasses import dataclass, field
 
-from auditor.extract.interventions.ruledata import CATEGORIES, RECORD_TRIGGERS, RULE_BY_NAME, TRIGGERS
+from auditor.extract.interventions.ruledata import (
+    CATEGORIES,
+    NEGATION,
+    NEGATION_FIRST_WORDS,
+    NEGATION_WORDS_BACK,
+    RECORD_TRIGGERS,
+    RULE_BY_NAME,
+    TRIGGERS,
+)
 from auditor.extract.prefilter import TriggerIndex
 from auditor.extract.text import evidence
 from auditor.facts import Evidence
@@ -138,7 +146,7 @@ def _scan(text: Text, triggers: TriggerIndex) -> Scan:
                 if rule.tier == "usual_care":
                     usual = Hit("strong", f"'{m.group()}' -> other (usual care)", text, m.start(), m.end())
                 break
-            if _excepted(rule.category, value, m):
+            if _excepted(rule.category, value, m) or _negated(value, m.start()):
                 continue
             tiers[rule.tier][rule.category] = Hit(rule.tier, f"'{m.group()}' -> {rule.category}",
                                                   text, m.start(), m.end())
@@ -155,3 +163,24 @@ def _excepted(category: str, value: str, m: re.Match[str]) -> bool:
     lo = max(0, m.start() - 80)
     return any(e.start() + lo < m.end() and e.end() + lo > m.start()
                for e in exceptions.finditer(value[lo:m.end() + 120]))
+
+
+# Characters that end the clause a negation cue must stand in.
+_CLAUSE_END = ".;:?!\n"
+_LOOK_BACK = 100
+# Brackets, commas and quotes around the words before a match ("without (CBT", "coaching, CBT").
+_TO_SPACE = str.maketrans(dict.fromkeys('(),"', " "))
+
+
+def _negated(value: str, start: int) -> bool:
+    """Whether a negation cue stands before the match in its clause ("not including the cognitive
+    behavioral therapy", "without any counsellor contact"): the therapy is named as absent."""
+    if NEGATION is None or start == 0:
+        return False
+    before = value[max(0, start - _LOOK_BACK):start]
+    # Most matches have no cue word close before them: a set test on the last words, not a regex
+    # search (two more words than a cue may skip: a two-word cue, a word cut by the look-back).
+    if NEGATION_FIRST_WORDS.isdisjoint(before.lower().translate(_TO_SPACE).split()[-(NEGATION_WORDS_BACK + 2):]):
+        return False
+    before = before[max(before.rfind(c) for c in _CLAUSE_END) + 1:]
+    return NEGATION.search(before) is not None
