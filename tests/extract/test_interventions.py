@@ -73,3 +73,25 @@ def test_every_rule_has_trigger_words():
     rule run over every text: spell such phrases as alternations."""
     assert not ruledata.TRIGGERS.always, sorted(ruledata.TRIGGERS.always)
     assert not ruledata.RECORD_TRIGGERS.always, sorted(ruledata.RECORD_TRIGGERS.always)
+
+
+def test_a_protocol_component_no_rule_names_is_other_beside_the_named_ones() -> None:
+    from auditor.extract import derive
+    from auditor.sources import read_blob
+
+    protocol = b"""\
+trial:
+  title: Two psychological treatments with exercise for chronic low back pain
+design:
+  arms:
+    - label: A
+      components: [pain reprocessing therapy, exercise therapy]
+    - label: B
+      components: [emotional awareness and expression therapy, exercise therapy]
+"""
+    (record,) = list(read_blob(protocol, "p.yaml"))
+    sheet = derive(record)
+    categories = sheet.get("treatment.intervention_categories")
+    assert sorted(categories) == ["other", "pain_education", "physiotherapy_exercise"]
+    other = sheet.evidence["treatment.intervention_categories"][categories.index("other")]
+    assert (other.quote, other.line) == ("emotional awareness and expression therapy", 8)

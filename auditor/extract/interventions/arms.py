@@ -208,8 +208,10 @@ def _groups(record: TrialRecord) -> list[tuple[str, list[Unit]]]:
     for arm in record.arms:
         arm_type = arm.type.value.upper() if arm.type is not None else ""
         # The arm's own unit carries the arm type (EXPERIMENTAL, ...), which maps to no category.
-        units: list[Unit] = [([t for t in (arm.label, arm.description) if t is not None] + list(arm.components),
-                              arm.type)]
+        units: list[Unit] = [([t for t in (arm.label, arm.description) if t is not None], arm.type)]
+        # A protocol file's components are registered interventions of the arm, one unit each: a
+        # component no rule names is then "other" beside the named ones, not silently dropped.
+        units += [([component], None) for component in arm.components]
         for iv in record.interventions:
             if belongs(iv, arm):
                 units.append(([t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names), iv.type))
