@@ -199,6 +199,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
     progress = progress or Progress()
     chunk_size = chunk_size or limits.env_int("TRIAL_AUDIT_CHUNK_ROWS")
     commit_rows = limits.env_int("TRIAL_AUDIT_COMMIT_ROWS")
+    record_seconds = limits.env_int("TRIAL_AUDIT_RECORD_SECONDS")  # handed to every worker, Dask ones too
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".write-test"
@@ -211,7 +212,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
     # Fork workers before the database and the progress thread exist: a forked child then holds
     # no copy of a DuckDB handle or of a lock some thread owned.
     try:
-        pool = executors.start(executor, profile, reader, jobs, chunk_size, corrections, scheduler)
+        pool = executors.start(executor, profile, reader, jobs, chunk_size, corrections, scheduler, record_seconds)
     except executors.ExecutorError as exc:
         raise BatchError(str(exc)) from None
     try:
@@ -231,7 +232,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
                                   **({"executor": executor} if executor != "local" else {}),
                                   "corrections": corrections.origin if corrections else None, **(options or {})})
         writer = Writer(store, run_id, commit_rows)
-        inline = Auditor(profile, reader, chunk_size, corrections) if pool is None else None
+        inline = Auditor(profile, reader, chunk_size, corrections, record_seconds) if pool is None else None
         skip = (out_dir,)
         progress.start(sum(size for _, size in disk_inputs(inputs, skip)))
         done_bytes = 0
