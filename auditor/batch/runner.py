@@ -25,7 +25,6 @@ from typing import Any
 
 import duckdb
 import orjson
-import pyarrow as pa
 
 from auditor import __version__, limits
 from auditor.batch import executors, review
@@ -33,7 +32,7 @@ from auditor.batch.columns import FileState
 from auditor.batch.pool import StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
 from auditor.batch.store import DB_NAME, Store
-from auditor.batch.worker import Auditor, Chunk, Task
+from auditor.batch.worker import Auditor, Chunk, Task, quiet_collector, restore_collector
 from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError
@@ -151,18 +150,15 @@ class Writer:
 
     def commit(self) -> None:
         self.store.commit_chunk(
-            self.run_id, trials=[self._stamp(c.trials) for c in self.chunks if c.trials is not None],
-            findings=[self._stamp(c.findings) for c in self.chunks if c.findings is not None],
-            errors=[self._stamp(c.errors) for c in self.chunks if c.errors is not None],
+            self.run_id, trials=[c.trials for c in self.chunks if c.trials is not None],
+            findings=[c.findings for c in self.chunks if c.findings is not None],
+            errors=[c.errors for c in self.chunks if c.errors is not None],
             files=[f for c in self.chunks for f in c.files], replace=self.replace, counts=self.totals.as_dict())
         self._reset()
         self.last_commit = time.monotonic()
         if self.commit_log:
             with open(self.commit_log, "a", encoding="utf-8") as log:
                 log.write(orjson.dumps(self.totals.as_dict()).decode() + "\n")
-
-    def _stamp(self, table: pa.Table) -> pa.Table:
-        return table.append_column("run_id", pa.array([self.run_id] * table.num_rows, pa.int32()))
 
 
 def _tasks(inputs: Iterable[str], by_file: dict[str, dict[str, FileState]], advance: Callable[[int], None],
@@ -291,14 +287,19 @@ def _mark_failed(store: Store, run_id: int) -> None:
 
 
 def _inline(tasks: Iterator[Task], auditor: Auditor, writer: Writer, stop: StopOnInterrupt) -> None:
-    """--jobs 1: the same chunks, produced in this process (no pickling, easy to profile)."""
-    for task in tasks:
-        for chunk in auditor.feed(task):
-            writer.add(chunk)
-        if stop.requested:
-            return
-    if auditor.has_pending:
-        writer.add(auditor.flush())
+    """--jobs 1: the same chunks, produced in this process (no pickling, easy to profile), with the
+    collector tuned as in a worker process."""
+    before = quiet_collector()
+    try:
+        for task in tasks:
+            for chunk in auditor.feed(task):
+                writer.add(chunk)
+            if stop.requested:
+                return
+        if auditor.has_pending:
+            writer.add(auditor.flush())
+    finally:
+        restore_collector(before)
 
 
 def _write_summary(out_dir: Path, store: Store, profile: Profile, outcome: Outcome, html_limit: int) -> list[Path]:

@@ -247,6 +247,25 @@ class Auditor:
 
 
 DONE = "done"
+GC_THRESHOLD = (50_000, 50, 100)
+
+
+def quiet_collector() -> tuple[int, int, int]:
+    """Auditing allocates many short-lived objects and few cycles: park what exists now (profile,
+    validators, modules, for a worker what the fork inherited) outside the collector and collect
+    young objects less often. With the default thresholds a --jobs 1 run spent ~0.3 ms a record
+    in the collector, mostly in full collections walking those long-lived objects. Returns the
+    thresholds before, for `restore_collector`."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    return before
+
+
+def restore_collector(before: tuple[int, int, int]) -> None:
+    """Undo `quiet_collector` (the inline auditor runs in a caller's process that may go on)."""
+    gc.set_threshold(*before)
+    gc.unfreeze()
 
 
 def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, chunk_size: int, parent: int,
@@ -254,10 +273,7 @@ def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, 
     """Process entry point: serve tasks until the parent sends None (or disappears)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() ends us (cli.batch redirects its own)
-    # Auditing allocates many short-lived objects and few cycles: park what the fork inherited
-    # (profile, validators, modules) outside the collector and collect young objects less often.
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
+    quiet_collector()
     auditor = Auditor(profile, reader, chunk_size, corrections, record_seconds)
 
     def put(item: Any) -> None:
