@@ -61,10 +61,12 @@ class RunSettings(WorkerPlugin):  # type: ignore[misc]
         _SHARED.pop(self.token, None)
 
 
-def audit_batch(tasks: list[Task], token: str, reader: str | None, chunk_size: int) -> list[Chunk]:
-    """The task a Dask worker runs: audit a batch of input files into chunks (worker side)."""
+def audit_batch(tasks: list[Task], token: str, reader: str | None, chunk_size: int,
+                record_seconds: int) -> list[Chunk]:
+    """The task a Dask worker runs: audit a batch of input files into chunks (worker side), each
+    record within the parent's `record_seconds` (the worker's own environment does not decide it)."""
     profile, corrections = _SHARED[token]
-    auditor = Auditor(profile, reader, chunk_size, corrections)
+    auditor = Auditor(profile, reader, chunk_size, corrections, record_seconds)
     chunks = [chunk for task in tasks for chunk in auditor.feed(task)]
     if auditor.has_pending:
         chunks.append(auditor.flush())
@@ -74,7 +76,7 @@ def audit_batch(tasks: list[Task], token: str, reader: str | None, chunk_size: i
 def lost_file(task: Task, reason: str, profile: Profile, chunk_size: int) -> Chunk:
     """The chunk for an input file no worker could audit: one error row for the file (its blobs and
     earlier rows replaced), its progress row without a hash, so the next run looks at it again."""
-    auditor = Auditor(profile, None, chunk_size)
+    auditor = Auditor(profile, None, chunk_size, record_seconds=0)  # audits nothing: no budget read
     origin = task.path
     key = BlobKey(origin, "", 0)
     blob_id = key.blob_id
@@ -100,10 +102,12 @@ class DaskExecutor:
     """Implements auditor.batch.executors.Executor on a `distributed.Client`."""
 
     def __init__(self, address: str, profile: Profile, reader: str | None, chunk_size: int,
-                 corrections: Corrections | None = None, files_per_task: int | None = None):
+                 corrections: Corrections | None = None, files_per_task: int | None = None,
+                 record_seconds: int | None = None):
         from auditor.batch.executors import ExecutorError
 
         self.profile, self.reader, self.chunk_size = profile, reader, chunk_size
+        self.record_seconds = limits.env_int("TRIAL_AUDIT_RECORD_SECONDS") if record_seconds is None else record_seconds
         self.files_per_task = max(1, files_per_task or FILES_PER_TASK or limits.env_int("TRIAL_AUDIT_DASK_FILES"))
         try:
             self.client: Any = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
@@ -131,7 +135,8 @@ class DaskExecutor:
         return max(1, sum(self.client.nthreads().values()))
 
     def _submit(self, batch: list[Task]) -> Any:
-        return self.client.submit(audit_batch, batch, self.token, self.reader, self.chunk_size, pure=False)
+        return self.client.submit(audit_batch, batch, self.token, self.reader, self.chunk_size, self.record_seconds,
+                                  pure=False)
 
     def process(self, tasks: Iterator[Task], writer: ChunkSink, stop: StopOnInterrupt, tick: Callable[[], None]) -> None:
         from auditor.batch.executors import ExecutorError

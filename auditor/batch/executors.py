@@ -40,15 +40,17 @@ class Executor(Protocol):
 
 
 def start(kind: str, profile: Profile, reader: str | None, jobs: int, chunk_size: int,
-          corrections: Corrections | None = None, scheduler: str | None = None) -> Executor | None:
+          corrections: Corrections | None = None, scheduler: str | None = None,
+          record_seconds: int | None = None) -> Executor | None:
     """The executor for a run, started (workers forked, or the cluster connected); None: audit in
-    the parent (``local`` with one job)."""
+    the parent (``local`` with one job). `record_seconds`: one record's time budget on every worker
+    (None: TRIAL_AUDIT_RECORD_SECONDS as this process reads it)."""
     if kind == "local":
         if jobs <= 1:
             return None
         from auditor.batch.pool import Pool
 
-        return Pool(profile, reader, jobs, chunk_size, corrections)
+        return Pool(profile, reader, jobs, chunk_size, corrections, record_seconds)
     if kind == "dask":
         address = scheduler or os.environ.get(SCHEDULER_ENV)
         if not address:
@@ -58,5 +60,5 @@ def start(kind: str, profile: Profile, reader: str | None, jobs: int, chunk_size
             from auditor.batch.cluster import DaskExecutor
         except ImportError as exc:
             raise ExecutorError(f"--executor dask needs Dask: pip install 'trial-audit[dask]' ({exc})") from None
-        return DaskExecutor(address, profile, reader, chunk_size, corrections)
+        return DaskExecutor(address, profile, reader, chunk_size, corrections, record_seconds=record_seconds)
     raise ExecutorError(f"unknown executor {kind!r}; known: {', '.join(EXECUTORS)}")

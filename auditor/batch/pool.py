@@ -55,12 +55,13 @@ class Pool:
     """Worker processes fed through bounded queues, so neither side can run far ahead."""
 
     def __init__(self, profile: Profile, reader: str | None, jobs: int, chunk_size: int,
-                 corrections: Corrections | None = None):
+                 corrections: Corrections | None = None, record_seconds: int | None = None):
         ctx = mp.get_context("fork")  # profile with compiled validators is inherited, not pickled
         self.tasks: Any = ctx.Queue(maxsize=QUEUE_MESSAGES * jobs)
         self.results: Any = ctx.Queue(maxsize=4 * jobs)
         self.procs = [ctx.Process(target=worker_main, daemon=True,
-                                  args=(self.tasks, self.results, profile, reader, chunk_size, os.getpid(), corrections))
+                                  args=(self.tasks, self.results, profile, reader, chunk_size, os.getpid(), corrections,
+                                        record_seconds))
                       for _ in range(jobs)]
         for proc in self.procs:
             proc.start()

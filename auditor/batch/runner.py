@@ -25,7 +25,6 @@ from typing import Any
 
 import duckdb
 import orjson
-import pyarrow as pa
 
 from auditor import __version__, limits
 from auditor.batch import executors, review
@@ -33,7 +32,7 @@ from auditor.batch.columns import FileState
 from auditor.batch.pool import StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
 from auditor.batch.store import DB_NAME, Store
-from auditor.batch.worker import Auditor, Chunk, Task
+from auditor.batch.worker import Auditor, Chunk, Task, quiet_collector, restore_collector
 from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError
@@ -151,18 +150,15 @@ class Writer:
 
     def commit(self) -> None:
         self.store.commit_chunk(
-            self.run_id, trials=[self._stamp(c.trials) for c in self.chunks if c.trials is not None],
-            findings=[self._stamp(c.findings) for c in self.chunks if c.findings is not None],
-            errors=[self._stamp(c.errors) for c in self.chunks if c.errors is not None],
+            self.run_id, trials=[c.trials for c in self.chunks if c.trials is not None],
+            findings=[c.findings for c in self.chunks if c.findings is not None],
+            errors=[c.errors for c in self.chunks if c.errors is not None],
             files=[f for c in self.chunks for f in c.files], replace=self.replace, counts=self.totals.as_dict())
         self._reset()
         self.last_commit = time.monotonic()
         if self.commit_log:
             with open(self.commit_log, "a", encoding="utf-8") as log:
                 log.write(orjson.dumps(self.totals.as_dict()).decode() + "\n")
-
-    def _stamp(self, table: pa.Table) -> pa.Table:
-        return table.append_column("run_id", pa.array([self.run_id] * table.num_rows, pa.int32()))
 
 
 def _tasks(inputs: Iterable[str], by_file: dict[str, dict[str, FileState]], advance: Callable[[int], None],
@@ -199,6 +195,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
     progress = progress or Progress()
     chunk_size = chunk_size or limits.env_int("TRIAL_AUDIT_CHUNK_ROWS")
     commit_rows = limits.env_int("TRIAL_AUDIT_COMMIT_ROWS")
+    record_seconds = limits.env_int("TRIAL_AUDIT_RECORD_SECONDS")  # handed to every worker, Dask ones too
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".write-test"
@@ -211,7 +208,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
     # Fork workers before the database and the progress thread exist: a forked child then holds
     # no copy of a DuckDB handle or of a lock some thread owned.
     try:
-        pool = executors.start(executor, profile, reader, jobs, chunk_size, corrections, scheduler)
+        pool = executors.start(executor, profile, reader, jobs, chunk_size, corrections, scheduler, record_seconds)
     except executors.ExecutorError as exc:
         raise BatchError(str(exc)) from None
     try:
@@ -231,7 +228,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
                                   **({"executor": executor} if executor != "local" else {}),
                                   "corrections": corrections.origin if corrections else None, **(options or {})})
         writer = Writer(store, run_id, commit_rows)
-        inline = Auditor(profile, reader, chunk_size, corrections) if pool is None else None
+        inline = Auditor(profile, reader, chunk_size, corrections, record_seconds) if pool is None else None
         skip = (out_dir,)
         progress.start(sum(size for _, size in disk_inputs(inputs, skip)))
         done_bytes = 0
@@ -290,14 +287,19 @@ def _mark_failed(store: Store, run_id: int) -> None:
 
 
 def _inline(tasks: Iterator[Task], auditor: Auditor, writer: Writer, stop: StopOnInterrupt) -> None:
-    """--jobs 1: the same chunks, produced in this process (no pickling, easy to profile)."""
-    for task in tasks:
-        for chunk in auditor.feed(task):
-            writer.add(chunk)
-        if stop.requested:
-            return
-    if auditor.has_pending:
-        writer.add(auditor.flush())
+    """--jobs 1: the same chunks, produced in this process (no pickling, easy to profile), with the
+    collector tuned as in a worker process."""
+    before = quiet_collector()
+    try:
+        for task in tasks:
+            for chunk in auditor.feed(task):
+                writer.add(chunk)
+            if stop.requested:
+                return
+        if auditor.has_pending:
+            writer.add(auditor.flush())
+    finally:
+        restore_collector(before)
 
 
 def _write_summary(out_dir: Path, store: Store, profile: Profile, outcome: Outcome, html_limit: int) -> list[Path]:

@@ -159,8 +159,8 @@ class Store:
     def commit_chunk(self, run_id: int, trials: list[pa.Table], findings: list[pa.Table], errors: list[pa.Table],
                      files: list[tuple[str, str, str, int, str | None, int, bool]], replace: list[str],
                      counts: dict[str, int]) -> None:
-        """Write one chunk atomically: rows, file progress and the run's counters, or nothing.
-        `files`: (blob_id, input_path, member, member_dup, hash, items, complete), the last row of
+        """Write one chunk atomically: rows, file progress and the run's counters, or nothing. The
+        tables' rows get `run_id` unless they have that column already. `files`: (blob_id, input_path, member, member_dup, hash, items, complete), the last row of
         a blob wins; `replace`: blob ids whose earlier rows go."""
         con = self.con
         con.execute("BEGIN")
@@ -169,8 +169,12 @@ class Store:
                 self._delete_blobs(pa.array(replace, pa.string()), keep=False)
             for name, tables in (("records", trials), ("findings", findings), ("errors", errors)):
                 if tables:
-                    con.register("_chunk", pa.concat_tables(tables))
-                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _chunk")
+                    chunk = pa.concat_tables(tables)
+                    con.register("_chunk", chunk)
+                    # Tables from the workers carry no run_id: DuckDB adds the constant column (as
+                    # a Python list per table it cost the parent more than the INSERT itself).
+                    stamp = "" if "run_id" in chunk.schema.names else ", ?::INTEGER AS run_id"
+                    con.execute(f"INSERT INTO {name} BY NAME SELECT *{stamp} FROM _chunk", [run_id] if stamp else [])
                     con.unregister("_chunk")
             latest = {f[0]: f for f in files if f[4] is not None}  # one row per blob: the latest progress
             if latest:
