@@ -123,8 +123,10 @@ def _negation() -> re.Pattern[str] | None:
         return None
     words = int(_DATA.get("negation_words", 4))
     exceptions = _DATA.get("negation_exceptions") or []
-    # A word, possibly closing a list item or a bracket ("coaching, CBT"; "no (digital) CBT").
-    word = r"[\w'/-]+[,)]?"
+    breaks = _DATA.get("negation_breaks") or []
+    # A word, possibly closing a list item or a bracket ("coaching, CBT"; "no (digital) CBT"); not
+    # one that starts a new predicate (`negation_breaks`).
+    word = (rf"(?!(?:{'|'.join(breaks)})\b)" if breaks else "") + r"[\w'/-]+[,)]?"
     sep = r"[\s(\"]+"
     skip = rf"(?!{_alt(exceptions)})" if exceptions else ""
     pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}(?:{word}{sep}){{0,{words}}}$"
