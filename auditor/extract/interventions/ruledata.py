@@ -124,12 +124,20 @@ def _negation() -> re.Pattern[str] | None:
     words = int(_DATA.get("negation_words", 4))
     exceptions = _DATA.get("negation_exceptions") or []
     breaks = _DATA.get("negation_breaks") or []
+    verbs = _DATA.get("negation_verbs") or []
+    auxiliaries = _DATA.get("negation_auxiliaries") or []
     # A word, possibly closing a list item or a bracket ("coaching, CBT"; "no (digital) CBT"); not
-    # one that starts a new predicate (`negation_breaks`).
-    word = (rf"(?!(?:{'|'.join(breaks)})\b)" if breaks else "") + r"[\w'/-]+[,)]?"
+    # one that starts a new predicate (`negation_breaks`), nor a verb of delivery (`negation_verbs`:
+    # those may stand only first, after auxiliaries: "will not be offered CBT").
+    excluded = [*breaks, *verbs]
+    word = (rf"(?!(?:{'|'.join(excluded)})\b)" if excluded else "") + r"[\w'/-]+[,)]?"
     sep = r"[\s(\"]+"
+    lead = ""
+    if verbs:
+        aux = rf"(?:(?:{'|'.join(auxiliaries)})\b{sep})*" if auxiliaries else ""
+        lead = rf"(?:{aux}(?:{'|'.join(verbs)})\b[,)]?{sep})?"
     skip = rf"(?!{_alt(exceptions)})" if exceptions else ""
-    pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}(?:{word}{sep}){{0,{words}}}$"
+    pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}{lead}(?:{word}{sep}){{0,{words}}}$"
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
