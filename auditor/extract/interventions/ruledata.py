@@ -164,12 +164,12 @@ NEGATION_FIRST_WORDS = _negation_first_words()
 
 
 def _comparator_labels() -> tuple[re.Pattern[str], ...]:
-    """`comparator_labels.words` found anywhere in an arm label; `comparator_labels.whole` as the
+    """`comparator_labels.words` as whole words anywhere in an arm label; `comparator_labels.whole` as the
     whole label (with an optional "group", "arm" or "only")."""
     spec = _DATA.get("comparator_labels") or {}
     found: list[re.Pattern[str]] = []
     if spec.get("words"):
-        found.append(re.compile(_alt(spec["words"]) + r"\b", re.IGNORECASE))
+        found.append(re.compile(r"\b" + _alt(spec["words"]) + r"\b", re.IGNORECASE))
     if spec.get("whole"):
         found.append(re.compile(r"^\s*" + _alt(spec["whole"]) + r"(?:\s+(?:group|arm|only|alone))?\s*$", re.IGNORECASE))
     return tuple(found)
