@@ -80,8 +80,11 @@ class Outcome:
 
 def profile_identity(profile: Profile, corrections: Corrections | None = None) -> str:
     """Hash of the resolved profile (parents merged, criteria selected, severities overridden), the
-    reviewer's corrections and the tool version: what results depend on."""
-    doc = {"id": profile.id, "version": profile.version, "tool": __version__,
+    reviewer's corrections, the tool version and the extraction rules and code (`derived.fingerprint`:
+    a changed rule file changes facts even when the version number stays): what results depend on."""
+    from auditor import derived
+
+    doc = {"id": profile.id, "version": profile.version, "tool": __version__, "extraction": derived.fingerprint(),
            "corrections": corrections.digest if corrections else None,
            "criteria": [[c.code, c.name, c.group, c.severity, c.facts, c.messages, c.conditions, c.fix]
                         for c in profile.criteria]}

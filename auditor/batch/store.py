@@ -111,7 +111,8 @@ class Store:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         wanted = {"identity": self.identity, "schema": SCHEMA_VERSION, "codes": ",".join(self.codes)}
         if meta and {k: meta.get(k) for k in wanted} != wanted:
-            self.reset_reason = "the profile or tool version changed" if meta.get("identity") != self.identity \
+            self.reset_reason = "the profile, the extraction rules or the tool version changed" \
+                if meta.get("identity") != self.identity \
                 else "the store layout changed"
             self.clear()
         con.execute("BEGIN")

@@ -250,22 +250,25 @@ DONE = "done"
 GC_THRESHOLD = (50_000, 50, 100)
 
 
-def quiet_collector() -> tuple[int, int, int]:
+def quiet_collector() -> tuple[int, ...]:
     """Auditing allocates many short-lived objects and few cycles: park what exists now (profile,
     validators, modules, for a worker what the fork inherited) outside the collector and collect
     young objects less often. With the default thresholds a --jobs 1 run spent ~0.3 ms a record
-    in the collector, mostly in full collections walking those long-lived objects. Returns the
-    thresholds before, for `restore_collector`."""
-    before = gc.get_threshold()
+    in the collector, mostly in full collections walking those long-lived objects. Returns what
+    `restore_collector` needs: the thresholds before and whether anything was frozen already."""
+    before = (*gc.get_threshold(), gc.get_freeze_count())
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
     return before
 
 
-def restore_collector(before: tuple[int, int, int]) -> None:
-    """Undo `quiet_collector` (the inline auditor runs in a caller's process that may go on)."""
-    gc.set_threshold(*before)
-    gc.unfreeze()
+def restore_collector(before: tuple[int, ...]) -> None:
+    """Undo `quiet_collector` (the inline auditor runs in a caller's process that may go on). What
+    the caller had frozen itself stays frozen: then ours stays too (gc cannot unfreeze a part)."""
+    *threshold, frozen_before = before
+    gc.set_threshold(*threshold)
+    if frozen_before == 0:
+        gc.unfreeze()
 
 
 def worker_main(tasks: Any, results: Any, profile: Profile, reader: str | None, chunk_size: int, parent: int,

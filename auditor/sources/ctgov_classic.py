@@ -50,6 +50,7 @@ from auditor.model import (
     SourceRef,
     Text,
     TrialRecord,
+    checked,
 )
 from auditor.sources import fields
 from auditor.sources.jsonmap import JsonMapper, dig, read_studies, study_digest
@@ -107,7 +108,7 @@ def _map(m: JsonMapper, source: SourceRef) -> TrialRecord:
     who = m.texts(*info, "DesignMaskingInfo", "DesignWhoMaskedList", "DesignWhoMasked")
     count_at = (*design, "EnrollmentInfo", "EnrollmentCount")
     type_at = (*design, "EnrollmentInfo", "EnrollmentType")
-    return TrialRecord(
+    record = TrialRecord(
         source=source,
         registry="ClinicalTrials.gov",
         trial_id=dig(m.study, *ident, "NCTId"),
@@ -154,6 +155,10 @@ def _map(m: JsonMapper, source: SourceRef) -> TrialRecord:
                                                                  "Location")) if t is not None}.values()),
         results=_results(m),
     )
+    # The ids are taken as the source has them; one that is not text is rejected (model.checked) as
+    # a RecordError of this study, not a crash of the run.
+    text_ids = all(v is None or isinstance(v, str) for v in (record.trial_id, record.acronym))
+    return record if text_ids else checked(record)
 
 
 def _intervention(m: JsonMapper, at: tuple[str | int, ...]) -> Intervention:

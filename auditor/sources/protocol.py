@@ -19,6 +19,7 @@ one pass. Mapping (pointer in the file -> TrialRecord):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -44,6 +45,8 @@ from auditor.sources import dates, protocol_check, yamlpos
 NAME = "protocol"
 DESCRIPTION = "trial-audit protocol file (YAML or JSON), see `trial-audit schema protocol`"
 
+# A YAML comment after a value ("outcome_assessors: true   # blinded"): not the trialist's value.
+_COMMENT = re.compile(r"\s+#.*$")
 _MASKED = {"participants": "PARTICIPANT", "care_providers": "CARE_PROVIDER",
            "investigators": "INVESTIGATOR", "outcome_assessors": "OUTCOMES_ASSESSOR"}
 
@@ -129,7 +132,11 @@ class _Builder:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         line, column = self.positions.get(pointer, (None, None))
-        original = self._words(pointer) if code is not None and code != self._value(pointer) else None
+        source = self._value(pointer)
+        # The file's words for a code mapped from them (a flag, a block, a lower-case word); none
+        # for a code inferred from a number (a target size is ESTIMATED: there is no word to quote).
+        mapped = code is not None and code != source and (isinstance(source, bool) or not isinstance(source, int | float))
+        original = self._words(pointer) if mapped else None
         return Text(value=str(value), at=pointer, line=line, column=column, original=original)
 
     def _words(self, pointer: str) -> str | None:
@@ -140,7 +147,8 @@ class _Builder:
             return None
         last = max((end for p, (end, _) in self.positions.items() if p.startswith(pointer + "/")), default=line)
         block = [self.lines[line - 1][column - 1:], *self.lines[line:last]]
-        return "\n".join(part.strip() for part in block if part.strip()) or None
+        parts = [_COMMENT.sub("", part).strip() for part in block]
+        return "\n".join(part for part in parts if part) or None
 
     def texts(self, pointer: str) -> list[Text]:
         items = self._value(pointer) or []

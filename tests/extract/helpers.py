@@ -27,7 +27,7 @@ def record(arms: list[dict[str, Any]] | None = None, interventions: list[dict[st
     def out(i: int, o: dict[str, Any]) -> Outcome:
         return Outcome(kind=o.get("kind", "primary"), measure=t(o["measure"], f"/out/{i}/measure"),
                        description=t(o["description"], f"/out/{i}/description") if "description" in o else None,
-                       time_frame=t(o["time_frame"], f"/out/{i}/timeFrame") if "time_frame" in o else None)
+                       time_frame=t(o["time_frame"], f"/out/{i}/timeFrame") if o.get("time_frame") is not None else None)
 
     design = fields.pop("design", None) or Design()
     for key in ("summary", "description", "eligibility", "title"):

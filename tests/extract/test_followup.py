@@ -78,9 +78,9 @@ def test_reassessment_schedule_in_the_description():
 
 
 def test_time_frame_that_gives_the_treatment_period_is_the_end_of_treatment():
-    # "Daily for 8 weeks during intervention": the last assessment is at the end of treatment, so
-    # it is 0 weeks after it even where the treatment duration was not read.
-    for tf in ("Daily for 8 weeks during intervention", "Up to 8 weeks through the duration of treatment"):
+    # "Up to 8 weeks through the duration of treatment": the last assessment is at the end of
+    # treatment, so it is 0 weeks after it even where the treatment duration was not read.
+    for tf in ("Up to 8 weeks through the duration of treatment", "Duration of therapy (up to 8 weeks)"):
         fu = followup.compute(record(outcomes=_outcomes(tf)).outcomes, None)
         assert fu.after_treatment == 0 and fu.max_from_baseline == 8, tf
 

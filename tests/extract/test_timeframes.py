@@ -59,11 +59,13 @@ def test_end_of_treatment_dated_from_baseline():
     for text, weeks in (("Change from Baseline to Post-treatment at Week 8", 8), ("Post Treatment (Week 5)", 5),
                         ("Baseline, Week 4, Week 8 (End of Treatment), Week 12 (Follow-up)", 8),
                         ("Post-treatment (8 weeks from baseline)", 8),
-                        ("Daily for 8 weeks during intervention", 8), ("Duration of therapy (up to 6 months)", 26),
+                        ("Duration of therapy (up to 6 months)", 26),
                         ("assessed before treatment, through treatment completion, an average of 1 week and during follow-up 3 months after treatment", 1)):
         point = timeframes.end_of_treatment_at(text)
         assert point is not None and point.weeks == weeks, text
     assert timeframes.end_of_treatment_at("12 weeks") is None
+    # A visit during the treatment is not its end.
+    assert timeframes.end_of_treatment_at("Baseline, week 4 (during treatment), week 12 and week 26") is None
 
 
 def _generated(n: int, item: str, sep: str = ", ") -> str:

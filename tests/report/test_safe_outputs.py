@@ -112,3 +112,12 @@ def test_error_lines_on_stderr_are_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line]
     assert len(lines) == 1 and "\x1b" not in lines[0] and not lines[0].startswith("::")
+
+
+def test_the_csv_exports_drop_exactly_what_text_drops() -> None:
+    import duckdb
+
+    # Every code point of the ranges the two patterns name, and their neighbours.
+    chars = "".join(chr(c) for c in [*range(0x250), *range(0x2000, 0x2100), *range(0xFEF0, 0xFF10)])
+    (exported,) = duckdb.connect().execute(f"SELECT {safe.csv_sql('x')} FROM (SELECT ? AS x)", ["a" + chars]).fetchone()
+    assert exported == safe.csv_cell(safe.text("a" + chars))

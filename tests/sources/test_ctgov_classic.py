@@ -49,3 +49,12 @@ def test_single_study_object_and_array_are_accepted():
 def test_unrelated_json_is_an_input_error():
     with pytest.raises(InputError):
         list(read_blob(b'{"ProtocolSection": 1}', "x.json", reader_name="ctgov-classic"))
+
+
+def test_a_study_whose_id_is_not_text_is_a_record_error_not_a_crash():
+    import orjson
+
+    page = orjson.loads((FIXTURES / "classic.json").read_bytes())
+    page["FullStudiesResponse"]["FullStudies"][0]["Study"]["ProtocolSection"]["IdentificationModule"]["NCTId"] = 12345678
+    (result,) = list(read_blob(orjson.dumps(page), "bad.json"))
+    assert isinstance(result, RecordError) and "trial_id" in result.message

@@ -33,3 +33,10 @@ def test_a_mapped_block_quotes_its_lines_and_a_plain_value_has_no_original() -> 
     assert record.design.masking.original == "masking:\nparticipants: false\noutcome_assessors: true"
     assert record.design.study_type.original == "type: interventional"
     assert record.title.original is None  # the file's own text: nothing to add
+
+
+def test_no_quote_is_made_up_for_an_inferred_code_and_comments_are_left_out() -> None:
+    (record,) = list(read_blob(PROTOCOL.replace(b"outcome_assessors: true", b"outcome_assessors: true  # blinded"),
+                               "p.yaml"))
+    assert record.enrollment.type.value == "ESTIMATED" and record.enrollment.type.original is None
+    assert record.design.who_masked[0].original == "outcome_assessors: true"

@@ -11,6 +11,7 @@ from auditor.extract.duration.patterns import (
     _CONTEXT_BEFORE,
     _COURSE_HISTORY,
     _COURSE_KIND,
+    _COURSE_TIME_FRAME,
     _NARRATIVE_SINGLE,
     _ONE_OFF,
     _ONE_VISIT,
@@ -116,11 +117,17 @@ def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> 
 
 def _one_off_time_frames(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
     """0 weeks when every outcome is measured within hours of the treatment ("15 minutes", "one
-    hour", "Immediately after application") and no arm repeats the treatment: one session. A time
-    frame naming a day or longer ("postoperative day 1", "1-week follow-up") rules it out."""
-    frames = list(dict.fromkeys(o.time_frame.value for o in record.outcomes if o.time_frame is not None))
-    if not frames or any(_UNIT_HINT.search(_lowered(tf)) for tf in frames):
+    hour", "Immediately after application") and no arm repeats the treatment: one session. A time frame naming a day or longer ("postoperative day 1", "1-week follow-up"),
+    the end of a course ("immediately post-treatment") or one of several sessions ("after each
+    session") rules it out, and so does an outcome without a time frame."""
+    # Every outcome must say when it is measured: one without a time frame may be the 12-month one.
+    if not record.outcomes or any(o.time_frame is None for o in record.outcomes):
         return None
+    frames = list(dict.fromkeys(o.time_frame.value for o in record.outcomes if o.time_frame is not None))
+    if any(_UNIT_HINT.search(_lowered(tf)) or _COURSE_TIME_FRAME.search(tf) for tf in frames):
+        return None
+    # An arm that repeats its treatment is no single session. (A course word alone does not rule it
+    # out: "40 minutes of physical therapy" measured "immediately after application" is one session.)
     if any(_one_off_facts(t.value)[0] for _, texts in arms for t in texts):
         return None
     for o in record.outcomes:

@@ -115,6 +115,8 @@ _NARRATIVE_SINGLE = Guarded(compile_fast(
 # A time frame within hours of the treatment ("15 minutes", "immediately after application").
 _SESSION_TIME_FRAME = compile_fast(rules.expand(_O["session_time_frame"], _MACROS, "one_off.yaml session_time_frame"),
                                    re.IGNORECASE)
+# ... but not one that dates the end of a course or one of several sessions.
+_COURSE_TIME_FRAME = compile_fast(_O["course_time_frame"], re.IGNORECASE)
 _CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
 _CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
 

@@ -47,11 +47,11 @@ def derive(record: TrialRecord) -> ArmCategories:
     pain_trial = any(scanner.any_aux([t], "pain_context", record_level=True)
                      for t in [*record.conditions, record.title] if t is not None)
     groups = _groups(record)
-    for arm_type, units in groups:
+    for arm_type, label, units in groups:
         hits, unnamed = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
         single = len(groups) == 1
-        if single or (_tested_digitally(scanner, arm_type, units)
+        if single or (_tested_digitally(scanner, arm_type, label, units)
                       and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
             _inherit(scanner, record, hits, pain_trial, include_description=single)
         all_texts = [t for texts, _ in units for t in texts]
@@ -145,17 +145,17 @@ def _usual_care(scanner: Scanner, units: list[Unit], hits: dict[str, Hit]) -> No
                 return
 
 
-def _tested_digitally(scanner: Scanner, arm_type: str, units: list[Unit]) -> bool:
+def _tested_digitally(scanner: Scanner, arm_type: str, label: Text | None, units: list[Unit]) -> bool:
     """An arm that tests a digital programme (not a sham, placebo or comparator)."""
-    if arm_type in _NOT_TESTED_TYPES or (arm_type != "EXPERIMENTAL" and _comparator_label(units)):
+    if arm_type in _NOT_TESTED_TYPES or (arm_type != "EXPERIMENTAL" and _comparator_label(label)):
         return False
     return any(scanner.any_aux(texts, "digital") for texts, _ in units)
 
 
-def _comparator_label(units: list[Unit]) -> bool:
-    """An arm filed as OTHER (or untyped) whose label names it a comparator: "Digital Therapeutic B -
-    Sham", "Educational Control (ED001) ...", "Standard of Care" (see `comparator_labels`)."""
-    label = units[0][0][0] if units[0][0] else None
+def _comparator_label(label: Text | None) -> bool:
+    """An arm not filed as EXPERIMENTAL whose label (not its description) names it a comparator:
+    "Digital Therapeutic B - Sham", "Educational Control (ED001) ...", "Standard of Care" (see
+    `comparator_labels`)."""
     return label is not None and any(p.search(label.value) for p in COMPARATOR_LABELS)
 
 
@@ -201,10 +201,10 @@ def _psych_with_physio(hits: dict[str, Hit], result: ArmCategories) -> None:
             return
 
 
-def _groups(record: TrialRecord) -> list[tuple[str, list[Unit]]]:
-    """Per arm: its type and (texts, intervention type) units - the arm's own text, then each
+def _groups(record: TrialRecord) -> list[tuple[str, Text | None, list[Unit]]]:
+    """Per arm: its type, its label and (texts, intervention type) units - the arm's own text, then each
     intervention in it. Interventions with no arm (records without arm groups) form one group each."""
-    groups: list[tuple[str, list[Unit]]] = []
+    groups: list[tuple[str, Text | None, list[Unit]]] = []
     for arm in record.arms:
         arm_type = arm.type.value.upper() if arm.type is not None else ""
         # The arm's own unit carries the arm type (EXPERIMENTAL, ...), which maps to no category.
@@ -215,8 +215,8 @@ def _groups(record: TrialRecord) -> list[tuple[str, list[Unit]]]:
         for iv in record.interventions:
             if belongs(iv, arm):
                 units.append(([t for t in (iv.name, iv.description) if t is not None] + list(iv.other_names), iv.type))
-        groups.append((arm_type, units))
+        groups.append((arm_type, arm.label, units))
     if not record.arms:
         for iv in record.interventions:
-            groups.append(("", [([t for t in (iv.name, iv.description) if t is not None], iv.type)]))
+            groups.append(("", None, [([t for t in (iv.name, iv.description) if t is not None], iv.type)]))
     return groups

@@ -123,11 +123,21 @@ def _negation() -> re.Pattern[str] | None:
         return None
     words = int(_DATA.get("negation_words", 4))
     exceptions = _DATA.get("negation_exceptions") or []
-    # A word, possibly closing a list item or a bracket ("coaching, CBT"; "no (digital) CBT").
-    word = r"[\w'/-]+[,)]?"
+    breaks = _DATA.get("negation_breaks") or []
+    verbs = _DATA.get("negation_verbs") or []
+    auxiliaries = _DATA.get("negation_auxiliaries") or []
+    # A word, possibly closing a list item or a bracket ("coaching, CBT"; "no (digital) CBT"); not
+    # one that starts a new predicate (`negation_breaks`), nor a verb of delivery (`negation_verbs`:
+    # those may stand only first, after auxiliaries: "will not be offered CBT").
+    excluded = [*breaks, *verbs]
+    word = (rf"(?!(?:{'|'.join(excluded)})\b)" if excluded else "") + r"[\w'/-]+[,)]?"
     sep = r"[\s(\"]+"
+    lead = ""
+    if verbs:
+        aux = rf"(?:(?:{'|'.join(auxiliaries)})\b{sep})*" if auxiliaries else ""
+        lead = rf"(?:{aux}(?:{'|'.join(verbs)})\b[,)]?{sep})?"
     skip = rf"(?!{_alt(exceptions)})" if exceptions else ""
-    pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}(?:{word}{sep}){{0,{words}}}$"
+    pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}{lead}(?:{word}{sep}){{0,{words}}}$"
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
@@ -154,12 +164,12 @@ NEGATION_FIRST_WORDS = _negation_first_words()
 
 
 def _comparator_labels() -> tuple[re.Pattern[str], ...]:
-    """`comparator_labels.words` found anywhere in an arm label; `comparator_labels.whole` as the
+    """`comparator_labels.words` as whole words anywhere in an arm label; `comparator_labels.whole` as the
     whole label (with an optional "group", "arm" or "only")."""
     spec = _DATA.get("comparator_labels") or {}
     found: list[re.Pattern[str]] = []
     if spec.get("words"):
-        found.append(re.compile(_alt(spec["words"]) + r"\b", re.IGNORECASE))
+        found.append(re.compile(r"\b" + _alt(spec["words"]) + r"\b", re.IGNORECASE))
     if spec.get("whole"):
         found.append(re.compile(r"^\s*" + _alt(spec["whole"]) + r"(?:\s+(?:group|arm|only|alone))?\s*$", re.IGNORECASE))
     return tuple(found)
