@@ -31,6 +31,8 @@ def _is_integer(v: Any) -> bool:
 
 def equal(a: Any, b: Any) -> bool:
     """JSON equality: true is not 1, 1 is 1.0, containers compare item by item."""
+    if type(a) is str:  # the common case (a text fact), settled before the other kinds are tried
+        return type(b) is str and a == b
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, list) and isinstance(b, list):
@@ -91,9 +93,13 @@ class _Generator:
             kinds = [s["type"]] if isinstance(s["type"], str) else list(s["type"])
             out.append(f"if not ({' or '.join(_TYPE_TESTS[k].format(v='v') for k in kinds)}): return False")
         if "const" in s:
-            out.append(f"if not equal(v, {self.const(s['const'])}): return False")
+            out.append(f"if not {self._equals(s['const'])}: return False")
         if "enum" in s:
-            out.append(f"if not any(equal(v, e) for e in {self.const(list(s['enum']))}): return False")
+            values = list(s["enum"])
+            if values and all(type(e) is str for e in values):  # text only: what `equal` decides, by a set
+                out.append(f"if not (type(v) is str and v in {self.const(frozenset(values))}): return False")
+            else:
+                out.append(f"if not any(equal(v, e) for e in {self.const(values)}): return False")
         number = [(k, op) for k, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="),
                                          ("exclusiveMaximum", ">=")) if k in s]
         if number or "multipleOf" in s:
@@ -122,6 +128,15 @@ class _Generator:
             then, other = self.function(s.get("then", True)), self.function(s.get("else", True))
             out.append(f"if not ({then}(v) if {cond}(v) else {other}(v)): return False")
         return out
+
+    def _equals(self, value: Any) -> str:
+        """A test that `v` equals the constant `value` as `equal` decides it, written out for the
+        constants conditions use (a text, true/false, null): no call for the commonest checks."""
+        if type(value) is str:
+            return f"(type(v) is str and v == {self.const(value)})"
+        if value is None or type(value) is bool:
+            return f"(v is {self.const(value)})"  # null, true and false are singletons
+        return f"equal(v, {self.const(value)})"
 
     def _array(self, s: dict[str, Any]) -> list[str]:
         out: list[str] = []

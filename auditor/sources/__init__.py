@@ -31,8 +31,14 @@ from auditor.sources import containers, xmlsafe
 from auditor.sources.spool import Content, Spool
 
 
+def first_byte(head: bytes) -> bytes:
+    """`head.lstrip()[:1]` without copying the whole head (up to 64 KiB) to read one byte: a short
+    prefix holds the first non-blank byte unless it is all blank."""
+    return head[:256].lstrip()[:1] or head.lstrip()[:1]
+
+
 def _json_like(head: bytes) -> bool:
-    return head.lstrip()[:1] in (b"{", b"[")
+    return first_byte(head) in (b"{", b"[")
 
 
 def _has(*words: bytes) -> Callable[[bytes], bool]:
@@ -109,7 +115,8 @@ def detect(head: bytes, name: str) -> ModuleType:
 def read_blob(data: Content, origin: str, reader_name: str | None = None) -> Iterator[Item]:
     """Records of one file's content. Whatever a reader raises becomes one InputError naming the file."""
     data = _utf8(data, origin)
-    if not (data.strip() if isinstance(data, bytes) else not data.is_blank()):
+    # isspace, not strip: the same ASCII blanks, without copying the whole file to test it
+    if (not data or data.isspace()) if isinstance(data, bytes) else data.is_blank():
         raise InputError(origin, "file is empty")
     if reader_name is not None:
         try:

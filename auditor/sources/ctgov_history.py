@@ -62,7 +62,8 @@ def _text(obj: dict[str, Any], key: str, at: str) -> Text | None:
     if value is None:
         return None
     if type(value) is str:  # the common case of text_of
-        return Text(value=value, at=f"{at}/{key}") if value.strip() else None
+        # isspace, not strip: the same blanks, without copying a long description to test it
+        return Text(value=value, at=f"{at}/{key}") if value and not value.isspace() else None
     return text_of(value, f"{at}/{key}")
 
 

@@ -45,7 +45,7 @@ from auditor.model import (
     TrialRecord,
     checked,
 )
-from auditor.sources import ctgov_history, fields
+from auditor.sources import ctgov_history, fields, first_byte
 from auditor.sources.ctgov_history import outcomes_of
 from auditor.sources.jsonmap import dig, number_of, plain, read_studies, study_digest, text_of
 from auditor.sources.spool import Content
@@ -59,7 +59,7 @@ _KEY = re.compile(rb'"protocolSection"\s*:')
 
 
 def sniff(head: bytes, name: str) -> bool:
-    start = head.lstrip()[:1]
+    start = first_byte(head)
     if start not in (b"{", b"["):
         return False
     # The key, not the word: the API's own metadata lists "protocolSection" as a field name.
@@ -151,7 +151,7 @@ def _text(obj: Any, key: str, at: str) -> Text | None:
     if value is None:
         return None
     if type(value) is str:
-        return Text(value=value, at=f"{at}/{key}") if value.strip() else None
+        return Text(value=value, at=f"{at}/{key}") if value and not value.isspace() else None
     return text_of(value, f"{at}/{key}")
 
 
@@ -163,7 +163,7 @@ def _texts(obj: Any, key: str, at: str) -> list[Text]:
     where, found = f"{at}/{key}", []
     for i, value in enumerate(items):
         if type(value) is str:  # the common case of text_of
-            if value.strip():
+            if value and not value.isspace():
                 found.append(Text(value=value, at=f"{where}/{i}"))
         elif (t := text_of(value, f"{where}/{i}")) is not None:
             found.append(t)
