@@ -61,6 +61,7 @@ class TriggerIndex:
                 owners.setdefault(word, set()).add(name)
         self.words = sorted(owners)
         self.owners = [frozenset(owners[w]) for w in self.words]
+        self._owner_tuples = [tuple(o) for o in self.owners]  # iterated per match: tuples are cheaper
         self._automaton = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
 
     def possible(self, low: str | None) -> frozenset[str]:
@@ -72,12 +73,23 @@ class TriggerIndex:
         """Per name, where its trigger words start in `low` (sorted; None: not ASCII, no positions)."""
         if low is None:
             return None
-        found: dict[str, set[int]] = {}
-        if self._automaton is not None:
-            for index, start, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
-                for name in self.owners[index]:
-                    found.setdefault(name, set()).add(start)
-        return {name: sorted(at) for name, at in found.items()}
+        found: dict[str, list[int]] = {}
+        if self._automaton is None:
+            return found
+        owners = self._owner_tuples
+        # A text holds a few matches (~6 on the real records): plain appends, and sorting only
+        # the names found more than once (two of a name's words may start at one position).
+        for index, start, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
+            for name in owners[index]:
+                at = found.get(name)
+                if at is None:
+                    found[name] = [start]
+                else:
+                    at.append(start)
+        for name, at in found.items():
+            if len(at) > 1:
+                found[name] = sorted(set(at))
+        return found
 
     def finditer(self, name: str, pattern: re.Pattern[str], text: str,
                  starts: dict[str, list[int]] | None) -> Iterator[re.Match[str]]:
