@@ -151,6 +151,8 @@ class Guarded:
         self.required = required
         self.words = tuple(r for r in required if re.escape(r) == r)
         self.patterns = tuple(re.compile(r) for r in required if re.escape(r) != r)
+        self._triggers: tuple[str, ...] | None = None
+        self._triggers_read = False  # trigger words are read off the source on first use
         GUARDED.append(self)
 
     def may_match(self, text: str) -> bool:
@@ -166,10 +168,27 @@ class Guarded:
         return False
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.may_match(text) else None
+        if not self.may_match(text):
+            return None
+        return next(self._few_tries(text) or self.pattern.finditer(text), None)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if self.may_match(text) else iter(())
+        if not self.may_match(text):
+            return iter(())
+        return self._few_tries(text) or self.pattern.finditer(text)
+
+    def _few_tries(self, text: str) -> Iterator[re.Match[str]] | None:
+        """The matches by anchored tries where the pattern's trigger words occur (the same matches,
+        see TriggerIndex.finditer), when they occur rarely enough that a few tries beat one scan of
+        the text; None otherwise (not ASCII, no trigger words known, or too many occurrences)."""
+        if not self._triggers_read:
+            self._triggers, self._triggers_read = trigger_words(self.pattern), True
+        low = lower_cached(text)
+        if low is None or self._triggers is None:
+            return None
+        at = occurrences(low, self._triggers)
+        # One anchored try costs about what a scan of ~30 characters does.
+        return anchored(self.pattern, text, at) if len(at) * 32 <= len(text) else None
 
 
 GUARDED: list[Guarded] = []
