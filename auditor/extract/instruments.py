@@ -150,6 +150,9 @@ for _cat, _index in _INDEX.items():
     for _w, _ids in _index.items():
         _BY_WORD.setdefault(_w, []).extend((_cat, _i) for _i in _ids)
 _ALL_KEYS = frozenset(_BY_WORD)
+# The same, with each entry's `requires` beside it (read for every trigger word a text holds).
+_BY_WORD_REQUIRES: dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]] = {
+    w: [(cat, i, LEXICON[cat][i].requires) for cat, i in pairs] for w, pairs in _BY_WORD.items()}
 _SUBSUMES = {cat: {e.name: e.subsumes for e in entries} for cat, entries in LEXICON.items()}
 
 
@@ -176,9 +179,19 @@ def scan(text: str, categories: Collection[str]) -> dict[str, list[Hit]]:
         return {}
     todo: dict[str, set[int]] = {}
     for w in present:
-        for cat, i in _BY_WORD[w]:
-            if cat in categories and any(r <= words for r in LEXICON[cat][i].requires):
-                todo.setdefault(cat, set()).add(i)
+        for cat, i, requires in _BY_WORD_REQUIRES[w]:
+            if cat not in categories:
+                continue
+            ids = todo.get(cat)
+            if ids is not None and i in ids:
+                continue  # already wanted through another of its trigger words
+            for r in requires:  # a plain loop: any() over a generator costs more per entry
+                if r <= words:
+                    if ids is None:
+                        todo[cat] = {i}
+                    else:
+                        ids.add(i)
+                    break
     out: dict[str, list[Hit]] = {}
     for cat, ids in todo.items():
         if hits := _mentions(cat, text, sorted(ids)):

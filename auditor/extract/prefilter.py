@@ -61,6 +61,7 @@ class TriggerIndex:
                 owners.setdefault(word, set()).add(name)
         self.words = sorted(owners)
         self.owners = [frozenset(owners[w]) for w in self.words]
+        self._owner_tuples = [tuple(o) for o in self.owners]  # iterated per match: tuples are cheaper
         self._automaton = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
 
     def possible(self, low: str | None) -> frozenset[str]:
@@ -72,12 +73,23 @@ class TriggerIndex:
         """Per name, where its trigger words start in `low` (sorted; None: not ASCII, no positions)."""
         if low is None:
             return None
-        found: dict[str, set[int]] = {}
-        if self._automaton is not None:
-            for index, start, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
-                for name in self.owners[index]:
-                    found.setdefault(name, set()).add(start)
-        return {name: sorted(at) for name, at in found.items()}
+        found: dict[str, list[int]] = {}
+        if self._automaton is None:
+            return found
+        owners = self._owner_tuples
+        # A text holds a few matches (~6 on the real records): plain appends, and sorting only
+        # the names found more than once (two of a name's words may start at one position).
+        for index, start, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
+            for name in owners[index]:
+                at = found.get(name)
+                if at is None:
+                    found[name] = [start]
+                else:
+                    at.append(start)
+        for name, at in found.items():
+            if len(at) > 1:
+                found[name] = sorted(set(at))
+        return found
 
     def finditer(self, name: str, pattern: re.Pattern[str], text: str,
                  starts: dict[str, list[int]] | None) -> Iterator[re.Match[str]]:
@@ -139,6 +151,8 @@ class Guarded:
         self.required = required
         self.words = tuple(r for r in required if re.escape(r) == r)
         self.patterns = tuple(re.compile(r) for r in required if re.escape(r) != r)
+        self._triggers: tuple[str, ...] | None = None
+        self._triggers_read = False  # trigger words are read off the source on first use
         GUARDED.append(self)
 
     def may_match(self, text: str) -> bool:
@@ -154,10 +168,27 @@ class Guarded:
         return False
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.may_match(text) else None
+        if not self.may_match(text):
+            return None
+        return next(self._few_tries(text) or self.pattern.finditer(text), None)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if self.may_match(text) else iter(())
+        if not self.may_match(text):
+            return iter(())
+        return self._few_tries(text) or self.pattern.finditer(text)
+
+    def _few_tries(self, text: str) -> Iterator[re.Match[str]] | None:
+        """The matches by anchored tries where the pattern's trigger words occur (the same matches,
+        see TriggerIndex.finditer), when they occur rarely enough that a few tries beat one scan of
+        the text; None otherwise (not ASCII, no trigger words known, or too many occurrences)."""
+        if not self._triggers_read:
+            self._triggers, self._triggers_read = trigger_words(self.pattern), True
+        low = lower_cached(text)
+        if low is None or self._triggers is None:
+            return None
+        at = occurrences(low, self._triggers)
+        # One anchored try costs about what a scan of ~30 characters does.
+        return anchored(self.pattern, text, at) if len(at) * 32 <= len(text) else None
 
 
 GUARDED: list[Guarded] = []

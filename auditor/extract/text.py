@@ -86,6 +86,15 @@ def lowered(value: str) -> str:
     """
     if value.isascii():
         return value.lower()
+    # Whole-string lower() is one C call; it equals the per-character loop below when it keeps the
+    # length (no character lowers to two) and there is no capital sigma (lower() gives the final
+    # form at a word end, the loop does not). Then only dotless i and long s need mapping (the
+    # Kelvin sign already lowers to "k").
+    low = value.lower()
+    if len(low) == len(value) and "\u03a3" not in value:
+        if "\u0131" in low or "\u017f" in low:
+            low = low.replace("\u0131", "i").replace("\u017f", "s")
+        return low
     return "".join(_IGNORECASE_ASCII.get(c) or (low if len(low := c.lower()) == 1 else c) for c in value)
 
 

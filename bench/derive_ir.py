@@ -1,0 +1,46 @@
+"""Instruction counts of `derive()`, which load on the machine does not change (timings here vary by
+tens of per cent between runs of the same code).
+
+    valgrind --tool=cachegrind --cache-sim=no python bench/derive_ir.py --rounds 2
+    valgrind --tool=cachegrind --cache-sim=no python bench/derive_ir.py --rounds 0
+
+Reads the real ClinicalTrials.gov v2 studies once, runs derive() on the first (first use compiles
+the rules), then `--rounds` times over all of them. The difference of the two runs' "I refs" is
+derive()'s instructions for rounds x records calls. Set TRIAL_AUDIT_CACHE_DIR=off for both runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from auditor.extract import derive  # noqa: E402
+from auditor.model import TrialRecord  # noqa: E402
+from auditor.sources import read_paths  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args(argv)
+    real = Path(os.environ.get("TRIAL_AUDIT_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
+    files = sorted(str(p) for p in (real / "ctgov-v2").glob("*.json"))
+    if not files:
+        print(f"no ClinicalTrials.gov v2 files under {real} (set TRIAL_AUDIT_REAL_DATA)", file=sys.stderr)
+        return 2
+    records = [r for r in read_paths(files) if isinstance(r, TrialRecord)]
+    derive(records[0])
+    for _ in range(args.rounds):
+        for record in records:
+            derive(record)
+    print(f"derive(): {len(records)} records x {args.rounds} rounds")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
