@@ -12,7 +12,6 @@ derive()'s instructions for rounds x records calls. Set TRIAL_AUDIT_CACHE_DIR=of
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -20,20 +19,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from auditor.extract import derive  # noqa: E402
-from auditor.model import TrialRecord  # noqa: E402
-from auditor.sources import read_paths  # noqa: E402
+from bench.derive_speed import real_records  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args(argv)
-    real = Path(os.environ.get("TRIAL_AUDIT_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
-    files = sorted(str(p) for p in (real / "ctgov-v2").glob("*.json"))
-    if not files:
-        print(f"no ClinicalTrials.gov v2 files under {real} (set TRIAL_AUDIT_REAL_DATA)", file=sys.stderr)
+    records = real_records()
+    if records is None:
         return 2
-    records = [r for r in read_paths(files) if isinstance(r, TrialRecord)]
     derive(records[0])
     for _ in range(args.rounds):
         for record in records:

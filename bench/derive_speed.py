@@ -24,16 +24,23 @@ from auditor.model import TrialRecord  # noqa: E402
 from auditor.sources import read_paths  # noqa: E402
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5)
-    args = ap.parse_args(argv)
+def real_records() -> list[TrialRecord] | None:
+    """The real ClinicalTrials.gov v2 studies (TRIAL_AUDIT_REAL_DATA), or None (said on stderr)."""
     real = Path(os.environ.get("TRIAL_AUDIT_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
     files = sorted(str(p) for p in (real / "ctgov-v2").glob("*.json"))
     if not files:
         print(f"no ClinicalTrials.gov v2 files under {real} (set TRIAL_AUDIT_REAL_DATA)", file=sys.stderr)
+        return None
+    return [r for r in read_paths(files) if isinstance(r, TrialRecord)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args(argv)
+    records = real_records()
+    if records is None:
         return 2
-    records = [r for r in read_paths(files) if isinstance(r, TrialRecord)]
     derive(records[0])  # first use compiles the rules: not part of the per-record figure
     times, cpu = [], []
     for _ in range(args.rounds):

@@ -115,6 +115,9 @@ PHYSIO = "physiotherapy_exercise"
 RECORD_TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES
                                 if r.tier == "pain_context"
                                 or (r.category is not None and (r.category in PSYCHOLOGICAL or r.category == PHYSIO))})
+_MAX_AUXILIARIES = 3  # "not yet have been offered": at most three between a cue and its verb
+
+
 def _negation() -> re.Pattern[str] | None:
     """A negation cue, then at most `negation_words` words, up to the end of the text before a match
     (searched in the clause before each category match; see `negation` in the rule file)."""
@@ -134,7 +137,7 @@ def _negation() -> re.Pattern[str] | None:
     sep = r"[\s(\"]+"
     lead = ""
     if verbs:
-        aux = rf"(?:(?:{'|'.join(auxiliaries)})\b{sep})*" if auxiliaries else ""
+        aux = rf"(?:(?:{'|'.join(auxiliaries)})\b{sep}){{0,{_MAX_AUXILIARIES}}}" if auxiliaries else ""
         lead = rf"(?:{aux}(?:{'|'.join(verbs)})\b[,)]?{sep})?"
     skip = rf"(?!{_alt(exceptions)})" if exceptions else ""
     pattern = rf"\b{skip}(?:{'|'.join(f'(?:{c})' for c in cues)}){sep}{lead}(?:{word}{sep}){{0,{words}}}$"
@@ -145,7 +148,10 @@ def _negation() -> re.Pattern[str] | None:
 
 
 NEGATION = _negation()
-NEGATION_WORDS_BACK = int(_DATA.get("negation_words", 4))
+# How many words before a match the quick test must look at for a cue: the words a cue may skip,
+# the auxiliaries and the verb that may follow it, and two more (a two-word cue, a word cut by the
+# look-back). Derived from the pattern's own bounds, so the test never misses a cue it would match.
+NEGATION_WORDS_BACK = int(_DATA.get("negation_words", 4)) + _MAX_AUXILIARIES + 1 + 2
 
 
 def _negation_first_words() -> frozenset[str]:

@@ -179,8 +179,8 @@ def _negated(value: str, start: int) -> bool:
         return False
     before = value[max(0, start - _LOOK_BACK):start]
     # Most matches have no cue word close before them: a set test on the last words, not a regex
-    # search (two more words than a cue may skip: a two-word cue, a word cut by the look-back).
-    if NEGATION_FIRST_WORDS.isdisjoint(before.lower().translate(_TO_SPACE).split()[-(NEGATION_WORDS_BACK + 2):]):
+    # search (as many words as the pattern can reach back, NEGATION_WORDS_BACK).
+    if NEGATION_FIRST_WORDS.isdisjoint(before.lower().translate(_TO_SPACE).split()[-NEGATION_WORDS_BACK:]):
         return False
     before = before[max(before.rfind(c) for c in _CLAUSE_END) + 1:]
     return NEGATION.search(before) is not None
