@@ -47,6 +47,10 @@ DESCRIPTION = "trial-audit protocol file (YAML or JSON), see `trial-audit schema
 
 # A YAML comment after a value ("outcome_assessors: true   # blinded"): not the trialist's value.
 _COMMENT = re.compile(r"\s+#.*$")
+# The template's placeholders (`trial-audit init`): "TODO: inclusion and exclusion criteria" is a
+# field not yet written, so it maps to nothing; read as text it would be eligibility that sets no
+# pain-duration requirement (SC01 not met) or an arm that delivers "other" (IN01 not met).
+_PLACEHOLDER = re.compile(r"\s*TODO\b")
 _MASKED = {"participants": "PARTICIPANT", "care_providers": "CARE_PROVIDER",
            "investigators": "INVESTIGATOR", "outcome_assessors": "OUTCOMES_ASSESSOR"}
 
@@ -129,7 +133,7 @@ class _Builder:
     def text(self, pointer: str, code: Any = None) -> Text | None:
         """The value at `pointer`, or `code` made of it (then quoted by the file's own lines)."""
         value = self._value(pointer) if code is None else code
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and (not value.strip() or _PLACEHOLDER.match(value))):
             return None
         line, column = self.positions.get(pointer, (None, None))
         source = self._value(pointer)

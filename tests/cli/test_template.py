@@ -40,6 +40,9 @@ def test_init_writes_a_valid_template_that_audits_with_the_expected_gaps(tmp_pat
     assert code == 1
     assert "met" not in statuses.values()  # placeholders never satisfy a criterion
     assert {c for c, s in statuses.items() if s in ("not_met", "unclear")} >= DRAFT_ERROR_GAPS
+    # "TODO: inclusion and exclusion criteria" is eligibility not yet written, not eligibility
+    # that sets no pain-duration requirement.
+    assert statuses["SC01"] == "unclear"
 
 
 def test_the_template_filled_from_its_examples_meets_the_default_profile(tmp_path: Path) -> None:

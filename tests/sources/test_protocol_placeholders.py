@@ -1,0 +1,40 @@
+"""The template's TODO placeholders are fields not yet written: they map to nothing, so no fact is
+derived from them (a draft's gaps are `unclear`, not judged on the placeholder's words)."""
+
+from __future__ import annotations
+
+from auditor.extract import derive
+from auditor.sources import read_blob
+
+DRAFT = b"""\
+trial:
+  title: "TODO: scientific title"
+population:
+  condition: chronic non-specific low back pain
+  eligibility: "TODO: inclusion and exclusion criteria"
+design:
+  type: interventional
+  arms:
+    - label: "TODO: experimental arm"
+      type: experimental
+      description: "  TODO what participants receive"
+outcomes:
+  - measure: "TODO: primary outcome"
+    primary: true
+"""
+
+
+def test_placeholders_map_to_nothing_and_decide_no_fact() -> None:
+    (record,) = list(read_blob(DRAFT, "draft.yaml"))
+    assert record.title is None and record.eligibility is None
+    assert record.arms[0].label is None and record.arms[0].description is None
+    assert record.outcomes[0].measure is None
+    assert record.conditions[0].value == "chronic non-specific low back pain"
+    facts = derive(record).facts
+    assert facts["population"]["chronic_lbp_12w"] is None  # not "false: no pain-duration requirement"
+
+
+def test_a_value_that_only_mentions_todo_later_is_the_trialists_text() -> None:
+    text = DRAFT.replace(b'"TODO: inclusion and exclusion criteria"', b'"Adults; TODO: add exclusions"')
+    (record,) = list(read_blob(text, "draft.yaml"))
+    assert record.eligibility is not None and record.eligibility.value == "Adults; TODO: add exclusions"
