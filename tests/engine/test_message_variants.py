@@ -108,8 +108,8 @@ def test_every_criterion_has_a_fitting_message_on_a_blank_record() -> None:
 
 @pytest.mark.parametrize(("count", "message"), [
     (0, "No outcomes are stated, so no HRQoL instrument either."),
-    (1, "The one registered outcome is not a validated HRQoL instrument."),
-    (3, "No validated HRQoL instrument among the 3 registered outcomes."),
+    (1, "The one outcome is not a validated HRQoL instrument."),
+    (3, "No validated HRQoL instrument among the 3 outcomes."),
 ])
 def test_the_hrqol_message_counts_outcomes_in_words(count: int, message: str) -> None:
     crit = next(c for c in profiles.load().criteria if c.code == "QL01")
