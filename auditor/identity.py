@@ -67,6 +67,19 @@ _URLS = (
     ("DRKS", "https://drks.de/search/en/trial/{id}"),
 )
 ICTRP_URL = "https://trialsearch.who.int/Trial2.aspx?TrialID={id}"
+# The register a trial id belongs to, by its prefix, in the names ICTRP gives registers (its
+# exports without a Source_Register column, and spreadsheet rows without a registry column).
+REGISTER_PREFIXES = (
+    ("NCT", "ClinicalTrials.gov"), ("ChiCTR", "ChiCTR"), ("ISRCTN", "ISRCTN"), ("ACTRN", "ANZCTR"),
+    ("EUCTR", "EU Clinical Trials Register"), ("CTIS", "Clinical Trials Information System"),
+    ("IRCT", "IRCT"), ("JPRN", "JPRN"), ("DRKS", "German Clinical Trials Register"), ("NTR", "Netherlands Trial Register"),
+    ("NL-OMON", "NL-OMON"), ("TCTR", "TCTR"), ("KCT", "CRIS"), ("CTRI", "CTRI"), ("PACTR", "PACTR"),
+    ("SLCTR", "SLCTR"), ("RBR", "ReBec"), ("RPCEC", "RPCEC"), ("PER", "REPEC"), ("LBCTR", "LBCTR"),
+    ("ITMCTR", "ITMCTR"),
+)
+# Registers trial-audit reads directly: the registry name their own readers give records, so that a
+# spreadsheet row of NCT01234567 counts under ClinicalTrials.gov beside the registry's records.
+_OWN_READER_NAMES = {"EU Clinical Trials Register": "EU CTR", "Clinical Trials Information System": "CTIS"}
 
 
 def _canonical(prefix: str, body: str) -> str:
@@ -104,6 +117,19 @@ def record_ids(trial_id: str | None, secondary_ids: Iterable[str]) -> list[str]:
     for text in secondary_ids:
         ids += registry_ids(text)
     return list(dict.fromkeys(ids))
+
+
+def register_of(trial_id: str) -> str | None:
+    """The register a trial id belongs to, by its prefix, in ICTRP's names (None if unknown)."""
+    upper = trial_id.strip().upper()
+    return next((register for prefix, register in REGISTER_PREFIXES if upper.startswith(prefix.upper())), None)
+
+
+def registry_of(trial_id: str | None) -> str | None:
+    """The registry a record of `trial_id` would have if read from the registry itself; None unless a
+    registry's id pattern knows the id (a sheet's local "PERF-01" is no Peruvian REPEC number)."""
+    register = register_of(trial_id) if trial_id and registry_ids(trial_id) else None
+    return _OWN_READER_NAMES.get(register, register) if register else None
 
 
 def registry_url(canonical_id: str | None) -> str | None:

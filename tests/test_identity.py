@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor import identity
 from auditor.identity import record_ids, registry_ids, registry_url
 
 
@@ -40,3 +41,12 @@ def test_registry_urls() -> None:
     assert registry_url("NCT01234567") == "https://clinicaltrials.gov/study/NCT01234567"
     assert registry_url("ChiCTR2000029975") == "https://trialsearch.who.int/Trial2.aspx?TrialID=ChiCTR2000029975"
     assert registry_url("MYTRIAL7") is None
+
+
+@pytest.mark.parametrize(("trial_id", "registry"), [
+    ("NCT01234567", "ClinicalTrials.gov"), (" isrctn12345678", "ISRCTN"), ("EUCTR2020-001234-56-DE", "EU CTR"),
+    ("CTIS2023-501234-12-00", "CTIS"), ("ACTRN12620000123456", "ANZCTR"), ("ChiCTR2000012345", "ChiCTR"),
+    ("Protocol 7", None), ("PERF-01", None), ("NTR-local", None), ("", None), (None, None),
+])
+def test_registry_of_names_the_registry_as_its_own_reader_does(trial_id: str | None, registry: str | None) -> None:
+    assert identity.registry_of(trial_id) == registry

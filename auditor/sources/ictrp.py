@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from auditor import identity
 from auditor.errors import RecordError
 from auditor.model import (
     Design,
@@ -66,14 +67,6 @@ _ALIASES = {
     "secondary_id": "secondary_ids", "secondaryids": "secondary_ids", "date_enrolment": "date_enrollement",
     "trial_id": "trialid", "type_enrollment": "type_enrolment",
 }
-_REGISTER_PREFIXES = (
-    ("NCT", "ClinicalTrials.gov"), ("ChiCTR", "ChiCTR"), ("ISRCTN", "ISRCTN"), ("ACTRN", "ANZCTR"),
-    ("EUCTR", "EU Clinical Trials Register"), ("CTIS", "Clinical Trials Information System"),
-    ("IRCT", "IRCT"), ("JPRN", "JPRN"), ("DRKS", "German Clinical Trials Register"), ("NTR", "Netherlands Trial Register"),
-    ("NL-OMON", "NL-OMON"), ("TCTR", "TCTR"), ("KCT", "CRIS"), ("CTRI", "CTRI"), ("PACTR", "PACTR"),
-    ("SLCTR", "SLCTR"), ("RBR", "ReBec"), ("RPCEC", "RPCEC"), ("PER", "REPEC"), ("LBCTR", "LBCTR"),
-    ("ITMCTR", "ITMCTR"),
-)
 _CTGOV_TYPES = {"drug", "device", "biological", "procedure", "procedure/surgery", "radiation", "behavioral",
                 "genetic", "dietary supplement", "combination product", "diagnostic test", "other"}
 
@@ -86,12 +79,6 @@ def canonical(name: str) -> str:
     return _ALIASES.get(key, key)
 
 
-def register_of(trial_id: str) -> str | None:
-    """The source register a trial ID belongs to, by its prefix (for exports without Source_Register)."""
-    for prefix, register in _REGISTER_PREFIXES:
-        if trial_id.upper().startswith(prefix.upper()):
-            return register
-    return None
 
 
 class _Record:
@@ -138,7 +125,7 @@ def to_record(values: Mapping[str, str | None], locate: Locate, source: SourceRe
 
 
 def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
-    register = r.value("source_register") or register_of(trial_id)
+    register = r.value("source_register") or identity.register_of(trial_id)
     design_text = r.text("study_design")
     stated = fields.design_statement(design_text)
     reg3 = r.value("date_registration3")

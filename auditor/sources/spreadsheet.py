@@ -21,7 +21,7 @@ unknown).
 | TrialRecord | target key | default column names |
 |---|---|---|
 | trial_id | trial_id | NCT ID, Trial ID, TrialID, Registration number, Registry ID |
-| registry | registry | Registry (else the mapping's ``registry_name``, else "spreadsheet") |
+| registry | registry | Registry (else the mapping's ``registry_name``, else the registry the trial id belongs to, "NCT..." -> ClinicalTrials.gov; else "unknown") |
 | title, official_title, acronym | title, official_title, acronym | Title / Official title, Scientific title / Acronym |
 | status | status | Status, Recruitment status, Overall status |
 | conditions, keywords | conditions, keywords (lists) | Condition(s) / Keywords |
@@ -48,6 +48,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from auditor import identity
 from auditor.errors import RecordError
 from auditor.model import (
     Arm,
@@ -119,7 +120,7 @@ def read_sheet(data: Content, origin: str, mapping: dict[str, Any] | None = None
             continue
         try:
             yield _record(sheet, SourceRef(path=origin, format=NAME, index=index),
-                          str(mapping.get("registry_name", "spreadsheet")))
+                          mapping.get("registry_name"))
         except (TypeError, ValueError) as exc:
             yield RecordError(origin, f"cannot map row: {exc}", where=where, index=index,
                               record_id=sheet.value("trial_id"))
@@ -144,7 +145,7 @@ class _Row:
         return [Text(value=v, **where) for v in fields.split_list(whole.value, self.separators)]
 
 
-def _record(row: _Row, source: SourceRef, registry: str) -> TrialRecord:
+def _record(row: _Row, source: SourceRef, registry: str | None) -> TrialRecord:
     masking = row.text("design.masking")
     who = row.items("design.who_masked")
     count = row.cells.get("enrollment.count")
@@ -152,7 +153,9 @@ def _record(row: _Row, source: SourceRef, registry: str) -> TrialRecord:
     posted = (row.value("results.posted") or "").lower() in ("yes", "true", "1", "y")
     return TrialRecord(
         source=source,
-        registry=row.value("registry") or registry,
+        # A sheet is no registry: without a stated one, the trial id says where the trial is registered.
+        registry=row.value("registry") or (str(registry) if registry else None)
+        or identity.registry_of(row.value("trial_id")) or "unknown",
         trial_id=row.value("trial_id"),
         title=row.text("title"), official_title=row.text("official_title"), acronym=row.value("acronym"),
         status=row.text("status"), conditions=row.items("conditions"), keywords=row.items("keywords"),

@@ -10,7 +10,7 @@ from tests.sources.conftest import FIXTURES, read_all
 def test_default_columns():
     records, errors = read_all(FIXTURES / "review_sheet.csv")
     first, second = records
-    assert first.source.format == "spreadsheet" and first.registry == "spreadsheet"
+    assert first.source.format == "spreadsheet" and first.registry == "ClinicalTrials.gov"
     assert first.trial_id == "NCT09000001" and first.enrollment.count.value == 120
     assert first.design.allocation.value == "Randomized"
     assert [w.value for w in first.design.who_masked] == ["PARTICIPANT", "OUTCOMES_ASSESSOR"]
@@ -30,3 +30,11 @@ def test_ictrp_csv_is_not_taken_for_a_review_sheet():
     head = (FIXTURES / "ictrp_header.csv").read_bytes()
     assert not spreadsheet.sniff(head, "x.csv")
     assert detect(head, "x.csv").NAME == "ictrp-csv"
+
+
+def test_a_row_without_registry_is_counted_under_its_ids_registry_not_as_a_registry_named_spreadsheet(tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Trial ID,Title\nISRCTN12345678,Yoga for CLBP\nLocal-7,Walking for CLBP\n")
+    records, errors = read_all(sheet)
+    assert not errors
+    assert [r.registry for r in records] == ["ISRCTN", "unknown"]
