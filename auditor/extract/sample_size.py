@@ -33,9 +33,17 @@ def calculation(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
 
 
 def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
-    count = record.enrollment.count
-    sheet.set("sample_size.enrollment", int(count.value) if count is not None else None,
-              Evidence.of(count, note="registered enrollment") if count is not None else None)
+    """The registered total; without one, the sum of the per-group targets a registry states
+    instead (ChiCTR's "survival group:200;died:200;" is a target of 400)."""
+    count, groups = record.enrollment.count, record.enrollment.per_arm
+    if count is not None:
+        sheet.set("sample_size.enrollment", int(count.value), Evidence.of(count, note="registered enrollment"))
+    elif len(groups) > 1:
+        total = int(sum(n.value for n in groups))
+        sheet.set("sample_size.enrollment", total,
+                  [Evidence.of(n, note=f"per-group target; {total} in all") for n in groups])
+    else:
+        sheet.set("sample_size.enrollment", None)
     etype = record.enrollment.type
     value = None
     if etype is not None:
