@@ -208,6 +208,15 @@ def check_selectors(config: Config, profile: Profile) -> None:
             if origin.startswith("command line"):  # name the option, not a key in a file
                 raise _error(origin.removeprefix("command line (").removesuffix(")"), message)
             raise _error(origin, message, where=where)
+    # A selection that leaves nothing to check would pass every file (a pre-commit hook that
+    # always succeeds); per-path entries may still narrow a path to nothing on purpose.
+    if not filtered(profile, config["select"], config["ignore"], {}).criteria:
+        origin = config.origins["ignore"] if config["ignore"] else config.origins["select"]
+        message = (f"select {list(config['select']) or 'all'} minus ignore {list(config['ignore'])} "
+                   f"leaves no criterion of profile {profile.id} to check")
+        if origin.startswith("command line"):
+            raise _error(origin.removeprefix("command line (").removesuffix(")"), message)
+        raise _error(origin, message, where="ignore")
 
 
 def profile_for(config: Config, profile: Profile, path: str) -> Profile:

@@ -68,6 +68,15 @@ def test_cli_select_replaces_the_configured_one(project: Path) -> None:
     assert set(findings(result.stdout)["protocols/gappy.yaml"]) == {"FU01", "FU02", "FU03", "QL01"}
 
 
+def test_a_selection_that_leaves_no_criterion_is_exit_2_not_a_pass(project: Path) -> None:
+    # A pre-commit hook whose selection ignores everything would pass every file.
+    result = run_cli("check", "protocols/gappy.yaml", "--select", "AE01", "--ignore", "AE01")
+    assert result.exit_code == 2 and "leaves no criterion" in result.stderr and "--ignore" in result.stderr
+    write(project / ".trial-audit.toml", 'ignore = ["all"]\n')
+    result = run_cli("check", "protocols/gappy.yaml")
+    assert result.exit_code == 2 and ".trial-audit.toml" in result.stderr
+
+
 def test_standalone_file_is_found_walking_up_and_beats_pyproject(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(project / "pyproject.toml", '[tool.trial-audit]\nfail-on = "info"\n')
     write(project / ".trial-audit.toml", 'fail-on = "never"\nignore = ["IN"]\n')
