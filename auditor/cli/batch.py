@@ -216,10 +216,13 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     else:
         say("Interrupted: everything audited so far is stored; run the same command again to resume.")
         sys.exit(EXIT_INTERRUPTED)
-    for problem in outcome.correction_errors:  # the run is kept; the corrections file needs fixing
+    # Which trials are in the inputs is known only once they are read: the run and the corrections
+    # that matched are kept, and exit 2 says the corrections file still needs fixing.
+    for problem in outcome.correction_errors:
         from auditor.report.safe import line
 
-        click.echo(f"trial-audit: {line(problem.one_line())}", err=True)
+        click.echo(f"trial-audit: {line(problem.one_line())}: this correction was not applied "
+                   "(the run and the other corrections are stored); fix or remove it", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
 
 

@@ -97,7 +97,7 @@ def test_corrections_for_trials_not_in_the_inputs_or_unknown_codes_fail_naming_t
     result = run_cli("batch", str(inputs), "--out", str(tmp_path / "out"), "-j", "1", "--isolated",
                      "--corrections", str(path))
     assert result.exit_code == 2
-    assert f"{path}:4: NCT00000009 is not in the inputs" in result.output
+    assert f"{path}:4: NCT00000009 is not in the inputs: this correction was not applied" in result.output
     path.write_text("NCT98000001:\n  status:\n    ZZ99: {value: met, reason: r}\n", encoding="utf-8")
     result = run_cli("batch", str(inputs), "--out", str(tmp_path / "out"), "-j", "1", "--isolated",
                      "--corrections", str(path))
