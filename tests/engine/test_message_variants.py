@@ -116,3 +116,17 @@ def test_the_hrqol_message_counts_outcomes_in_words(count: int, message: str) ->
     sheet = FactSheet()
     sheet.set("outcomes.count", count, [])
     assert assess(crit, sheet).message == message
+
+
+@pytest.mark.parametrize(("after", "message"), [
+    (0, "No assessment after the end of treatment: the latest is 16 weeks from baseline, at or before the end of "
+        "26 weeks of treatment."),
+    (4, "Latest assessment is 4 weeks after the end of treatment (16 weeks from baseline); needs >= 52."),
+])
+def test_follow_up_that_ends_within_treatment_is_not_worded_as_0_weeks_after_it(after: float, message: str) -> None:
+    crit = next(c for c in profiles.load().criteria if c.code == "FU01")
+    sheet = FactSheet()
+    for path, value in (("follow_up.weeks_after_treatment", after), ("follow_up.max_weeks_from_baseline", 16),
+                        ("treatment.duration_weeks", 26 if after == 0 else 12)):
+        sheet.set(path, value, [])
+    assert assess(crit, sheet).message == message
