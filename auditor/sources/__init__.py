@@ -87,6 +87,10 @@ READERS: Mapping[str, ModuleType] = _Readers()
 Item = TrialRecord | RecordError
 
 
+# How much of a file detection looks at (sniffs and the words of an unknown-format error).
+HEAD_BYTES = 65536
+
+
 def describe(head: bytes) -> str:
     """A few words on what unknown bytes look like, for error messages."""
     if head[:4] == b"PK\x03\x04":
@@ -100,6 +104,20 @@ def describe(head: bytes) -> str:
     return {b"{": "a JSON object", b"[": "a JSON array"}.get(text, "text")
 
 
+def _broken_json(head: bytes) -> str | None:
+    """Why a whole file (shorter than the head) that looks like JSON is not JSON; None if it is,
+    or if the head is only the start of a longer file."""
+    if len(head) >= HEAD_BYTES or head.lstrip()[:1] not in (b"{", b"["):
+        return None
+    import orjson  # an error path only
+
+    try:
+        orjson.loads(head)
+    except orjson.JSONDecodeError as exc:
+        return str(exc)
+    return None
+
+
 def detect(head: bytes, name: str) -> ModuleType:
     """The reader for a file, or an InputError that says what the file looks like."""
     for reader_name, _, may_accept in _ORDER:
@@ -108,6 +126,8 @@ def detect(head: bytes, name: str) -> ModuleType:
         reader = READERS[reader_name]
         if reader.sniff(head, name):
             return reader
+    if (broken := _broken_json(head)) is not None:  # a truncated export is not an unknown format
+        raise InputError(name, f"not valid JSON: {broken}")
     raise InputError(name, f"unknown input format ({describe(head)}); "
                            f"known formats: {', '.join(READERS)}")
 
@@ -124,7 +144,7 @@ def read_blob(data: Content, origin: str, reader_name: str | None = None) -> Ite
         except KeyError:
             raise InputError(origin, f"unknown reader {reader_name!r}; known: {', '.join(READERS)}") from None
     else:
-        reader = detect(data[:65536], origin)
+        reader = detect(data[:HEAD_BYTES], origin)
     if isinstance(data, Spool) and not getattr(reader, "STREAMS", False):
         data = data.read_all()
     try:

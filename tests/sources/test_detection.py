@@ -22,3 +22,15 @@ def test_truncated_v2_study_is_detected_and_reported_as_broken_json() -> None:
 def test_yaml_without_a_trial_section_names_its_keys() -> None:
     with pytest.raises(InputError, match="no top-level `trial:` section \\(top-level keys: openapi, info\\)"):
         list(read_blob(b"openapi: 3.0.3\ninfo: {title: x}\n", "api.yaml"))
+
+
+@pytest.mark.parametrize("data", [b'{"a": 1', b"{", b"[", b'  [{"nctId": "NCT01234567"},'])
+def test_a_truncated_json_file_of_any_shape_is_broken_json_not_an_unknown_format(data: bytes) -> None:
+    with pytest.raises(InputError, match="not valid JSON") as err:
+        list(read_blob(data, "cut.json"))
+    assert "unknown input format" not in str(err.value)
+
+
+def test_valid_json_of_no_known_shape_is_still_an_unknown_format() -> None:
+    with pytest.raises(InputError, match=r"unknown input format \(a JSON object\)"):
+        list(read_blob(b'{"a": 1}', "other.json"))
