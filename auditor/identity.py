@@ -79,7 +79,7 @@ REGISTER_PREFIXES = (
 )
 # Registers trial-audit reads directly: the registry name their own readers give records, so that a
 # spreadsheet row of NCT01234567 counts under ClinicalTrials.gov beside the registry's records.
-_OWN_READER_NAMES = {"EU Clinical Trials Register": "EU CTR", "Clinical Trials Information System": "CTIS"}
+OWN_READER_NAMES = {"EU Clinical Trials Register": "EU CTR", "Clinical Trials Information System": "CTIS"}
 
 
 def _canonical(prefix: str, body: str) -> str:
@@ -129,7 +129,7 @@ def registry_of(trial_id: str | None) -> str | None:
     """The registry a record of `trial_id` would have if read from the registry itself; None unless a
     registry's id pattern knows the id (a sheet's local "PERF-01" is no Peruvian REPEC number)."""
     register = register_of(trial_id) if trial_id and registry_ids(trial_id) else None
-    return _OWN_READER_NAMES.get(register, register) if register else None
+    return OWN_READER_NAMES.get(register, register) if register else None
 
 
 def registry_url(canonical_id: str | None) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import orjson
 
+from auditor.identity import OWN_READER_NAMES
 from auditor.report.labels import category, criterion_title
 from auditor.vocabulary import STATUSES, applicable
 
@@ -44,6 +45,15 @@ def _dimensions() -> dict[str, tuple[str, list[str] | None]]:
         "intervention_category": ("unnest(CASE WHEN coalesce(len(intervention_categories), 0) = 0 "
                                   "THEN ['none'] ELSE intervention_categories END)", None),
     }
+
+
+def _register_sql() -> str:
+    """The register a trial's registry column names, one name per register: ICTRP's copy of a
+    ClinicalTrials.gov record ("ICTRP:ClinicalTrials.gov") is from the same register as the
+    registry's own record ("ClinicalTrials.gov"), so the headline count counts it once."""
+    inner = "substr(registry, 7)"
+    names = " ".join(f"WHEN {inner} = '{long}' THEN '{short}'" for long, short in OWN_READER_NAMES.items())
+    return f"CASE WHEN registry LIKE 'ICTRP:%' THEN (CASE {names} ELSE {inner} END) ELSE registry END"
 
 
 def _status_counts() -> dict[str, int]:
@@ -103,7 +113,7 @@ def compute(con: duckdb.DuckDBPyConnection, criteria: list[dict[str, str]],
                   for name, (expr, order) in dims.items()}
     gap_codes = [c for c in gap_map if c in codes]
     (registries, first, last, undated) = con.execute(  # type: ignore[misc]
-        f"SELECT count(DISTINCT registry), min(start_year), max(start_year), count(*) FILTER (start_year IS NULL) "
+        f"SELECT count(DISTINCT {_register_sql()}), min(start_year), max(start_year), count(*) FILTER (start_year IS NULL) "
         f"FROM {source}").fetchone()
     return {
         # Counts are of trials: copies of one trial (shared registry ids) are merged into one.

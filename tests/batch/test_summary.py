@@ -45,3 +45,13 @@ def test_breakdowns_add_up_and_gap_map_covers_the_priorities(tmp_path: Path) -> 
     assert [r["category"] for r in gap["rows"]] == [g["group"] for g in doc["breakdowns"]["intervention_category"]]
     assert sum(b["count"] for b in doc["distributions"]["enrollment"]) == trials
     assert sum(b["count"] for b in doc["distributions"]["follow_up_after_treatment_weeks"]) == trials
+
+
+def test_the_registry_headline_counts_a_register_once_whether_read_directly_or_through_ictrp() -> None:
+    from auditor.batch.summary import _register_sql
+
+    rows = duckdb.connect().execute(
+        f"SELECT count(DISTINCT {_register_sql()}) FROM (VALUES ('ClinicalTrials.gov'), ('ICTRP:ClinicalTrials.gov'), "
+        "('EU CTR'), ('ICTRP:EU Clinical Trials Register'), ('CTIS'), ('ICTRP:Clinical Trials Information System'), "
+        "('ICTRP:ChiCTR'), (NULL)) AS t(registry)").fetchone()
+    assert rows == (4,)  # ClinicalTrials.gov, EU CTR, CTIS, ChiCTR; an unknown registry is no register
