@@ -45,6 +45,19 @@ def _has(*words: bytes) -> Callable[[bytes], bool]:
     return lambda head: any(w in head for w in words)
 
 
+# ctrdata's ISRCTN documents and its bookkeeping document start with their key ("isrctn",
+# "queries": its sniff matches `\s*[?\s*{\s*"isrctn"` and `\s*{\s*"queries"` at the start), so
+# they are looked for there, not in the whole head: two scans of a 64 KiB head instead of four
+# (~35 us of a ClinicalTrials.gov study's ~430 us read). bytes.lstrip strips what `\s` matches.
+def _ctrdata_like(head: bytes) -> bool:
+    if b'"ctrname"' in head or b'"a2_eudract_number"' in head:
+        return True
+    lead = head.lstrip()
+    if lead[:1] == b"[":
+        lead = lead[1:].lstrip()
+    return lead[:1] == b"{" and lead[1:].lstrip().startswith((b'"isrctn"', b'"queries"'))
+
+
 # Detection order (the first reader whose `sniff` accepts the content wins): name, module, and a
 # cheap test that every head the reader's sniff accepts passes (None: no such test, always sniffed).
 # A reader whose test fails is not even imported: a YAML protocol file, last in the order, is
@@ -53,7 +66,7 @@ def _has(*words: bytes) -> Callable[[bytes], bool]:
 _ORDER: tuple[tuple[str, str, Callable[[bytes], bool] | None], ...] = (
     ("ctrdata-db", "ctrdata_db", lambda head: head.startswith(b"SQLite format 3\x00") or head[8:12] == b"DUCK"),
     # before ctgov-v2 / ctis: a ctrdata document of any register names it (ctrname)
-    ("ctrdata", "ctrdata", _has(b'"ctrname"', b'"isrctn"', b'"a2_eudract_number"', b'"queries"')),
+    ("ctrdata", "ctrdata", _ctrdata_like),
     ("ctgov-v2", "ctgov_v2", _json_like),
     ("ctgov-classic", "ctgov_classic", _json_like),
     ("ctgov-xml", "ctgov_xml", _has(b"<clinical_study", b"<rss")),

@@ -16,6 +16,7 @@ is audited without history, as one fetched without `--history`).
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def fetch_folder(directory: str) -> Path | None:
     if (known := _FOLDERS.get(directory)) is not None:
         return known
     for here, manifest in _candidates(directory):
-        if manifest.is_file():
+        if os.path.isfile(manifest):  # the manifest's path as text: no Path method per record
             if len(_FOLDERS) < 4096:
                 _FOLDERS[directory] = here
             return here
@@ -89,11 +90,11 @@ def fetch_folder(directory: str) -> Path | None:
 
 
 @functools.lru_cache(maxsize=4096)  # one per directory: the folders of a batch's files
-def _candidates(directory: str) -> tuple[tuple[Path, Path], ...]:
+def _candidates(directory: str) -> tuple[tuple[Path, str], ...]:
     """(folder, its manifest path) for `directory` and the levels above it that may hold a manifest."""
     here, found = Path(directory), []
     for _ in range(_LEVELS):
-        found.append((here, here / MANIFEST))
+        found.append((here, str(here / MANIFEST)))
         if here.parent == here:
             break
         here = here.parent
@@ -104,7 +105,8 @@ def folder_of(origin: str) -> Path | None:
     """The fetch folder of a file read from `origin` (a path on disk), or None."""
     if not origin or origin == "-":
         return None
-    return fetch_folder(str(Path(origin).parent))
+    # Path(origin).parent as text, without building a Path per record (_candidates builds one per folder)
+    return fetch_folder(os.path.dirname(origin))
 
 
 def history_file(folder: Path | None, nct: str) -> Path | None:
