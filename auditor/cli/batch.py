@@ -210,6 +210,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
         say(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
     if t.failed:
         _print_failures(say, out_dir, outcome.run_id, t.failed)
+    if outcome.status == "completed" and (earlier := _earlier_failures(out_dir, outcome.run_id)):
+        # Unchanged inputs are skipped, broken ones too: they still cannot be read, and say so.
+        say(f"  {earlier:,} unchanged input(s) still cannot be read (as in an earlier run): "
+            f"every one with its reason in {out_dir / 'errors.csv'}")
     if outcome.status == "completed":
         say(f"Results in {out_dir}: audit.duckdb, trials/records/findings/conflicts/errors .csv + .parquet, "
             "summary.json, report.html")
@@ -241,6 +245,15 @@ def _print_failures(say: Callable[[str], None], out_dir: Path, run_id: int, fail
         say(f"  could not read {path}{where}: {reason}")
     more = f"; {failed - len(rows):,} more" if failed > len(rows) else ""
     say(f"  {failed:,} failed to read{more}: every one with its reason in {out_dir / 'errors.csv'}")
+
+
+def _earlier_failures(out_dir: Path, run_id: int) -> int:
+    """Unreadable inputs recorded by earlier runs and kept because they are unchanged."""
+    import duckdb
+
+    with duckdb.connect(str(out_dir / "audit.duckdb"), read_only=True) as con:
+        (count,) = con.execute("SELECT count(*) FROM errors WHERE run_id <> ?", [run_id]).fetchone()  # type: ignore[misc]
+    return int(count)
 
 
 def _fetched(queries: tuple[str, ...], folder: Path, api_url: str | None) -> str:

@@ -27,3 +27,17 @@ def test_a_clean_run_lists_no_failures(tmp_path: Path) -> None:
     result = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert "could not read" not in result.output and "failed to read:" not in result.output
+
+
+def test_an_incremental_run_still_says_which_unchanged_inputs_cannot_be_read(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "in", files=1, per_file=1)
+    (tmp_path / "in" / "broken.json").write_text('{"protocolSection": ', encoding="utf-8")
+    args = ("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "1")
+    run_cli(*args)
+    again = run_cli(*args)
+    assert again.exit_code == 0, again.output
+    assert "0 failed to read" in again.output
+    assert "1 unchanged input(s) still cannot be read" in " ".join(again.output.split())
+    (tmp_path / "in" / "broken.json").unlink()
+    fixed = run_cli(*args)
+    assert "still cannot be read" not in fixed.output
