@@ -31,7 +31,7 @@ from auditor.batch import executors, review
 from auditor.batch.columns import FileState
 from auditor.batch.pool import StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
-from auditor.batch.store import DB_NAME, Store
+from auditor.batch.store import DB_NAME, IDENTITY_PARTS, Store
 from auditor.batch.worker import Auditor, Chunk, Task, quiet_collector, restore_collector
 from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
@@ -81,14 +81,20 @@ class Outcome:
 def profile_identity(profile: Profile, corrections: Corrections | None = None) -> str:
     """Hash of the resolved profile (parents merged, criteria selected, severities overridden), the
     reviewer's corrections, the tool version and the extraction rules and code (`derived.fingerprint`:
-    a changed rule file changes facts even when the version number stays): what results depend on."""
+    a changed rule file changes facts even when the version number stays): what results depend on.
+    Written `part=hash;...` (IDENTITY_PARTS), so the store can name the part that changed."""
     from auditor import derived
 
-    doc = {"id": profile.id, "version": profile.version, "tool": __version__, "extraction": derived.fingerprint(),
-           "corrections": corrections.digest if corrections else None,
-           "criteria": [[c.code, c.name, c.group, c.severity, c.facts, c.messages, c.conditions, c.fix]
-                        for c in profile.criteria]}
-    return hashlib.blake2b(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+    parts = {"criteria": {"id": profile.id, "version": profile.version,
+                          "criteria": [[c.code, c.name, c.group, c.severity, c.facts, c.messages, c.conditions, c.fix]
+                                       for c in profile.criteria]},
+             "corrections": corrections.digest if corrections else None,
+             "extraction": derived.fingerprint(), "tool": __version__}
+    return ";".join(f"{name}={_digest(parts[name])}" for name in IDENTITY_PARTS)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
 
 
 def disk_inputs(inputs: Iterable[str], skip: Iterable[Path] = ()) -> Iterator[tuple[str, int]]:

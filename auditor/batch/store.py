@@ -82,6 +82,24 @@ def remove_temp(db: Path) -> None:
     shutil.rmtree(db.with_name(db.name + ".tmp"), ignore_errors=True)
 
 
+# What stored results depend on (runner.profile_identity), each part hashed apart so that a cleared store can say which
+# changed; the words after each name finish "Stored results were cleared because ...".
+IDENTITY_PARTS = {"criteria": "the profile or the criteria selected (or their severities) changed",
+                  "corrections": "the corrections changed", "extraction": "the extraction rules changed",
+                  "tool": "the tool version changed"}
+
+
+def changed_parts(before: str | None, now: str) -> str:
+    """Which of the identity's parts (IDENTITY_PARTS) changed, in words; a store written by
+    a version without parts gets the general reason."""
+    old = dict(p.split("=", 1) for p in (before or "").split(";") if "=" in p)
+    new = dict(p.split("=", 1) for p in now.split(";") if "=" in p)
+    changed = [IDENTITY_PARTS[k] for k in IDENTITY_PARTS if k in old and old.get(k) != new.get(k)]
+    if not changed or set(old) != set(new):
+        return "the profile, the corrections, the extraction rules or the tool version changed"
+    return " and ".join(changed)
+
+
 class Store:
     """The parent's handle on the results database; every write goes through `commit_chunk`."""
 
@@ -111,7 +129,7 @@ class Store:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         wanted = {"identity": self.identity, "schema": SCHEMA_VERSION, "codes": ",".join(self.codes)}
         if meta and {k: meta.get(k) for k in wanted} != wanted:
-            self.reset_reason = "the profile, the extraction rules or the tool version changed" \
+            self.reset_reason = changed_parts(meta.get("identity"), self.identity) \
                 if meta.get("identity") != self.identity \
                 else "the store layout changed"
             self.clear()
