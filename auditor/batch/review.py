@@ -53,7 +53,7 @@ def report(store_dir: Path, to_dir: Path, where: list[str], html_limit: int) -> 
             con.execute(f"CREATE TEMP VIEW subgroup AS SELECT * FROM trials WHERE {condition}")
             con.execute("SELECT count(*) FROM subgroup").fetchone()
         except duckdb.Error as exc:
-            raise InputError("--where", str(exc).splitlines()[0]) from None
+            raise InputError("--where", str(exc).splitlines()[0] + _column_hint(con, str(exc))) from None
         criteria = [{k: c[k] for k in ("code", "name", "severity")} for c in last["criteria"]]
         gap_map = last["gap_map"]["codes"] + last["gap_map"]["missing_codes"]
         head = {"profile": last["profile"], "run": last["run"], "where": where}
@@ -62,6 +62,21 @@ def report(store_dir: Path, to_dir: Path, where: list[str], html_limit: int) -> 
         return doc
     finally:
         con.close()
+
+
+def _column_hint(con: duckdb.DuckDBPyConnection, error: str) -> str:
+    """For a misspelt column, the closest columns of the `trials` view (there are dozens)."""
+    import difflib
+    import re
+
+    missing = re.search(r'column "([^"]+)" not found', error)
+    if not missing:
+        return ""
+    columns = [row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE trials)").fetchall()]
+    close = difflib.get_close_matches(missing.group(1), columns, n=3, cutoff=0.5)
+    shown = close or columns[:12]
+    return (f"; did you mean {', '.join(shown)}?" if close
+            else f"; columns include {', '.join(shown)}, ... (the whole list: `DESCRIBE trials` in audit.duckdb)")
 
 
 def corrections_template(store_dir: Path) -> str:

@@ -39,6 +39,9 @@ def report(store_dir: Path, where: tuple[str, ...], to_dir: Path | None, html_li
     except InputError as exc:
         fail(exc.one_line())
     store = doc["store"]
+    if where and not store["trials"]:  # a typo in a value selects nothing rather than failing
+        click.echo("trial-audit: no trial matches --where; a criterion's column (e.g. FU01) holds 'met', "
+                   "'not_met', 'unclear' or 'not_applicable' (text is compared exactly)", err=True)
     click.echo(f"{store['trials']:,} trials ({store['records']:,} records, {store['copies_merged']:,} copies merged)"
                f"{' where ' + ' and '.join(where) if where else ''}: {target / 'summary.json'}, {target / 'report.html'}"
                f"{', ' + str(target / 'report.pdf') if pdf else ''}, {target / 'figures'}/")

@@ -168,6 +168,10 @@ def test_report_renders_a_subgroup_from_the_store_without_re_auditing(tmp_path: 
     assert len(batch.load(tmp_path / "out")["runs"]) == runs
     bad = run_cli("report", str(tmp_path / "out"), "--where", "no_such_column > 1")
     assert bad.exit_code == 2 and "--where" in bad.output
+    typo = run_cli("report", str(tmp_path / "out"), "--where", "start_yr > 1")
+    assert typo.exit_code == 2 and "did you mean start_year" in typo.output
+    nothing = run_cli("report", str(tmp_path / "out"), "--where", "FU01 = 'Met'")
+    assert nothing.exit_code == 0 and "no trial matches --where" in nothing.output and "'not_met'" in nothing.output
 
 
 def test_screening_columns_are_plain_columns(tmp_path: Path, profile) -> None:
