@@ -9,7 +9,8 @@ Sources, in order of trust:
 3. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
    "Week 8 (End of Treatment)");
 4. the brief summary / detailed description, only where the sentence is about the treatment
-   (so "patients will be followed for 12 months" is not a treatment duration);
+   (so "patients will be followed for 12 months" is not a treatment duration); then an outcome's
+   measure or description that names the course ("at the end of the 12 week intervention");
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
    summary states a single dose; else when the arms name nothing one-off, repeated or course-like,
@@ -44,11 +45,12 @@ from auditor.extract.duration.courses import (
     _candidates,
     _narrative_candidates,
     _narrative_span_candidates,
+    _outcome_candidates,
     _span_candidates,
 )
 from auditor.extract.duration.one_off import _one_off_facts, _one_off_time_frames, _one_off_title, _one_off_trial
 from auditor.extract.duration.patterns import _CONTROL, _CONTROL_LABEL, _SESSION_HINT, _SESSIONS, _UNIT_HINT
-from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _longest, _lowered
+from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _distinct, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
 from auditor.extract.duration.study import _titled_study, _whole_study
 from auditor.extract.duration.time_frames import _from_time_frames, _tf_periods
@@ -99,7 +101,9 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
     for source in (_narrative_candidates, _narrative_span_candidates, _session_candidates):
         if found := _longest(narrative, source):
             return found
-    return None
+    # Last, an outcome that names the course ("at the end of the 12 week intervention").
+    outcome_texts = _distinct([t for o in record.outcomes for t in (o.measure, o.description) if t is not None])
+    return _longest(outcome_texts, _outcome_candidates)
 
 
 def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:
