@@ -9,15 +9,17 @@ Sources, in order of trust:
 3. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
    "Week 8 (End of Treatment)");
 4. the brief summary / detailed description, only where the sentence is about the treatment
-   (so "patients will be followed for 12 months" is not a treatment duration); then an outcome's
-   measure or description that names the course ("at the end of the 12 week intervention");
+   (so "patients will be followed for 12 months" is not a treatment duration);
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
-   summary states a single dose; else when the arms name nothing one-off, repeated or course-like,
-   a one-off procedure the official title names ("... Anterior Cervical Spine Surgery"); else,
-   when every outcome is measured within hours ("15 minutes", "Immediately after application")
-   and no arm repeats the treatment, a single session;
-6. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
+   summary states a single dose;
+6. an outcome's measure or description that names the course ("at the end of the 12 week
+   intervention");
+7. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
+   title names ("... Anterior Cervical Spine Surgery") -> 0; else, when every outcome is measured
+   within hours ("15 minutes", "Immediately after application") and no arm repeats the
+   treatment, a single session -> 0;
+8. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
    arm states a period and nothing names a one-off procedure.
 A treatment used "for the duration of the study" lasts the stated study length ("a 24-week study").
 The longest period across arms wins. Nothing stated -> None: a surgery arm (0) against a
@@ -85,7 +87,8 @@ def derive(record: TrialRecord) -> Duration | None:
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
     if one_off is not None:
         return one_off
-    return _one_off_title(record, arms) or _one_off_time_frames(record, arms) or _titled_study(record, arms)
+    return (_named_in_outcomes(record) or _one_off_title(record, arms) or _one_off_time_frames(record, arms)
+            or _titled_study(record, arms))
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
@@ -101,9 +104,14 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
     for source in (_narrative_candidates, _narrative_span_candidates, _session_candidates):
         if found := _longest(narrative, source):
             return found
-    # Last, an outcome that names the course ("at the end of the 12 week intervention").
-    outcome_texts = _distinct([t for o in record.outcomes for t in (o.measure, o.description) if t is not None])
-    return _longest(outcome_texts, _outcome_candidates)
+    return None
+
+
+def _named_in_outcomes(record: TrialRecord) -> Duration | None:
+    """An outcome's measure or description that names the course ("at the end of the 12 week
+    intervention"): read only when nothing else states a period and the arms are not one-off."""
+    texts = _distinct([t for o in record.outcomes for t in (o.measure, o.description) if t is not None])
+    return _longest(texts, _outcome_candidates)
 
 
 def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:

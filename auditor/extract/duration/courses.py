@@ -112,10 +112,10 @@ def _outcome_candidates(value: str) -> tuple[Candidate, ...]:
     intervention"): only a length qualifying a treatment noun (outcome_length_noun), with the
     context checks of a noun-led length. Read last, once per record: not cached."""
     low = _lowered(value)
-    if not _UNIT_HINT.search(low):
-        return ()
+    # Every match starts at a quantity inside a clause with a unit word (as in _candidates).
+    starts = _quantity_starts(low, _clauses_with(low, _UNIT_HINT))
     out: list[Candidate] = []
-    for m in _OUTCOME_LONG.finditer(low):
+    for m in _anchored(_OUTCOME_LONG, low, starts):
         if not _course_context(value, m, _LONG, narrative=True):
             continue
         unit = unit_of(m.group("u"))
