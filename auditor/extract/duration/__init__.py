@@ -51,7 +51,14 @@ from auditor.extract.duration.courses import (
     _span_candidates,
 )
 from auditor.extract.duration.one_off import _one_off_facts, _one_off_time_frames, _one_off_title, _one_off_trial
-from auditor.extract.duration.patterns import _CONTROL, _CONTROL_LABEL, _SESSION_HINT, _SESSIONS, _UNIT_HINT
+from auditor.extract.duration.patterns import (
+    _CONTROL,
+    _CONTROL_LABEL,
+    _OUTCOME_HINT,
+    _SESSION_HINT,
+    _SESSIONS,
+    _UNIT_HINT,
+)
 from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _distinct, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
 from auditor.extract.duration.study import _titled_study, _whole_study
@@ -111,6 +118,9 @@ def _named_in_outcomes(record: TrialRecord) -> Duration | None:
     """An outcome's measure or description that names the course ("at the end of the 12 week
     intervention"): read only when nothing else states a period and the arms are not one-off."""
     texts = _distinct([t for o in record.outcomes for t in (o.measure, o.description) if t is not None])
+    # One search of all the texts first (a full stop between them: no match spans two texts).
+    if not texts or not _OUTCOME_HINT.search(_lowered("\n.\n".join(t.value for t in texts))):
+        return None
     return _longest(texts, _outcome_candidates)
 
 

@@ -133,6 +133,11 @@ _TF_PERIODS = [compile_fast(rules.expand(p, _MACROS, f"treatment_periods.yaml ti
 # in a match the unit never follows a letter (a space, "-" or a digit: "12-week", "12weeks"), so
 # "today" or "demo" marks no clause.
 _UNIT_HINT = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b")
+# The tail of every outcome_length_noun match (a unit, then up to three fillers and a noun): one
+# search of all of a record's outcome texts rules the pattern out for most records. Run on
+# lowered() text.
+_OUTCOME_HINT = compile_fast(rules.expand(r"(?<![a-z]){course_unit}\b\s*-?\s*(?:long\s+)?{filler}{0,3}?"
+                                          r"{outcome_treatment_nouns}\b", _MACROS, "outcome hint"))
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
 _SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 
