@@ -128,6 +128,7 @@ def _case_record(case: dict[str, Any]):
     if "comparator" in case:  # a second arm: {label, type, description}
         arms.append({"label": "B", "type": "ACTIVE_COMPARATOR", **case["comparator"]})
     outcomes = [{"measure": "Outcome", "time_frame": tf} for tf in case.get("time_frames", [])]
+    outcomes += [{"measure": "Outcome", "description": d} for d in case.get("outcome_descriptions", [])]
     return record(arms=arms, summary=case.get("summary"), description=case.get("description"),
                   outcomes=outcomes, title=case.get("title"))
 
@@ -142,7 +143,7 @@ def test_rule_case(family: str, case: dict[str, Any]) -> None:
         return
     assert found is not None and abs(found.weeks - want) <= 0.5, f"{case['why']}: got {found}"
     source = " ".join(str(case.get(k, "")) for k in ("arm", "summary", "description", "label", "comparator",
-                                                     "time_frames", "title"))
+                                                     "time_frames", "outcome_descriptions", "title"))
     assert found.evidence.quote and found.evidence.quote in source  # quotes the text it rests on
 
 

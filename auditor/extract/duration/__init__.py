@@ -12,11 +12,14 @@ Sources, in order of trust:
    (so "patients will be followed for 12 months" is not a treatment duration);
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
-   summary states a single dose; else when the arms name nothing one-off, repeated or course-like,
-   a one-off procedure the official title names ("... Anterior Cervical Spine Surgery"); else,
-   when every outcome is measured within hours ("15 minutes", "Immediately after application")
-   and no arm repeats the treatment, a single session;
-6. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
+   summary states a single dose;
+6. an outcome's measure or description that names the course ("at the end of the 12 week
+   intervention");
+7. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
+   title names ("... Anterior Cervical Spine Surgery") -> 0; else, when every outcome is measured
+   within hours ("15 minutes", "Immediately after application") and no arm repeats the
+   treatment, a single session -> 0;
+8. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
    arm states a period and nothing names a one-off procedure.
 A treatment used "for the duration of the study" lasts the stated study length ("a 24-week study").
 The longest period across arms wins. Nothing stated -> None: a surgery arm (0) against a
@@ -44,11 +47,19 @@ from auditor.extract.duration.courses import (
     _candidates,
     _narrative_candidates,
     _narrative_span_candidates,
+    _outcome_candidates,
     _span_candidates,
 )
 from auditor.extract.duration.one_off import _one_off_facts, _one_off_time_frames, _one_off_title, _one_off_trial
-from auditor.extract.duration.patterns import _CONTROL, _CONTROL_LABEL, _SESSION_HINT, _SESSIONS, _UNIT_HINT
-from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _longest, _lowered
+from auditor.extract.duration.patterns import (
+    _CONTROL,
+    _CONTROL_LABEL,
+    _OUTCOME_HINT,
+    _SESSION_HINT,
+    _SESSIONS,
+    _UNIT_HINT,
+)
+from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _distinct, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
 from auditor.extract.duration.study import _titled_study, _whole_study
 from auditor.extract.duration.time_frames import _from_time_frames, _tf_periods
@@ -83,7 +94,8 @@ def derive(record: TrialRecord) -> Duration | None:
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
     if one_off is not None:
         return one_off
-    return _one_off_title(record, arms) or _one_off_time_frames(record, arms) or _titled_study(record, arms)
+    return (_named_in_outcomes(record) or _one_off_title(record, arms) or _one_off_time_frames(record, arms)
+            or _titled_study(record, arms))
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
@@ -100,6 +112,16 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
         if found := _longest(narrative, source):
             return found
     return None
+
+
+def _named_in_outcomes(record: TrialRecord) -> Duration | None:
+    """An outcome's measure or description that names the course ("at the end of the 12 week
+    intervention"): read only when nothing else states a period and the arms are not one-off."""
+    texts = _distinct([t for o in record.outcomes for t in (o.measure, o.description) if t is not None])
+    # One search of all the texts first (a full stop between them: no match spans two texts).
+    if not texts or not _OUTCOME_HINT.search(_lowered("\n.\n".join(t.value for t in texts))):
+        return None
+    return _longest(texts, _outcome_candidates)
 
 
 def _arm_groups(record: TrialRecord) -> list[tuple[bool, list[Text]]]:

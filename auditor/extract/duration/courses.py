@@ -22,6 +22,7 @@ from auditor.extract.duration.patterns import (
     _NOT_COURSE_NOUN,
     _NOT_TREATMENT,
     _OF,
+    _OUTCOME_LONG,
     _QTY,
     _RECEIVES,
     _SESSION_UNITS,
@@ -103,6 +104,27 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
             w = weeks(n, unit)
             said = value[m.start():m.end()].strip()
             out.append((w, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
+    return tuple(out)
+
+
+def _outcome_candidates(value: str) -> tuple[Candidate, ...]:
+    """An outcome's measure or description naming the course ("at the end of the 12 week
+    intervention"): only a length qualifying a treatment noun (outcome_length_noun), with the
+    context checks of a noun-led length. Read last, once per record: not cached."""
+    low = _lowered(value)
+    # Every match starts at a quantity inside a clause with a unit word (as in _candidates).
+    starts = _quantity_starts(low, _clauses_with(low, _UNIT_HINT))
+    out: list[Candidate] = []
+    for m in _anchored(_OUTCOME_LONG, low, starts):
+        if not _course_context(value, m, _LONG, narrative=True):
+            continue
+        unit = unit_of(m.group("u"))
+        n = number(m.group("n2") or m.group("n"))
+        if unit in _SESSION_UNITS or (unit == "year" and n > 3):
+            continue
+        w = weeks(n, unit)
+        said = value[m.start():m.end()].strip()
+        out.append((w, m.start(), m.end(), f"an outcome names the treatment period '{said}' = {w:g} weeks"))
     return tuple(out)
 
 

@@ -47,6 +47,8 @@ _QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w/-]*\s+)"
 _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
+           "outcome_treatment_nouns": rules.alternation([n for n in _P["treatment_nouns"]
+                                                         if n not in _P["outcome_not_treatment_nouns"]]),
            "period_prepositions": rules.alternation(_P["period_prepositions"]),
            "period_fillers": _any(_P["period_fillers"]), "lasting_verbs": _any(_P["lasting_verbs"]),
            "session_nouns": rules.alternation(_P["session_nouns"]),
@@ -66,6 +68,7 @@ def _rule(name: str, flags: int = 0) -> re.Pattern[str]:
 
 _LONG = _rule("length_noun")
 _OF = _rule("length_of_noun")
+_OUTCOME_LONG = _rule("outcome_length_noun")
 _FOR = _rule("preposition_length")
 _LASTS = _rule("verb_length")
 _RECEIVES = _rule("receive_length")
@@ -130,6 +133,11 @@ _TF_PERIODS = [compile_fast(rules.expand(p, _MACROS, f"treatment_periods.yaml ti
 # in a match the unit never follows a letter (a space, "-" or a digit: "12-week", "12weeks"), so
 # "today" or "demo" marks no clause.
 _UNIT_HINT = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b")
+# The tail of every outcome_length_noun match (a unit, then up to three fillers and a noun): one
+# search of all of a record's outcome texts rules the pattern out for most records. Run on
+# lowered() text.
+_OUTCOME_HINT = compile_fast(rules.expand(r"(?<![a-z]){course_unit}\b\s*-?\s*(?:long\s+)?{filler}{0,3}?"
+                                          r"{outcome_treatment_nouns}\b", _MACROS, "outcome hint"))
 # Words _SESSIONS needs (it runs case-sensitively on lowered text, so finding none rules it out).
 _SESSION_HINT = compile_fast(rules.alternation(_P["session_nouns"]))
 
