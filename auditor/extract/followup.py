@@ -142,7 +142,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         from_baseline += [Point(p.weeks + duration, "baseline", msgspec.structs.replace(
             p.evidence, note=f"{p.weeks:g} weeks after the end of treatment + {duration:g} weeks of treatment"))
             for p in points if p.anchor == "end_of_treatment"]
-    if from_baseline:
+    if from_baseline and not _later_after_end(points, from_baseline, duration):
         best = max(from_baseline, key=lambda p: p.weeks)
         result.max_from_baseline = round(best.weeks, 2)
         result.max_evidence = [best.evidence]
@@ -177,6 +177,17 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
     result.after_evidence = [msgspec.structs.replace(point.evidence, note=note)]
     return result
+
+
+def _later_after_end(points: list[Point], from_baseline: list[Point], duration: float | None) -> bool:
+    """A point stated from the end of treatment lies later than every point from baseline while
+    the treatment length is unknown ("Before intervention" and "4 weeks after the last session";
+    "3 weeks" and "one month after treatment"): it is at least that many weeks from baseline, so
+    the latest point from baseline is not known, and the latest baseline point would understate it."""
+    if duration is not None:
+        return False  # then the end-of-treatment points are in from_baseline already
+    latest = max(p.weeks for p in from_baseline)
+    return any(p.anchor == "end_of_treatment" and p.numeric and p.weeks > latest for p in points)
 
 
 def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evidence]]:
