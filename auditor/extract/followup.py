@@ -3,6 +3,9 @@
 - max weeks from baseline: the latest time point of any outcome, counting baseline-, treatment-start-
   and procedure-anchored points as weeks from baseline (the procedure is taken as day 0 of the
   trial; an anchor we cannot place - "post-partum" - is skipped).
+  When the duration is unknown and a point stated from the end of treatment is later than every
+  baseline point, the latest from baseline is unknown (None): it is at least that point plus the
+  treatment, and the baseline points would understate it.
 - weeks after treatment: per point, end-of-treatment anchored -> its weeks; procedure-anchored with a
   one-off treatment (duration 0) -> its weeks; baseline/treatment-start -> weeks - duration.
   The fact is the latest of these. When some point cannot be converted (duration unknown) and
