@@ -3,6 +3,9 @@
 - max weeks from baseline: the latest time point of any outcome, counting baseline-, treatment-start-
   and procedure-anchored points as weeks from baseline (the procedure is taken as day 0 of the
   trial; an anchor we cannot place - "post-partum" - is skipped).
+  When the duration is unknown and a point stated from the end of treatment is later than every
+  baseline point, the latest from baseline is unknown (None): it is at least that point plus the
+  treatment, and the baseline points would understate it.
 - weeks after treatment: per point, end-of-treatment anchored -> its weeks; procedure-anchored with a
   one-off treatment (duration 0) -> its weeks; baseline/treatment-start -> weeks - duration.
   The fact is the latest of these. When some point cannot be converted (duration unknown) and
@@ -142,7 +145,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         from_baseline += [Point(p.weeks + duration, "baseline", msgspec.structs.replace(
             p.evidence, note=f"{p.weeks:g} weeks after the end of treatment + {duration:g} weeks of treatment"))
             for p in points if p.anchor == "end_of_treatment"]
-    if from_baseline:
+    if from_baseline and not _later_after_end(points, from_baseline, duration):
         best = max(from_baseline, key=lambda p: p.weeks)
         result.max_from_baseline = round(best.weeks, 2)
         result.max_evidence = [best.evidence]
@@ -177,6 +180,17 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
     result.after_evidence = [msgspec.structs.replace(point.evidence, note=note)]
     return result
+
+
+def _later_after_end(points: list[Point], from_baseline: list[Point], duration: float | None) -> bool:
+    """A point stated from the end of treatment lies later than every point from baseline while
+    the treatment length is unknown ("Before intervention" and "4 weeks after the last session";
+    "3 weeks" and "one month after treatment"): it is at least that many weeks from baseline, so
+    the latest point from baseline is not known, and the latest baseline point would understate it."""
+    if duration is not None:
+        return False  # then the end-of-treatment points are in from_baseline already
+    latest = max(p.weeks for p in from_baseline)
+    return any(p.anchor == "end_of_treatment" and p.numeric and p.weeks > latest for p in points)
 
 
 def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evidence]]:

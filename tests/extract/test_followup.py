@@ -91,3 +91,20 @@ def test_anchor_of_one_outcome_is_not_carried_to_another():
     rec = record(outcomes=_outcomes("3-months after 2nd treatment", "Baseline, 1-month, 3-months, 6 months, 12 months"))
     fu = followup.compute(rec.outcomes, 4.0)
     assert fu.after_treatment == 48 and fu.max_from_baseline == 52
+
+
+def test_end_of_treatment_point_later_than_every_baseline_point_leaves_the_latest_unknown():
+    # "Before intervention" + "4 weeks after the last session" (or "3 weeks" + "one month after
+    # treatment") with the treatment length unknown: the last visit is at least 4 weeks from
+    # baseline, so the latest point from baseline is not 0 (or 3) but unknown; the weeks after
+    # treatment are still read.
+    for frames in (("Before intervention and four weeks after the last session",),
+                   ("3 weeks", "One month after treatment")):
+        fu = followup.compute(record(outcomes=_outcomes(*frames)).outcomes, None)
+        assert fu.max_from_baseline is None and fu.after_treatment is not None, frames
+    # With the duration known, the end-of-treatment point becomes a time from baseline.
+    fu = followup.compute(record(outcomes=_outcomes("3 weeks", "One month after treatment")).outcomes, 2.0)
+    assert fu.max_from_baseline == 6.33
+    # An end-of-treatment point no later than a baseline point leaves the latest as read.
+    fu = followup.compute(record(outcomes=_outcomes("12 months", "1 month after treatment")).outcomes, None)
+    assert fu.max_from_baseline == 52
