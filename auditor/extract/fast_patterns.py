@@ -10,6 +10,7 @@ corpus (tests/extract/corpus/) and, when present, the real records' text.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from auditor import derived
 from auditor.extract import regex_shape
 
 FAST_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = []  # (source, flags, compiled) for the tests
+LAZY_PATTERNS: list[LazyPattern] = []  # every lazy pattern (compile_fast and lazy_compile), for the tests
 
 # What a LazyPattern hands over to its compiled pattern on first use.
 _DELEGATED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner",
@@ -30,11 +32,17 @@ class LazyPattern:
     protocol file in `check`) uses few of them: compiling all ~200 at import was most of the
     start-up time. On first use the compiled pattern's own methods and attributes are copied onto
     the instance, so later calls cost what calls on a compiled pattern cost. `source` and
-    `source_flags` are there before compiling (trigger words are read from them)."""
+    `source_flags` are there before compiling (trigger words are read from them).
+
+    `ascii` is its ASCII twin (`ascii_source`), compiled on first use: the same matches on ASCII
+    text (97% of the registry texts), without `re`'s Unicode tables for every \\b, \\w and
+    case-insensitive letter. Code that knows its text is ASCII (`prefilter.anchored`) runs that;
+    a wrapper choosing per call would cost more than the twin saves on short texts."""
 
     def __init__(self, source: str, flags: int):
         self.source = source
         self.source_flags = flags
+        LAZY_PATTERNS.append(self)
 
     def __getattr__(self, name: str) -> Any:  # only called for what is not set yet: the first use
         if name not in _DELEGATED:
@@ -49,11 +57,104 @@ class LazyPattern:
             setattr(self, attr, getattr(compiled, attr))
         return getattr(compiled, name)
 
+    @functools.cached_property
+    def ascii(self) -> re.Pattern[str]:
+        """The pattern's ASCII twin (`ascii_twin`), for ASCII text; the pattern itself without one."""
+        return ascii_twin(self._compiled_source(), self.source_flags) or cast(re.Pattern[str], self)
+
     def _compiled_source(self) -> str:
         return restated_source(self.source, self.source_flags)
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.source!r}, {self.source_flags})"
+
+
+def ascii_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern that finds on ASCII text exactly what `pattern` finds (its ASCII twin when it has
+    one): for code that has just learnt its text is ASCII, such as `prefilter.anchored`."""
+    if isinstance(pattern, LazyPattern):
+        return pattern.ascii
+    twin = _PLAIN_TWINS.get(pattern)
+    if twin is None:
+        twin = _PLAIN_TWINS[pattern] = ascii_twin(pattern.pattern, pattern.flags & ~re.UNICODE) or pattern
+    return twin
+
+
+_PLAIN_TWINS: dict[re.Pattern[str], re.Pattern[str]] = {}
+
+
+# Unicode \s matches these ASCII characters (str.isspace: also the separators \x1c-\x1f); with
+# re.ASCII it matches only " \t\n\r\f\v". The twin spells them out.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f "
+# The only non-ASCII characters re.IGNORECASE equates with ASCII letters (auditor.extract.text):
+# a pattern that names one can match ASCII text through it in Unicode mode only.
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+
+
+def ascii_source(source: str, flags: int) -> str | None:
+    """A source that, compiled with re.ASCII, matches ASCII text exactly as `source` compiled
+    without it does; None when that is not known.
+
+    On ASCII text the two modes differ only in what \\s and \\S accept (Unicode \\s also takes the
+    separators \\x1c-\\x1f), so those are spelt out as classes, and in non-ASCII literals that
+    re.IGNORECASE equates with ASCII letters (none then; a class range with a non-ASCII end might
+    hold one: none either). Inline mode flags, verbose patterns and named or \\u escapes are left
+    alone (None)."""
+    if flags & (re.VERBOSE | re.ASCII | re.LOCALE) or ("(?" in source and _INLINE_MODE.search(source)):
+        return None
+    out: list[str] = []
+    in_class, class_start = False, 0
+    for m in _PIECE.finditer(source):  # escapes, brackets and the runs between them
+        piece, i = m.group(), m.start()
+        if piece[0] == "\\":
+            e = piece[1]
+            if e in "uUN":
+                return None
+            if e == "s":
+                piece = _SPACE if in_class else f"[{_SPACE}]"
+            elif e == "S":
+                if in_class:
+                    return None
+                piece = f"[^{_SPACE}]"
+        elif piece == "[":
+            if not in_class:
+                in_class = True
+                class_start = i + 2 if source[i + 1:i + 2] == "^" else i + 1  # a "]" there is a literal
+        elif piece == "]":
+            if in_class and i > class_start:
+                in_class = False
+        elif not piece.isascii() and not _ascii_safe(source, i, piece, in_class):
+            return None
+        out.append(piece)
+    return "".join(out)
+
+
+_PIECE = re.compile(r"\\.|[\[\]]|[^\\\[\]]+", re.DOTALL)
+
+
+def _ascii_safe(source: str, at: int, piece: str, in_class: bool) -> bool:
+    """No non-ASCII character of `piece` (at `at` in `source`) folds to an ASCII letter, nor may be
+    the end of a class range (which might hold one)."""
+    for j, c in enumerate(piece, at):
+        if c.isascii():
+            continue
+        if c in _FOLDS_TO_ASCII or (in_class and "-" in (source[j - 1], source[j + 1:j + 2])):
+            return False
+    return True
+
+
+_INLINE_MODE = re.compile(r"\(\?[aiLmsux]*[aLux]")  # (?a) (?u) (?L) (?x) and their scoped forms
+
+
+def ascii_twin(source: str, flags: int) -> re.Pattern[str] | None:
+    """re.compile(ascii_source(source, flags), flags | re.ASCII), or None (no twin)."""
+    twin = ascii_source(source, flags)
+    if twin is None:
+        return None
+    try:
+        return re.compile(twin, flags | re.ASCII)
+    except re.error:
+        return None
 
 
 class LazyPlain(LazyPattern):

@@ -18,7 +18,7 @@ import yaml
 
 from auditor import derived
 from auditor.extract import regex_shape
-from auditor.extract.fast_patterns import compile_fast, source_of
+from auditor.extract.fast_patterns import ascii_pattern, compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached, occurrences
 
 _SEP = r"[\s\-_./:()]{0,3}"
@@ -244,7 +244,7 @@ def _finditer(entry: Entry, text: str) -> Iterator[re.Match[str]]:
     anchors = entry.anchors
     low = lower_cached(text) if anchors is not None else None
     if low is None or anchors is None:
-        return entry.pattern.finditer(text)
+        return (ascii_pattern(entry.pattern) if text.isascii() else entry.pattern).finditer(text)
     return anchored(entry.pattern, text, occurrences(low, anchors))
 
 

@@ -21,7 +21,7 @@ import ahocorasick_rs
 
 from auditor import derived
 from auditor.extract import regex_shape
-from auditor.extract.fast_patterns import source_of
+from auditor.extract.fast_patterns import ascii_pattern, source_of
 
 
 def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
@@ -98,8 +98,10 @@ class TriggerIndex:
         Trigger words are what every match starts with, so in ASCII text (where re.IGNORECASE is
         lower-casing) the matches are the first that succeed at those positions, in order, skipping
         positions inside the previous match: a few anchored tries instead of a scan of the text."""
-        if starts is None or name in self.always:
+        if starts is None:
             return pattern.finditer(text)
+        if name in self.always:
+            return (ascii_pattern(pattern) if text.isascii() else pattern).finditer(text)
         return anchored(pattern, text, starts.get(name, ()))
 
 
@@ -170,12 +172,17 @@ class Guarded:
     def search(self, text: str) -> re.Match[str] | None:
         if not self.may_match(text):
             return None
-        return next(self._few_tries(text) or self.pattern.finditer(text), None)
+        tries = self._few_tries(text)
+        return next(tries, None) if tries is not None else self._scanned(text).search(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if not self.may_match(text):
             return iter(())
-        return self._few_tries(text) or self.pattern.finditer(text)
+        return self._few_tries(text) or self._scanned(text).finditer(text)
+
+    def _scanned(self, text: str) -> re.Pattern[str]:
+        """The pattern that scans `text` whole: its ASCII twin on ASCII text."""
+        return ascii_pattern(self.pattern) if text.isascii() else self.pattern
 
     def _few_tries(self, text: str) -> Iterator[re.Match[str]] | None:
         """The matches by anchored tries where the pattern's trigger words occur (the same matches,

@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
+from auditor.extract.fast_patterns import ascii_pattern
 from auditor.extract.population.patterns import ABBREVIATION, DOT, INDEX, INDEXED
 from auditor.extract.prefilter import anchored
 from auditor.extract.text import lowered
@@ -38,7 +39,7 @@ class Scan:
         """INDEXED[name].finditer(text, start, end), tried only where its trigger words start."""
         pattern = INDEXED[name]
         if name in INDEX.always:
-            yield from pattern.finditer(self.text, start, end)
+            yield from (ascii_pattern(pattern) if self.text.isascii() else pattern).finditer(self.text, start, end)
             return
         at_list = self.starts.get(name, [])
         yield from anchored(pattern, self.text, at_list[bisect_left(at_list, start):bisect_left(at_list, end)], end)
