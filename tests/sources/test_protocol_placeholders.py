@@ -38,3 +38,16 @@ def test_a_value_that_only_mentions_todo_later_is_the_trialists_text() -> None:
     text = DRAFT.replace(b'"TODO: inclusion and exclusion criteria"', b'"Adults; TODO: add exclusions"')
     (record,) = list(read_blob(text, "draft.yaml"))
     assert record.eligibility is not None and record.eligibility.value == "Adults; TODO: add exclusions"
+
+
+def test_a_stated_minimum_that_contradicts_the_eligibility_text_is_unclear_quoting_both() -> None:
+    text = DRAFT.replace(b'"TODO: inclusion and exclusion criteria"', b'"low back pain for at least 3 months"')
+    contradicted = text.replace(b"design:", b"  min_pain_duration_weeks: 3\ndesign:")
+    (record,) = list(read_blob(contradicted, "draft.yaml"))
+    sheet = derive(record)
+    assert sheet.facts["population"]["chronic_lbp_12w"] is None
+    quotes = [e.quote for e in sheet.evidence["population.chronic_lbp_12w"]]
+    assert quotes[0] == "3" and "at least 3 months" in quotes[1]
+    agreeing = text.replace(b"design:", b"  min_pain_duration_weeks: 13\ndesign:")
+    (record,) = list(read_blob(agreeing, "draft.yaml"))
+    assert derive(record).facts["population"]["chronic_lbp_12w"] is True

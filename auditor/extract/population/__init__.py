@@ -29,8 +29,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import msgspec
+
 from auditor.extract.population.back_pain import about_back_pain
-from auditor.extract.population.pain_duration import from_eligibility
+from auditor.extract.population.pain_duration import from_eligibility, stated_floor
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
@@ -50,6 +52,14 @@ def derive(record: TrialRecord) -> Population:
         n = record.pain_duration_weeks
         result.chronic_12w = n.value >= 12
         result.chronic_evidence = [Evidence.of(n, note=f"minimum pain duration {n.value:g} weeks")]
+        # A file whose number and eligibility text disagree about chronicity ("3" weeks beside
+        # "pain for at least 3 months") does not say which holds: unclear, quoting both.
+        text = record.eligibility
+        if text is not None and (floor := stated_floor(text)) is not None and floor[0] != result.chronic_12w:
+            result.chronic_12w = None
+            result.chronic_evidence += [msgspec.structs.replace(e, note=f"{e.note}; disagrees with the stated "
+                                                                          f"minimum of {n.value:g} weeks")
+                                        for e in floor[1]]
         return result
     if result.low_back_pain and record.eligibility is not None and record.eligibility.value.strip():
         result.chronic_12w, result.chronic_evidence = from_eligibility(record.eligibility)

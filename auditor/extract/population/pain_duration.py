@@ -46,18 +46,35 @@ class Bound(NamedTuple):
     note: str
 
 
-def from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
-    value = text.value
-    scan = Scan(value)
-    end = len(value)
+def stated_floor(text: Text) -> tuple[bool, list[Evidence]] | None:
+    """Whether the duration the criteria state for the pain is >= 12 weeks (the Task Force
+    definition, or the highest floor: every floor is required), with its quote; None when they
+    state none."""
+    scan = Scan(text.value)
+    return _floor(scan, text, *_inclusion(scan))
+
+
+def _inclusion(scan: Scan) -> tuple[int, int]:
+    end = len(scan.text)
     cut = scan.search("exclusion", 0, end)
-    inclusion_end = cut.start() if cut else end
+    return (cut.start() if cut else end), end
+
+
+def _floor(scan: Scan, text: Text, inclusion_end: int, end: int) -> tuple[bool, list[Evidence]] | None:
     if m := scan.search("task_force", 0, inclusion_end):
         return True, [evidence(text, m.start(), m.end(), "NIH Task Force definition of chronic LBP: >= 3 months")]
     bounds = _bounds(scan, 0, inclusion_end, exclusion=False) + _bounds(scan, inclusion_end, end, exclusion=True)
     if bounds:
         best = max(bounds, key=lambda b: b.weeks)  # every floor is required: the highest binds
         return best.weeks >= 12, [evidence(text, best.start, best.end, best.note)]
+    return None
+
+
+def from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
+    scan = Scan(text.value)
+    inclusion_end, end = _inclusion(scan)
+    if (floor := _floor(scan, text, inclusion_end, end)) is not None:
+        return floor
     if m := scan.search("any_duration", 0, inclusion_end):
         return False, [evidence(text, m.start(), m.end(), "pain of any duration is eligible")]
     for m in scan.finditer("acute", 0, inclusion_end):
