@@ -30,7 +30,10 @@ _ROLES = {"participant": "PARTICIPANT", "participants": "PARTICIPANT", "subject"
           "outcomes assessor": "OUTCOMES_ASSESSOR", "outcome assessor": "OUTCOMES_ASSESSOR",
           "outcomes_assessor": "OUTCOMES_ASSESSOR", "care_provider": "CARE_PROVIDER"}
 _PAREN = re.compile(r"\(([^)]*)\)")
-_LEADING_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:$|[;,(\s]|participants|patients|subjects)", re.I)
+# A count may be written approximately ("about 200", "approx. 120", "~60", "n = 80"): the number is
+# the count, and the text is kept so that evidence quotes the qualifier.
+_LEADING_NUMBER = re.compile(r"^\s*(?:(?:about|approximately|approx\.?|around|circa|ca\.|~|n\s*=)\s*)?"
+                             r"(\d+(?:[.,]\d+)?)\s*(?:$|[;,(\s]|participants|patients|subjects)", re.I)
 _PLAIN_NUMBER = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*$")
 _ALLOCATION = (
     re.compile(r"\bAllocation\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I),

@@ -25,7 +25,8 @@ def test_registry_dates(text, expected):
 @pytest.mark.parametrize("text, value, kept", [
     ("120", 120, None), ("1,200", 1200, "1,200"), ("120 ; Group A: 60", 120, "120 ; Group A: 60"),
     ("60 (30 per arm)", 60, "60 (30 per arm)"), ("Case series:100;", None, None), ("NULL", None, None),
-    ("approx. 100", None, None), ("", None, None),
+    ("approx. 100", 100, "approx. 100"), ("about 200", 200, "about 200"), ("~60", 60, "~60"),
+    ("=1+1", None, None), ("abc 20", None, None), ("", None, None),
 ])
 def test_numbers_only_from_leading_totals(text, value, kept):
     number = fields.number(text, "/x")
