@@ -70,7 +70,8 @@ def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
 def arm_count(record: TrialRecord) -> tuple[int | None, list[Evidence]]:
     if record.arms:
         labels = [a.label for a in record.arms if a.label is not None]
-        return len(record.arms), [Evidence.of(labels[0], note=f"{len(record.arms)} arms registered")] if labels else []
+        where = "in the protocol file" if record.source.format == "protocol" else "registered"
+        return len(record.arms), [Evidence.of(labels[0], note=f"{len(record.arms)} arms {where}")] if labels else []
     for text in (record.design.description, record.summary, record.description):
         if text is not None and (m := _GROUPS.search(text.value)):
             n = m.group("n").lower()

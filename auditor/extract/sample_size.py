@@ -37,7 +37,9 @@ def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
     instead (ChiCTR's "survival group:200;died:200;" is a target of 400)."""
     count, groups = record.enrollment.count, record.enrollment.per_arm
     if count is not None:
-        sheet.set("sample_size.enrollment", int(count.value), Evidence.of(count, note="registered enrollment"))
+        # A protocol file states the planned target; a registry, the registered enrollment.
+        note = "target enrollment" if record.source.format == "protocol" else "registered enrollment"
+        sheet.set("sample_size.enrollment", int(count.value), Evidence.of(count, note=note))
     elif len(groups) > 1:
         total = int(sum(n.value for n in groups))
         sheet.set("sample_size.enrollment", total,
