@@ -35,6 +35,14 @@ from auditor.batch.columns import (
 # registry records, a spreadsheet is a review team's extraction.
 AGGREGATOR_RANK = {"ictrp-xml": 1, "ictrp-csv": 1, "ctrdata": 1, "ctrdata-db": 1, "spreadsheet": 2}
 SCREENING_COMPARED = ("overall_status", "study_type", "start_date", "completion_date", "sponsor")
+# Copies that say the same thing in their registries' own forms do not conflict: "Active, not
+# recruiting" = "ACTIVE_NOT_RECRUITING" (case and punctuation aside), "September 2025" = "2025-09"
+# (dates compared by month, the precision registries share).
+_DATES = ("start_date", "completion_date")
+_DATE_FORMATS = "['%Y-%m-%d', '%Y-%m', '%B %Y', '%B %d, %Y', '%d %B %Y', '%d/%m/%Y', '%Y/%m/%d']"
+_COMPARED_AS = (f"CASE WHEN field IN {_DATES!r} THEN coalesce(strftime(try_strptime(value, {_DATE_FORMATS}), '%Y-%m'), value) "
+                f"WHEN field IN {tuple(c for c in SCREENING_COMPARED if c not in _DATES)!r} "
+                "THEN lower(regexp_replace(value, '[^A-Za-z0-9]+', '', 'g')) ELSE value END")
 _VIEWS = ("trials", "trial_findings")
 
 
@@ -120,7 +128,7 @@ def _conflicts(con: duckdb.DuckDBPyConnection, record_cols: Columns, codes: tupl
             SELECT l.trial_key, l.preferred, r.blob_id, r.source_path, r.source_index, r.format, {cast}
             FROM records r JOIN links l USING (blob_id, source_index) WHERE l.copies > 1),
         long AS (FROM (UNPIVOT copies ON {on} INTO NAME field VALUE value)),
-        differ AS (SELECT trial_key, field FROM long GROUP BY ALL HAVING count(DISTINCT value) > 1)
+        differ AS (SELECT trial_key, field FROM long GROUP BY ALL HAVING count(DISTINCT {_COMPARED_AS}) > 1)
         SELECT trial_key, field, {kind} AS kind, blob_id, source_path, source_index, format, preferred,
                nullif(value, chr(0)) AS value
         FROM long JOIN differ USING (trial_key, field)""")

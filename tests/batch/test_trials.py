@@ -208,3 +208,18 @@ def test_eu_ctr_member_state_copies_count_as_one_trial_each(tmp_path: Path, prof
     copies = _query(tmp_path / "out", "SELECT trial_id, copies FROM trials ORDER BY 1")
     assert copies == sorted((n, numbers.count(n)) for n in set(numbers))
     assert len(copies) == 2
+
+
+def test_copies_that_say_the_same_in_their_own_forms_do_not_conflict(tmp_path: Path, profile) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    one, other = study("NCT94100001", start="2025-09"), study("NCT94100001", start="September 2025", enrollment=80)
+    one["protocolSection"]["statusModule"]["overallStatus"] = "ACTIVE_NOT_RECRUITING"
+    other["protocolSection"]["statusModule"]["overallStatus"] = "Active, not recruiting"
+    other["protocolSection"]["designModule"]["studyType"] = "Interventional"
+    (inputs / "one.json").write_bytes(orjson.dumps(one))
+    (inputs / "other.json").write_bytes(orjson.dumps(other))
+    batch.run([str(inputs)], tmp_path / "out", profile, jobs=1)
+    fields = {f for (f,) in _query(tmp_path / "out", "SELECT DISTINCT field FROM conflicts")}
+    assert "enrollment" in fields  # 120 vs 80 is a disagreement
+    assert not fields & {"overall_status", "study_type", "start_date"}, fields
