@@ -30,17 +30,17 @@ def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int, mark
     if len(positions) > MAX_NODES:
         raise yaml.YAMLError(f"more than {MAX_NODES} values (alias expansion?)")
     if depth > 200:
-        raise yaml.YAMLError(f"nesting deeper than 200 levels at line {node.start_mark.line + 1}")
+        raise _at(node, "nesting deeper than 200 levels")
     mark = mark or node.start_mark
     positions[pointer] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise yaml.YAMLError(f"complex mapping key at line {key_node.start_mark.line + 1}")
+                raise _at(key_node, "complex mapping key")
             key = key_node.value
             if key in out:
-                raise yaml.YAMLError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+                raise _at(key_node, f"duplicate key {key!r}")
             # A mapping value is located at its key: that is the line a person reads and edits,
             # and a block value would otherwise point at the line below its key.
             out[key] = _build(value_node, f"{pointer}/{_escape(key)}", positions, depth + 1, key_node.start_mark)
@@ -70,3 +70,9 @@ def load(text: str) -> tuple[Any, Positions]:
     # Aliases come back from the composer as shared nodes; _build counts what it expands so a
     # billion-laughs document fails fast instead of filling memory.
     return _build(node, "", positions, 0), positions
+
+
+def _at(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
+    """A problem at a node, marked like PyYAML's own errors, so that it is reported as
+    `file:line: ...` (the line and column where the node starts) like every other problem."""
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)

@@ -51,3 +51,13 @@ def test_a_stated_minimum_that_contradicts_the_eligibility_text_is_unclear_quoti
     agreeing = text.replace(b"design:", b"  min_pain_duration_weeks: 13\ndesign:")
     (record,) = list(read_blob(agreeing, "draft.yaml"))
     assert derive(record).facts["population"]["chronic_lbp_12w"] is True
+
+
+def test_a_duplicate_key_is_reported_at_its_line_like_every_other_problem() -> None:
+    import pytest
+
+    from auditor.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        list(read_blob(b"trial:\n  title: x\noutcomes: []\noutcomes: []\n", "dup.yaml"))
+    assert err.value.one_line() == "dup.yaml:4: not valid YAML/JSON: duplicate key 'outcomes'"
