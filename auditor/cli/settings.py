@@ -204,19 +204,22 @@ def check_selectors(config: Config, profile: Profile) -> None:
     for selector, origin, where in named:
         if not any(matches(selector, c) for c in profile.criteria):
             codes = ", ".join(c.code for c in profile.criteria)
-            message = f"unknown criterion or group {selector!r} for profile {profile.id}; codes: {codes}"
-            if origin.startswith("command line"):  # name the option, not a key in a file
-                raise _error(origin.removeprefix("command line (").removesuffix(")"), message)
-            raise _error(origin, message, where=where)
+            raise _selection_error(origin, f"unknown criterion or group {selector!r} for profile {profile.id}; "
+                                           f"codes: {codes}", where)
     # A selection that leaves nothing to check would pass every file (a pre-commit hook that
     # always succeeds); per-path entries may still narrow a path to nothing on purpose.
     if not filtered(profile, config["select"], config["ignore"], {}).criteria:
         origin = config.origins["ignore"] if config["ignore"] else config.origins["select"]
-        message = (f"select {list(config['select']) or 'all'} minus ignore {list(config['ignore'])} "
-                   f"leaves no criterion of profile {profile.id} to check")
-        if origin.startswith("command line"):
-            raise _error(origin.removeprefix("command line (").removesuffix(")"), message)
-        raise _error(origin, message, where="ignore")
+        raise _selection_error(origin, f"select {list(config['select']) or 'all'} minus ignore "
+                                       f"{list(config['ignore'])} leaves no criterion of profile {profile.id} to check",
+                               "ignore")
+
+
+def _selection_error(origin: str, message: str, where: str) -> InputError:
+    """A selection mistake, named by its option on the command line, else by its file and key."""
+    if origin.startswith("command line"):
+        return _error(origin.removeprefix("command line (").removesuffix(")"), message)
+    return _error(origin, message, where=where)
 
 
 def profile_for(config: Config, profile: Profile, path: str) -> Profile:

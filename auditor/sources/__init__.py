@@ -120,7 +120,7 @@ def describe(head: bytes) -> str:
 def _broken_json(head: bytes) -> str | None:
     """Why a whole file (shorter than the head) that looks like JSON is not JSON; None if it is,
     or if the head is only the start of a longer file."""
-    if len(head) >= HEAD_BYTES or head.lstrip()[:1] not in (b"{", b"["):
+    if len(head) >= HEAD_BYTES or first_byte(head) not in (b"{", b"["):
         return None
     import orjson  # an error path only
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-import msgspec
 import pytest
-import yaml
 
 import auditor.extract  # noqa: F401  (imports every extractor, which registers its patterns)
 from auditor.extract.fast_patterns import (
@@ -18,10 +16,7 @@ from auditor.extract.fast_patterns import (
     compile_fast,
     lazy_compile,
 )
-from auditor.model import Text, TrialRecord
-from auditor.sources import read_paths
-from tests.conftest import real_data_dir
-from tests.extract.test_fast_patterns import _CORPUS, _SAMPLES
+from tests.extract.test_fast_patterns import corpus_texts
 
 # Separators that Unicode \s takes and ASCII \s does not, beside ordinary text.
 _EDGES = ["a\x1cb 12\x1dweeks", "low\x1eback\x1fpain", "x\x0bY\x0cz", "sample\x1csize calculation", "_a_ 1_2"]
@@ -29,21 +24,7 @@ _EDGES = ["a\x1cb 12\x1dweeks", "low\x1eback\x1fpain", "x\x0bY\x0cz", "sample\x1
 
 @pytest.fixture(scope="module")
 def ascii_texts() -> list[str]:
-    texts = set(_SAMPLES) | set(yaml.safe_load(_CORPUS.read_text("utf-8"))) | set(_EDGES)
-    folder = real_data_dir() / "ctgov-v2"
-    if folder.is_dir():
-        def walk(o: object) -> None:
-            if isinstance(o, Text):
-                texts.add(o.value)
-            elif isinstance(o, (list, tuple)):
-                for x in o:
-                    walk(x)
-            elif isinstance(o, msgspec.Struct):
-                for k in o.__struct_fields__:
-                    walk(getattr(o, k))
-        for r in read_paths([str(folder)]):
-            if isinstance(r, TrialRecord):
-                walk(r)
+    texts = corpus_texts() | set(_EDGES)
     # Joined into a few long texts (one call per pattern and text costs more than the scan): the
     # twin must agree with the pattern on any ASCII text, these included.
     ordered = sorted(t for t in texts if t.isascii())

@@ -23,13 +23,12 @@ _SAMPLES = ["", "No adverse events are expected. Side-effects, SF-36v2 and EQ-5D
 _CORPUS = Path(__file__).parent / "corpus" / "texts.yaml"
 
 
-@pytest.fixture(scope="module")
-def texts() -> list[str]:
+def corpus_texts() -> set[str]:
     """The test corpus written for these tests (always there), plus the real records' text when present."""
     texts = set(_SAMPLES) | set(yaml.safe_load(_CORPUS.read_text("utf-8")))
     folder = real_data_dir() / "ctgov-v2"
     if folder.is_dir():
-        def walk(o) -> None:
+        def walk(o: object) -> None:
             if isinstance(o, Text):
                 texts.add(o.value)
             elif isinstance(o, (list, tuple)):
@@ -41,7 +40,12 @@ def texts() -> list[str]:
         for r in read_paths([str(folder)]):
             if isinstance(r, TrialRecord):
                 walk(r)
-    return sorted(texts)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return sorted(corpus_texts())
 
 
 def test_lookahead_is_added_only_when_first_characters_are_known() -> None:
