@@ -1,6 +1,6 @@
 """Extraction accuracy against the expert labels (../shared/data/labels/dev-labels.json).
 
-    python bench/accuracy.py [--labels PATH] [--quiet] [--split]
+    python bench/accuracy.py [--labels PATH] [--quiet] [--split] [--interval]
 
 With --split the labels are divided by the SHA-256 of the NCT id, read as an integer h: h even is
 `dev` (developed on since session 3), h % 4 == 1 is `dev-2` (the first half of the old held-out
@@ -12,6 +12,9 @@ on the fourth. The split is a property of the id alone: adding labels never move
 Runs `auditor.extract.derive` on every labelled record (read through `auditor.sources.read_paths`),
 prints per-fact agreement (numbers within 1 week agree; lists compare as sets; null only equals
 null) and then every disagreement with the labeller's note, so a reader can judge who is right.
+With --interval each cell also gives the Wilson 95% interval of the agreement: on 34 records one
+record is 3 points, and 82% there means anything from ~66% to ~92%, so a change of a few points on
+a part settles nothing by itself.
 Data: env var TRIAL_AUDIT_REAL_DATA (default: <repo>/../shared/data/real); labels are in the
 sibling `labels` folder.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -141,6 +145,25 @@ def agree(label: Any, value: Any) -> bool:
     return label == value
 
 
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of `hits` agreements in `n` records (95% for z = 1.96): unlike
+    p +- z*se it stays inside [0, 1] and is not empty at 0% or 100%."""
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half_width = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+
+
+def cell(hits: int, n: int, interval: bool) -> str:
+    text = f"{hits:>3}/{n:<3} {hits / n if n else 0:>6.0%}"
+    if interval:
+        lo, hi = wilson(hits, n)
+        text += f" [{lo * 100:.0f}-{hi * 100:.0f}]"
+    return text
+
+
 def load(labels_path: Path) -> tuple[dict[str, Any], dict[str, TrialRecord]]:
     labels = json.loads(labels_path.read_text("utf-8"))
     files = sorted({str(real_data() / "ctgov-v2" / v["file"]) for v in labels.values()})
@@ -153,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path, default=None)
     ap.add_argument("--quiet", action="store_true", help="table only, no disagreements")
     ap.add_argument("--split", action="store_true", help="report dev, dev-2 and held-out apart")
+    ap.add_argument("--interval", action="store_true", help="add the Wilson 95%% interval to each cell")
     ap.add_argument("--fact", action="append", default=[], help="list disagreements of this fact only")
     args = ap.parse_args(argv)
     fields = list(predicted(FactSheet()).keys())
@@ -187,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
             elif not args.split or half(nct) != "held-out":
                 misses.append((k, nct, lab.get(k), pred[k], lab.get("evidence", "")))
     print(f"{len(records)} labelled records" + (f" ({len(missing)} not found: {', '.join(missing)})" if missing else ""))
-    print(f"{'fact':36} " + " ".join(f"{c + ' n=' + str(sizes[c]):>17}" for c in columns))
+    width = 25 if args.interval else 17
+    print(f"{'fact':36} " + " ".join(f"{c + ' n=' + str(sizes[c]):>{width}}" for c in columns))
     for k in fields:
-        cells = [f"{hits[c][k]:>3}/{sizes[c]:<3} {hits[c][k] / sizes[c] if sizes[c] else 0:>6.0%}   " for c in columns]
-        print(f"{k:36} " + " ".join(f"{cell:>17}" for cell in cells))
+        cells = [cell(hits[c][k], sizes[c], args.interval) for c in columns]
+        print(f"{k:36} " + " ".join(f"{text:>{width}}" for text in cells))
     if not args.quiet:
         print("\ndisagreements (fact, record, label, extracted)" + (" on dev and dev-2:" if args.split else ":"))
         for k, nct, lab, val, note in sorted(misses):

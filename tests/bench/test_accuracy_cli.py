@@ -29,3 +29,19 @@ def test_an_unknown_fact_is_an_error(capsys: pytest.CaptureFixture[str]) -> None
     # Checked before any labels are read: the labels path need not exist.
     assert accuracy.main(["--fact", "nonsense", "--labels", str(REPO / "no-such-labels.json")]) == 2
     assert "unknown fact 'nonsense'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("hits", "n", "low", "high"), [
+    (28, 34, 0.665, 0.917),  # the held-out part's duration figure of session 6
+    (34, 34, 0.898, 1.0),  # 100% on 34 records is not certainty
+    (0, 10, 0.0, 0.278),
+])
+def test_wilson_interval(hits: int, n: int, low: float, high: float) -> None:
+    lo, hi = accuracy.wilson(hits, n)
+    assert lo == pytest.approx(low, abs=0.001)
+    assert hi == pytest.approx(high, abs=0.001)
+
+
+def test_a_cell_gives_the_interval_only_when_asked() -> None:
+    assert accuracy.cell(28, 34, interval=False) == " 28/34     82%"
+    assert accuracy.cell(28, 34, interval=True) == " 28/34     82% [66-92]"
