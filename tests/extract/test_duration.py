@@ -130,7 +130,7 @@ def _case_record(case: dict[str, Any]):
     outcomes = [{"measure": "Outcome", "time_frame": tf} for tf in case.get("time_frames", [])]
     outcomes += [{"measure": "Outcome", "description": d} for d in case.get("outcome_descriptions", [])]
     return record(arms=arms, summary=case.get("summary"), description=case.get("description"),
-                  outcomes=outcomes, title=case.get("title"))
+                  outcomes=outcomes, title=case.get("title"), interventions=case.get("interventions"))
 
 
 @pytest.mark.parametrize("family,case", FAMILY_CASES,

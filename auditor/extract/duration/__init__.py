@@ -15,11 +15,13 @@ Sources, in order of trust:
    summary states a single dose;
 6. an outcome's measure or description that names the course ("at the end of the 12 week
    intervention");
-7. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
+7. a device used every night with no stated period ("worn during sleep"): the latest assessment
+   from baseline (it is used until then);
+8. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
    title names ("... Anterior Cervical Spine Surgery") -> 0; else, when every outcome is measured
    within hours ("15 minutes", "Immediately after application") and no arm repeats the
    treatment, a single session -> 0;
-8. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
+9. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
    arm states a period and nothing names a one-off procedure.
 A treatment used "for the duration of the study" lasts the stated study length ("a 24-week study").
 The longest period across arms wins. Nothing stated -> None: a surgery arm (0) against a
@@ -34,6 +36,7 @@ The vocabularies and phrase patterns are data: rules/treatment_periods.yaml and 
 - `sessions`: lengths computed from a session count and its frequency;
 - `time_frames`: outcome time frames that date the end of treatment;
 - `one_off`: the one-off rule (0 weeks), from the arms, the summary or the title;
+- `nightly`: a device used every night, for as long as it is assessed;
 - `study`: the study length, for a treatment used throughout the study or stated in the title;
 - here: derive() and the order of sources.
 """
@@ -50,6 +53,7 @@ from auditor.extract.duration.courses import (
     _outcome_candidates,
     _span_candidates,
 )
+from auditor.extract.duration.nightly import _used_nightly
 from auditor.extract.duration.one_off import _one_off_facts, _one_off_time_frames, _one_off_title, _one_off_trial
 from auditor.extract.duration.patterns import (
     _CONTROL,
@@ -94,8 +98,8 @@ def derive(record: TrialRecord) -> Duration | None:
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
     if one_off is not None:
         return one_off
-    return (_named_in_outcomes(record) or _one_off_title(record, arms) or _one_off_time_frames(record, arms)
-            or _titled_study(record, arms))
+    return (_named_in_outcomes(record) or _used_nightly(record, arms) or _one_off_title(record, arms)
+            or _one_off_time_frames(record, arms) or _titled_study(record, arms))
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
