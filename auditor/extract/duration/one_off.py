@@ -15,6 +15,7 @@ from auditor.extract.duration.patterns import (
     _NARRATIVE_SINGLE,
     _ONE_OFF,
     _ONE_VISIT,
+    _PROCEDURE_HISTORY,
     _REPEATED,
     _SESSION_TIME_FRAME,
     _SINGLE,
@@ -44,9 +45,15 @@ def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tupl
             if m := pattern.search(value):
                 single = m.span()
                 break
-    procedure = next((m.span() for m in _ONE_OFF.finditer(value)
-                      if not _CONTEXT_BEFORE.search(value[max(0, m.start() - 20):m.start()])), None)
+    procedure = next((m.span() for m in _ONE_OFF.finditer(value) if not _context_or_history(value, m.start())), None)
     return _repeated(value), single, _names_course(value), procedure
+
+
+def _context_or_history(value: str, start: int) -> bool:
+    """The procedure named at `start` is context ("2 weeks following surgery") or the patient's
+    history ("patients who had previous spinal surgery"), not the arm's treatment."""
+    return bool(_CONTEXT_BEFORE.search(value[max(0, start - 20):start])
+                or _PROCEDURE_HISTORY.search(value, max(0, start - 60), start))
 
 
 def _names_course(value: str) -> bool:

@@ -112,6 +112,8 @@ _CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
 _COURSE_HISTORY = compile_fast(
     rules.expand(r"\b" + _any(_O["course_kind_history"]) + r"\s+(?:[\w-]+,?\s+){0,3}?$", _MACROS,
                  "one_off.yaml course_kind_history"), re.IGNORECASE)
+# "had previous spinal surgery" ... just before a procedure: a history, not the arm's procedure.
+_PROCEDURE_HISTORY = compile_fast(r"\b" + _any(_O["procedure_history"]) + r"\s+(?:[\w-]+,?\s+){0,3}?$", re.IGNORECASE)
 _NARRATIVE_SINGLE = Guarded(compile_fast(
     rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
