@@ -15,6 +15,7 @@ from auditor.extract.duration.patterns import (
     _NARRATIVE_SINGLE,
     _ONE_OFF,
     _ONE_VISIT,
+    _PHARMACEUTICAL_FORM,
     _PROCEDURE_HISTORY,
     _REPEATED,
     _SESSION_TIME_FRAME,
@@ -50,10 +51,12 @@ def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tupl
 
 
 def _context_or_history(value: str, start: int) -> bool:
-    """The procedure named at `start` is context ("2 weeks following surgery") or the patient's
-    history ("patients who had previous spinal surgery"), not the arm's treatment."""
+    """The procedure named at `start` is context ("2 weeks following surgery"), the patient's
+    history ("patients who had previous spinal surgery") or a medicine's pharmaceutical form
+    ("Solution for injection"), not the arm's treatment."""
     return bool(_CONTEXT_BEFORE.search(value[max(0, start - 20):start])
-                or _PROCEDURE_HISTORY.search(value, max(0, start - 60), start))
+                or _PROCEDURE_HISTORY.search(value, max(0, start - 60), start)
+                or _PHARMACEUTICAL_FORM.search(value[max(0, start - 60):start]))
 
 
 def _names_course(value: str) -> bool:
