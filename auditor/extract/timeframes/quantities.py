@@ -68,7 +68,6 @@ _AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re
 _AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age)\b", re.IGNORECASE)  # "5 years old", "0-24 year olds"
 # "at 36 weeks corrected age": an age dated from birth (rules/timeframe_anchors.yaml), anchor unknown.
 _AGE_DATED = compile_fast(rules.load("timeframe_anchors")["age_dated_from_birth"], re.IGNORECASE)
-_AGE_WORD = compile_fast(r"\bage\b", re.IGNORECASE)
 _LABEL_THEN_DATE = compile_fast(rf"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*{UNIT_BEFORE_NUMBER}?\s*$", re.IGNORECASE)
 _RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
 
@@ -109,7 +108,6 @@ def chains(text: str) -> Iterator[tuple[int, int, str, str]]:
 def _suffixed(text: str) -> list[Qty]:
     """Numbers followed by their unit ("3, 6 and 12 months")."""
     out: list[Qty] = []
-    ages = _AGE_WORD.search(text) is not None  # most time frames name no age: one test per text
     for start, end, listed, token in chains(text):
         if _skip(text, start, end):
             continue
@@ -119,7 +117,7 @@ def _suffixed(text: str) -> list[Qty]:
         values = [weeks(v, unit) for n in _NUM_IN.finditer(nums) if (v := number(n.group())) < 1900]
         values = [w for w in values if w <= MAX_WEEKS]
         if values:
-            out.append(_dated_age(text, Qty(start, end, values)) if ages else Qty(start, end, values))
+            out.append(_dated_age(text, Qty(start, end, values)))
     return out
 
 
