@@ -2,7 +2,9 @@
 
 - max weeks from baseline: the latest time point of any outcome, counting baseline-, treatment-start-
   and procedure-anchored points as weeks from baseline (the procedure is taken as day 0 of the
-  trial; an anchor we cannot place - "post-partum" - is skipped).
+  trial; an anchor we cannot place - "post-partum", an age such as "36 weeks corrected age" - is
+  skipped, and when such a point's own number is later than every placed point, the latest is
+  unknown (None), and so are the weeks after treatment: that visit may come later still).
   When the duration is unknown and a point stated from the end of treatment is later than every
   baseline point, the latest from baseline is unknown (None): it is at least that point plus the
   treatment, and the baseline points would understate it.
@@ -145,7 +147,8 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         from_baseline += [Point(p.weeks + duration, "baseline", msgspec.structs.replace(
             p.evidence, note=f"{p.weeks:g} weeks after the end of treatment + {duration:g} weeks of treatment"))
             for p in points if p.anchor == "end_of_treatment"]
-    if from_baseline and not _later_after_end(points, from_baseline, duration):
+    if from_baseline and not _later_after_end(points, from_baseline, duration) and \
+            not _later_unplaced(points, max(p.weeks for p in from_baseline)):
         best = max(from_baseline, key=lambda p: p.weeks)
         result.max_from_baseline = round(best.weeks, 2)
         result.max_evidence = [best.evidence]
@@ -165,7 +168,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         return result
     value, point = max(known, key=lambda k: k[0])
     # A baseline point with an unknown duration could still lie later than every known point.
-    if any(u.weeks > value for u in unknown):
+    if any(u.weeks > value for u in unknown) or _later_unplaced(points, value):
         return result
     raw = round(value, 2)
     value = max(0.0, raw)
@@ -191,6 +194,13 @@ def _later_after_end(points: list[Point], from_baseline: list[Point], duration: 
         return False  # then the end-of-treatment points are in from_baseline already
     latest = max(p.weeks for p in from_baseline)
     return any(p.anchor == "end_of_treatment" and p.numeric and p.weeks > latest for p in points)
+
+
+def _later_unplaced(points: list[Point], latest: float) -> bool:
+    """A point counted from an event we cannot place lies beyond `latest` by its own number
+    ("Neurodevelopment at 18-22 months corrected age", "12 weeks postpartum"): the latest
+    assessment may be that late or later, so the earlier placed point would understate it."""
+    return any(p.anchor == "unknown" and p.numeric and p.weeks > latest for p in points)
 
 
 def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evidence]]:

@@ -108,3 +108,21 @@ def test_end_of_treatment_point_later_than_every_baseline_point_leaves_the_lates
     # An end-of-treatment point no later than a baseline point leaves the latest as read.
     fu = followup.compute(record(outcomes=_outcomes("12 months", "1 month after treatment")).outcomes, None)
     assert fu.max_from_baseline == 52
+
+
+def test_point_dated_from_an_unplaced_event_later_than_every_placed_point_leaves_the_latest_unknown():
+    # "study day 49" and "18-22 months corrected gestational age": the neurodevelopmental visit is
+    # at that age, not 95 weeks after baseline, but it is surely later than day 49: the latest
+    # assessment (and the weeks after treatment) are unknown rather than day 49.
+    fu = followup.compute(record(outcomes=_outcomes("study day 49", "18-22 months corrected gestational age")).outcomes, 6.0)
+    assert fu.max_from_baseline is None and fu.after_treatment is None
+    # An unplaced point earlier than a placed one does not matter.
+    fu = followup.compute(record(outcomes=_outcomes("12 months", "6 weeks postpartum")).outcomes, 6.0)
+    assert fu.max_from_baseline == 52 and fu.after_treatment == 46
+
+
+def test_time_after_the_second_dose_is_after_the_end_of_a_two_dose_course():
+    # "Two doses 4 weeks apart"; "12 months after the second vaccination": 52 weeks after the end
+    # of the course, 56 from baseline (read before as 52 from baseline, 48 after).
+    fu = followup.compute(record(outcomes=_outcomes("Day 28", "12 months after the second vaccination")).outcomes, 4.0)
+    assert fu.after_treatment == 52 and fu.max_from_baseline == 56

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.extract import rules
 from auditor.extract.text import (
     NUM,
     UNIT,
@@ -64,7 +65,9 @@ _BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|
 _DURATION_OF = compile_fast(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
                           r"approximately\s+)*$", re.IGNORECASE)
 _AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.IGNORECASE)
-_AGE_AFTER = compile_fast(r"^\s*(?:old|of\s+age)\b", re.IGNORECASE)
+_AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age)\b", re.IGNORECASE)  # "5 years old", "0-24 year olds"
+# "at 36 weeks corrected age": an age dated from birth (rules/timeframe_anchors.yaml), anchor unknown.
+_AGE_DATED = compile_fast(rules.load("timeframe_anchors")["age_dated_from_birth"], re.IGNORECASE)
 _LABEL_THEN_DATE = compile_fast(rf"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*{UNIT_BEFORE_NUMBER}?\s*$", re.IGNORECASE)
 _RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
 
@@ -114,8 +117,16 @@ def _suffixed(text: str) -> list[Qty]:
         values = [weeks(v, unit) for n in _NUM_IN.finditer(nums) if (v := number(n.group())) < 1900]
         values = [w for w in values if w <= MAX_WEEKS]
         if values:
-            out.append(Qty(start, end, values))
+            out.append(_dated_age(text, Qty(start, end, values)))
     return out
+
+
+def _dated_age(text: str, q: Qty) -> Qty:
+    """An age written after the quantity ("18-22 months corrected age") is its anchor: unknown,
+    an assessment at that age is no time from baseline."""
+    if age := _AGE_DATED.match(text, q.end):
+        q.anchor, q.anchor_start, q.anchor_end = "unknown", q.end, age.end()
+    return q
 
 
 def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
