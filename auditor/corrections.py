@@ -10,7 +10,9 @@ NCT01234567:
 
 Keys are trial ids in any form `auditor.identity` recognises (a correction reaches every copy of
 the trial whose ids include it). A fact correction replaces the derived fact and its evidence
-("set by reviewer: <reason>") before the profile judges; a status correction replaces a
+("set by reviewer: <reason>") where extraction writes it, so the facts computed from it (per-arm
+size from enrollment and arms, weeks after treatment from the treatment length) are computed from
+the corrected value and quote the correction too; then the profile judges; a status correction replaces a
 criterion's verdict after. Every mistake is an `InputError` naming the file and line: a fact path
 the Facts schema does not have, a value of the wrong type, an unknown status or criterion code,
 and (`unmatched`) a trial that is not in the inputs.
@@ -167,7 +169,21 @@ class Applied:
                 "by": c.by, "line": c.line}
 
 
+def fact_values(items: list[Correction], origin: str) -> dict[str, tuple[Any, Evidence]]:
+    """The fact corrections of `items` as `derive(record, corrections=...)` takes them: fact path ->
+    (value, evidence quoting the correction). A later entry for the same fact wins, as in set_facts."""
+    return {c.key: (c.value, c.evidence(origin)) for c in items if c.kind == "facts"}
+
+
+def applied_facts(extracted: FactSheet, items: list[Correction]) -> list[Applied]:
+    """The audit trail of the fact corrections: each with the value extraction gave (`extracted`,
+    the sheet derived without corrections)."""
+    return [Applied(c, lookup(extracted.facts, c.key)) for c in items if c.kind == "facts"]
+
+
 def set_facts(sheet: FactSheet, items: list[Correction], origin: str) -> list[Applied]:
+    """Set the corrected facts on a derived sheet (only those: the facts computed from them are
+    not recomputed; the pipeline passes corrections to derive() instead)."""
     applied = []
     for c in items:
         if c.kind == "facts":

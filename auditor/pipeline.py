@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from auditor.corrections import Applied, Corrections, set_facts, set_statuses
+from auditor.corrections import Applied, Corrections, applied_facts, fact_values, set_statuses
 from auditor.engine import Judgement, judge
 from auditor.engine.evaluate import Assessment
 from auditor.engine.profiles import Criterion, Profile
@@ -37,7 +37,10 @@ class Verdict(NamedTuple):
 
 
 def verdict(record: TrialRecord, profile: Profile, corrections: Corrections | None = None) -> Verdict:
-    """Derive and judge one record; `corrections` (a reviewer's) are applied after derive()."""
+    """Derive and judge one record. A reviewer's fact `corrections` take effect inside derive(), where
+    each fact is written, so the facts computed from a corrected one follow it; status corrections
+    replace verdicts after judging. The record is derived once more without them for the audit trail
+    (what extraction said, each criterion's status before the corrections)."""
     sheet = derive(record)
     judgement = judge(sheet, profile)
     items = corrections.for_ids(record_ids(record.trial_id, record.secondary_ids)) if corrections else []
@@ -45,8 +48,9 @@ def verdict(record: TrialRecord, profile: Profile, corrections: Corrections | No
         return Verdict(record, sheet, judgement)
     assert corrections is not None
     original = tuple(a.status for a in judgement.assessments)
-    applied = set_facts(sheet, items, corrections.origin)
+    applied = applied_facts(sheet, items)
     if applied:
+        sheet = derive(record, fact_values(items, corrections.origin))
         judgement = judge(sheet, profile)
     judgement, statuses = set_statuses(judgement, tuple(c.code for c in profile.criteria), items, corrections.origin)
     return Verdict(record, sheet, judgement, tuple(applied + statuses), original)

@@ -38,7 +38,8 @@ def _dimensions() -> dict[str, tuple[str, list[str] | None]]:
     """Breakdown name -> (SQL expression per trial, fixed label order or None for by-count)."""
     band, band_labels = bins("enrollment", BAND_EDGES)
     return {
-        "registry": ("coalesce(registry, 'unknown')", None),
+        # One group per register, as the headline counts them; each group lists its sources.
+        "registry": (f"coalesce({_register_sql()}, 'unknown')", None),
         "start_year": (f"coalesce(CAST(start_year AS VARCHAR), '{UNKNOWN}')", None),
         "enrollment_band": (band, band_labels),
         # A trial with two categories counts in both rows: categories are not exclusive.
@@ -54,6 +55,19 @@ def _register_sql() -> str:
     inner = "substr(registry, 7)"
     names = " ".join(f"WHEN {inner} = '{long}' THEN '{short}'" for long, short in OWN_READER_NAMES.items())
     return f"CASE WHEN registry LIKE 'ICTRP:%' THEN (CASE {names} ELSE {inner} END) ELSE registry END"
+
+
+def _register_sources(con: duckdb.DuckDBPyConnection, groups: list[dict[str, Any]], source: str) -> None:
+    """Give each register group of the registry breakdown its `sources`: where its trials were read
+    ("ClinicalTrials.gov" itself, or "ICTRP"), with the registry column's value and the trials of each."""
+    rows = con.execute(f"SELECT coalesce({_register_sql()}, 'unknown') AS g, registry, count(*) AS n FROM {source} "
+                       "GROUP BY ALL ORDER BY n DESC, registry").fetchall()
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for group, registry, n in rows:
+        name = "ICTRP" if registry and registry.startswith("ICTRP:") else (registry or UNKNOWN)
+        by_group.setdefault(str(group), []).append({"source": name, "registry": registry, "trials": int(n)})
+    for row in groups:
+        row["sources"] = by_group.get(row["group"], [])
 
 
 def _status_counts() -> dict[str, int]:
@@ -111,6 +125,7 @@ def compute(con: duckdb.DuckDBPyConnection, criteria: list[dict[str, str]],
     dims = _dimensions()
     breakdowns = {name: _ordered(_by_group(con, expr, codes, source), order, numeric=name == "start_year")
                   for name, (expr, order) in dims.items()}
+    _register_sources(con, breakdowns["registry"], source)
     gap_codes = [c for c in gap_map if c in codes]
     (registries, first, last, undated) = con.execute(  # type: ignore[misc]
         f"SELECT count(DISTINCT {_register_sql()}), min(start_year), max(start_year), count(*) FILTER (start_year IS NULL) "

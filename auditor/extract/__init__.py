@@ -9,7 +9,11 @@ they declare, never files (apart from their rule data, loaded once). Unknown sta
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 
 from auditor.extract import (
     design,
@@ -27,7 +31,7 @@ from auditor.extract import (
     study,
     timeframes,
 )
-from auditor.facts import FactSheet
+from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
 EXTRACTORS: tuple[ModuleType, ...] = (study, design, sample_size, duration, interventions, followup, outcomes,
@@ -76,14 +80,40 @@ _PER_RECORD_CACHES = (duration._candidates, duration._span_candidates, duration.
                       instruments._words, timeframes._parse, prefilter.lower_cached)
 
 
-def derive(record: TrialRecord) -> FactSheet:
-    sheet = FactSheet()
+@dataclass
+class _Corrected(FactSheet):
+    """A FactSheet whose corrected facts hold the reviewer's value and evidence from the start: the
+    writer's own set() of such a fact is ignored, so every fact computed from it, in a later module
+    or in the same one (per-arm size from enrollment), reads the corrected value and quotes it."""
+
+    fixed: Mapping[str, tuple[Any, Evidence]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.settle()
+
+    def set(self, path: str, value: Any, evidence: list[Evidence] | Evidence | None = None) -> None:
+        if path not in self.fixed:
+            super().set(path, value, evidence)
+
+    def settle(self) -> None:
+        """Put every corrected fact in place (a copy: an extractor may extend a list it reads)."""
+        for path, (value, ev) in self.fixed.items():
+            super().set(path, copy.deepcopy(value))
+            self.evidence[path] = [ev]
+
+
+def derive(record: TrialRecord, corrections: Mapping[str, tuple[Any, Evidence]] | None = None) -> FactSheet:
+    """The facts of `record`. `corrections` (fact path -> value and evidence, a reviewer's) take
+    effect where the fact is written, so every extractor that reads a corrected fact sees it."""
+    sheet = _Corrected(fixed=corrections) if corrections else FactSheet()
     try:
         for module in ORDER:
             module.extract(record, sheet)
     finally:
         for cache in _PER_RECORD_CACHES:
             cache.cache_clear()
+    if isinstance(sheet, _Corrected):
+        sheet.settle()  # an extractor that edited a corrected fact's evidence in place does not win
     return sheet
 
 

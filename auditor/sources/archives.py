@@ -38,6 +38,18 @@ class Budget:
             raise sizes.archive_too_big(origin)
 
 
+def unsafe(member: str) -> str | None:
+    """Why a zip member's path is unsafe, or None: a `..` part climbs out of the folder it would be
+    unpacked into, and an absolute path or drive ignores it (the zip specification allows neither).
+    Nothing is unpacked to disk here, but such a member is a forged or broken archive: refused."""
+    parts = member.replace("\\", "/").split("/")
+    if ".." in parts:
+        return "a '..' part climbs out of the archive"
+    if member.startswith(("/", "\\")) or (len(member) > 1 and member[1] == ":" and member[0].isalpha()):
+        return "an absolute path"
+    return None
+
+
 def is_office_document(names: list[str]) -> bool:
     """An XLSX/DOCX is a zip too, but one document: read whole, not member by member."""
     return "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/")) for n in names)
@@ -121,9 +133,14 @@ def _from_zip(origin: str, data: Content, budget: Budget, depth: int) -> Iterato
             yield origin, InputError(origin, f"archive holds more than {sizes.MAX_ARCHIVE_MEMBERS} members in all "
                                              "(set TRIAL_AUDIT_MAX_ARCHIVE_MEMBERS to allow it)")
             return
+        hidden = 0
         for member in sorted(members, key=lambda m: m.filename):
             name = f"{origin}!{member.filename}"
+            if why := unsafe(member.filename):  # refused, not skipped: the reader sees it was there
+                yield name, InputError(name, f"unsafe path in archive: refused ({why})")
+                continue
             if any(skipped(part) for part in Path(member.filename).parts):
+                hidden += 1
                 continue
             if member.file_size > sizes.MAX_FILE_BYTES:
                 yield name, InputError(name, f"archive member larger than {sizes.MAX_FILE_BYTES} bytes")
@@ -143,3 +160,7 @@ def _from_zip(origin: str, data: Content, budget: Budget, depth: int) -> Iterato
                 yield name, InputError(name, f"cannot extract: {exc}")
                 continue
             yield from _expand_unpacked(name, inner, budget, depth + 1)
+        if hidden == len(members):  # as an empty folder or one of hidden files: nothing to audit is an error
+            yield origin, InputError(origin, "archive contains no files" if not hidden else
+                                     f"archive has no input files: its {hidden} member(s) are hidden or system "
+                                     "files (such as .DS_Store, __MACOSX/), which are skipped")

@@ -51,12 +51,23 @@ DEFAULT_COLUMNS: dict[str, list[str]] = {
 }
 
 
+# The mapping file's keys besides its targets (auditor/sources/spreadsheet.py describes them).
+SETTINGS = ("columns", "sheet", "separator", "registry_name")
+
+
 def norm(header: object) -> str:
     """A header as it is matched: lower case, runs of anything but letters and digits one space."""
     return re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).strip()
 
 
 DEFAULT_LOOKUP = {norm(name): key for key, names in DEFAULT_COLUMNS.items() for name in names}
+
+
+class MappingFile(dict[str, Any]):
+    """A column mapping read from a file: the dict, and the file it came from (a mistake in it is
+    reported as `file:line`)."""
+
+    origin: str = ""
 
 
 def load_mapping(path: str | Path) -> dict[str, Any]:
@@ -68,7 +79,32 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
         raise InputError(str(path), f"cannot read column mapping: {exc}") from None
     if not isinstance(doc, dict):
         raise InputError(str(path), "column mapping must be a mapping of target: column")
-    return doc
+    out = MappingFile(doc)
+    out.origin = str(path)
+    return out
+
+
+def _where(mapping: dict[str, Any], pointer: str) -> str:
+    """'column mapping FILE:LINE' for a mapping read from a file (the line found again only now,
+    on the error path), else 'column mapping'."""
+    origin = getattr(mapping, "origin", "")
+    if not origin:
+        return "column mapping"
+    from auditor.sources import yamlpos  # only for a mistake: a plain read does not need positions
+
+    try:
+        _, positions = yamlpos.load(Path(origin).read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        positions = {}
+    line = positions.get(pointer, (None, None))[0]
+    return f"column mapping {origin}" + (f":{line}" if line else "")
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib  # only for a misspelt name: not at start-up
+
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def custom_columns() -> set[str]:
@@ -89,13 +125,23 @@ def mapped_columns(header: list[str], mapping: dict[str, Any], origin: str) -> d
     """Target key -> column index, from the mapping's ``columns`` (all must exist) or the defaults."""
     position = {norm(h): i for i, h in reversed(list(enumerate(header))) if norm(h)}
     explicit = mapping.get("columns", {k: v for k, v in mapping.items() if "." in k or k in DEFAULT_COLUMNS})
+    at = "/columns/" if "columns" in mapping else "/"
+    known = [*SETTINGS, *(() if "columns" in mapping else DEFAULT_COLUMNS)]
+    for name in mapping:  # a misspelt setting ("seperator") or target ("titel") is never ignored
+        if name not in known and "." not in name:
+            raise InputError(origin, f"{_where(mapping, '/' + name)}: unknown key {name!r}; "
+                                     f"{_did_you_mean(name, known)}known: {', '.join(known)}")
     columns: dict[str, int] = {}
     for key, names in explicit.items():
         if key not in DEFAULT_COLUMNS:
-            raise InputError(origin, f"column mapping: unknown target {key!r}; known: {', '.join(DEFAULT_COLUMNS)}")
-        found = [position[norm(n)] for n in (names if isinstance(names, list) else [names]) if norm(n) in position]
+            raise InputError(origin, f"{_where(mapping, at + key)}: unknown target {key!r}; "
+                                     f"{_did_you_mean(key, list(DEFAULT_COLUMNS))}known: {', '.join(DEFAULT_COLUMNS)}")
+        wanted = names if isinstance(names, list) else [names]
+        found = [position[norm(n)] for n in wanted if norm(n) in position]
         if not found:
-            raise InputError(origin, f"column mapping: {key} -> {names!r}, but the sheet has no such column")
+            hint = _did_you_mean(str(wanted[0]), [str(h) for h in header]) if wanted else ""
+            raise InputError(origin, f"{_where(mapping, at + key)}: {key} -> {names!r}, but the sheet has no such "
+                                     f"column" + (f"; {hint.strip()}" if hint else ""))
         columns[key] = found[0]
     for normed, i in position.items():
         key = DEFAULT_LOOKUP.get(normed)

@@ -1,0 +1,32 @@
+"""Acceptance test: the registry headline of `batch` (summary.json, report.html) and the list and
+breakdown beside it group the same way: one register, whether read directly or through ICTRP."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+
+from tests.batch.data import study
+from tests.conftest import REPO, run_cli
+
+
+def test_the_registry_list_and_breakdown_group_registers_as_the_headline_counts_them(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.json").write_bytes(orjson.dumps({"studies": [study("NCT98000001"), study("NCT98000003")]}))
+    # ICTRP's copies: one ClinicalTrials.gov trial (NCT09000002), one ANZCTR trial
+    shutil.copy(REPO / "tests" / "sources" / "fixtures" / "ictrp_header.csv", inputs / "ictrp.csv")
+    result = run_cli("batch", str(inputs), "--out", str(tmp_path / "out"), "--isolated")
+    assert result.exit_code == 0, result.output
+    doc = orjson.loads((tmp_path / "out" / "summary.json").read_bytes())
+    groups = {g["group"]: g for g in doc["breakdowns"]["registry"]}
+    assert doc["store"]["registries"] == len(groups) == 2
+    assert {name: g["trials"] for name, g in groups.items()} == {"ClinicalTrials.gov": 3, "ANZCTR": 1}
+    assert [(s["source"], s["registry"], s["trials"]) for s in groups["ClinicalTrials.gov"]["sources"]] == [
+        ("ClinicalTrials.gov", "ClinicalTrials.gov", 2), ("ICTRP", "ICTRP:ClinicalTrials.gov", 1)]
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<b>2</b>registries" in html
+    assert ("Registries: ClinicalTrials.gov (3; 2 sources: ClinicalTrials.gov 2, ICTRP 1), ANZCTR (1, via ICTRP)."
+            in html)

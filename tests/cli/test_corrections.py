@@ -1,0 +1,93 @@
+"""Acceptance tests: a reviewer's fact correction reaches the facts computed from it (`check` and
+`batch`), so the verdict follows the corrected value and its message does not contradict itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import orjson
+import pytest
+
+from tests.conftest import run_cli
+
+SHEET = ("NCT ID,Title,Enrollment,Allocation,Masking,Arms,Intervention,Primary outcome,Outcome time frame\n"
+         "NCT09400001,CBT for chronic low back pain,120,Randomized,Outcome assessor,CBT; Exercise; Usual care,CBT,"
+         "Pain NRS,12 months\n")
+
+
+def _v2(duration_text: str) -> dict:
+    """A ClinicalTrials.gov v2 record: an 8-week programme, assessed at 12 months from baseline."""
+    return {"protocolSection": {
+        "identificationModule": {"nctId": "NCT09990003", "briefTitle": "App-based CBT for back pain"},
+        "statusModule": {"overallStatus": "RECRUITING", "startDateStruct": {"date": "2024-09"}},
+        "conditionsModule": {"conditions": ["Low Back Pain"]},
+        "designModule": {"studyType": "INTERVENTIONAL", "enrollmentInfo": {"count": 80},
+                         "designInfo": {"allocation": "RANDOMIZED", "maskingInfo": {"masking": "NONE"}}},
+        "armsInterventionsModule": {"armGroups": [
+            {"label": "CBT app", "type": "EXPERIMENTAL", "description": duration_text},
+            {"label": "Usual care", "type": "NO_INTERVENTION", "description": "Usual care."}]},
+        "outcomesModule": {"primaryOutcomes": [{"measure": "Pain intensity (VAS)", "timeFrame": "Baseline and 8 weeks"}],
+                           "secondaryOutcomes": [{"measure": "Oswestry Disability Index", "timeFrame": "12 months"}]}}}
+
+
+def _check(tmp_path: Path, record: Path, fixes: str, select: str) -> dict:
+    path = tmp_path / "c.yaml"
+    path.write_text(fixes, encoding="utf-8")
+    result = run_cli("check", str(record), "--select", select, "--corrections", str(path), "--format", "json",
+                     "--isolated")
+    return json.loads(result.stdout)["audits"][0]
+
+
+@pytest.mark.parametrize(("fact", "value", "per_arm", "message"), [
+    ("design.arm_count", 2, 60, "60 participants per arm (>= 50)."),
+    ("sample_size.enrollment", 300, 100, "100 participants per arm (>= 50)."),
+])
+def test_a_corrected_count_changes_the_per_arm_size_computed_from_it(tmp_path: Path, fact: str, value: int,
+                                                                     per_arm: int, message: str) -> None:
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    audit = _check(tmp_path, sheet, f"NCT09400001:\n  facts:\n    {fact}: {{value: {value}, reason: x, by: NU}}\n",
+                   "SS01")
+    assert audit["facts"]["sample_size"]["per_arm"] == per_arm
+    (ss01,) = audit["findings"]
+    assert ss01["status"] == "met" and ss01["message"] == message
+    # the per-arm size rests on the correction: its evidence quotes it, as the corrected fact's does
+    notes = [e["note"] for e in audit["evidence"]["sample_size.per_arm"]]
+    assert "set by reviewer: x (NU)" in notes
+    assert [e["note"] for e in audit["evidence"][fact]] == ["set by reviewer: x (NU)"]
+
+
+@pytest.mark.parametrize(("weeks", "after", "status"), [(0, 52, "met"), (2, 50, "not_met")])
+def test_a_corrected_treatment_length_changes_the_weeks_after_treatment(tmp_path: Path, weeks: int, after: int,
+                                                                        status: str) -> None:
+    record = tmp_path / "r.json"
+    record.write_bytes(orjson.dumps(_v2("Smartphone CBT programme for 8 weeks.")))
+    audit = _check(tmp_path, record, f"NCT09990003:\n  facts:\n    treatment.duration_weeks: "
+                                     f"{{value: {weeks}, reason: per the protocol paper, by: NU}}\n", "FU01")
+    assert audit["facts"]["follow_up"]["weeks_after_treatment"] == after
+    (fu01,) = audit["findings"]
+    assert fu01["status"] == status and f"{after} weeks after the end of treatment" in fu01["message"]
+    notes = [e["note"] for e in audit["evidence"]["follow_up.weeks_after_treatment"]]
+    assert "set by reviewer: per the protocol paper (NU)" in notes and not any("= 8 weeks" in n for n in notes)
+
+
+def test_batch_recomputes_from_a_corrected_fact_and_keeps_the_audit_trail(tmp_path: Path) -> None:
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    fixes = tmp_path / "c.yaml"
+    fixes.write_text("NCT09400001:\n  facts:\n    design.arm_count: {value: 2, reason: x, by: NU}\n", encoding="utf-8")
+    result = run_cli("batch", str(sheet), "--out", str(tmp_path / "out"), "--corrections", str(fixes), "--isolated")
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(tmp_path / "out" / "audit.duckdb"), read_only=True)
+    try:
+        finding = con.execute("SELECT status, original_status, corrected, message FROM trial_findings "
+                              "WHERE code = 'SS01'").fetchone()
+        trial = con.execute("SELECT per_arm, corrected, corrections FROM trials").fetchone()
+    finally:
+        con.close()
+    assert finding == ("met", "not_met", True, "60 participants per arm (>= 50).")
+    assert trial[:2] == (60, True)
+    assert orjson.loads(trial[2]) == [{"kind": "facts", "key": "design.arm_count", "original": 3, "value": 2,
+                                       "reason": "x", "by": "NU", "line": 3}]
