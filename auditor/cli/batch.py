@@ -123,7 +123,7 @@ def _print_summary(console: Console, outcome: Outcome) -> None:
               help="Read settings from this file (.trial-audit.toml or pyproject.toml) instead of searching.")
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @click.option("--corrections", "corrections_path", type=click.Path(dir_okay=False), default=None,
-              help="A reviewer's corrections.yaml, applied after extraction (or `corrections` in the settings).")
+              help="A reviewer's corrections.yaml: corrected facts replace the extracted ones and the facts computed from them follow (or `corrections` in the settings).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=MAX_JOBS), default=None,
               help=f"Worker processes, at most {MAX_JOBS} [default: CPU count] (local executor; on Dask the cluster decides).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,

@@ -206,7 +206,7 @@ class _JobSummary:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
 @click.option("--corrections", "corrections_path", type=click.Path(dir_okay=False), default=None,
-              help="A reviewer's corrections.yaml, applied after extraction (or `corrections` in the settings).")
+              help="A reviewer's corrections.yaml: corrected facts replace the extracted ones and the facts computed from them follow (or `corrections` in the settings).")
 @click.option("--as-registered", is_flag=True,
               help="Audit each record as it stood when enrolment started (needs `fetch --history`; exit 2 without it).")
 @config_options
