@@ -1,0 +1,38 @@
+"""Acceptance tests: `check` on inputs that contradict themselves, hold unreadable cells or leave the
+arms undescribed (findings of a new-user run): the report says so instead of judging silently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+CONTRADICTED = """\
+trial:
+  title: Exercise for chronic low back pain
+outcomes:
+  - measure: Pain intensity
+    primary: true
+    time_frame: baseline, 6 and 12 months
+    time_points:
+      - {weeks: 6, from: baseline}
+      - {weeks: 12, from: baseline}
+"""
+
+
+def _findings(result) -> dict[str, dict]:
+    return {f["code"]: f for f in json.loads(result.stdout)["audits"][0]["findings"]}
+
+
+def test_time_points_that_contradict_the_time_frame_are_unclear_and_say_so(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    path.write_text(CONTRADICTED)
+    findings = _findings(run_cli("check", "--isolated", str(path), "--format", "json", "--select", "FU01,FU02"))
+    for code in ("FU01", "FU02"):
+        assert findings[code]["status"] == "unclear"
+        assert "time points and its time frame disagree" in findings[code]["message"]
+        quotes = [e["quote"] for e in findings[code]["evidence"]]
+        assert "12" in quotes and "baseline, 6 and 12 months" in quotes
+    text = run_cli("check", "--isolated", str(path), "--select", "FU01").stdout
+    assert "the outcome's time points disagree with its time frame “baseline, 6 and 12 months”" in text
