@@ -36,3 +36,15 @@ def test_time_points_that_contradict_the_time_frame_are_unclear_and_say_so(tmp_p
         assert "12" in quotes and "baseline, 6 and 12 months" in quotes
     text = run_cli("check", "--isolated", str(path), "--select", "FU01").stdout
     assert "the outcome's time points disagree with its time frame “baseline, 6 and 12 months”" in text
+
+
+def test_a_sheet_cell_that_cannot_be_read_is_one_line_naming_file_cell_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text("NCT ID,Title,Enrollment\nNCT09000001,Yoga for CLBP,#VALUE!\nNCT09000002,Walking for CLBP,120\n")
+    result = run_cli("check", "--isolated", str(path), "--format", "json", "--select", "SS03")
+    assert result.exit_code == 2  # an input that could not be audited is no pass
+    report = json.loads(result.stdout)
+    assert [a["record"]["trial_id"] for a in report["audits"]] == ["NCT09000002"]
+    (error,) = report["errors"]
+    assert (error["where"], error["record_id"]) == ("row 2, column Enrollment", "NCT09000001")
+    assert f"trial-audit: {path}:2 (row 2, column Enrollment): cell holds the spreadsheet error #VALUE!" in result.stderr
