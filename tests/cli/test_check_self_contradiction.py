@@ -48,3 +48,15 @@ def test_a_sheet_cell_that_cannot_be_read_is_one_line_naming_file_cell_and_colum
     (error,) = report["errors"]
     assert (error["where"], error["record_id"]) == ("row 2, column Enrollment", "NCT09000001")
     assert f"trial-audit: {path}:2 (row 2, column Enrollment): cell holds the spreadsheet error #VALUE!" in result.stderr
+
+
+def test_the_starter_files_undescribed_arms_leave_the_interventions_unclear_not_judged(tmp_path: Path) -> None:
+    path = tmp_path / "draft.yaml"
+    assert run_cli("init", str(path)).exit_code == 0
+    result = run_cli("check", "--isolated", str(path), "--format", "json", "--select", "IN01,IN02")
+    audit = json.loads(result.stdout)["audits"][0]
+    assert audit["facts"]["treatment"]["intervention_categories"] is None
+    assert audit["facts"]["treatment"]["psych_with_physio"] is None
+    findings = _findings(result)
+    assert {code: f["status"] for code, f in findings.items()} == {"IN01": "unclear", "IN02": "unclear"}
+    assert "does not say what it delivers" in findings["IN01"]["message"]
