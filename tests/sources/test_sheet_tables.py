@@ -82,7 +82,7 @@ def test_error_values_and_formulas_without_a_value_are_unreadable():
 
 
 def test_a_workbook_formula_without_its_value_is_read_as_the_formula_not_as_empty():
-    header, rows, _ = xlsx_table(_with_cells("NCT09000001", "Yoga", "=SUM(1,2)"), "x.xlsx", None)
+    _, rows, _ = xlsx_table(_with_cells("NCT09000001", "Yoga", "=SUM(1,2)"), "x.xlsx", None)
     assert list(rows) == [(2, ["NCT09000001", "Yoga", "=SUM(1,2)"])]
     # A spreadsheet program keeps the value beside the formula: that value is the cell.
     _, rows, _ = xlsx_table(_with_cells("NCT09000001", "Yoga", "=SUM(1,2)", cached="3"), "x.xlsx", None)
