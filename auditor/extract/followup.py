@@ -114,7 +114,6 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
     return unsettled(outcomes, compute_points(points, duration), duration)
 
 
-
 def unsettled(outcomes: list[Outcome], fu: FollowUp, duration: float | None) -> FollowUp:
     """A protocol outcome whose structured time points and time-frame text name different times
     (time frame "baseline, 6 and 12 months", time points 6 and 12 weeks) contradicts itself: a
@@ -155,6 +154,7 @@ def _disagreeing(points: list[Evidence], text: list[Evidence], time_frame: str) 
                                              f"\u201c{time_frame}\u201d") for e in points]
             + [msgspec.structs.replace(e, note=f"{e.note}; the outcome's time frame disagrees with its time points")
                for e in text])
+
 
 _SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")
 # Words that make a description sentence an assessment schedule: rules/timeframe_anchors.yaml.
