@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
 
 import msgspec
 
@@ -111,7 +112,12 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
     points = [p for o in outcomes for p in outcome_points(o)]
     if not points and record is not None:
         points = narrative_points(record)
-    return unsettled(outcomes, compute_points(points, duration), duration)
+    fu = compute_points(points, duration)
+    # Only a protocol outcome has time points: registry records skip the check (in C, not a Python loop).
+    return unsettled(outcomes, fu, duration) if any(map(_TIME_POINTS, outcomes)) else fu
+
+
+_TIME_POINTS = attrgetter("time_points")
 
 
 def unsettled(outcomes: list[Outcome], fu: FollowUp, duration: float | None) -> FollowUp:
