@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
 
 import msgspec
 
@@ -113,7 +114,54 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
     points = [p for o in outcomes for p in outcome_points(o)]
     if not points and record is not None:
         points = narrative_points(record)
-    return compute_points(points, duration)
+    fu = compute_points(points, duration)
+    # Only a protocol outcome has time points: registry records skip the check (in C, not a Python loop).
+    return unsettled(outcomes, fu, duration) if any(map(_TIME_POINTS, outcomes)) else fu
+
+
+_TIME_POINTS = attrgetter("time_points")
+
+
+def unsettled(outcomes: list[Outcome], fu: FollowUp, duration: float | None) -> FollowUp:
+    """A protocol outcome whose structured time points and time-frame text name different times
+    (time frame "baseline, 6 and 12 months", time points 6 and 12 weeks) contradicts itself: a
+    follow-up fact that the time points and the text would give differently is unclear (None),
+    quoting both, instead of silently trusting the time points. The text is read as a registry's
+    time frame is; a text that names no time cannot contradict the points."""
+    for i, outcome in enumerate(outcomes):
+        if not outcome.time_points or outcome.time_frame is None:
+            continue  # only a protocol outcome has both
+        said = outcome_points(msgspec.structs.replace(outcome, time_points=[]))
+        if not any(p.numeric for p in said):
+            continue
+        others = [p for j, o in enumerate(outcomes) if j != i for p in outcome_points(o)]
+        by_text = compute_points(others + said, duration)
+        own, text = compute_points(outcome_points(outcome), duration), compute_points(said, duration)
+        tf = outcome.time_frame.value
+        if _apart(fu.max_from_baseline, by_text.max_from_baseline):
+            fu.max_from_baseline = None
+            fu.max_evidence = _disagreeing(own.max_evidence or fu.max_evidence,
+                                           text.max_evidence or by_text.max_evidence, tf)
+        if _apart(fu.after_treatment, by_text.after_treatment):
+            fu.after_treatment = None
+            fu.after_evidence = _disagreeing(own.after_evidence or fu.after_evidence,
+                                             text.after_evidence or by_text.after_evidence, tf)
+    return fu
+
+
+def _apart(points: float | None, text: float | None) -> bool:
+    """Two figures for the same fact that name different times. Within 10% (at least half a week)
+    they are the same visit: months are often written as 4 weeks (6 months -> 24 weeks) and days
+    rounded to weeks (day 90 -> 13 weeks)."""
+    return points is not None and text is not None and abs(points - text) > max(0.5, 0.1 * max(points, text))
+
+
+def _disagreeing(points: list[Evidence], text: list[Evidence], time_frame: str) -> list[Evidence]:
+    """Both sides of a contradiction, each note saying what the other says."""
+    return ([msgspec.structs.replace(e, note=f"{e.note}; the outcome's time points disagree with its time frame "
+                                             f"\u201c{time_frame}\u201d") for e in points]
+            + [msgspec.structs.replace(e, note=f"{e.note}; the outcome's time frame disagrees with its time points")
+               for e in text])
 
 
 _SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")

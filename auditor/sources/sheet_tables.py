@@ -1,14 +1,23 @@
 """A review sheet as a table: its header, its rows (numbered as the sheet numbers them) and where
 each cell is (`locate(row, index, column name)` -> Text location). CSV (RFC 4180, `;` or tab when a
-sample says so; UTF-8, else Windows-1252) and XLSX (openpyxl, imported only for a workbook)."""
+sample says so; UTF-8, else Windows-1252) and XLSX (openpyxl, imported only for a workbook).
+
+A cell may hold no value the sheet shows: an error value (`#VALUE!`, `#N/A`: its formula failed) or a
+formula whose value the file does not keep (a CSV written with formulas, a workbook written by a
+script and never opened in a spreadsheet program). Such a cell is kept as its text (`#VALUE!`,
+`=SUM(C2:C4)`), and `unreadable` says why it is no value, so that the reader reports it instead of
+reading it as empty."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
+from itertools import zip_longest
 from typing import IO
 
 from auditor.errors import InputError
@@ -17,6 +26,30 @@ from auditor.sources.spool import Content, Spool
 
 SNIFF_CHARS = 65536
 DELIMITERS = (",", ";", "\t")
+# What a spreadsheet shows in a cell whose formula failed (Excel, LibreOffice and Google Sheets
+# spell them alike; the last ones are Excel 365's).
+ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+# A formula as a cell's text: "=" then at once a function, a cell, a number or a bracket ("=SUM(C2:C4)",
+# "=B2*2", "=1+1"); "= 18 years" (a space after "=") is someone's words.
+_FORMULA = re.compile(r"=[A-Za-z_$(\d+\-]")
+# A worksheet's XML with a formula element (<f>, <f t="shared" ...>, a prefixed <x:f>).
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def unreadable(cell: str | None) -> str | None:
+    """Why a cell's text is no value the sheet shows (an error value, a formula without its value),
+    or None."""
+    if cell is None:
+        return None
+    text = cell.strip()
+    if text.upper() in ERROR_VALUES:
+        return f"holds the spreadsheet error {text} (its formula failed), not a value: correct the formula or clear the cell"
+    if _FORMULA.match(text):
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        return (f"holds the formula {shown}, not its value: save the sheet with its values (paste as values, "
+                "or open and save it in a spreadsheet program) and audit it again")
+    return None
 
 
 def dialect(text: str) -> type[csv.Dialect]:
@@ -117,7 +150,12 @@ def xlsx_table(data: Content, origin: str, sheet: str | None):
     if sheet is not None and sheet not in book.sheetnames:
         raise InputError(origin, f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
     ws = book[sheet] if sheet else book.worksheets[0]
-    all_rows = ((r, [_cell(v) for v in row]) for r, row in enumerate(ws.iter_rows(values_only=True), 1))
+    values = ws.iter_rows(values_only=True)
+    if _has_formulas(data):  # then the formulas whose value the file does not keep are read too
+        formulas = openpyxl.load_workbook(data.open() if isinstance(data, Spool) else io.BytesIO(data),
+                                          read_only=True, data_only=False)[ws.title]
+        values = _with_formulas(values, formulas.iter_rows(values_only=True))
+    all_rows = ((r, [_cell(v) for v in row]) for r, row in enumerate(values, 1))
     _, header = next(((r, row) for r, row in all_rows if any(row)), (0, []))
     rows = ((r, row) for r, row in all_rows if any(c for c in row))
     return ([h or "" for h in header], rows,
@@ -133,3 +171,40 @@ def _cell(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _has_formulas(data: Content) -> bool:
+    """Whether any worksheet of the workbook holds a formula: a scan of its XML for the formula
+    element, so that a workbook without formulas (the usual review sheet) is parsed once."""
+    try:
+        with zipfile.ZipFile(data.open() if isinstance(data, Spool) else io.BytesIO(data)) as book:
+            for name in book.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml") and _scan(book, name):
+                    return True
+    except (OSError, zipfile.BadZipFile):
+        return False  # openpyxl opened it: nothing more to learn here
+    return False
+
+
+def _scan(book: zipfile.ZipFile, name: str) -> bool:
+    tail = b""
+    with book.open(name) as part:
+        while chunk := part.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]  # a tag cut between two chunks
+    return False
+
+
+def _with_formulas(values: Iterator[tuple[object, ...]], formulas: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+    """The cells' values, with a formula's text where the file keeps no value for it (openpyxl's
+    data-only reading gives None there, as for an empty cell); `formulas`: the same rows as written."""
+    for row, written in zip_longest(values, formulas, fillvalue=()):
+        yield tuple(_formula_text(f) if v is None and f is not None else v
+                    for v, f in zip_longest(row, written))
+
+
+def _formula_text(written: object) -> object:
+    """A formula as its text ("=SUM(C2:C4)"; an array formula keeps it in `.text`); None for anything else."""
+    text = getattr(written, "text", written)
+    return text if isinstance(text, str) and text.startswith("=") else None

@@ -38,7 +38,9 @@ Outcome lists: a measure cell with several items (``;`` or one per line) and a t
 as many items are paired in order; otherwise the time-frame cell applies to every measure when it is
 a single item, else each side stays whole (one Outcome). ``at`` is ``row N, column NAME`` (CSV) or
 ``Sheet!C5 (NAME)`` (XLSX); the sheet is read as a table (header, rows, cell locations) by
-`sheet_tables`, and here each row becomes a record.
+`sheet_tables`, and here each row becomes a record. A row whose mapped cell holds an error value
+(``#VALUE!``) or a formula whose value the file does not keep (``=SUM(C2:C4)``) is reported, naming
+the file, the cell and its column, and not audited (read as empty, the fact would silently be unknown).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ from auditor.sources.sheet_columns import (
     mapped_columns,
     norm,
 )
-from auditor.sources.sheet_tables import csv_table, ragged, xlsx_table
+from auditor.sources.sheet_tables import csv_table, ragged, unreadable, xlsx_table
 from auditor.sources.spool import Content
 
 NAME = "spreadsheet"
@@ -111,6 +113,9 @@ def read_sheet(data: Content, origin: str, mapping: dict[str, Any] | None = None
             yield RecordError(origin, why, where=f"row {row_number}", line=locate(row_number, 0, "")["line"],
                               index=index)
             continue
+        if problem := _unreadable(origin, row, row_number, columns, header, locate, index):
+            yield problem
+            continue
         cells = {key: (row[i] if i < len(row) else None, locate(row_number, i, header[i]))
                  for key, i in columns.items()}
         sheet = _Row(cells, separators)
@@ -124,6 +129,23 @@ def read_sheet(data: Content, origin: str, mapping: dict[str, Any] | None = None
         except (TypeError, ValueError) as exc:
             yield RecordError(origin, f"cannot map row: {exc}", where=where, index=index,
                               record_id=sheet.value("trial_id"))
+
+
+def _unreadable(origin: str, row: list[str | None], row_number: int, columns: dict[str, int], header: list[str],
+                locate: Any, index: int) -> RecordError | None:
+    """A row with a mapped cell that holds no value (an error value, a formula without its value) is
+    not audited: read as empty, the fact would be silently unknown ("the target enrollment is not
+    stated"). The error names the first such cell (sheet, cell, column) and the others."""
+    bad = [(i, why) for i in sorted(set(columns.values())) if i < len(row) and (why := unreadable(row[i]))]
+    if not bad:
+        return None
+    (first, why), more = bad[0], [locate(row_number, i, header[i])["at"] for i, _ in bad[1:]]
+    where = locate(row_number, first, header[first])
+    also = f" (also unreadable: {', '.join(more)})" if more else ""
+    ident = columns.get("trial_id")
+    record_id = fields.clean(row[ident]) if ident is not None and ident < len(row) and ident not in dict(bad) else None
+    return RecordError(origin, f"cell {why}{also}", where=where["at"], line=where["line"], index=index,
+                       record_id=record_id)
 
 
 class _Row:

@@ -126,3 +126,47 @@ def test_time_after_the_second_dose_is_after_the_end_of_a_two_dose_course():
     # of the course, 56 from baseline (read before as 52 from baseline, 48 after).
     fu = followup.compute(record(outcomes=_outcomes("Day 28", "12 months after the second vaccination")).outcomes, 4.0)
     assert fu.after_treatment == 52 and fu.max_from_baseline == 56
+
+
+def _protocol(time_frame: str, weeks: list[float], anchor: str = "baseline", extra: str = "") -> bytes:
+    points = "".join(f"      - {{weeks: {w:g}, from: {anchor}}}\n" for w in weeks)
+    return (f"trial:\n  title: Exercise for chronic low back pain\noutcomes:\n  - measure: Pain intensity\n"
+            f"    primary: true\n    time_frame: {time_frame}\n    time_points:\n{points}{extra}").encode()
+
+
+def _sheet(blob: bytes):
+    from auditor.sources import read_blob
+
+    (rec,) = list(read_blob(blob, "protocol.yaml"))
+    return derive(rec)
+
+
+def test_time_points_that_contradict_their_time_frame_leave_the_latest_unclear_quoting_both():
+    sheet = _sheet(_protocol("baseline, 6 and 12 months", [6, 12]))
+    assert sheet.facts["follow_up"]["max_weeks_from_baseline"] is None
+    quotes = [(e.quote, e.note) for e in sheet.evidence["follow_up.max_weeks_from_baseline"]]
+    assert quotes[0][0] == "12" and "disagree with its time frame" in quotes[0][1]
+    assert "12 months" in quotes[1][0] and "disagrees with its time points" in quotes[1][1]
+
+
+def test_time_points_that_agree_with_their_time_frame_are_the_figure():
+    # 6 months written as 24 weeks, 12 months as 52: the same visits.
+    sheet = _sheet(_protocol("baseline, 6 and 12 months", [0, 24, 52]))
+    assert sheet.facts["follow_up"]["max_weeks_from_baseline"] == 52
+    assert "disagree" not in (sheet.evidence["follow_up.max_weeks_from_baseline"][0].note or "")
+    # A time frame that names no time cannot contradict the points.
+    assert _sheet(_protocol("until the end of the study", [6, 12])).facts["follow_up"]["max_weeks_from_baseline"] == 12
+
+
+def test_a_contradiction_that_does_not_change_the_figure_leaves_it():
+    other = "  - measure: Disability\n    time_frame: 104 weeks\n    time_points:\n      - {weeks: 104, from: baseline}\n"
+    sheet = _sheet(_protocol("baseline, 6 and 12 months", [6, 12], extra=other))
+    assert sheet.facts["follow_up"]["max_weeks_from_baseline"] == 104
+
+
+def test_an_anchor_that_contradicts_the_time_frame_leaves_the_time_after_treatment_unclear():
+    arm = "design:\n  arms:\n    - label: Exercise\n      description: Exercise therapy.\n      duration_weeks: 8\n"
+    blob = _protocol("52 weeks after the end of treatment", [52]) + arm.encode()
+    sheet = _sheet(blob)
+    assert sheet.facts["follow_up"]["weeks_after_treatment"] is None
+    assert sheet.facts["follow_up"]["max_weeks_from_baseline"] is None

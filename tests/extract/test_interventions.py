@@ -95,3 +95,25 @@ design:
     assert sorted(categories) == ["other", "pain_education", "physiotherapy_exercise"]
     other = sheet.evidence["treatment.intervention_categories"][categories.index("other")]
     assert (other.quote, other.line) == ("emotional awareness and expression therapy", 8)
+
+
+def _facts(rec) -> tuple[Any, Any]:
+    from auditor.extract import derive
+
+    treatment = derive(rec).facts["treatment"]
+    return treatment["intervention_categories"], treatment["psych_with_physio"]
+
+
+def test_arms_that_say_nothing_of_what_they_deliver_leave_the_categories_not_stated():
+    # A draft's arms (only their types; the TODO texts map to nothing), or no arm at all: null, not "no category".
+    assert _facts(record(arms=[{"type": "EXPERIMENTAL"}, {"type": "ACTIVE_COMPARATOR"}])) == (None, None)
+    assert _facts(record(title="Cognitive behavioural therapy for chronic low back pain")) == (None, None)
+    # A waiting list is no category, but beside an arm that says nothing it settles nothing either.
+    assert _facts(record(arms=[{"type": "EXPERIMENTAL"}, {"label": "Waiting list", "type": "NO_INTERVENTION"}])) == (None, None)
+
+
+def test_described_arms_keep_their_categories_or_settled_none():
+    described = record(arms=[{"type": "EXPERIMENTAL", "description": "Mindfulness-based stress reduction"},
+                             {"type": "ACTIVE_COMPARATOR"}])
+    assert _facts(described)[0] == ["mindfulness"]  # what is known is stated
+    assert _facts(record(arms=[{"label": "No intervention", "type": "NO_INTERVENTION"}])) == ([], False)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime
 
 import openpyxl
 
 from auditor.sources import detect
-from auditor.sources.sheet_tables import dialect, ragged
+from auditor.sources.sheet_tables import dialect, ragged, unreadable, xlsx_table
 from tests.sources.conftest import read_all
 
 
@@ -47,3 +48,44 @@ def test_ragged_rows():
     assert ragged(["a", "b"], 2) is None and ragged(["a", "b", " "], 2) is None
     assert "2 cells, the header has 3" in (ragged(["a", "b"], 3) or "")
     assert ragged(["a", "b", "c"], 2) is not None
+
+
+def _with_cells(*cells: object, cached: str | None = None) -> bytes:
+    """A workbook with one row of `cells` under NCT ID, Title, Enrollment; `cached`: the value a
+    spreadsheet program keeps beside each formula (openpyxl writes none)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Extraction"
+    sheet.append(["NCT ID", "Title", "Enrollment"])
+    sheet.append(list(cells))
+    buf = io.BytesIO()
+    book.save(buf)
+    if cached is None:
+        return buf.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<v />", f"<v>{cached}</v>".encode())
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def test_error_values_and_formulas_without_a_value_are_unreadable():
+    assert "spreadsheet error #VALUE!" in (unreadable("#VALUE!") or "")
+    assert "spreadsheet error #N/A" in (unreadable(" #N/A ") or "")
+    assert "formula =SUM(C2:C4), not its value" in (unreadable("=SUM(C2:C4)") or "")
+    assert unreadable("=B2*2") and unreadable("=1+1")
+    for readable in (None, "", "120", "= 18 years", "#1 priority", "approx. 100"):
+        assert unreadable(readable) is None
+
+
+def test_a_workbook_formula_without_its_value_is_read_as_the_formula_not_as_empty():
+    _, rows, _ = xlsx_table(_with_cells("NCT09000001", "Yoga", "=SUM(1,2)"), "x.xlsx", None)
+    assert list(rows) == [(2, ["NCT09000001", "Yoga", "=SUM(1,2)"])]
+    # A spreadsheet program keeps the value beside the formula: that value is the cell.
+    _, rows, _ = xlsx_table(_with_cells("NCT09000001", "Yoga", "=SUM(1,2)", cached="3"), "x.xlsx", None)
+    assert list(rows) == [(2, ["NCT09000001", "Yoga", "3"])]
+    _, rows, _ = xlsx_table(_with_cells("NCT09000001", "Yoga", "#VALUE!"), "x.xlsx", None)
+    assert list(rows) == [(2, ["NCT09000001", "Yoga", "#VALUE!"])]

@@ -38,3 +38,19 @@ def test_a_row_without_registry_is_counted_under_its_ids_registry_not_as_a_regis
     records, errors = read_all(sheet)
     assert not errors
     assert [r.registry for r in records] == ["ISRCTN", "unknown"]
+
+
+def test_a_row_with_an_unreadable_cell_is_reported_naming_the_cell_and_column_not_read_as_empty(tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("NCT ID,Title,Enrollment,Allocation\n"
+                     "NCT09000001,Yoga for CLBP,=SUM(C5:C7),#N/A\n"
+                     "NCT09000002,Walking for CLBP,120,Randomized\n"
+                     "NCT09000003,Pilates for CLBP,#VALUE!,Randomized\n")
+    records, errors = read_all(sheet)
+    assert [r.trial_id for r in records] == ["NCT09000002"]
+    first, second = errors
+    assert isinstance(first, RecordError) and first.record_id == "NCT09000001"
+    assert first.one_line() == (f"{sheet}:2 (row 2, column Enrollment): cell holds the formula =SUM(C5:C7), not its "
+                                "value: save the sheet with its values (paste as values, or open and save it in a "
+                                "spreadsheet program) and audit it again (also unreadable: row 2, column Allocation)")
+    assert second.one_line().startswith(f"{sheet}:4 (row 4, column Enrollment): cell holds the spreadsheet error #VALUE!")

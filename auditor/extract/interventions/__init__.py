@@ -17,7 +17,7 @@ over once and only the patterns whose trigger words occur are tried, at those po
 
 from __future__ import annotations
 
-from auditor.extract.interventions.arms import ArmCategories, derive
+from auditor.extract.interventions.arms import ArmCategories, _groups, derive
 from auditor.extract.interventions.ruledata import CATEGORIES, PSYCHOLOGICAL
 from auditor.facts import FactSheet
 from auditor.model import TrialRecord
@@ -30,6 +30,19 @@ READS: tuple[str, ...] = ()
 
 def extract(record: TrialRecord, sheet: FactSheet) -> None:
     cats = derive(record)
+    if not cats.categories and _undescribed(record):
+        # No category because an arm (or the record) says nothing of what it delivers - a draft's
+        # TODO arms, a file without arms - is not "no category": both facts are not stated (null).
+        sheet.set("treatment.intervention_categories", None)
+        sheet.set("treatment.psych_with_physio", None)
+        return
     sheet.set("treatment.intervention_categories", cats.categories, cats.evidence)
     sheet.set("treatment.psych_with_physio", cats.psych_with_physio,
               cats.psych_with_physio_evidence if cats.psych_with_physio else None)
+
+
+def _undescribed(record: TrialRecord) -> bool:
+    """The record names no arm or intervention, or one of its arms has no text at all (no label,
+    description or component, and no intervention assigned to it)."""
+    groups = _groups(record)
+    return not groups or any(not any(texts for texts, _ in units) for _, _, units in groups)
