@@ -77,39 +77,14 @@ class LazyPattern:
 _SCANS = ("search", "finditer", "findall")
 
 
-def twin_safe(text: str) -> bool:
-    """Whether the ASCII twins (`ascii_source`) find in `text` exactly what their patterns find:
-    an ASCII text, or one whose non-ASCII characters are all `_inert`. A third of the long
-    description and eligibility text is not ASCII only for a "≥", "®" or "•"."""
-    return text.isascii() or _inert_text(text)
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-@functools.lru_cache(maxsize=1024)
-def _inert(char: str) -> bool:
-    """A character the two modes treat alike: no letter, digit or numeral (Unicode \\w, \\d, \\b),
-    no space (Unicode \\s), no case (re.IGNORECASE compares it as it is in both). The twin's
-    own non-ASCII literals are compared as they are in both modes then (`_ascii_safe`)."""
-    return not (char.isalnum() or char.isspace() or char.lower() != char or char.upper() != char
-                or char.casefold() != char)
-
-
-# Per text; small and never emptied (a few long texts a record, gone after a few records).
-@functools.lru_cache(maxsize=64)
-def _inert_text(text: str) -> bool:
-    return all(_inert(c) for c in set(_NON_ASCII.findall(text)))
-
-
 def _either(lazy: LazyPattern, name: str, plain: Any) -> Any:
-    """`name` of the compiled pattern (`plain`), run by the ASCII twin's on text where that finds
-    the same (`twin_safe`). The twin is compiled on the first such text."""
+    """`name` of the compiled pattern (`plain`), run by the ASCII twin's on ASCII text (the same
+    result there, `ascii_source`). The twin is compiled on the first ASCII text."""
     twin: Any = None
 
     def scan(string: str, pos: int = 0, endpos: int = sys.maxsize) -> Any:
         nonlocal twin
-        if string.isascii() or _inert_text(string):
+        if string.isascii():
             if twin is None:
                 ascii = lazy.ascii
                 twin = plain if ascii is lazy else getattr(ascii, name)
