@@ -59,17 +59,25 @@ def _unique(items: list[Any]) -> bool:
     return not any(equal(items[i], items[j]) for i in range(len(items)) for j in range(i + 1, len(items)))
 
 
+# Type tests written out (no call per test): what _is_integer and _is_number decide.
 _TYPE_TESTS = {
-    "null": "{v} is None", "boolean": "isinstance({v}, bool)", "integer": "_is_integer({v})",
-    "number": "_is_number({v})", "string": "isinstance({v}, str)", "array": "isinstance({v}, list)",
-    "object": "isinstance({v}, dict)",
+    "null": "{v} is None", "boolean": "isinstance({v}, bool)",
+    "integer": "((isinstance({v}, int) and not isinstance({v}, bool)) or (isinstance({v}, float) and {v}.is_integer()))",
+    "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))", "string": "isinstance({v}, str)",
+    "array": "isinstance({v}, list)", "object": "isinstance({v}, dict)",
 }
 
 
 class _Generator:
+    """Source of one function per (sub)schema that is applied to a value of its own (items,
+    allOf ...); the subschema of a property is written inline, on a variable of its own, into
+    the function of the object that holds it: a profile's dotted paths expand to objects nested
+    three deep, and a call per level was most of a check's cost."""
+
     def __init__(self) -> None:
         self.functions: list[str] = []
         self.constants: dict[str, Any] = {}
+        self.variables = 0
 
     def const(self, value: Any) -> str:
         name = f"c{len(self.constants)}"
@@ -80,102 +88,120 @@ class _Generator:
         """The name of a generated function for `schema` (True/False schemas included)."""
         name = f"s{len(self.functions)}"
         self.functions.append("")  # reserve the slot: subschemas get later numbers
-        body = self._body(schema) if isinstance(schema, dict) else []
+        body = self._body(schema, "v") if isinstance(schema, dict) else []
         if schema is False:
             body = ["return False"]
         lines = [f"def {name}(v):"] + ["    " + line for line in body] + ["    return True"]
         self.functions[int(name[1:])] = "\n".join(lines)
         return name
 
-    def _body(self, s: dict[str, Any]) -> list[str]:
+    def _body(self, s: dict[str, Any], v: str) -> list[str]:
+        """Lines that `return False` when the value in variable `v` fails `s` (and fall through
+        when it passes)."""
         out: list[str] = []
+        kinds: list[str] = []
         if "type" in s:
             kinds = [s["type"]] if isinstance(s["type"], str) else list(s["type"])
-            out.append(f"if not ({' or '.join(_TYPE_TESTS[k].format(v='v') for k in kinds)}): return False")
+            out.append(f"if not ({' or '.join(_TYPE_TESTS[k].format(v=v) for k in kinds)}): return False")
         if "const" in s:
-            out.append(f"if not {self._equals(s['const'])}: return False")
+            out.append(f"if not {self._equals(s['const'], v)}: return False")
         if "enum" in s:
             values = list(s["enum"])
             if values and all(type(e) is str for e in values):  # text only: what `equal` decides, by a set
-                out.append(f"if not (type(v) is str and v in {self.const(frozenset(values))}): return False")
+                out.append(f"if not (type({v}) is str and {v} in {self.const(frozenset(values))}): return False")
             else:
-                out.append(f"if not any(equal(v, e) for e in {self.const(values)}): return False")
+                out.append(f"if not any(equal({v}, e) for e in {self.const(values)}): return False")
         number = [(k, op) for k, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="),
                                          ("exclusiveMaximum", ">=")) if k in s]
         if number or "multipleOf" in s:
-            out.append("if _is_number(v):")
-            out += [f"    if v {op} {self.const(s[k])}: return False" for k, op in number]
+            out.append(f"if {_TYPE_TESTS['number'].format(v=v)}:")
+            out += [f"    if {v} {op} {self.const(s[k])}: return False" for k, op in number]
             if "multipleOf" in s:
-                out.append(f"    if not _multiple_of(v, {self.const(s['multipleOf'])}): return False")
-        text = [f"    if len(v) < {self.const(s['minLength'])}: return False"] if "minLength" in s else []
-        text += [f"    if len(v) > {self.const(s['maxLength'])}: return False"] if "maxLength" in s else []
-        text += [f"    if {self.const(re.compile(s['pattern']))}.search(v) is None: return False"] if "pattern" in s else []
+                out.append(f"    if not _multiple_of({v}, {self.const(s['multipleOf'])}): return False")
+        text = [f"    if len({v}) < {self.const(s['minLength'])}: return False"] if "minLength" in s else []
+        text += [f"    if len({v}) > {self.const(s['maxLength'])}: return False"] if "maxLength" in s else []
+        text += [f"    if {self.const(re.compile(s['pattern']))}.search({v}) is None: return False"] if "pattern" in s else []
         if text:
-            out += ["if isinstance(v, str):"] + text
-        out += self._array(s)
-        out += self._object(s)
+            out += [f"if isinstance({v}, str):"] + text
+        out += self._guarded(f"isinstance({v}, list)", self._array(s, v), kinds == ["array"])
+        out += self._guarded(f"isinstance({v}, dict)", self._object(s, v), kinds == ["object"])
         for key, joiner in (("allOf", " and "), ("anyOf", " or ")):
             if key in s:
-                calls = [f"{self.function(sub)}(v)" for sub in s[key]]
+                calls = [f"{self.function(sub)}({v})" for sub in s[key]]
                 out.append(f"if not ({joiner.join(calls)}): return False")
         if "oneOf" in s:
-            calls = [f"{self.function(sub)}(v)" for sub in s["oneOf"]]
+            calls = [f"{self.function(sub)}({v})" for sub in s["oneOf"]]
             out.append(f"if sum(({', '.join(calls)},)) != 1: return False")
         if "not" in s:
-            out.append(f"if {self.function(s['not'])}(v): return False")
+            out.append(f"if {self.function(s['not'])}({v}): return False")
         if "if" in s and ("then" in s or "else" in s):
             cond = self.function(s["if"])
             then, other = self.function(s.get("then", True)), self.function(s.get("else", True))
-            out.append(f"if not ({then}(v) if {cond}(v) else {other}(v)): return False")
+            out.append(f"if not ({then}({v}) if {cond}({v}) else {other}({v})): return False")
         return out
 
-    def _equals(self, value: Any) -> str:
+    @staticmethod
+    def _guarded(test: str, lines: list[str], known: bool) -> list[str]:
+        """`lines` (indented for a block) under `if test:`; dedented when the type test before
+        has already made sure of it (`known`)."""
+        if not lines:
+            return []
+        return [line[4:] for line in lines] if known else [f"if {test}:"] + lines
+
+    def _equals(self, value: Any, v: str) -> str:
         """A test that `v` equals the constant `value` as `equal` decides it, written out for the
         constants conditions use (a text, true/false, null): no call for the commonest checks."""
         if type(value) is str:
-            return f"(type(v) is str and v == {self.const(value)})"
+            return f"(type({v}) is str and {v} == {self.const(value)})"
         if value is None or type(value) is bool:
-            return f"(v is {self.const(value)})"  # null, true and false are singletons
-        return f"equal(v, {self.const(value)})"
+            return f"({v} is {self.const(value)})"  # null, true and false are singletons
+        return f"equal({v}, {self.const(value)})"
 
-    def _array(self, s: dict[str, Any]) -> list[str]:
+    def _array(self, s: dict[str, Any], v: str) -> list[str]:
         out: list[str] = []
         if "minItems" in s:
-            out.append(f"    if len(v) < {self.const(s['minItems'])}: return False")
+            out.append(f"    if len({v}) < {self.const(s['minItems'])}: return False")
         if "maxItems" in s:
-            out.append(f"    if len(v) > {self.const(s['maxItems'])}: return False")
+            out.append(f"    if len({v}) > {self.const(s['maxItems'])}: return False")
         if s.get("uniqueItems") is True:
-            out.append("    if not _unique(v): return False")
+            out.append(f"    if not _unique({v}): return False")
         if "items" in s:
-            out += ["    for x in v:", f"        if not {self.function(s['items'])}(x): return False"]
+            out += [f"    for x in {v}:", f"        if not {self.function(s['items'])}(x): return False"]
         if "contains" in s:
-            out.append(f"    if not any({self.function(s['contains'])}(x) for x in v): return False")
-        return ["if isinstance(v, list):"] + out if out else []
+            out.append(f"    if not any({self.function(s['contains'])}(x) for x in {v}): return False")
+        return out
 
-    def _object(self, s: dict[str, Any]) -> list[str]:
+    def _object(self, s: dict[str, Any], v: str) -> list[str]:
         out: list[str] = []
         for key in s.get("required", []):
-            out.append(f"    if {self.const(key)} not in v: return False")
+            out.append(f"    if {self.const(key)} not in {v}: return False")
         if "minProperties" in s:
-            out.append(f"    if len(v) < {self.const(s['minProperties'])}: return False")
+            out.append(f"    if len({v}) < {self.const(s['minProperties'])}: return False")
         if "maxProperties" in s:
-            out.append(f"    if len(v) > {self.const(s['maxProperties'])}: return False")
+            out.append(f"    if len({v}) > {self.const(s['maxProperties'])}: return False")
         props = s.get("properties", {})
         for key, sub in props.items():
             k = self.const(key)
-            out.append(f"    if {k} in v and not {self.function(sub)}(v[{k}]): return False")
+            if sub is False:
+                out.append(f"    if {k} in {v}: return False")
+            elif isinstance(sub, dict) and (body := self._body(sub, w := self._variable())):
+                out += [f"    if {k} in {v}:", f"        {w} = {v}[{k}]"] + ["        " + line for line in body]
         patterns = [(self.const(re.compile(p)), self.function(sub)) for p, sub in s.get("patternProperties", {}).items()]
         for pattern, check in patterns:
-            out += ["    for k, x in v.items():", f"        if {pattern}.search(k) and not {check}(x): return False"]
+            out += [f"    for k, x in {v}.items():", f"        if {pattern}.search(k) and not {check}(x): return False"]
         if "additionalProperties" in s:
             known = self.const(frozenset(props))
             listed = " or ".join(f"{p}.search(k)" for p, _ in patterns) or "False"
             check = self.function(s["additionalProperties"])
-            out += ["    for k, x in v.items():",
+            out += [f"    for k, x in {v}.items():",
                     f"        if k not in {known} and not ({listed}) and not {check}(x): return False"]
         if "propertyNames" in s:
-            out += ["    for k in v:", f"        if not {self.function(s['propertyNames'])}(k): return False"]
-        return ["if isinstance(v, dict):"] + out if out else []
+            out += [f"    for k in {v}:", f"        if not {self.function(s['propertyNames'])}(k): return False"]
+        return out
+
+    def _variable(self) -> str:
+        self.variables += 1
+        return f"v{self.variables}"
 
 
 def predicate(schema: dict[str, Any] | bool) -> Predicate:

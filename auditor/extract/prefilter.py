@@ -108,7 +108,12 @@ class TriggerIndex:
 def anchored(pattern: re.Pattern[str], text: str, starts: Iterable[int],
              endpos: int | None = None) -> Iterator[re.Match[str]]:
     """pattern.finditer(text, endpos=endpos) when `starts` (ascending) holds every position a match
-    can start at: the first match at each, skipping positions inside the previous match."""
+    can start at: the first match at each, skipping positions inside the previous match.
+
+    On ASCII text (97% of registry texts) the pattern's ASCII twin tries the positions: the same
+    matches without `re`'s Unicode tables for every \\b and case-insensitive letter."""
+    if text.isascii():
+        pattern = ascii_pattern(pattern)
     stop = len(text) if endpos is None else endpos
     end = 0
     for at in starts:
@@ -136,6 +141,33 @@ def ascii_lower(value: str) -> str | None:
 lower_cached = lru_cache(maxsize=512)(ascii_lower)
 
 
+def folded_lower(value: str) -> str | None:
+    """`value` lower-cased character for character, with the two non-ASCII letters re.IGNORECASE
+    equates with ASCII ones and lower() keeps (dotless i, long s) folded: an ASCII letter stands
+    in it exactly where the text has a character that matches that letter case-insensitively
+    (Kelvin sign lowers to "k"), every other character stays a character that is no ASCII letter
+    or digit, and positions agree. None when a character lowers to two ("İ"). Long registry texts
+    often hold one non-ASCII character ("≥", "®"): a third of the description and eligibility
+    text, which the ASCII-only tests would scan whole."""
+    if value.isascii():
+        return value.lower()
+    low = value.lower()
+    if len(low) != len(value):
+        return None
+    if "\u0131" in low or "\u017f" in low:
+        low = low.replace("\u0131", "i").replace("\u017f", "s")
+    return low
+
+
+# folded_lower of the few non-ASCII texts a record's Guarded patterns read (ASCII texts share
+# lower_cached). Small and never emptied: a few long texts per record, gone after a few records.
+_folded_other = lru_cache(maxsize=16)(folded_lower)
+
+
+def folded_cached(value: str) -> str | None:
+    return lower_cached(value) if value.isascii() else _folded_other(value)
+
+
 class Guarded:
     """A pattern behind a cheap test of what every match contains.
 
@@ -153,6 +185,10 @@ class Guarded:
         self.required = required
         self.words = tuple(r for r in required if re.escape(r) == r)
         self.patterns = tuple(re.compile(r) for r in required if re.escape(r) != r)
+        # A non-ASCII word is tested on non-ASCII text by `re` itself (case-insensitively): which
+        # characters re.IGNORECASE equates with it is re's own business.
+        self._ascii_words = tuple(w for w in self.words if w.isascii())
+        self._other_words = tuple(re.compile(re.escape(w), re.IGNORECASE) for w in self.words if not w.isascii())
         self._triggers: tuple[str, ...] | None = None
         self._triggers_read = False  # trigger words are read off the source on first use
         GUARDED.append(self)
@@ -160,7 +196,7 @@ class Guarded:
     def may_match(self, text: str) -> bool:
         low = lower_cached(text)
         if low is None:
-            return True
+            return self._may_match_other(text)
         for word in self.words:  # plain loops: this runs for every long text, generators cost more here
             if word in low:
                 return True
@@ -168,6 +204,20 @@ class Guarded:
             if pattern.search(low):
                 return True
         return False
+
+    def _may_match_other(self, text: str) -> bool:
+        """may_match for non-ASCII text, on its folded lower case (`folded_lower`: an ASCII letter
+        there wherever the text has a character matching it case-insensitively)."""
+        low = _folded_other(text)
+        if low is None:
+            return True
+        for word in self._ascii_words:
+            if word in low:
+                return True
+        for pattern in self.patterns:
+            if pattern.search(low):
+                return True
+        return any(w.search(text) for w in self._other_words)
 
     def search(self, text: str) -> re.Match[str] | None:
         if not self.may_match(text):
@@ -190,8 +240,11 @@ class Guarded:
         the text; None otherwise (not ASCII, no trigger words known, or too many occurrences)."""
         if not self._triggers_read:
             self._triggers, self._triggers_read = trigger_words(self.pattern), True
-        low = lower_cached(text)
-        if low is None or self._triggers is None:
+        if self._triggers is None:
+            return None
+        # Trigger words are ASCII: in the folded text they stand wherever a match can start.
+        low = folded_cached(text)
+        if low is None:
             return None
         at = occurrences(low, self._triggers)
         # One anchored try costs about what a scan of ~30 characters does.

@@ -125,7 +125,12 @@ def test_guard_skips_what_lacks_the_required_text() -> None:
     calc = next(g for g in GUARDED if "power" in g.required)
     assert calc.search("A sample size of 120 gives 90% power.") is not None
     assert not calc.may_match("Patients with chronic low back pain were randomised.")
-    assert calc.may_match("ſample ſize calculation")  # not ASCII: always scanned
+    # Not ASCII: tested on the folded lower case (long s is "s"), a non-ASCII word by `re` itself.
+    assert calc.may_match("ſample ſize calculation") and calc.search("ſample ſize calculation")
+    assert not calc.may_match("Patients aged ≥ 18 with chronic low back pain were randomised.")
+    assert calc.may_match("Statistical POWER ≥ 80%") and calc.search("Statistical POWER ≥ 80%")
+    assert calc.may_match("significance level Α = 0.05")  # capital alpha: re.IGNORECASE equates it with α
+    assert calc.may_match("İstanbul: 90% power")  # "İ" lowers to two characters: scanned whole
 
 
 def test_anchored_lexicon_search_finds_what_a_full_scan_finds(texts: list[str]) -> None:
