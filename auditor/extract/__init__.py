@@ -77,7 +77,7 @@ ORDER = run_order(EXTRACTORS)
 # emptied after each record: kept across records they would make a corpus of repeated studies
 # (such as the benchmark's re-identified copies) look faster than real, distinct registry data.
 _PER_RECORD_CACHES = (duration._candidates, duration._span_candidates, duration._session_candidates,
-                      instruments._words, timeframes._parse, prefilter.lower_cached)
+                      instruments._words, timeframes._parse, prefilter.lower_cached, prefilter.folded_other)
 
 
 @dataclass

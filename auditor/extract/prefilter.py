@@ -160,12 +160,12 @@ def folded_lower(value: str) -> str | None:
 
 
 # folded_lower of the few non-ASCII texts a record's Guarded patterns read (ASCII texts share
-# lower_cached). Small and never emptied: a few long texts per record, gone after a few records.
-_folded_other = lru_cache(maxsize=16)(folded_lower)
+# lower_cached); emptied after each record like lower_cached (extract._PER_RECORD_CACHES).
+folded_other = lru_cache(maxsize=16)(folded_lower)
 
 
 def folded_cached(value: str) -> str | None:
-    return lower_cached(value) if value.isascii() else _folded_other(value)
+    return lower_cached(value) if value.isascii() else folded_other(value)
 
 
 class Guarded:
@@ -208,7 +208,7 @@ class Guarded:
     def _may_match_other(self, text: str) -> bool:
         """may_match for non-ASCII text, on its folded lower case (`folded_lower`: an ASCII letter
         there wherever the text has a character matching it case-insensitively)."""
-        low = _folded_other(text)
+        low = folded_other(text)
         if low is None:
             return True
         for word in self._ascii_words:
