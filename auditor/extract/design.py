@@ -23,6 +23,14 @@ _NONRANDOM = compile_fast(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsin
                         r"randomi[sz]ation|\bnon[\s-]?random", re.I)
 # A labelled answer, as EU CTR / CTIS design sections give it ("Controlled: yes Randomised: no Open: yes").
 _ANSWER = compile_fast(r"\brandomi[sz](?:ed|ation)\s*:\s*(?P<a>yes|no)\b", re.I)
+# The label with no yes/no after it: left blank ("Randomised: " then the next label or line) or
+# "Information not present in EudraCT". The register's own answer is missing, so the label's word
+# "Randomised" says nothing about the design (a blank form is not a randomised trial). The next label
+# is one of the EU CTR E.8.1 design questions, which ICTRP copies on one line or one per line.
+_UNANSWERED = compile_fast(r"\brandomi[sz](?:ed|ation)\s*:[ \t]*(?:$|\n|information\s+not\s+(?:present|available)|"
+                           r"not\s+(?:given|stated|available|applicable)\b|"
+                           r"(?:E\.8\.1\.\d\s+)?(?:open|controlled|single\s+blind|double\s+blind|parallel\s+group|"
+                           r"cross\s+over|other)\s*:)", re.I | re.M)
 _RANDOM = compile_fast(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
 _ASSESSOR = compile_fast(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
                        r"\b(?:blind|mask)\w*[\s(:,-]+(?:the\s+)?(?:outcomes?\s+)?(?:assessor|evaluator|rater|examiner)s?|"
@@ -51,15 +59,18 @@ def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
                                        else "allocation: non-randomized")]
         if m := _ANSWER.search(value):
             return m.group("a").lower() == "yes", [evidence(alloc, m.start(), m.end(), "randomised: " + m.group("a").lower())]
-        if m := _NONRANDOM.search(value):
-            return False, [evidence(alloc, m.start(), m.end(), "non-randomised allocation")]
-        if m := _RANDOM.search(value):
-            return True, [evidence(alloc, m.start(), m.end(), "randomised allocation")]
+        if not _UNANSWERED.search(value):
+            if m := _NONRANDOM.search(value):
+                return False, [evidence(alloc, m.start(), m.end(), "non-randomised allocation")]
+            if m := _RANDOM.search(value):
+                return True, [evidence(alloc, m.start(), m.end(), "randomised allocation")]
     for text in (record.design.description, record.official_title, record.title):
         if text is None:
             continue
         if m := _ANSWER.search(text.value):
             return m.group("a").lower() == "yes", [evidence(text, m.start(), m.end(), "randomised: " + m.group("a").lower())]
+        if _UNANSWERED.search(text.value):
+            continue  # a blank design form: only the titles may still say how allocation was done
         if m := _NONRANDOM.search(text.value):
             return False, [evidence(text, m.start(), m.end(), "non-randomised design stated")]
         if m := _RANDOM.search(text.value):

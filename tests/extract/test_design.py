@@ -16,6 +16,11 @@ from tests.extract.helpers import record, t
     (None, "Controlled: yes\nRandomised: no\nOpen: yes\nSingle blind: no", False),
     (None, "Controlled: yes Randomised: yes Open: no Double blind: yes", True),
     ("Randomized: No", None, False),
+    # A blank or "not present" answer is no answer: the label's own word is not a randomised design.
+    (None, "Controlled: no\nRandomised: \nOpen: \nSingle blind: ", None),
+    (None, "Controlled: yes Randomised: Open: no", None),
+    ("Randomised: Information not present in EudraCT", "E.8.1.1 Randomised: Information not present in EudraCT",
+     None),
     (None, "Allocation: Randomized. Intervention model: Parallel Assignment.", True),
     (None, "A non-randomised, single-arm feasibility study.", False),
     (None, "Intervention model: Parallel Assignment. Masking: None (Open Label).", None),
