@@ -150,6 +150,8 @@ class Results(_Model, kw_only=True):
     adverse_events_time_frame: Text | None = None
     adverse_events_description: Text | None = None
     adverse_event_terms: int = 0
+    flag_only: Annotated[bool, Meta(description="the source only flags that results exist (ICTRP copies): "
+                                                "no results content, so what the results say is unknown")] = False
 
 
 class RegisteredVersion(_Model, kw_only=True):

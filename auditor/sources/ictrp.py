@@ -28,6 +28,7 @@ line breaks.
 | dates.start | Date_enrollement (date of first enrolment, as given) |
 | dates.registered | Date_registration (as given), parsed from Date_registration3 (YYYYMMDD) when present |
 | results.posted / posted_at | results_yes_no = Yes, or a results_date_posted (results_url_link alone is not enough: DRKS gives a link to an empty results tab for every trial) |
+| results.flag_only | always True with posted results: the export flags results, it does not copy them |
 | results.adverse_events_description | results_adverse_events |
 
 **Outcome text** is split into Outcomes by :mod:`auditor.sources.outcome_text` (documented there).
@@ -196,6 +197,7 @@ def _results(r: _Record) -> Results:
     for field in ("results_yes_no", "results_date_posted"):
         value = r.value(field)
         if value and (field != "results_yes_no" or value.lower() in ("yes", "true")):
-            return Results(posted=True, posted_at=r.at(field)["at"],
+            # ICTRP copies the flag and links, not the results themselves.
+            return Results(posted=True, posted_at=r.at(field)["at"], flag_only=True,
                            adverse_events_description=r.text("results_adverse_events"))
     return Results(posted=False)
