@@ -65,3 +65,13 @@ def test_ictrp_results_flag_without_content_leaves_results_facts_unclear(tmp_pat
     for code in ("AE03", "QL04"):
         assert finding(one, code)["status"] == "unclear"
         assert "holds no results content" in finding(one, code)["message"]
+
+
+def test_chictr_target_size_reads_the_number_after_each_colon(tmp_path: Path) -> None:
+    rows = [{"TrialID": f"ChiCTR200000000{i}", "Source Register": "ChiCTR", "Target size": size}
+            for i, size in enumerate(["Target condition:3000;Difficult condition:0", "4 groups:2800;",
+                                      "1 the critical group :8;2 the severe group:8;3 controls:8;"])]
+    audits = audit(ictrp_csv(tmp_path, *rows), "SS01,SS03")
+    assert [(a["facts"]["sample_size"]["enrollment"], a["facts"]["sample_size"]["per_arm"]) for a in audits] == [
+        (3000, 3000), (2800, 700), (24, 8)]
+    assert [finding(a, "SS01")["status"] for a in audits] == ["met", "met", "not_met"]
