@@ -94,6 +94,7 @@ class Design(_Model, kw_only=True):
     who_masked: list[Text] = []
     phases: list[Text] = []
     description: Text | None = None  # free-text design statement (ICTRP `Study_design`, protocol notes)
+    arm_count: Number | None = None  # the number of arms a registry field states (EU CTR E.8.2.4), as given
 
 
 class Enrollment(_Model, kw_only=True):

@@ -2,8 +2,9 @@
 
 - randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group), a labelled answer
   ("Randomised: no", as EU CTR and CTIS give it) or prose ("Randomized controlled trial", "non-randomised").
-- arm_count: registered arms; without arm groups, the number of interventions, else prose
-  ("randomised to one of two groups").
+- arm_count: registered arms; else the arm count a registry field states (EU CTR E.8.2.4); else a
+  single-arm title ("Open-Label, Single-Arm Study"); else prose ("randomised to one of two groups");
+  else the number of interventions.
 - assessor_blinded: whoMasked lists the outcomes assessor; masking NONE -> False; a masked
   design that names other roles only -> False; masking prose that names the assessor
   ("assessor-blinded") or masks all four roles ("quadruple-blind": participant, care provider,
@@ -37,6 +38,7 @@ _ASSESSOR = compile_fast(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+asse
                        r"\bassessor[\s-]blind|\bquadruple[\s-]blind", re.I)
 _OPEN = compile_fast(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
                    re.I)
+_ONE_ARM = compile_fast(r"\b(?:single|one)[\s-]+(?:arm|group)(?:ed)?\b(?![\s-]+(?:of|per|each)\b)", re.I)
 _GROUPS = compile_fast(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
                      r"(?:\w+\s+){0,3}?(?:to|into)\s+(?:one\s+of\s+)?(?P<n>two|three|four|five|six|2|3|4|5|6)\s+"
                      r"(?:\w+\s+)?(?:groups|arms)", re.I)
@@ -83,6 +85,13 @@ def arm_count(record: TrialRecord) -> tuple[int | None, list[Evidence]]:
         labels = [a.label for a in record.arms if a.label is not None]
         where = "in the protocol file" if record.source.format == "protocol" else "registered"
         return len(record.arms), [Evidence.of(labels[0], note=f"{len(record.arms)} arms {where}")] if labels else []
+    stated = record.design.arm_count
+    if stated is not None and stated.value >= 1:  # the register's own field; 0 is no answer
+        n = int(stated.value)
+        return n, [Evidence.of(stated, note=f"{n} arms stated by the registry")]
+    for text in (record.title, record.official_title):
+        if text is not None and (m := _ONE_ARM.search(text.value)):
+            return 1, [evidence(text, m.start(), m.end(), "single-arm design stated")]
     for text in (record.design.description, record.summary, record.description):
         if text is not None and (m := _GROUPS.search(text.value)):
             n = m.group("n").lower()

@@ -26,6 +26,7 @@ records stay separate (linking copies into one trial is the store's trial identi
 | design.allocation | the "Randomised: yes/no" answer of E.8.1.1 (labelled, as written; the extractors judge it) |
 | design.masking | the E.8.1.2-E.8.1.4 answer that is Yes ("Open", "Single blind", "Double blind"); who is masked is not registered |
 | design.phases | E.7.1-E.7.4 phases answered Yes |
+| design.arm_count | E.8.2.4 number of treatment arms in the trial, as given |
 | enrollment.count / type | F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state; ESTIMATED (F.4 is the planned number) |
 | interventions[] | D.IMP n: D.3.1 product name (else D.3.8 INN, D.2.1.1.1 trade name, D.3.2 code); description = D.1.2/D.1.3 role, D.3.4 form, D.3.7 routes; placebo (D.8) when E.8.2.2 is Yes |
 | outcomes[] | primary: E.5.1 end point(s) + E.5.1.1 timepoint(s); secondary: E.5.2 + E.5.2.1 (one Outcome per section) |
@@ -175,8 +176,10 @@ def _design(f: Fields) -> Design:
         t = f.text(masked[0][0])
         masking = Text(value=masked[0][1], at=t.at, line=t.line) if t else None
     phases = [Text(value=label, at=t.at, line=t.line) for k, label in _PHASES if f.yes(k) and (t := f.text(k))]
+    arms = f.text("e824_number_of_treatment_arms_in_the_trial")
     return Design(study_type=Text(value="INTERVENTIONAL", at=f.at("a2_eudract_number")[0] or "A.2"),
-                  allocation=allocation, masking=masking, phases=phases, description=description)
+                  allocation=allocation, masking=masking, phases=phases, description=description,
+                  arm_count=fields.number(arms.value, arms.at, arms.line) if arms else None)
 
 
 def _enrollment(f: Fields) -> Enrollment:

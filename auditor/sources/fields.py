@@ -40,6 +40,8 @@ _ALLOCATION = (
     re.compile(r"\bRandomi[sz](?:ed|ation)\s*:\s*(?:yes|no|randomi[sz]ed|non[- ]?randomi[sz]ed|not randomi[sz]ed)\b", re.I),
 )
 _MASKING = re.compile(r"\bMasking\s*:\s*([^.;,\n<(]*(?:\([^)]*\))?)", re.I)
+# EU CTR E.8.2.4, as ICTRP copies it into Study_design.
+_ARMS = re.compile(r"\bNumber of treatment arms in the trial\s*:\s*(\d+)\b", re.I)
 _MODEL = re.compile(r"\bIntervention model\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I)
 _BREAK = re.compile(r"<\s*br\s*/?\s*>|<\s*/?\s*p\s*>", re.I)
 _TAG = re.compile(r"<[a-zA-Z/][^<>]{0,200}>")
@@ -155,14 +157,17 @@ def design_statement(design: Text | None) -> dict[str, Any]:
 
     ICTRP's Study_design and pre-2017 ClinicalTrials.gov ``<study_design>`` write the structured
     design as prose ("Allocation: Randomized. Intervention model: Parallel Assignment. Masking:
-    Single (Outcomes Assessor)."). Only labelled values are taken, as written, pointing at the
+    Single (Outcomes Assessor)."; EU CTR copies: "Number of treatment arms in the trial: 2"). Only labelled values are taken, as written, pointing at the
     design text; what unlabelled prose says ("a randomised trial") is read by extract/design.py.
     """
     if design is None:
         return {}
     masking = _labelled(_MASKING, design)
+    arms = _ARMS.search(design.value)
     return {"allocation": _allocation(design), "masking": masking, "who_masked": who_masked(masking),
-            "intervention_model": _labelled(_MODEL, design)}
+            "intervention_model": _labelled(_MODEL, design),
+            "arm_count": Number(value=float(arms.group(1)), at=design.at, line=design.line, text=arms.group(0))
+            if arms else None}
 
 
 def _labelled(pattern: re.Pattern[str], design: Text | None) -> Text | None:

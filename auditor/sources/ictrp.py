@@ -20,6 +20,7 @@ line breaks.
 | design.description | Study_design, whole |
 | design.allocation | from Study_design only when it says so: an ``Allocation:`` value or a ``Randomised: yes/no`` answer (the labelled phrase as written; prose is read by the extractors) |
 | design.masking, who_masked, intervention_model | Study_design's ``Masking:`` and ``Intervention model:`` values, when labelled |
+| design.arm_count | Study_design's ``Number of treatment arms in the trial: N`` (EU CTR copies) |
 | enrollment.count | Target_size when it is a number or starts with the total ("120 ; Group A: 60" -> 120, text kept); a single "group:N" -> N ("4 groups:2800;" -> 2800); several groups without a total -> no count |
 | enrollment.per_arm | Target_size "group:N;group:M;" items (ChiCTR), one Number per group, the number after each colon as written (a 0 target too: the extractors judge it); a group number before the label ("1 the critical group:8") is part of the label |
 | enrollment.type | type_enrolment (full export), normalised to ACTUAL / ESTIMATED |

@@ -75,3 +75,12 @@ def test_chictr_target_size_reads_the_number_after_each_colon(tmp_path: Path) ->
     assert [(a["facts"]["sample_size"]["enrollment"], a["facts"]["sample_size"]["per_arm"]) for a in audits] == [
         (3000, 3000), (2800, 700), (24, 8)]
     assert [finding(a, "SS01")["status"] for a in audits] == ["met", "met", "not_met"]
+
+
+def test_the_registry_arm_count_wins_over_counted_interventions(tmp_path: Path) -> None:
+    stated = {"Study design": "Controlled: yes<br>Randomised: yes<br>Number of treatment arms in the trial: 2<br>",
+              "Intervention": "Product Name: Masitinib;Product Name: Placebo;Product Name: Riluzole"}
+    single = {"Scientific title": "A Phase 2, Open-Label, Single-Arm Study of X", "Source Register": "CTIS",
+              "Intervention": "X;Y;Z"}
+    audits = audit(ictrp_csv(tmp_path, stated, single), "SS01")
+    assert [a["facts"]["design"]["arm_count"] for a in audits] == [2, 1]

@@ -43,6 +43,7 @@ def test_euctr_text_member_states_are_copies_of_one_trial():
     assert de.enrollment.count.value == 120 and de.enrollment.type.value == "ESTIMATED"
     assert [i.name.value for i in de.interventions] == ["Examplinib", "Ibuprofen"]
     assert de.dates.registered_parsed.isoformat() == "2020-03-02" and de.status.value == "Ongoing"
+    assert (de.design.arm_count.value, de.design.arm_count.at) == (2, "E.8.2.4")
 
 
 def test_euctr_text_facts_point_at_sections():
