@@ -87,8 +87,8 @@ def arm_count(record: TrialRecord) -> tuple[int | None, list[Evidence]]:
         return len(record.arms), [Evidence.of(labels[0], note=f"{len(record.arms)} arms {where}")] if labels else []
     stated = record.design.arm_count
     if stated is not None and stated.value >= 1:  # the register's own field; 0 is no answer
-        n = int(stated.value)
-        return n, [Evidence.of(stated, note=f"{n} arms stated by the registry")]
+        arms = int(stated.value)
+        return arms, [Evidence.of(stated, note=f"{arms} arms stated by the registry")]
     for text in (record.title, record.official_title):
         if text is not None and (m := _ONE_ARM.search(text.value)):
             return 1, [evidence(text, m.start(), m.end(), "single-arm design stated")]
