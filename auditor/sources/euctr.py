@@ -30,12 +30,13 @@ records stay separate (linking copies into one trial is the store's trial identi
 | enrollment.count / type | F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state; ESTIMATED (F.4 is the planned number) |
 | interventions[] | D.IMP n: D.3.1 product name (else D.3.8 INN, D.2.1.1.1 trade name, D.3.2 code); description = D.1.2/D.1.3 role, D.3.4 form, D.3.7 routes; placebo (D.8) when E.8.2.2 is Yes |
 | outcomes[] | primary: E.5.1 end point(s) + E.5.1.1 timepoint(s); secondary: E.5.2 + E.5.2.1 (one Outcome per section) |
+| countries | A.1 member state concerned (without its authority); E.8.6.3 countries where sites are planned |
 | dates.registered | Summary "Date on which this record was first entered in the EudraCT database" |
 | dates.start | results' trialInformation.recruitmentStartDate (ctrdata, trials with results); the protocol has no start date |
 | results.* | ctrdata's results part: endPoints.endPoint[].title; adverseEvents.{timeFrame, description, reportingGroups.reportingGroup[]} |
 
 Not read: B sponsor and contacts, D.2-D.3 product details other than the ones above, E.1.2 MedDRA
-codes, E.6 scope, E.8.3-E.8.7 sites and committees, E.8.9 duration estimates, F.1-F.3 age ranges and
+codes, E.6 scope, E.8.3-E.8.7 sites (other than E.8.6.3 countries) and committees, E.8.9 duration estimates, F.1-F.3 age ranges and
 groups (no fact uses them), G networks, N authority/ethics decisions, P global end date (TrialRecord
 has no end date), the national-language copies of each text (the English text is read; a record
 that has only a national-language text is read in that language, as written).
@@ -43,6 +44,7 @@ that has only a national-language text is read in that language, as written).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,8 +151,37 @@ def to_record(f: Fields, source: SourceRef, results_doc: dict[str, Any] | None =
         interventions=_interventions(f),
         outcomes=_outcomes(f),
         dates=_dates(f, m),
+        countries=_countries(f),
         results=_results(m) if m is not None else Results(posted=False),
     )
+
+
+# E.8.6.3 as the text download labels it; ctrdata's key is e863_trial_sites_planned_in.
+_SITES_OUTSIDE = ("e863_if_e861_or_e862_are_yes_specify_the_regions_in_which_trial_sites_are_planned",
+                  "e863_trial_sites_planned_in")
+
+
+_STATE_NAMES = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(ids.MEMBER_STATES, key=len, reverse=True)
+                                               if "/" not in n) + r")\b", re.I)
+
+
+def _countries(f: Fields) -> list[Text]:
+    """A.1 member state ("France - ANSM" -> France), then E.8.6.3 countries one a line. ctrdata joins
+    E.8.6.3 with spaces ("United Kingdom France Germany"), which cannot be split without a list of
+    country names: then only the names that are EU/EEA member states are taken."""
+    found: list[Text] = []
+    state = f.text("a1_member_state_concerned")
+    if state is not None:
+        found.append(Text(value=state.value.split(" - ")[0].strip(), at=state.at, line=state.line))
+    for key in _SITES_OUTSIDE:
+        t = f.text(key)
+        if t is None:
+            continue
+        if "\n" in t.value or " " not in t.value.strip():
+            found += [Text(value=n.strip(), at=t.at, line=t.line) for n in t.value.split("\n") if n.strip()]
+        else:
+            found += [Text(value=n, at=t.at, line=t.line) for n in _STATE_NAMES.findall(t.value)]
+    return list({c.value.lower(): c for c in found}.values())
 
 
 def _joined(f: Fields, *keys: str, sep: str = "\n\n") -> Text | None:

@@ -111,3 +111,18 @@ def test_real_ctis_search_response(real):
     records, errors = read_all(path)
     assert not errors and [r.trial_id for r in records] == expected
     assert len(audit(path)["audits"]) == len(expected)
+
+
+def test_countries_are_mapped_from_each_registers_own_field():
+    from auditor.model import SourceRef
+    from auditor.sources import ctis, euctr, isrctn
+    ref = SourceRef(path="x", format="t")
+    de, es = read_all(EURO / "euctr_two_copies.txt")[0]
+    assert [c.value for c in de.countries][:1] == ["Germany"] and es.countries[0].value == "Spain"
+    stored = euctr.Fields.from_json({"a2_eudract_number": "2020-001234-56", "a1_member_state_concerned": "France - ANSM",
+                                     "e863_trial_sites_planned_in": "United Kingdom France Germany"}, "")
+    assert [c.value for c in euctr.to_record(stored, ref).countries] == ["France", "United Kingdom", "Germany"]
+    doc = {"isrctn": "ISRCTN12345678", "participants": {"recruitmentCountries": {"country": ["England", "Wales"]}}}
+    assert [c.value for c in isrctn.to_record(doc, "", ref).countries] == ["England", "Wales"]
+    trial = {"ctNumber": "2023-505613-24-00", "trialCountries": ["France:2", "Poland:4"]}
+    assert [c.value for c in ctis.to_record(trial, "", ref).countries] == ["France", "Poland"]
