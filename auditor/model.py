@@ -101,6 +101,7 @@ class Enrollment(_Model, kw_only=True):
     count: Number | None = None
     type: Text | None = None  # ACTUAL / ESTIMATED (ANTICIPATED is normalised by readers to ESTIMATED)
     per_arm: list[Number] = []  # protocol files may state the target per arm
+    unread: Text | None = None  # the target-size field as written when it holds no number ("lots")
 
 
 class SampleSizePlan(_Model, kw_only=True):

@@ -48,6 +48,9 @@ def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
         total = int(sum(n.value for n in groups))
         sheet.set("sample_size.enrollment", total,
                   [Evidence.of(n, note=f"per-group target; {total} in all") for n in groups])
+    elif (unread := record.enrollment.unread) is not None:  # given, but not as a number: unknown, not absent
+        sheet.set("sample_size.enrollment", None,
+                  Evidence.of(unread, note=f"target size is not a number: {unread.at} is “{unread.value[:80]}”"))
     else:
         sheet.set("sample_size.enrollment", None)
     etype = record.enrollment.type

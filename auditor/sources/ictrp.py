@@ -23,6 +23,7 @@ line breaks.
 | design.arm_count | Study_design's ``Number of treatment arms in the trial: N`` (EU CTR copies) |
 | enrollment.count | Target_size when it is a number or starts with the total ("120 ; Group A: 60" -> 120, text kept); a single "group:N" -> N ("4 groups:2800;" -> 2800); several groups without a total -> no count |
 | enrollment.per_arm | Target_size "group:N;group:M;" items (ChiCTR), one Number per group, the number after each colon as written (a 0 target too: the extractors judge it); a group number before the label ("1 the critical group:8") is part of the label |
+| enrollment.unread | Target_size as written when it gives no number ("lots", "not stated") |
 | enrollment.type | type_enrolment (full export), normalised to ACTUAL / ESTIMATED |
 | interventions[] | Intervention(s), one per ``;`` item; a ClinicalTrials.gov "Drug: name" prefix becomes the type |
 | outcomes[] | Primary_outcome / Secondary_outcome(s), see "Outcome text" below |
@@ -175,7 +176,8 @@ def _enrollment(r: _Record) -> Enrollment:
     per_arm = [Number(value=float(n), text=item, **where) for item, n in groups]
     if len(per_arm) == 1:
         count = Number(value=per_arm[0].value, text=raw, **where)
-    return Enrollment(count=count, per_arm=per_arm,
+    unread = Text(value=raw, **where) if raw and count is None and not per_arm else None
+    return Enrollment(count=count, per_arm=per_arm, unread=unread,
                       type=fields.enrollment_type(kind, **r.at("type_enrolment")) if kind else None)
 
 

@@ -84,3 +84,14 @@ def test_the_registry_arm_count_wins_over_counted_interventions(tmp_path: Path) 
               "Intervention": "X;Y;Z"}
     audits = audit(ictrp_csv(tmp_path, stated, single), "SS01")
     assert [a["facts"]["design"]["arm_count"] for a in audits] == [2, 1]
+
+
+def test_unreadable_values_are_quoted_not_called_missing(tmp_path: Path) -> None:
+    row = {"Date registration": "31/02/2020", "Date registration3": "", "Target size": "lots"}
+    (one,) = audit(ictrp_csv(tmp_path, row), "RG01,SS03")
+    for code, field, value, says in (("RG01", "Date registration", "31/02/2020", "not a readable date"),
+                                     ("SS03", "Target size", "lots", "not stated as a number")):
+        f = finding(one, code)
+        assert f["status"] == "unclear" and says in f["message"]
+        assert [(e["quote"], field in e["at"]) for e in f["evidence"]] == [(value, True)]
+        assert value in f["evidence"][0]["note"]
