@@ -15,7 +15,7 @@ a JSON array of records. ``at`` is a JSON pointer. Part I is the trial's common 
 | conditions | T.trialInformation.medicalCondition.partIMedicalConditions[].medicalCondition | conditions |
 | summary, description | T.trialInformation.trialObjective.mainObjective; secondaryObjectives[].secondaryObjective, one a line | - |
 | eligibility | T.trialInformation.eligibilityCriteria.principalInclusionCriteria[] and principalExclusionCriteria[], one criterion a line | - |
-| design.phases | trialPhase ("Therapeutic exploratory (Phase II)") | trialPhase |
+| design.phases | trialPhase ("Therapeutic exploratory (Phase II)" -> PHASE2; a code is kept as given) | trialPhase |
 | enrollment.count | totalNumberEnrolled (type not stated by CTIS: left unknown) | totalNumberEnrolled |
 | interventions[] | part I products[]: productName (else prodName), mpRoleInTrial "1" = test / other = comparator or auxiliary, pharmaceutical form | product |
 | outcomes[] | T.trialInformation.endPoint.primaryEndPoints[] / secondaryEndPoints[].endPoint, each split by :mod:`auditor.sources.outcome_text` (CTIS has no time-point field; time points are in the end point's text) | primaryEndPoint (primary), endPoint (other) |
@@ -105,7 +105,7 @@ def to_record(doc: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
         summary=info.text("trialObjective", "mainObjective") if info else None,
         description=_lines(info, ("trialObjective", "secondaryObjectives"), "secondaryObjective") if info else None,
         eligibility=_eligibility(info),
-        design=Design(phases=[p for p in [m.text("trialPhase")] if p]),
+        design=Design(phases=fields.phases(m.text("trialPhase"))),
         enrollment=Enrollment(count=fields.number(doc.get("totalNumberEnrolled"), m.pointer("totalNumberEnrolled"))),
         interventions=_products(m, part),
         outcomes=_outcomes(m, info),

@@ -25,9 +25,9 @@ records stay separate (linking copies into one trial is the store's trial identi
 | design.description | E.8.1 answers as the register writes them: "Controlled: Yes", "Randomised: No", "Open: Yes", ... E.8.2 comparator answers, E.8.2.4 number of arms |
 | design.allocation | the "Randomised: yes/no" answer of E.8.1.1 (labelled, as written; the extractors judge it) |
 | design.masking | the E.8.1.2-E.8.1.4 answer that is Yes ("Open", "Single blind", "Double blind"); who is masked is not registered |
-| design.phases | E.7.1-E.7.4 phases answered Yes |
+| design.phases | E.7.1-E.7.4 phases answered Yes, as PHASE1-PHASE4 (the label kept as ``original``) |
 | design.arm_count | E.8.2.4 number of treatment arms in the trial, as given |
-| enrollment.count / type | F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state; ESTIMATED (F.4 is the planned number) |
+| enrollment.count / type | with results (ctrdata): the sum of trialInformation.countrySubjectCounts[].subjects, ACTUAL; else F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state, ESTIMATED (F.4 is the planned number) |
 | interventions[] | D.IMP n: D.3.1 product name (else D.3.8 INN, D.2.1.1.1 trade name, D.3.2 code); description = D.1.2/D.1.3 role, D.3.4 form, D.3.7 routes; placebo (D.8) when E.8.2.2 is Yes |
 | outcomes[] | primary: E.5.1 end point(s) + E.5.1.1 timepoint(s); secondary: E.5.2 + E.5.2.1 (one Outcome per section) |
 | countries | A.1 member state concerned (without its authority); E.8.6.3 countries where sites are planned |
@@ -54,6 +54,7 @@ from auditor.model import (
     Design,
     Enrollment,
     Intervention,
+    Number,
     Outcome,
     Results,
     SourceRef,
@@ -147,7 +148,7 @@ def to_record(f: Fields, source: SourceRef, results_doc: dict[str, Any] | None =
         description=f.text("e22_secondary_objectives_of_the_trial"),
         eligibility=_joined(f, "e3_principal_inclusion_criteria", "e4_principal_exclusion_criteria"),
         design=_design(f),
-        enrollment=_enrollment(f),
+        enrollment=_actual(m) or _enrollment(f),
         interventions=_interventions(f),
         outcomes=_outcomes(f),
         dates=_dates(f, m),
@@ -206,7 +207,8 @@ def _design(f: Fields) -> Design:
     if len(masked) == 1:
         t = f.text(masked[0][0])
         masking = Text(value=masked[0][1], at=t.at, line=t.line) if t else None
-    phases = [Text(value=label, at=t.at, line=t.line) for k, label in _PHASES if f.yes(k) and (t := f.text(k))]
+    phases = [Text(value=f"PHASE{i}", at=t.at, line=t.line, original=label)
+              for i, (k, label) in enumerate(_PHASES, 1) if f.yes(k) and (t := f.text(k))]
     arms = f.text("e824_number_of_treatment_arms_in_the_trial")
     return Design(study_type=Text(value="INTERVENTIONAL", at=f.at("a2_eudract_number")[0] or "A.2"),
                   allocation=allocation, masking=masking, phases=phases, description=description,
@@ -219,6 +221,21 @@ def _enrollment(f: Fields) -> Enrollment:
         if t is not None and (count := fields.number(t.value, t.at, t.line)) is not None:
             return Enrollment(count=count, type=Text(value="ESTIMATED", at=t.at, line=t.line))
     return Enrollment()
+
+
+def _actual(m: JsonMapper | None) -> Enrollment | None:
+    """The enrolled number of a trial with results: the sum of the results' subjects per country
+    (trialInformation.countrySubjectCounts; the register shows this sum as the worldwide total)."""
+    if m is None:
+        return None
+    key = ("trialInformation", "countrySubjectCounts", "countrySubjectCount")
+    counts = [dig(item, "subjects") for item in (dig(m.study, *key) or [])] if isinstance(dig(m.study, *key), list) \
+        else [dig(m.study, *key, "subjects")]
+    numbers = [int(c) for c in counts if isinstance(c, (int, str)) and str(c).strip().isdigit()]
+    if not numbers or len(numbers) != len(counts):
+        return None
+    at = m.pointer(*key)
+    return Enrollment(count=Number(value=float(sum(numbers)), at=at), type=Text(value="ACTUAL", at=at))
 
 
 def _interventions(f: Fields) -> list[Intervention]:
