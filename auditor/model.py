@@ -94,12 +94,14 @@ class Design(_Model, kw_only=True):
     who_masked: list[Text] = []
     phases: list[Text] = []
     description: Text | None = None  # free-text design statement (ICTRP `Study_design`, protocol notes)
+    arm_count: Number | None = None  # the number of arms a registry field states (EU CTR E.8.2.4), as given
 
 
 class Enrollment(_Model, kw_only=True):
     count: Number | None = None
     type: Text | None = None  # ACTUAL / ESTIMATED (ANTICIPATED is normalised by readers to ESTIMATED)
     per_arm: list[Number] = []  # protocol files may state the target per arm
+    unread: Text | None = None  # the target-size field as written when it holds no number ("lots")
 
 
 class SampleSizePlan(_Model, kw_only=True):
@@ -150,6 +152,8 @@ class Results(_Model, kw_only=True):
     adverse_events_time_frame: Text | None = None
     adverse_events_description: Text | None = None
     adverse_event_terms: int = 0
+    flag_only: Annotated[bool, Meta(description="the source only flags that results exist (ICTRP copies): "
+                                                "no results content, so what the results say is unknown")] = False
 
 
 class RegisteredVersion(_Model, kw_only=True):

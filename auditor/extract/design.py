@@ -2,8 +2,9 @@
 
 - randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group), a labelled answer
   ("Randomised: no", as EU CTR and CTIS give it) or prose ("Randomized controlled trial", "non-randomised").
-- arm_count: registered arms; without arm groups, the number of interventions, else prose
-  ("randomised to one of two groups").
+- arm_count: registered arms; else the arm count a registry field states (EU CTR E.8.2.4); else a
+  single-arm title ("Open-Label, Single-Arm Study"); else prose ("randomised to one of two groups");
+  else the number of interventions.
 - assessor_blinded: whoMasked lists the outcomes assessor; masking NONE -> False; a masked
   design that names other roles only -> False; masking prose that names the assessor
   ("assessor-blinded") or masks all four roles ("quadruple-blind": participant, care provider,
@@ -23,12 +24,21 @@ _NONRANDOM = compile_fast(r"\bnon[\s-]?randomi[sz]ed|\bnot\s+randomi[sz]ed|\bsin
                         r"randomi[sz]ation|\bnon[\s-]?random", re.I)
 # A labelled answer, as EU CTR / CTIS design sections give it ("Controlled: yes Randomised: no Open: yes").
 _ANSWER = compile_fast(r"\brandomi[sz](?:ed|ation)\s*:\s*(?P<a>yes|no)\b", re.I)
+# The label with no yes/no after it: left blank ("Randomised: " then the next label or line) or
+# "Information not present in EudraCT". The register's own answer is missing, so the label's word
+# "Randomised" says nothing about the design (a blank form is not a randomised trial). The next label
+# is one of the EU CTR E.8.1 design questions, which ICTRP copies on one line or one per line.
+_UNANSWERED = compile_fast(r"\brandomi[sz](?:ed|ation)\s*:[ \t]*(?:$|\n|information\s+not\s+(?:present|available)|"
+                           r"not\s+(?:given|stated|available|applicable)\b|"
+                           r"(?:E\.8\.1\.\d\s+)?(?:open|controlled|single\s+blind|double\s+blind|parallel\s+group|"
+                           r"cross\s+over|other)\s*:)", re.I | re.M)
 _RANDOM = compile_fast(r"\brandomi[sz]ed|\brandomi[sz]ation|\brandomly\s+(?:assigned|allocated)|\bRCT\b", re.I)
 _ASSESSOR = compile_fast(r"\b(?:assessor|evaluator|rater|examiner|outcome\s+assessor)s?[\s-]+(?:blind|mask)|"
                        r"\b(?:blind|mask)\w*[\s(:,-]+(?:the\s+)?(?:outcomes?\s+)?(?:assessor|evaluator|rater|examiner)s?|"
                        r"\bassessor[\s-]blind|\bquadruple[\s-]blind", re.I)
 _OPEN = compile_fast(r"^\s*(?:open|none|no\s+masking|unblinded|not\s+blinded)\b|masking\s+not\s+used|open[\s-]label",
                    re.I)
+_ONE_ARM = compile_fast(r"\b(?:single|one)[\s-]+(?:arm|group)(?:ed)?\b(?![\s-]+(?:of|per|each)\b)", re.I)
 _GROUPS = compile_fast(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|divided)\s+"
                      r"(?:\w+\s+){0,3}?(?:to|into)\s+(?:one\s+of\s+)?(?P<n>two|three|four|five|six|2|3|4|5|6)\s+"
                      r"(?:\w+\s+)?(?:groups|arms)", re.I)
@@ -51,15 +61,18 @@ def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
                                        else "allocation: non-randomized")]
         if m := _ANSWER.search(value):
             return m.group("a").lower() == "yes", [evidence(alloc, m.start(), m.end(), "randomised: " + m.group("a").lower())]
-        if m := _NONRANDOM.search(value):
-            return False, [evidence(alloc, m.start(), m.end(), "non-randomised allocation")]
-        if m := _RANDOM.search(value):
-            return True, [evidence(alloc, m.start(), m.end(), "randomised allocation")]
+        if not _UNANSWERED.search(value):
+            if m := _NONRANDOM.search(value):
+                return False, [evidence(alloc, m.start(), m.end(), "non-randomised allocation")]
+            if m := _RANDOM.search(value):
+                return True, [evidence(alloc, m.start(), m.end(), "randomised allocation")]
     for text in (record.design.description, record.official_title, record.title):
         if text is None:
             continue
         if m := _ANSWER.search(text.value):
             return m.group("a").lower() == "yes", [evidence(text, m.start(), m.end(), "randomised: " + m.group("a").lower())]
+        if _UNANSWERED.search(text.value):
+            continue  # a blank design form: only the titles may still say how allocation was done
         if m := _NONRANDOM.search(text.value):
             return False, [evidence(text, m.start(), m.end(), "non-randomised design stated")]
         if m := _RANDOM.search(text.value):
@@ -72,6 +85,13 @@ def arm_count(record: TrialRecord) -> tuple[int | None, list[Evidence]]:
         labels = [a.label for a in record.arms if a.label is not None]
         where = "in the protocol file" if record.source.format == "protocol" else "registered"
         return len(record.arms), [Evidence.of(labels[0], note=f"{len(record.arms)} arms {where}")] if labels else []
+    stated = record.design.arm_count
+    if stated is not None and stated.value >= 1:  # the register's own field; 0 is no answer
+        arms = int(stated.value)
+        return arms, [Evidence.of(stated, note=f"{arms} arms stated by the registry")]
+    for text in (record.title, record.official_title):
+        if text is not None and (m := _ONE_ARM.search(text.value)):
+            return 1, [evidence(text, m.start(), m.end(), "single-arm design stated")]
     for text in (record.design.description, record.summary, record.description):
         if text is not None and (m := _GROUPS.search(text.value)):
             n = m.group("n").lower()

@@ -113,7 +113,7 @@ def hrqol_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
     """Posted results include an HRQoL outcome (None without results): a results title that names an
     HRQoL instrument, or that is the title of a registered outcome measured with one ("Change in
     Quality of Life (PCS)" registered with an SF-12 description)."""
-    if not record.results.posted:
+    if not record.results.posted or record.results.flag_only:  # flag only: the results are not in the copy
         return None, []
     registered = {o.measure.value.strip().lower() for o in record.outcomes
                   if o.measure is not None and _hits(o, "hrqol")}

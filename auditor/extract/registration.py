@@ -36,11 +36,26 @@ def derive(record: TrialRecord) -> tuple[int | None, bool | None, list[Evidence]
     return None, None, ev  # registered inside the start month/year: cannot tell which came first
 
 
+def _unreadable(record: TrialRecord) -> list[Evidence]:
+    """The dates a record gives that are no date ("31/02/2020"): quoted, so that a report says the
+    date is unreadable rather than missing."""
+    d = record.dates
+    return [Evidence.of(text, note=f"{what} date is not a readable date: {text.at} is “{text.value[:40]}”")
+            for what, text, parsed in (("registration", d.registered, d.registered_parsed),
+                                       ("start", d.start, d.start_parsed))
+            if text is not None and parsed is None]
+
+
 WRITES = ("registration.days_after_start", "registration.prospective")
 READS: tuple[str, ...] = ()
 
 
 def extract(record: TrialRecord, sheet: FactSheet) -> None:
     days, prospective, ev = derive(record)
+    if not ev:  # no two dates to compare: quote a date that is given but unreadable, if any
+        ev = _unreadable(record)
+        sheet.set("registration.days_after_start", None, ev)
+        sheet.set("registration.prospective", None, ev)
+        return
     sheet.set("registration.days_after_start", days, ev if days is not None else None)
     sheet.set("registration.prospective", prospective, ev)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.text import Guarded, compile_fast, evidence
+from auditor.extract.text import NUM, Guarded, compile_fast, evidence, number
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
@@ -16,6 +16,10 @@ _CALC = Guarded(compile_fast(r"\bsample\s+size\s+(?:was|is|has\s+been|will\s+be)
                    r"\bsample\s+size\s+(?:calculation|estimation|determination)s?", re.I),
                 # what each alternative contains ("G*Power", "90% power": power)
                 "power", "alpha", "α", r"sample\s+size", r"effect\s+size")
+
+# One target for several groups, the label saying how many ("4 groups:2800;"): the target is the
+# total, to be shared by that many groups, not the size of one arm.
+_GROUPS_LABEL = compile_fast(rf"^\s*(?P<n>{NUM})\s+(?:\w+\s+)?(?:groups|arms|cohorts)\b", re.I)
 
 
 def calculation(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
@@ -44,6 +48,9 @@ def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
         total = int(sum(n.value for n in groups))
         sheet.set("sample_size.enrollment", total,
                   [Evidence.of(n, note=f"per-group target; {total} in all") for n in groups])
+    elif (unread := record.enrollment.unread) is not None:  # given, but not as a number: unknown, not absent
+        sheet.set("sample_size.enrollment", None,
+                  Evidence.of(unread, note=f"target size is not a number: {unread.at} is “{unread.value[:80]}”"))
     else:
         sheet.set("sample_size.enrollment", None)
     etype = record.enrollment.type
@@ -57,8 +64,15 @@ def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
 
 
 def per_arm(record: TrialRecord, sheet: FactSheet) -> None:
-    """Stated per-arm targets win (the smallest); else enrollment / arms."""
-    stated = record.enrollment.per_arm
+    """Stated per-arm targets win (the smallest); else enrollment / arms. A target of 0 is a group the
+    registry's form lists but the trial does not recruit (ChiCTR's diagnostic template "Target
+    condition:200;Difficult condition:0"), not an arm of 0 participants."""
+    stated = [n for n in record.enrollment.per_arm if n.value > 0]
+    if len(stated) == 1 and stated[0].text and (m := _GROUPS_LABEL.search(stated[0].text)) and number(m.group("n")) > 1:
+        shared = int(number(m.group("n")))
+        sheet.set("sample_size.per_arm", round(stated[0].value / shared, 1),
+                  Evidence.of(stated[0], note=f"one target for {shared} groups"))
+        return
     if stated:
         low = min(stated, key=lambda n: n.value)
         sheet.set("sample_size.per_arm", low.value, Evidence.of(low, note="smallest stated per-arm target"))

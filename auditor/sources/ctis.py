@@ -15,12 +15,13 @@ a JSON array of records. ``at`` is a JSON pointer. Part I is the trial's common 
 | conditions | T.trialInformation.medicalCondition.partIMedicalConditions[].medicalCondition | conditions |
 | summary, description | T.trialInformation.trialObjective.mainObjective; secondaryObjectives[].secondaryObjective, one a line | - |
 | eligibility | T.trialInformation.eligibilityCriteria.principalInclusionCriteria[] and principalExclusionCriteria[], one criterion a line | - |
-| design.phases | trialPhase ("Therapeutic exploratory (Phase II)") | trialPhase |
+| design.phases | trialPhase ("Therapeutic exploratory (Phase II)" -> PHASE2; a code is kept as given) | trialPhase |
 | enrollment.count | totalNumberEnrolled (type not stated by CTIS: left unknown) | totalNumberEnrolled |
 | interventions[] | part I products[]: productName (else prodName), mpRoleInTrial "1" = test / other = comparator or auxiliary, pharmaceutical form | product |
 | outcomes[] | T.trialInformation.endPoint.primaryEndPoints[] / secondaryEndPoints[].endPoint, each split by :mod:`auditor.sources.outcome_text` (CTIS has no time-point field; time points are in the end point's text) | primaryEndPoint (primary), endPoint (other) |
 | dates.start / type | startDateEU (actual, first member state); else T.trialInformation.trialDuration.estimatedRecruitmentStartDate (ESTIMATED) | - |
 | dates.registered | submission date of the INITIAL application (``applicationInfo[]`` or, older records, ``submissionDate``); not set for a trial transitioned from EudraCT, whose first registration is the EudraCT one (its number is a secondary id) | - |
+| countries | trialCountries[] ("France:2" -> France) and part I rowCountriesInfo[].name (outside the EU/EEA) | trialCountries |
 | results.posted | resultsFirstReceived = "Yes", or a non-empty ``results`` object | resultsFirstReceived |
 
 Not read: parts II (sites, per-country counts), sponsors and contacts, documents, evaluations, events
@@ -104,13 +105,25 @@ def to_record(doc: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
         summary=info.text("trialObjective", "mainObjective") if info else None,
         description=_lines(info, ("trialObjective", "secondaryObjectives"), "secondaryObjective") if info else None,
         eligibility=_eligibility(info),
-        design=Design(phases=[p for p in [m.text("trialPhase")] if p]),
+        design=Design(phases=fields.phases(m.text("trialPhase"))),
         enrollment=Enrollment(count=fields.number(doc.get("totalNumberEnrolled"), m.pointer("totalNumberEnrolled"))),
         interventions=_products(m, part),
         outcomes=_outcomes(m, info),
         dates=_dates(m, info),
         results=_results(m),
+        countries=_countries(m, part),
     )
+
+
+def _countries(m: JsonMapper, part: JsonMapper | None) -> list[Text]:
+    """Member states (trialCountries "France:2", the number being the sites) and third countries
+    (part I rowCountriesInfo[].name), each once."""
+    found = [Text(value=name, at=t.at) for t in m.texts("trialCountries")
+             if (name := t.value.rsplit(":", 1)[0].strip() if t.value.rsplit(":", 1)[-1].strip().isdigit()
+                 else t.value.strip())]
+    if part is not None:
+        found += [t for i, _ in part.items("rowCountriesInfo") if (t := part.text("rowCountriesInfo", i, "name"))]
+    return list({t.value: t for t in found}.values())
 
 
 def _secondary(m: JsonMapper, ident: JsonMapper | None, number: str) -> list[str]:

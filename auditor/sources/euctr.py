@@ -25,16 +25,18 @@ records stay separate (linking copies into one trial is the store's trial identi
 | design.description | E.8.1 answers as the register writes them: "Controlled: Yes", "Randomised: No", "Open: Yes", ... E.8.2 comparator answers, E.8.2.4 number of arms |
 | design.allocation | the "Randomised: yes/no" answer of E.8.1.1 (labelled, as written; the extractors judge it) |
 | design.masking | the E.8.1.2-E.8.1.4 answer that is Yes ("Open", "Single blind", "Double blind"); who is masked is not registered |
-| design.phases | E.7.1-E.7.4 phases answered Yes |
-| enrollment.count / type | F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state; ESTIMATED (F.4 is the planned number) |
+| design.phases | E.7.1-E.7.4 phases answered Yes, as PHASE1-PHASE4 (the label kept as ``original``) |
+| design.arm_count | E.8.2.4 number of treatment arms in the trial, as given |
+| enrollment.count / type | with results (ctrdata): the sum of trialInformation.countrySubjectCounts[].subjects, ACTUAL; else F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state, ESTIMATED (F.4 is the planned number) |
 | interventions[] | D.IMP n: D.3.1 product name (else D.3.8 INN, D.2.1.1.1 trade name, D.3.2 code); description = D.1.2/D.1.3 role, D.3.4 form, D.3.7 routes; placebo (D.8) when E.8.2.2 is Yes |
 | outcomes[] | primary: E.5.1 end point(s) + E.5.1.1 timepoint(s); secondary: E.5.2 + E.5.2.1 (one Outcome per section) |
+| countries | A.1 member state concerned (without its authority); E.8.6.3 countries where sites are planned |
 | dates.registered | Summary "Date on which this record was first entered in the EudraCT database" |
 | dates.start | results' trialInformation.recruitmentStartDate (ctrdata, trials with results); the protocol has no start date |
 | results.* | ctrdata's results part: endPoints.endPoint[].title; adverseEvents.{timeFrame, description, reportingGroups.reportingGroup[]} |
 
 Not read: B sponsor and contacts, D.2-D.3 product details other than the ones above, E.1.2 MedDRA
-codes, E.6 scope, E.8.3-E.8.7 sites and committees, E.8.9 duration estimates, F.1-F.3 age ranges and
+codes, E.6 scope, E.8.3-E.8.7 sites (other than E.8.6.3 countries) and committees, E.8.9 duration estimates, F.1-F.3 age ranges and
 groups (no fact uses them), G networks, N authority/ethics decisions, P global end date (TrialRecord
 has no end date), the national-language copies of each text (the English text is read; a record
 that has only a national-language text is read in that language, as written).
@@ -42,6 +44,7 @@ that has only a national-language text is read in that language, as written).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +54,7 @@ from auditor.model import (
     Design,
     Enrollment,
     Intervention,
+    Number,
     Outcome,
     Results,
     SourceRef,
@@ -144,12 +148,41 @@ def to_record(f: Fields, source: SourceRef, results_doc: dict[str, Any] | None =
         description=f.text("e22_secondary_objectives_of_the_trial"),
         eligibility=_joined(f, "e3_principal_inclusion_criteria", "e4_principal_exclusion_criteria"),
         design=_design(f),
-        enrollment=_enrollment(f),
+        enrollment=_actual(m) or _enrollment(f),
         interventions=_interventions(f),
         outcomes=_outcomes(f),
         dates=_dates(f, m),
+        countries=_countries(f),
         results=_results(m) if m is not None else Results(posted=False),
     )
+
+
+# E.8.6.3 as the text download labels it; ctrdata's key is e863_trial_sites_planned_in.
+_SITES_OUTSIDE = ("e863_if_e861_or_e862_are_yes_specify_the_regions_in_which_trial_sites_are_planned",
+                  "e863_trial_sites_planned_in")
+
+
+_STATE_NAMES = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(ids.MEMBER_STATES, key=len, reverse=True)
+                                               if "/" not in n) + r")\b", re.I)
+
+
+def _countries(f: Fields) -> list[Text]:
+    """A.1 member state ("France - ANSM" -> France), then E.8.6.3 countries one a line. ctrdata joins
+    E.8.6.3 with spaces ("United Kingdom France Germany"), which cannot be split without a list of
+    country names: then only the names that are EU/EEA member states are taken."""
+    found: list[Text] = []
+    state = f.text("a1_member_state_concerned")
+    if state is not None:
+        found.append(Text(value=state.value.split(" - ")[0].strip(), at=state.at, line=state.line))
+    for key in _SITES_OUTSIDE:
+        t = f.text(key)
+        if t is None:
+            continue
+        if "\n" in t.value or " " not in t.value.strip():
+            found += [Text(value=n.strip(), at=t.at, line=t.line) for n in t.value.split("\n") if n.strip()]
+        else:
+            found += [Text(value=n, at=t.at, line=t.line) for n in _STATE_NAMES.findall(t.value)]
+    return list({c.value.lower(): c for c in found}.values())
 
 
 def _joined(f: Fields, *keys: str, sep: str = "\n\n") -> Text | None:
@@ -174,9 +207,12 @@ def _design(f: Fields) -> Design:
     if len(masked) == 1:
         t = f.text(masked[0][0])
         masking = Text(value=masked[0][1], at=t.at, line=t.line) if t else None
-    phases = [Text(value=label, at=t.at, line=t.line) for k, label in _PHASES if f.yes(k) and (t := f.text(k))]
+    phases = [Text(value=f"PHASE{i}", at=t.at, line=t.line, original=label)
+              for i, (k, label) in enumerate(_PHASES, 1) if f.yes(k) and (t := f.text(k))]
+    arms = f.text("e824_number_of_treatment_arms_in_the_trial")
     return Design(study_type=Text(value="INTERVENTIONAL", at=f.at("a2_eudract_number")[0] or "A.2"),
-                  allocation=allocation, masking=masking, phases=phases, description=description)
+                  allocation=allocation, masking=masking, phases=phases, description=description,
+                  arm_count=fields.number(arms.value, arms.at, arms.line) if arms else None)
 
 
 def _enrollment(f: Fields) -> Enrollment:
@@ -185,6 +221,21 @@ def _enrollment(f: Fields) -> Enrollment:
         if t is not None and (count := fields.number(t.value, t.at, t.line)) is not None:
             return Enrollment(count=count, type=Text(value="ESTIMATED", at=t.at, line=t.line))
     return Enrollment()
+
+
+def _actual(m: JsonMapper | None) -> Enrollment | None:
+    """The enrolled number of a trial with results: the sum of the results' subjects per country
+    (trialInformation.countrySubjectCounts; the register shows this sum as the worldwide total)."""
+    if m is None:
+        return None
+    key = ("trialInformation", "countrySubjectCounts", "countrySubjectCount")
+    counts = [dig(item, "subjects") for item in (dig(m.study, *key) or [])] if isinstance(dig(m.study, *key), list) \
+        else [dig(m.study, *key, "subjects")]
+    numbers = [int(c) for c in counts if isinstance(c, (int, str)) and str(c).strip().isdigit()]
+    if not numbers or len(numbers) != len(counts):
+        return None
+    at = m.pointer(*key)
+    return Enrollment(count=Number(value=float(sum(numbers)), at=at), type=Text(value="ACTUAL", at=at))
 
 
 def _interventions(f: Fields) -> list[Intervention]:

@@ -40,6 +40,8 @@ _ALLOCATION = (
     re.compile(r"\bRandomi[sz](?:ed|ation)\s*:\s*(?:yes|no|randomi[sz]ed|non[- ]?randomi[sz]ed|not randomi[sz]ed)\b", re.I),
 )
 _MASKING = re.compile(r"\bMasking\s*:\s*([^.;,\n<(]*(?:\([^)]*\))?)", re.I)
+# EU CTR E.8.2.4, as ICTRP copies it into Study_design.
+_ARMS = re.compile(r"\bNumber of treatment arms in the trial\s*:\s*(\d+)\b", re.I)
 _MODEL = re.compile(r"\bIntervention model\s*:\s*([^.;,\n<]*[^.;,\n< ])", re.I)
 _BREAK = re.compile(r"<\s*br\s*/?\s*>|<\s*/?\s*p\s*>", re.I)
 _TAG = re.compile(r"<[a-zA-Z/][^<>]{0,200}>")
@@ -127,6 +129,41 @@ def dated(start: Text | None, registered: Text | None, start_type: Text | None =
                  last_update_parsed=dates.parse_any(last_update.value)[0] if last_update else None)
 
 
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
+# One EU CTR phase answer ("Therapeutic exploratory (Phase II): yes"), as ICTRP copies E.7.
+_EU_PHASE = re.compile(r"\(Phase\s+(I{1,3}|IV)\)\s*:\s*(yes|no)\b", re.I)
+# "Phase 3", "PHASE3", "Phase III", "Phase 2/Phase 3", "Phase II/III", "Phase 1-2", "Early Phase 1".
+_PHASE = re.compile(r"^\s*(early\s+)?phase\s*(i{1,3}|iv|[1-4])(?:\s*[/,-]\s*(?:phase\s*)?(i{1,3}|iv|[1-4]))?\s*$", re.I)
+_LABEL_PHASE = re.compile(r"^[^():]*\(Phase\s+(I{1,3}|IV)\)\s*$", re.I)  # CTIS: "Therapeutic exploratory (Phase II)"
+_NO_PHASE = {"n/a", "na", "not applicable"}
+
+
+def phases(value: Text | None) -> list[Text]:
+    """A phase field as ClinicalTrials.gov codes (PHASE1-PHASE4, EARLY_PHASE1, NA), the words kept as
+    ``original``: an EU CTR E.7 answer block gives the phases answered yes; a value in no known
+    spelling ("Retrospective study", ChiCTR's bare digits) is kept as given."""
+    if value is None:
+        return []
+    answers = _EU_PHASE.findall(value.value)
+    if answers:
+        return [Text(value=f"PHASE{_ROMAN[n.lower()]}", at=value.at, line=value.line, original=value.value)
+                for n, said in answers if said.lower() == "yes"]
+    if labelled := _LABEL_PHASE.match(value.value):
+        return [Text(value=f"PHASE{_ROMAN[labelled.group(1).lower()]}", at=value.at, line=value.line,
+                     original=value.value)]
+    if value.value.strip().lower() in _NO_PHASE:
+        return [Text(value="NA", at=value.at, line=value.line, original=value.value)]
+    match = _PHASE.match(value.value)
+    if match is None:
+        return [value]
+    early, first, second = match.groups()
+    codes = ["EARLY_PHASE1" if early else f"PHASE{_ROMAN[first.lower()]}"]
+    if second:
+        codes.append(f"PHASE{_ROMAN[second.lower()]}")
+    return [Text(value=c, at=value.at, line=value.line, original=None if c == value.value else value.value)
+            for c in codes]
+
+
 def split_list(value: str, separators: str = ";") -> list[str]:
     """Items of a ``;``-separated list, not splitting inside brackets; blank items skipped.
 
@@ -155,14 +192,17 @@ def design_statement(design: Text | None) -> dict[str, Any]:
 
     ICTRP's Study_design and pre-2017 ClinicalTrials.gov ``<study_design>`` write the structured
     design as prose ("Allocation: Randomized. Intervention model: Parallel Assignment. Masking:
-    Single (Outcomes Assessor)."). Only labelled values are taken, as written, pointing at the
+    Single (Outcomes Assessor)."; EU CTR copies: "Number of treatment arms in the trial: 2"). Only labelled values are taken, as written, pointing at the
     design text; what unlabelled prose says ("a randomised trial") is read by extract/design.py.
     """
     if design is None:
         return {}
     masking = _labelled(_MASKING, design)
+    arms = _ARMS.search(design.value)
     return {"allocation": _allocation(design), "masking": masking, "who_masked": who_masked(masking),
-            "intervention_model": _labelled(_MODEL, design)}
+            "intervention_model": _labelled(_MODEL, design),
+            "arm_count": Number(value=float(arms.group(1)), at=design.at, line=design.line, text=arms.group(0))
+            if arms else None}
 
 
 def _labelled(pattern: re.Pattern[str], design: Text | None) -> Text | None:

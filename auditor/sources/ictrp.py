@@ -16,18 +16,22 @@ line breaks.
 | status | Recruitment_Status |
 | conditions | Condition(s), split on ``;`` |
 | eligibility | Inclusion_Criteria and Exclusion_Criteria joined by a blank line (``at`` names both: ``a | b``) |
-| design.study_type, design.phases | Study_type, Phase |
+| design.study_type | Study_type |
+| design.phases | Phase as ClinicalTrials.gov codes (``fields.phases``: "Phase 2/Phase 3" -> PHASE2, PHASE3; an EU CTR "(Phase II): yes" block -> the phases answered yes); other values as given |
 | design.description | Study_design, whole |
 | design.allocation | from Study_design only when it says so: an ``Allocation:`` value or a ``Randomised: yes/no`` answer (the labelled phrase as written; prose is read by the extractors) |
 | design.masking, who_masked, intervention_model | Study_design's ``Masking:`` and ``Intervention model:`` values, when labelled |
-| enrollment.count | Target_size when it is a number or starts with the total ("120 ; Group A: 60" -> 120, text kept); a single "group:N" -> N; several groups without a total -> no count |
-| enrollment.per_arm | Target_size "group:N;group:M;" items (ChiCTR), one Number per group |
+| design.arm_count | Study_design's ``Number of treatment arms in the trial: N`` (EU CTR copies) |
+| enrollment.count | Target_size when it is a number or starts with the total ("120 ; Group A: 60" -> 120, text kept); a single "group:N" -> N ("4 groups:2800;" -> 2800); several groups without a total -> no count |
+| enrollment.per_arm | Target_size "group:N;group:M;" items (ChiCTR), one Number per group, the number after each colon as written (a 0 target too: the extractors judge it); a group number before the label ("1 the critical group:8") is part of the label |
+| enrollment.unread | Target_size as written when it gives no number ("lots", "not stated") |
 | enrollment.type | type_enrolment (full export), normalised to ACTUAL / ESTIMATED |
 | interventions[] | Intervention(s), one per ``;`` item; a ClinicalTrials.gov "Drug: name" prefix becomes the type |
 | outcomes[] | Primary_outcome / Secondary_outcome(s), see "Outcome text" below |
 | dates.start | Date_enrollement (date of first enrolment, as given) |
 | dates.registered | Date_registration (as given), parsed from Date_registration3 (YYYYMMDD) when present |
 | results.posted / posted_at | results_yes_no = Yes, or a results_date_posted (results_url_link alone is not enough: DRKS gives a link to an empty results tab for every trial) |
+| results.flag_only | always True with posted results: the export flags results, it does not copy them |
 | results.adverse_events_description | results_adverse_events |
 
 **Outcome text** is split into Outcomes by :mod:`auditor.sources.outcome_text` (documented there).
@@ -141,7 +145,7 @@ def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
         conditions=r.items("conditions"),
         eligibility=_eligibility(r),
         design=Design(study_type=r.text("study_type"), description=design_text,
-                      phases=[t for t in [r.text("phase")] if t is not None], **stated),
+                      phases=fields.phases(r.text("phase")), **stated),
         enrollment=_enrollment(r),
         interventions=[_intervention(t) for t in r.items("interventions")],
         outcomes=_outcomes(r, "primary_outcome", "primary") + _outcomes(r, "secondary_outcomes", "secondary"),
@@ -166,17 +170,36 @@ def _enrollment(r: _Record) -> Enrollment:
     raw = r.value("target_size")
     kind = r.value("type_enrolment")
     where = r.at("target_size") if raw else {}
-    count = fields.number(raw, **where) if raw else None
-    per_arm: list[Number] = []
-    if raw and count is None:
-        for item in fields.split_list(raw):
-            match = _GROUP_SIZE.match(item)
-            if match:
-                per_arm.append(Number(value=float(match.group(2)), text=item, **where))
-        if len(per_arm) == 1:
-            count = Number(value=per_arm[0].value, text=raw, **where)
-    return Enrollment(count=count, per_arm=per_arm,
+    groups = _group_targets(raw) if raw else []
+    # A group list ("4 groups:2800;", "1 the critical group:8;2 ...") starts with a group's number or
+    # count, not with the total: only a value that is not a group list may start with its total.
+    count = fields.number(raw, **where) if raw and not groups else None
+    per_arm = [Number(value=float(n), text=item, **where) for item, n in groups]
+    if len(per_arm) == 1:
+        count = Number(value=per_arm[0].value, text=raw, **where)
+    unread = Text(value=raw, **where) if raw and count is None and not per_arm else None
+    return Enrollment(count=count, per_arm=per_arm, unread=unread,
                       type=fields.enrollment_type(kind, **r.at("type_enrolment")) if kind else None)
+
+
+def _group_targets(raw: str) -> list[tuple[str, int]]:
+    """ChiCTR's "group:N;group:M;" Target size as (item, N) pairs, the number after each colon; [] when
+    the value is not such a list (its first item is no "label:N"). An item without a colon is part of
+    the next one's label ("Medical students group; Non-medical students group:1300": one target)."""
+    out: list[tuple[str, int]] = []
+    pending = ""
+    for item in fields.split_list(raw):
+        match = _GROUP_SIZE.match(item)
+        if match is None:
+            if out:  # free text after the groups: not part of a target
+                continue
+            if not pending and fields.number(item, at="") is not None:
+                return []  # the value starts with its total ("120 ; Group A: 60")
+            pending = f"{pending}; {item}" if pending else item
+            continue
+        out.append((f"{pending}; {item}" if pending else item, int(match.group(2))))
+        pending = ""
+    return out
 
 
 def _intervention(item: Text) -> Intervention:
@@ -196,6 +219,7 @@ def _results(r: _Record) -> Results:
     for field in ("results_yes_no", "results_date_posted"):
         value = r.value(field)
         if value and (field != "results_yes_no" or value.lower() in ("yes", "true")):
-            return Results(posted=True, posted_at=r.at(field)["at"],
+            # ICTRP copies the flag and links, not the results themselves.
+            return Results(posted=True, posted_at=r.at(field)["at"], flag_only=True,
                            adverse_events_description=r.text("results_adverse_events"))
     return Results(posted=False)

@@ -19,9 +19,10 @@ once is an object, repeated ones a list. ``at`` is a JSON pointer into the docum
 | interventions[] | interventions.intervention[]: drugNames (name), interventionType, description |
 | outcomes[] | trialDescription.primaryOutcome / secondaryOutcome (older records: primaryOutcomes / secondaryOutcomes), split into items by :mod:`auditor.sources.outcome_text` |
 | dates.start | participants.recruitmentStart |
+| countries | participants.recruitmentCountries.country[] |
 | results.posted | results.basicReport given (a results summary on the register); journal publications are not register results |
 
-Not read: ethics approvals, centres and countries, parties (sponsor/funder ids), IPD sharing, outputs
+Not read: ethics approvals, centres, parties (sponsor/funder ids), IPD sharing, outputs
 and attached files, overallEndDate and recruitmentEnd (TrialRecord has no end date). ctrdata's
 document has no date of registration (ISRCTN's ``dateAssigned`` attribute), so registration timing is
 unknown for these records.
@@ -81,6 +82,7 @@ def to_record(doc: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
                                     description=iv.text("description")) for iv in interventions],
         outcomes=_outcomes(td, "primary") + _outcomes(td, "secondary"),
         dates=fields.dated(start=p.text("recruitmentStart"), registered=None),
+        countries=p.texts("recruitmentCountries", "country") or [t for t in [p.text("recruitmentCountries", "country")] if t],
         results=Results(posted=True, posted_at=m.pointer("results", "basicReport"))
         if m.text("results", "basicReport") else Results(posted=False),
     )

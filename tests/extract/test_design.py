@@ -16,6 +16,11 @@ from tests.extract.helpers import record, t
     (None, "Controlled: yes\nRandomised: no\nOpen: yes\nSingle blind: no", False),
     (None, "Controlled: yes Randomised: yes Open: no Double blind: yes", True),
     ("Randomized: No", None, False),
+    # A blank or "not present" answer is no answer: the label's own word is not a randomised design.
+    (None, "Controlled: no\nRandomised: \nOpen: \nSingle blind: ", None),
+    (None, "Controlled: yes Randomised: Open: no", None),
+    ("Randomised: Information not present in EudraCT", "E.8.1.1 Randomised: Information not present in EudraCT",
+     None),
     (None, "Allocation: Randomized. Intervention model: Parallel Assignment.", True),
     (None, "A non-randomised, single-arm feasibility study.", False),
     (None, "Intervention model: Parallel Assignment. Masking: None (Open Label).", None),
@@ -26,3 +31,18 @@ def test_randomized(allocation: str | None, description: str | None, expected: b
     value, evidence = design.randomized(record(design=d))
     assert value is expected
     assert bool(evidence) is (expected is not None)
+
+
+def test_arm_count_prefers_the_registry_field_then_a_single_arm_title() -> None:
+    from auditor.model import Number
+    ivs = [{"name": "A"}, {"name": "B"}, {"name": "C"}]
+    stated = record(interventions=ivs, design=Design(arm_count=Number(value=2, at="E.8.2.4")))
+    assert design.arm_count(stated)[0] == 2
+    zero = record(interventions=ivs, design=Design(arm_count=Number(value=0, at="E.8.2.4")))
+    assert design.arm_count(zero)[0] == 3  # 0 answers nothing: the interventions are counted
+    single = record(interventions=ivs)
+    single.title = t("A Phase 2, Open-Label, Single-Arm, Sequential-Panel Study", "/title")
+    assert design.arm_count(single)[0] == 1
+    center = record(interventions=ivs)
+    center.title = t("A single-center trial", "/title")
+    assert design.arm_count(center)[0] == 3

@@ -39,10 +39,11 @@ def test_euctr_text_member_states_are_copies_of_one_trial():
     assert primary.time_frame.value == "12 weeks and 12 months" and primary.time_frame.line is not None
     assert de.design.allocation.value == "Randomised: Yes" and de.design.masking.value == "Double blind"
     assert "Randomised: Yes\nOpen: No" in de.design.description.value
-    assert [p.value for p in de.design.phases] == ["Therapeutic confirmatory (Phase III)"]
+    assert [(p.value, p.original) for p in de.design.phases] == [("PHASE3", "Therapeutic confirmatory (Phase III)")]
     assert de.enrollment.count.value == 120 and de.enrollment.type.value == "ESTIMATED"
     assert [i.name.value for i in de.interventions] == ["Examplinib", "Ibuprofen"]
     assert de.dates.registered_parsed.isoformat() == "2020-03-02" and de.status.value == "Ongoing"
+    assert (de.design.arm_count.value, de.design.arm_count.at) == (2, "E.8.2.4")
 
 
 def test_euctr_text_facts_point_at_sections():
@@ -110,3 +111,31 @@ def test_real_ctis_search_response(real):
     records, errors = read_all(path)
     assert not errors and [r.trial_id for r in records] == expected
     assert len(audit(path)["audits"]) == len(expected)
+
+
+def test_countries_are_mapped_from_each_registers_own_field():
+    from auditor.model import SourceRef
+    from auditor.sources import ctis, euctr, isrctn
+    ref = SourceRef(path="x", format="t")
+    de, es = read_all(EURO / "euctr_two_copies.txt")[0]
+    assert [c.value for c in de.countries][:1] == ["Germany"] and es.countries[0].value == "Spain"
+    stored = euctr.Fields.from_json({"a2_eudract_number": "2020-001234-56", "a1_member_state_concerned": "France - ANSM",
+                                     "e863_trial_sites_planned_in": "United Kingdom France Germany"}, "")
+    assert [c.value for c in euctr.to_record(stored, ref).countries] == ["France", "United Kingdom", "Germany"]
+    doc = {"isrctn": "ISRCTN12345678", "participants": {"recruitmentCountries": {"country": ["England", "Wales"]}}}
+    assert [c.value for c in isrctn.to_record(doc, "", ref).countries] == ["England", "Wales"]
+    trial = {"ctNumber": "2023-505613-24-00", "trialCountries": ["France:2", "Poland:4"]}
+    assert [c.value for c in ctis.to_record(trial, "", ref).countries] == ["France", "Poland"]
+
+
+def test_an_eu_ctr_trial_with_results_has_its_actual_enrollment():
+    from auditor.model import SourceRef
+    from auditor.sources import euctr
+    doc = {"a2_eudract_number": "2022-000099-20", "f422_in_the_whole_clinical_trial": "28860",
+           "trialInformation": {"countrySubjectCounts": {"countrySubjectCount": [
+               {"country": "Germany", "subjects": "2177"}, {"country": "France", "subjects": "1789"},
+               {"country": "United Kingdom", "subjects": "4091"}]}}}
+    r = euctr.to_record(euctr.Fields.from_json(doc, ""), SourceRef(path="x", format="t"), results_doc=doc)
+    assert (r.enrollment.count.value, r.enrollment.type.value) == (8057, "ACTUAL")
+    planned = euctr.to_record(euctr.Fields.from_json(doc, ""), SourceRef(path="x", format="t"))
+    assert (planned.enrollment.count.value, planned.enrollment.type.value) == (28860, "ESTIMATED")

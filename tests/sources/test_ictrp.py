@@ -175,3 +175,21 @@ def test_scale_categories_are_not_split_into_outcomes():
     record = ictrp.to_record({"TrialID": "NCT1", "Primary_outcome": text}, lambda f: {"at": f},
                              SourceRef(path="x", format="t"), "/")
     assert len(record.outcomes) == 1
+
+
+@pytest.mark.parametrize("target, count, per_arm", [
+    ("120", 120, []),
+    ("120 ; Group A: 60", 120, []),  # starts with the total
+    # ChiCTR group lists: the number after each colon; a leading group number or count is label
+    ("4 groups:2800;", 2800, [2800]),
+    ("1 the critical group :8;2 the severe group:8;3 the control group:8;", None, [8, 8, 8]),
+    ("1:30;2:30;", None, [30, 30]),
+    ("Target condition:3000;Difficult condition:0", None, [3000, 0]),  # a 0 is mapped as written
+    ("Medical students group; Non-medical students group:1300;", 1300, [1300]),
+])
+def test_target_size_group_lists(target, count, per_arm):
+    record = ictrp.to_record({"TrialID": "ChiCTR1", "Target size": target}, lambda f: {"at": f},
+                             SourceRef(path="x", format="t"), "/")
+    e = record.enrollment
+    assert (e.count.value if e.count else None) == count
+    assert [n.value for n in e.per_arm] == per_arm

@@ -61,3 +61,17 @@ def test_legacy_xml_with_entities_is_refused(doc):
 
     with pytest.raises(InputError, match="refused unsafe XML"):
         list(read_blob(doc, "hostile.xml"))
+
+
+@pytest.mark.parametrize("value, codes", [
+    ("Phase 3", ["PHASE3"]), ("PHASE3", ["PHASE3"]), ("Phase III", ["PHASE3"]), ("Phase 2/Phase 3", ["PHASE2", "PHASE3"]),
+    ("Phase II/III", ["PHASE2", "PHASE3"]), ("Phase1/Phase2", ["PHASE1", "PHASE2"]), ("Early Phase 1", ["EARLY_PHASE1"]),
+    ("N/A", ["NA"]), ("Not Applicable", ["NA"]), ("Therapeutic exploratory (Phase II)", ["PHASE2"]),
+    ("Human pharmacology (Phase I): no\nTherapeutic exploratory (Phase II): yes\n"
+     "Therapeutic confirmatory - (Phase III): yes\nTherapeutic use (Phase IV): no", ["PHASE2", "PHASE3"]),
+    ("Retrospective study", ["Retrospective study"]), ("0", ["0"]),
+])
+def test_phases_are_ctgov_codes_where_the_source_says_so(value, codes):
+    from auditor.model import Text
+    from auditor.sources import fields
+    assert [p.value for p in fields.phases(Text(value=value, at="/phase"))] == codes

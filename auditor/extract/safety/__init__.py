@@ -107,6 +107,8 @@ def ae_results(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
     if res.adverse_events_description is not None:
         return False, [Evidence.of(res.adverse_events_description, quote=res.adverse_events_description.value[:160],
                                    note="results posted without adverse-event counts")]
+    if res.flag_only:  # the copy says results exist but holds none of them: unknown, not "none"
+        return None, []
     return False, []
 
 
