@@ -17,7 +17,7 @@ over once and only the patterns whose trigger words occur are tried, at those po
 
 from __future__ import annotations
 
-from auditor.extract.interventions.arms import ArmCategories, _groups, derive
+from auditor.extract.interventions.arms import ArmCategories, arm_groups, derive
 from auditor.extract.interventions.ruledata import CATEGORIES, PSYCHOLOGICAL
 from auditor.facts import FactSheet
 from auditor.model import TrialRecord
@@ -44,5 +44,5 @@ def extract(record: TrialRecord, sheet: FactSheet) -> None:
 def _undescribed(record: TrialRecord) -> bool:
     """The record names no arm or intervention, or one of its arms has no text at all (no label,
     description or component, and no intervention assigned to it)."""
-    groups = _groups(record)
+    groups = arm_groups(record)
     return not groups or any(not any(texts for texts, _ in units) for _, _, units in groups)

@@ -46,7 +46,7 @@ def derive(record: TrialRecord) -> ArmCategories:
     # In a pain trial, "education" is about the pain even when the arm does not say so.
     pain_trial = any(scanner.any_aux([t], "pain_context", record_level=True)
                      for t in [*record.conditions, record.title] if t is not None)
-    groups = _groups(record)
+    groups = arm_groups(record)
     for arm_type, label, units in groups:
         hits, unnamed = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
@@ -201,7 +201,7 @@ def _psych_with_physio(hits: dict[str, Hit], result: ArmCategories) -> None:
             return
 
 
-def _groups(record: TrialRecord) -> list[tuple[str, Text | None, list[Unit]]]:
+def arm_groups(record: TrialRecord) -> list[tuple[str, Text | None, list[Unit]]]:
     """Per arm: its type, its label and (texts, intervention type) units - the arm's own text, then each
     intervention in it. Interventions with no arm (records without arm groups) form one group each."""
     groups: list[tuple[str, Text | None, list[Unit]]] = []
