@@ -1,6 +1,7 @@
 """Design facts: randomisation, number of arms, outcome-assessor masking.
 
-- randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group), a labelled answer
+- randomized: allocation enum (RANDOMIZED / NON_RANDOMIZED / NA = single group), else a single-group
+  intervention model (legacy XML gives no allocation for one group), a labelled answer
   ("Randomised: no", as EU CTR and CTIS give it) or prose ("Randomized controlled trial", "non-randomised").
 - arm_count: registered arms; else the arm count a registry field states (EU CTR E.8.2.4); else a
   single-arm title ("Open-Label, Single-Arm Study"); else prose ("randomised to one of two groups");
@@ -46,6 +47,9 @@ _GROUPS = compile_fast(r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|al
 _COMPARE_TWO = compile_fast(r"\bcompar\w*\s+(?:the\s+)?(?:(?:clinical\s+)?(?:efficacy|effectiveness|effects?|outcomes?)\s+"
                           r"of\s+)?[^.;:]{3,120}?\s+(?:to|with|versus|vs\.?|against)\s+[^.;:]{3,120}?(?:[.;:]|$)|"
                           r"\b\w[\w\s-]{2,60}\s+(?:versus|vs\.?)\s+\w", re.I)
+# The structured intervention model of a one-group study: API v2 SINGLE_GROUP, legacy XML and the
+# classic API "Single Group Assignment", ICTRP "Single group".
+_SINGLE_MODEL = re.compile(r"\s*single[\s_-]*group\b", re.I)
 _VERSUS = compile_fast(r"\b(?:versus|vs\.?)(?!\w)", re.I)
 
 
@@ -66,6 +70,11 @@ def randomized(record: TrialRecord) -> tuple[bool | None, list[Evidence]]:
                 return False, [evidence(alloc, m.start(), m.end(), "non-randomised allocation")]
             if m := _RANDOM.search(value):
                 return True, [evidence(alloc, m.start(), m.end(), "randomised allocation")]
+    # Legacy CT.gov XML and some exports leave out the allocation of a single-group study (API v2
+    # writes NA there): with one group nobody is allocated, so the structured model settles it.
+    model = record.design.intervention_model
+    if model is not None and _SINGLE_MODEL.match(model.value):
+        return False, [Evidence.of(model, note="single group assignment (no allocation)")]
     for text in (record.design.description, record.official_title, record.title):
         if text is None:
             continue

@@ -33,6 +33,24 @@ def test_randomized(allocation: str | None, description: str | None, expected: b
     assert bool(evidence) is (expected is not None)
 
 
+@pytest.mark.parametrize("model,allocation,expected", [
+    ("Single Group Assignment", None, False),  # legacy CT.gov XML: no <allocation> for one group
+    ("SINGLE_GROUP", None, False),
+    ("Single group", None, False),
+    ("Single Group Assignment", "Randomized", True),  # a stated allocation comes first
+    ("Parallel Assignment", None, None),
+    ("Crossover Assignment", None, None),
+])
+def test_a_single_group_model_without_allocation_is_not_randomised(model: str, allocation: str | None,
+                                                                   expected: bool | None) -> None:
+    d = Design(intervention_model=t(model, "/intervention_model"),
+               allocation=t(allocation, "/allocation") if allocation else None)
+    value, evidence = design.randomized(record(design=d))
+    assert value is expected
+    if expected is False:
+        assert evidence[0].quote == model and evidence[0].at == "/intervention_model"
+
+
 def test_arm_count_prefers_the_registry_field_then_a_single_arm_title() -> None:
     from auditor.model import Number
     ivs = [{"name": "A"}, {"name": "B"}, {"name": "C"}]
