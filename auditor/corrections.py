@@ -139,6 +139,12 @@ def load_text(text: str, origin: str) -> Corrections:
 def _entry(trial: str, kind: str, key: str, entry: Any, fail: Any, line: int) -> Correction:
     if not isinstance(entry, dict) or "value" not in entry or "reason" not in entry or set(entry) - _ENTRY_KEYS:
         raise fail(f"{key}: expected {{value: ..., reason: ..., by: ...}}")
+    # The audit trail is the point of a correction: the template writes `reason: "", by: ""`, and a
+    # reviewer who only uncomments a line must not record a verdict that says nothing of why or who.
+    if entry["reason"] is None or not str(entry["reason"]).strip():
+        raise fail(f"{key}: `reason` is empty: say why the value is right (e.g. \"per the protocol paper\")")
+    if "by" in entry and (entry["by"] is None or not str(entry["by"]).strip()):
+        raise fail(f"{key}: `by` is empty: give who made the correction (e.g. your initials), or leave `by` out")
     value = entry["value"]
     if kind == "facts":
         schema = _fact_schema(key)

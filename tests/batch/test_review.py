@@ -80,6 +80,10 @@ NCT98000002:
     ("NCT98000001:\n  status:\n    SS04: {value: yes, reason: r}\n", 3, "is not one of"),
     ("NCT98000001:\n  status:\n    SS04: {value: met}\n", 3, "expected {value"),
     ("NCT98000001:\n  verdicts: {}\n", 1, "expected a trial id"),
+    # The template's blanks, uncommented and not filled in: no verdict without why and who.
+    ('NCT98000001:\n  status:\n    SS04: {value: met, reason: "", by: ""}\n', 3, "`reason` is empty"),
+    ('NCT98000001:\n  status:\n    SS04: {value: met, reason: "  "}\n', 3, "`reason` is empty"),
+    ('NCT98000001:\n  status:\n    SS04: {value: met, reason: "per the paper", by: ""}\n', 3, "`by` is empty"),
 ])
 def test_a_bad_correction_is_an_error_naming_its_line(tmp_path: Path, text: str, line: int, message: str) -> None:
     path = tmp_path / "c.yaml"
