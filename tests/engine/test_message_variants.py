@@ -130,3 +130,12 @@ def test_follow_up_that_ends_within_treatment_is_not_worded_as_0_weeks_after_it(
                         ("treatment.duration_weeks", 26 if after == 0 else 12)):
         sheet.set(path, value, [])
     assert assess(crit, sheet).message == message
+
+
+def test_the_priority_message_does_not_call_every_category_a_priority() -> None:
+    crit = next(c for c in profiles.load().criteria if c.code == "IN01")
+    sheet = FactSheet()
+    sheet.set("treatment.intervention_categories", ["mindfulness", "physiotherapy_exercise"], [])
+    message = assess(crit, sheet).message
+    assert message.startswith("Tests a priority intervention (behavioural therapy, mindfulness or counselling)")
+    assert "its categories: mindfulness, physiotherapy exercise" in message
