@@ -75,10 +75,8 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     try:
         doc, positions = yamlpos.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(origin, f"not valid YAML/JSON: {problem}",
-                         line=mark.line + 1 if mark else None) from None
+        message, line, column = protocol_check.syntax_problem(exc, text)
+        raise SyntaxProblem(origin, message, line=line, column=column) from None
     if not isinstance(doc, dict):
         raise InputError(origin, f"a protocol file is a mapping with a `trial` section, not {type(doc).__name__}")
     if "trial" not in doc:
@@ -93,6 +91,16 @@ def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) ->
     found = protocol_check.problems(doc, positions, origin)
     if found:
         raise ProtocolInvalid(origin, found)
+
+
+class SyntaxProblem(InputError):
+    """A file that is not valid YAML/JSON: one line, `file:line:column: what to do` like every other
+    problem of a protocol file (editors jump to it)."""
+
+    def one_line(self) -> str:
+        if self.line is None or self.column is None:
+            return super().one_line()
+        return f"{self.origin}:{self.line}:{self.column}: {self.message}"
 
 
 class ProtocolInvalid(InputError):
