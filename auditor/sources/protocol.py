@@ -40,7 +40,7 @@ from auditor.model import (
     TimePoint,
     TrialRecord,
 )
-from auditor.sources import dates, protocol_check, yamlpos
+from auditor.sources import dates, protocol_check, protocol_syntax, yamlpos
 
 NAME = "protocol"
 DESCRIPTION = "trial-audit protocol file (YAML or JSON), see `trial-audit schema protocol`"
@@ -75,7 +75,7 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     try:
         doc, positions = yamlpos.load(text)
     except yaml.YAMLError as exc:
-        message, line, column = protocol_check.syntax_problem(exc, text)
+        message, line, column = protocol_syntax.syntax_problem(exc, text)
         raise SyntaxProblem(origin, message, line=line, column=column) from None
     if not isinstance(doc, dict):
         raise InputError(origin, f"a protocol file is a mapping with a `trial` section, not {type(doc).__name__}")
