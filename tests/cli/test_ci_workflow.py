@@ -201,3 +201,20 @@ def test_the_version_agrees_with_every_pin() -> None:
 
 def _key(tag: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", tag))
+
+
+@pytest.mark.parametrize("fmt, on_stdout", [
+    ("text", None), ("json", '"errors"'), ("sarif", "unreadable-input"), ("github", "::error file="),
+    ("markdown", "could not be read"),
+])
+def test_an_unreadable_file_is_one_line_on_stderr_and_what_docs_ci_says_on_stdout(
+        tmp_path: Path, fmt: str, on_stdout: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    result = run_cli("check", "--isolated", "--format", fmt, "missing-protocol.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == ["trial-audit: missing-protocol.yaml: no such file or folder"]
+    assert (result.stdout == "") if on_stdout is None else (on_stdout in result.stdout), result.stdout
+    doc = " ".join((REPO / "docs" / "ci.md").read_text(encoding="utf-8").split())
+    assert "is exactly one line on stderr and exit 2. The text report then prints nothing on stdout" in doc
+    assert "nothing on stdout, and exit 2" not in doc
