@@ -29,6 +29,9 @@ def init(path: str, force: bool, with_schema: bool) -> None:
     except InputError as err:
         fail(err.one_line())
     click.echo(f"wrote {', '.join(map(str, written))}; fill it in, then run: trial-audit check {path}")
+    if Path(path).suffix.lower() == ".json":
+        click.echo("JSON has no comments: the optional fields, with an example of each, are in the YAML template "
+                   "(trial-audit init protocol.yaml) and in the schema (trial-audit schema protocol)")
 
 
 @click.command("profiles")

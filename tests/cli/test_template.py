@@ -122,3 +122,19 @@ def test_the_editor_docs_script_validates_a_protocol_with_unquoted_dates(tmp_pat
     with contextlib.chdir(tmp_path), contextlib.redirect_stdout(out):
         exec(compile(snippet, "docs/editor.md", "exec"), {})
     assert out.getvalue().startswith("trial/acronym False is not of type 'string'")
+
+
+def test_init_of_a_json_path_writes_json_that_points_at_the_schema(tmp_path: Path) -> None:
+    """A trialist who keeps the protocol as JSON (docs/editor.md: a `$schema` key) gets JSON, not the
+    YAML template under a .json name, which a JSON editor flags on every comment line."""
+    path = tmp_path / "protocol.json"
+    result = run_cli("init", str(path), "--with-schema")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["$schema"] == "./protocol.schema.json"
+    yaml_doc, _ = yamlpos.load(template())
+    assert {k: v for k, v in doc.items() if k != "$schema"} == yaml_doc
+    validate_protocol(path.read_text(encoding="utf-8"))
+    assert "JSON has no comments" in result.stdout
+    statuses, code = audit(path)
+    assert code == 1 and {c for c, s in statuses.items() if s != "met"} >= DRAFT_ERROR_GAPS
