@@ -204,6 +204,8 @@ class _Problems:
                             example=_example(schema), value=_shown(err.instance))
                 if isinstance(err.instance, bool) and "string" in str(schema.get("type")):
                     text += _say("boolean_for_text")
+                elif _number(err.instance) and schema.get("type") == "string":
+                    text += _say("number_for_text")
                 self.add(ptr, text + _percent(err.instance, schema))
         elif kind == "enum":
             allowed = [str(v) for v in err.validator_value]

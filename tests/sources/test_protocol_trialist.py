@@ -81,6 +81,12 @@ def test_an_unquoted_no_read_as_false_says_to_quote_it(tmp_path: Path) -> None:
     assert "double quotes" in lines[0]
 
 
+def test_a_number_where_text_belongs_says_to_quote_it(tmp_path: Path) -> None:
+    lines = problems(tmp_path, "trial:\n  title: x\nregistration:\n  id: 12345678\n")
+    assert lines[0] == ":4:3: `id` must be text, e.g. NCT01234567, not 12345678: YAML reads it as a number; " \
+                       "put the value in double quotes", lines
+
+
 @pytest.mark.parametrize("field, value, suggestion", [
     ("from", "randomisation", "baseline"),
     ("from", "EOT", "end_of_treatment"),
@@ -109,6 +115,7 @@ def test_the_words_trialists_use_for_a_value_suggest_the_allowed_one(
     ("trial:\n  title: x\n  acronym: y\n   status: planned\n", ":4:10:", "indented more than the field above it"),
     ("trial:\n  title: x\ndesign:\n  arms:\n    - label: a\n   sessions: 8\n", ":6:4:",
      "not indented like the fields around it"),
+    ("---\ntrial: {title: A}\n---\ntrial: {title: B}\n", ":3:1:", "a protocol file is one document"),
     ('{"trial": {"title": "x",, "acronym": "y"}}\n', ":1:25:", "a comma with nothing after it"),
 ])
 def test_a_yaml_syntax_error_says_what_to_do_at_its_line_and_column(
