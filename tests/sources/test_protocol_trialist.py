@@ -124,3 +124,12 @@ def test_a_yaml_syntax_error_says_what_to_do_at_its_line_and_column(
     assert len(lines) == 1, lines  # a file that cannot be read at all: one line
     assert lines[0].startswith(where) and words in lines[0], lines
     assert "not valid " in lines[0]
+
+
+def test_a_file_saved_in_windows_1252_says_where_and_to_save_it_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    path.write_bytes("trial:\n  title: Rygsmærter og ACT\n".encode("cp1252"))
+    result = run_cli("check", "--isolated", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"trial-audit: {path}:2:15: not UTF-8 text: a character saved in another "
+                                     "encoding (“æ” in Windows-1252?); save the file as UTF-8")
