@@ -72,11 +72,11 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         # Where an editor shows it, and what the byte probably was (Windows-1252, the usual culprit).
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
         guess = data[exc.start:exc.start + 1].decode("cp1252", "replace")
         raise SyntaxProblem(origin, f"not UTF-8 text: a character saved in another encoding (“{guess}” in "
-                                    f"Windows-1252?); save the file as UTF-8", line=line, column=column) from None
+                                    f"Windows-1252?); save the file as UTF-8", line=data.count(b"\n", 0, exc.start) + 1,
+                            column=len(data[start:exc.start].decode("utf-8", "replace")) + 1) from None
     try:
         doc, positions = yamlpos.load(text)
     except yaml.YAMLError as exc:
