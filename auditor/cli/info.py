@@ -6,6 +6,7 @@ None of these reads a record, so none imports the readers, the extractors or the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,6 +30,9 @@ def init(path: str, force: bool, with_schema: bool) -> None:
     except InputError as err:
         fail(err.one_line())
     click.echo(f"wrote {', '.join(map(str, written))}; fill it in, then run: trial-audit check {path}")
+    if Path(path).suffix.lower() == ".json":
+        click.echo("JSON has no comments: the optional fields, with an example of each, are in the YAML template "
+                   "(trial-audit init protocol.yaml) and in the schema (trial-audit schema protocol)")
 
 
 @click.command("profiles")
@@ -52,20 +56,42 @@ def list_profiles(criteria_of: str | None) -> None:
 @click.argument("code")
 @click.option("--profile", "profile_ref", default=DEFAULT_PROFILE, show_default=True)
 def explain(code: str, profile_ref: str) -> None:
-    """Explain a criterion by code (FU01) or name (follow-up.long-term)."""
+    """Explain a criterion by code (FU01) or name (follow-up.long-term), or every criterion of a group (follow-up) or code prefix (FU)."""
     import orjson
 
     profile = load_profile(profile_ref)
     crit = profile.criterion(code)
-    if crit is None:
-        fail(f"no criterion {code!r} in profile {profile.id}; codes: {', '.join(c.code for c in profile.criteria)}")
-    lines = [f"{crit.code} {crit.name} ({crit.severity}, group {crit.group})", "",
-             crit.recommendation, "", f"Source: {crit.source}", f"Reads facts: {', '.join(crit.facts)}"]
-    for name, schema in crit.conditions.items():
-        lines.append(f"{name}: {orjson.dumps(schema).decode()}")
-    if crit.fix:
-        lines += ["", f"Fix: {crit.fix}"]
-    click.echo("\n".join(lines))
+    # As --select/--ignore: a group (follow-up) or a code prefix (FU) means every criterion in it.
+    wanted = code.strip()
+    chosen = [crit] if crit is not None else [c for c in profile.criteria if wanted.lower() == c.group or (
+        wanted.isalpha() and c.code.startswith(wanted.upper()))]
+    if not chosen:
+        near = _near(profile, wanted)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        fail(f"no criterion {code!r} in profile {profile.id}; {hint}codes: {', '.join(c.code for c in profile.criteria)}")
+    pages = []
+    for crit in chosen:
+        lines = [f"{crit.code} {crit.name} ({crit.severity}, group {crit.group})", "",
+                 crit.recommendation, "", f"Source: {crit.source}", f"Reads facts: {', '.join(crit.facts)}"]
+        for name, schema in crit.conditions.items():
+            lines.append(f"{name}: {orjson.dumps(schema).decode()}")
+        if crit.fix:
+            lines += ["", f"Fix: {crit.fix}"]
+        pages.append("\n".join(lines))
+    click.echo("\n\n".join(pages))
+
+
+def _near(profile: Any, wanted: str) -> list[str]:
+    """The criteria a near miss probably means: FU1 -> FU01; long-term -> every `*.long-term`; else difflib's."""
+    import difflib
+    import re
+
+    number = re.fullmatch(r"([A-Za-z]+)0*(\d+)", wanted)
+    if number and profile.criterion(f"{number[1].upper()}{int(number[2]):02d}"):
+        return [f"{number[1].upper()}{int(number[2]):02d}"]
+    names = [c.name for c in profile.criteria]
+    tails = [n for n in names if n.partition(".")[2] == wanted.lower()]
+    return tails or difflib.get_close_matches(wanted.lower(), names, n=2, cutoff=0.6)
 
 
 @click.command()

@@ -32,6 +32,15 @@ def uncommented(text: str) -> str:
     return "\n".join(lines[:body] + [_COMMENTED.sub(r"\1", line, count=1) for line in lines[body:]]) + "\n"
 
 
+def as_json(text: str) -> bytes:
+    """The template's fields as a JSON protocol file, with the `$schema` key JSON editors read (JSON
+    has no comments, so the commented-out fields and their guidance stay in the YAML template)."""
+    from auditor.sources import yamlpos
+
+    doc, _ = yamlpos.load(text)
+    return orjson.dumps({"$schema": f"./{SCHEMA_NAME}", **doc}, option=orjson.OPT_INDENT_2) + b"\n"
+
+
 def _refuse(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise InputError(str(path), "already exists; use --force to overwrite it")
@@ -50,7 +59,10 @@ def write(path: Path, force: bool = False, with_schema: bool = False) -> list[Pa
     for target in targets:
         _refuse(target, force)
     try:
-        path.write_text(template(), encoding="utf-8")
+        if path.suffix.lower() == ".json":
+            path.write_bytes(as_json(template()))
+        else:
+            path.write_text(template(), encoding="utf-8")
         if with_schema:
             schema = orjson.dumps(load_schema("protocol"), option=orjson.OPT_INDENT_2)
             targets[1].write_bytes(schema + b"\n")

@@ -40,7 +40,7 @@ from auditor.model import (
     TimePoint,
     TrialRecord,
 )
-from auditor.sources import dates, protocol_check, yamlpos
+from auditor.sources import dates, protocol_check, protocol_syntax, yamlpos
 
 NAME = "protocol"
 DESCRIPTION = "trial-audit protocol file (YAML or JSON), see `trial-audit schema protocol`"
@@ -71,14 +71,17 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(origin, f"not UTF-8 text (byte {exc.start})") from None
+        # Where an editor shows it, and what the byte probably was (Windows-1252, the usual culprit).
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        guess = data[exc.start:exc.start + 1].decode("cp1252", "replace")
+        raise SyntaxProblem(origin, f"not UTF-8 text: a character saved in another encoding (“{guess}” in "
+                                    f"Windows-1252?); save the file as UTF-8", line=data.count(b"\n", 0, exc.start) + 1,
+                            column=len(data[start:exc.start].decode("utf-8", "replace")) + 1) from None
     try:
         doc, positions = yamlpos.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(origin, f"not valid YAML/JSON: {problem}",
-                         line=mark.line + 1 if mark else None) from None
+        message, line, column = protocol_syntax.syntax_problem(exc, text)
+        raise SyntaxProblem(origin, message, line=line, column=column) from None
     if not isinstance(doc, dict):
         raise InputError(origin, f"a protocol file is a mapping with a `trial` section, not {type(doc).__name__}")
     if "trial" not in doc:
@@ -93,6 +96,16 @@ def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) ->
     found = protocol_check.problems(doc, positions, origin)
     if found:
         raise ProtocolInvalid(origin, found)
+
+
+class SyntaxProblem(InputError):
+    """A file that is not valid YAML/JSON: one line, `file:line:column: what to do` like every other
+    problem of a protocol file (editors jump to it)."""
+
+    def one_line(self) -> str:
+        if self.line is None or self.column is None:
+            return super().one_line()
+        return f"{self.origin}:{self.line}:{self.column}: {self.message}"
 
 
 class ProtocolInvalid(InputError):

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 DATE_FIELDS = {"/registration/date": ("YYYY-MM-DD", "2025-01-10"),
                "/registration/planned_start": ("YYYY-MM-DD or YYYY-MM", "2025-03-01")}
 _MONTHS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*months?\s*$", re.IGNORECASE)
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_LONGEST_EXAMPLE = 60  # a section's whole example (`trial`, `design`) would drown the message
 
 
 @functools.cache
@@ -123,7 +125,30 @@ def _shown(value: Any) -> str:
 def _example(schema: dict[str, Any]) -> str:
     examples = schema.get("examples") or []
     first = examples[0] if examples else None
-    return f", e.g. {first}" if isinstance(first, (int, float, str)) and not isinstance(first, bool) else ""
+    if isinstance(first, (int, float, str)) and not isinstance(first, bool):
+        return f", e.g. {first}"
+    if isinstance(first, (list, dict)):  # the form to write: `per_arm` e.g. [150, 150], a time point
+        flow = yaml.safe_dump(first, default_flow_style=True, sort_keys=False, allow_unicode=True, width=1000).strip()
+        return f", e.g. {flow}" if len(flow) <= _LONGEST_EXAMPLE else ""
+    return ""
+
+
+def _percent(value: Any, schema: dict[str, Any]) -> str:
+    """A fraction (power, alpha, attrition) written as a percentage: `20` or `90%` -> " (20% is 0.2)"."""
+    if schema.get("maximum") != 1:
+        return ""
+    match = _PERCENT.match(value) if isinstance(value, str) else None
+    number = float(match.group(1)) if match else value
+    if not _number(number) or not 1 < number <= 100:
+        return ""
+    return _say("percent_as_fraction", percent=number, fraction=number / 100)
+
+
+def _suggest(name: str, value: str, allowed: list[str]) -> str | None:
+    """The allowed value a trialist meant: their usual word for it (`synonyms`), else the closest spelling."""
+    key = re.sub(r"[\s_-]+", " ", value.strip().lower())
+    meant = messages()["synonyms"].get(name.rpartition("`")[2], {}).get(key)
+    return meant if meant in allowed else _closest(value, allowed, 0.5)
 
 
 def _expected(schema: dict[str, Any], name: str) -> str:
@@ -158,7 +183,11 @@ class _Problems:
             allowed = sorted(schema.get("properties", {}))
             for extra in sorted(set(err.instance) - set(allowed)):
                 close = _closest(extra, allowed, 0.6)
-                if close:
+                per = messages()["weeks_per_unit"].get(extra) if "weeks" in allowed else None
+                if per and _number(err.instance[extra]):
+                    weeks = round(err.instance[extra] * per)
+                    text = _say("other_unit_field", field=extra, section=name, value=err.instance[extra], weeks=weeks)
+                elif close:
                     text = _say("unknown_field", field=extra, suggestion=close)
                 else:
                     template = "unknown_top_level_field" if not ptr else "unknown_field_no_match"
@@ -171,11 +200,16 @@ class _Problems:
                 self.add(ptr, _say("months_as_weeks", field=name, expected=_expected(schema, name),
                                    value=_shown(err.instance), months=f"{months:g}", weeks=round(months * 52 / 12)))
             else:
-                self.add(ptr, _say("wrong_type", field=name, expected=_expected(schema, name),
-                                   example=_example(schema), value=_shown(err.instance)))
+                text = _say("wrong_type", field=name, expected=_expected(schema, name),
+                            example=_example(schema), value=_shown(err.instance))
+                if isinstance(err.instance, bool) and "string" in str(schema.get("type")):
+                    text += _say("boolean_for_text")
+                elif _number(err.instance) and schema.get("type") == "string":
+                    text += _say("number_for_text")
+                self.add(ptr, text + _percent(err.instance, schema))
         elif kind == "enum":
             allowed = [str(v) for v in err.validator_value]
-            close = _closest(str(err.instance), allowed, 0.5)
+            close = _suggest(name, str(err.instance), allowed)
             template = "not_allowed_value" if close else "not_allowed_value_no_match"
             self.add(ptr, _say(template, field=name, value=_shown(err.instance),
                                suggestion=close or "", allowed=", ".join(allowed)))
@@ -186,7 +220,7 @@ class _Problems:
             self.add(ptr, _say("too_small", field=name, limit=err.validator_value, value=_shown(err.instance)))
         elif kind in ("maximum", "exclusiveMaximum"):
             self.add(ptr, _say("too_large", field=name, limit=err.validator_value, example=_example(schema),
-                               value=_shown(err.instance)))
+                               value=_shown(err.instance)) + _percent(err.instance, schema))
         elif kind in ("minItems", "minLength"):
             self.add(ptr, _say("too_short", field=name))
         else:
@@ -224,6 +258,8 @@ class _Problems:
         durations = [(i, a.get("label"), a["duration_weeks"]) for i, a in enumerate(arms)
                      if isinstance(a, dict) and _number(a.get("duration_weeks"))]
         outcomes = _items(doc, "outcomes")
+        if any("/time_points" in p.where or "/duration_weeks" in p.where for p in self.found if p.where):
+            return  # a time point or duration with its own problem: the latest assessment is not known
         points = [(f"/outcomes/{i}/time_points/{j}/weeks", tp.get("weeks"), tp.get("from", "baseline"))
                   for i, o in enumerate(outcomes) if isinstance(o, dict) and isinstance(o.get("time_points"), list)
                   for j, tp in enumerate(o["time_points"]) if isinstance(tp, dict)]

@@ -179,3 +179,16 @@ def test_check_applies_corrections_and_refuses_a_trial_not_in_the_inputs(tmp_pat
     wrong = run('NCT00000000:\n  status:\n    SC01: {value: met, reason: "x", by: EH}\n')
     assert wrong.returncode == 2
     assert "NCT00000000 is not in the inputs" in wrong.stderr and "corrections.yaml:1" in wrong.stderr
+
+
+def test_explain_takes_a_group_or_code_prefix_and_suggests_a_near_code() -> None:
+    """As `--select`/`--ignore` do, `explain` takes a group (follow-up) or code prefix (FU): every
+    criterion in it; a near miss (FU1, long-term) is exit 2 with the criterion it probably means."""
+    group = run_cli("explain", "follow-up")
+    assert group.exit_code == 0, group.stderr
+    assert [line.split()[0] for line in group.stdout.splitlines() if line.startswith("FU")][:3] == ["FU01", "FU02", "FU03"]
+    assert run_cli("explain", "FU").stdout == group.stdout
+    for near, meant in (("FU1", "FU01"), ("long-term", "follow-up.long-term or hrqol.long-term"), ("QL3", "QL03")):
+        result = run_cli("explain", near)
+        assert result.exit_code == 2
+        assert f"did you mean {meant}?" in result.stderr, result.stderr

@@ -201,3 +201,39 @@ def test_the_version_agrees_with_every_pin() -> None:
 
 def _key(tag: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", tag))
+
+
+@pytest.mark.parametrize("fmt, on_stdout", [
+    ("text", None), ("json", '"errors"'), ("sarif", "unreadable-input"), ("github", "::error file="),
+    ("markdown", "could not be read"),
+])
+def test_an_unreadable_file_is_one_line_on_stderr_and_what_docs_ci_says_on_stdout(
+        tmp_path: Path, fmt: str, on_stdout: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    result = run_cli("check", "--isolated", "--format", fmt, "missing-protocol.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == ["trial-audit: missing-protocol.yaml: no such file or folder"]
+    assert (result.stdout == "") if on_stdout is None else (on_stdout in result.stdout), result.stdout
+    doc = " ".join((REPO / "docs" / "ci.md").read_text(encoding="utf-8").split())
+    assert "is exactly one line on stderr and exit 2. The text report then prints nothing on stdout" in doc
+    assert "nothing on stdout, and exit 2" not in doc
+
+
+def test_both_settings_examples_of_docs_ci_are_read_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/ci.md's pyproject.toml block and its .trial-audit.toml block: the same effective settings
+    (a trialist copying the [tool.trial-audit] block into .trial-audit.toml got exit 2)."""
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.S)
+    pyproject = next(b for b in blocks if b.startswith("[tool.trial-audit]"))
+    dotfile = next(b for b in blocks if b.startswith("# .trial-audit.toml"))
+    outputs = []
+    for name, body in (("pyproject.toml", pyproject), (".trial-audit.toml", dotfile)):
+        folder = tmp_path / name.strip(".")
+        folder.mkdir()
+        (folder / name).write_text(body, encoding="utf-8")
+        monkeypatch.chdir(folder)
+        result = run_cli("config")
+        assert result.exit_code == 0, result.stderr
+        outputs.append(re.sub(r"#.*", "", result.stdout))
+    assert outputs[0] == outputs[1] and 'ignore = ["SS01", "SS02", "SS03"]' in outputs[0]

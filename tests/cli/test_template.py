@@ -99,3 +99,42 @@ def test_every_protocol_field_has_a_description_and_valid_examples(name: str, fi
 def test_editor_docs_show_the_modeline() -> None:
     text = (REPO / "docs" / "editor.md").read_text()
     assert "# yaml-language-server: $schema=" in text and "trial-audit schema protocol" in text
+
+
+def test_the_editor_docs_script_validates_a_protocol_with_unquoted_dates(tmp_path: Path) -> None:
+    """docs/editor.md's jsonschema snippet, run as written beside the bundled complete example
+    (unquoted dates, which plain yaml.safe_load turns into date objects the schema refuses)."""
+    import contextlib
+    import io
+    import re
+    import shutil
+
+    text = (REPO / "docs" / "editor.md").read_text(encoding="utf-8")
+    (snippet,) = [block for block in re.findall(r"```python\n(.*?)```", text, re.S) if "iter_errors" in block]
+    (tmp_path / "protocol.schema.json").write_text(json.dumps(load_schema("protocol")), encoding="utf-8")
+    shutil.copy(REPO / "examples" / "protocols" / "complete.yaml", tmp_path / "protocol.yaml")
+    assert re.search(r"^  date: \d{4}-\d\d-\d\d$", (tmp_path / "protocol.yaml").read_text(), re.M)
+    out = io.StringIO()
+    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(out):
+        exec(compile(snippet, "docs/editor.md", "exec"), {})
+    assert out.getvalue() == ""
+    (tmp_path / "protocol.yaml").write_text("trial:\n  title: x\n  acronym: NO\n", encoding="utf-8")
+    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(out):
+        exec(compile(snippet, "docs/editor.md", "exec"), {})
+    assert out.getvalue().startswith("trial/acronym False is not of type 'string'")
+
+
+def test_init_of_a_json_path_writes_json_that_points_at_the_schema(tmp_path: Path) -> None:
+    """A trialist who keeps the protocol as JSON (docs/editor.md: a `$schema` key) gets JSON, not the
+    YAML template under a .json name, which a JSON editor flags on every comment line."""
+    path = tmp_path / "protocol.json"
+    result = run_cli("init", str(path), "--with-schema")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["$schema"] == "./protocol.schema.json"
+    yaml_doc, _ = yamlpos.load(template())
+    assert {k: v for k, v in doc.items() if k != "$schema"} == yaml_doc
+    validate_protocol(path.read_text(encoding="utf-8"))
+    assert "JSON has no comments" in result.stdout
+    statuses, code = audit(path)
+    assert code == 1 and {c for c, s in statuses.items() if s != "met"} >= DRAFT_ERROR_GAPS

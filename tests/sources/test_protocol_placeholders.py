@@ -60,4 +60,4 @@ def test_a_duplicate_key_is_reported_at_its_line_like_every_other_problem() -> N
 
     with pytest.raises(InputError) as err:
         list(read_blob(b"trial:\n  title: x\noutcomes: []\noutcomes: []\n", "dup.yaml"))
-    assert err.value.one_line() == "dup.yaml:4: not valid YAML/JSON: duplicate key 'outcomes'"
+    assert err.value.one_line() == "dup.yaml:4:1: not valid YAML/JSON: duplicate key 'outcomes'"
