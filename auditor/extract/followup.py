@@ -203,6 +203,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
 
     known: list[tuple[float, Point]] = []
     unknown: list[Point] = []
+    dated_end = _dated_end(points) if duration is None else None
     for p in points:
         if p.after_end is not None:
             known.append((p.after_end, p))
@@ -210,6 +211,8 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
             known.append((p.weeks, p))
         elif p.anchor in ("baseline", "treatment_start", "procedure") and duration is not None:
             known.append((p.weeks - duration, p))
+        elif p.anchor in ("baseline", "treatment_start", "procedure") and dated_end is not None:
+            known.append((p.weeks - dated_end, p))
         elif p.anchor in ("baseline", "treatment_start", "procedure"):
             unknown.append(p)
     if not known:
@@ -229,8 +232,23 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     elif duration is not None and point.anchor != "end_of_treatment":
         result.from_duration = True
         note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
+    elif dated_end is not None and point.anchor != "end_of_treatment":
+        note += (f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus the end of treatment at "
+                 f"{dated_end:g} weeks, as a time frame dates it)")
     result.after_evidence = [msgspec.structs.replace(point.evidence, note=note)]
     return result
+
+
+def _dated_end(points: list[Point]) -> float | None:
+    """When the treatment length is not known: the end of treatment as the time frames date it, a
+    visit written both from baseline and from the end ("Week 8 (End of Treatment)", "14 weeks after
+    the last dose (up to 128 weeks)": 8 and 114 weeks). The other points from baseline then fall
+    before or after it ("Baseline up to Week 285" is before a treatment ending at 316 weeks). None
+    when no visit is dated so, or two datings disagree (periods of different arms or phases)."""
+    ends = [p.weeks - p.after_end for p in points if p.after_end is not None]
+    if not ends or _apart(min(ends), max(ends)):
+        return None
+    return max(ends)
 
 
 def _later_after_end(points: list[Point], from_baseline: list[Point], duration: float | None) -> bool:

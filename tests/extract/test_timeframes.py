@@ -68,6 +68,19 @@ def test_end_of_treatment_dated_from_baseline():
     assert timeframes.end_of_treatment_at("Baseline, week 4 (during treatment), week 12 and week 26") is None
 
 
+def test_time_after_the_end_with_the_span_from_baseline_in_brackets_is_one_visit():
+    # "14 weeks after the last dose of blinded study drug (up to 128 weeks)": the bracket restates
+    # the visit from baseline (rules/timeframe_anchors.yaml restated_total).
+    for text in ("From Day 1 up to 14 weeks after the last dose of blinded study drug (up to 128 weeks)",
+                 "up to 30 days after the last dose of study drug administration (up to approximately 320 weeks)"):
+        points = timeframes.parse(text)
+        pairs = timeframes.same_visit(text, points)
+        assert [(points[i].anchor, points[j].anchor) for i, j in pairs] == [("baseline", "end_of_treatment")], text
+    # Not a span that is shorter than the time after the end, nor one after other words.
+    for text in ("6 months after the last dose (up to 4 weeks)", "30 days after the last dose, then yearly (up to 5 years)"):
+        assert timeframes.same_visit(text, timeframes.parse(text)) == [], text
+
+
 def _generated(n: int, item: str, sep: str = ", ") -> str:
     return sep.join(item.format(i % 300 + 1) for i in range(n))
 

@@ -128,7 +128,8 @@ def end_of_treatment_at(text: str | None) -> TimePoint | None:
 def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
     """(i, j): points[i] dates a visit from baseline and points[j] dates the same visit from the end
     of treatment, written side by side: "Post-treatment at Week 8", "Week 8 (End of Treatment)"
-    (j is a word-only marker: 0 weeks after), "12 months (6 months after completing the trial)"."""
+    (j is a word-only marker: 0 weeks after), "12 months (6 months after completing the trial)",
+    "14 weeks after the last dose (up to 128 weeks)" (the span from baseline restated in brackets)."""
     pairs: list[tuple[int, int]] = []
     for j, p in enumerate(points):
         if p.anchor != "end_of_treatment":
@@ -136,9 +137,11 @@ def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
         if not p.numeric:
             after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start])]
             before = [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start])]
-        else:  # a number restated in brackets after the one from baseline
-            after, before = [], [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start
-                                 and not q.stated and _RESTATED.match(text[q.end:p.start])]
+        else:  # a number restated in brackets after the one from baseline, or the span from baseline after it
+            after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and not q.stated
+                     and q.weeks >= p.weeks and _TOTAL.match(text[p.end:q.start])]
+            before = [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start
+                      and not q.stated and _RESTATED.match(text[q.end:p.start])]
         for i, q in after + before:  # the point written right after the marker, else right before it
             if q.numeric and q.anchor == "baseline":
                 pairs.append((i, j))
@@ -147,6 +150,8 @@ def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
 
 
 _RESTATED = compile_fast(r"^[\s.,]*\(\s*$")
+# "14 weeks after the last dose of study drug (up to 128 weeks)": rules/timeframe_anchors.yaml.
+_TOTAL = compile_fast(RULES["restated_total"], re.IGNORECASE)
 
 
 def specific(text: str | None) -> bool:
