@@ -196,3 +196,12 @@ def test_the_end_of_treatment_dated_by_one_visit_places_the_other_baseline_point
     # Two visits that date the end differently (two phases): the points stay unplaced.
     fu = followup.compute(record(outcomes=_outcomes("Week 8 (End of Treatment)", "Week 30 (end of treatment)", "Week 40")).outcomes, None)
     assert fu.after_treatment is None
+
+
+def test_how_long_a_state_lasts_is_no_assessment_time():
+    # "returned to normal temperature for at least 72 hours": with no other time named, the latest
+    # assessment is unknown (it was read as 3 days, and 0 weeks after a 1-week treatment).
+    rec = record(outcomes=[{"measure": "Time to fever subsidence: normal temperature for at least 72 hours"},
+                           {"measure": "Time to clinical improvement: hospital discharge or NEWS2<2 for 24 hours"}])
+    fu = followup.compute(rec.outcomes, 1.0)
+    assert fu.max_from_baseline is None and fu.after_treatment is None
