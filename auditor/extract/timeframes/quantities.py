@@ -153,9 +153,13 @@ def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
         if suffixed.overlaps(m.start(), m.end()) or _skip(text, m.start(), m.end()):
             continue
         unit = unit_of(m.group("unit"))
-        # Each number takes the unit written before it ("Day 0 to Week 8"), else the group's first.
-        values = [weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit)
-                  for part in _PREFIX_PART.finditer(m.group("nums"))]
+        # Each number takes the unit written before it ("Day 0 to Week 8"), else the last one written
+        # before that: "Week 6, Month 3, 6 and 12" is 6 and 12 months, "Day 4, Weeks 41, 103 and 115"
+        # is 103 and 115 weeks (the group's first unit read them as weeks and days).
+        values = []
+        for part in _PREFIX_PART.finditer(m.group("nums")):
+            unit = unit_of(part.group(1)) if part.group(1) else unit
+            values.append(weeks(float(part.group(2)), unit))
         values = [w for w in values if w <= MAX_WEEKS]
         if values:
             found.append(Qty(m.start(), m.end(), values))
