@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,9 +83,14 @@ def outcome_points(outcome: Outcome) -> list[Point]:
         return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated) for p in parsed]
     dated = dict(pairs)
     restating = set(dated.values())  # the end-of-treatment half of a pair: folded into its partner
-    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated,
-                  parsed[dated[i]].weeks if i in dated else None)
+    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, _both(p, parsed[dated[i]]) if i in dated else p),
+                  p.stated, parsed[dated[i]].weeks if i in dated else None)
             for i, p in enumerate(parsed) if i not in restating]
+
+
+def _both(p: timeframes.TimePoint, q: timeframes.TimePoint) -> timeframes.TimePoint:
+    """A visit and its other dating, quoted together ("30 days after the last dose ... (up to 320 weeks)")."""
+    return dataclasses.replace(p, start=min(p.start, q.start), end=max(p.end, q.end))
 
 
 def _measure_points(outcome: Outcome) -> list[Point]:
