@@ -205,3 +205,10 @@ def test_how_long_a_state_lasts_is_no_assessment_time():
                            {"measure": "Time to clinical improvement: hospital discharge or NEWS2<2 for 24 hours"}])
     fu = followup.compute(rec.outcomes, 1.0)
     assert fu.max_from_baseline is None and fu.after_treatment is None
+
+
+def test_an_instrument_name_with_its_abbreviation_in_brackets_is_no_time():
+    # "EuroQOL (EQ)-5D-5L": the 5 is glued to the name by a hyphen after the bracket, as in "EQ-5D"
+    # (it was read as 5 days, the only time of an ICTRP record).
+    rec = record(outcomes=[{"measure": "Polyneuropathy only: Change from Baseline in EuroQOL (EQ)-5D-5L"}])
+    assert followup.compute(rec.outcomes, None).max_from_baseline is None

@@ -87,7 +87,7 @@ def named_times(text: str | None) -> list[TimePoint]:
     """Time points named in an outcome's own text when it has no time frame ("Pain at 12 months",
     "clearance rate at day 3"): the points with a number and a unit, of a day or more (a measure's
     own minutes and hours are its method: "6-minute walk distance"), not a number glued to a name
-    by a hyphen ("EQ-5D" is no 5 days)."""
+    by a hyphen ("EQ-5D", "(EQ)-5D" are no 5 days)."""
     if not text:
         return []
     return [p for p in parse(text) if p.numeric and p.weeks >= _DAY
@@ -97,7 +97,7 @@ def named_times(text: str | None) -> list[TimePoint]:
 _DAY = weeks(1, "day")
 
 
-_IN_NAME = compile_fast(r"[a-z]-\d", re.IGNORECASE)
+_IN_NAME = compile_fast(r"[a-z)]-\d", re.IGNORECASE)  # "EQ-5D", "EuroQOL (EQ)-5D-5L"
 
 
 def assessment(text: str | None) -> bool:
