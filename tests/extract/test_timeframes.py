@@ -60,6 +60,8 @@ def test_end_of_treatment_dated_from_baseline():
                         ("Baseline, Week 4, Week 8 (End of Treatment), Week 12 (Follow-up)", 8),
                         ("Post-treatment (8 weeks from baseline)", 8),
                         ("Duration of therapy (up to 6 months)", 26),
+                        ("Baseline and upon completion of the intervention (week 8)", 8),
+                        ("End of treatment visit (Week 12)", 12), ("after the treatment period (week 12)", 12),
                         ("assessed before treatment, through treatment completion, an average of 1 week and during follow-up 3 months after treatment", 1)):
         point = timeframes.end_of_treatment_at(text)
         assert point is not None and point.weeks == weeks, text

@@ -107,8 +107,9 @@ def assessment(text: str | None) -> bool:
 
 
 # Between an end-of-treatment marker and the number that dates it: "Post-treatment at Week 8",
-# "Post Treatment (Week 5)", "through treatment completion, an average of 1 week".
-_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30}|(?:an\s+)?(?:average|mean)\s+of|approximately)?"
+# "Post Treatment (Week 5)", "through treatment completion, an average of 1 week", "End of treatment
+# visit (Week 12)", "at the end of the intervention period (12 weeks)".
+_EOT_NEAR = compile_fast(r"^(?:\s+(?:visits?|period|phase))?[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30}|(?:an\s+)?(?:average|mean)\s+of|approximately)?"
                          r"[\s\-:,(\"']*$", re.IGNORECASE)
 
 
