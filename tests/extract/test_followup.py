@@ -212,3 +212,10 @@ def test_an_instrument_name_with_its_abbreviation_in_brackets_is_no_time():
     # (it was read as 5 days, the only time of an ICTRP record).
     rec = record(outcomes=[{"measure": "Polyneuropathy only: Change from Baseline in EuroQOL (EQ)-5D-5L"}])
     assert followup.compute(rec.outcomes, None).max_from_baseline is None
+
+
+def test_the_end_dated_by_a_visit_places_the_points_after_treatment_from_baseline():
+    # "Week 8 (End of Treatment)" and "12 weeks after treatment", the length unread: 20 from baseline
+    # (it was unknown: the end-of-treatment point could not be placed).
+    fu = followup.compute(record(outcomes=_outcomes("Week 8 (End of Treatment)", "12 weeks after treatment")).outcomes, None)
+    assert (fu.max_from_baseline, fu.after_treatment) == (20, 12)
