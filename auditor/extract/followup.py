@@ -12,11 +12,15 @@
   one-off treatment (duration 0) -> its weeks; baseline/treatment-start -> weeks - duration.
   The fact is the latest of these. When some point cannot be converted (duration unknown) and
   could be later than the known ones, the answer is None: we do not claim more than the text says.
+- A visit written both from baseline and from the end of treatment ("Week 8 (End of Treatment)",
+  "14 weeks after the last dose (up to 128 weeks)") dates the end of treatment: with the duration
+  unknown, the other points are placed against it (`_dated_end`).
 - FU03 specificity: every outcome's time frame names a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,9 +86,14 @@ def outcome_points(outcome: Outcome) -> list[Point]:
         return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated) for p in parsed]
     dated = dict(pairs)
     restating = set(dated.values())  # the end-of-treatment half of a pair: folded into its partner
-    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated,
-                  parsed[dated[i]].weeks if i in dated else None)
+    return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, _both(p, parsed[dated[i]]) if i in dated else p),
+                  p.stated, parsed[dated[i]].weeks if i in dated else None)
             for i, p in enumerate(parsed) if i not in restating]
+
+
+def _both(p: timeframes.TimePoint, q: timeframes.TimePoint) -> timeframes.TimePoint:
+    """A visit and its other dating, quoted together ("30 days after the last dose ... (up to 320 weeks)")."""
+    return dataclasses.replace(p, start=min(p.start, q.start), end=max(p.end, q.end))
 
 
 def _measure_points(outcome: Outcome) -> list[Point]:
@@ -190,12 +199,14 @@ def narrative_points(record: TrialRecord) -> list[Point]:
 def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     result = FollowUp()
     from_baseline = [p for p in points if p.anchor in ("baseline", "treatment_start", "procedure")]
-    if duration is not None:
-        # "12 months after the end of treatment" is also a time from baseline once the duration is known.
-        from_baseline += [Point(p.weeks + duration, "baseline", msgspec.structs.replace(
-            p.evidence, note=f"{p.weeks:g} weeks after the end of treatment + {duration:g} weeks of treatment"))
+    dated_end = _dated_end(points) if duration is None else None
+    end = duration if duration is not None else dated_end
+    if end is not None:  # "12 months after the end of treatment" is then also a time from baseline
+        how = "weeks of treatment" if duration is not None else "weeks, the end of treatment as a time frame dates it"
+        from_baseline += [Point(p.weeks + end, "baseline", msgspec.structs.replace(
+            p.evidence, note=f"{p.weeks:g} weeks after the end of treatment + {end:g} {how}"))
             for p in points if p.anchor == "end_of_treatment"]
-    if from_baseline and not _later_after_end(points, from_baseline, duration) and \
+    if from_baseline and not _later_after_end(points, from_baseline, end) and \
             not _later_unplaced(points, max(p.weeks for p in from_baseline)):
         best = max(from_baseline, key=lambda p: p.weeks)
         result.max_from_baseline = round(best.weeks, 2)
@@ -208,8 +219,8 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
             known.append((p.after_end, p))
         elif p.anchor == "end_of_treatment" or (p.anchor == "procedure" and duration == 0):
             known.append((p.weeks, p))
-        elif p.anchor in ("baseline", "treatment_start", "procedure") and duration is not None:
-            known.append((p.weeks - duration, p))
+        elif p.anchor in ("baseline", "treatment_start", "procedure") and end is not None:
+            known.append((p.weeks - end, p))
         elif p.anchor in ("baseline", "treatment_start", "procedure"):
             unknown.append(p)
     if not known:
@@ -226,19 +237,30 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         note = f"no assessment after the end of treatment: the latest is {-raw:g} weeks before it (reported as 0)"
     if point.after_end is not None:
         note += f" (the visit at {point.weeks:g} weeks from {point.anchor.replace('_', ' ')}, dated from the end of treatment beside it)"
-    elif duration is not None and point.anchor != "end_of_treatment":
-        result.from_duration = True
-        note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {duration:g} weeks of treatment)"
+    elif end is not None and point.anchor != "end_of_treatment":
+        result.from_duration = duration is not None
+        how = f"{end:g} weeks of treatment" if duration is not None else f"the end of treatment at {end:g} weeks, as a time frame dates it"
+        note += f" ({point.weeks:g} weeks from {point.anchor.replace('_', ' ')} minus {how})"
     result.after_evidence = [msgspec.structs.replace(point.evidence, note=note)]
     return result
 
 
-def _later_after_end(points: list[Point], from_baseline: list[Point], duration: float | None) -> bool:
+def _dated_end(points: list[Point]) -> float | None:
+    """The end of treatment as a visit written both from baseline and from the end dates it ("Week 8
+    (End of Treatment)": 8; "14 weeks after the last dose (up to 128 weeks)": 114); None when none
+    is, or two disagree (phases or arms of different length)."""
+    ends = [p.weeks - p.after_end for p in points if p.after_end is not None]
+    if not ends or _apart(min(ends), max(ends)):
+        return None
+    return max(ends)
+
+
+def _later_after_end(points: list[Point], from_baseline: list[Point], end: float | None) -> bool:
     """A point stated from the end of treatment lies later than every point from baseline while
     the treatment length is unknown ("Before intervention" and "4 weeks after the last session";
     "3 weeks" and "one month after treatment"): it is at least that many weeks from baseline, so
     the latest point from baseline is not known, and the latest baseline point would understate it."""
-    if duration is not None:
+    if end is not None:  # the treatment length, or the end as a time frame dates it
         return False  # then the end-of-treatment points are in from_baseline already
     latest = max(p.weeks for p in from_baseline)
     return any(p.anchor == "end_of_treatment" and p.numeric and p.weeks > latest for p in points)

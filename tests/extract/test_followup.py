@@ -170,3 +170,52 @@ def test_an_anchor_that_contradicts_the_time_frame_leaves_the_time_after_treatme
     sheet = _sheet(blob)
     assert sheet.facts["follow_up"]["weeks_after_treatment"] is None
     assert sheet.facts["follow_up"]["max_weeks_from_baseline"] is None
+
+
+def test_time_after_the_last_dose_with_the_span_from_baseline_in_brackets_is_one_visit():
+    # "up to 30 days after the last dose of study drug (up to 320 weeks)": the bracket restates the
+    # visit from baseline, so it is 30 days after treatment, and the treatment (length not stated
+    # elsewhere) ended at 316 weeks: "Baseline up to Week 285" is before it (was: unknown).
+    frames = ("From the start of study treatment up to 30 days after the last dose of study drug administration (up to 320 weeks)",
+              "Baseline (within 6 months prior to first dose) up to Week 285")
+    fu = followup.compute(record(outcomes=_outcomes(*frames)).outcomes, None)
+    assert (fu.max_from_baseline, fu.after_treatment, fu.from_duration) == (320, 4.29, False)
+    assert "dated from the end of treatment" in (fu.after_evidence[0].note or "")
+    # With the treatment length known the visit is still 14 weeks after it, not 128 - 104.
+    fu = followup.compute(record(outcomes=_outcomes("From Day 1 up to 14 weeks after the last dose of study drug (up to 128 weeks)")).outcomes, 104.0)
+    assert (fu.max_from_baseline, fu.after_treatment) == (128, 14)
+    # A bracket after other words is another span ("then yearly (up to 5 years)"): not the same visit.
+    fu = followup.compute(record(outcomes=_outcomes("30 days after the last dose, then yearly (up to 5 years)")).outcomes, None)
+    assert fu.after_treatment is None and fu.max_from_baseline == 260
+
+
+def test_the_end_of_treatment_dated_by_one_visit_places_the_other_baseline_points():
+    # "Week 8 (End of Treatment)" and "Week 20" with the treatment length unread: 12 weeks after.
+    fu = followup.compute(record(outcomes=_outcomes("Week 8 (End of Treatment)", "Week 20")).outcomes, None)
+    assert fu.after_treatment == 12 and not fu.from_duration
+    # Two visits that date the end differently (two phases): the points stay unplaced.
+    fu = followup.compute(record(outcomes=_outcomes("Week 8 (End of Treatment)", "Week 30 (end of treatment)", "Week 40")).outcomes, None)
+    assert fu.after_treatment is None
+
+
+def test_how_long_a_state_lasts_is_no_assessment_time():
+    # "returned to normal temperature for at least 72 hours": with no other time named, the latest
+    # assessment is unknown (it was read as 3 days, and 0 weeks after a 1-week treatment).
+    rec = record(outcomes=[{"measure": "Time to fever subsidence: normal temperature for at least 72 hours"},
+                           {"measure": "Time to clinical improvement: hospital discharge or NEWS2<2 for 24 hours"}])
+    fu = followup.compute(rec.outcomes, 1.0)
+    assert fu.max_from_baseline is None and fu.after_treatment is None
+
+
+def test_an_instrument_name_with_its_abbreviation_in_brackets_is_no_time():
+    # "EuroQOL (EQ)-5D-5L": the 5 is glued to the name by a hyphen after the bracket, as in "EQ-5D"
+    # (it was read as 5 days, the only time of an ICTRP record).
+    rec = record(outcomes=[{"measure": "Polyneuropathy only: Change from Baseline in EuroQOL (EQ)-5D-5L"}])
+    assert followup.compute(rec.outcomes, None).max_from_baseline is None
+
+
+def test_the_end_dated_by_a_visit_places_the_points_after_treatment_from_baseline():
+    # "Week 8 (End of Treatment)" and "12 weeks after treatment", the length unread: 20 from baseline
+    # (it was unknown: the end-of-treatment point could not be placed).
+    fu = followup.compute(record(outcomes=_outcomes("Week 8 (End of Treatment)", "12 weeks after treatment")).outcomes, None)
+    assert (fu.max_from_baseline, fu.after_treatment) == (20, 12)

@@ -60,12 +60,27 @@ def test_end_of_treatment_dated_from_baseline():
                         ("Baseline, Week 4, Week 8 (End of Treatment), Week 12 (Follow-up)", 8),
                         ("Post-treatment (8 weeks from baseline)", 8),
                         ("Duration of therapy (up to 6 months)", 26),
+                        ("Baseline and upon completion of the intervention (week 8)", 8),
+                        ("End of treatment visit (Week 12)", 12), ("after the treatment period (week 12)", 12),
                         ("assessed before treatment, through treatment completion, an average of 1 week and during follow-up 3 months after treatment", 1)):
         point = timeframes.end_of_treatment_at(text)
         assert point is not None and point.weeks == weeks, text
     assert timeframes.end_of_treatment_at("12 weeks") is None
     # A visit during the treatment is not its end.
     assert timeframes.end_of_treatment_at("Baseline, week 4 (during treatment), week 12 and week 26") is None
+
+
+def test_time_after_the_end_with_the_span_from_baseline_in_brackets_is_one_visit():
+    # "14 weeks after the last dose of blinded study drug (up to 128 weeks)": the bracket restates
+    # the visit from baseline (rules/timeframe_anchors.yaml restated_total).
+    for text in ("From Day 1 up to 14 weeks after the last dose of blinded study drug (up to 128 weeks)",
+                 "up to 30 days after the last dose of study drug administration (up to approximately 320 weeks)"):
+        points = timeframes.parse(text)
+        pairs = timeframes.same_visit(text, points)
+        assert [(points[i].anchor, points[j].anchor) for i, j in pairs] == [("baseline", "end_of_treatment")], text
+    # Not a span that is shorter than the time after the end, nor one after other words.
+    for text in ("6 months after the last dose (up to 4 weeks)", "30 days after the last dose, then yearly (up to 5 years)"):
+        assert timeframes.same_visit(text, timeframes.parse(text)) == [], text
 
 
 def _generated(n: int, item: str, sep: str = ", ") -> str:

@@ -87,7 +87,7 @@ def named_times(text: str | None) -> list[TimePoint]:
     """Time points named in an outcome's own text when it has no time frame ("Pain at 12 months",
     "clearance rate at day 3"): the points with a number and a unit, of a day or more (a measure's
     own minutes and hours are its method: "6-minute walk distance"), not a number glued to a name
-    by a hyphen ("EQ-5D" is no 5 days)."""
+    by a hyphen ("EQ-5D", "(EQ)-5D" are no 5 days)."""
     if not text:
         return []
     return [p for p in parse(text) if p.numeric and p.weeks >= _DAY
@@ -97,7 +97,7 @@ def named_times(text: str | None) -> list[TimePoint]:
 _DAY = weeks(1, "day")
 
 
-_IN_NAME = compile_fast(r"[a-z]-\d", re.IGNORECASE)
+_IN_NAME = compile_fast(r"[a-z)]-\d", re.IGNORECASE)  # "EQ-5D", "EuroQOL (EQ)-5D-5L"
 
 
 def assessment(text: str | None) -> bool:
@@ -107,8 +107,9 @@ def assessment(text: str | None) -> bool:
 
 
 # Between an end-of-treatment marker and the number that dates it: "Post-treatment at Week 8",
-# "Post Treatment (Week 5)", "through treatment completion, an average of 1 week".
-_EOT_NEAR = compile_fast(r"^[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30}|(?:an\s+)?(?:average|mean)\s+of|approximately)?"
+# "Post Treatment (Week 5)", "through treatment completion, an average of 1 week", "End of treatment
+# visit (Week 12)", "at the end of the intervention period (12 weeks)".
+_EOT_NEAR = compile_fast(r"^(?:\s+(?:visits?|period|phase))?[\s\-:,(\"'=]*(?:at|on|in|is|=|in\s+the|\([^()]{0,30}|(?:an\s+)?(?:average|mean)\s+of|approximately)?"
                          r"[\s\-:,(\"']*$", re.IGNORECASE)
 
 
@@ -128,7 +129,8 @@ def end_of_treatment_at(text: str | None) -> TimePoint | None:
 def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
     """(i, j): points[i] dates a visit from baseline and points[j] dates the same visit from the end
     of treatment, written side by side: "Post-treatment at Week 8", "Week 8 (End of Treatment)"
-    (j is a word-only marker: 0 weeks after), "12 months (6 months after completing the trial)"."""
+    (j is a word-only marker: 0 weeks after), "12 months (6 months after completing the trial)",
+    "14 weeks after the last dose (up to 128 weeks)" (the span from baseline restated in brackets)."""
     pairs: list[tuple[int, int]] = []
     for j, p in enumerate(points):
         if p.anchor != "end_of_treatment":
@@ -136,9 +138,11 @@ def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
         if not p.numeric:
             after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start])]
             before = [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start])]
-        else:  # a number restated in brackets after the one from baseline
-            after, before = [], [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start
-                                 and not q.stated and _RESTATED.match(text[q.end:p.start])]
+        else:  # a number restated in brackets after the one from baseline, or the span from baseline after it
+            after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and not q.stated
+                     and q.weeks >= p.weeks and _TOTAL.match(text[p.end:q.start])]
+            before = [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start
+                      and not q.stated and _RESTATED.match(text[q.end:p.start])]
         for i, q in after + before:  # the point written right after the marker, else right before it
             if q.numeric and q.anchor == "baseline":
                 pairs.append((i, j))
@@ -147,6 +151,8 @@ def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
 
 
 _RESTATED = compile_fast(r"^[\s.,]*\(\s*$")
+# "14 weeks after the last dose of study drug (up to 128 weeks)": rules/timeframe_anchors.yaml.
+_TOTAL = compile_fast(RULES["restated_total"], re.IGNORECASE)
 
 
 def specific(text: str | None) -> bool:

@@ -70,14 +70,28 @@ _AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age)\b", re.IGNORECASE)  # "5 y
 _AGE_DATED = compile_fast(rules.load("timeframe_anchors")["age_dated_from_birth"], re.IGNORECASE)
 _LABEL_THEN_DATE = compile_fast(rf"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*{UNIT_BEFORE_NUMBER}?\s*$", re.IGNORECASE)
 _RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
+_RULES = rules.load("timeframe_anchors")
+# "normal for at least 72 hours", "taken 24 hours apart": how long a state lasts (rules/timeframe_anchors.yaml).
+_STATE_BEFORE = compile_fast("|".join(f"(?:{p})" for p in _RULES["state_length_before"]), re.IGNORECASE)
+_STATE_AFTER = compile_fast(_RULES["state_length_after"], re.IGNORECASE)
+_STATE_NOT_AFTER = compile_fast(_RULES["state_length_not_after"], re.IGNORECASE)
 
 
 def _skip(text: str, start: int, end: int) -> bool:
     """Quantities that are not time points: recall periods, tolerances, "1 week before", durations
-    of a questionnaire ("completion duration of 15 minutes")."""
+    of a questionnaire ("completion duration of 15 minutes"), how long a state lasts ("normal for
+    at least 72 hours")."""
     return bool(_RECALL.search(text[max(0, start - 16):start]) or _BEFORE_ALONE.match(text[end:end + 12])
                 or _DURATION_OF.search(text[max(0, start - 30):start]) or _AGE.search(text[max(0, start - 20):start])
-                or _AGE_AFTER.match(text[end:end + 12]))
+                or _AGE_AFTER.match(text[end:end + 12]) or _state_length(text, start, end))
+
+
+def _state_length(text: str, start: int, end: int) -> bool:
+    if _STATE_AFTER.match(text, end, end + 10):
+        return True
+    before = text[max(0, start - 60):start]
+    m = _STATE_BEFORE.search(before)
+    return bool(m and not _STATE_NOT_AFTER.search(before, 0, m.start()))
 
 
 def chains(text: str) -> Iterator[tuple[int, int, str, str]]:
@@ -139,9 +153,13 @@ def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
         if suffixed.overlaps(m.start(), m.end()) or _skip(text, m.start(), m.end()):
             continue
         unit = unit_of(m.group("unit"))
-        # Each number takes the unit written before it ("Day 0 to Week 8"), else the group's first.
-        values = [weeks(float(part.group(2)), unit_of(part.group(1)) if part.group(1) else unit)
-                  for part in _PREFIX_PART.finditer(m.group("nums"))]
+        # Each number takes the unit written before it ("Day 0 to Week 8"), else the last one written
+        # before that: "Week 6, Month 3, 6 and 12" is 6 and 12 months, "Day 4, Weeks 41, 103 and 115"
+        # is 103 and 115 weeks (the group's first unit read them as weeks and days).
+        values = []
+        for part in _PREFIX_PART.finditer(m.group("nums")):
+            unit = unit_of(part.group(1)) if part.group(1) else unit
+            values.append(weeks(float(part.group(2)), unit))
         values = [w for w in values if w <= MAX_WEEKS]
         if values:
             found.append(Qty(m.start(), m.end(), values))
