@@ -46,7 +46,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from auditor.model import (
     AdverseEventGroup,
@@ -162,14 +166,20 @@ _SITES_OUTSIDE = ("e863_if_e861_or_e862_are_yes_specify_the_regions_in_which_tri
                   "e863_trial_sites_planned_in")
 
 
-_STATE_NAMES = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(ids.MEMBER_STATES, key=len, reverse=True)
-                                               if "/" not in n) + r")\b", re.I)
+@cache
+def _country_names() -> re.Pattern[str]:
+    """Any one country name of countries.yaml (or an EU/EEA member state), the longest first, so that
+    "Papua New Guinea" is not read as "Guinea" nor "Dominican Republic" as "Dominica"."""
+    data = yaml.safe_load(resources.files("auditor.sources").joinpath("countries.yaml").read_text(encoding="utf-8"))
+    names = {*data["names"], *(n.title() for n in ids.MEMBER_STATES if "/" not in n)}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
 
 
 def _countries(f: Fields) -> list[Text]:
     """A.1 member state ("France - ANSM" -> France), then E.8.6.3 countries one a line. ctrdata joins
     E.8.6.3 with spaces ("United Kingdom France Germany"), which cannot be split without a list of
-    country names: then only the names that are EU/EEA member states are taken."""
+    country names: then the names of countries.yaml are found in it, left to right."""
     found: list[Text] = []
     state = f.text("a1_member_state_concerned")
     if state is not None:
@@ -181,7 +191,7 @@ def _countries(f: Fields) -> list[Text]:
         if "\n" in t.value or " " not in t.value.strip():
             found += [Text(value=n.strip(), at=t.at, line=t.line) for n in t.value.split("\n") if n.strip()]
         else:
-            found += [Text(value=n, at=t.at, line=t.line) for n in _STATE_NAMES.findall(t.value)]
+            found += [Text(value=n, at=t.at, line=t.line) for n in _country_names().findall(t.value)]
     return list({c.value.lower(): c for c in found}.values())
 
 
