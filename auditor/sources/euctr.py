@@ -28,6 +28,7 @@ records stay separate (linking copies into one trial is the store's trial identi
 | design.phases | E.7.1-E.7.4 phases answered Yes, as PHASE1-PHASE4 (the label kept as ``original``) |
 | design.arm_count | E.8.2.4 number of treatment arms in the trial, as given |
 | enrollment.count / type | with results (ctrdata): the sum of trialInformation.countrySubjectCounts[].subjects, ACTUAL; else F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state, ESTIMATED (F.4 is the planned number) |
+| enrollment.unread | the first F.4 number given as written when none of them is a number |
 | interventions[] | D.IMP n: D.3.1 product name (else D.3.8 INN, D.2.1.1.1 trade name, D.3.2 code); description = D.1.2/D.1.3 role, D.3.4 form, D.3.7 routes; placebo (D.8) when E.8.2.2 is Yes |
 | outcomes[] | primary: E.5.1 end point(s) + E.5.1.1 timepoint(s); secondary: E.5.2 + E.5.2.1 (one Outcome per section) |
 | countries | A.1 member state concerned (without its authority); E.8.6.3 countries where sites are planned |
@@ -226,11 +227,7 @@ def _design(f: Fields) -> Design:
 
 
 def _enrollment(f: Fields) -> Enrollment:
-    for key in _ENROLMENT:
-        t = f.text(key)
-        if t is not None and (count := fields.number(t.value, t.at, t.line)) is not None:
-            return Enrollment(count=count, type=Text(value="ESTIMATED", at=t.at, line=t.line))
-    return Enrollment()
+    return fields.stated_enrollment((f.text(key), "ESTIMATED") for key in _ENROLMENT)
 
 
 def _actual(m: JsonMapper | None) -> Enrollment | None:

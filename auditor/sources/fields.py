@@ -17,9 +17,10 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
-from auditor.model import Dates, Number, Text
+from auditor.model import Dates, Enrollment, Number, Text
 from auditor.sources import dates
 
 _NULLS = {"", "null", "none"}
@@ -85,6 +86,21 @@ def number(value: object, at: str, line: int | None = None, column: int | None =
     if match and "," not in match.group(1):
         return Number(value=float(match.group(1)), at=at, line=line, column=column, text=raw)
     return None
+
+
+def stated_enrollment(candidates: Iterable[tuple[Text | None, str]]) -> Enrollment:
+    """The first of (field, ACTUAL/ESTIMATED) candidates that states a number, typed; without one, the
+    first field given as it is written (``Enrollment.unread``: "not known yet" is an unreadable
+    target size, not a missing one)."""
+    unread = None
+    for t, kind in candidates:
+        if t is None:
+            continue
+        count = number(t.value, t.at, t.line)
+        if count is not None:
+            return Enrollment(count=count, type=Text(value=kind, at=t.at, line=t.line))
+        unread = unread or t
+    return Enrollment(unread=unread)
 
 
 def enrollment_type(value: object, at: str, **where: int | None) -> Text | None:
