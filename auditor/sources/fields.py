@@ -150,8 +150,11 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "1": "1", "2": "2", "3": "
 _EU_PHASE = re.compile(r"\(Phase\s+(I{1,3}|IV)\)\s*:\s*(yes|no)\b", re.I)
 # "Phase 3", "PHASE3", "Phase III", "Phase 2/Phase 3", "Phase II/III", "Phase 1-2", "Early Phase 1", "Phase 0".
 _PHASE = re.compile(r"^\s*(early\s+)?phase\s*(i{1,3}|iv|[0-4])(?:\s*[/,-]\s*(?:phase\s*)?(i{1,3}|iv|[1-4]))?\s*$", re.I)
-# ICTRP's bare numbers ("4", "0", "1-2": ChiCTR's, JPRN's and NL-OMON's phases as ICTRP exports them).
-_BARE_PHASE = re.compile(r"^\s*()([0-4])(?:\s*[/+-]\s*([1-4]))?\s*$")
+# ICTRP's bare numbers ("4", "1-2": ChiCTR's, JPRN's and NL-OMON's phases as ICTRP exports them). Not
+# ChiCTR's "0": its form offers phases 1-3, post-marketing (4), pilot, new-technique and retrospective
+# studies, and "0" stands on 184 of its 476 records of the 2020 ICTRP export, observational and
+# diagnostic ones among them - no sign of Phase 0 (kept as given).
+_BARE_PHASE = re.compile(r"^\s*()([1-4])(?:\s*[/+-]\s*([1-4]))?\s*$")
 _LABEL_PHASE = re.compile(r"^[^():]*\(Phase\s+(I{1,3}|IV)\)\s*$", re.I)  # CTIS: "Therapeutic exploratory (Phase II)"
 _NO_PHASE = {"n/a", "na", "not applicable"}
 
@@ -166,7 +169,7 @@ def phases(value: Text | None, bare_numbers: bool = False) -> list[Text]:
     ``original``: an EU CTR E.7 answer block gives the phases answered yes; with ``bare_numbers``
     (a field whose numbers are phases, as ICTRP's), "4" is PHASE4 and "1-2" PHASE1 + PHASE2 (not so
     for CTIS, whose numbers are codes of its own list); a value in no known spelling ("Retrospective
-    study") is kept as given."""
+    study", ChiCTR's "0") is kept as given."""
     if value is None:
         return []
     answers = _EU_PHASE.findall(value.value)

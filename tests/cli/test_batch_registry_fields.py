@@ -43,7 +43,7 @@ def test_phases_registry_pages_and_countries_are_read_alike_across_registries(tm
     (inputs / "euctr.json").write_bytes(orjson.dumps(euctr))
     got = _records(tmp_path)
     assert got["ChiCTR2000000004"][0] == ["PHASE4"]
-    assert got["ChiCTR2000000000"][0] == ["EARLY_PHASE1"]  # Phase 0, as ClinicalTrials.gov lists it
+    assert got["ChiCTR2000000000"][0] == ["0"]  # ChiCTR's "0" is no sign of Phase 0: kept as given
     assert got["ChiCTR2000000012"][0] == ["PHASE1", "PHASE2"]
     assert got["JPRN-jRCTs031190226"][0] == ["PHASE3"]
     assert got["ChiCTR2000000099"][0] == ["Retrospective study"]  # no phase: kept as given
