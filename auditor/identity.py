@@ -34,7 +34,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("CTRI/", r"\bCTRI/(?P<id>\d{4}/\d{2,3}/\d{6})\b"),
     ("IRCT", r"\bIRCT(?P<id>\d{6,}N\d+|\d{8,})\b"),
     ("UMIN", r"\b(?:JPRN-)?UMIN(?P<id>\d{9})\b"),
-    ("jRCT", r"\b(?:JPRN-)?jRCT(?P<id>[sb]?\d{10})\b"),
+    ("jRCT", r"\b(?:JPRN-)?jRCT(?P<id>[sb]\d{9}|\d{10})\b"),  # jRCTs031190226, jRCT2071210009
     ("JapicCTI-", r"\b(?:JPRN-)?JapicCTI-(?P<id>\d{6})\b"),
     ("KCT", r"\bKCT(?P<id>\d{7})\b"),
     ("PACTR", r"\bPACTR(?P<id>\d{15,16})\b"),
@@ -57,6 +57,7 @@ _COMPILED = tuple((prefix, re.compile(pattern, re.IGNORECASE)) for prefix, patte
 _BARE = ("CTIS", "EUCTR")
 _NEEDS = tuple(None if prefix in _BARE else prefix.lower() for prefix, _ in _PATTERNS)
 _CASE_KEPT = ("RBR-",)  # ReBec ids are case-sensitive base-36 strings
+_LOWER = ("jRCT",)  # jRCT writes its letter small (jRCTs031190226), as its pages' addresses do
 
 _URLS = (
     ("NCT", "https://clinicaltrials.gov/study/{id}"),
@@ -65,6 +66,7 @@ _URLS = (
     ("CTIS", "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={body}"),
     ("ACTRN", "https://www.anzctr.org.au/TrialSearch.aspx?searchTxt={id}"),
     ("DRKS", "https://drks.de/search/en/trial/{id}"),
+    ("jRCT", "https://jrct.niph.go.jp/latest-detail/{id}"),  # the address ICTRP's web_address gives
 )
 ICTRP_URL = "https://trialsearch.who.int/Trial2.aspx?TrialID={id}"
 # The register a trial id belongs to, by its prefix, in the names ICTRP gives registers (its
@@ -83,7 +85,9 @@ OWN_READER_NAMES = {"EU Clinical Trials Register": "EU CTR", "Clinical Trials In
 
 
 def _canonical(prefix: str, body: str) -> str:
-    if prefix not in _CASE_KEPT:
+    if prefix in _LOWER:
+        body = body.lower()
+    elif prefix not in _CASE_KEPT:
         body = body.upper()
     return prefix + body.replace(" ", "")
 

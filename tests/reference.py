@@ -246,20 +246,28 @@ def plain_profile(profile: Profile) -> Profile:
     return dataclasses.replace(profile, criteria=tuple(criteria))
 
 
-def _render(parts: Template, facts: dict[str, Any]) -> str:
-    return "".join(literal + ("" if path is None else render_value(_filtered(lookup(facts, path), name)))
+def _quoted(evidence: dict[str, list[Evidence]], path: str) -> str | None:
+    quotes = list(dict.fromkeys(e.quote for e in evidence.get(path, ())))
+    return ", ".join(f"“{q[:80]}”" for q in quotes) if quotes else None
+
+
+def _render(parts: Template, facts: dict[str, Any], evidence: dict[str, list[Evidence]]) -> str:
+    return "".join(literal + ("" if path is None else (_quoted(evidence, path) or "") if name == "quoted"
+                              else render_value(_filtered(lookup(facts, path), name)))
                    for literal, path, name in parts)
 
 
-def _fits(v: Variant, facts: dict[str, Any]) -> bool:
-    return (v.when is None or v.when.is_valid(facts)) and all(lookup(facts, p) not in (None, []) for p in v.reads)
+def _fits(v: Variant, facts: dict[str, Any], evidence: dict[str, list[Evidence]]) -> bool:
+    quoted = {path for _, path, name in v.parts if name == "quoted"}
+    return (v.when is None or v.when.is_valid(facts)) and all(
+        lookup(facts, p) not in (None, []) or (p in quoted and _quoted(evidence, p) is not None) for p in v.reads)
 
 
-def _choose(variants: tuple[Variant, ...], facts: dict[str, Any]) -> str | None:
+def _choose(variants: tuple[Variant, ...], facts: dict[str, Any], evidence: dict[str, list[Evidence]]) -> str | None:
     if not variants:
         return None
-    chosen = next((v for v in variants if _fits(v, facts)), variants[-1])
-    return _render(chosen.parts, facts)
+    chosen = next((v for v in variants if _fits(v, facts, evidence)), variants[-1])
+    return _render(chosen.parts, facts, evidence)
 
 
 def _status_of(criterion: Criterion, facts: dict[str, Any]) -> Status:
@@ -277,9 +285,9 @@ def _assess(criterion: Criterion, sheet: FactSheet) -> Assessment:
     facts = sheet.facts
     values = [lookup(facts, path) for path in criterion.facts]
     status = _status_of(criterion, facts)
-    message = _choose(criterion.variants.get(status, ()), facts) or DEFAULT_MESSAGES[status]
+    message = _choose(criterion.variants.get(status, ()), facts, sheet.evidence) or DEFAULT_MESSAGES[status]
     evidence = [ev for path in criterion.facts for ev in sheet.evidence.get(path, ())]
-    fix = _choose(criterion.fix_variants, facts) if status in ("not_met", "unclear") else None
+    fix = _choose(criterion.fix_variants, facts, sheet.evidence) if status in ("not_met", "unclear") else None
     seen: dict[tuple[str, int | None, str], Evidence] = {}
     for ev in evidence:
         seen.setdefault((ev.at, ev.line, ev.quote), ev)

@@ -47,14 +47,18 @@ KEY_FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("results_posted", "results.posted", "BOOLEAN", "the record carries results"),
     ("low_back_pain", "population.low_back_pain", "BOOLEAN", "the trial is about low back pain"),
     ("chronic_lbp_12w", "population.chronic_lbp_12w", "BOOLEAN", "eligibility requires LBP of >= 12 weeks"),
-    ("registered_prospectively", "registration.prospective", "BOOLEAN", "registered on or before the start"),
+    ("registration_days_after_start", "registration.days_after_start", "INTEGER",
+     "registration_date minus start_date in days: negative = registered before the first participant was "
+     "enrolled; null when a start given as a month or year contains the registration date"),
+    ("registered_prospectively", "registration.prospective", "BOOLEAN",
+     "registered on or before the start of enrolment (the usual marker of a prospectively registered trial)"),
 )
 FACT_PATHS = {col: path for col, path, _, _ in KEY_FACTS}
 
 CATEGORIES: tuple[str, ...] = tuple(
     load_schema("facts")["properties"]["treatment"]["properties"]["intervention_categories"]["items"]["enum"])
 CATEGORY_COLUMNS = tuple(Col(f"category_{c}", "BOOLEAN", f"intervention category `{c}` is among "
-                             "intervention_categories") for c in CATEGORIES)
+                             "intervention_categories (null when that is null)") for c in CATEGORIES)
 
 _LIST = "a list (DuckDB list; `;`-joined in CSV)"
 _ID_COLUMNS: Columns = (
@@ -80,6 +84,8 @@ SCREENING: Columns = (
     Col("countries", "VARCHAR[]", f"countries of recruitment, {_LIST}"),
     Col("start_date", "DATE", "start of enrolment (first day of the stated month or year)"),
     Col("start_year", "INTEGER", "year of start_date"),
+    Col("registration_date", "DATE", "when the trial was registered (first submitted or registered, as the "
+                                     "registry dates it); compare with start_date"),
     Col("completion_date", "VARCHAR", "completion date as stated"),
     Col("registry_url", "VARCHAR", "the record's page in its registry (ICTRP portal for other registries)"),
 )

@@ -81,7 +81,9 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
     criteria = profile.criteria
     ids = record_ids(record.trial_id, record.secondary_ids)
     start = record.dates.start_parsed
-    categories = set(lookup(sheet.facts, "treatment.intervention_categories") or ())
+    # Null categories (arms not described) leave every category column null: unknown, not "absent".
+    listed = lookup(sheet.facts, "treatment.intervention_categories")
+    categories = None if listed is None else set(listed)
     row: dict[str, Any] = {
         "blob_id": blob_id, "source_path": src.path, "source_index": src.index, "format": src.format,
         "registry": record.registry, "trial_id": record.trial_id, "secondary_ids": record.secondary_ids,
@@ -92,9 +94,10 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
         "intervention_types": _values([i.type for i in record.interventions if i.type]),
         "sponsor": _one(record.sponsor), "countries": _values(record.countries),
         "start_date": start, "start_year": start.year if start else None,
+        "registration_date": record.dates.registered_parsed,
         "completion_date": _one(record.dates.completion), "registry_url": registry_url(ids[0] if ids else None),
         **{col: coerce(lookup(sheet.facts, path), sql) for col, path, sql, _ in KEY_FACTS},
-        **{name: c in categories for c, name in _CATEGORY_NAMES},
+        **{name: None if categories is None else c in categories for c, name in _CATEGORY_NAMES},
         **cast("dict[str, int]", counts),  # Status keys are column names
         **{c.code: a.status for c, a in zip(criteria, found)},
         "corrected": bool(v.applied),

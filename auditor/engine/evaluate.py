@@ -55,7 +55,7 @@ def assess(criterion: Criterion, sheet: FactSheet, known: Known | None = None) -
     """`known`: the record's facts by path, shared by the criteria judged together (`judge`)."""
     facts = sheet.facts
     if known is None:
-        known = Known(facts)
+        known = Known(facts, sheet.evidence)
     values = [known[path] for path in criterion.facts]
     status = status_of(criterion, facts, values)
     message = choose(criterion.variants.get(status, ()), facts, known) or DEFAULT_MESSAGES[status]
@@ -74,7 +74,7 @@ def _distinct(evidence: list[Evidence]) -> list[Evidence]:
 
 
 def judge(sheet: FactSheet, profile: Profile) -> Judgement:
-    known = Known(sheet.facts)  # each fact looked up once for all the criteria
+    known = Known(sheet.facts, sheet.evidence)  # each fact looked up once for all the criteria
     assessments = [assess(c, sheet, known) for c in profile.criteria]
     counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
     for a in assessments:

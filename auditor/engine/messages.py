@@ -1,8 +1,11 @@
 """A criterion's message and fix templates, filled with one record's facts.
 
 A placeholder is a dotted fact path in braces (`{follow_up.weeks_after_treatment}`), optionally
-with a filter: `|abs` (the absolute value, `{registration.days_after_start|abs}`) or `|words` (a
-vocabulary id as words: `behavioural_therapy` -> "behavioural therapy"). A profile gives each
+with a filter: `|abs` (the absolute value, `{registration.days_after_start|abs}`), `|words` (a
+vocabulary id as words: `behavioural_therapy` -> "behavioural therapy") or `|quoted` (the record
+text the fact's evidence quotes, in quotation marks: a null fact whose value the record gives but
+the reader could not read, `{sample_size.enrollment|quoted}` -> “lots”; it has a value only when the
+fact has evidence). A profile gives each
 status either one template or a list of *variants*, one per case: a plain string, or
 `{"when": CONDITION, "text": TEMPLATE}` with CONDITION a JSON Schema over the Facts document (the
 dotted shorthand of `met_when`). The first variant whose condition holds and whose placeholders
@@ -13,13 +16,15 @@ the case where a fact is missing instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from auditor.facts import lookup
+from auditor.facts import Evidence, lookup
 from auditor.vocabulary import Status
 
-_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\|(abs|words))?\}")
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\|(abs|words|quoted))?\}")
+_QUOTE_CHARS = 80  # of each quoted text: a message names the value, the evidence holds it whole
 DEFAULT_MESSAGES: dict[Status, str] = {
     "met": "Met.",
     "not_met": "Not met.",
@@ -72,16 +77,25 @@ def paths(parts: Template) -> tuple[str, ...]:
 
 class Known(dict[str, Any]):
     """One record's facts by dotted path (`lookup`), the whole Facts document taken apart once: the
-    criteria of a profile and their messages read the same few dozen facts over and over."""
+    criteria of a profile and their messages read the same few dozen facts over and over. With the
+    record's evidence (FactSheet.evidence), `|quoted` placeholders can name what a fact rests on."""
 
-    def __init__(self, facts: dict[str, Any]):
+    def __init__(self, facts: dict[str, Any], evidence: Mapping[str, list[Evidence]] | None = None):
         super().__init__()
         self.facts = facts
+        self.evidence = evidence
         _flatten(facts, "", self)
 
     def __missing__(self, path: str) -> Any:  # a path the document does not have: lookup says what
         value = self[path] = lookup(self.facts, path)
         return value
+
+    def quoted(self, path: str) -> str | None:
+        """The distinct texts the fact's evidence quotes, each in quotation marks; None without evidence."""
+        found = self.evidence.get(path) if self.evidence is not None else None
+        if not found:
+            return None
+        return ", ".join(f"“{q[:_QUOTE_CHARS]}”" for q in dict.fromkeys(e.quote for e in found))
 
 
 def _flatten(node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
@@ -99,8 +113,9 @@ def render(parts: Template, facts: dict[str, Any], known: Known | None = None) -
         return parts[0][0]
     get = known if known is not None else Known(facts)
     # a list, not a generator: join builds one anyway, and the frames of a generator cost more
-    return "".join([literal if path is None else literal + render_value(_filtered(get[path], name))
-                    for literal, path, name in parts])
+    return "".join([literal if path is None else literal + (
+        (get.quoted(path) or "") if name == "quoted" else render_value(_filtered(get[path], name)))
+        for literal, path, name in parts])
 
 
 def fill(text: str, facts: dict[str, Any]) -> str:
@@ -117,10 +132,15 @@ class Variant(NamedTuple):
     def fits(self, facts: dict[str, Any], known: Known | None = None) -> bool:
         get = known if known is not None else Known(facts)
         return (self.when is None or self.when.is_valid(facts)) and all(
-            get[p] not in _NO_VALUE for p in self.reads)
+            get[p] not in _NO_VALUE or _quotes(self.parts, p, get) for p in self.reads)
 
 
 _NO_VALUE: tuple[None, list[Any]] = (None, [])  # a fact a message cannot name (never mutated)
+
+
+def _quotes(parts: Template, path: str, get: Known) -> bool:
+    """Whether the template names this null fact by its quoted evidence (`|quoted`), and there is some."""
+    return any(p == path and name == "quoted" for _, p, name in parts) and get.quoted(path) is not None
 
 
 def choose(variants: tuple[Variant, ...], facts: dict[str, Any], known: Known | None = None) -> str | None:
@@ -136,7 +156,7 @@ def choose(variants: tuple[Variant, ...], facts: dict[str, Any], known: Known | 
         if v.when is not None and not v.when.is_valid(facts):
             continue
         for p in v.reads:
-            if get[p] in _NO_VALUE:
+            if get[p] in _NO_VALUE and not _quotes(v.parts, p, get):
                 break
         else:
             return render(v.parts, facts, get)

@@ -57,5 +57,7 @@ def extract(record: TrialRecord, sheet: FactSheet) -> None:
         sheet.set("registration.days_after_start", None, ev)
         sheet.set("registration.prospective", None, ev)
         return
+    # days_after_start carries evidence only when it is known or a date is unreadable (above): RG01's
+    # unclear message quotes that evidence as the unreadable value ({registration.days_after_start|quoted}).
     sheet.set("registration.days_after_start", days, ev if days is not None else None)
     sheet.set("registration.prospective", prospective, ev)

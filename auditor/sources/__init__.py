@@ -117,6 +117,26 @@ def describe(head: bytes) -> str:
     return {b"{": "a JSON object", b"[": "a JSON array"}.get(text, "text")
 
 
+_TABLE_SUFFIXES = (".csv", ".tsv", ".tab")
+
+
+def _table_columns(head: bytes, name: str) -> str | None:
+    """The first column names of a delimited table (a .csv/.tsv file, or two lines cut into the same
+    three or more cells by one delimiter), for the error of a sheet no reader recognised; else None."""
+    if b"\x00" in head[:1024] or first_byte(head) in (b"{", b"[", b"<"):
+        return None
+    lines = head.decode("utf-8-sig", "replace").splitlines()[:2]
+    if not lines:
+        return None
+    for delimiter in ("\t", ";", ","):
+        cells = [c.strip().strip('"') for c in lines[0].split(delimiter)]
+        named = name.lower().endswith(_TABLE_SUFFIXES)
+        shaped = len(cells) >= 3 and len(lines) == 2 and lines[1].count(delimiter) == len(cells) - 1
+        if (named and len(cells) >= 2) or shaped:
+            return ", ".join(cells[:4]) + (", ..." if len(cells) > 4 else "")
+    return None
+
+
 def _broken_json(head: bytes) -> str | None:
     """Why a whole file (shorter than the head) that looks like JSON is not JSON; None if it is,
     or if the head is only the start of a longer file."""
@@ -141,6 +161,10 @@ def detect(head: bytes, name: str) -> ModuleType:
             return reader
     if (broken := _broken_json(head)) is not None:  # a truncated export is not an unknown format
         raise InputError(name, f"not valid JSON: {broken}")
+    if (columns := _table_columns(head, name)) is not None:  # a review sheet with its own column names
+        raise InputError(name, f"a table whose columns ({columns}) are not column names the spreadsheet reader "
+                               "knows: map them in a column mapping file and set TRIAL_AUDIT_COLUMN_MAP to it "
+                               "(docs/formats.md, 'Reviewer spreadsheets'), or give --input-format spreadsheet")
     raise InputError(name, f"unknown input format ({describe(head)}); "
                            f"known formats: {', '.join(READERS)}")
 

@@ -55,6 +55,11 @@ def is_office_document(names: list[str]) -> bool:
     return "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/")) for n in names)
 
 
+# A zip file starts with its first member's local header, or, when it has no member at all, with the
+# end-of-central-directory record (an empty archive is an archive: "contains no files", not "binary data").
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
 def expand_bytes(origin: str, data: Content, budget: Budget | None = None,
                  depth: int = 0) -> Iterator[tuple[str, Content | InputError]]:
     """The blobs in one file's content: the file itself, or its gzip content / zip members, unpacked
@@ -62,7 +67,7 @@ def expand_bytes(origin: str, data: Content, budget: Budget | None = None,
     larger than STREAM_BYTES goes to a temporary file (a Spool), removed once the consumer moves on."""
     budget = budget or Budget()
     magic = data[:4]
-    if (magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04") and depth >= sizes.MAX_ARCHIVE_DEPTH:
+    if (magic[:2] == b"\x1f\x8b" or magic in ZIP_MAGIC) and depth >= sizes.MAX_ARCHIVE_DEPTH:
         yield origin, InputError(origin, f"archives nested more than {sizes.MAX_ARCHIVE_DEPTH} deep "
                                          "(set TRIAL_AUDIT_MAX_ARCHIVE_DEPTH to allow it)")
         return
@@ -81,7 +86,7 @@ def expand_bytes(origin: str, data: Content, budget: Budget | None = None,
             yield origin, InputError(origin, f"broken gzip file: {exc}")
             return
         yield from _expand_unpacked(origin.removesuffix(".gz"), inner, budget, depth + 1)
-    elif magic == b"PK\x03\x04":
+    elif magic in ZIP_MAGIC:
         yield from _from_zip(origin, data, budget, depth)
     else:
         yield origin, data

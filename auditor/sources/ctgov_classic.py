@@ -14,7 +14,7 @@ vocabulary is the legacy one ("Anticipated", "Outcomes Assessor"), normalised li
 | dates.start / start_type, dates.registered | StatusModule.StartDateStruct.{StartDate, StartDateType}; StudyFirstSubmitDate |
 | conditions, keywords | ConditionsModule.ConditionList.Condition[], KeywordList.Keyword[] |
 | summary, description | DescriptionModule.BriefSummary / DetailedDescription |
-| design.study_type, phases | DesignModule.StudyType, PhaseList.Phase[] |
+| design.study_type, phases | DesignModule.StudyType, PhaseList.Phase[] as API v2 codes (``fields.phases``: "Phase 2" -> PHASE2, "Not Applicable" -> NA) |
 | design.allocation, intervention_model | DesignInfo.DesignAllocation, DesignInterventionModel (text as given) |
 | design.masking / who_masked | DesignInfo.DesignMaskingInfo.DesignMasking / DesignWhoMaskedList.DesignWhoMasked[] (API v2 role names) |
 | enrollment.count / type | DesignModule.EnrollmentInfo.EnrollmentCount / EnrollmentType (Anticipated -> ESTIMATED) |
@@ -122,7 +122,7 @@ def _map(m: JsonMapper, source: SourceRef) -> TrialRecord:
         summary=m.text(*P, "DescriptionModule", "BriefSummary"),
         description=m.text(*P, "DescriptionModule", "DetailedDescription"),
         eligibility=m.text(*P, "EligibilityModule", "EligibilityCriteria"),
-        design=Design(study_type=m.text(*design, "StudyType"), phases=m.texts(*design, "PhaseList", "Phase"),
+        design=Design(study_type=m.text(*design, "StudyType"), phases=[c for t in m.texts(*design, "PhaseList", "Phase") for c in fields.phases(t)],
                       allocation=m.text(*info, "DesignAllocation"),
                       intervention_model=m.text(*info, "DesignInterventionModel"),
                       masking=m.text(*info, "DesignMaskingInfo", "DesignMasking"),

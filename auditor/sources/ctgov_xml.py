@@ -12,7 +12,7 @@ repeatable elements always carry their 1-based index.
 | conditions, keywords | condition[], keyword[] |
 | summary, description | brief_summary/textblock, detailed_description/textblock (de-indented) |
 | eligibility | eligibility/criteria/textblock (de-indented) |
-| design.study_type, design.phases | study_type; phase split on ``/`` ("Phase 1/Phase 2" -> two) |
+| design.study_type, design.phases | study_type; phase as API v2 codes (``fields.phases``: "Phase 1/Phase 2" -> PHASE1, PHASE2; "N/A" -> NA; the words kept as ``original``) |
 | design.allocation, intervention_model | study_design_info/allocation, intervention_model (text as given: "Randomized") |
 | design.masking | study_design_info/masking, as given ("Double (Participant, Outcomes Assessor)") |
 | design.who_masked | the roles in that masking text's brackets, in API v2 names (``OUTCOMES_ASSESSOR``) |
@@ -130,7 +130,7 @@ def _map(s: _Node, source: SourceRef) -> TrialRecord:
     masking = info.text("masking") or legacy.get("masking")
     enrollment = s.one("enrollment")
     start = s.one("start_date")
-    phases = [Text(value=p.strip(), at=t.at) for t in s.texts("phase") for p in t.value.split("/") if p.strip()]
+    phases = [code for t in s.texts("phase") for code in fields.phases(t)]  # "Phase 1/Phase 2" -> PHASE1, PHASE2
     ids = s.one("id_info")
     secondary = [t.value for t in (ids.texts("org_study_id") + ids.texts("secondary_id") + ids.texts("nct_alias"))] \
         if ids else []

@@ -28,6 +28,7 @@ records stay separate (linking copies into one trial is the store's trial identi
 | design.phases | E.7.1-E.7.4 phases answered Yes, as PHASE1-PHASE4 (the label kept as ``original``) |
 | design.arm_count | E.8.2.4 number of treatment arms in the trial, as given |
 | enrollment.count / type | with results (ctrdata): the sum of trialInformation.countrySubjectCounts[].subjects, ACTUAL; else F.4.2.2 whole trial, else F.4.2.1 EEA, else F.4.1 member state, ESTIMATED (F.4 is the planned number) |
+| enrollment.unread | the first F.4 number given as written when none of them is a number |
 | interventions[] | D.IMP n: D.3.1 product name (else D.3.8 INN, D.2.1.1.1 trade name, D.3.2 code); description = D.1.2/D.1.3 role, D.3.4 form, D.3.7 routes; placebo (D.8) when E.8.2.2 is Yes |
 | outcomes[] | primary: E.5.1 end point(s) + E.5.1.1 timepoint(s); secondary: E.5.2 + E.5.2.1 (one Outcome per section) |
 | countries | A.1 member state concerned (without its authority); E.8.6.3 countries where sites are planned |
@@ -46,7 +47,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from auditor.model import (
     AdverseEventGroup,
@@ -162,14 +167,20 @@ _SITES_OUTSIDE = ("e863_if_e861_or_e862_are_yes_specify_the_regions_in_which_tri
                   "e863_trial_sites_planned_in")
 
 
-_STATE_NAMES = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(ids.MEMBER_STATES, key=len, reverse=True)
-                                               if "/" not in n) + r")\b", re.I)
+@cache
+def _country_names() -> re.Pattern[str]:
+    """Any one country name of countries.yaml (or an EU/EEA member state), the longest first, so that
+    "Papua New Guinea" is not read as "Guinea" nor "Dominican Republic" as "Dominica"."""
+    data = yaml.safe_load(resources.files("auditor.sources").joinpath("countries.yaml").read_text(encoding="utf-8"))
+    names = {*data["names"], *(n.title() for n in ids.MEMBER_STATES if "/" not in n)}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
 
 
 def _countries(f: Fields) -> list[Text]:
     """A.1 member state ("France - ANSM" -> France), then E.8.6.3 countries one a line. ctrdata joins
     E.8.6.3 with spaces ("United Kingdom France Germany"), which cannot be split without a list of
-    country names: then only the names that are EU/EEA member states are taken."""
+    country names: then the names of countries.yaml are found in it, left to right."""
     found: list[Text] = []
     state = f.text("a1_member_state_concerned")
     if state is not None:
@@ -181,7 +192,7 @@ def _countries(f: Fields) -> list[Text]:
         if "\n" in t.value or " " not in t.value.strip():
             found += [Text(value=n.strip(), at=t.at, line=t.line) for n in t.value.split("\n") if n.strip()]
         else:
-            found += [Text(value=n, at=t.at, line=t.line) for n in _STATE_NAMES.findall(t.value)]
+            found += [Text(value=n, at=t.at, line=t.line) for n in _country_names().findall(t.value)]
     return list({c.value.lower(): c for c in found}.values())
 
 
@@ -216,11 +227,7 @@ def _design(f: Fields) -> Design:
 
 
 def _enrollment(f: Fields) -> Enrollment:
-    for key in _ENROLMENT:
-        t = f.text(key)
-        if t is not None and (count := fields.number(t.value, t.at, t.line)) is not None:
-            return Enrollment(count=count, type=Text(value="ESTIMATED", at=t.at, line=t.line))
-    return Enrollment()
+    return fields.stated_enrollment((f.text(key), "ESTIMATED") for key in _ENROLMENT)
 
 
 def _actual(m: JsonMapper | None) -> Enrollment | None:

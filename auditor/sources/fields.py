@@ -17,9 +17,10 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
-from auditor.model import Dates, Number, Text
+from auditor.model import Dates, Enrollment, Number, Text
 from auditor.sources import dates
 
 _NULLS = {"", "null", "none"}
@@ -87,6 +88,21 @@ def number(value: object, at: str, line: int | None = None, column: int | None =
     return None
 
 
+def stated_enrollment(candidates: Iterable[tuple[Text | None, str]]) -> Enrollment:
+    """The first of (field, ACTUAL/ESTIMATED) candidates that states a number, typed; without one, the
+    first field given as it is written (``Enrollment.unread``: "not known yet" is an unreadable
+    target size, not a missing one)."""
+    unread = None
+    for t, kind in candidates:
+        if t is None:
+            continue
+        count = number(t.value, t.at, t.line)
+        if count is not None:
+            return Enrollment(count=count, type=Text(value=kind, at=t.at, line=t.line))
+        unread = unread or t
+    return Enrollment(unread=unread)
+
+
 def enrollment_type(value: object, at: str, **where: int | None) -> Text | None:
     """ACTUAL or ESTIMATED; an unknown word is kept as given rather than dropped."""
     raw = clean(value)
@@ -132,16 +148,28 @@ def dated(start: Text | None, registered: Text | None, start_type: Text | None =
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
 # One EU CTR phase answer ("Therapeutic exploratory (Phase II): yes"), as ICTRP copies E.7.
 _EU_PHASE = re.compile(r"\(Phase\s+(I{1,3}|IV)\)\s*:\s*(yes|no)\b", re.I)
-# "Phase 3", "PHASE3", "Phase III", "Phase 2/Phase 3", "Phase II/III", "Phase 1-2", "Early Phase 1".
-_PHASE = re.compile(r"^\s*(early\s+)?phase\s*(i{1,3}|iv|[1-4])(?:\s*[/,-]\s*(?:phase\s*)?(i{1,3}|iv|[1-4]))?\s*$", re.I)
+# "Phase 3", "PHASE3", "Phase III", "Phase 2/Phase 3", "Phase II/III", "Phase 1-2", "Early Phase 1", "Phase 0".
+_PHASE = re.compile(r"^\s*(early\s+)?phase\s*(i{1,3}|iv|[0-4])(?:\s*[/,-]\s*(?:phase\s*)?(i{1,3}|iv|[1-4]))?\s*$", re.I)
+# ICTRP's bare numbers ("4", "1-2": ChiCTR's, JPRN's and NL-OMON's phases as ICTRP exports them). Not
+# ChiCTR's "0": its form offers phases 1-3, post-marketing (4), pilot, new-technique and retrospective
+# studies, and "0" stands on 184 of its 476 records of the 2020 ICTRP export, observational and
+# diagnostic ones among them - no sign of Phase 0 (kept as given).
+_BARE_PHASE = re.compile(r"^\s*()([1-4])(?:\s*[/+-]\s*([1-4]))?\s*$")
 _LABEL_PHASE = re.compile(r"^[^():]*\(Phase\s+(I{1,3}|IV)\)\s*$", re.I)  # CTIS: "Therapeutic exploratory (Phase II)"
 _NO_PHASE = {"n/a", "na", "not applicable"}
 
 
-def phases(value: Text | None) -> list[Text]:
+def _phase_code(number: str) -> str:
+    # ClinicalTrials.gov lists Phase 0 as Early Phase 1 ("Early Phase 1 (formerly listed as Phase 0)").
+    return "EARLY_PHASE1" if number == "0" else f"PHASE{_ROMAN[number.lower()]}"
+
+
+def phases(value: Text | None, bare_numbers: bool = False) -> list[Text]:
     """A phase field as ClinicalTrials.gov codes (PHASE1-PHASE4, EARLY_PHASE1, NA), the words kept as
-    ``original``: an EU CTR E.7 answer block gives the phases answered yes; a value in no known
-    spelling ("Retrospective study", ChiCTR's bare digits) is kept as given."""
+    ``original``: an EU CTR E.7 answer block gives the phases answered yes; with ``bare_numbers``
+    (a field whose numbers are phases, as ICTRP's), "4" is PHASE4 and "1-2" PHASE1 + PHASE2 (not so
+    for CTIS, whose numbers are codes of its own list); a value in no known spelling ("Retrospective
+    study", ChiCTR's "0") is kept as given."""
     if value is None:
         return []
     answers = _EU_PHASE.findall(value.value)
@@ -153,13 +181,13 @@ def phases(value: Text | None) -> list[Text]:
                      original=value.value)]
     if value.value.strip().lower() in _NO_PHASE:
         return [Text(value="NA", at=value.at, line=value.line, original=value.value)]
-    match = _PHASE.match(value.value)
+    match = _PHASE.match(value.value) or (_BARE_PHASE.match(value.value) if bare_numbers else None)
     if match is None:
         return [value]
     early, first, second = match.groups()
-    codes = ["EARLY_PHASE1" if early else f"PHASE{_ROMAN[first.lower()]}"]
+    codes = ["EARLY_PHASE1" if early else _phase_code(first)]
     if second:
-        codes.append(f"PHASE{_ROMAN[second.lower()]}")
+        codes.append(_phase_code(second))
     return [Text(value=c, at=value.at, line=value.line, original=None if c == value.value else value.value)
             for c in codes]
 

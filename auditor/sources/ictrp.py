@@ -17,7 +17,7 @@ line breaks.
 | conditions | Condition(s), split on ``;`` |
 | eligibility | Inclusion_Criteria and Exclusion_Criteria joined by a blank line (``at`` names both: ``a | b``) |
 | design.study_type | Study_type |
-| design.phases | Phase as ClinicalTrials.gov codes (``fields.phases``: "Phase 2/Phase 3" -> PHASE2, PHASE3; an EU CTR "(Phase II): yes" block -> the phases answered yes); other values as given |
+| design.phases | Phase as ClinicalTrials.gov codes (``fields.phases``: "Phase 2/Phase 3" -> PHASE2, PHASE3; bare numbers "4" -> PHASE4, "1-2" -> PHASE1, PHASE2 (ChiCTR's "0" is no sign of Phase 0: kept); an EU CTR "(Phase II): yes" block -> the phases answered yes); other values as given |
 | design.description | Study_design, whole |
 | design.allocation | from Study_design only when it says so: an ``Allocation:`` value or a ``Randomised: yes/no`` answer (the labelled phrase as written; prose is read by the extractors) |
 | design.masking, who_masked, intervention_model | Study_design's ``Masking:`` and ``Intervention model:`` values, when labelled |
@@ -145,7 +145,7 @@ def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
         conditions=r.items("conditions"),
         eligibility=_eligibility(r),
         design=Design(study_type=r.text("study_type"), description=design_text,
-                      phases=fields.phases(r.text("phase")), **stated),
+                      phases=fields.phases(r.text("phase"), bare_numbers=True), **stated),
         enrollment=_enrollment(r),
         interventions=[_intervention(t) for t in r.items("interventions")],
         outcomes=_outcomes(r, "primary_outcome", "primary") + _outcomes(r, "secondary_outcomes", "secondary"),

@@ -14,8 +14,9 @@ once is an object, repeated ones a list. ``at`` is a JSON pointer into the docum
 | eligibility | participants.inclusion and participants.exclusion, joined |
 | design.study_type | trialDesign.primaryStudyDesign ("Interventional") |
 | design.description | trialDesign.studyDesign and secondaryStudyDesign, one a line (prose: the extractors read it) |
-| design.phases | interventions.intervention[].phase |
+| design.phases | interventions.intervention[].phase, as ClinicalTrials.gov codes (``fields.phases``: "Phase III" -> PHASE3, "Not Applicable" -> NA) |
 | enrollment.count / type | participants.totalFinalEnrolment (ACTUAL), else targetEnrolment (ESTIMATED) |
+| enrollment.unread | the first of them as written when neither gives a number ("To be confirmed") |
 | interventions[] | interventions.intervention[]: drugNames (name), interventionType, description |
 | outcomes[] | trialDescription.primaryOutcome / secondaryOutcome (older records: primaryOutcomes / secondaryOutcomes), split into items by :mod:`auditor.sources.outcome_text` |
 | dates.start | participants.recruitmentStart |
@@ -76,7 +77,7 @@ def to_record(doc: dict[str, Any], base: str, source: SourceRef) -> TrialRecord:
         eligibility=_joined(p.text("inclusion"), p.text("exclusion")),
         design=Design(study_type=design.text("primaryStudyDesign"),
                       description=_joined(design.text("studyDesign"), design.text("secondaryStudyDesign"), "\n"),
-                      phases=[t for iv in interventions if (t := iv.text("phase")) is not None]),
+                      phases=[c for iv in interventions for c in fields.phases(iv.text("phase"))]),
         enrollment=_enrollment(p),
         interventions=[Intervention(name=iv.text("drugNames"), type=iv.text("interventionType"),
                                     description=iv.text("description")) for iv in interventions],
@@ -95,11 +96,8 @@ def _joined(first: Text | None, second: Text | None, sep: str = "\n\n") -> Text 
 
 
 def _enrollment(p: JsonMapper) -> Enrollment:
-    for key, kind in (("totalFinalEnrolment", "ACTUAL"), ("targetEnrolment", "ESTIMATED")):
-        t = p.text(key)
-        if t is not None and (count := fields.number(t.value, t.at)) is not None:
-            return Enrollment(count=count, type=Text(value=kind, at=t.at))
-    return Enrollment()
+    return fields.stated_enrollment((p.text(key), kind) for key, kind in
+                                    (("totalFinalEnrolment", "ACTUAL"), ("targetEnrolment", "ESTIMATED")))
 
 
 def _outcomes(td: JsonMapper, kind: OutcomeKind) -> list[Outcome]:

@@ -93,5 +93,13 @@ def test_unreadable_values_are_quoted_not_called_missing(tmp_path: Path) -> None
                                      ("SS03", "Target size", "lots", "not stated as a number")):
         f = finding(one, code)
         assert f["status"] == "unclear" and says in f["message"]
+        assert f"“{value}”" in f["message"]  # the message names the unreadable value itself
         assert [(e["quote"], field in e["at"]) for e in f["evidence"]] == [(value, True)]
         assert value in f["evidence"][0]["note"]
+
+
+def test_a_missing_value_is_not_quoted(tmp_path: Path) -> None:
+    row = {"Date registration": "", "Date registration3": "", "Target size": ""}
+    (one,) = audit(ictrp_csv(tmp_path, row), "RG01,SS03")
+    assert finding(one, "RG01")["message"].startswith("The registration or start date is missing")
+    assert finding(one, "SS03")["message"] == "The target enrollment is not stated as a number."

@@ -31,7 +31,7 @@ def test_design_enrollment_and_dates_are_normalised_where_the_contract_says():
     assert r.design.allocation.value == "Randomized"  # text kept as the registry wrote it
     assert r.design.masking.value == "Double (Participant, Outcomes Assessor)"
     assert [w.value for w in r.design.who_masked] == ["PARTICIPANT", "OUTCOMES_ASSESSOR"]
-    assert [p.value for p in r.design.phases] == ["Phase 2", "Phase 3"]
+    assert [(p.value, p.original) for p in r.design.phases] == [("PHASE2", "Phase 2/Phase 3"), ("PHASE3", "Phase 2/Phase 3")]
     assert r.enrollment.count.value == 120 and r.enrollment.type.value == "ESTIMATED"
     assert r.enrollment.type.at == "/clinical_study/enrollment/@type"
     assert r.dates.start_parsed == date(2015, 8, 3) and r.dates.start_precision == "day"

@@ -75,3 +75,17 @@ def test_phases_are_ctgov_codes_where_the_source_says_so(value, codes):
     from auditor.model import Text
     from auditor.sources import fields
     assert [p.value for p in fields.phases(Text(value=value, at="/phase"))] == codes
+
+
+@pytest.mark.parametrize("value, codes", [
+    ("4", ["PHASE4"]), ("0", ["0"]), ("1-2", ["PHASE1", "PHASE2"]), (" 3\n ", ["PHASE3"]),
+    ("Phase 0", ["EARLY_PHASE1"]), ("5", ["5"]), ("Retrospective study", ["Retrospective study"]),
+])
+def test_bare_numbers_are_phases_where_the_field_numbers_phases(value, codes):
+    """ICTRP's Phase field: ChiCTR's, JPRN's and NL-OMON's phases are bare numbers ("4"); ChiCTR's "0"
+    is no Phase 0 (kept)."""
+    from auditor.model import Text
+    from auditor.sources import fields
+    got = fields.phases(Text(value=value, at="/phase"), bare_numbers=True)
+    assert [p.value for p in got] == codes
+    assert all(p.original == value for p in got if p.value != value)

@@ -30,11 +30,17 @@ READS: tuple[str, ...] = ()
 
 def extract(record: TrialRecord, sheet: FactSheet) -> None:
     cats = derive(record)
-    if not cats.categories and _undescribed(record):
-        # No category because an arm (or the record) says nothing of what it delivers - a draft's
-        # TODO arms, a file without arms - is not "no category": both facts are not stated (null).
+    if _undescribed(record):
+        # An arm (or the record) that says nothing of what it delivers - a draft's TODO arm, a file
+        # without arms - leaves the trial's categories unknown: they are the union over its arms, and
+        # that arm may deliver any of them, so a list of the described arms' categories would say
+        # "none of the others" without support (null, also beside described arms). Psych-with-physio
+        # is "some arm co-delivers": a described arm that shows it settles it; otherwise null.
         sheet.set("treatment.intervention_categories", None)
-        sheet.set("treatment.psych_with_physio", None)
+        if cats.psych_with_physio:
+            sheet.set("treatment.psych_with_physio", True, cats.psych_with_physio_evidence)
+        else:
+            sheet.set("treatment.psych_with_physio", None)
         return
     sheet.set("treatment.intervention_categories", cats.categories, cats.evidence)
     sheet.set("treatment.psych_with_physio", cats.psych_with_physio,

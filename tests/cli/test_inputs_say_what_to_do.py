@@ -1,0 +1,59 @@
+"""Acceptance tests: inputs the readers cannot use say what they are and what to do (one line, exit 2),
+and ISRCTN / EU CTR enrolment text that holds no number is quoted, as ICTRP's is."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.conftest import REPO, run_cli
+
+EURO = REPO / "tests" / "sources" / "fixtures" / "euro"
+
+
+def test_an_empty_zip_archive_is_named_as_one(tmp_path: Path) -> None:
+    zipfile.ZipFile(tmp_path / "export.zip", "w").close()  # 22 bytes: only the end-of-directory record
+    result = run_cli("check", str(tmp_path / "export.zip"), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"trial-audit: {tmp_path / 'export.zip'}: archive contains no files"
+    batch = run_cli("batch", str(tmp_path / "export.zip"), "--out", str(tmp_path / "out"), "--jobs", "1", "--isolated")
+    assert f"could not read {tmp_path / 'export.zip'}: archive contains no files" in batch.output
+
+
+def test_a_sheet_with_its_own_column_names_says_how_to_map_them(tmp_path: Path) -> None:
+    sheet = tmp_path / "extraction.csv"
+    sheet.write_text("Study,Name,Participants\nX-1,Back pain trial,120\n", encoding="utf-8")
+    result = run_cli("check", str(sheet), "--isolated")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"trial-audit: {sheet}: a table whose columns (Study, Name, "
+                                                   "Participants) are not column names")
+    assert "TRIAL_AUDIT_COLUMN_MAP" in lines[0] and "--input-format spreadsheet" in lines[0]
+    assert "unknown input format" not in result.stderr
+
+
+def _enrolment(tmp_path: Path, doc: dict) -> dict:
+    path = tmp_path / "record.json"
+    path.write_bytes(orjson.dumps(doc))
+    result = run_cli("check", str(path), "--select", "SS03", "--format", "json", "--isolated")
+    (audit,) = json.loads(result.stdout)["audits"]
+    return next(f for f in audit["findings"] if f["code"] == "SS03")
+
+
+@pytest.mark.parametrize(("registry", "value"), [("isrctn", "To be confirmed"), ("euctr", "not known yet")])
+def test_enrolment_text_without_a_number_is_quoted_for_isrctn_and_eu_ctr(tmp_path: Path, registry: str,
+                                                                          value: str) -> None:
+    if registry == "isrctn":
+        doc = json.loads((EURO / "isrctn_ctrdata.json").read_text(encoding="utf-8"))
+        doc["participants"]["targetEnrolment"] = value
+    else:
+        doc = {"ctrname": "EUCTR", "a2_eudract_number": "2019-000111-22", "a1_member_state_concerned": "Italy - AIFA",
+               "a3_full_title_of_the_trial": "A randomised trial", "f422_in_the_whole_clinical_trial": value}
+    finding = _enrolment(tmp_path, doc)
+    assert finding["status"] == "unclear"
+    assert [e["quote"] for e in finding["evidence"]] == [value]
+    assert "not a number" in finding["evidence"][0]["note"]
