@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor.cli.check import DEFAULT_PROFILE
-from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail, load_corrections
+from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, HTML_LIMIT, MAX_HTML_LIMIT, fail, load_corrections
 from auditor.errors import InputError
 from auditor.vocabulary import READER_NAMES, STATUSES, share
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from auditor.batch import Outcome
 
 # DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
-HTML_LIMIT = 2000  # trials with details embedded in report.html (auditor.report.html.DEFAULT_LIMIT)
-MAX_HTML_LIMIT = 100_000  # a page with more trials than this no browser opens
 MAX_JOBS = 64  # more processes than this only add memory and queue contention
 
 

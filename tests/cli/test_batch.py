@@ -41,3 +41,16 @@ def test_an_incremental_run_still_says_which_unchanged_inputs_cannot_be_read(tmp
     (tmp_path / "in" / "broken.json").unlink()
     fixed = run_cli(*args)
     assert "still cannot be read" not in fixed.output
+
+
+def test_batch_and_report_accept_the_same_html_limit(tmp_path: Path) -> None:
+    """`report` re-renders what `batch` wrote: one range for --html-limit (report allowed 1,000,000 where
+    batch stops at 100,000, a page no browser opens)."""
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    (tmp_path / "in").mkdir()
+    for args in (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out")], ["report", str(tmp_path / "in")]):
+        result = CliRunner().invoke(main, [*args, "--html-limit", "200000"])
+        assert result.exit_code == 2 and "--html-limit" in result.output and "0<=x<=100000" in result.output, result.output
