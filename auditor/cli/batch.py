@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from auditor.batch import Outcome
+    from auditor.corrections import Corrections
 
 # DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
 MAX_JOBS = 64  # more processes than this only add memory and queue contention
@@ -220,12 +221,36 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
         sys.exit(EXIT_INTERRUPTED)
     # Which trials are in the inputs is known only once they are read: the run and the corrections
     # that matched are kept, and exit 2 says the corrections file still needs fixing.
-    for problem in outcome.correction_errors:
-        from auditor.report.safe import line
+    from auditor.report.safe import line
 
+    for problem in outcome.correction_errors:
         click.echo(f"trial-audit: {line(problem.one_line())}: this correction was not applied "
                    "(the run and the other corrections are stored); fix or remove it", err=True)
-    sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
+    misplaced = _misplaced(out_dir, corrections) if corrections is not None else []
+    for message in misplaced:
+        click.echo(f"trial-audit: {line(message)}", err=True)
+    sys.exit(EXIT_ERROR if outcome.correction_errors or misplaced else EXIT_OK)
+
+
+def _misplaced(out_dir: Path, corrections: Corrections) -> list[str]:
+    """Corrections keyed by an id that only copies not representing their trial state (an ICTRP
+    copy's secondary id, say): applied to those copies, they leave the trial's row, the summary and
+    the report as extracted, so the reviewer is told the id to key them by."""
+    import duckdb
+
+    lines: dict[str, int] = {}
+    for c in corrections.items:
+        lines.setdefault(c.trial, c.trial_line or c.line)
+    if not lines:
+        return []
+    with duckdb.connect(str(out_dir / "audit.duckdb"), read_only=True) as con:
+        rows = con.execute("""SELECT k.id, l.trial_key FROM (SELECT unnest(?::VARCHAR[]) AS id) k
+            JOIN records r ON list_contains(r.ids, k.id) JOIN links l USING (blob_id, source_index)
+            GROUP BY k.id, l.trial_key HAVING NOT bool_or(l.preferred) ORDER BY k.id, l.trial_key""",
+                           [list(lines)]).fetchall()
+    return [f"{corrections.origin}:{lines[ident]}: {ident} is stated only by copies that do not represent trial "
+            f"{key}: those copies were corrected, the trial's row, summary and report were not; key the entry "
+            f"by {key}" for ident, key in rows]
 
 
 FAILURES_SHOWN = 5  # the rest are in errors.csv; a console is no place for 10,000 reasons
