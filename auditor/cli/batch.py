@@ -166,6 +166,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     # SIGTERM (a scheduler, `kill`) stops like Ctrl-C: committed work is kept and the exit says so.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
     bar = _Bar(err)
+    before = _stored_records(out_dir)
     try:
         outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
                              reader=cfg["input-format"], progress=bar, html_limit=html_limit,
@@ -203,7 +204,12 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     say(f"Run {outcome.run_id} {outcome.status} in {outcome.seconds:.1f}s: {t.seen:,} records seen = "
               f"{t.audited:,} audited + {t.failed:,} failed to read + {t.skipped:,} unchanged (skipped)"
               f" · {rate:,.0f} rec/s")
-    if t.skipped and not t.audited and not t.failed:
+    dropped = before - outcome.summary["store"]["records"] if before is not None and outcome.summary else 0
+    if t.skipped and not t.audited and not t.failed and dropped > 0:
+        # Nothing was read anew, yet the store holds fewer records: inputs named before were left out.
+        say(f"No input changed, but {dropped:,} records of inputs not named in this run were dropped "
+            "(a run reflects its inputs: name them again to bring them back).")
+    elif t.skipped and not t.audited and not t.failed:
         say("Nothing changed since the last run: every record was already in the store.")
     elif t.skipped:
         say(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
@@ -268,6 +274,16 @@ def _print_failures(say: Callable[[str], None], out_dir: Path, run_id: int, fail
         say(f"  could not read {path}{where}: {reason}")
     more = f"; {failed - len(rows):,} more" if failed > len(rows) else ""
     say(f"  {failed:,} failed to read{more}: every one with its reason in {out_dir / 'errors.csv'}")
+
+
+def _stored_records(out_dir: Path) -> int | None:
+    """The records of the last completed run, from its summary.json (None without one)."""
+    import orjson
+
+    try:
+        return int(orjson.loads((out_dir / "summary.json").read_bytes())["store"]["records"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _earlier_failures(out_dir: Path, run_id: int) -> int:
