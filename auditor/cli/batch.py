@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from auditor.batch import Outcome
-    from auditor.corrections import Corrections
-
 # DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
 MAX_JOBS = 64  # more processes than this only add memory and queue contention
 
@@ -149,6 +147,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     from rich.console import Console
 
     from auditor import batch as runner
+    from auditor.batch import review
     from auditor.cli.check import _configure
     from auditor.engine.selection import filtered
 
@@ -166,7 +165,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     # SIGTERM (a scheduler, `kill`) stops like Ctrl-C: committed work is kept and the exit says so.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
     bar = _Bar(err)
-    before = _stored_records(out_dir)
+    before = review.stored_records(out_dir)
     try:
         outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
                              reader=cfg["input-format"], progress=bar, html_limit=html_limit,
@@ -232,31 +231,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     for problem in outcome.correction_errors:
         click.echo(f"trial-audit: {line(problem.one_line())}: this correction was not applied "
                    "(the run and the other corrections are stored); fix or remove it", err=True)
-    misplaced = _misplaced(out_dir, corrections) if corrections is not None else []
+    misplaced = review.misplaced_corrections(out_dir, corrections) if corrections is not None else []
     for message in misplaced:
         click.echo(f"trial-audit: {line(message)}", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors or misplaced else EXIT_OK)
-
-
-def _misplaced(out_dir: Path, corrections: Corrections) -> list[str]:
-    """Corrections keyed by an id that only copies not representing their trial state (an ICTRP
-    copy's secondary id, say): applied to those copies, they leave the trial's row, the summary and
-    the report as extracted, so the reviewer is told the id to key them by."""
-    import duckdb
-
-    lines: dict[str, int] = {}
-    for c in corrections.items:
-        lines.setdefault(c.trial, c.trial_line or c.line)
-    if not lines:
-        return []
-    with duckdb.connect(str(out_dir / "audit.duckdb"), read_only=True) as con:
-        rows = con.execute("""SELECT k.id, l.trial_key FROM (SELECT unnest(?::VARCHAR[]) AS id) k
-            JOIN records r ON list_contains(r.ids, k.id) JOIN links l USING (blob_id, source_index)
-            GROUP BY k.id, l.trial_key HAVING NOT bool_or(l.preferred) ORDER BY k.id, l.trial_key""",
-                           [list(lines)]).fetchall()
-    return [f"{corrections.origin}:{lines[ident]}: {ident} is stated only by copies that do not represent trial "
-            f"{key}: those copies were corrected, the trial's row, summary and report were not; key the entry "
-            f"by {key}" for ident, key in rows]
 
 
 FAILURES_SHOWN = 5  # the rest are in errors.csv; a console is no place for 10,000 reasons
@@ -274,16 +252,6 @@ def _print_failures(say: Callable[[str], None], out_dir: Path, run_id: int, fail
         say(f"  could not read {path}{where}: {reason}")
     more = f"; {failed - len(rows):,} more" if failed > len(rows) else ""
     say(f"  {failed:,} failed to read{more}: every one with its reason in {out_dir / 'errors.csv'}")
-
-
-def _stored_records(out_dir: Path) -> int | None:
-    """The records of the last completed run, from its summary.json (None without one)."""
-    import orjson
-
-    try:
-        return int(orjson.loads((out_dir / "summary.json").read_bytes())["store"]["records"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def _earlier_failures(out_dir: Path, run_id: int) -> int:
