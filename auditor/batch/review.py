@@ -32,7 +32,7 @@ def write(out_dir: Path, con: duckdb.DuckDBPyConnection, head: dict[str, Any], c
     target = out_dir / SUMMARY
     target.write_bytes(orjson.dumps(full, option=orjson.OPT_INDENT_2))
     rows = summary.sample(con, [c["code"] for c in criteria], html_limit, source)
-    page = html.write(out_dir, doc, head["profile"], head["run"], rows, html_limit)
+    page = html.write(out_dir, doc, head["profile"], head["run"], rows, html_limit, head.get("where"))
     return full, [target, page, *figures.write(out_dir, doc)]
 
 

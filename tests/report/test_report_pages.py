@@ -148,3 +148,15 @@ def test_the_numbers_paragraph_keeps_its_sentences_apart(out: Path, conflicts: i
     page = html.render(doc, doc["profile"], doc["run"], [])
     numbers = page.split('<section id="numbers">', 1)[1].split("</section>", 1)[0]
     assert expected in " ".join(numbers.split())
+
+
+def test_a_subgroup_page_says_it_is_a_subgroup(out: Path, tmp_path: Path) -> None:
+    """`report --where` wrote a page that looked like the whole review's ("The review's numbers: 1 trials")."""
+    from auditor.batch import review
+
+    review.report(out, tmp_path / "sub", ["start_year < 2015", "enrollment > 0"], 100)
+    page = (tmp_path / "sub" / "report.html").read_text(encoding="utf-8")
+    assert "<title>trial-audit batch report (subgroup):" in page
+    note = page.split('id="subgroup"', 1)[1].split("</p>", 1)[0]
+    assert "<code>start_year &lt; 2015 and enrollment &gt; 0</code>" in note and "counts these trials only" in note
+    assert 'id="subgroup"' not in (out / "report.html").read_text(encoding="utf-8")
