@@ -39,3 +39,14 @@ def test_the_example_profile_speaks_of_its_own_threshold(tmp_path: Path) -> None
     assert "32 weeks after the end of treatment (>= 26)" in fu01.message
     raw = next(c for c in _example()["criteria"] if c["code"] == "FU01")
     assert "52" not in orjson.dumps(raw).decode() and "12 months" not in orjson.dumps(raw).decode()
+
+
+def test_the_readme_input_formats_table_names_every_reader() -> None:
+    """The README listed 7 of the 11 readers (no EU CTR, CTIS or ctrdata), though `batch` reads them all."""
+    from auditor.vocabulary import READER_NAMES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Input formats\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    named = set(re.findall(r"`([a-z0-9-]+)`", " ".join(line.split("|")[1] for line in rows)))
+    assert named == set(READER_NAMES)
