@@ -266,12 +266,13 @@ def _earlier_failures(out_dir: Path, run_id: int) -> int:
 def _fetched(queries: tuple[str, ...], folder: Path, api_url: str | None) -> str:
     """Fetch `queries` into `folder` with the `fetch` command (its messages, errors and exit codes);
     a folder fetched before is brought up to date instead, so a living review re-runs one command."""
-    from auditor.cli.fetch import fetch_command
+    from auditor.cli.fetch import AUDITED_BY_BATCH, fetch_command
     from auditor.fetch import folder as fetch_folder
     from auditor.fetch import query as fetch_query
     from auditor.fetch.errors import FetchError
 
     options: dict[str, Any] = {} if api_url is None else {"api_url": api_url}
+    click.get_current_context().meta[AUDITED_BY_BATCH] = True
     earlier = fetch_folder.load(folder)
     if earlier is not None:
         try:
