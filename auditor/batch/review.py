@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from auditor.corrections import Corrections
 
 SUMMARY = "summary.json"
+UNNAMED = "record:"  # the trial_key of a record without any registry id (auditor.batch.trials)
 
 
 def write(out_dir: Path, con: duckdb.DuckDBPyConnection, head: dict[str, Any], criteria: list[dict[str, str]],
@@ -100,10 +101,16 @@ def corrections_template(store_dir: Path) -> str:
              "# Use it with: trial-audit batch ... --corrections corrections.yaml", ""]
     current = None
     for key, title, code, name, message in rows:
+        # A record that states no registry id is keyed by its position (trials.py): no corrections
+        # entry can name it, so its unclear findings are listed as comments only.
+        unnamed = key.startswith(UNNAMED)
         if key != current:
             current = key
-            lines += ["", f"{safe.json_document(orjson.dumps(key).decode())}:  # {_comment(title)}", "  status:"]
-        lines += [f"    # {code}: {{value: met, reason: \"\", by: \"\"}}  # {name}: {_comment(message)}"]
+            lines += [""] + ([f"# {_comment(key)}: {_comment(title)}", "# (states no registry id, so no corrections entry can name it: "
+                              "add the id to the record to correct it here)"] if unnamed else
+                             [f"{safe.json_document(orjson.dumps(key).decode())}:  # {_comment(title)}", "  status:"])
+        lines += [f"#   {code} {name}: {_comment(message)}" if unnamed else
+                  f"    # {code}: {{value: met, reason: \"\", by: \"\"}}  # {name}: {_comment(message)}"]
     return "\n".join(lines) + "\n"
 
 
