@@ -1,11 +1,13 @@
 """What a reviewer does with a finished store, without re-auditing: render summary.json and
-report.html (for all trials or a subgroup, `trial-audit report DIR --where ...`) and write a
-corrections template listing the unclear findings (`trial-audit corrections template DIR`)."""
+report.html (for all trials or a subgroup, `trial-audit report DIR --where ...`), write a
+corrections template listing the unclear findings (`trial-audit corrections template DIR`), and
+the checks `batch` makes of a finished run for its console: how many records the last run held, and
+which corrections reach only copies that do not represent their trial."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import orjson
@@ -15,7 +17,11 @@ from auditor.batch.store import DB_NAME
 from auditor.errors import InputError
 from auditor.report import figures, html, safe
 
+if TYPE_CHECKING:
+    from auditor.corrections import Corrections
+
 SUMMARY = "summary.json"
+UNNAMED = "record:"  # the trial_key of a record without any registry id (auditor.batch.trials)
 
 
 def write(out_dir: Path, con: duckdb.DuckDBPyConnection, head: dict[str, Any], criteria: list[dict[str, str]],
@@ -27,7 +33,7 @@ def write(out_dir: Path, con: duckdb.DuckDBPyConnection, head: dict[str, Any], c
     target = out_dir / SUMMARY
     target.write_bytes(orjson.dumps(full, option=orjson.OPT_INDENT_2))
     rows = summary.sample(con, [c["code"] for c in criteria], html_limit, source)
-    page = html.write(out_dir, doc, head["profile"], head["run"], rows, html_limit)
+    page = html.write(out_dir, doc, head["profile"], head["run"], rows, html_limit, head.get("where"))
     return full, [target, page, *figures.write(out_dir, doc)]
 
 
@@ -95,10 +101,16 @@ def corrections_template(store_dir: Path) -> str:
              "# Use it with: trial-audit batch ... --corrections corrections.yaml", ""]
     current = None
     for key, title, code, name, message in rows:
+        # A record that states no registry id is keyed by its position (trials.py): no corrections
+        # entry can name it, so its unclear findings are listed as comments only.
+        unnamed = key.startswith(UNNAMED)
         if key != current:
             current = key
-            lines += ["", f"{safe.json_document(orjson.dumps(key).decode())}:  # {_comment(title)}", "  status:"]
-        lines += [f"    # {code}: {{value: met, reason: \"\", by: \"\"}}  # {name}: {_comment(message)}"]
+            lines += [""] + ([f"# {_comment(key)}: {_comment(title)}", "# (states no registry id, so no corrections entry can name it: "
+                              "add the id to the record to correct it here)"] if unnamed else
+                             [f"{safe.json_document(orjson.dumps(key).decode())}:  # {_comment(title)}", "  status:"])
+        lines += [f"#   {code} {name}: {_comment(message)}" if unnamed else
+                  f"    # {code}: {{value: met, reason: \"\", by: \"\"}}  # {name}: {_comment(message)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -106,3 +118,30 @@ def _comment(text: str | None) -> str:
     """Registry text (or a folder name) inside a YAML comment: one printable line (YAML refuses
     control characters anywhere in the stream, and a line break would end the comment)."""
     return " ".join(safe.line(text or "").split())[:160]
+
+
+def stored_records(out_dir: Path) -> int | None:
+    """The records of the last completed run, from its summary.json (None without one)."""
+    try:
+        return int(orjson.loads((out_dir / SUMMARY).read_bytes())["store"]["records"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def misplaced_corrections(out_dir: Path, corrections: Corrections) -> list[str]:
+    """Corrections keyed by an id that only copies not representing their trial state (an ICTRP
+    copy's secondary id, say): applied to those copies, they leave the trial's row, the summary and
+    the report as extracted, so the reviewer is told the id to key them by."""
+    lines: dict[str, int] = {}
+    for c in corrections.items:
+        lines.setdefault(c.trial, c.trial_line or c.line)
+    if not lines:
+        return []
+    with duckdb.connect(str(out_dir / DB_NAME), read_only=True) as con:
+        rows = con.execute("""SELECT k.id, l.trial_key FROM (SELECT unnest(?::VARCHAR[]) AS id) k
+            JOIN records r ON list_contains(r.ids, k.id) JOIN links l USING (blob_id, source_index)
+            GROUP BY k.id, l.trial_key HAVING NOT bool_or(l.preferred) ORDER BY k.id, l.trial_key""",
+                           [list(lines)]).fetchall()
+    return [f"{corrections.origin}:{lines[ident]}: {ident} is stated only by copies that do not represent trial "
+            f"{key}: those copies were corrected, the trial's row, summary and report were not; key the entry "
+            f"by {key}" for ident, key in rows]

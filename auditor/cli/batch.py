@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor.cli.check import DEFAULT_PROFILE
-from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail, load_corrections
+from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, HTML_LIMIT, MAX_HTML_LIMIT, fail, load_corrections
 from auditor.errors import InputError
 from auditor.vocabulary import READER_NAMES, STATUSES, share
 
@@ -25,10 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from auditor.batch import Outcome
-
 # DuckDB, Arrow, Jinja and rich load only when `batch` runs: `check` in a pre-commit hook stays fast.
-HTML_LIMIT = 2000  # trials with details embedded in report.html (auditor.report.html.DEFAULT_LIMIT)
-MAX_HTML_LIMIT = 100_000  # a page with more trials than this no browser opens
 MAX_JOBS = 64  # more processes than this only add memory and queue contention
 
 
@@ -150,6 +147,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     from rich.console import Console
 
     from auditor import batch as runner
+    from auditor.batch import review
     from auditor.cli.check import _configure
     from auditor.engine.selection import filtered
 
@@ -167,6 +165,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     # SIGTERM (a scheduler, `kill`) stops like Ctrl-C: committed work is kept and the exit says so.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
     bar = _Bar(err)
+    before = review.stored_records(out_dir)
     try:
         outcome = runner.run(list(inputs), out_dir, profile, jobs=jobs or _cpus(), force=force,
                              reader=cfg["input-format"], progress=bar, html_limit=html_limit,
@@ -204,7 +203,12 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     say(f"Run {outcome.run_id} {outcome.status} in {outcome.seconds:.1f}s: {t.seen:,} records seen = "
               f"{t.audited:,} audited + {t.failed:,} failed to read + {t.skipped:,} unchanged (skipped)"
               f" · {rate:,.0f} rec/s")
-    if t.skipped and not t.audited and not t.failed:
+    dropped = before - outcome.summary["store"]["records"] if before is not None and outcome.summary else 0
+    if t.skipped and not t.audited and not t.failed and dropped > 0:
+        # Nothing was read anew, yet the store holds fewer records: inputs named before were left out.
+        say(f"No input changed, but {dropped:,} records of inputs not named in this run were dropped "
+            "(a run reflects its inputs: name them again to bring them back).")
+    elif t.skipped and not t.audited and not t.failed:
         say("Nothing changed since the last run: every record was already in the store.")
     elif t.skipped:
         say(f"Incremental run: {t.skipped:,} records were unchanged and kept from earlier runs.")
@@ -222,12 +226,15 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
         sys.exit(EXIT_INTERRUPTED)
     # Which trials are in the inputs is known only once they are read: the run and the corrections
     # that matched are kept, and exit 2 says the corrections file still needs fixing.
-    for problem in outcome.correction_errors:
-        from auditor.report.safe import line
+    from auditor.report.safe import line
 
+    for problem in outcome.correction_errors:
         click.echo(f"trial-audit: {line(problem.one_line())}: this correction was not applied "
                    "(the run and the other corrections are stored); fix or remove it", err=True)
-    sys.exit(EXIT_ERROR if outcome.correction_errors else EXIT_OK)
+    misplaced = review.misplaced_corrections(out_dir, corrections) if corrections is not None else []
+    for message in misplaced:
+        click.echo(f"trial-audit: {line(message)}", err=True)
+    sys.exit(EXIT_ERROR if outcome.correction_errors or misplaced else EXIT_OK)
 
 
 FAILURES_SHOWN = 5  # the rest are in errors.csv; a console is no place for 10,000 reasons
@@ -259,12 +266,13 @@ def _earlier_failures(out_dir: Path, run_id: int) -> int:
 def _fetched(queries: tuple[str, ...], folder: Path, api_url: str | None) -> str:
     """Fetch `queries` into `folder` with the `fetch` command (its messages, errors and exit codes);
     a folder fetched before is brought up to date instead, so a living review re-runs one command."""
-    from auditor.cli.fetch import fetch_command
+    from auditor.cli.fetch import AUDITED_BY_BATCH, fetch_command
     from auditor.fetch import folder as fetch_folder
     from auditor.fetch import query as fetch_query
     from auditor.fetch.errors import FetchError
 
     options: dict[str, Any] = {} if api_url is None else {"api_url": api_url}
+    click.get_current_context().meta[AUDITED_BY_BATCH] = True
     earlier = fetch_folder.load(folder)
     if earlier is not None:
         try:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from auditor.engine.profiles import Profile
 
 EXIT_OK, EXIT_GAPS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+# report.html of `batch` and `report`: trials whose details the page embeds (auditor.report.html.DEFAULT_LIMIT),
+# and the most a user may ask for (a page with more trials than this no browser opens).
+HTML_LIMIT, MAX_HTML_LIMIT = 2000, 100_000
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 

@@ -18,6 +18,8 @@ from auditor.fetch import query as fetch_query
 from auditor.fetch.errors import FetchError
 from auditor.fetch.settings import MAX_PAGE_SIZE, PUBLIC_API, Settings
 
+AUDITED_BY_BATCH = "trial-audit.fetch-for-batch"  # click context meta: `batch --fetch` invoked the fetch
+
 if TYPE_CHECKING:
     from auditor.fetch.paging import Result
 
@@ -68,6 +70,7 @@ class _Bar:
         if self.bar is not None:
             self.bar.stop()
             self.bar = None
+
 
 
 def _fail(message: str) -> None:
@@ -143,13 +146,14 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
         sys.exit(EXIT_INTERRUPTED)
     for note in result.notes:
         click.echo(f"trial-audit: {note}", err=True)
-    _report(result)
+    # `batch --fetch` audits the folder itself: telling its user to run batch on it would mislead.
+    _report(result, hint=not click.get_current_context().meta.get(AUDITED_BY_BATCH))
     if history and (h := result.round.get("history")):
         click.echo(f"history: {h['fetched']:,} studies in {Path(result.folder) / h['folder']}"
                    + (f", {h['failed']:,} without (see above)" if h["failed"] else ""))
 
 
-def _report(result: Result) -> None:
+def _report(result: Result, hint: bool = True) -> None:
     r = result.round
     pages = len(r["pages"])
     data = f"ClinicalTrials.gov data of {r.get('dataTimestamp') or 'unknown date'}, API {r.get('apiVersion')}"
@@ -162,5 +166,5 @@ def _report(result: Result) -> None:
     superseded = f", {result.superseded:,} older copies superseded" if result.superseded else ""
     done = "resumed and complete" if result.status == "resumed" else "complete"
     click.echo(f"{what} {done}: {received:,} studies in {pages:,} pages (round {r['round']}, {data})"
-               f"{superseded}; {result.folder} holds {result.studies:,} studies. "
-               f"Audit them with: trial-audit batch {result.folder} --out AUDIT_DIR")
+               f"{superseded}; {result.folder} holds {result.studies:,} studies."
+               + (f" Audit them with: trial-audit batch {result.folder} --out AUDIT_DIR" if hint else ""))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import EXIT_OK, fail
+from auditor.cli.common import EXIT_OK, HTML_LIMIT, MAX_HTML_LIMIT, fail
 from auditor.errors import InputError
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -21,7 +21,7 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
                    "\"CAST(json_extract(facts_json, '$.treatment.duration_weeks') AS DOUBLE) >= 8\".")
 @click.option("--out", "to_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where summary.json and report.html go  [default: STORE_DIR, or STORE_DIR/subgroup with --where].")
-@click.option("--html-limit", type=click.IntRange(min=0, max=1_000_000), default=2000, show_default=True,
+@click.option("--html-limit", type=click.IntRange(min=0, max=MAX_HTML_LIMIT), default=HTML_LIMIT, show_default=True,
               help="Most trials whose details report.html embeds.")
 @click.option("--pdf", "--format-pdf", "pdf", is_flag=True,
               help="Also print report.html to report.pdf (headless Chromium; its print layout).")

@@ -6,6 +6,7 @@ FOLDER/
   pages/round-001/page-00001.json   the API's response bytes, unchanged
   pages/round-002/...           a later `--update` / `--since` round
   history/NCT....json           version history (`fetch --history`)
+  .trial-audit-fetch.lock       held (flock) while a fetch writes the folder: one fetch at a time
 ```
 
 Every file is written to a hidden temporary name and renamed into place, and the manifest is
@@ -22,6 +23,7 @@ need no change stay byte-identical to what the API sent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +34,7 @@ import orjson
 from auditor.fetch.errors import FetchError
 
 MANIFEST = "trial-audit-fetch.json"
+LOCK = ".trial-audit-fetch.lock"  # hidden: readers, and the "folder is not empty" test, skip it
 FORMAT = 1
 
 
@@ -65,6 +68,30 @@ def load(folder: Path) -> dict[str, Any] | None:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("rounds"), list):
         raise FetchError(f"{path}: not a trial-audit fetch manifest (format {FORMAT})")
     return doc
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """One fetch at a time in a folder. Two at once would each save the manifest it read, so the
+    later save drops the other's pages (still on disk, then read twice by `batch`). The lock is
+    the kernel's (flock): a killed fetch leaves none behind. Not POSIX: no lock."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = (folder / LOCK).open("a+b")
+    except OSError as exc:
+        raise FetchError(f"{folder}: cannot write: {exc.strerror or exc}") from None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise FetchError(f"{folder}: another `trial-audit fetch` is writing this folder; "
+                             "let it finish (or stop it), then run again") from None
+        yield
 
 
 def save(folder: Path, doc: dict[str, Any]) -> None:

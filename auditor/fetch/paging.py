@@ -60,11 +60,21 @@ def fetch(out: Path, query: Params, settings: Settings, *, since: str | None = N
           on_round: Callable[[dict[str, Any]], None] | None = None) -> Result:
     """Fetch `query` into `out` (or finish an interrupted fetch there). A completed folder is not
     fetched again unless `since` or `update` asks for the studies updated since."""
+    # A file, a folder of something else, or nothing to update is refused before anything is made.
+    if fetch_folder.load(out) is None and update:
+        raise _nothing_to_update(out)
+    with fetch_folder.locked(out):
+        return _fetch(out, query, settings, since=since, update=update, page_size=page_size, progress=progress,
+                      history=history, on_round=on_round)
+
+
+def _fetch(out: Path, query: Params, settings: Settings, *, since: str | None, update: bool, page_size: int,
+           progress: Progress | None, history: bool, on_round: Callable[[dict[str, Any]], None] | None) -> Result:
     progress = progress or Silent()
-    doc = fetch_folder.load(out)
+    doc = fetch_folder.load(out)  # again, under the lock: what the previous fetch left
     if doc is None:
         if update:
-            raise FetchError(f"{out}: no {fetch_folder.MANIFEST} to update; run a fetch into it first")
+            raise _nothing_to_update(out)
         doc = {"format": fetch_folder.FORMAT, "tool": f"trial-audit {__version__}", "query": query,
                "created": now(), "rounds": []}
     elif not update and doc["query"] != query:
@@ -113,11 +123,15 @@ def fetch(out: Path, query: Params, settings: Settings, *, since: str | None = N
         on_round(current)
     if status == "resumed" and (update or (since is not None and since != current.get("since"))):
         # the interrupted round is finished; now the update that was asked for
-        later = fetch(out, query, settings, since=since, update=update, page_size=page_size, progress=progress,
+        later = _fetch(out, query, settings, since=since, update=update, page_size=page_size, progress=progress,
                       history=history, on_round=on_round)
         later.notes[:0] = notes
         return later
     return Result(out, status, current, doc["studies"], removed, notes)
+
+
+def _nothing_to_update(out: Path) -> FetchError:
+    return FetchError(f"{out}: no {fetch_folder.MANIFEST} to update; run a fetch into it first")
 
 
 def _ids(page: Path) -> list[str]:

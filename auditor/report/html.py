@@ -103,9 +103,10 @@ def _options(trials: list[dict[str, Any]], key: str) -> list[str]:
 
 
 def render(summary: dict[str, Any], profile: dict[str, Any], run: dict[str, Any], sample: list[dict[str, Any]],
-           limit: int = DEFAULT_LIMIT) -> str:
+           limit: int = DEFAULT_LIMIT, where: list[str] | None = None) -> str:
     """The page, from the summary document and the sampled trials with their findings (at most
-    `limit`, in the order shown); it runs no queries."""
+    `limit`, in the order shown); it runs no queries. `where`: the conditions of a subgroup
+    (`trial-audit report --where`), which the page states: its numbers are not the whole review's."""
     given = [c["code"] for c in summary["criteria"]]
     criteria = grouped([{**c, "title": c.get("title") or criterion_title(c)} for c in summary["criteria"]])
     codes = [c["code"] for c in criteria]
@@ -132,13 +133,13 @@ def render(summary: dict[str, Any], profile: dict[str, Any], run: dict[str, Any]
         shown=len(trials), total=summary["store"]["trials"], limit=limit,
         data=script_json({"codes": codes, "titles": [c["title"] for c in criteria], "trials": trials,
                           "strings": intern.table(), "labels": LABEL, "symbols": SYMBOL}),
-        colors=COLORS, labels=LABEL)
+        colors=COLORS, labels=LABEL, where=where or [])
 
 
 def write(out_dir: Path, summary: dict[str, Any], profile: dict[str, Any], run: dict[str, Any],
-          sample: list[dict[str, Any]], limit: int = DEFAULT_LIMIT) -> Path:
+          sample: list[dict[str, Any]], limit: int = DEFAULT_LIMIT, where: list[str] | None = None) -> Path:
     target = out_dir / "report.html"
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(render(summary, profile, run, sample, limit), encoding="utf-8")
+    tmp.write_text(render(summary, profile, run, sample, limit, where), encoding="utf-8")
     tmp.replace(target)
     return target

@@ -204,3 +204,20 @@ def test_a_where_condition_cannot_read_other_files(tmp_path: Path, profile) -> N
     result = run_cli("report", str(tmp_path / "out"), "--where", f"exists(select * from read_csv('{secret}'))")
     assert result.exit_code == 2 and "--where" in result.output and "disabled" in result.output
     assert not (tmp_path / "out" / "subgroup" / "summary.json").exists()
+
+
+def test_the_template_writes_no_entry_for_a_record_without_registry_ids(tmp_path: Path, profile) -> None:
+    """A record stating no id is the trial `record:<blob>:<index>`; an entry of that key, once uncommented,
+    was refused ("RECORD:...:0 is not in the inputs"). Its unclear findings are comments only; every
+    entry the template offers loads and applies."""
+    inputs = _inputs(tmp_path / "in")
+    anonymous = study("NCT00000000", title="A trial without any id")
+    del anonymous["protocolSection"]["identificationModule"]["nctId"]
+    (inputs / "anonymous.json").write_bytes(orjson.dumps(anonymous))
+    batch.run([str(inputs)], tmp_path / "out", profile, jobs=1)
+    text = run_cli("corrections", "template", str(tmp_path / "out")).output
+    assert "# record:" in text and "A trial without any id" in text and '"record:' not in text
+    filled = tmp_path / "c.yaml"
+    filled.write_text(text.replace('    # ', '    ').replace('reason: ""', 'reason: "x"'), encoding="utf-8")
+    result = run_cli("batch", str(inputs), "--out", str(tmp_path / "out"), "--corrections", str(filled), "--jobs", "1")
+    assert result.exit_code == 0, result.output

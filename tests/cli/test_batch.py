@@ -41,3 +41,31 @@ def test_an_incremental_run_still_says_which_unchanged_inputs_cannot_be_read(tmp
     (tmp_path / "in" / "broken.json").unlink()
     fixed = run_cli(*args)
     assert "still cannot be read" not in fixed.output
+
+
+def test_batch_and_report_accept_the_same_html_limit(tmp_path: Path) -> None:
+    """`report` re-renders what `batch` wrote: one range for --html-limit (report allowed 1,000,000 where
+    batch stops at 100,000, a page no browser opens)."""
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    (tmp_path / "in").mkdir()
+    for args in (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out")], ["report", str(tmp_path / "in")]):
+        result = CliRunner().invoke(main, [*args, "--html-limit", "200000"])
+        assert result.exit_code == 2 and "--html-limit" in result.output and "0<=x<=100000" in result.output, result.output
+
+
+def test_a_run_over_fewer_inputs_says_what_it_dropped_not_that_nothing_changed(tmp_path: Path) -> None:
+    """A run reflects its inputs: naming one folder of two drops the other's records, which the console
+    said was "Nothing changed since the last run"."""
+    write_corpus(tmp_path / "in", files=4, per_file=3)  # in/a and in/b, 6 records each
+    out = ("--out", str(tmp_path / "out"), "--jobs", "1")
+    assert run_cli("batch", str(tmp_path / "in"), *out).exit_code == 0
+    fewer = run_cli("batch", str(tmp_path / "in" / "a"), *out)
+    assert fewer.exit_code == 0, fewer.output
+    text = " ".join(fewer.output.split())
+    assert "Compliance (6 trials" in text and "Nothing changed" not in text
+    assert "No input changed, but 6 records of inputs not named in this run were dropped" in text
+    again = run_cli("batch", str(tmp_path / "in" / "a"), *out)
+    assert "Nothing changed since the last run" in " ".join(again.output.split())

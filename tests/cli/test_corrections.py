@@ -91,3 +91,42 @@ def test_batch_recomputes_from_a_corrected_fact_and_keeps_the_audit_trail(tmp_pa
     assert trial[:2] == (60, True)
     assert orjson.loads(trial[2]) == [{"kind": "facts", "key": "design.arm_count", "original": 3, "value": 2,
                                        "reason": "x", "by": "NU", "line": 3}]
+
+
+def _copy(nct: str, updated: str) -> dict:
+    """A v2 record stating a shared ISRCTN id, so two NCT records are copies of one trial."""
+    doc = _v2("8 weekly sessions of CBT.")
+    ident = doc["protocolSection"]["identificationModule"]
+    ident["nctId"] = nct
+    ident["secondaryIdInfos"] = [{"id": "ISRCTN12345678", "type": "REGISTRY"}]
+    doc["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {"date": updated}
+    return doc
+
+
+@pytest.mark.parametrize(("key", "warned"), [("NCT09990011", True), ("NCT09990012", False), ("ISRCTN12345678", False)])
+def test_a_correction_keyed_by_a_copy_that_does_not_represent_its_trial_is_named(tmp_path: Path, key: str,
+                                                                                  warned: bool) -> None:
+    """Keyed by the id of the older copy only, a correction changes that copy and not the trial's row
+    (the newer copy represents the trial): exit 2 names the id to key it by; keyed by the trial's id
+    or an id every copy states, the trial is corrected and nothing is said."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "old.json").write_bytes(orjson.dumps(_copy("NCT09990011", "2024-01-05")))
+    (tmp_path / "in" / "new.json").write_bytes(orjson.dumps(_copy("NCT09990012", "2025-03-01")))
+    fixes = tmp_path / "c.yaml"
+    fixes.write_text(f"{key}:\n  status:\n    SS04: {{value: met, reason: per the protocol paper, by: RV}}\n",
+                     encoding="utf-8")
+    result = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--corrections", str(fixes),
+                     "--isolated", "--jobs", "1")
+    con = duckdb.connect(str(tmp_path / "out" / "audit.duckdb"), read_only=True)
+    try:
+        trial = con.execute("SELECT trial_key, copies, SS04 FROM trials").fetchall()
+    finally:
+        con.close()
+    assert trial == [("NCT09990012", 2, "unclear" if warned else "met")]
+    if warned:
+        assert result.exit_code == 2, result.output
+        assert ("c.yaml:1: NCT09990011 is stated only by copies that do not represent trial NCT09990012" in result.output
+                and "key the entry by NCT09990012" in result.output)
+    else:
+        assert result.exit_code == 0, result.output
+        assert "do not represent" not in result.output

@@ -211,3 +211,14 @@ def test_batch_fetch_fetches_then_audits_and_a_rerun_only_updates(server: HTTPSe
     assert "0 audited" in again.output or "= 0 audited" in again.output
     other = run_cli("batch", "--fetch", "query.cond=y", "--api-url", api, "--out", str(out))
     assert other.exit_code == 2 and "holds the fetch of another query" in other.stderr
+
+
+def test_batch_fetch_does_not_tell_its_user_to_run_batch(server: HTTPServer, tmp_path: Path) -> None:
+    """`fetch` ends with "Audit them with: trial-audit batch FOLDER"; inside `batch --fetch`, which is
+    that audit, the hint is left out."""
+    api = Registry(hand_made(3)).install(server)
+    alone = fetch(api, tmp_path / "f", "query.cond=x")
+    assert alone.exit_code == 0 and f"Audit them with: trial-audit batch {tmp_path / 'f'}" in alone.output
+    both = run_cli("batch", "--fetch", "query.cond=x", "--api-url", api, "--out", str(tmp_path / "audit"), "--jobs", "1")
+    assert both.exit_code == 0, both.output
+    assert "holds 3 studies." in both.output and "Audit them with" not in both.output

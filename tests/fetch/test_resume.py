@@ -116,3 +116,33 @@ def test_an_update_after_a_killed_fetch_first_finishes_it(server: HTTPServer, tm
     rounds = orjson.loads((out / MANIFEST).read_bytes())["rounds"]
     assert [r["status"] for r in rounds] == ["complete", "complete"] and rounds[1]["since"] == "2026-01-15"
     assert sorted(folder_ids(out)) == sorted(study_id(s) for s in reg.studies)
+
+
+def test_a_second_fetch_into_a_folder_being_fetched_is_refused(server: HTTPServer, tmp_path: Path) -> None:
+    """Two fetches at once would each save the manifest they read (the later save drops the other's
+    pages, which `batch` then reads unlisted); the second is refused, the first finishes."""
+    reg = Registry(hand_made(7))
+    api = reg.install(server)
+    out = tmp_path / "f"
+    reg.hold = 2
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    first = subprocess.Popen([sys.executable, "-m", "auditor", "fetch", "query.cond=low back pain", "--out", str(out),
+                              "--api-url", api, "--page-size", "2", *FAST], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        assert reg.reached.wait(60), first.stderr.read().decode() if first.poll() is not None and first.stderr else ""
+        asked = len(reg.studies_requests())
+        for args in (("query.cond=low back pain", "--page-size", "2"), ("--update", str(out))):
+            second = run_cli("fetch", *args, "--out", str(out), "--api-url", api, *FAST) if args[0] != "--update" \
+                else run_cli("fetch", *args, "--api-url", api, *FAST)
+            assert second.exit_code == 2, second.output
+            assert "another `trial-audit fetch` is writing this folder" in second.output
+        assert len(reg.studies_requests()) == asked  # the refused fetches asked nothing
+    finally:
+        reg.hold = None
+        reg.release.set()
+    first.wait(60)
+    assert first.returncode == 0, first.stderr.read().decode() if first.stderr else ""
+    ids = folder_ids(out)
+    assert len(ids) == len(set(ids)) == 7
+    assert orjson.loads((out / MANIFEST).read_bytes())["rounds"][0]["status"] == "complete"

@@ -26,7 +26,8 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("html")
     write_corpus(root / "in", files=8, per_file=3)
     # Record text that tries to break out of the page, in several trials so the sample holds some.
-    evil = [study(f"NCT6666666{i}", title=PAYLOAD) for i in range(4)]
+    # Their sample sizes are wide numbers, which the table must show whole (not "159…" for 15,967).
+    evil = [study(f"NCT6666666{i}", title=PAYLOAD, enrollment=n) for i, n in enumerate((15967, 123456, 1234567, 99999999))]
     (root / "in" / "evil.json").write_bytes(orjson.dumps({"studies": evil}))
     outcome = batch.run([str(root / "in")], root / "out", profiles.load(), jobs=1, html_limit=20)
     assert outcome.totals.audited == 28
@@ -101,6 +102,7 @@ def test_layout_fits_the_screen_with_legend_text_statuses_and_links(report_dir: 
     assert layout["page"] <= layout["viewport"], layout  # no horizontal overflow of the page
     if size[0] == 1440:
         assert layout["table"] <= layout["viewport"], layout  # the whole trial table is on screen
+    assert layout["clipped"] == 0, layout  # no number in the table is cut short by an ellipsis
     page = dom.stdout
     assert 'id="legend"' in page and "not met" in page.split('id="legend"', 1)[1][:600]
     statuses = re.findall(r'<td class="s (\w+)"[^>]*><span aria-hidden="true">(.)</span><span class="sr"> ([a-z/ ]+)</span>', page)

@@ -132,3 +132,31 @@ def test_check_format_html_is_the_per_trial_view(tmp_path: Path) -> None:
     assert "<script" not in page and 'href="https://clinicaltrials.gov/study/NCT77777771"' in page
     assert "Why not met</b>:" in page and "from `count`" in page and "Fix:" in page
     assert "SS01 ≥ 50 per arm" in page and "(the same text as quoted under SS01)" in page
+
+
+@pytest.mark.parametrize(("conflicts", "errors", "expected"), [
+    (1, 1, "1 trial whose copies disagree somewhere (table <code>conflicts</code>). "
+           "1 record or file could not be read (errors.csv). Run "),
+    (3, 2, "3 trials whose copies disagree somewhere (table <code>conflicts</code>). "
+           "2 records or files could not be read (errors.csv). Run "),
+    (0, 2, "2 records or files could not be read (errors.csv). Run ")])
+def test_the_numbers_paragraph_keeps_its_sentences_apart(out: Path, conflicts: int, errors: int, expected: str) -> None:
+    from auditor.report import html
+
+    doc = _summary(out)
+    doc["store"] = {**doc["store"], "trials_with_conflicts": conflicts, "errors": errors}
+    page = html.render(doc, doc["profile"], doc["run"], [])
+    numbers = page.split('<section id="numbers">', 1)[1].split("</section>", 1)[0]
+    assert expected in " ".join(numbers.split())
+
+
+def test_a_subgroup_page_says_it_is_a_subgroup(out: Path, tmp_path: Path) -> None:
+    """`report --where` wrote a page that looked like the whole review's ("The review's numbers: 1 trials")."""
+    from auditor.batch import review
+
+    review.report(out, tmp_path / "sub", ["start_year < 2015", "enrollment > 0"], 100)
+    page = (tmp_path / "sub" / "report.html").read_text(encoding="utf-8")
+    assert "<title>trial-audit batch report (subgroup):" in page
+    note = page.split('id="subgroup"', 1)[1].split("</p>", 1)[0]
+    assert "<code>start_year &lt; 2015 and enrollment &gt; 0</code>" in note and "counts these trials only" in note
+    assert 'id="subgroup"' not in (out / "report.html").read_text(encoding="utf-8")
