@@ -180,8 +180,8 @@ def test_two_outcomes_that_contradict_their_time_frames_alike_do_not_hide_each_o
     assert any("disagree with its time frame" in n for n in notes) and any("disagrees with its time points" in n for n in notes)
     # The pain outcome's text agreeing with its points settles the latest time (52 weeks after
     # treatment whichever HRQoL reading holds); the HRQoL fact stays unclear.
-    agree = blob.replace(b"Baseline, 3, 6 and 12 months\n    time_points:\n      - {weeks: 0}\n      - {weeks: 52",
-                         b"Baseline and 12 months after treatment\n    time_points:\n      - {weeks: 0}\n      - {weeks: 52", 1)
+    agree = blob.replace(b"Baseline, 3, 6 and 12 months\n    time_points:\n      - {weeks: 0, from",
+                         b"Baseline and 12 months after treatment\n    time_points:\n      - {weeks: 0, from")
     facts = _sheet(agree + arm.encode()).facts
     assert facts["follow_up"]["weeks_after_treatment"] == 52 and facts["outcomes"]["hrqol"]["weeks_after_treatment"] is None
 
