@@ -146,9 +146,9 @@ def unsettled(outcomes: list[Outcome], fu: FollowUp, duration: float | None) -> 
     said: dict[int, list[Point]] = {}
     for i, outcome in enumerate(outcomes):
         if outcome.time_points and outcome.time_frame is not None:  # only a protocol outcome has both
-            text = outcome_points(msgspec.structs.replace(outcome, time_points=[]))
-            if any(p.numeric for p in text):
-                said[i] = text
+            read = outcome_points(msgspec.structs.replace(outcome, time_points=[]))
+            if any(p.numeric for p in read):
+                said[i] = read
     variants = [[i] for i in said] + ([list(said)] if len(said) > 1 else [])
     for chosen in variants:
         by_text = compute_points([p for j, pts in enumerate(points) for p in (said[j] if j in chosen else pts)], duration)
