@@ -26,7 +26,7 @@ from auditor.extract.population.patterns import (
 )
 from auditor.extract.population.scan import Scan
 from auditor.extract.text import evidence, number, unit_of, weeks
-from auditor.extract.timeframes.foreign import foreign_times
+from auditor.extract.timeframes.foreign import unit_words
 from auditor.facts import Evidence
 from auditor.model import Text
 
@@ -92,13 +92,14 @@ def from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
 
 def _unread_duration(scan: Scan, end: int) -> tuple[int, int] | None:
     """The span of the first duration written with another language's unit word ("i mindst 3
-    måneder", "seit mindestens 12 Wochen") that the English rules do not place elsewhere (an age,
-    an MRI: an `other_dated` word before it in its clause): a duration the criteria state and the
-    rules cannot read, so its absence is not "no requirement"."""
-    for f in foreign_times(scan.text[:end]):
-        lo, _ = _clause(scan.text, f.start, f.end)
-        if scan.search("other_dated", lo, f.start) is None:
-            return f.start, f.end
+    måneder", "seit mindestens drei Monaten": its number may be a word of that language too) that
+    the English rules do not place elsewhere (an age, an MRI: an `other_dated` word before it in
+    its clause): a duration the criteria state and the rules cannot read, so its absence is not
+    "no requirement"."""
+    for start, stop in unit_words(scan.text[:end]):
+        lo, _ = _clause(scan.text, start, stop)
+        if scan.search("other_dated", lo, start) is None:
+            return start, stop
     return None
 
 

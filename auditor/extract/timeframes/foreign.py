@@ -28,6 +28,7 @@ _LIST = re.compile(rf"(?<![\w.,]){_NUMBERS}", re.IGNORECASE)
 _UNIT_AFTER = re.compile(rf"\s*-?\s*(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
 _BEFORE = re.compile(rf"(?<!\w)(?P<unit>{_UNIT})\s+(?P<nums>{_NUMBERS})(?![\w.,])", re.IGNORECASE)
 _ONE = re.compile(_NUMBER)
+_WORD = re.compile(rf"(?<!\w){_UNIT}(?!\w)", re.IGNORECASE)
 
 
 class Foreign(NamedTuple):
@@ -50,3 +51,9 @@ def foreign_times(text: str) -> list[Foreign]:
 def _read(start: int, end: int, numbers: str, unit_word: str) -> Foreign:
     unit = _UNIT_OF[unit_word.lower()]
     return Foreign(start, end, [weeks(float(n.group().replace(",", ".")), unit) for n in _ONE.finditer(numbers)])
+
+
+def unit_words(text: str) -> list[tuple[int, int]]:
+    """The spans of every unit word of another language, with a number or not ("i mindst tre
+    måneder": the number is a word of that language)."""
+    return [m.span() for m in _WORD.finditer(text)]
