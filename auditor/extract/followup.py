@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
+from typing import cast
 
 import msgspec
 
@@ -136,17 +137,24 @@ def unsettled(outcomes: list[Outcome], fu: FollowUp, duration: float | None) -> 
     (time frame "baseline, 6 and 12 months", time points 6 and 12 weeks) contradicts itself: a
     follow-up fact that the time points and the text would give differently is unclear (None),
     quoting both, instead of silently trusting the time points. The text is read as a registry's
-    time frame is; a text that names no time cannot contradict the points."""
+    time frame is; a text that names no time cannot contradict the points.
+
+    Each outcome's text is tried in place of its points, and then every outcome's text at once: two
+    outcomes that contradict themselves the same way would each hide the other (the other's points
+    still give the same latest time), so FU01 passed where QL03, reading one outcome, was unclear."""
+    points = [outcome_points(o) for o in outcomes]
+    said: dict[int, list[Point]] = {}
     for i, outcome in enumerate(outcomes):
-        if not outcome.time_points or outcome.time_frame is None:
-            continue  # only a protocol outcome has both
-        said = outcome_points(msgspec.structs.replace(outcome, time_points=[]))
-        if not any(p.numeric for p in said):
-            continue
-        others = [p for j, o in enumerate(outcomes) if j != i for p in outcome_points(o)]
-        by_text = compute_points(others + said, duration)
-        own, text = compute_points(outcome_points(outcome), duration), compute_points(said, duration)
-        tf = outcome.time_frame.value
+        if outcome.time_points and outcome.time_frame is not None:  # only a protocol outcome has both
+            read = outcome_points(msgspec.structs.replace(outcome, time_points=[]))
+            if any(p.numeric for p in read):
+                said[i] = read
+    variants = [[i] for i in said] + ([list(said)] if len(said) > 1 else [])
+    for chosen in variants:
+        by_text = compute_points([p for j, pts in enumerate(points) for p in (said[j] if j in chosen else pts)], duration)
+        own = compute_points([p for j in chosen for p in points[j]], duration)
+        text = compute_points([p for j in chosen for p in said[j]], duration)
+        tf = "; ".join(dict.fromkeys(cast(Text, outcomes[j].time_frame).value for j in chosen))
         if _apart(fu.max_from_baseline, by_text.max_from_baseline):
             fu.max_from_baseline = None
             fu.max_evidence = _disagreeing(own.max_evidence or fu.max_evidence,

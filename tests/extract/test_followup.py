@@ -164,6 +164,28 @@ def test_a_contradiction_that_does_not_change_the_figure_leaves_it():
     assert sheet.facts["follow_up"]["max_weeks_from_baseline"] == 104
 
 
+def test_two_outcomes_that_contradict_their_time_frames_alike_do_not_hide_each_other():
+    # Pain and HRQoL both "Baseline, 3, 6 and 12 months" (from baseline) with points at 52 weeks
+    # after the end of an 8-week treatment: each outcome's text alone left the other's points at
+    # 60 weeks, so FU01 read met while QL03 (the HRQoL outcome alone) was unclear.
+    arm = "design:\n  arms:\n    - label: A\n      components: [exercise]\n      duration_weeks: 8\n"
+    hrqol = ("  - measure: Quality of life\n    domain: hrqol\n    instrument: EQ-5D-5L\n"
+             "    time_frame: Baseline, 3, 6 and 12 months\n    time_points:\n"
+             "      - {weeks: 0}\n      - {weeks: 52, from: end_of_treatment}\n")
+    blob = _protocol("Baseline, 3, 6 and 12 months", [0], extra="      - {weeks: 52, from: end_of_treatment}\n" + hrqol)
+    sheet = _sheet(blob + arm.encode())
+    assert sheet.facts["follow_up"]["weeks_after_treatment"] is None
+    assert sheet.facts["outcomes"]["hrqol"]["weeks_after_treatment"] is None
+    notes = [e.note or "" for e in sheet.evidence["follow_up.weeks_after_treatment"]]
+    assert any("disagree with its time frame" in n for n in notes) and any("disagrees with its time points" in n for n in notes)
+    # The pain outcome's text agreeing with its points settles the latest time (52 weeks after
+    # treatment whichever HRQoL reading holds); the HRQoL fact stays unclear.
+    agree = blob.replace(b"Baseline, 3, 6 and 12 months\n    time_points:\n      - {weeks: 0, from",
+                         b"Baseline and 12 months after treatment\n    time_points:\n      - {weeks: 0, from")
+    facts = _sheet(agree + arm.encode()).facts
+    assert facts["follow_up"]["weeks_after_treatment"] == 52 and facts["outcomes"]["hrqol"]["weeks_after_treatment"] is None
+
+
 def test_an_anchor_that_contradicts_the_time_frame_leaves_the_time_after_treatment_unclear():
     arm = "design:\n  arms:\n    - label: Exercise\n      description: Exercise therapy.\n      duration_weeks: 8\n"
     blob = _protocol("52 weeks after the end of treatment", [52]) + arm.encode()

@@ -72,3 +72,46 @@ def test_rule_patterns_are_lower_case():
         for pattern in data[name]:
             assert letters(pattern) == letters(pattern).lower(), f"{name}: {pattern!r}"
     assert letters(data["range_pattern"]) == letters(data["range_pattern"]).lower()
+
+
+_DANISH_PROTOCOL = """\
+trial: {title: Accept og forpligt dig ved kroniske lændesmerter}
+registration: {registry: ClinicalTrials.gov, id: NCT06123456, date: 2026-01-15, planned_start: 2026-03}
+population:
+  condition: chronic low back pain
+  eligibility: "Voksne med lændesmerter i mindst 3 måneder (≥ 12 uger)."
+design:
+  type: interventional
+  allocation: randomised
+  arms:
+    - {label: ACT, type: experimental, components: [ACT], sessions: 8}
+    - {label: Sædvanlig behandling, type: usual_care}
+outcomes:
+  - measure: Smerteintensitet
+    primary: true
+    domain: pain
+    instrument: NRS
+    time_frame: Baseline, 3, 6 og 12 måneder efter sidste session
+  - measure: Funktionsevne
+    domain: function
+    instrument: RMDQ
+    time_frame: 12 måneder
+"""
+
+
+def test_a_danish_protocol_is_unclear_where_the_rules_cannot_read_it(tmp_path: Path):
+    """A protocol in Danish: the eligibility duration and the time frames' anchor are unread, so
+    SC01 and FU01 are unclear (both were not met: "no pain-duration requirement", "latest
+    assessment 0 weeks from baseline"); "12 måneder" is a specific time all the same (FU03 met,
+    it was not met)."""
+    import json
+
+    from tests.conftest import run_cli
+
+    path = tmp_path / "protocol.yaml"
+    path.write_text(_DANISH_PROTOCOL, "utf-8")
+    result = run_cli("check", "--isolated", "--format", "json", str(path))
+    findings = {f["code"]: f for f in json.loads(result.stdout)["audits"][0]["findings"]}
+    assert findings["SC01"]["status"] == "unclear"
+    assert findings["FU01"]["status"] == "unclear"
+    assert findings["FU03"]["status"] == "met"

@@ -10,7 +10,9 @@ import yaml
 from auditor.extract import timeframes
 
 _DATA = yaml.safe_load((Path(__file__).parent / "timeframes_cases.yaml").read_text("utf-8"))
-CASES = _DATA["cases"] + _DATA["constructed"]
+# rules/other_languages.yaml: times with another language's unit word (cases/other_languages.yaml).
+_OTHER = yaml.safe_load((Path(__file__).parent / "cases" / "other_languages.yaml").read_text("utf-8"))["cases"]
+CASES = _DATA["cases"] + _DATA["constructed"] + _OTHER
 
 
 def _expected(case: dict) -> list[tuple[float, str]]:

@@ -12,6 +12,8 @@ chronic_lbp_12w (labels README): only for back-pain trials with eligibility crit
   bound only ("back pain for less than 3 months", "onset within 6 months") admits recent pain;
 - "any duration" or acute / subacute pain eligible -> false;
 - "chronic" pain without a duration -> null (the record does not say how long);
+- a duration written with another language's unit word ("i mindst 3 måneder"; rules/
+  other_languages.yaml) -> null: a duration the rules cannot read is no "no requirement";
 - no pain-duration requirement at all -> false.
 
 The eligibility patterns run case-sensitively on the lower-cased text (text.lowered keeps every

@@ -26,6 +26,7 @@ from auditor.extract.population.patterns import (
 )
 from auditor.extract.population.scan import Scan
 from auditor.extract.text import evidence, number, unit_of, weeks
+from auditor.extract.timeframes.foreign import unit_words
 from auditor.facts import Evidence
 from auditor.model import Text
 
@@ -82,7 +83,24 @@ def from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
             return False, [evidence(text, m.start(), m.end(), "acute pain is eligible: chronicity not required")]
     if m := scan.search("chronic", 0, inclusion_end):
         return None, [evidence(text, m.start(), m.end(), "chronic pain required but no duration stated")]
+    if (unread := _unread_duration(scan, end)) is not None:
+        return None, [evidence(text, *unread, "a duration in another language's words (rules/other_languages.yaml): "
+                                              "the rules cannot read whether it is the pain's, so no requirement "
+                                              "is not settled")]
     return False, [evidence(text, 0, min(end, 160), "eligibility sets no pain-duration requirement")]
+
+
+def _unread_duration(scan: Scan, end: int) -> tuple[int, int] | None:
+    """The span of the first duration written with another language's unit word ("i mindst 3
+    måneder", "seit mindestens drei Monaten": its number may be a word of that language too) that
+    the English rules do not place elsewhere (an age, an MRI: an `other_dated` word before it in
+    its clause): a duration the criteria state and the rules cannot read, so its absence is not
+    "no requirement"."""
+    for start, stop in unit_words(scan.text[:end]):
+        lo, _ = _clause(scan.text, start, stop)
+        if scan.search("other_dated", lo, start) is None:
+            return start, stop
+    return None
 
 
 def _bounds(scan: Scan, start: int, end: int, exclusion: bool) -> list[Bound]:

@@ -15,6 +15,9 @@ How it reads a text:
 4. word-only time points: "baseline"/"pre-treatment" (0 weeks from baseline) and
    "post-intervention"/"end of treatment" (0 weeks after the end of treatment), when they are not
    part of an anchored quantity.
+5. a time with another language's unit word ("12 måneder", "Woche 12"; timeframes/foreign.py,
+   rules/other_languages.yaml): a point from an event the rules cannot read (anchor "unknown"),
+   unless an English anchor phrase follows.
 Recall periods ("pain over the past 7 days") and windows before an event ("within 4 weeks before
 surgery") are not time points. A text with none of this ("end of study", "Through study
 completion") gives [] - no guess.

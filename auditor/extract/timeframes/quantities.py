@@ -23,6 +23,7 @@ from auditor.extract.text import (
     unit_of,
     weeks,
 )
+from auditor.extract.timeframes.foreign import foreign_times
 from auditor.extract.timeframes.spans import Spans
 
 
@@ -176,6 +177,18 @@ def quantities(text: str) -> list[Qty]:
         if not taken.overlaps(m.start(), m.end()):
             out.append(Qty(m.start(), m.end(), [weeks(number(m.group("n")), unit_of(m.group("unit")))],
                            "procedure", m.end(), m.start()))
+    out += _foreign(text, out)
     out.sort(key=lambda q: q.start)
     # "1-Month Follow-up at 12 weeks": the first quantity names the visit, the second dates it.
     return [q for i, q in enumerate(out) if not (i + 1 < len(out) and _LABEL_THEN_DATE.match(text[q.end:out[i + 1].start]))]
+
+
+def _foreign(text: str, out: list[Qty]) -> list[Qty]:
+    """Times in another language's unit ("12 måneder", "Woche 12"; rules/other_languages.yaml),
+    where no English quantity is read: counted from an event the rules cannot read (anchor
+    "unknown", unless an English anchor phrase follows), a specific time all the same."""
+    found = foreign_times(text)
+    taken = Spans([(q.start, q.end) for q in out]) if found and out else Spans()
+    return [Qty(f.start, f.end, values, "unknown", f.end, f.end) for f in found
+            if not taken.overlaps(f.start, f.end) and not _skip(text, f.start, f.end)
+            and (values := [w for w in f.values if w <= MAX_WEEKS])]
