@@ -15,6 +15,7 @@ from auditor.extract.duration.patterns import (
     _DURATION_BEFORE,
     _EXTENSION,
     _FOR,
+    _IS_LENGTH,
     _LASTS,
     _LONG,
     _NOT_COURSE,
@@ -46,7 +47,7 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
 _PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
-_NOUN_LED = (_LONG, _OF)
+_NOUN_LED = (_LONG, _OF, _IS_LENGTH)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
