@@ -26,8 +26,10 @@ from auditor.extract.duration.patterns import (
     _OUTCOME_LONG,
     _QTY,
     _RECEIVES,
+    _SCHEDULE,
     _SESSION_UNITS,
     _SPAN,
+    _TIMES,
     _TREATMENT_CONTEXT,
     _UNIT_HINT,
     _WEEK_RANGE,
@@ -46,7 +48,7 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
-_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
+_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE)
 _NOUN_LED = (_LONG, _OF, _IS_LENGTH)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
@@ -82,9 +84,13 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     out: list[Candidate] = []
     seen: set[int] = set()
     starts: list[tuple[int, int]] | None = None
-    for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
+    # noun-led first: the spans the older rules gave; the schedule list spans commas, so it reads
+    # the whole text (a text without a unit word has none: checked above)
+    for pattern, triggers in (*_COURSE_PATTERNS, (_SCHEDULE, None)):
         matches: Iterable[re.Match[str]]
-        if pattern in _QTY_LED:
+        if pattern is _SCHEDULE:
+            matches = pattern.finditer(low) if "," in low else iter(())
+        elif pattern in _QTY_LED:
             starts = _quantity_starts(low, spans) if starts is None else starts
             matches = _anchored(pattern, low, starts)
         else:
