@@ -18,6 +18,7 @@ from auditor.extract.duration.patterns import (
     _IS_LENGTH,
     _LASTS,
     _LONG,
+    _LONG_COMMA,
     _NOT_COURSE,
     _NOT_COURSE_CONTEXT,
     _NOT_COURSE_NOUN,
@@ -49,11 +50,14 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
 _PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE)
-_NOUN_LED = (_LONG, _OF, _IS_LENGTH)
+_NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
+# Patterns that span a comma ("twice a day, 7-14 days", "a six-week, self-guided program") are read
+# on the whole text, not clause by clause.
+_ACROSS_COMMAS = (_LONG_COMMA, _SCHEDULE)
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
-                    for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
+                    for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE) if p not in _ACROSS_COMMAS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
@@ -84,11 +88,11 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     out: list[Candidate] = []
     seen: set[int] = set()
     starts: list[tuple[int, int]] | None = None
-    # noun-led first: the spans the older rules gave; the schedule list spans commas, so it reads
-    # the whole text (a text without a unit word has none: checked above)
-    for pattern, triggers in (*_COURSE_PATTERNS, (_SCHEDULE, None)):
+    # noun-led first: the spans the older rules gave; then those across commas, on the whole text (a
+    # text without a unit word has none: checked above)
+    for pattern, triggers in (*_COURSE_PATTERNS, *((p, None) for p in _ACROSS_COMMAS)):
         matches: Iterable[re.Match[str]]
-        if pattern is _SCHEDULE:
+        if pattern in _ACROSS_COMMAS:
             matches = pattern.finditer(low) if "," in low else iter(())
         elif pattern in _QTY_LED:
             starts = _quantity_starts(low, spans) if starts is None else starts

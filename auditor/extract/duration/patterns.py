@@ -41,8 +41,11 @@ def _unit_tokens(course: bool) -> list[str]:
 
 _COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
 _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
-_QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
-        rf"(?P<u>{_COURSE_UNIT})\b")
+# The number may be restated in brackets, as US registries write it: "twelve (12) weeks",
+# "12 (twelve) weeks".
+_RESTATED = r"(?:\s*\(\s*(?:\d+|[a-z]+(?:-[a-z]+)?)\s*\))?"
+_QTY = (rf"(?P<n>{NUM}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}){_RESTATED})?\s*-?\s*"
+        rf"(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?(?P<u>{_COURSE_UNIT})\b")
 # Filler words between a length and its noun; a word may hold a slash ("online/app-based").
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w/-]*\s+)"
 _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
@@ -76,6 +79,7 @@ _DURATION_AFTER = _rule("duration_after")
 _DURATION_BEFORE = _rule("duration_before")
 _IS_LENGTH = _rule("noun_is_length")
 _TIMES = _rule("times_length")
+_LONG_COMMA = _rule("article_length_comma_noun")
 # Spans commas: read on the whole text, not clause by clause (courses.py).
 _SCHEDULE = _rule("schedule_length")
 _WEEK_RANGE = _rule("week_range")
