@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
+    _DAY_RANGE,
     _DURATION_AFTER,
     _DURATION_BEFORE,
     _EXTENSION,
@@ -22,6 +23,7 @@ from auditor.extract.duration.patterns import (
     _NOT_COURSE,
     _NOT_COURSE_CONTEXT,
     _NOT_COURSE_NOUN,
+    _NOT_DAY_RANGE,
     _NOT_TREATMENT,
     _OF,
     _OUTCOME_LONG,
@@ -53,9 +55,10 @@ _PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, 
 _NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
-# Patterns that span a comma ("twice a day, 7-14 days", "a six-week, self-guided program") are read
-# on the whole text, not clause by clause.
-_ACROSS_COMMAS = (_LONG_COMMA, _SCHEDULE)
+# Patterns that span a comma ("twice a day, 7-14 days", "a six-week, self-guided program") or need
+# no word boundary after the unit ("Day1-3") are read on the whole text, not clause by clause.
+_ACROSS_COMMAS = (_LONG_COMMA, _SCHEDULE, _DAY_RANGE)
+_RANGES = (_WEEK_RANGE, _DAY_RANGE)
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
                     for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE) if p not in _ACROSS_COMMAS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
@@ -83,7 +86,7 @@ def _anchored(pattern: re.Pattern[str], low: str, starts: list[tuple[int, int]])
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = _lowered(value)
     spans = _clauses_with(low, _UNIT_HINT)
-    if not spans:
+    if not spans and "day" not in low:
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
@@ -93,7 +96,7 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     for pattern, triggers in (*_COURSE_PATTERNS, *((p, None) for p in _ACROSS_COMMAS)):
         matches: Iterable[re.Match[str]]
         if pattern in _ACROSS_COMMAS:
-            matches = pattern.finditer(low) if "," in low else iter(())
+            matches = pattern.finditer(low) if ("day" if pattern is _DAY_RANGE else ",") in low else iter(())
         elif pattern in _QTY_LED:
             starts = _quantity_starts(low, spans) if starts is None else starts
             matches = _anchored(pattern, low, starts)
@@ -145,16 +148,20 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
     words = value[max(0, m.start() - 60):m.start()].split()
     after = value[m.end():m.end() + 25]
-    if pattern in _PREPOSITION_LED or pattern is _WEEK_RANGE:
+    if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
         if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
             return False
         # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
         # to surgery" is a history.
-        if pattern is not _WEEK_RANGE and _AFTER_NOT.match(after):
+        if pattern not in _RANGES and _AFTER_NOT.match(after):
             return False
         # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
-        if pattern is _WEEK_RANGE and _EXTENSION.search(_sentence(value, m.start(), m.end())):
+        if pattern in _RANGES and _EXTENSION.search(_sentence(value, m.start(), m.end())):
+            return False
+        # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's days,
+        # not the course (anywhere in the text: the repeat is often a sentence of its own).
+        if pattern is _DAY_RANGE and _NOT_DAY_RANGE.search(value):
             return False
         return not narrative or _near_treatment(value, m.start(), m.end())
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)

@@ -83,6 +83,7 @@ _LONG_COMMA = _rule("article_length_comma_noun")
 # Spans commas: read on the whole text, not clause by clause (courses.py).
 _SCHEDULE = _rule("schedule_length")
 _WEEK_RANGE = _rule("week_range")
+_DAY_RANGE = _rule("day_range")
 _STUDY_LENGTH = _rule("study_length")
 _TITLE_STUDY_LENGTH = _rule("title_study_length")
 # Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
@@ -96,6 +97,7 @@ _FREQ_WORDS: dict[str, float] = {k: float(v) for k, v in _P["frequency_words"].i
 _FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].items()]
 
 _EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
+_NOT_DAY_RANGE = compile_fast(_stems(_P["day_range_not"]), re.IGNORECASE)
 _NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
 _NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
 _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
