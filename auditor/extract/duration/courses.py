@@ -35,9 +35,17 @@ from auditor.extract.duration.patterns import (
     _TIMES,
     _TREATMENT_CONTEXT,
     _UNIT_HINT,
+    _UNTIL_WEEK,
     _WEEK_RANGE,
 )
-from auditor.extract.duration.reading import Candidate, _clause_tail, _clauses_with, _lowered, _sentence
+from auditor.extract.duration.reading import (
+    Candidate,
+    _clause_tail,
+    _clauses_with,
+    _lowered,
+    _sentence,
+    _sentence_before,
+)
 from auditor.extract.text import compile_fast, number, trigger_words, unit_of, weeks
 
 
@@ -51,7 +59,7 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
-_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE)
+_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
 _NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
@@ -155,6 +163,11 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
         # to surgery" is a history.
         if pattern not in _RANGES and _AFTER_NOT.match(after):
+            return False
+        # "once daily until Week 12": not in a sentence about assessment or follow-up, and not when
+        # an extension follows ("till Day 14 ... and from Day 15 onward").
+        if pattern is _UNTIL_WEEK and (_NOT_TREATMENT.search(_sentence_before(value, m.start()))
+                                       or _EXTENSION.search(value, m.end(), m.end() + 80)):
             return False
         # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
         if pattern in _RANGES and _EXTENSION.search(_sentence(value, m.start(), m.end())):

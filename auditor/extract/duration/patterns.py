@@ -84,6 +84,7 @@ _LONG_COMMA = _rule("article_length_comma_noun")
 _SCHEDULE = _rule("schedule_length")
 _WEEK_RANGE = _rule("week_range")
 _DAY_RANGE = _rule("day_range")
+_UNTIL_WEEK = _rule("until_week")
 _STUDY_LENGTH = _rule("study_length")
 _TITLE_STUDY_LENGTH = _rule("title_study_length")
 # Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
