@@ -30,10 +30,12 @@ from auditor.extract.duration.patterns import (
     _QTY,
     _RECEIVES,
     _SCHEDULE,
+    _SCHEDULE_HINT,
     _SESSION_UNITS,
     _SPAN,
     _TIMES,
     _TREATMENT_CONTEXT,
+    _UNIT_COMMA,
     _UNIT_HINT,
     _UNTIL_WEEK,
     _WEEK_RANGE,
@@ -67,8 +69,13 @@ _NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 # no word boundary after the unit ("Day1-3") are read on the whole text, not clause by clause.
 _ACROSS_COMMAS = (_LONG_COMMA, _SCHEDULE, _DAY_RANGE)
 _RANGES = (_WEEK_RANGE, _DAY_RANGE)
+# What every match of each contains: without it the whole-text scan is skipped.
+_HINTS: dict[re.Pattern[str], str | re.Pattern[str]] = {_LONG_COMMA: _UNIT_COMMA, _SCHEDULE: _SCHEDULE_HINT, _DAY_RANGE: "day"}
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
                     for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE) if p not in _ACROSS_COMMAS]
+# "the treatment period is 12 weeks" starts with one of ~90 nouns but always holds a copula: a clause
+# without one cannot hold a match (one search for the copula instead of the nouns).
+_COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
@@ -94,17 +101,20 @@ def _anchored(pattern: re.Pattern[str], low: str, starts: list[tuple[int, int]])
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = _lowered(value)
     spans = _clauses_with(low, _UNIT_HINT)
-    if not spans and "day" not in low:
+    if not spans and (narrative or "day" not in low):
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
     starts: list[tuple[int, int]] | None = None
-    # noun-led first: the spans the older rules gave; then those across commas, on the whole text (a
-    # text without a unit word has none: checked above)
-    for pattern, triggers in (*_COURSE_PATTERNS, *((p, None) for p in _ACROSS_COMMAS)):
+    # noun-led first: the spans the older rules gave; then those across commas, on the whole text,
+    # only in arm and intervention texts: they are how an intervention field lists a schedule
+    # ("Day1-3: 500mg, BID", "twice a day, 7-14 days", "a six-week, self-guided program"), and a
+    # whole-text scan of every long summary would cost more than all the rest.
+    for pattern, triggers in (*_COURSE_PATTERNS, *((p, None) for p in (() if narrative else _ACROSS_COMMAS))):
         matches: Iterable[re.Match[str]]
         if pattern in _ACROSS_COMMAS:
-            matches = pattern.finditer(low) if ("day" if pattern is _DAY_RANGE else ",") in low else iter(())
+            hint = _HINTS[pattern]
+            matches = pattern.finditer(low) if (hint in low if isinstance(hint, str) else hint.search(low)) else iter(())
         elif pattern in _QTY_LED:
             starts = _quantity_starts(low, spans) if starts is None else starts
             matches = _anchored(pattern, low, starts)
@@ -177,6 +187,9 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         if pattern is _DAY_RANGE and _NOT_DAY_RANGE.search(value):
             return False
         return not narrative or _near_treatment(value, m.start(), m.end())
+    # "the follow-up period is 12 months", "the study period is ...": the word before the noun.
+    if pattern is _IS_LENGTH and _NOT_COURSE_NOUN.search(" ".join(words[-1:])):
+        return False
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
                 or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))

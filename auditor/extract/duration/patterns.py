@@ -80,8 +80,11 @@ _DURATION_BEFORE = _rule("duration_before")
 _IS_LENGTH = _rule("noun_is_length")
 _TIMES = _rule("times_length")
 _LONG_COMMA = _rule("article_length_comma_noun")
-# Spans commas: read on the whole text, not clause by clause (courses.py).
+_UNIT_COMMA = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b\s*,")
+# Spans commas: read on the whole text, not clause by clause (courses.py), where its hint is found
+# (a frequency before a comma; a unit before a comma).
 _SCHEDULE = _rule("schedule_length")
+_SCHEDULE_HINT = compile_fast(r"(?:da(?:y|ily)|bid|tid|qid|qd|week(?:ly)?|wk)\s*,")
 _WEEK_RANGE = _rule("week_range")
 _DAY_RANGE = _rule("day_range")
 _UNTIL_WEEK = _rule("until_week")
