@@ -11,27 +11,43 @@ from functools import lru_cache
 
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
+    _DAY_RANGE,
     _DURATION_AFTER,
     _DURATION_BEFORE,
     _EXTENSION,
     _FOR,
+    _IS_LENGTH,
     _LASTS,
     _LONG,
+    _LONG_COMMA,
     _NOT_COURSE,
     _NOT_COURSE_CONTEXT,
     _NOT_COURSE_NOUN,
+    _NOT_DAY_RANGE,
     _NOT_TREATMENT,
     _OF,
     _OUTCOME_LONG,
     _QTY,
     _RECEIVES,
+    _SCHEDULE,
+    _SCHEDULE_HINT,
     _SESSION_UNITS,
     _SPAN,
+    _TIMES,
     _TREATMENT_CONTEXT,
+    _UNIT_COMMA,
     _UNIT_HINT,
+    _UNTIL_WEEK,
     _WEEK_RANGE,
 )
-from auditor.extract.duration.reading import Candidate, _clause_tail, _clauses_with, _lowered, _sentence
+from auditor.extract.duration.reading import (
+    Candidate,
+    _clause_tail,
+    _clauses_with,
+    _lowered,
+    _sentence,
+    _sentence_before,
+)
 from auditor.extract.text import compile_fast, number, trigger_words, unit_of, weeks
 
 
@@ -45,12 +61,21 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
-_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER)
-_NOUN_LED = (_LONG, _OF)
+_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
+_NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
+# Patterns that span a comma ("twice a day, 7-14 days", "a six-week, self-guided program") or need
+# no word boundary after the unit ("Day1-3") are read on the whole text, not clause by clause.
+_ACROSS_COMMAS = (_LONG_COMMA, _SCHEDULE, _DAY_RANGE)
+_RANGES = (_WEEK_RANGE, _DAY_RANGE)
+# What every match of each contains: without it the whole-text scan is skipped.
+_HINTS: dict[re.Pattern[str], str | re.Pattern[str]] = {_LONG_COMMA: _UNIT_COMMA, _SCHEDULE: _SCHEDULE_HINT, _DAY_RANGE: "day"}
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
-                    for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE)]
+                    for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE) if p not in _ACROSS_COMMAS]
+# "the treatment period is 12 weeks" starts with one of ~90 nouns but always holds a copula: a clause
+# without one cannot hold a match (one search for the copula instead of the nouns).
+_COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
@@ -76,14 +101,21 @@ def _anchored(pattern: re.Pattern[str], low: str, starts: list[tuple[int, int]])
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = _lowered(value)
     spans = _clauses_with(low, _UNIT_HINT)
-    if not spans:
+    if not spans and (narrative or "day" not in low):
         return ()
     out: list[Candidate] = []
     seen: set[int] = set()
     starts: list[tuple[int, int]] | None = None
-    for pattern, triggers in _COURSE_PATTERNS:  # noun-led first: the spans the older rules gave
+    # noun-led first: the spans the older rules gave; then those across commas, on the whole text,
+    # only in arm and intervention texts: they are how an intervention field lists a schedule
+    # ("Day1-3: 500mg, BID", "twice a day, 7-14 days", "a six-week, self-guided program"), and a
+    # whole-text scan of every long summary would cost more than all the rest.
+    for pattern, triggers in (*_COURSE_PATTERNS, *((p, None) for p in (() if narrative else _ACROSS_COMMAS))):
         matches: Iterable[re.Match[str]]
-        if pattern in _QTY_LED:
+        if pattern in _ACROSS_COMMAS:
+            hint = _HINTS[pattern]
+            matches = pattern.finditer(low) if (hint in low if isinstance(hint, str) else hint.search(low)) else iter(())
+        elif pattern in _QTY_LED:
             starts = _quantity_starts(low, spans) if starts is None else starts
             matches = _anchored(pattern, low, starts)
         else:
@@ -134,18 +166,30 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
     words = value[max(0, m.start() - 60):m.start()].split()
     after = value[m.end():m.end() + 25]
-    if pattern in _PREPOSITION_LED or pattern is _WEEK_RANGE:
+    if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
         if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
             return False
         # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
         # to surgery" is a history.
-        if pattern is not _WEEK_RANGE and _AFTER_NOT.match(after):
+        if pattern not in _RANGES and _AFTER_NOT.match(after):
+            return False
+        # "once daily until Week 12": not in a sentence about assessment or follow-up, and not when
+        # an extension follows ("till Day 14 ... and from Day 15 onward").
+        if pattern is _UNTIL_WEEK and (_NOT_TREATMENT.search(_sentence_before(value, m.start()))
+                                       or _EXTENSION.search(value, m.end(), m.end() + 80)):
             return False
         # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
-        if pattern is _WEEK_RANGE and _EXTENSION.search(_sentence(value, m.start(), m.end())):
+        if pattern in _RANGES and _EXTENSION.search(_sentence(value, m.start(), m.end())):
+            return False
+        # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's days,
+        # not the course (anywhere in the text: the repeat is often a sentence of its own).
+        if pattern is _DAY_RANGE and _NOT_DAY_RANGE.search(value):
             return False
         return not narrative or _near_treatment(value, m.start(), m.end())
+    # "the follow-up period is 12 months", "the study period is ...": the word before the noun.
+    if pattern is _IS_LENGTH and _NOT_COURSE_NOUN.search(" ".join(words[-1:])):
+        return False
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
                 or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))

@@ -41,8 +41,11 @@ def _unit_tokens(course: bool) -> list[str]:
 
 _COURSE_UNIT = rules.alternation(_unit_tokens(course=True))
 _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
-_QTY = (rf"(?P<n>{NUM})(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}))?\s*-?\s*(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?"
-        rf"(?P<u>{_COURSE_UNIT})\b")
+# The number may be restated in brackets, as US registries write it: "twelve (12) weeks",
+# "12 (twelve) weeks".
+_RESTATED = r"(?:\s*\(\s*(?:\d+|[a-z]+(?:-[a-z]+)?)\s*\))?"
+_QTY = (rf"(?P<n>{NUM}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}){_RESTATED})?\s*-?\s*"
+        rf"(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?(?P<u>{_COURSE_UNIT})\b")
 # Filler words between a length and its noun; a word may hold a slash ("online/app-based").
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w/-]*\s+)"
 _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
@@ -74,7 +77,17 @@ _LASTS = _rule("verb_length")
 _RECEIVES = _rule("receive_length")
 _DURATION_AFTER = _rule("duration_after")
 _DURATION_BEFORE = _rule("duration_before")
+_IS_LENGTH = _rule("noun_is_length")
+_TIMES = _rule("times_length")
+_LONG_COMMA = _rule("article_length_comma_noun")
+_UNIT_COMMA = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b\s*,")
+# Spans commas: read on the whole text, not clause by clause (courses.py), where its hint is found
+# (a frequency before a comma; a unit before a comma).
+_SCHEDULE = _rule("schedule_length")
+_SCHEDULE_HINT = compile_fast(r"(?:da(?:y|ily)|bid|tid|qid|qd|week(?:ly)?|wk)\s*,")
 _WEEK_RANGE = _rule("week_range")
+_DAY_RANGE = _rule("day_range")
+_UNTIL_WEEK = _rule("until_week")
 _STUDY_LENGTH = _rule("study_length")
 _TITLE_STUDY_LENGTH = _rule("title_study_length")
 # Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
@@ -88,6 +101,7 @@ _FREQ_WORDS: dict[str, float] = {k: float(v) for k, v in _P["frequency_words"].i
 _FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].items()]
 
 _EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
+_NOT_DAY_RANGE = compile_fast(_stems(_P["day_range_not"]), re.IGNORECASE)
 _NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
 _NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
 _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)

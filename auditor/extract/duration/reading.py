@@ -67,6 +67,11 @@ def _distinct(texts: list[Text]) -> list[Text]:
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.;]\s|\n")
 
 
+def _sentence_before(value: str, start: int) -> str:
+    """The sentence around `start`, up to `start`."""
+    return value[max((m.end() for m in _SENTENCE_END.finditer(value, 0, start)), default=0):start]
+
+
 def _sentence(value: str, start: int, end: int) -> str:
     """The sentence around [start, end) (cut at ". ", "; " or a line break)."""
     lo = max((m.end() for m in _SENTENCE_END.finditer(value, 0, start)), default=0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from auditor.extract import timeframes
-from auditor.extract.duration.patterns import _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
+from auditor.extract.duration.patterns import _NOT_COURSE_NOUN, _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
 from auditor.extract.duration.reading import Candidate, Duration, _lowered
 from auditor.extract.text import evidence, number, unit_of, weeks
 from auditor.model import Text, TrialRecord
@@ -40,7 +40,8 @@ def _tf_periods(value: str) -> tuple[Candidate, ...]:
     for pattern in _TF_PERIODS:
         for m in pattern.finditer(low):
             unit = unit_of(m.group("u"))
-            if unit in _SESSION_UNITS:
+            # "the 2-week run-in treatment": the words after the length make it no course.
+            if unit in _SESSION_UNITS or _NOT_COURSE_NOUN.search(low, m.end("u"), m.end()):
                 continue
             w = weeks(number(m.group("n2") or m.group("n")), unit)
             out.append((w, m.start(), m.end(), f"time frame states the treatment period '{value[m.start():m.end()]}' = {w:g} weeks"))
