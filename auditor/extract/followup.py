@@ -31,7 +31,7 @@ from typing import cast
 import msgspec
 
 from auditor.extract import rules, timeframes
-from auditor.extract.text import compile_fast, quote_around
+from auditor.extract.text import compile_fast, opening, quote_around, shortened
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Outcome, Text, TrialRecord
 
@@ -294,11 +294,11 @@ def specificity(record: TrialRecord) -> tuple[bool | None, list[str], list[Evide
         if tf is None and _measure_points(o):
             continue  # "ODI at 12 months": the outcome names its time
         if tf is None:
-            label = f"(no time frame) {o.measure.value[:80]}" if o.measure else "(no time frame)"
+            label = f"(no time frame) {shortened(o.measure.value, 80)}" if o.measure else "(no time frame)"
             if label not in bad:
                 bad.append(label)
             if o.measure:
-                ev.append(Evidence.of(o.measure, quote=o.measure.value[:80], note="outcome has no time frame"))
+                ev.append(Evidence.of(o.measure, quote=opening(o.measure.value, 80), note="outcome has no time frame"))
             continue
         if not timeframes.specific(tf.value):
             if tf.value not in bad:

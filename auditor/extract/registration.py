@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from auditor.extract.text import shortened
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
@@ -40,7 +41,7 @@ def _unreadable(record: TrialRecord) -> list[Evidence]:
     """The dates a record gives that are no date ("31/02/2020"): quoted, so that a report says the
     date is unreadable rather than missing."""
     d = record.dates
-    return [Evidence.of(text, note=f"{what} date is not a readable date: {text.at} is “{text.value[:40]}”")
+    return [Evidence.of(text, note=f"{what} date is not a readable date: {text.at} is “{shortened(text.value, 40)}”")
             for what, text, parsed in (("registration", d.registered, d.registered_parsed),
                                        ("start", d.start, d.start_parsed))
             if text is not None and parsed is None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.extract.text import NUM, Guarded, compile_fast, evidence, number
+from auditor.extract.text import NUM, Guarded, compile_fast, evidence, number, shortened
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
 
@@ -50,7 +50,7 @@ def enrollment(record: TrialRecord, sheet: FactSheet) -> None:
                   [Evidence.of(n, note=f"per-group target; {total} in all") for n in groups])
     elif (unread := record.enrollment.unread) is not None:  # given, but not as a number: unknown, not absent
         sheet.set("sample_size.enrollment", None,
-                  Evidence.of(unread, note=f"target size is not a number: {unread.at} is “{unread.value[:80]}”"))
+                  Evidence.of(unread, note=f"target size is not a number: {unread.at} is “{shortened(unread.value, 80)}”"))
     else:
         sheet.set("sample_size.enrollment", None)
     etype = record.enrollment.type

@@ -139,6 +139,22 @@ def quote_around(text: str, start: int, end: int, limit: int = 160) -> str:
     return text[lo:hi].strip() or text[start:end]
 
 
+def opening(text: str, limit: int) -> str:
+    """The first `limit` characters of `text`, cut back to the last whole word: an exact substring,
+    so it stays a quote ("clinical monitoring of", not "clinical monitorin")."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut).rstrip()
+
+
+def shortened(text: str, limit: int) -> str:
+    """`opening(text, limit)`, with an ellipsis when it leaves words out: for notes and messages."""
+    head = opening(text, limit)
+    return head if head == text else head + "…"
+
+
 def evidence(source: Text, start: int, end: int, note: str | None = None, limit: int = 160) -> Evidence:
     """Evidence quoting the span [start, end) of a Text (widened a little for context)."""
     return Evidence.of(source, quote=quote_around(source.value, start, end, limit), note=note)

@@ -19,7 +19,7 @@ from auditor.extract.interventions.ruledata import (
     TRIGGERS,
 )
 from auditor.extract.prefilter import TriggerIndex
-from auditor.extract.text import evidence
+from auditor.extract.text import evidence, opening
 from auditor.facts import Evidence
 from auditor.model import Text
 
@@ -38,7 +38,7 @@ class Hit:
     def evidence(self) -> Evidence:
         if self.text is None:
             assert self.source is not None
-            return Evidence.of(self.source, quote=self.source.value[:100] if self.tier == "default" else None,
+            return Evidence.of(self.source, quote=opening(self.source.value, 100) if self.tier == "default" else None,
                                note=self.note)
         return evidence(self.text, self.start, self.end, self.note, limit=100)
 
