@@ -139,3 +139,19 @@ def test_the_priority_message_does_not_call_every_category_a_priority() -> None:
     message = assess(crit, sheet).message
     assert message.startswith("Tests a priority intervention (behavioural therapy, mindfulness or counselling)")
     assert "its categories: mindfulness, physiotherapy exercise" in message
+
+
+def test_registration_inside_a_month_precise_start_quotes_both_dates(tmp_path: Path) -> None:
+    """Finding F1 of a new-user run: RG01 said "(see the quoted dates)" and quoted none."""
+    import orjson
+
+    from tests.batch.data import study
+
+    record = study("NCT09000001", start="2019-01")  # registered 2019-01-02: inside the start month
+    path = tmp_path / "NCT09000001.json"
+    path.write_bytes(orjson.dumps(record))
+    result = run_cli("check", str(path), "--format", "json")
+    finding = next(f for f in orjson.loads(result.output)["audits"][0]["findings"] if f["code"] == "RG01")
+    assert finding["status"] == "unclear"
+    quotes = {ev["quote"] for ev in finding["evidence"]}
+    assert quotes == {"2019-01-02", "2019-01"}
