@@ -187,23 +187,23 @@ def stuck_record(tasks: list[Task], *args: Any) -> list[Chunk]:
     import threading
     import time
 
-    from auditor.batch import worker
+    from auditor.batch import stages
 
     assert threading.current_thread() is not threading.main_thread()
-    original = worker.verdict
+    original = stages.verdict
 
-    def spin(record: Any, *rest: Any) -> Any:
+    def spin(record: Any, *rest: Any, **kw: Any) -> Any:
         if record.trial_id == STUCK:
             end = time.monotonic() + 60
             while time.monotonic() < end:
                 pass
-        return original(record, *rest)
+        return original(record, *rest, **kw)
 
-    worker.verdict = spin
+    stages.verdict = spin
     try:
         return dask_executor.audit_batch(tasks, *args)
     finally:
-        worker.verdict = original
+        stages.verdict = original
 
 
 def test_the_record_budget_acts_on_dask_worker_threads(tmp_path: Path, profile, scheduler,
