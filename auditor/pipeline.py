@@ -36,15 +36,12 @@ class Verdict(NamedTuple):
     original_statuses: tuple[str, ...] | None = None  # None: nothing was corrected
 
 
-def verdict(record: TrialRecord, profile: Profile, corrections: Corrections | None = None,
-            sheet: FactSheet | None = None) -> Verdict:
+def verdict(record: TrialRecord, profile: Profile, corrections: Corrections | None = None) -> Verdict:
     """Derive and judge one record. A reviewer's fact `corrections` take effect inside derive(), where
     each fact is written, so the facts computed from a corrected one follow it; status corrections
     replace verdicts after judging. The record is derived once more without them for the audit trail
-    (what extraction said, each criterion's status before the corrections). `sheet`: derive(record),
-    when the caller has derived it already (the batch worker derives a window of records first)."""
-    if sheet is None:
-        sheet = derive(record)
+    (what extraction said, each criterion's status before the corrections)."""
+    sheet = derive(record)
     judgement = judge(sheet, profile)
     items = corrections.for_ids(record_ids(record.trial_id, record.secondary_ids)) if corrections else []
     if not items:

@@ -243,7 +243,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
         done_bytes = 0
 
         def tick() -> None:  # records seen so far, counting those an inline auditor has not flushed
-            pending = inline.pending.items if inline else 0
+            pending = inline.pending.audited + inline.pending.failed + inline.pending.skipped if inline else 0
             progress.update(writer.totals.seen + pending, done_bytes)
 
         def advance(size: int) -> None:

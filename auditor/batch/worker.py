@@ -20,8 +20,8 @@ import orjson
 import pyarrow as pa
 
 from auditor import limits
+from auditor.batch import budget
 from auditor.batch import rows as row_builder
-from auditor.batch import stages
 from auditor.batch.columns import (
     ERROR_COLUMNS,
     FINDING_COLUMNS,
@@ -34,6 +34,7 @@ from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
 from auditor.errors import InputError, RecordError
 from auditor.model import TrialRecord
+from auditor.pipeline import verdict
 from auditor.sources import containers, read_blob
 
 # One record's time budget (a pathological record becomes an error row instead of stalling a
@@ -99,11 +100,6 @@ def member_of(path: str, origin: str) -> str:
     return origin
 
 
-# Records audited together, stage by stage (auditor.batch.stages): on the bench's corpus 16 saved
-# most of what 64 and 336 did; 64 records and their facts are a few MB of a worker's memory.
-WINDOW = 64
-
-
 @dataclass
 class _Pending:
     trials: list[dict[str, Any]] = field(default_factory=list)
@@ -115,23 +111,15 @@ class _Pending:
     skipped: int = 0
     replace: list[str] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
-    queue: list[stages.Item] = field(default_factory=list)  # records read, not yet audited
-
-    @property
-    def items(self) -> int:
-        """Items met and not yet sent: rows, errors, skipped and queued records."""
-        return self.audited + self.failed + self.skipped + len(self.queue)
 
 
 class Auditor:
     """Audits blobs into rows and cuts them into chunks; the same code runs inline for --jobs 1."""
 
     def __init__(self, profile: Profile, reader: str | None, chunk_size: int = 250,
-                 corrections: Corrections | None = None, record_seconds: int | None = None, window: int = WINDOW):
+                 corrections: Corrections | None = None, record_seconds: int | None = None):
         """`record_seconds`: one record's time budget; None reads TRIAL_AUDIT_RECORD_SECONDS here
-        (InputError naming it for a bad value, never a silent default). `window`: records audited
-        together, stage by stage (1: each record through every stage before the next)."""
-        self.window = window
+        (InputError naming it for a bad value, never a silent default)."""
         self.profile = profile
         self.record_seconds = limits.env_int(RECORD_SECONDS_ENV) if record_seconds is None else record_seconds
         self.reader = reader
@@ -151,7 +139,7 @@ class Auditor:
     def _full(self) -> bool:
         # Skipped items cost nothing to send; flushing them now and then keeps the progress bar moving.
         p = self.pending
-        return len(p.trials) + len(p.errors) + len(p.queue) >= self.chunk_size or p.skipped >= 20 * self.chunk_size
+        return len(p.trials) + len(p.errors) >= self.chunk_size or p.skipped >= 20 * self.chunk_size
 
     def feed(self, task: Task) -> Iterator[Chunk]:
         """Audit one input file, yielding a chunk whenever enough rows have piled up."""
@@ -218,32 +206,29 @@ class Auditor:
         progress(True)
 
     def _item(self, item: TrialRecord | RecordError, blob_id: str, file_hash: str | None) -> None:
-        """Queue a record for its audit (`_resolve` audits the queue, a window at a time); the
-        queued record counts towards the chunk already, whichever row it becomes."""
         if isinstance(item, RecordError):
             self._error(item, blob_id, file_hash, index=item.index)
             return
-        self.pending.queue.append(stages.Item(item, blob_id, file_hash))
-        if len(self.pending.queue) >= self.window:
-            self._resolve()
-
-    def _resolve(self) -> None:
-        """Audit the queued records, stage by stage (`auditor.batch.stages`), into rows in queue order."""
-        queue, self.pending.queue = self.pending.queue, []
-        for it, result in zip(queue, stages.audit(queue, self.profile, self.corrections, self.record_seconds)):
-            if isinstance(result, RecordError):
-                self._add_error(result, it.blob_id, it.file_hash, index=it.record.source.index)
-                continue
-            trial, findings = result
-            self.pending.trials.append(trial)
-            self.pending.findings.extend(findings)
-            self.pending.audited += 1
+        try:
+            with budget.limit(self.record_seconds):
+                trial, findings = row_builder.rows(verdict(item, self.profile, self.corrections), self.profile,
+                                                   blob_id, file_hash)
+        except budget.OverBudget:
+            err = RecordError(item.source.path, f"audit took longer than {self.record_seconds} s "
+                              "(set TRIAL_AUDIT_RECORD_SECONDS to allow more)",
+                              index=item.source.index, record_id=item.trial_id)
+            self._error(err, blob_id, file_hash, index=item.source.index)
+            return
+        except Exception as exc:  # noqa: BLE001 - an extractor bug on one record: record it, go on with the batch
+            err = RecordError(item.source.path, f"audit failed: {type(exc).__name__}: {str(exc)[:500]}",
+                              index=item.source.index, record_id=item.trial_id)
+            self._error(err, blob_id, file_hash, index=item.source.index)
+            return
+        self.pending.trials.append(trial)
+        self.pending.findings.extend(findings)
+        self.pending.audited += 1
 
     def _error(self, err: InputError, blob_id: str, file_hash: str | None, index: int | None) -> None:
-        self._resolve()  # the records queued before it come first, as they were read
-        self._add_error(err, blob_id, file_hash, index)
-
-    def _add_error(self, err: InputError, blob_id: str, file_hash: str | None, index: int | None) -> None:
         self.pending.errors.append({
             "blob_id": blob_id, "source_path": err.origin, "source_index": index,
             "record_id": err.record_id if isinstance(err, RecordError) else None,
@@ -251,7 +236,6 @@ class Auditor:
         self.pending.failed += 1
 
     def flush(self) -> Chunk:
-        self._resolve()
         p = self.pending
         tables = {name: row_builder.table(rows, self.schemas[name]) if rows else None
                   for name, rows in (("trials", p.trials), ("findings", p.findings), ("errors", p.errors))}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor import batch
-from auditor.batch import stages
+from auditor.batch import worker
 from auditor.batch.worker import Auditor, Task
 from auditor.engine import profiles
 from auditor.errors import InputError
@@ -42,15 +42,15 @@ def test_the_budget_given_to_an_auditor_wins_over_its_environment(tmp_path: Path
     """As on a Dask worker whose environment says something else: the run's budget applies."""
     write_corpus(tmp_path / "in", files=1, per_file=2)
     monkeypatch.setenv("TRIAL_AUDIT_RECORD_SECONDS", "not a number")
-    original = stages.verdict
+    original = worker.verdict
 
-    def slow(record: Any, *rest: Any, **kw: Any) -> Any:
+    def slow(record: Any, *rest: Any) -> Any:
         end = time.monotonic() + 3
         while time.monotonic() < end:  # in Python, so the budget's exception can arrive
             pass
-        return original(record, *rest, **kw)
+        return original(record, *rest)
 
-    monkeypatch.setattr(stages, "verdict", slow)
+    monkeypatch.setattr(worker, "verdict", slow)
     auditor = Auditor(profile, None, record_seconds=1)
     (path,) = (tmp_path / "in").rglob("*.json")
     for _ in auditor.feed(Task(str(path))):

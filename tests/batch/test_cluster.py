@@ -187,23 +187,23 @@ def stuck_record(tasks: list[Task], *args: Any) -> list[Chunk]:
     import threading
     import time
 
-    from auditor.batch import stages
+    from auditor.batch import worker
 
     assert threading.current_thread() is not threading.main_thread()
-    original = stages.verdict
+    original = worker.verdict
 
-    def spin(record: Any, *rest: Any, **kw: Any) -> Any:
+    def spin(record: Any, *rest: Any) -> Any:
         if record.trial_id == STUCK:
             end = time.monotonic() + 60
             while time.monotonic() < end:
                 pass
-        return original(record, *rest, **kw)
+        return original(record, *rest)
 
-    stages.verdict = spin
+    worker.verdict = spin
     try:
         return dask_executor.audit_batch(tasks, *args)
     finally:
-        stages.verdict = original
+        worker.verdict = original
 
 
 def test_the_record_budget_acts_on_dask_worker_threads(tmp_path: Path, profile, scheduler,
