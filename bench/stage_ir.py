@@ -1,5 +1,6 @@
-"""Instruction counts of one stage of the batch path (read + map, judge, rows, Arrow chunks, the
-parent's store inserts) over the real ClinicalTrials.gov v2 studies, which load on the machine does
+"""Instruction counts of one stage of the batch path (read + map, derive, judge, rows, Arrow chunks,
+the parent's store inserts; `feed`: the worker's whole path per file, whose excess over the stages
+is the per-file work) over the real ClinicalTrials.gov v2 studies, which load on the machine does
 not change (timings here vary by tens of per cent between runs of the same code).
 
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
@@ -26,7 +27,7 @@ import orjson  # noqa: E402
 
 from bench.batch_bench import real_studies  # noqa: E402
 
-STAGES = ("read", "judge", "rows", "table", "store")
+STAGES = ("read", "derive", "judge", "rows", "table", "store", "feed")
 
 
 def blobs() -> list[tuple[str, bytes]]:
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     import gc
 
     from auditor.batch import rows as row_builder
-    from auditor.batch.worker import Auditor, quiet_collector
+    from auditor.batch.worker import Auditor, Task, quiet_collector
     from auditor.engine import judge, profiles
     from auditor.extract import derive
     from auditor.model import TrialRecord
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         return [r for origin, blob in data for r in read_blob(blob, origin) if isinstance(r, TrialRecord)]
 
     records = read()
-    sheets = [derive(r) for r in records] if args.stage != "read" else []
+    sheets = [derive(r) for r in records] if args.stage not in ("read", "feed") else []
     verdicts = [Verdict(r, s, judge(s, profile)) for r, s in zip(records, sheets)]
     built = [row_builder.rows(v, profile, f"blob{i}", "hash") for i, v in enumerate(verdicts)]
 
@@ -80,6 +81,20 @@ def main(argv: list[str] | None = None) -> int:
     stage: Any
     if args.stage == "read":
         stage = read
+    elif args.stage == "derive":
+        stage = lambda: [derive(r) for r in records]  # noqa: E731
+    elif args.stage == "feed":
+        folder = Path(tempfile.mkdtemp(prefix="stage-ir-"))
+        for origin, blob in data:
+            (folder / Path(origin).name).write_bytes(blob)
+        paths = sorted(str(p) for p in folder.iterdir())
+
+        def stage() -> None:  # the whole worker path: expand, hash, read, audit, rows, chunks
+            whole = Auditor(profile, None)
+            for path in paths:
+                for _ in whole.feed(Task(path)):
+                    pass
+            whole.flush()
     elif args.stage == "judge":
         stage = lambda: [Verdict(r, s, judge(s, profile)) for r, s in zip(records, sheets)]  # noqa: E731
     elif args.stage == "rows":
