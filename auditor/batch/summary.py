@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from auditor.identity import OWN_READER_NAMES
+from auditor.batch.trials import register_sql
 from auditor.report.labels import category, criterion_title
 from auditor.vocabulary import STATUSES, applicable
 
@@ -49,12 +49,8 @@ def _dimensions() -> dict[str, tuple[str, list[str] | None]]:
 
 
 def _register_sql() -> str:
-    """The register a trial's registry column names, one name per register: ICTRP's copy of a
-    ClinicalTrials.gov record ("ICTRP:ClinicalTrials.gov") is from the same register as the
-    registry's own record ("ClinicalTrials.gov"), so the headline count counts it once."""
-    inner = "substr(registry, 7)"
-    names = " ".join(f"WHEN {inner} = '{long}' THEN '{short}'" for long, short in OWN_READER_NAMES.items())
-    return f"CASE WHEN registry LIKE 'ICTRP:%' THEN (CASE {names} ELSE {inner} END) ELSE registry END"
+    # The summary is also rendered from stores whose `trials` view predates its `register` column.
+    return register_sql("registry")
 
 
 def _register_sources(con: duckdb.DuckDBPyConnection, groups: list[dict[str, Any]], source: str) -> None:
