@@ -14,6 +14,7 @@ import orjson
 
 from auditor.batch import summary
 from auditor.batch.store import DB_NAME
+from auditor.batch.trials import register_sql
 from auditor.errors import InputError
 from auditor.report import figures, html, safe
 
@@ -56,7 +57,10 @@ def report(store_dir: Path, to_dir: Path, where: list[str], html_limit: int) -> 
     try:
         condition = " AND ".join(f"({w})" for w in where) or "true"
         try:
-            con.execute(f"CREATE TEMP VIEW subgroup AS SELECT * FROM trials WHERE {condition}")
+            # A store written before the `register` column gets it here, so the README's condition works.
+            columns = {row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE trials)").fetchall()}
+            register = "" if "register" in columns else f", {register_sql()} AS register"
+            con.execute(f"CREATE TEMP VIEW subgroup AS SELECT * FROM (SELECT *{register} FROM trials) WHERE {condition}")
             con.execute("SELECT count(*) FROM subgroup").fetchone()
         except duckdb.Error as exc:
             raise InputError("--where", str(exc).splitlines()[0] + _column_hint(con, str(exc))) from None
