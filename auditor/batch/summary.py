@@ -42,9 +42,11 @@ def _dimensions() -> dict[str, tuple[str, list[str] | None]]:
         "registry": (f"coalesce({_register_sql()}, 'unknown')", None),
         "start_year": (f"coalesce(CAST(start_year AS VARCHAR), '{UNKNOWN}')", None),
         "enrollment_band": (band, band_labels),
-        # A trial with two categories counts in both rows: categories are not exclusive.
-        "intervention_category": ("unnest(CASE WHEN coalesce(len(intervention_categories), 0) = 0 "
-                                  "THEN ['none'] ELSE intervention_categories END)", None),
+        # A trial with two categories counts in both rows: categories are not exclusive. Null (the arms
+        # are not described) is not known, unlike [] (described, no category recognised): its own row.
+        "intervention_category": (f"unnest(CASE WHEN intervention_categories IS NULL THEN ['{UNKNOWN}'] "
+                                  "WHEN len(intervention_categories) = 0 THEN ['none'] ELSE intervention_categories END)",
+                                  None),
     }
 
 
@@ -95,7 +97,7 @@ def _ordered(groups: dict[str, dict[str, Any]], order: list[str] | None, numeric
     elif numeric:
         keys = sorted(groups, key=lambda k: (k == UNKNOWN, k))
     else:
-        keys = sorted(groups, key=lambda k: (-groups[k]["trials"], k))
+        keys = sorted(groups, key=lambda k: (k == UNKNOWN, -groups[k]["trials"], k))
     return [{"group": k, **groups[k]} for k in keys]
 
 
