@@ -206,3 +206,11 @@ def test_a_reader_that_closes_the_pipe_gets_no_error_line(tmp_path: Path) -> Non
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 2
     assert stderr == ""
+
+
+def test_markdown_keeps_the_field_names_code_spans_and_escapes_the_rest() -> None:
+    """T22: evidence lines read ``line 83, \\`weeks\\` of time\\_points``: GitHub showed the backticks."""
+    result = run_cli("check", *[str(p) for p in sorted((EXAMPLES / "protocols").glob("*.yaml"))], "--format", "markdown")
+    lines = [line for line in result.stdout.splitlines() if line.startswith("- line ")]
+    assert any(", `weeks` of time\\_points item " in line for line in lines), lines
+    assert not any("\\`" in line for line in lines)
