@@ -17,9 +17,10 @@ links them transitively, in the parent, and a later run may add a copy to a tria
 Applying it per trial would need a second audit pass over the copies of every corrected trial; until
 then a copy that does not state the key keeps its extracted values (its own rows in `conflicts`), and
 `batch` names a key that reaches no trial's preferred record (exit 2) and one that reaches the trial
-but not all its copies (a note; `review.misplaced_corrections`). The key
-that reaches the trial is its `trial_key` (the corrections template writes it). A fact correction replaces the derived fact and its evidence
-("set by reviewer: <reason>") where extraction writes it, so the facts computed from it (per-arm
+but not all its copies (a note; `review.misplaced_corrections`). The key that reaches the trial is
+its `trial_key` (the corrections template writes it).
+
+A fact correction replaces the derived fact and its evidence ("set by reviewer: <reason>") where extraction writes it, so the facts computed from it (per-arm
 size from enrollment and arms, weeks after treatment from the treatment length) are computed from
 the corrected value and quote the correction too; then the profile judges; a status correction replaces a
 criterion's verdict after. Every mistake is an `InputError` naming the file and line: a fact path
