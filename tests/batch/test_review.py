@@ -218,6 +218,7 @@ def test_the_template_writes_no_entry_for_a_record_without_registry_ids(tmp_path
     text = run_cli("corrections", "template", str(tmp_path / "out")).output
     assert "# record:" in text and "A trial without any id" in text and '"record:' not in text
     filled = tmp_path / "c.yaml"
-    filled.write_text(text.replace('    # ', '    ').replace('reason: ""', 'reason: "x"').replace('by: ""', 'by: "x"'), encoding="utf-8")
+    filled.write_text(text.replace('    # ', '    ').replace('reason: ""', 'reason: "x"').replace('by: ""', 'by: EH'),
+                      encoding="utf-8")
     result = run_cli("batch", str(inputs), "--out", str(tmp_path / "out"), "--corrections", str(filled), "--jobs", "1")
     assert result.exit_code == 0, result.output
