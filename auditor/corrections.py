@@ -8,9 +8,19 @@ NCT01234567:
     SC01: {value: met, reason: "pain > 3 months per the protocol paper", by: EH}
 ```
 
-Keys are trial ids in any form `auditor.identity` recognises (a correction reaches every copy of
-the trial whose ids include it). A fact correction replaces the derived fact and its evidence
-("set by reviewer: <reason>") where extraction writes it, so the facts computed from it (per-arm
+Keys are trial ids in any form `auditor.identity` recognises. A correction reaches every record
+whose own ids (`record_ids`: its primary and secondary ids) include the key, not every copy of the
+trial: it is applied inside the audit of one record (`auditor.pipeline`, in the worker processes),
+because a fact correction must take effect where extraction writes the fact, while which records are
+copies of one trial is known only after every record of the inputs is audited (`batch/trials.py`
+links them transitively, in the parent, and a later run may add a copy to a trial already audited).
+Applying it per trial would need a second audit pass over the copies of every corrected trial; until
+then a copy that does not state the key keeps its extracted values (its own rows in `conflicts`), and
+`batch` names a key that reaches no trial's preferred record (exit 2) and one that reaches the trial
+but not all its copies (a note; `review.misplaced_corrections`). The key that reaches the trial is
+its `trial_key` (the corrections template writes it).
+
+A fact correction replaces the derived fact and its evidence ("set by reviewer: <reason>") where extraction writes it, so the facts computed from it (per-arm
 size from enrollment and arms, weeks after treatment from the treatment length) are computed from
 the corrected value and quote the correction too; then the profile judges; a status correction replaces a
 criterion's verdict after. Every mistake is an `InputError` naming the file and line: a fact path

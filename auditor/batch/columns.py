@@ -146,7 +146,9 @@ CONFLICT_COLUMNS: Columns = (
     Col("preferred", "BOOLEAN", "this copy is the one `trials` shows"),
     Col("value", "VARCHAR", "the copy's value, as text (lists `;`-joined)"),
 )
-TRIAL_EXTRA: Columns = (LINK_COLUMNS[2], LINK_COLUMNS[4], LINK_COLUMNS[5])  # trials = these + the record's columns
+TRIAL_EXTRA: Columns = (LINK_COLUMNS[2], LINK_COLUMNS[4], LINK_COLUMNS[5], Col(
+    "register", "VARCHAR", "the register the trial is from, one name per register (ICTRP:ClinicalTrials.gov is "
+    "ClinicalTrials.gov): the summary's registry groups; `registry` is the record's own naming"))  # trials = these + the record's columns
 RUN_COUNTS = ("seen", "audited", "failed", "skipped")
 
 _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),

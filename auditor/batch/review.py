@@ -14,6 +14,7 @@ import orjson
 
 from auditor.batch import summary
 from auditor.batch.store import DB_NAME
+from auditor.batch.trials import register_sql
 from auditor.errors import InputError
 from auditor.report import figures, html, safe
 
@@ -56,7 +57,10 @@ def report(store_dir: Path, to_dir: Path, where: list[str], html_limit: int) -> 
     try:
         condition = " AND ".join(f"({w})" for w in where) or "true"
         try:
-            con.execute(f"CREATE TEMP VIEW subgroup AS SELECT * FROM trials WHERE {condition}")
+            # A store written before the `register` column gets it here, so the README's condition works.
+            columns = {row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE trials)").fetchall()}
+            register = "" if "register" in columns else f", {register_sql()} AS register"
+            con.execute(f"CREATE TEMP VIEW subgroup AS SELECT * FROM (SELECT *{register} FROM trials) WHERE {condition}")
             con.execute("SELECT count(*) FROM subgroup").fetchone()
         except duckdb.Error as exc:
             raise InputError("--where", str(exc).splitlines()[0] + _column_hint(con, str(exc))) from None
@@ -128,20 +132,29 @@ def stored_records(out_dir: Path) -> int | None:
         return None
 
 
-def misplaced_corrections(out_dir: Path, corrections: Corrections) -> list[str]:
-    """Corrections keyed by an id that only copies not representing their trial state (an ICTRP
-    copy's secondary id, say): applied to those copies, they leave the trial's row, the summary and
-    the report as extracted, so the reviewer is told the id to key them by."""
+def misplaced_corrections(out_dir: Path, corrections: Corrections) -> tuple[list[str], list[str]]:
+    """(errors, notes) about what the corrections reached (a correction reaches the records that state
+    its id, not every copy: auditor/corrections.py says why). Errors: an id that only copies not
+    representing their trial state (an ICTRP copy's secondary id, say): applied to those copies, it
+    leaves the trial's row, the summary and the report as extracted, so the reviewer is told the id to
+    key it by. Notes: an id the trial's own record states but some of its copies do not: the trial is
+    corrected, those copies keep their extracted values (and their rows in `conflicts`)."""
     lines: dict[str, int] = {}
     for c in corrections.items:
         lines.setdefault(c.trial, c.trial_line or c.line)
     if not lines:
-        return []
+        return [], []
     with duckdb.connect(str(out_dir / DB_NAME), read_only=True) as con:
-        rows = con.execute("""SELECT k.id, l.trial_key FROM (SELECT unnest(?::VARCHAR[]) AS id) k
+        rows = con.execute("""SELECT k.id, l.trial_key, bool_or(l.preferred), count(*), any_value(l.copies)
+            FROM (SELECT unnest(?::VARCHAR[]) AS id) k
             JOIN records r ON list_contains(r.ids, k.id) JOIN links l USING (blob_id, source_index)
-            GROUP BY k.id, l.trial_key HAVING NOT bool_or(l.preferred) ORDER BY k.id, l.trial_key""",
-                           [list(lines)]).fetchall()
-    return [f"{corrections.origin}:{lines[ident]}: {ident} is stated only by copies that do not represent trial "
-            f"{key}: those copies were corrected, the trial's row, summary and report were not; key the entry "
-            f"by {key}" for ident, key in rows]
+            GROUP BY k.id, l.trial_key ORDER BY k.id, l.trial_key""", [list(lines)]).fetchall()
+    where = corrections.origin
+    errors = [f"{where}:{lines[ident]}: {ident} is stated only by copies that do not represent trial {key}: those "
+              f"copies were corrected, the trial's row, summary and report were not; key the entry by {key}"
+              for ident, key, preferred, _, _ in rows if not preferred]
+    notes = [f"{where}:{lines[ident]}: {ident} reaches {stated} of the {copies} copies of trial {key} (the others do "
+             "not state it): the trial's row, summary and report are corrected, the other copies keep their "
+             "extracted values and show in conflicts" for ident, key, preferred, stated, copies in rows
+             if preferred and stated < copies]
+    return errors, notes

@@ -274,22 +274,27 @@ class Store:
 
 
 def load(out_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """The batch tables of a results folder as pandas DataFrames, for notebooks.
+    """The batch tables of a results folder as pandas DataFrames, for notebooks: the exported tables
+    (`auditor.batch.export.TABLES`: trials, findings = the trials' findings with `trial_key`, records,
+    conflicts, errors), with the exports' definitions and order, plus `runs`.
 
-    Reads the DuckDB store (trials, records, findings, conflicts, errors, runs); when another run holds its lock, falls
-    back to the Parquet twins of the last completed run.
+    Reads the DuckDB store; when another run holds its lock, reads the Parquet twins of the last
+    export instead (the same tables, as that export left them) and warns, as they have no `runs`.
     """
+    import warnings
+
     import pandas as pd  # only notebooks need it; keeps `batch` start-up light
 
     out = Path(out_dir)
     try:
         con = duckdb.connect(str(out / DB_NAME), read_only=True)
-    except duckdb.Error:
-        return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
+    except duckdb.Error as exc:
+        warnings.warn(f"{out / DB_NAME}: cannot open the store ({str(exc).splitlines()[0]}): reading the Parquet files "
+                      "of the last export, without the runs table", stacklevel=2)
+        return {name: pd.read_parquet(out / f"{name}.parquet") for name in files_export.TABLES}
     try:
-        order = {"trials": "trial_key", "records": "source_path, source_index, blob_id",
-                 "findings": "source_path, source_index, blob_id, code", "conflicts": "trial_key, field, source_path",
-                 "errors": "source_path, source_index, blob_id", "runs": "run_id"}
-        return {name: con.execute(f"SELECT * FROM {name} ORDER BY {o}").df() for name, o in order.items()}
+        tables = {name: con.execute(f"SELECT * FROM {source} ORDER BY {order}").df()
+                  for name, (source, order) in files_export.TABLES.items()}
+        return {**tables, "runs": con.execute("SELECT * FROM runs ORDER BY run_id").df()}
     finally:
         con.close()

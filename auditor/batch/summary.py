@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from auditor.identity import OWN_READER_NAMES
+from auditor.batch.trials import register_sql
 from auditor.report.labels import category, criterion_title
 from auditor.vocabulary import STATUSES, applicable
 
@@ -42,19 +42,17 @@ def _dimensions() -> dict[str, tuple[str, list[str] | None]]:
         "registry": (f"coalesce({_register_sql()}, 'unknown')", None),
         "start_year": (f"coalesce(CAST(start_year AS VARCHAR), '{UNKNOWN}')", None),
         "enrollment_band": (band, band_labels),
-        # A trial with two categories counts in both rows: categories are not exclusive.
-        "intervention_category": ("unnest(CASE WHEN coalesce(len(intervention_categories), 0) = 0 "
-                                  "THEN ['none'] ELSE intervention_categories END)", None),
+        # A trial with two categories counts in both rows: categories are not exclusive. Null (the arms
+        # are not described) is not known, unlike [] (described, no category recognised): its own row.
+        "intervention_category": (f"unnest(CASE WHEN intervention_categories IS NULL THEN ['{UNKNOWN}'] "
+                                  "WHEN len(intervention_categories) = 0 THEN ['none'] ELSE intervention_categories END)",
+                                  None),
     }
 
 
 def _register_sql() -> str:
-    """The register a trial's registry column names, one name per register: ICTRP's copy of a
-    ClinicalTrials.gov record ("ICTRP:ClinicalTrials.gov") is from the same register as the
-    registry's own record ("ClinicalTrials.gov"), so the headline count counts it once."""
-    inner = "substr(registry, 7)"
-    names = " ".join(f"WHEN {inner} = '{long}' THEN '{short}'" for long, short in OWN_READER_NAMES.items())
-    return f"CASE WHEN registry LIKE 'ICTRP:%' THEN (CASE {names} ELSE {inner} END) ELSE registry END"
+    # The summary is also rendered from stores whose `trials` view predates its `register` column.
+    return register_sql("registry")
 
 
 def _register_sources(con: duckdb.DuckDBPyConnection, groups: list[dict[str, Any]], source: str) -> None:
@@ -99,7 +97,7 @@ def _ordered(groups: dict[str, dict[str, Any]], order: list[str] | None, numeric
     elif numeric:
         keys = sorted(groups, key=lambda k: (k == UNKNOWN, k))
     else:
-        keys = sorted(groups, key=lambda k: (-groups[k]["trials"], k))
+        keys = sorted(groups, key=lambda k: (k == UNKNOWN, -groups[k]["trials"], k))
     return [{"group": k, **groups[k]} for k in keys]
 
 

@@ -30,6 +30,7 @@ from auditor.batch.columns import (
     Columns,
     arrow_schema,
 )
+from auditor.identity import OWN_READER_NAMES
 
 # Copies made by someone other than the registry rank after its own record: ICTRP and ctrdata re-distribute
 # registry records, a spreadsheet is a review team's extraction.
@@ -46,6 +47,16 @@ _COMPARED_AS = (f"CASE WHEN field IN {_DATES!r} THEN coalesce(strftime(try_strpt
 _VIEWS = ("trials", "trial_findings")
 
 
+def register_sql(column: str = "registry") -> str:
+    """The register a `registry` value names, one name per register: ICTRP's copy of a
+    ClinicalTrials.gov record ("ICTRP:ClinicalTrials.gov") is from the same register as the registry's
+    own record ("ClinicalTrials.gov"). The `trials` view's `register` column and the summary's registry
+    groups are this expression, so `--where "register = '...'"` selects a group's trials."""
+    inner = f"substr({column}, 7)"
+    names = " ".join(f"WHEN {inner} = '{long}' THEN '{short}'" for long, short in OWN_READER_NAMES.items())
+    return f"CASE WHEN {column} LIKE 'ICTRP:%' THEN (CASE {names} ELSE {inner} END) ELSE {column} END"
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -55,7 +66,8 @@ def create(con: duckdb.DuckDBPyConnection, record_cols: Columns, codes: tuple[st
     for name, cols in (("links", LINK_COLUMNS), ("conflicts", CONFLICT_COLUMNS)):
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f'"{c.name}" {c.sql}' for c in cols) + ")")
     con.execute("""CREATE OR REPLACE VIEW trials AS
-        SELECT l.trial_key, l.copies, l.linked_ids, r.* FROM records r JOIN links l USING (blob_id, source_index)
+        SELECT l.trial_key, l.copies, l.linked_ids, """ + register_sql("r.registry") + """ AS register, r.*
+        FROM records r JOIN links l USING (blob_id, source_index)
         WHERE l.preferred""")
     con.execute("""CREATE OR REPLACE VIEW trial_findings AS
         SELECT l.trial_key, f.* FROM findings f JOIN links l USING (blob_id, source_index) WHERE l.preferred""")

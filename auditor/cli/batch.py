@@ -231,8 +231,8 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     for problem in outcome.correction_errors:
         click.echo(f"trial-audit: {line(problem.one_line())}: this correction was not applied "
                    "(the run and the other corrections are stored); fix or remove it", err=True)
-    misplaced = review.misplaced_corrections(out_dir, corrections) if corrections is not None else []
-    for message in misplaced:
+    misplaced, partial = review.misplaced_corrections(out_dir, corrections) if corrections is not None else ([], [])
+    for message in misplaced + partial:  # a partly reached trial is corrected: a note, not an error
         click.echo(f"trial-audit: {line(message)}", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors or misplaced else EXIT_OK)
 

@@ -7,6 +7,7 @@ Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.tom
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -160,6 +161,13 @@ class _Output:
 
     def _fail(self, exc: OSError) -> None:
         self.abort()
+        if exc.errno == errno.EPIPE:
+            # The reader closed the pipe (`check ... | head`): quiet, as Unix tools are, but exit 2, as
+            # the report was not delivered whole. stdout goes to /dev/null so that Python's own flush
+            # at exit does not print a second broken-pipe error.
+            if self.path is None:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_ERROR)
         fail(f"{self.name}: cannot write the report: {exc.strerror or exc}")
 
 

@@ -93,6 +93,11 @@ def read(path: Path) -> tuple[dict[str, Any], str]:
         if table is None:
             raise _error(str(path), "has no [tool.trial-audit] table")
         return table, f"{path} [tool.trial-audit]"
+    if isinstance(doc.get("tool"), dict) and "trial-audit" in doc["tool"]:
+        # The pyproject.toml form copied into .trial-audit.toml (docs show both): say where keys go.
+        raise _error(str(path), f"in {path.name} the keys stand at the top level (fail-on = ..., not under "
+                                "[tool.trial-audit], which is for pyproject.toml): remove the [tool.trial-audit] "
+                                "line and write [[tool.trial-audit.per-path]] as [[per-path]]", where="tool")
     return doc, str(path)
 
 

@@ -74,7 +74,9 @@ def _trials(rows: list[dict[str, Any]], codes: list[str], intern: _Strings) -> l
             "copies": row.get("copies") or 1,
             "source": row["source_path"] + (f"[{row['source_index']}]" if row["source_index"] else ""),
             "year": row["start_year"], "n": row["enrollment"], "fu": row["follow_up_after_treatment_weeks"],
-            "cats": [category(c) for c in row["intervention_categories"] or []],
+            # null: the arms are not described (unknown), unlike [] (no category recognised)
+            "cats": ([category(c) for c in row["intervention_categories"]] if row["intervention_categories"] is not None
+                     else [category("unknown")]),
             "gaps": (row["not_met"] or 0) + (row["unclear"] or 0),
             "s": [s or "" for s in row["statuses"]], "f": found})
     return trials

@@ -27,6 +27,7 @@ CATEGORY_NAMES: dict[str, str] = {
     "procedure_surgery": "Procedure / surgery",
     "other": "Other intervention",
     "none": "No category recognised",
+    "unknown": "Unknown: arms not described",
 }
 
 # Short titles of the bundled profiles' criteria (the profile's dotted `name` stays the id beside it).

@@ -42,9 +42,10 @@ class Stream:
         for f in detailed(audit.findings):
             out.append(f"### {_cell(f.code)} {_cell(f.name)} ({f.severity}, {LABEL[f.status]})")
             out += ["", _cell(f.message), ""]
-            out += [f"- {_cell(location(ev))}: {_cell(quote(ev))}" for ev in f.evidence[:5]]
+            # Where a quote is, in the tool's words with field names as code; the quote is record text.
+            out += [f"- {safe.markdown_with_code(location(ev))}: {_cell(quote(ev))}" for ev in f.evidence[:5]]
             if missing := missing_field(audit, f, self.profile):
-                out.append(f"- {safe.line(missing)}")
+                out.append(f"- {safe.markdown_with_code(missing)}")
             if f.fix:
                 out += ["", f"**Fix:** {_cell(f.fix)}"]
             out.append("")

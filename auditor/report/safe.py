@@ -67,9 +67,23 @@ def line(value: object) -> str:
 
 def markdown(value: object) -> str:
     """Registry text inside markdown prose or a table cell: one line, HTML and markdown escaped."""
-    cleaned = " ".join(line(value).split())
-    cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_LEADING.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", cleaned))
+    return _MD_LEADING.sub(r"\\\1", _md_escape(" ".join(line(value).split())))
+
+
+def _md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def markdown_with_code(value: object) -> str:
+    """The tool's own words around code spans it wrote (`weeks` of time_points item 5): the spans stay
+    code spans, everything else is escaped as `markdown` escapes registry text. A span's content has
+    no backtick, so it ends where the tool ended it; a stray backtick outside spans is escaped."""
+    parts = _CODE_SPAN.split(" ".join(line(value).split()))
+    text = "".join(f"`{code(part)}`" if i % 2 else _md_escape(part) for i, part in enumerate(parts))
+    return _MD_LEADING.sub(r"\\\1", text)
 
 
 def code(value: object) -> str:

@@ -8,10 +8,11 @@ import duckdb
 import orjson
 
 from auditor import batch
-from auditor.batch.summary import bins
+from auditor.batch.summary import _dimensions, bins
 from auditor.engine import profiles
 from auditor.vocabulary import STATUSES
 from tests.batch.data import study, write_corpus
+from tests.conftest import run_cli
 
 
 def test_bins_label_half_open_intervals() -> None:
@@ -55,3 +56,20 @@ def test_the_registry_headline_counts_a_register_once_whether_read_directly_or_t
         "('EU CTR'), ('ICTRP:EU Clinical Trials Register'), ('CTIS'), ('ICTRP:Clinical Trials Information System'), "
         "('ICTRP:ChiCTR'), (NULL)) AS t(registry)").fetchone()
     assert rows == (4,)  # ClinicalTrials.gov, EU CTR, CTIS, ChiCTR; an unknown registry is no register
+
+
+def test_trials_whose_arms_are_not_described_are_their_own_unknown_category_not_none(tmp_path: Path) -> None:
+    """Null categories (arms not described: not known) were counted as "none" (no category recognised)."""
+    (tmp_path / "in").mkdir()
+    described, undescribed = study("NCT80000011"), study("NCT80000012")
+    undescribed["protocolSection"].pop("armsInterventionsModule")
+    (tmp_path / "in" / "a.json").write_bytes(orjson.dumps({"studies": [undescribed, described]}))
+    result = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--isolated")
+    assert result.exit_code == 0, result.output
+    doc = orjson.loads((tmp_path / "out" / "summary.json").read_bytes())
+    rows = [(g["group"], g["trials"]) for g in doc["breakdowns"]["intervention_category"]]
+    assert rows[-1] == ("unknown", 1) and "none" not in dict(rows)
+    assert doc["gap_map"]["rows"][-1]["name"] == "Unknown: arms not described"
+    expr = _dimensions()["intervention_category"][0]
+    got = duckdb.sql(f"SELECT {expr} FROM (VALUES (NULL), ([]::VARCHAR[]), (['drug'])) t(intervention_categories)")
+    assert [g[0] for g in got.fetchall()] == ["unknown", "none", "drug"]

@@ -30,3 +30,21 @@ def test_the_registry_list_and_breakdown_group_registers_as_the_headline_counts_
     assert "<b>2</b>registries" in html
     assert ("Registries: ClinicalTrials.gov (3; 2 sources: ClinicalTrials.gov 2, ICTRP 1), ANZCTR (1, via ICTRP)."
             in html)
+
+
+def test_report_where_register_selects_the_trials_of_a_registry_group(tmp_path: Path) -> None:
+    """F21: `registry` is the record's own naming (ICTRP:ClinicalTrials.gov for ICTRP's copies), so
+    `--where registry = ...` selected fewer trials than the summary's group; `register` is the group."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.json").write_bytes(orjson.dumps({"studies": [study("NCT98000001"), study("NCT98000003")]}))
+    shutil.copy(REPO / "tests" / "sources" / "fixtures" / "ictrp_header.csv", inputs / "ictrp.csv")
+    out = tmp_path / "out"
+    assert run_cli("batch", str(inputs), "--out", str(out), "--isolated").exit_code == 0
+    groups = {g["group"]: g["trials"] for g in orjson.loads((out / "summary.json").read_bytes())["breakdowns"]["registry"]}
+    for name, trials in groups.items():
+        result = run_cli("report", str(out), "--where", f"register = '{name}'", "--out", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        assert orjson.loads((tmp_path / name / "summary.json").read_bytes())["store"]["trials"] == trials
+    header = (out / "trials.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:5] == ["trial_key", "copies", "linked_ids", "register", "blob_id"]

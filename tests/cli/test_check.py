@@ -192,3 +192,25 @@ def test_explain_takes_a_group_or_code_prefix_and_suggests_a_near_code() -> None
         result = run_cli("explain", near)
         assert result.exit_code == 2
         assert f"did you mean {meant}?" in result.stderr, result.stderr
+
+
+def test_a_reader_that_closes_the_pipe_gets_no_error_line(tmp_path: Path) -> None:
+    """T17: `check ... | head -1` printed "cannot write the report: Broken pipe"; now quiet, as Unix
+    tools are, with exit 2 (the report was not delivered whole)."""
+    inputs = [str(p) for p in sorted((EXAMPLES / "registry").glob("*.json"))] * 20
+    proc = subprocess.Popen([sys.executable, "-m", "auditor", "check", *inputs, "--format", "json"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()  # what `head` does once it has its lines
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 2
+    assert stderr == ""
+
+
+def test_markdown_keeps_the_field_names_code_spans_and_escapes_the_rest() -> None:
+    """T22: evidence lines read ``line 83, \\`weeks\\` of time\\_points``: GitHub showed the backticks."""
+    result = run_cli("check", *[str(p) for p in sorted((EXAMPLES / "protocols").glob("*.yaml"))], "--format", "markdown")
+    lines = [line for line in result.stdout.splitlines() if line.startswith("- line ")]
+    assert any(", `weeks` of time\\_points item " in line for line in lines), lines
+    assert not any("\\`" in line for line in lines)

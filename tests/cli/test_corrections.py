@@ -130,3 +130,6 @@ def test_a_correction_keyed_by_a_copy_that_does_not_represent_its_trial_is_named
     else:
         assert result.exit_code == 0, result.output
         assert "do not represent" not in result.output
+    # F10: keyed by the newer copy's own id, the older copy is not reached (it does not state it): said
+    reached_one = "NCT09990012 reaches 1 of the 2 copies of trial NCT09990012" in result.output
+    assert reached_one == (key == "NCT09990012"), result.output

@@ -89,6 +89,15 @@ def test_standalone_file_is_found_walking_up_and_beats_pyproject(project: Path, 
     assert origins(run_cli("config", "--config", str(other)).stdout)["fail-on"][1] == str(other)
 
 
+def test_a_pyproject_table_in_the_standalone_file_says_where_its_keys_go(project: Path) -> None:
+    """T15: `[tool.trial-audit]` copied into .trial-audit.toml gave "unknown configuration key 'tool'"."""
+    write(project / ".trial-audit.toml", '[tool.trial-audit]\nfail-on = "never"\n')
+    result = run_cli("config")
+    assert result.exit_code == 2
+    assert "in .trial-audit.toml the keys stand at the top level" in result.stderr
+    assert "unknown configuration key" not in result.stderr
+
+
 @pytest.mark.parametrize("text, named", [
     ('[tool.trial-audit]\nfail_on = "warning"\n', "'fail_on'; did you mean 'fail-on'?"),
     ('[tool.trial-audit]\nignore = ["FU99"]\n', "'FU99'"),

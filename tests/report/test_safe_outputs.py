@@ -121,3 +121,13 @@ def test_the_csv_exports_drop_exactly_what_text_drops() -> None:
     chars = "".join(chr(c) for c in [*range(0x250), *range(0x2000, 0x2100), *range(0xFEF0, 0xFF10)])
     (exported,) = duckdb.connect().execute(f"SELECT {safe.csv_sql('x')} FROM (SELECT ? AS x)", ["a" + chars]).fetchone()
     assert exported == safe.csv_cell(safe.text("a" + chars))
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("line 3, `weeks` of time_points item 2", "line 3, `weeks` of time\\_points item 2"),
+    ("`a`b` of <img src=x> [x](javascript:1)", "`a`b\\` of &lt;img src=x&gt; \\[x\\](javascript:1)"),
+    ("# `x` ``", "\\# `x` \\`\\`"),
+    ("`a|b\x1b[2J`", "`a|b[2J`"),
+])
+def test_markdown_code_spans_of_the_tool_stay_code_and_nothing_else_is_markup(text: str, shown: str) -> None:
+    assert safe.markdown_with_code(text) == shown
