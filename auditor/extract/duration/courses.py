@@ -180,11 +180,11 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
                                        or _EXTENSION.search(value, m.end(), m.end() + 80)):
             return False
         # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
-        if pattern in _RANGES and _EXTENSION.search(_sentence(value, m.start(), m.end())):
+        if pattern in _RANGES and _extends(_sentence(value, m.start(), m.end())):
             return False
         # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's days,
         # not the course (anywhere in the text: the repeat is often a sentence of its own).
-        if pattern is _DAY_RANGE and _NOT_DAY_RANGE.search(value):
+        if pattern is _DAY_RANGE and _about_cycles(value):
             return False
         return not narrative or _near_treatment(value, m.start(), m.end())
     # "the follow-up period is 12 months", "the study period is ...": the word before the noun.
@@ -193,6 +193,18 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
                 or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))
+
+
+@lru_cache(maxsize=256)
+def _extends(sentence: str) -> bool:
+    """Once per sentence: the ranges of a long sentence share it."""
+    return bool(_EXTENSION.search(sentence))
+
+
+@lru_cache(maxsize=256)
+def _about_cycles(value: str) -> bool:
+    """Once per text, not per dosing-day match (a long dosing table made it quadratic)."""
+    return bool(_NOT_DAY_RANGE.search(value))
 
 
 def _near_treatment(value: str, start: int, end: int) -> bool:

@@ -6,6 +6,7 @@ built for the one that wins.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,16 +68,36 @@ def _distinct(texts: list[Text]) -> list[Text]:
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.;]\s|\n")
 
 
+@lru_cache(maxsize=256)
+def _sentence_breaks(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where each sentence break of `value` starts and ends, found once per text: a scan of the text
+    for every match made long dosing tables quadratic."""
+    spans = [m.span() for m in _SENTENCE_END.finditer(value)]
+    return tuple(a for a, _ in spans), tuple(b for _, b in spans)
+
+
+def _sentence_start(value: str, start: int) -> int:
+    ends = _sentence_breaks(value)[1]
+    # The last break that ends by `start` (as finditer(value, 0, start) found it: the break lies
+    # wholly before `start`).
+    i = bisect_right(ends, start) - 1
+    return ends[i] if i >= 0 else 0
+
+
 def _sentence_before(value: str, start: int) -> str:
     """The sentence around `start`, up to `start`."""
-    return value[max((m.end() for m in _SENTENCE_END.finditer(value, 0, start)), default=0):start]
+    return value[_sentence_start(value, start):start]
 
 
 def _sentence(value: str, start: int, end: int) -> str:
     """The sentence around [start, end) (cut at ". ", "; " or a line break)."""
-    lo = max((m.end() for m in _SENTENCE_END.finditer(value, 0, start)), default=0)
-    stop = _SENTENCE_END.search(value, end)
-    return value[lo:stop.start() if stop else len(value)]
+    # The first break from `end` on. A break matches where it stands, so the next break of the whole
+    # text's scan bounds it; the bounded search finds one that a break crossing `end` hid (".|\n").
+    starts = _sentence_breaks(value)[0]
+    i = bisect_left(starts, end)
+    bound = starts[i] + 2 if i < len(starts) else end + 2
+    stop = _SENTENCE_END.search(value, end, min(len(value), bound))
+    return value[_sentence_start(value, start):stop.start() if stop else len(value)]
 
 
 # Where a clause ends: no number-led pattern matches a comma, a semicolon or a full stop before a
