@@ -12,6 +12,7 @@ from functools import lru_cache
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
     _DAY_RANGE,
+    _DAY_RANGE_DOSING,
     _DURATION_AFTER,
     _DURATION_BEFORE,
     _EXTENSION,
@@ -21,6 +22,7 @@ from auditor.extract.duration.patterns import (
     _LONG,
     _LONG_COMMA,
     _NOT_COURSE,
+    _NOT_COURSE_AFTER,
     _NOT_COURSE_CONTEXT,
     _NOT_COURSE_NOUN,
     _NOT_DAY_RANGE,
@@ -166,6 +168,10 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
     words = value[max(0, m.start() - 60):m.start()].split()
     after = value[m.end():m.end() + 25]
+    # "Treatment is 5 days a week", "take 2 weeks off": a frequency or a break (not_course_after);
+    # "bid x 14 days" states the length whatever follows.
+    if pattern is not _TIMES and _NOT_COURSE_AFTER.match(after):
+        return False
     if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
         if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
@@ -185,6 +191,10 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's days,
         # not the course (anywhere in the text: the repeat is often a sentence of its own).
         if pattern is _DAY_RANGE and _about_cycles(value):
+            return False
+        # "injection on day 0 and 28" is a dosing range; "MRI at Day 1 and Day 28" two visits.
+        if (pattern is _DAY_RANGE and " and " in m.group().lower()
+                and not _DAY_RANGE_DOSING.search(_sentence(value, m.start(), m.end()))):
             return False
         return not narrative or _near_treatment(value, m.start(), m.end())
     # "the follow-up period is 12 months", "the study period is ...": the word before the noun.

@@ -102,6 +102,8 @@ _FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].i
 
 _EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
 _NOT_DAY_RANGE = compile_fast(_stems(_P["day_range_not"]), re.IGNORECASE)
+_DAY_RANGE_DOSING = compile_fast(_stems(_P["day_range_and_dosing"]), re.IGNORECASE)
+_NOT_COURSE_AFTER = compile_fast(r"\s*-?\s*" + _any(_P["not_course_after"]), re.IGNORECASE)
 _NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
 _NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
 _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)

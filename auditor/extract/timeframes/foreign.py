@@ -46,10 +46,10 @@ def foreign_times(text: str) -> list[Foreign]:
     if not _ANY_UNIT.search(text):
         return []
     found = [_read(m.start(), u.end(), m.group(), u.group("unit")) for m in _LIST.finditer(text)
-             if (u := _UNIT_AFTER.match(text, m.end()))]
+             if (u := _UNIT_AFTER.match(text, m.end())) and not _acronym(u.group("unit"))]
     taken = [(f.start, f.end) for f in found]
     found += [_read(m.start(), m.end(), m.group("nums"), m.group("unit")) for m in _BEFORE.finditer(text)
-              if not any(s < m.end() and m.start() < e for s, e in taken)]
+              if not _acronym(m.group("unit")) and not any(s < m.end() and m.start() < e for s, e in taken)]
     return sorted(found)
 
 
@@ -61,4 +61,10 @@ def _read(start: int, end: int, numbers: str, unit_word: str) -> Foreign:
 def unit_words(text: str) -> list[tuple[int, int]]:
     """The spans of every unit word of another language, with a number or not ("i mindst tre
     måneder": the number is a word of that language)."""
-    return [m.span() for m in _WORD.finditer(text)]
+    return [m.span() for m in _WORD.finditer(text) if not _acronym(m.group())]
+
+
+def _acronym(word: str) -> bool:
+    """"MES 1" (Mayo endoscopic subscore), "TAG 150" (triacylglycerol), "ANS": a short unit word
+    in capitals is an English abbreviation; the languages write "mes", "Tag", "ans"."""
+    return len(word) <= 3 and word.isupper()
