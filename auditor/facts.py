@@ -40,6 +40,22 @@ def _num(value: float) -> str:
 
 
 @lru_cache(maxsize=256)  # the fact paths of the Facts document and of profiles: a few dozen
+def opening(text: str, limit: int) -> str:
+    """The first `limit` characters of `text`, cut back to the last whole word: an exact substring,
+    so it stays a quote ("clinical monitoring of", not "clinical monitorin")."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut).rstrip()
+
+
+def shortened(text: str, limit: int) -> str:
+    """`opening(text, limit)`, with an ellipsis when it leaves words out: for notes and messages."""
+    head = opening(text, limit)
+    return head if head == text else head + "…"
+
+
 def path_keys(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 

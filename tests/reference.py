@@ -248,7 +248,16 @@ def plain_profile(profile: Profile) -> Profile:
 
 def _quoted(evidence: dict[str, list[Evidence]], path: str) -> str | None:
     quotes = list(dict.fromkeys(e.quote for e in evidence.get(path, ())))
-    return ", ".join(f"“{q[:80]}”" for q in quotes) if quotes else None
+    return ", ".join(f"“{_shortened(q, 80)}”" for q in quotes) if quotes else None
+
+
+def _shortened(text: str, limit: int) -> str:
+    """Restated here (not imported) so the reference stays independent of the code it checks."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else head).rstrip() + "…"
 
 
 def _render(parts: Template, facts: dict[str, Any], evidence: dict[str, list[Evidence]]) -> str:

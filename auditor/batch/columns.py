@@ -48,8 +48,10 @@ KEY_FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("low_back_pain", "population.low_back_pain", "BOOLEAN", "the trial is about low back pain"),
     ("chronic_lbp_12w", "population.chronic_lbp_12w", "BOOLEAN", "eligibility requires LBP of >= 12 weeks"),
     ("registration_days_after_start", "registration.days_after_start", "INTEGER",
-     "registration_date minus start_date in days: negative = registered before the first participant was "
-     "enrolled; null when a start given as a month or year contains the registration date"),
+     "days from the start of enrolment to registration: negative = registered before the first participant "
+     "was enrolled; against a start given as a month or year, the smallest lateness the dates allow (from "
+     "the period's last day); null when a date is missing or unreadable, or the start period contains the "
+     "registration date"),
     ("registered_prospectively", "registration.prospective", "BOOLEAN",
      "registered on or before the start of enrolment (the usual marker of a prospectively registered trial)"),
 )

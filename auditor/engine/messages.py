@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from auditor.facts import Evidence, lookup
+from auditor.facts import Evidence, lookup, shortened
 from auditor.vocabulary import Status
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+(?:\.[a-z0-9_]+)+)(?:\|(abs|words|quoted))?\}")
@@ -95,7 +95,8 @@ class Known(dict[str, Any]):
         found = self.evidence.get(path) if self.evidence is not None else None
         if not found:
             return None
-        return ", ".join(f"“{q[:_QUOTE_CHARS]}”" for q in dict.fromkeys(e.quote for e in found))
+        return ", ".join(f"“{shortened(q, _QUOTE_CHARS)}”" for q in dict.fromkeys(e.quote for e in found))
+
 
 
 def _flatten(node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import re
 from auditor.extract import rules
 from auditor.extract.fast_patterns import FAST_PATTERNS, compile_fast  # noqa: F401
 from auditor.extract.prefilter import Guarded, TriggerIndex, ascii_lower, trigger_words  # noqa: F401
-from auditor.facts import Evidence
+from auditor.facts import Evidence, opening, shortened  # noqa: F401  (shortened text for quotes and notes)
 from auditor.model import Arm, Intervention, Text, TrialRecord
 
 _UNITS = rules.load("units")
@@ -137,22 +137,6 @@ def quote_around(text: str, start: int, end: int, limit: int = 160) -> str:
     while hi < len(text) and hi > end and not text[hi].isspace():
         hi -= 1
     return text[lo:hi].strip() or text[start:end]
-
-
-def opening(text: str, limit: int) -> str:
-    """The first `limit` characters of `text`, cut back to the last whole word: an exact substring,
-    so it stays a quote ("clinical monitoring of", not "clinical monitorin")."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > 0 else cut).rstrip()
-
-
-def shortened(text: str, limit: int) -> str:
-    """`opening(text, limit)`, with an ellipsis when it leaves words out: for notes and messages."""
-    head = opening(text, limit)
-    return head if head == text else head + "…"
 
 
 def evidence(source: Text, start: int, end: int, note: str | None = None, limit: int = 160) -> Evidence:

@@ -155,3 +155,13 @@ def test_registration_inside_a_month_precise_start_quotes_both_dates(tmp_path: P
     assert finding["status"] == "unclear"
     quotes = {ev["quote"] for ev in finding["evidence"]}
     assert quotes == {"2019-01-02", "2019-01"}
+
+
+def test_a_quoted_value_is_cut_at_a_whole_word_with_an_ellipsis() -> None:
+    from auditor.engine.messages import Known
+    from auditor.facts import Evidence
+
+    quote = "Approximately two hundred participants will be recruited from the clinical monitoring units"
+    known = Known({}, {"sample_size.enrollment": [Evidence(at="/x", quote=quote)]})
+    assert known.quoted("sample_size.enrollment") == ("“Approximately two hundred participants will be recruited "
+                                                       "from the clinical…”")
