@@ -206,6 +206,10 @@ def test_time_after_the_last_dose_with_the_span_from_baseline_in_brackets_is_one
     # With the treatment length known the visit is still 14 weeks after it, not 128 - 104.
     fu = followup.compute(record(outcomes=_outcomes("From Day 1 up to 14 weeks after the last dose of study drug (up to 128 weeks)")).outcomes, 104.0)
     assert (fu.max_from_baseline, fu.after_treatment) == (128, 14)
+    # A bare bracket may restate the treatment's length, not the span from baseline: with 8 weeks of
+    # treatment, "4 weeks after the end of treatment (8 weeks)" is at 12 weeks (was read as 8).
+    fu = followup.compute(record(outcomes=_outcomes("4 weeks after the end of treatment (8 weeks)")).outcomes, 8.0)
+    assert (fu.max_from_baseline, fu.after_treatment) == (12, 4)
     # A bracket after other words is another span ("then yearly (up to 5 years)"): not the same visit.
     fu = followup.compute(record(outcomes=_outcomes("30 days after the last dose, then yearly (up to 5 years)")).outcomes, None)
     assert fu.after_treatment is None and fu.max_from_baseline == 260

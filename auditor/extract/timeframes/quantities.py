@@ -68,10 +68,10 @@ _DURATION_OF = compile_fast(r"(?:duration|takes?|taking|lasting|length|completio
 _AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.IGNORECASE)
 _AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age)\b", re.IGNORECASE)  # "5 years old", "0-24 year olds"
 # "at 36 weeks corrected age": an age dated from birth (rules/timeframe_anchors.yaml), anchor unknown.
-_AGE_DATED = compile_fast(rules.load("timeframe_anchors")["age_dated_from_birth"], re.IGNORECASE)
+_RULES = rules.load("timeframe_anchors")
+_AGE_DATED = compile_fast(_RULES["age_dated_from_birth"], re.IGNORECASE)
 _LABEL_THEN_DATE = compile_fast(rf"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*{UNIT_BEFORE_NUMBER}?\s*$", re.IGNORECASE)
 _RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
-_RULES = rules.load("timeframe_anchors")
 # "normal for at least 72 hours", "taken 24 hours apart": how long a state lasts (rules/timeframe_anchors.yaml).
 _STATE_BEFORE = compile_fast("|".join(f"(?:{p})" for p in _RULES["state_length_before"]), re.IGNORECASE)
 _STATE_AFTER = compile_fast(_RULES["state_length_after"], re.IGNORECASE)
