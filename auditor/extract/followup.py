@@ -142,13 +142,15 @@ def unsettled(outcomes: list[Outcome], fu: FollowUp, duration: float | None) -> 
     Each outcome's text is tried in place of its points, and then every outcome's text at once: two
     outcomes that contradict themselves the same way would each hide the other (the other's points
     still give the same latest time), so FU01 passed where QL03, reading one outcome, was unclear."""
-    points = [outcome_points(o) for o in outcomes]
     said: dict[int, list[Point]] = {}
     for i, outcome in enumerate(outcomes):
         if outcome.time_points and outcome.time_frame is not None:  # only a protocol outcome has both
             read = outcome_points(msgspec.structs.replace(outcome, time_points=[]))
             if any(p.numeric for p in read):
                 said[i] = read
+    if not said:
+        return fu
+    points = [outcome_points(o) for o in outcomes]
     variants = [[i] for i in said] + ([list(said)] if len(said) > 1 else [])
     for chosen in variants:
         by_text = compute_points([p for j, pts in enumerate(points) for p in (said[j] if j in chosen else pts)], duration)

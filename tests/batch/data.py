@@ -42,3 +42,16 @@ def write_corpus(root: Path, files: int = 6, per_file: int = 3, prefix: str = "N
         (folder / f"page{f}.json").write_bytes(orjson.dumps({"studies": studies}))
         n += per_file
     return n
+
+
+# ICTRP's export of two trials: a copy of ClinicalTrials.gov's NCT09000002 and an ANZCTR trial.
+ICTRP_COPIES = Path(__file__).resolve().parents[1] / "sources" / "fixtures" / "ictrp_header.csv"
+
+
+def with_ictrp_copies(root: Path, *ncts: str) -> Path:
+    """A folder `root` of ClinicalTrials.gov studies `ncts` (one API page) beside ICTRP_COPIES:
+    registry groups and trials of several records."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "a.json").write_bytes(orjson.dumps({"studies": [study(nct) for nct in ncts]}))
+    (root / "ictrp.csv").write_bytes(ICTRP_COPIES.read_bytes())
+    return root

@@ -4,28 +4,23 @@ store, trial x criterion from the Parquet fallback)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import orjson
 import pytest
 
 from auditor import batch
 from auditor.batch.store import DB_NAME
-from tests.batch.data import study
-from tests.conftest import REPO, run_cli
+from tests.batch.data import with_ictrp_copies
+from tests.conftest import run_cli
 
 HOLD = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)"
 
 
 def test_load_returns_the_same_tables_from_the_store_and_from_the_parquet_fallback(tmp_path: Path) -> None:
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    (inputs / "a.json").write_bytes(orjson.dumps({"studies": [study("NCT09000002"), study("NCT98000003")]}))
     # ICTRP's copy of NCT09000002: two records, one trial, so record and trial findings differ in number
-    shutil.copy(REPO / "tests" / "sources" / "fixtures" / "ictrp_header.csv", inputs / "ictrp.csv")
+    inputs = with_ictrp_copies(tmp_path / "in", "NCT09000002", "NCT98000003")
     out = tmp_path / "out"
     assert run_cli("batch", str(inputs), "--out", str(out), "--isolated").exit_code == 0
     from_store = batch.load(out)

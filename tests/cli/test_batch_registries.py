@@ -3,21 +3,17 @@ breakdown beside it group the same way: one register, whether read directly or t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import orjson
 
-from tests.batch.data import study
-from tests.conftest import REPO, run_cli
+from tests.batch.data import with_ictrp_copies
+from tests.conftest import run_cli
 
 
 def test_the_registry_list_and_breakdown_group_registers_as_the_headline_counts_them(tmp_path: Path) -> None:
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    (inputs / "a.json").write_bytes(orjson.dumps({"studies": [study("NCT98000001"), study("NCT98000003")]}))
     # ICTRP's copies: one ClinicalTrials.gov trial (NCT09000002), one ANZCTR trial
-    shutil.copy(REPO / "tests" / "sources" / "fixtures" / "ictrp_header.csv", inputs / "ictrp.csv")
+    inputs = with_ictrp_copies(tmp_path / "in", "NCT98000001", "NCT98000003")
     result = run_cli("batch", str(inputs), "--out", str(tmp_path / "out"), "--isolated")
     assert result.exit_code == 0, result.output
     doc = orjson.loads((tmp_path / "out" / "summary.json").read_bytes())
@@ -35,10 +31,7 @@ def test_the_registry_list_and_breakdown_group_registers_as_the_headline_counts_
 def test_report_where_register_selects_the_trials_of_a_registry_group(tmp_path: Path) -> None:
     """F21: `registry` is the record's own naming (ICTRP:ClinicalTrials.gov for ICTRP's copies), so
     `--where registry = ...` selected fewer trials than the summary's group; `register` is the group."""
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    (inputs / "a.json").write_bytes(orjson.dumps({"studies": [study("NCT98000001"), study("NCT98000003")]}))
-    shutil.copy(REPO / "tests" / "sources" / "fixtures" / "ictrp_header.csv", inputs / "ictrp.csv")
+    inputs = with_ictrp_copies(tmp_path / "in", "NCT98000001", "NCT98000003")
     out = tmp_path / "out"
     assert run_cli("batch", str(inputs), "--out", str(out), "--isolated").exit_code == 0
     groups = {g["group"]: g["trials"] for g in orjson.loads((out / "summary.json").read_bytes())["breakdowns"]["registry"]}

@@ -185,17 +185,17 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         if pattern is _UNTIL_WEEK and (_NOT_TREATMENT.search(_sentence_before(value, m.start()))
                                        or _EXTENSION.search(value, m.end(), m.end() + 80)):
             return False
-        # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
-        if pattern in _RANGES and _extends(_sentence(value, m.start(), m.end())):
-            return False
-        # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's days,
-        # not the course (anywhere in the text: the repeat is often a sentence of its own).
-        if pattern is _DAY_RANGE and _about_cycles(value):
-            return False
-        # "injection on day 0 and 28" is a dosing range; "MRI at Day 1 and Day 28" two visits.
-        if (pattern is _DAY_RANGE and " and " in m.group().lower()
-                and not _DAY_RANGE_DOSING.search(_sentence(value, m.start(), m.end()))):
-            return False
+        if pattern in _RANGES:
+            sentence = _sentence(value, m.start(), m.end())
+            # "continued receiving reminders during Weeks 7 to 10": an extension, not the course.
+            if _extends(sentence):
+                return False
+            # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's
+            # days, not the course (anywhere in the text: the repeat is often a sentence of its own).
+            # "injection on day 0 and 28" is a dosing range; "MRI at Day 1 and Day 28" two visits.
+            if pattern is _DAY_RANGE and (_about_cycles(value) or (" and " in m.group().lower()
+                                                                   and not _DAY_RANGE_DOSING.search(sentence))):
+                return False
         return not narrative or _near_treatment(value, m.start(), m.end())
     # "the follow-up period is 12 months", "the study period is ...": the word before the noun.
     if pattern is _IS_LENGTH and _NOT_COURSE_NOUN.search(" ".join(words[-1:])):
