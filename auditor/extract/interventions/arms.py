@@ -51,9 +51,11 @@ def derive(record: TrialRecord) -> ArmCategories:
         hits, unnamed = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
         single = len(groups) == 1
-        if single or (_tested_digitally(scanner, arm_type, label, units)
-                      and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
+        digital = _tested_digitally(scanner, arm_type, label, units)
+        if single or (digital and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
             _inherit(scanner, record, hits, pain_trial, include_description=single)
+        if digital and "device" not in hits:
+            _regulated_device(scanner, record, units, hits)
         all_texts = [t for texts, _ in units for t in texts]
         _drop_weak(hits, scanner.any_aux(all_texts, COGNITIVE_TRAINING))
         # A "Control group" / "usual care" arm is no intervention category, unless the registry calls
@@ -140,7 +142,7 @@ def _usual_care(scanner: Scanner, units: list[Unit], hits: dict[str, Hit]) -> No
         return
     for texts, _ in units:
         for text in texts:
-            if (usual := scanner.scan(text).usual_care) is not None:
+            if (usual := scanner.scan(text).reported.get("usual_care")) is not None:
                 hits["other"] = usual
                 return
 
@@ -174,6 +176,20 @@ def _inherit(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_t
     for cat, hit in found.items():
         if cat not in hits and (CATEGORIES[cat].psychological or (include_description and cat == PHYSIO)):
             hits[cat] = hit.noted(" (what the record says the arm's programme delivers)")
+
+
+def _regulated_device(scanner: Scanner, record: TrialRecord, units: list[Unit], hits: dict[str, Hit]) -> None:
+    """A digital programme filed as BEHAVIORAL or OTHER is the programme it delivers, unless the arm or
+    the record calls it a regulated medical device ("FDA-authorized reSET digital therapeutics",
+    "Vitala is a ... CE-marked MDR class 1 medical device", "adverse device effects (ADEs)"): then it is
+    also a device, as a DEVICE filing would make it (see `regulated_device` in the rule file)."""
+    arm_texts = [t for texts, _ in units for t in texts]
+    record_texts = [t for t in (record.title, record.official_title, record.summary, record.description) if t is not None]
+    for texts, record_level in ((arm_texts, False), (record_texts, True)):
+        for text in texts:
+            if (hit := scanner.scan(text, record_level).reported.get("regulated_device")) is not None:
+                hits["device"] = hit
+                return
 
 
 def _drop_weak(hits: dict[str, Hit], cognitive_training: bool) -> None:
