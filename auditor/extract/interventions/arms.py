@@ -84,9 +84,13 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
     for i, (texts, kind) in enumerate(units):
         found = scanner.hits(texts, pain_trial)
         typed = TYPE.get(kind.value.upper()) if kind is not None else None
-        # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE.
-        if typed == "device" and scanner.any_aux(texts, "physio_devices"):
-            typed = PHYSIO
+        # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE; acupuncture
+        # needles filed as DEVICE are the acupuncture ("other"), which the text names.
+        if typed == "device":
+            if scanner.any_aux(texts, "other_devices"):
+                typed = "other"
+            elif scanner.any_aux(texts, "physio_devices"):
+                typed = PHYSIO
         # A weak type (PROCEDURE) yields to a text that says the arm is other care (physiotherapy
         # filed as PROCEDURE), not to the drug it injects.
         yields = WEAK_TYPES.get(kind.value.upper(), frozenset()) if kind is not None else frozenset()
