@@ -54,6 +54,8 @@ def derive(record: TrialRecord) -> ArmCategories:
         digital = _tested_digitally(scanner, arm_type, label, units)
         if single or (digital and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
             _inherit(scanner, record, hits, pain_trial, include_description=single)
+        if single:
+            _title_names(scanner, record, hits, pain_trial)
         if digital and "device" not in hits:
             _regulated_device(scanner, record, units, hits)
         all_texts = [t for texts, _ in units for t in texts]
@@ -180,6 +182,17 @@ def _inherit(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_t
     for cat, hit in found.items():
         if cat not in hits and (CATEGORIES[cat].psychological or (include_description and cat == PHYSIO)):
             hits[cat] = hit.noted(" (what the record says the arm's programme delivers)")
+
+
+def _title_names(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_trial: bool) -> None:
+    """The only arm of a trial delivers what its title names ("... of i-FACTOR+ Matrix Bone Graft
+    Device" for "All patients ... will be treated with i-FACTOR"). Not a drug: titles name medication
+    as an outcome ("Long-term Effectiveness and Medication Changes After Use of ..."), and a drug an
+    arm takes is registered as one."""
+    titles = [t for t in (record.title, record.official_title) if t is not None]
+    for cat, hit in scanner.hits(titles, pain_trial).items():
+        if cat not in hits and hit.tier == "strong" and cat != "drug":
+            hits[cat] = hit.noted(" (the title names what the only arm delivers)")
 
 
 def _regulated_device(scanner: Scanner, record: TrialRecord, units: list[Unit], hits: dict[str, Hit]) -> None:
