@@ -87,10 +87,13 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
         found = scanner.hits(texts, pain_trial)
         typed = TYPE.get(kind.value.upper()) if kind is not None else None
         # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE; acupuncture
-        # needles filed as DEVICE are the acupuncture ("other"), which the text names.
+        # needles filed as DEVICE are the acupuncture ("other"), which the text names; an image-guided
+        # injection filed as DEVICE is the injection (the scanner only guides it).
         if typed == "device":
             if scanner.any_aux(texts, "other_devices"):
                 typed = "other"
+            elif scanner.any_aux(texts, "guided_procedure"):
+                typed = None
             elif scanner.any_aux(texts, "physio_devices"):
                 typed = PHYSIO
         # A weak type (PROCEDURE) yields to a text that says the arm is other care (physiotherapy

@@ -58,7 +58,7 @@ class Category:
 
 # The auxiliary phrase lists of the rule file (see the comments there).
 AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "placebo", "digital", "cognitive_training",
-       "regulated_device", "other_devices")
+       "regulated_device", "other_devices", "guided_procedure")
 # A name in `weak_yields_to` that is no category: the arm names cognitive training.
 COGNITIVE_TRAINING = "cognitive_training"
 
