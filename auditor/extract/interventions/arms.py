@@ -3,6 +3,7 @@ psychological categories a digital arm takes from the record's summary; psych-wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from auditor.extract.interventions.ruledata import (
@@ -67,7 +68,7 @@ def derive(record: TrialRecord) -> ArmCategories:
         if not hits and all_texts and not inactive:
             hits["other"] = Hit("default", "no category rule matched -> other", source=all_texts[0])
         elif unnamed and "other" not in hits:
-            _unnamed_intervention(scanner, unnamed, hits)
+            _unnamed_intervention(scanner, unnamed, hits, units[0][0])
         for cat, hit in hits.items():
             if cat not in result.categories:
                 result.categories.append(cat)
@@ -115,23 +116,34 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
     return hits, unnamed
 
 
-def _unnamed_intervention(scanner: Scanner, unnamed: list[Unnamed], hits: dict[str, Hit]) -> None:
+def _unnamed_intervention(scanner: Scanner, unnamed: list[Unnamed], hits: dict[str, Hit], arm_texts: list[Text]) -> None:
     """A registered intervention that no rule names, beside named ones in its arm, is "other"
     (an amniotic patch beside the discectomy, "hot compression" beside the drug, a psychoeducation
     programme). Not so: usual care or a control beside the treatment (background the labels do not
     count), a placebo or sham (it is what it imitates), an assessment registered as an intervention
     ("Survey Administration", "CT radiographic assessment"), or the digital programme whose psychological
-    content the summary names (the arm has taken it)."""
+    content the summary names (the arm has taken it) or the arm's own digital text names as what delivers it
+    ("Digital CBT for insomnia delivered by the Sleepio app" beside the registered "Sleepio"; not a
+    registered "Psychoeducation", which is education of its own)."""
     digital_psych = bool(PSYCHOLOGICAL & hits.keys())
+    digital_arm = digital_psych and scanner.any_aux(arm_texts, "digital")
     for texts, education in unnamed:
         if any(scanner.any_aux(texts, name) for name in ("usual_care", "inactive", "placebo")) \
                 or (ASSESSMENT is not None and any(ASSESSMENT.search(t.value) for t in texts)):
             continue
         if digital_psych and scanner.any_aux(texts, "digital"):
             continue
+        if digital_arm and education is None and _named_in(texts[0].value, arm_texts):
+            continue
         hits["other"] = education or Hit("default", "registered intervention no category rule names -> other",
                                          source=texts[0])
         return
+
+
+def _named_in(name: str, texts: list[Text]) -> bool:
+    """Whether the intervention's name (its first text) stands as a whole word or phrase in one of the texts."""
+    needle = name.strip().casefold()
+    return bool(needle) and any(re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", t.value.casefold()) for t in texts)
 
 
 def _own_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> dict[str, Hit]:
