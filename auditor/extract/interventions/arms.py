@@ -3,6 +3,7 @@ psychological categories a digital arm takes from the record's summary; psych-wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from auditor.extract.interventions.ruledata import (
@@ -51,9 +52,13 @@ def derive(record: TrialRecord) -> ArmCategories:
         hits, unnamed = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
         single = len(groups) == 1
-        if single or (_tested_digitally(scanner, arm_type, label, units)
-                      and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
+        digital = _tested_digitally(scanner, arm_type, label, units)
+        if single or (digital and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
             _inherit(scanner, record, hits, pain_trial, include_description=single)
+        if single:
+            _title_names(scanner, record, hits, pain_trial)
+        if digital and "device" not in hits:
+            _regulated_device(scanner, record, units, hits)
         all_texts = [t for texts, _ in units for t in texts]
         _drop_weak(hits, scanner.any_aux(all_texts, COGNITIVE_TRAINING))
         # A "Control group" / "usual care" arm is no intervention category, unless the registry calls
@@ -63,7 +68,7 @@ def derive(record: TrialRecord) -> ArmCategories:
         if not hits and all_texts and not inactive:
             hits["other"] = Hit("default", "no category rule matched -> other", source=all_texts[0])
         elif unnamed and "other" not in hits:
-            _unnamed_intervention(scanner, unnamed, hits)
+            _unnamed_intervention(scanner, unnamed, hits, units[0][0])
         for cat, hit in hits.items():
             if cat not in result.categories:
                 result.categories.append(cat)
@@ -82,9 +87,16 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
     for i, (texts, kind) in enumerate(units):
         found = scanner.hits(texts, pain_trial)
         typed = TYPE.get(kind.value.upper()) if kind is not None else None
-        # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE.
-        if typed == "device" and scanner.any_aux(texts, "physio_devices"):
-            typed = PHYSIO
+        # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE; acupuncture
+        # needles filed as DEVICE are the acupuncture ("other"), which the text names; an image-guided
+        # injection filed as DEVICE is the injection (the scanner only guides it).
+        if typed == "device":
+            if scanner.any_aux(texts, "other_devices"):
+                typed = "other"
+            elif scanner.any_aux(texts, "guided_procedure"):
+                typed = None
+            elif scanner.any_aux(texts, "physio_devices"):
+                typed = PHYSIO
         # A weak type (PROCEDURE) yields to a text that says the arm is other care (physiotherapy
         # filed as PROCEDURE), not to the drug it injects.
         yields = WEAK_TYPES.get(kind.value.upper(), frozenset()) if kind is not None else frozenset()
@@ -104,23 +116,34 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
     return hits, unnamed
 
 
-def _unnamed_intervention(scanner: Scanner, unnamed: list[Unnamed], hits: dict[str, Hit]) -> None:
+def _unnamed_intervention(scanner: Scanner, unnamed: list[Unnamed], hits: dict[str, Hit], arm_texts: list[Text]) -> None:
     """A registered intervention that no rule names, beside named ones in its arm, is "other"
     (an amniotic patch beside the discectomy, "hot compression" beside the drug, a psychoeducation
     programme). Not so: usual care or a control beside the treatment (background the labels do not
     count), a placebo or sham (it is what it imitates), an assessment registered as an intervention
     ("Survey Administration", "CT radiographic assessment"), or the digital programme whose psychological
-    content the summary names (the arm has taken it)."""
+    content the summary names (the arm has taken it) or the arm's own digital text names as what delivers it
+    ("Digital CBT for insomnia delivered by the Sleepio app" beside the registered "Sleepio"; not a
+    registered "Psychoeducation", which is education of its own)."""
     digital_psych = bool(PSYCHOLOGICAL & hits.keys())
+    digital_arm = digital_psych and scanner.any_aux(arm_texts, "digital")
     for texts, education in unnamed:
         if any(scanner.any_aux(texts, name) for name in ("usual_care", "inactive", "placebo")) \
                 or (ASSESSMENT is not None and any(ASSESSMENT.search(t.value) for t in texts)):
             continue
         if digital_psych and scanner.any_aux(texts, "digital"):
             continue
+        if digital_arm and education is None and _named_in(texts[0].value, arm_texts):
+            continue
         hits["other"] = education or Hit("default", "registered intervention no category rule names -> other",
                                          source=texts[0])
         return
+
+
+def _named_in(name: str, texts: list[Text]) -> bool:
+    """Whether the intervention's name (its first text) stands as a whole word or phrase in one of the texts."""
+    needle = name.strip().casefold()
+    return bool(needle) and any(re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", t.value.casefold()) for t in texts)
 
 
 def _own_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> dict[str, Hit]:
@@ -140,7 +163,7 @@ def _usual_care(scanner: Scanner, units: list[Unit], hits: dict[str, Hit]) -> No
         return
     for texts, _ in units:
         for text in texts:
-            if (usual := scanner.scan(text).usual_care) is not None:
+            if (usual := scanner.scan(text).reported.get("usual_care")) is not None:
                 hits["other"] = usual
                 return
 
@@ -174,6 +197,31 @@ def _inherit(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_t
     for cat, hit in found.items():
         if cat not in hits and (CATEGORIES[cat].psychological or (include_description and cat == PHYSIO)):
             hits[cat] = hit.noted(" (what the record says the arm's programme delivers)")
+
+
+def _title_names(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_trial: bool) -> None:
+    """The only arm of a trial delivers what its title names ("... of i-FACTOR+ Matrix Bone Graft
+    Device" for "All patients ... will be treated with i-FACTOR"). Not a drug: titles name medication
+    as an outcome ("Long-term Effectiveness and Medication Changes After Use of ..."), and a drug an
+    arm takes is registered as one."""
+    titles = [t for t in (record.title, record.official_title) if t is not None]
+    for cat, hit in scanner.hits(titles, pain_trial).items():
+        if cat not in hits and hit.tier == "strong" and cat != "drug":
+            hits[cat] = hit.noted(" (the title names what the only arm delivers)")
+
+
+def _regulated_device(scanner: Scanner, record: TrialRecord, units: list[Unit], hits: dict[str, Hit]) -> None:
+    """A digital programme filed as BEHAVIORAL or OTHER is the programme it delivers, unless the arm or
+    the record calls it a regulated medical device ("FDA-authorized reSET digital therapeutics",
+    "Vitala is a ... CE-marked MDR class 1 medical device", "adverse device effects (ADEs)"): then it is
+    also a device, as a DEVICE filing would make it (see `regulated_device` in the rule file)."""
+    arm_texts = [t for texts, _ in units for t in texts]
+    record_texts = [t for t in (record.title, record.official_title, record.summary, record.description) if t is not None]
+    for texts, record_level in ((arm_texts, False), (record_texts, True)):
+        for text in texts:
+            if (hit := scanner.scan(text, record_level).reported.get("regulated_device")) is not None:
+                hits["device"] = hit
+                return
 
 
 def _drop_weak(hits: dict[str, Hit], cognitive_training: bool) -> None:

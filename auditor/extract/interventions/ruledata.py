@@ -57,7 +57,8 @@ class Category:
 
 
 # The auxiliary phrase lists of the rule file (see the comments there).
-AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "placebo", "digital", "cognitive_training")
+AUX = ("pain_context", "physio_devices", "inactive", "usual_care", "placebo", "digital", "cognitive_training",
+       "regulated_device", "other_devices", "guided_procedure")
 # A name in `weak_yields_to` that is no category: the arm names cognitive training.
 COGNITIVE_TRAINING = "cognitive_training"
 
@@ -110,10 +111,10 @@ TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES})
 PSYCHOLOGICAL = frozenset(c for c, spec in CATEGORIES.items() if spec.psychological)
 PHYSIO = "physiotherapy_exercise"
 # The record's own texts (title, summary, keywords, detailed description, conditions) are read only
-# for what an arm takes from them (the psychological categories, physiotherapy for a single arm) and
-# for the pain context: a smaller index over the long texts.
+# for what an arm takes from them (the psychological categories, physiotherapy for a single arm, a
+# regulated medical device for a digital arm) and for the pain context: a smaller index over the long texts.
 RECORD_TRIGGERS = TriggerIndex({r.name: _triggers(r.pattern) for r in RULES
-                                if r.tier == "pain_context"
+                                if r.tier in ("pain_context", "regulated_device")
                                 or (r.category is not None and (r.category in PSYCHOLOGICAL or r.category == PHYSIO))})
 _MAX_AUXILIARIES = 3  # "not yet have been offered": at most three between a cue and its verb
 

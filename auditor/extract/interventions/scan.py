@@ -49,12 +49,12 @@ class Hit:
 @dataclass(frozen=True)
 class Scan:
     """What one text holds: per category its first strong, weak and context match, and which
-    auxiliary lists match (with the first usual-care match)."""
+    auxiliary lists match (with the first match of those whose match is reported: `REPORTED`)."""
     strong: dict[str, Hit]
     weak: dict[str, Hit]
     context: dict[str, Hit]
     aux: frozenset[str]
-    usual_care: Hit | None
+    reported: dict[str, Hit]
     # resolved() per pain_trial flag: a text is read for several arms.
     _resolved: dict[bool, dict[str, Hit]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -76,6 +76,9 @@ class Scan:
 
 
 _NONE: dict[str, Hit] = {}
+# The auxiliary lists whose first match is evidence of a category (the note it carries): undescribed
+# usual care is "other"; a programme the record calls a regulated medical device is a "device".
+REPORTED = {"usual_care": "other (usual care)", "regulated_device": "device (the programme is a regulated medical device)"}
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -135,7 +138,7 @@ def _scan(text: Text, triggers: TriggerIndex) -> Scan:
     starts = triggers.starts(_lowered(value)) or {}
     tiers: dict[str, dict[str, Hit]] = {"strong": {}, "weak": {}, "context": {}}
     aux: set[str] = set()
-    usual: Hit | None = None
+    reported: dict[str, Hit] = {}
     # Each (tier, category) and each auxiliary list is one rule, so the order they run in does not
     # matter (Scan.resolved orders the categories).
     for name in starts.keys() | triggers.always if triggers.always else starts:
@@ -143,15 +146,15 @@ def _scan(text: Text, triggers: TriggerIndex) -> Scan:
         for m in triggers.finditer(rule.name, rule.pattern, value, starts):
             if rule.category is None:
                 aux.add(rule.tier)
-                if rule.tier == "usual_care":
-                    usual = Hit("strong", f"'{m.group()}' -> other (usual care)", text, m.start(), m.end())
+                if rule.tier in REPORTED:
+                    reported[rule.tier] = Hit("strong", f"'{m.group()}' -> {REPORTED[rule.tier]}", text, m.start(), m.end())
                 break
             if _excepted(rule.category, value, m) or _negated(value, m.start()):
                 continue
             tiers[rule.tier][rule.category] = Hit(rule.tier, f"'{m.group()}' -> {rule.category}",
                                                   text, m.start(), m.end())
             break
-    return Scan(tiers["strong"], tiers["weak"], tiers["context"], frozenset(aux), usual)
+    return Scan(tiers["strong"], tiers["weak"], tiers["context"], frozenset(aux), reported)
 
 
 def _excepted(category: str, value: str, m: re.Match[str]) -> bool:
