@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
+from auditor.extract import rules
 from auditor.extract.text import ascii_lower, compile_fast, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
@@ -59,9 +60,11 @@ def parse_cached(text: str) -> tuple[TimePoint, ...]:
 
 def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
     points: list[tuple[int, TimePoint]] = []
-    for q in qtys:
+    for i, q in enumerate(qtys):
         if q.anchor == "before":
             continue
+        if q.anchor is None and i and _follow_up_period(text, qtys[i - 1], q):
+            q.anchor, q.anchor_start, q.anchor_end = "end_of_treatment", q.end, q.end
         anchor = q.anchor or "baseline"
         if anchor == "treatment_start" and _follow_up_after(text, q):
             anchor = "end_of_treatment"
@@ -81,6 +84,16 @@ def _follow_up_after(text: str, q: Qty) -> bool:
     assert q.anchor_start is not None  # an anchored quantity
     return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
         and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+_PERIOD_BEFORE = compile_fast(rules.expand(RULES["follow_up_period_before"], _anchors.MACROS,
+                                           "timeframe_anchors.yaml follow_up_period_before"), re.IGNORECASE)
+_PERIOD_AFTER = compile_fast(RULES["follow_up_period_after"], re.IGNORECASE)
+
+
+def _follow_up_period(text: str, treatment: Qty, q: Qty) -> bool:
+    """"16 weeks of therapy and 4 weeks OF FOLLOW-UP": the follow-up period after the treatment period."""
+    return bool(_PERIOD_AFTER.match(text[q.end:q.end + 40]) and _PERIOD_BEFORE.match(text[treatment.end:q.start]))
 
 
 def named_times(text: str | None) -> list[TimePoint]:
