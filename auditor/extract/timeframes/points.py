@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import cast
 
@@ -55,7 +55,22 @@ def parse_cached(text: str) -> tuple[TimePoint, ...]:
             mine.append(m.start(), m.end())
         taken.append(mine)
     points.sort(key=lambda p: p[0])
-    return tuple(p for _, p in points)
+    return tuple(_counted_on(text, [p for _, p in points]))
+
+
+_LATER = compile_fast(RULES["later_than_previous"], re.IGNORECASE)
+
+
+def _counted_on(text: str, points: list[TimePoint]) -> list[TimePoint]:
+    """"... after the intervention and 6 months later": a point written with "later" and no anchor
+    of its own is counted from the point before it (its anchor, and its weeks added)."""
+    if "later" not in text.lower():
+        return points
+    for i in range(1, len(points)):
+        p, prev = points[i], points[i - 1]
+        if p.numeric and not p.stated and _LATER.match(text[p.end:p.end + 20]):
+            points[i] = replace(p, weeks=prev.weeks + p.weeks, anchor=prev.anchor, stated=prev.stated)
+    return points
 
 
 def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
