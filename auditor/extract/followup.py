@@ -15,6 +15,8 @@
 - A visit written both from baseline and from the end of treatment ("Week 8 (End of Treatment)",
   "14 weeks after the last dose (up to 128 weeks)") dates the end of treatment: with the duration
   unknown, the other points are placed against it (`_dated_end`).
+- Time frames that name no anchor take the end of treatment where the summary/description dates
+  the same times from it ("6 and 12 months after study completion"; `_dated_by_narrative`).
 - FU03 specificity: every outcome's time frame names a time.
 """
 
