@@ -15,6 +15,8 @@
 - A visit written both from baseline and from the end of treatment ("Week 8 (End of Treatment)",
   "14 weeks after the last dose (up to 128 weeks)") dates the end of treatment: with the duration
   unknown, the other points are placed against it (`_dated_end`).
+- Time frames that name no anchor take the end of treatment where the summary/description dates
+  the same times from it ("6 and 12 months after study completion"; `_dated_by_narrative`).
 - FU03 specificity: every outcome's time frame names a time.
 """
 
@@ -40,7 +42,7 @@ class Point:
     """A time point; its Evidence is built on first use (most points are never quoted: only the
     latest one is, and an outcome usually has several)."""
 
-    __slots__ = ("_evidence", "_make", "after_end", "anchor", "numeric", "stated", "weeks")
+    __slots__ = ("_evidence", "_make", "after_end", "anchor", "dated_by", "numeric", "stated", "weeks")
 
     def __init__(self, weeks: float, anchor: str, evidence: Evidence | None = None, numeric: bool = True,
                  make: Callable[[], Evidence] | None = None, stated: bool = True, after_end: float | None = None) -> None:
@@ -49,6 +51,8 @@ class Point:
         # The same visit dated from the end of treatment by the text beside it ("Week 8 (End of
         # Treatment)", "12 months (6 months after completing the trial)"): weeks after treatment.
         self.after_end = after_end
+        # The description's words that date this time frame's point from the end of treatment.
+        self.dated_by: str | None = None
 
     @property
     def evidence(self) -> Evidence:
@@ -124,6 +128,8 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
     points = [p for o in outcomes for p in outcome_points(o)]
     if not points and record is not None:
         points = narrative_points(record)
+    elif record is not None and (record.summary is not None or record.description is not None):
+        points = _dated_by_narrative(points, record)
     fu = compute_points(points, duration)
     # Only a protocol outcome has time points: registry records skip the check (in C, not a Python loop).
     return unsettled(outcomes, fu, duration) if any(map(_TIME_POINTS, outcomes)) else fu
@@ -206,6 +212,41 @@ def narrative_points(record: TrialRecord) -> list[Point]:
     return points
 
 
+def _dated_by_narrative(points: list[Point], record: TrialRecord) -> list[Point]:
+    """Time frames that give a time without saying from when ("Baseline, 8 weeks, 6 months and 12
+    months") while the summary or description dates the same time from the end of treatment ("They
+    will also be assessed at 6 and 12 months after study completion"): that visit is after the end of
+    treatment, as a reader of the whole record takes it. Only the same time (within half a week), and
+    not a time the description also dates from baseline, the start or a procedure; and only when no
+    time frame dates a time from the end of treatment itself ("12-months (6-months after completing
+    the trial)" says how its record's times relate to the treatment)."""
+    if any(p.anchor == "end_of_treatment" or p.after_end is not None for p in points):
+        return points  # the time frames say themselves which times are after the treatment
+    loose = [i for i, p in enumerate(points) if p.anchor == "baseline" and not p.stated and p.numeric and p.weeks > 0]
+    if not loose:
+        return points
+    told = narrative_points(record)
+    after_end = [p for p in told if p.anchor == "end_of_treatment"]
+    if not after_end:
+        return points
+    other = [p.weeks for p in told if p.anchor != "end_of_treatment"]
+    out = list(points)
+    for i in loose:
+        p = points[i]
+        match = next((n for n in after_end if abs(n.weeks - p.weeks) <= 0.5), None)
+        if match is None or any(abs(w - p.weeks) <= 0.5 for w in other):
+            continue
+        dated = Point(p.weeks, "end_of_treatment", None, True, partial(_dated_evidence, p, match), True)
+        dated.dated_by = match.evidence.quote
+        out[i] = dated
+    return out
+
+
+def _dated_evidence(point: Point, dating: Point) -> Evidence:
+    return msgspec.structs.replace(point.evidence, note=f"{point.weeks:g} weeks after the end of treatment (the time frame "
+                                                         f"names no anchor; the description dates it: \u201c{dating.evidence.quote}\u201d)")
+
+
 def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     result = FollowUp()
     from_baseline = [p for p in points if p.anchor in ("baseline", "treatment_start", "procedure")]
@@ -245,7 +286,9 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     note = f"latest assessment {value:g} weeks after the end of treatment"
     if raw < 0:  # the schedule stops before treatment ends: no assessment after it
         note = f"no assessment after the end of treatment: the latest is {-raw:g} weeks before it (reported as 0)"
-    if point.after_end is not None:
+    if point.dated_by is not None:
+        note += f" (the time frame names no anchor; the description dates it: \u201c{point.dated_by}\u201d)"
+    elif point.after_end is not None:
         note += f" (the visit at {point.weeks:g} weeks from {point.anchor.replace('_', ' ')}, dated from the end of treatment beside it)"
     elif end is not None and point.anchor != "end_of_treatment":
         result.from_duration = duration is not None

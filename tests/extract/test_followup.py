@@ -245,3 +245,21 @@ def test_the_end_dated_by_a_visit_places_the_points_after_treatment_from_baselin
     # (it was unknown: the end-of-treatment point could not be placed).
     fu = followup.compute(record(outcomes=_outcomes("Week 8 (End of Treatment)", "12 weeks after treatment")).outcomes, None)
     assert (fu.max_from_baseline, fu.after_treatment) == (20, 12)
+
+
+def test_times_the_description_dates_from_the_end_of_treatment():
+    # "Baseline, 4 weeks, 8 weeks, 6 months and 12 months" with "assessed at 6 and 12 months after
+    # study completion" in the summary: the late visits are after the 8-week treatment (a dev record's
+    # convention: the time frame lists the times, the summary says from when).
+    summary = "The treatment lasts eight weeks. They will also be assessed at 6 and 12 months after study completion."
+    rec = record(summary=summary, outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
+    fu = followup.compute(rec.outcomes, 8.0, rec)
+    assert (fu.max_from_baseline, fu.after_treatment) == (60, 52)
+    assert "the description dates it" in (fu.after_evidence[0].note or "")
+    # A time the description dates from baseline as well is left as the time frame gives it.
+    both = record(summary="Follow-up at 12 months after randomisation and 12 months after the end of treatment.",
+                  outcomes=_outcomes("Baseline, 12 months"))
+    assert followup.compute(both.outcomes, 8.0, both).after_treatment == 44
+    # Without a description the time frame's times are from baseline.
+    plain = record(outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
+    assert followup.compute(plain.outcomes, 8.0, plain).after_treatment == 44

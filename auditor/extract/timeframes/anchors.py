@@ -18,7 +18,7 @@ from auditor.extract.timeframes.spans import Spans, free
 ANCHORS = ("baseline", "treatment_start", "end_of_treatment", "procedure", "unknown")
 
 RULES = rules.load("timeframe_anchors")
-_ANCHOR_MACROS = {name: "(?:" + "|".join(RULES[name]) + ")"
+MACROS = {name: "(?:" + "|".join(RULES[name]) + ")"
                   for name in ("treatment_events", "procedure_events", "baseline_events", "after_words")}
 
 
@@ -30,7 +30,7 @@ def _anchor_rules(section: str) -> list[tuple[re.Pattern[str], str]]:
         if entry["anchor"] not in (*ANCHORS, "before"):
             raise rules.RuleError(f"{where}: unknown anchor {entry['anchor']!r}")
         try:
-            out.append((compile_fast(rules.expand(entry["pattern"], _ANCHOR_MACROS, where), re.IGNORECASE), entry["anchor"]))
+            out.append((compile_fast(rules.expand(entry["pattern"], MACROS, where), re.IGNORECASE), entry["anchor"]))
         except re.error as exc:
             raise rules.RuleError(f"{where}: {exc}") from exc
     return out

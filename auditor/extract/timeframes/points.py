@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import cast
 
+from auditor.extract import rules
 from auditor.extract.text import ascii_lower, compile_fast, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
@@ -54,14 +55,31 @@ def parse_cached(text: str) -> tuple[TimePoint, ...]:
             mine.append(m.start(), m.end())
         taken.append(mine)
     points.sort(key=lambda p: p[0])
-    return tuple(p for _, p in points)
+    return tuple(_counted_on(text, [p for _, p in points]))
+
+
+_LATER = compile_fast(RULES["later_than_previous"], re.IGNORECASE)
+
+
+def _counted_on(text: str, points: list[TimePoint]) -> list[TimePoint]:
+    """"... after the intervention and 6 months later": a point written with "later" and no anchor
+    of its own is counted from the point before it (its anchor, and its weeks added)."""
+    if "later" not in text.lower():
+        return points
+    for i in range(1, len(points)):
+        p, prev = points[i], points[i - 1]
+        if p.numeric and not p.stated and _LATER.match(text[p.end:p.end + 20]):
+            points[i] = replace(p, weeks=prev.weeks + p.weeks, anchor=prev.anchor, stated=prev.stated)
+    return points
 
 
 def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
     points: list[tuple[int, TimePoint]] = []
-    for q in qtys:
+    for i, q in enumerate(qtys):
         if q.anchor == "before":
             continue
+        if q.anchor is None and i and _follow_up_period(text, qtys[i - 1], q):
+            q.anchor, q.anchor_start, q.anchor_end = "end_of_treatment", q.end, q.end
         anchor = q.anchor or "baseline"
         if anchor == "treatment_start" and _follow_up_after(text, q):
             anchor = "end_of_treatment"
@@ -81,6 +99,16 @@ def _follow_up_after(text: str, q: Qty) -> bool:
     assert q.anchor_start is not None  # an anchored quantity
     return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
         and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+_PERIOD_BEFORE = compile_fast(rules.expand(RULES["follow_up_period_before"], _anchors.MACROS,
+                                           "timeframe_anchors.yaml follow_up_period_before"), re.IGNORECASE)
+_PERIOD_AFTER = compile_fast(RULES["follow_up_period_after"], re.IGNORECASE)
+
+
+def _follow_up_period(text: str, treatment: Qty, q: Qty) -> bool:
+    """"16 weeks of therapy and 4 weeks OF FOLLOW-UP": the follow-up period after the treatment period."""
+    return bool(_PERIOD_AFTER.match(text[q.end:q.end + 40]) and _PERIOD_BEFORE.match(text[treatment.end:q.start]))
 
 
 def named_times(text: str | None) -> list[TimePoint]:

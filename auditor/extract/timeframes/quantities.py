@@ -167,8 +167,22 @@ def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
     return found
 
 
+# "Three (3) months", "six (6) and twelve (12) months": a number restated in digits in brackets.
+_RESTATED_DIGITS = compile_fast(rf"(?<![\w.])(?P<n>{NUM})(?P<bracket>\s*\(\s*(?P<d>\d+)\s*\))", re.IGNORECASE)
+
+
+def _unrestated(text: str) -> str:
+    """The text with a number's bracketed restatement blanked (same length, so spans still hold):
+    "Three (3) months" reads as "Three months", not as a number without a unit and then 3 months."""
+    if "(" not in text:
+        return text
+    return _RESTATED_DIGITS.sub(lambda m: m.group("n") + " " * len(m.group("bracket"))
+                                if number(m.group("n")) == float(m.group("d")) else m.group(), text)
+
+
 def quantities(text: str) -> list[Qty]:
     """Every quantity of the text in text order (the postoperative ones come with their anchor)."""
+    text = _unrestated(text)
     out = _suffixed(text)
     out += _prefixed(text, out)
     postop = list(_QTY_POSTOP.finditer(text)) if "post" in text.lower() else []
