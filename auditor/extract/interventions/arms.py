@@ -57,14 +57,14 @@ def derive(record: TrialRecord) -> ArmCategories:
         hits, unnamed = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
         single = len(groups) == 1
+        all_texts = [t for texts, _ in units for t in texts]
         digital = _tested_digitally(scanner, arm_type, label, units)
         if single or (digital and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
             inherit(scanner, record, hits, pain_trial, include_description=single)
         if single:
             title_names(scanner, record, hits, pain_trial)
         if digital and "device" not in hits:
-            regulated_device(scanner, record, [t for texts, _ in units for t in texts], hits)
-        all_texts = [t for texts, _ in units for t in texts]
+            regulated_device(scanner, record, all_texts, hits)
         _drop_weak(hits, scanner.any_aux(all_texts, COGNITIVE_TRAINING))
         # A "Control group" / "usual care" arm is no intervention category, unless the registry calls
         # it an active comparator (e.g. patient education as control): then it is "other".
@@ -92,7 +92,8 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
     for i, (texts, kind) in enumerate(units):
         found = scanner.hits(texts, pain_trial)
         typed = TYPE.get(kind.value.upper()) if kind is not None else None
-        type_hit = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind) if kind and typed else None
+        type_hit = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind) \
+            if kind is not None and typed else None
         # A DEVICE filing whose own text names care of another kind is that care, quoted from the text:
         # a physiotherapist's modality, acupuncture needles, an image-guided injection (`device_filed_as`).
         if typed == "device" and (filed := _device_filed_as(scanner, texts)) is not None:
@@ -102,7 +103,7 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
         yields = WEAK_TYPES.get(kind.value.upper(), frozenset()) if kind is not None else frozenset()
         # A placebo is what it imitates: "Placebo" filed as DEVICE whose text names "75 mg" capsules.
         imitates = any(h.tier == "strong" for h in found.values()) and scanner.any_aux(texts, "placebo")
-        if type_hit is not None and typed and typed not in found and not imitates \
+        if typed and type_hit is not None and typed not in found and not imitates \
                 and not (yields & (found.keys() | hits.keys())):
             found[typed] = type_hit
         # (An intervention that names only general education is one of its own, e.g. the
