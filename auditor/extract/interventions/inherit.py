@@ -14,8 +14,12 @@ def inherit(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_tr
             include_description: bool) -> None:
     """The psychological categories the title, summary or keywords name for the programme. When
     they name none, a strong phrase of the detailed description ("RiSolve is a digital therapeutic
-    device intended to provide ... cognitive behavioral therapy") says what it delivers."""
-    texts = [t for t in (record.title, record.official_title, record.summary) if t is not None] + list(record.keywords)
+    device intended to provide ... cognitive behavioral therapy") says what it delivers. The only arm
+    of a trial (`include_description`) does not read a title that compares treatments (see `title_names`)."""
+    titles = [t for t in (record.title, record.official_title) if t is not None]
+    if include_description and _compares(titles):
+        titles = []
+    texts = [*titles, *([record.summary] if record.summary is not None else []), *record.keywords]
     if include_description and record.description is not None:
         texts.append(record.description)
     found = scanner.hits(texts, pain_trial, record_level=True)
@@ -34,7 +38,7 @@ def title_names(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pai
     arm takes is registered as one. Not from a title that compares treatments ("Lumbar Brace Versus
     Fusion Surgery", `title_comparison`): it names two, and does not say which the one arm delivers."""
     titles = [t for t in (record.title, record.official_title) if t is not None]
-    if TITLE_COMPARISON is not None and any(TITLE_COMPARISON.search(t.value) for t in titles):
+    if _compares(titles):
         return
     for cat, hit in scanner.hits(titles, pain_trial).items():
         if cat not in hits and hit.tier == "strong" and cat != "drug":
@@ -52,3 +56,8 @@ def regulated_device(scanner: Scanner, record: TrialRecord, arm_texts: list[Text
             if (hit := scanner.scan(text, record_level).reported.get("regulated_device")) is not None:
                 hits["device"] = hit
                 return
+
+
+def _compares(titles: list[Text]) -> bool:
+    """Whether a title compares treatments ("Lumbar Brace Versus Fusion Surgery", `title_comparison`)."""
+    return TITLE_COMPARISON is not None and any(TITLE_COMPARISON.search(t.value) for t in titles)
