@@ -1,5 +1,5 @@
-"""Per arm: the categories its texts, its interventions and their registry types show; the
-psychological categories a digital arm takes from the record's summary; psych-with-physio."""
+"""Per arm: the categories its texts, its interventions and their registry types show, and what it
+takes from the record's own texts (`inherit`); psych-with-physio."""
 
 from __future__ import annotations
 
