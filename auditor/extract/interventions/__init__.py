@@ -7,8 +7,9 @@ docs/rules/interventions.md). This package holds the mechanism that applies them
 
 - `ruledata`: the rule file compiled, and one Aho-Corasick trigger index over all its phrase lists;
 - `scan`: one pass over one text (each text of a record is scanned once);
-- `arms`: per arm, what its texts and registry types show; the summary a digital arm inherits;
-  psych-with-physio.
+- `arms`: per arm, what its texts and registry types show; psych-with-physio;
+- `inherit`: what an arm takes from the record's own texts (the therapy a digital programme's summary
+  names, what a single-arm trial's title names, a programme the record calls a regulated device).
 
 Speed: every phrase list of the rule file (category tiers and the auxiliary lists such as
 `digital` or `inactive`) is one named pattern of the single trigger index, so each text is passed

@@ -1,18 +1,21 @@
-"""Per arm: the categories its texts, its interventions and their registry types show; the
-psychological categories a digital arm takes from the record's summary; psych-with-physio."""
+"""Per arm: the categories its texts, its interventions and their registry types show, and what it
+takes from the record's own texts (`inherit`); psych-with-physio."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from auditor.extract.interventions.inherit import inherit, regulated_device, title_names
 from auditor.extract.interventions.ruledata import (
     ASSESSMENT,
     CATEGORIES,
     COGNITIVE_TRAINING,
     COMPARATOR_LABELS,
+    DEVICE_FILED_AS,
     PHYSIO,
     PSYCHOLOGICAL,
+    RULE_BY_NAME,
     TYPE,
     WEAK_TYPES,
 )
@@ -22,6 +25,8 @@ from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
 _ACTIVE_TYPES = {"EXPERIMENTAL", "ACTIVE_COMPARATOR"}
+_DIGITAL = RULE_BY_NAME["digital"].pattern
+_NEAR = 2  # words either side of a product's name in which a digital word makes it the digital product
 # Arms whose content is by design not the tested programme: they inherit nothing from the summary.
 _NOT_TESTED_TYPES = {"SHAM_COMPARATOR", "PLACEBO_COMPARATOR", "NO_INTERVENTION", "ACTIVE_COMPARATOR"}
 
@@ -52,14 +57,14 @@ def derive(record: TrialRecord) -> ArmCategories:
         hits, unnamed = _arm_hits(scanner, units, pain_trial)
         _usual_care(scanner, units, hits)
         single = len(groups) == 1
+        all_texts = [t for texts, _ in units for t in texts]
         digital = _tested_digitally(scanner, arm_type, label, units)
         if single or (digital and not PSYCHOLOGICAL & _own_hits(scanner, units, pain_trial).keys()):
-            _inherit(scanner, record, hits, pain_trial, include_description=single)
+            inherit(scanner, record, hits, pain_trial, include_description=single)
         if single:
-            _title_names(scanner, record, hits, pain_trial)
+            title_names(scanner, record, hits, pain_trial)
         if digital and "device" not in hits:
-            _regulated_device(scanner, record, units, hits)
-        all_texts = [t for texts, _ in units for t in texts]
+            regulated_device(scanner, record, all_texts, hits)
         _drop_weak(hits, scanner.any_aux(all_texts, COGNITIVE_TRAINING))
         # A "Control group" / "usual care" arm is no intervention category, unless the registry calls
         # it an active comparator (e.g. patient education as control): then it is "other".
@@ -87,24 +92,20 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
     for i, (texts, kind) in enumerate(units):
         found = scanner.hits(texts, pain_trial)
         typed = TYPE.get(kind.value.upper()) if kind is not None else None
-        # A modality a physiotherapist delivers is physiotherapy even when filed as DEVICE; acupuncture
-        # needles filed as DEVICE are the acupuncture ("other"), which the text names; an image-guided
-        # injection filed as DEVICE is the injection (the scanner only guides it).
-        if typed == "device":
-            if scanner.any_aux(texts, "other_devices"):
-                typed = "other"
-            elif scanner.any_aux(texts, "guided_procedure"):
-                typed = None
-            elif scanner.any_aux(texts, "physio_devices"):
-                typed = PHYSIO
+        type_hit = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind) \
+            if kind is not None and typed else None
+        # A DEVICE filing whose own text names care of another kind is that care, quoted from the text:
+        # a physiotherapist's modality, acupuncture needles, an image-guided injection (`device_filed_as`).
+        if typed == "device" and (filed := _device_filed_as(scanner, texts)) is not None:
+            typed, type_hit = filed
         # A weak type (PROCEDURE) yields to a text that says the arm is other care (physiotherapy
         # filed as PROCEDURE), not to the drug it injects.
         yields = WEAK_TYPES.get(kind.value.upper(), frozenset()) if kind is not None else frozenset()
         # A placebo is what it imitates: "Placebo" filed as DEVICE whose text names "75 mg" capsules.
         imitates = any(h.tier == "strong" for h in found.values()) and scanner.any_aux(texts, "placebo")
-        if kind is not None and typed and typed not in found and not imitates \
+        if typed and type_hit is not None and typed not in found and not imitates \
                 and not (yields & (found.keys() | hits.keys())):
-            found[typed] = Hit("strong", f"intervention type {kind.value} -> {typed}", source=kind)
+            found[typed] = type_hit
         # (An intervention that names only general education is one of its own, e.g. the
         # "Psychoeducation" comparator, even where the arm's text also names the CBT it crosses over to.)
         education_only = found.keys() == {"other"} and found["other"].tier == "weak"
@@ -116,34 +117,53 @@ def _arm_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> tuple[di
     return hits, unnamed
 
 
+def _device_filed_as(scanner: Scanner, texts: list[Text]) -> tuple[str, Hit] | None:
+    """The category an intervention filed as DEVICE delivers when its own texts match a list of
+    `device_filed_as` (the first list in the file's order), with that match as evidence."""
+    for name, category in DEVICE_FILED_AS.items():
+        for text in texts:
+            if (hit := scanner.scan(text).reported.get(name)) is not None:
+                return category, hit
+    return None
+
+
 def _unnamed_intervention(scanner: Scanner, unnamed: list[Unnamed], hits: dict[str, Hit], arm_texts: list[Text]) -> None:
     """A registered intervention that no rule names, beside named ones in its arm, is "other"
     (an amniotic patch beside the discectomy, "hot compression" beside the drug, a psychoeducation
     programme). Not so: usual care or a control beside the treatment (background the labels do not
     count), a placebo or sham (it is what it imitates), an assessment registered as an intervention
     ("Survey Administration", "CT radiographic assessment"), or the digital programme whose psychological
-    content the summary names (the arm has taken it) or the arm's own digital text names as what delivers it
+    content the summary names (the arm has taken it) or the arm's own text names as a digital product
     ("Digital CBT for insomnia delivered by the Sleepio app" beside the registered "Sleepio"; not a
-    registered "Psychoeducation", which is education of its own)."""
+    registered "Psychoeducation", which is education of its own, nor "hot compression" named beside an
+    online course)."""
     digital_psych = bool(PSYCHOLOGICAL & hits.keys())
-    digital_arm = digital_psych and scanner.any_aux(arm_texts, "digital")
     for texts, education in unnamed:
         if any(scanner.any_aux(texts, name) for name in ("usual_care", "inactive", "placebo")) \
                 or (ASSESSMENT is not None and any(ASSESSMENT.search(t.value) for t in texts)):
             continue
         if digital_psych and scanner.any_aux(texts, "digital"):
             continue
-        if digital_arm and education is None and _named_in(texts[0].value, arm_texts):
+        if digital_psych and education is None and _named_as_digital(texts[0].value, arm_texts):
             continue
         hits["other"] = education or Hit("default", "registered intervention no category rule names -> other",
                                          source=texts[0])
         return
 
 
-def _named_in(name: str, texts: list[Text]) -> bool:
-    """Whether the intervention's name (its first text) stands as a whole word or phrase in one of the texts."""
-    needle = name.strip().casefold()
-    return bool(needle) and any(re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", t.value.casefold()) for t in texts)
+def _named_as_digital(name: str, texts: list[Text]) -> bool:
+    """Whether the intervention's name (its first text) stands as a whole word or phrase in one of the
+    texts with a `digital` word at most two words before or after it ("the Sleepio app", "app Kaia"):
+    the product that delivers the arm's programme, not something given beside it."""
+    needle = name.strip()
+    if not needle:
+        return False
+    for text in texts:
+        for m in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", text.value, re.IGNORECASE):
+            around = " ".join([*text.value[:m.start()].split()[-_NEAR:], *text.value[m.end():].split()[:_NEAR]])
+            if _DIGITAL.search(around):
+                return True
+    return False
 
 
 def _own_hits(scanner: Scanner, units: list[Unit], pain_trial: bool) -> dict[str, Hit]:
@@ -180,48 +200,6 @@ def _comparator_label(label: Text | None) -> bool:
     "Digital Therapeutic B - Sham", "Educational Control (ED001) ...", "Standard of Care" (see
     `comparator_labels`)."""
     return label is not None and any(p.search(label.value) for p in COMPARATOR_LABELS)
-
-
-def _inherit(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_trial: bool,
-             include_description: bool) -> None:
-    """The psychological categories the title, summary or keywords name for the programme. When
-    they name none, a strong phrase of the detailed description ("RiSolve is a digital therapeutic
-    device intended to provide ... cognitive behavioral therapy") says what it delivers."""
-    texts = [t for t in (record.title, record.official_title, record.summary) if t is not None] + list(record.keywords)
-    if include_description and record.description is not None:
-        texts.append(record.description)
-    found = scanner.hits(texts, pain_trial, record_level=True)
-    if not include_description and record.description is not None and not PSYCHOLOGICAL & found.keys():
-        found = {c: h for c, h in scanner.hits([record.description], pain_trial, record_level=True).items()
-                 if h.tier == "strong"}
-    for cat, hit in found.items():
-        if cat not in hits and (CATEGORIES[cat].psychological or (include_description and cat == PHYSIO)):
-            hits[cat] = hit.noted(" (what the record says the arm's programme delivers)")
-
-
-def _title_names(scanner: Scanner, record: TrialRecord, hits: dict[str, Hit], pain_trial: bool) -> None:
-    """The only arm of a trial delivers what its title names ("... of i-FACTOR+ Matrix Bone Graft
-    Device" for "All patients ... will be treated with i-FACTOR"). Not a drug: titles name medication
-    as an outcome ("Long-term Effectiveness and Medication Changes After Use of ..."), and a drug an
-    arm takes is registered as one."""
-    titles = [t for t in (record.title, record.official_title) if t is not None]
-    for cat, hit in scanner.hits(titles, pain_trial).items():
-        if cat not in hits and hit.tier == "strong" and cat != "drug":
-            hits[cat] = hit.noted(" (the title names what the only arm delivers)")
-
-
-def _regulated_device(scanner: Scanner, record: TrialRecord, units: list[Unit], hits: dict[str, Hit]) -> None:
-    """A digital programme filed as BEHAVIORAL or OTHER is the programme it delivers, unless the arm or
-    the record calls it a regulated medical device ("FDA-authorized reSET digital therapeutics",
-    "Vitala is a ... CE-marked MDR class 1 medical device", "adverse device effects (ADEs)"): then it is
-    also a device, as a DEVICE filing would make it (see `regulated_device` in the rule file)."""
-    arm_texts = [t for texts, _ in units for t in texts]
-    record_texts = [t for t in (record.title, record.official_title, record.summary, record.description) if t is not None]
-    for texts, record_level in ((arm_texts, False), (record_texts, True)):
-        for text in texts:
-            if (hit := scanner.scan(text, record_level).reported.get("regulated_device")) is not None:
-                hits["device"] = hit
-                return
 
 
 def _drop_weak(hits: dict[str, Hit], cognitive_training: bool) -> None:

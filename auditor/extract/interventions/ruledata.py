@@ -103,6 +103,22 @@ def _load() -> tuple[list[Rule], dict[str, Category]]:
 RULES, CATEGORIES = _load()
 # Read only in the few registered interventions that name no category, so not part of the index.
 ASSESSMENT = _compile(_DATA.get("assessment") or [], "assessment")
+# Read only in the titles of single-arm trials: a title that compares names no one arm's treatment.
+TITLE_COMPARISON = _compile(_DATA.get("title_comparison") or [], "title_comparison")
+
+
+def _device_filed_as() -> dict[str, str]:
+    """`device_filed_as`: auxiliary list -> the category an intervention filed as DEVICE delivers when
+    its texts match the list (in the file's order, the first match wins)."""
+    found: dict[str, str] = {}
+    for name, cat in (_DATA.get("device_filed_as") or {}).items():
+        if name not in AUX or cat not in CATEGORIES:
+            raise rules.RuleError(f"{_WHERE} device_filed_as: {name!r} -> {cat!r} needs an auxiliary list and a category")
+        found[name] = cat
+    return found
+
+
+DEVICE_FILED_AS = _device_filed_as()
 RULE_BY_NAME = {r.name: r for r in RULES}
 # Words every match of a rule starts with (from the rule phrases): one pass over a text tells where
 # each rule can match.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from auditor.extract.interventions.ruledata import (
     CATEGORIES,
+    DEVICE_FILED_AS,
     NEGATION,
     NEGATION_FIRST_WORDS,
     NEGATION_WORDS_BACK,
@@ -77,8 +78,10 @@ class Scan:
 
 _NONE: dict[str, Hit] = {}
 # The auxiliary lists whose first match is evidence of a category (the note it carries): undescribed
-# usual care is "other"; a programme the record calls a regulated medical device is a "device".
-REPORTED = {"usual_care": "other (usual care)", "regulated_device": "device (the programme is a regulated medical device)"}
+# usual care is "other"; a programme the record calls a regulated medical device is a "device"; what
+# an intervention filed as DEVICE delivers when its text names other care (`device_filed_as`).
+REPORTED = {"usual_care": "other (usual care)", "regulated_device": "device (the programme is a regulated medical device)",
+            **{name: f"{cat} (what the intervention filed as DEVICE delivers)" for name, cat in DEVICE_FILED_AS.items()}}
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -145,9 +148,13 @@ def _scan(text: Text, triggers: TriggerIndex) -> Scan:
         rule = RULE_BY_NAME[name]
         for m in triggers.finditer(rule.name, rule.pattern, value, starts):
             if rule.category is None:
-                aux.add(rule.tier)
                 if rule.tier in REPORTED:
+                    # Evidence of a category, so named as absent it is none, as a category's phrase
+                    # ("the app is not a medical device").
+                    if _negated(value, m.start()):
+                        continue
                     reported[rule.tier] = Hit("strong", f"'{m.group()}' -> {REPORTED[rule.tier]}", text, m.start(), m.end())
+                aux.add(rule.tier)
                 break
             if _excepted(rule.category, value, m) or _negated(value, m.start()):
                 continue
