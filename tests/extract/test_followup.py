@@ -263,3 +263,14 @@ def test_times_the_description_dates_from_the_end_of_treatment():
     # Without a description the time frame's times are from baseline.
     plain = record(outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
     assert followup.compute(plain.outcomes, 8.0, plain).after_treatment == 44
+
+
+def test_description_with_a_number_glued_to_and_dates_the_times():
+    # "6 and12 months" (a missing space, kept by the registry) is read as "6 and 12 months"
+    # (text.unglued), so the description dates the 12-month visit from the end of treatment too;
+    # the quote is the record's own text.
+    summary = "The treatment lasts eight weeks. They will also be assessed at 6 and12 months after study completion."
+    rec = record(summary=summary, outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
+    fu = followup.compute(rec.outcomes, 8.0, rec)
+    assert (fu.max_from_baseline, fu.after_treatment) == (60, 52)
+    assert "6 and12 months after study completion" in (fu.after_evidence[0].note or "")

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import cast
 
 from auditor.extract import rules
-from auditor.extract.text import ascii_lower, compile_fast, weeks
+from auditor.extract.text import ascii_lower, compile_fast, glued_index, unglued, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
 from auditor.extract.timeframes.quantities import Qty, quantities
@@ -35,6 +35,14 @@ def parse(text: str | None) -> list[TimePoint]:
 
 @lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
 def parse_cached(text: str) -> tuple[TimePoint, ...]:
+    # "6 and12 months": read with the missing space put in, the spans mapped back onto `text`.
+    spaced, added = unglued(text)
+    if not added:
+        return _parse(text)
+    return tuple(replace(p, start=glued_index(p.start, added), end=glued_index(p.end, added)) for p in _parse(spaced))
+
+
+def _parse(text: str) -> tuple[TimePoint, ...]:
     starts = PHRASE_INDEX.starts(ascii_lower(text))
     candidates = _anchors.possible(starts)
     qtys = quantities(text)
