@@ -274,3 +274,19 @@ def test_description_with_a_number_glued_to_and_dates_the_times():
     fu = followup.compute(rec.outcomes, 8.0, rec)
     assert (fu.max_from_baseline, fu.after_treatment) == (60, 52)
     assert "6 and12 months after study completion" in (fu.after_evidence[0].note or "")
+
+
+def test_description_time_after_a_post_intervention_marker_does_not_undo_its_dating():
+    # The description dates 6 and 12 months from the end of treatment and elsewhere names the same
+    # times after "post-intervention" with no anchor of their own ("post-intervention follow up
+    # surveys at 6- and 12-months"): that does not date them from baseline, so the visits stay after
+    # the treatment. The same times with no anchor and no end named before them ("Follow-up at 6
+    # and 12 months") are from baseline by registry convention, and the time frame stays as written.
+    summary = "Participants will also be assessed at 6 and 12 months after study completion."
+    tf = _outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months")
+    rec = record(summary=summary, description="There will also be post-intervention follow up surveys at 6- and 12-months.",
+                 outcomes=tf)
+    assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 52
+    for other in ("Follow-up surveys at 6 and 12 months.", "Follow-up at 6 and 12 months after randomisation."):
+        rec = record(summary=summary, description=other, outcomes=tf)
+        assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 44, other
