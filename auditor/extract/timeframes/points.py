@@ -84,7 +84,7 @@ def _counted_on(text: str, points: list[TimePoint]) -> list[TimePoint]:
 def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
     points: list[tuple[int, TimePoint]] = []
     for i, q in enumerate(qtys):
-        if q.anchor == "before":
+        if q.anchor == "before" or (i and _window_end(text, qtys[i - 1], q)):
             continue
         if q.anchor is None and i and _follow_up_period(text, qtys[i - 1], q):
             q.anchor, q.anchor_start, q.anchor_end = "end_of_treatment", q.end, q.end
@@ -107,6 +107,21 @@ def _follow_up_after(text: str, q: Qty) -> bool:
     assert q.anchor_start is not None  # an anchored quantity
     return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
         and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+_WINDOW_UP_TO = compile_fast(RULES["window_up_to"], re.IGNORECASE)
+_WINDOW_NOT_AFTER = compile_fast(RULES["window_not_after"], re.IGNORECASE)
+_WINDOW_RATIO = float(RULES["window_up_to_ratio"])
+
+
+def _window_end(text: str, visit: Qty, q: Qty) -> bool:
+    """"6 Month Follow Up (UP TO 7 MONTHS)": the latest date of the one visit before it, not a later
+    visit (rules/timeframe_anchors.yaml window_up_to). Not after a period ("Baseline to 12 weeks (up
+    to 16 weeks)": its latest assessment), a list, or a visit dated from another event."""
+    return (len(visit.values) == 1 and len(q.values) == 1 and visit.anchor in (None, "baseline")
+            and q.anchor in (None, "baseline") and visit.values[0] < q.values[0] <= _WINDOW_RATIO * visit.values[0]
+            and bool(_WINDOW_UP_TO.match(text[visit.end:q.start]))
+            and not _WINDOW_NOT_AFTER.search(text[max(0, visit.start - 12):visit.start]))
 
 
 _PERIOD_BEFORE = compile_fast(rules.expand(RULES["follow_up_period_before"], _anchors.MACROS,
