@@ -5,6 +5,7 @@ Everything here is compiled once at import; extractors call these per record.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from auditor.extract import rules
@@ -119,6 +120,43 @@ def number(token: str) -> float:
     if digits:
         return float(digits.group())
     return float(WORDS[token.replace("  ", " ")])
+
+
+# A number glued to a joining word of a list by a missing space, a common typing slip in
+# registries: "6 and12 months", "at 3and 6 months", "6and12 weeks", "0to12". Only the lowercase words
+# (case-sensitive: "AND", "OR" in capitals may be a name) and only where the word stands alone but
+# for the digits: an instrument's name glues its digits to letters ("SF36", "EQ5D", "PHQ9") and is
+# never split. Punctuation needs no mending: "baseline,6 weeks" reads as written.
+_GLUED_JOIN = re.compile(r"(?<=\d)(?:and|or|to)(?![A-Za-z])|(?<![A-Za-z])(?:and|or|to)(?=\d)")
+
+
+def unglued(text: str) -> tuple[str, list[int]]:
+    """`text` with a space between a number and a joining word glued to it, and the positions of the
+    spaces put in (in the returned text; `glued_index` maps a position back). A text with nothing
+    glued (nearly all) is returned as it is, with []."""
+    if not _GLUED_JOIN.search(text):
+        return text, []
+    parts: list[str] = []
+    added: list[int] = []
+    last = 0
+    for m in _GLUED_JOIN.finditer(text):
+        s, e = m.start(), m.end()
+        parts.append(text[last:s])
+        if s and text[s - 1].isdigit():
+            added.append(s + len(added))
+            parts.append(" ")
+        parts.append(m.group())
+        if e < len(text) and text[e].isdigit():
+            added.append(e + len(added))
+            parts.append(" ")
+        last = e
+    parts.append(text[last:])
+    return "".join(parts), added
+
+
+def glued_index(position: int, added: list[int]) -> int:
+    """A position in `unglued(text)`'s text as a position in `text` (`added`: the spaces put in)."""
+    return position - bisect.bisect_left(added, position)
 
 
 def weeks(value: float, unit: str) -> float:

@@ -27,7 +27,7 @@ line breaks.
 | enrollment.unread | Target_size as written when it gives no number ("lots", "not stated") |
 | enrollment.type | type_enrolment (full export), normalised to ACTUAL / ESTIMATED |
 | interventions[] | Intervention(s), one per ``;`` item; a ClinicalTrials.gov "Drug: name" prefix becomes the type |
-| outcomes[] | Primary_outcome / Secondary_outcome(s), see "Outcome text" below |
+| outcomes[] | Primary_outcome / Secondary_outcome(s), see "Outcome text" below; an ANZCTR outcome's trailing "[...]" is its Timepoint field (time_frame), also where the export glues it to the text ("Mortality[28 day post discharge from ICU]") |
 | dates.start | Date_enrollement (date of first enrolment, as given) |
 | dates.registered | Date_registration (as given), parsed from Date_registration3 (YYYYMMDD) when present |
 | results.posted / posted_at | results_yes_no = Yes, or a results_date_posted (results_url_link alone is not enough: DRKS gives a link to an empty results tab for every trial) |
@@ -47,6 +47,8 @@ import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
+
+import msgspec
 
 from auditor import identity
 from auditor.errors import RecordError
@@ -148,7 +150,7 @@ def _map(r: _Record, trial_id: str, source: SourceRef) -> TrialRecord:
                       phases=fields.phases(r.text("phase"), bare_numbers=True), **stated),
         enrollment=_enrollment(r),
         interventions=[_intervention(t) for t in r.items("interventions")],
-        outcomes=_outcomes(r, "primary_outcome", "primary") + _outcomes(r, "secondary_outcomes", "secondary"),
+        outcomes=_outcomes(r, "primary_outcome", "primary", register) + _outcomes(r, "secondary_outcomes", "secondary", register),
         dates=fields.dated(start=r.text("date_enrollement"), registered=r.text("date_registration"),
                            registered_exact=reg3 if reg3 and reg3.isdigit() and len(reg3) == 8 else None,
                            last_update=r.text("last_refreshed_on")),
@@ -210,9 +212,28 @@ def _intervention(item: Text) -> Intervention:
     return Intervention(name=item)
 
 
-def _outcomes(r: _Record, field: str, kind: OutcomeKind) -> list[Outcome]:
+def _outcomes(r: _Record, field: str, kind: OutcomeKind, register: str | None) -> list[Outcome]:
     whole = r.text(field)
-    return outcome_text.split(whole, kind) if whole is not None else []
+    if whole is None:
+        return []
+    outcomes = outcome_text.split(whole, kind)
+    return [_anzctr_timepoint(o) for o in outcomes] if register == "ANZCTR" else outcomes
+
+
+# ANZCTR registers each outcome with its own Timepoint field; ICTRP appends it to the outcome in
+# brackets, "Mortality[28 day post discharge from ICU]", on a new line only where the outcome text
+# ended in a line break (the CSV export: 9 of 13 ANZCTR outcomes are glued). So an ANZCTR outcome's
+# trailing bracket is that field, however it is joined.
+_ANZCTR_TIMEPOINT = re.compile(r"\[\s*([^\[\]]+?)\s*\]\s*$")
+
+
+def _anzctr_timepoint(outcome: Outcome) -> Outcome:
+    measure = outcome.measure
+    found = _ANZCTR_TIMEPOINT.search(measure.value) if measure is not None and outcome.time_frame is None else None
+    if measure is None or found is None or not measure.value[:found.start()].strip():
+        return outcome
+    return msgspec.structs.replace(outcome, measure=fields.text(measure.value[:found.start()], measure.at, measure.line),
+                                   time_frame=fields.text(found.group(1), measure.at, measure.line))
 
 
 def _results(r: _Record) -> Results:

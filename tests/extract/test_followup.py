@@ -263,3 +263,30 @@ def test_times_the_description_dates_from_the_end_of_treatment():
     # Without a description the time frame's times are from baseline.
     plain = record(outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
     assert followup.compute(plain.outcomes, 8.0, plain).after_treatment == 44
+
+
+def test_description_with_a_number_glued_to_and_dates_the_times():
+    # "6 and12 months" (a missing space, kept by the registry) is read as "6 and 12 months"
+    # (text.unglued), so the description dates the 12-month visit from the end of treatment too;
+    # the quote is the record's own text.
+    summary = "The treatment lasts eight weeks. They will also be assessed at 6 and12 months after study completion."
+    rec = record(summary=summary, outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
+    fu = followup.compute(rec.outcomes, 8.0, rec)
+    assert (fu.max_from_baseline, fu.after_treatment) == (60, 52)
+    assert "6 and12 months after study completion" in (fu.after_evidence[0].note or "")
+
+
+def test_description_time_after_a_post_intervention_marker_does_not_undo_its_dating():
+    # The description dates 6 and 12 months from the end of treatment and elsewhere names the same
+    # times after "post-intervention" with no anchor of their own ("post-intervention follow up
+    # surveys at 6- and 12-months"): that does not date them from baseline, so the visits stay after
+    # the treatment. The same times with no anchor and no end named before them ("Follow-up at 6
+    # and 12 months") are from baseline by registry convention, and the time frame stays as written.
+    summary = "Participants will also be assessed at 6 and 12 months after study completion."
+    tf = _outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months")
+    rec = record(summary=summary, description="There will also be post-intervention follow up surveys at 6- and 12-months.",
+                 outcomes=tf)
+    assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 52
+    for other in ("Follow-up surveys at 6 and 12 months.", "Follow-up at 6 and 12 months after randomisation."):
+        rec = record(summary=summary, description=other, outcomes=tf)
+        assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 44, other

@@ -111,6 +111,26 @@ def test_header_csv_anzctr_bracketed_time_frame():
     assert r.design.allocation.value == "Randomised controlled trial"
 
 
+def test_anzctr_timepoint_glued_to_its_outcome_is_the_time_frame():
+    # ICTRP appends ANZCTR's Timepoint field to the outcome in brackets, on a new line only where the
+    # outcome text ended in one: glued, it is the same field ("Mortality[28 day post discharge]").
+    values = {"TrialID": "ACTRN12620000002", "Source Register": "ANZCTR",
+              "Primary outcome": "Maternal mortality from COVID-19[During pregnancy until 6 weeks postpartum];"
+                                 "Distress on the Kessler Scale (K10). [Baseline, 3 months post-intervention]"}
+    ref = SourceRef(path="export.csv", format="ictrp-csv")
+    r = ictrp.to_record(values, lambda name: {"at": f"row 2, column {name}"}, ref, "row 2")
+    assert not isinstance(r, RecordError)
+    assert [(o.measure.value, o.time_frame.value) for o in r.outcomes] == [
+        ("Maternal mortality from COVID-19", "During pregnancy until 6 weeks postpartum"),
+        ("Distress on the Kessler Scale (K10).", "Baseline, 3 months post-intervention")]
+    assert r.outcomes[0].time_frame.at == "row 2, column Primary outcome"
+    # Another register's bracket is the outcome's own words: the reader does not judge it a time frame.
+    values = {**values, "TrialID": "ChiCTR2000000009", "Source Register": "ChiCTR",
+              "Primary outcome": "Time to clinical improvement (TTCI) [time window: 28 days]"}
+    (o,) = ictrp.to_record(values, lambda name: {"at": name}, ref, "row 2").outcomes
+    assert (o.measure.value, o.time_frame) == ("Time to clinical improvement (TTCI) [time window: 28 days]", None)
+
+
 def test_positional_csv_uses_the_field_list_order():
     records, errors = _by_id(FIXTURES / "ictrp_positional.csv")
     assert not errors and set(records) == {"ISRCTN10000001", "IRCT20200301000001N1"}

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import cast
 
 from auditor.extract import rules
-from auditor.extract.text import ascii_lower, compile_fast, weeks
+from auditor.extract.text import ascii_lower, compile_fast, glued_index, unglued, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
 from auditor.extract.timeframes.quantities import Qty, quantities
@@ -35,6 +35,14 @@ def parse(text: str | None) -> list[TimePoint]:
 
 @lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
 def parse_cached(text: str) -> tuple[TimePoint, ...]:
+    # "6 and12 months": read with the missing space put in, the spans mapped back onto `text`.
+    spaced, added = unglued(text)
+    if not added:
+        return _parse(text)
+    return tuple(replace(p, start=glued_index(p.start, added), end=glued_index(p.end, added)) for p in _parse(spaced))
+
+
+def _parse(text: str) -> tuple[TimePoint, ...]:
     starts = PHRASE_INDEX.starts(ascii_lower(text))
     candidates = _anchors.possible(starts)
     qtys = quantities(text)
@@ -76,7 +84,7 @@ def _counted_on(text: str, points: list[TimePoint]) -> list[TimePoint]:
 def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
     points: list[tuple[int, TimePoint]] = []
     for i, q in enumerate(qtys):
-        if q.anchor == "before":
+        if q.anchor == "before" or (i and _window_end(text, qtys[i - 1], q)):
             continue
         if q.anchor is None and i and _follow_up_period(text, qtys[i - 1], q):
             q.anchor, q.anchor_start, q.anchor_end = "end_of_treatment", q.end, q.end
@@ -99,6 +107,21 @@ def _follow_up_after(text: str, q: Qty) -> bool:
     assert q.anchor_start is not None  # an anchored quantity
     return text[q.anchor_start:q.anchor_start + 3].lower() == "of " and q.anchor_start > q.start \
         and bool(_FOLLOW_UP_LEAD.search(text, max(0, q.start - 40), q.start))
+
+
+_WINDOW_UP_TO = compile_fast(RULES["window_up_to"], re.IGNORECASE)
+_WINDOW_NOT_AFTER = compile_fast(RULES["window_not_after"], re.IGNORECASE)
+_WINDOW_RATIO = float(RULES["window_up_to_ratio"])
+
+
+def _window_end(text: str, visit: Qty, q: Qty) -> bool:
+    """"6 Month Follow Up (UP TO 7 MONTHS)": the latest date of the one visit before it, not a later
+    visit (rules/timeframe_anchors.yaml window_up_to). Not after a period ("Baseline to 12 weeks (up
+    to 16 weeks)": its latest assessment), a list, or a visit dated from another event."""
+    return (len(visit.values) == 1 and len(q.values) == 1 and visit.anchor in (None, "baseline")
+            and q.anchor in (None, "baseline") and visit.values[0] < q.values[0] <= _WINDOW_RATIO * visit.values[0]
+            and bool(_WINDOW_UP_TO.match(text[visit.end:q.start]))
+            and not _WINDOW_NOT_AFTER.search(text[max(0, visit.start - 12):visit.start]))
 
 
 _PERIOD_BEFORE = compile_fast(rules.expand(RULES["follow_up_period_before"], _anchors.MACROS,

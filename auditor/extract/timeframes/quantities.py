@@ -76,13 +76,16 @@ _RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the
 _STATE_BEFORE = compile_fast("|".join(f"(?:{p})" for p in _RULES["state_length_before"]), re.IGNORECASE)
 _STATE_AFTER = compile_fast(_RULES["state_length_after"], re.IGNORECASE)
 _STATE_NOT_AFTER = compile_fast(_RULES["state_length_not_after"], re.IGNORECASE)
+# "Month 6 (window: 5-7 months)": when the visit may happen (rules/timeframe_anchors.yaml).
+_WINDOW = compile_fast(_RULES["window_before"], re.IGNORECASE)
 
 
 def _skip(text: str, start: int, end: int) -> bool:
-    """Quantities that are not time points: recall periods, tolerances, "1 week before", durations
-    of a questionnaire ("completion duration of 15 minutes"), how long a state lasts ("normal for
-    at least 72 hours")."""
+    """Quantities that are not time points: recall periods, tolerances and visit windows ("+/- 7
+    days", "(window: 5-7 months)"), "1 week before", durations of a questionnaire ("completion
+    duration of 15 minutes"), how long a state lasts ("normal for at least 72 hours")."""
     return bool(_RECALL.search(text[max(0, start - 16):start]) or _BEFORE_ALONE.match(text[end:end + 12])
+                or _WINDOW.search(text[max(0, start - 30):start])
                 or _DURATION_OF.search(text[max(0, start - 30):start]) or _AGE.search(text[max(0, start - 20):start])
                 or _AGE_AFTER.match(text[end:end + 12]) or _state_length(text, start, end))
 

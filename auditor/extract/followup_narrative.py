@@ -1,0 +1,93 @@
+"""Follow-up read from the summary/description, beside or instead of the outcomes' time frames.
+
+- With no outcome time point at all, the assessment schedule the description states ("assessments
+  at 3, 6, 12 and 52 weeks") gives the points (`narrative_points`): older records often register
+  outcomes without time frames.
+- Time frames that name no anchor take the end of treatment where the summary/description dates
+  the same times from it ("6 and 12 months after study completion"; `dated_by_narrative`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import partial
+
+import msgspec
+
+from auditor.extract import rules, timeframes
+from auditor.extract.followup_points import Point
+from auditor.extract.text import compile_fast, quote_around
+from auditor.facts import Evidence
+from auditor.model import Text, TrialRecord
+
+_SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")
+# Words that make a description sentence an assessment schedule: rules/timeframe_anchors.yaml.
+_SCHEDULE = compile_fast(r"\b(?:" + "|".join(rules.load("timeframe_anchors")["schedule_words"]) + ")", re.IGNORECASE)
+
+
+def _schedule_points(record: TrialRecord) -> Iterator[tuple[Text, int, timeframes.TimePoint, bool]]:
+    """(text, where its sentence starts, a time point with a number read in it, whether a point from
+    the end of treatment comes before it in the sentence) of the summary/description's schedule
+    sentences."""
+    for text in (record.summary, record.description):
+        if text is None:
+            continue
+        for sentence in _SENTENCE.finditer(text.value):
+            if not _SCHEDULE.search(sentence.group()):
+                continue
+            after_end = False
+            for p in timeframes.parse(sentence.group()):
+                if p.numeric and p.anchor != "unknown":
+                    yield text, sentence.start(), p, after_end
+                after_end = after_end or p.anchor == "end_of_treatment"
+
+
+def narrative_points(record: TrialRecord) -> list[Point]:
+    points: list[Point] = []
+    for text, offset, p, _ in _schedule_points(record):
+        start, end = offset + p.start, offset + p.end
+        note = (f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} (no outcome time frame: "
+                f"assessment schedule in the description)")
+        points.append(Point(p.weeks, p.anchor, Evidence.of(text, quote=quote_around(text.value, start, end, 120), note=note)))
+    return points
+
+
+def dated_by_narrative(points: list[Point], record: TrialRecord) -> list[Point]:
+    """Time frames that give a time without saying from when ("Baseline, 8 weeks, 6 months and 12
+    months") while the summary or description dates the same time from the end of treatment ("They
+    will also be assessed at 6 and 12 months after study completion"): that visit is after the end of
+    treatment, as a reader of the whole record takes it. Only the same time (within half a week), and
+    not a time the description also dates from baseline, the start or a procedure (a time it gives with
+    no anchor counts as from baseline, unless its sentence names the end of treatment before it:
+    "post-intervention follow up surveys at 6- and 12-months"); and only when no
+    time frame dates a time from the end of treatment itself ("12-months (6-months after completing
+    the trial)" says how its record's times relate to the treatment)."""
+    if any(p.anchor == "end_of_treatment" or p.after_end is not None for p in points):
+        return points  # the time frames say themselves which times are after the treatment
+    loose = [i for i, p in enumerate(points) if p.anchor == "baseline" and not p.stated and p.numeric and p.weeks > 0]
+    if not loose:
+        return points
+    told = narrative_points(record)
+    after_end = [p for p in told if p.anchor == "end_of_treatment"]
+    if not after_end:
+        return points
+    # A time with no anchor of its own after the end of treatment in its sentence ("post-intervention
+    # follow up surveys at 6- and 12-months") is not dated from baseline.
+    other = [p.weeks for _, _, p, after in _schedule_points(record)
+             if p.anchor != "end_of_treatment" and (p.stated or not after)]
+    out = list(points)
+    for i in loose:
+        p = points[i]
+        match = next((n for n in after_end if abs(n.weeks - p.weeks) <= 0.5), None)
+        if match is None or any(abs(w - p.weeks) <= 0.5 for w in other):
+            continue
+        dated = Point(p.weeks, "end_of_treatment", None, True, partial(_dated_evidence, p, match), True)
+        dated.dated_by = match.evidence.quote
+        out[i] = dated
+    return out
+
+
+def _dated_evidence(point: Point, dating: Point) -> Evidence:
+    return msgspec.structs.replace(point.evidence, note=f"{point.weeks:g} weeks after the end of treatment (the time frame "
+                                                         f"names no anchor; the description dates it: \u201c{dating.evidence.quote}\u201d)")
