@@ -44,7 +44,10 @@ _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
 # The number may be restated in brackets, as US registries write it: "twelve (12) weeks",
 # "12 (twelve) weeks".
 _RESTATED = r"(?:\s*\(\s*(?:\d+|[a-z]+(?:-[a-z]+)?)\s*\))?"
-_QTY = (rf"(?P<n>{NUM}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}){_RESTATED})?\s*-?\s*"
+# An ordinal names a position in time, not a length: "the first year on treatment", "the 12th
+# week" ("for the first 8 weeks" counts the 8, the filler takes "first").
+_CARDINAL = rf"(?!(?:{rules.alternation(list(_UNITS['ordinals']))})\b|\d+(?:st|nd|rd|th)\b){NUM}"
+_QTY = (rf"(?P<n>{_CARDINAL}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{_CARDINAL}){_RESTATED})?\s*-?\s*"
         rf"(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?(?P<u>{_COURSE_UNIT})\b")
 # Filler words between a length and its noun; a word may hold a slash ("online/app-based").
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w/-]*\s+)"
