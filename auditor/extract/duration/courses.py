@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from auditor.extract.duration.cycles import _cycle_candidates, _open_repeat_weeks
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
     _DAY_RANGE,
@@ -138,6 +139,11 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
             w = weeks(n, unit)
             said = value[m.start():m.end()].strip()
             out.append((w, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
+    # Cycles repeated with no count: a length up to the repeat interval is one course (cycles.py).
+    repeat = _open_repeat_weeks(value)
+    if repeat is not None:
+        out = [c for c in out if c[0] > repeat]
+    out += [c for c in _cycle_candidates(value) if not narrative or _near_treatment(value, c[1], c[2])]
     return tuple(out)
 
 

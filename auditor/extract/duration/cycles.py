@@ -1,0 +1,44 @@
+"""Courses counted in cycles: "Treatment repeats every 21 days for 6 courses", "up to four 4-week
+cycles", "4 cycles of 28 days" (the course is count x cycle length); and cycles repeated with no
+count ("Courses repeat every 28 days in the absence of disease progression"), where a length no
+longer than the repeat interval is one course, not the course.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from auditor.extract.duration.patterns import _CYCLES, _OPEN_REPEAT
+from auditor.extract.duration.reading import Candidate, _lowered
+from auditor.extract.text import number, unit_of, weeks
+
+# More cycles than this is no count of a course's cycles (a dose, a year).
+_MAX_CYCLES = 52
+
+
+@lru_cache(maxsize=4096)
+def _cycle_candidates(value: str) -> tuple[Candidate, ...]:
+    low = _lowered(value)
+    if "cycle" not in low and "course" not in low:
+        return ()
+    out: list[Candidate] = []
+    for pattern in _CYCLES:
+        for m in pattern.finditer(low):
+            count = number(m.group("c"))
+            unit = unit_of(m.group("u"))
+            if not 1 <= count <= _MAX_CYCLES or unit in ("minute", "hour"):
+                continue
+            w = round(count * weeks(number(m.group("n2") or m.group("n")), unit), 2)
+            said = value[m.start():m.end()]
+            out.append((w, m.start(), m.end(), f"{said!r}: {count:g} cycles = {w:g} weeks"))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _open_repeat_weeks(value: str) -> float | None:
+    """The longest repeat interval of cycles repeated with no count, if the text has one."""
+    low = _lowered(value)
+    if "repeat" not in low:
+        return None
+    found = [weeks(number(m.group("n2") or m.group("n")), unit_of(m.group("u"))) for m in _OPEN_REPEAT.finditer(low)]
+    return max(found) if found else None
