@@ -4,10 +4,10 @@ Sources, in order of trust:
 1. protocol files: arms[].duration_weeks (structured, stated by the trialist);
 2. arm and intervention descriptions: a stated period ("twice a week for 6 weeks", "a 12-week
    program", "12 weeks' duration", "remains accessible for 180 days", "(weeks 9-12)"), then a span
-   ("from Day 1 up to Week 6"), then session arithmetic ("8 weekly sessions", "12 sessions, twice a
+   ("from Day 1 up to Week 6"; a course of cycles: "every 21 days for 6 courses"), then session arithmetic ("8 weekly sessions", "12 sessions, twice a
    week", "two treatments spaced 4 weeks apart");
 3. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
-   "Week 8 (End of Treatment)");
+   "Week 8 (End of Treatment)", "up to 14 weeks after the last dose (up to 128 weeks)": 114);
 4. the brief summary / detailed description, only where the sentence is about the treatment
    (so "patients will be followed for 12 months" is not a treatment duration);
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
@@ -34,6 +34,7 @@ The vocabularies and phrase patterns are data: rules/treatment_periods.yaml and 
 - `reading`: each text lowered once per record, sentences and clauses, Candidate and Duration;
 - `courses`: stated periods and spans, with the context checks that tell a course from follow-up;
 - `sessions`: lengths computed from a session count and its frequency;
+- `cycles`: courses counted in cycles (count x cycle length), and cycles repeated with no count;
 - `time_frames`: outcome time frames that date the end of treatment;
 - `one_off`: the one-off rule (0 weeks), from the arms, the summary or the title;
 - `nightly`: a device used every night, for as long as it is assessed;

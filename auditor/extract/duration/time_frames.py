@@ -5,6 +5,7 @@ the treatment's length ("before and after 6 weeks of NightWare").
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from auditor.extract import timeframes
 from auditor.extract.duration.patterns import _NOT_COURSE_NOUN, _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
@@ -25,9 +26,36 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
         p = timeframes.end_of_treatment_at(tf.value)
         if p is not None and (best is None or p.weeks > best.weeks):
             best = Duration(p.weeks, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {p.weeks:g} weeks"))
+        dated = _dated_end(tf.value)
+        if dated is not None and (best is None or dated.weeks > best.weeks):
+            best = Duration(dated.weeks, evidence(tf, *dated.evidence_span, dated.note))
         for w, start, end, note in _tf_periods(tf.value):
             if best is None or w > best.weeks:
                 best = Duration(w, evidence(tf, start, end, note))
+    return best
+
+
+class _Dated(NamedTuple):
+    weeks: float
+    evidence_span: tuple[int, int]
+    note: str
+
+
+def _dated_end(value: str) -> _Dated | None:
+    """A visit written both from the end of treatment and from baseline ("From Day 1 up to 14 weeks
+    after the last dose of study drug (up to 128 weeks)"): the end of treatment is the difference
+    (114 weeks), as follow-up places it (followup._dated_end)."""
+    points = timeframes.parse(value)
+    if len(points) < 2 or not any(p.anchor == "end_of_treatment" and p.numeric for p in points):
+        return None
+    best: _Dated | None = None
+    for i, j in timeframes.same_visit(value, points):
+        q, p = points[i], points[j]
+        end = round(q.weeks - p.weeks, 2)
+        if p.numeric and end > 0 and (best is None or end > best.weeks):
+            span = (min(p.start, q.start), max(p.end, q.end))
+            best = _Dated(end, span, f"time frame dates the end of treatment: {q.weeks:g} weeks from baseline, "
+                                     f"{p.weeks:g} weeks after the end = {end:g} weeks of treatment")
     return best
 
 
