@@ -199,7 +199,9 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
             # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's
             # days, not the course (anywhere in the text: the repeat is often a sentence of its own).
             # "injection on day 0 and 28" is a dosing range; "MRI at Day 1 and Day 28" two visits.
-            if pattern is _DAY_RANGE and (_about_cycles(value) or (" and " in m.group().lower()
+            # A list of days ("days 0, 2, 4 and 8") is read as two days joined by "and" are.
+            said = m.group().lower()
+            if pattern is _DAY_RANGE and (_about_cycles(value) or ((" and " in said or "," in said)
                                                                    and not _DAY_RANGE_DOSING.search(sentence))):
                 return False
         return not narrative or _near_treatment(value, m.start(), m.end())
