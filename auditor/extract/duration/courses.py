@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import pairwise
 
 from auditor.extract.duration.cycles import _cycle_candidates, _open_repeat_weeks
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
+    _COURSE_THEN,
     _DAY_RANGE,
     _DAY_RANGE_DOSING,
     _DURATION_AFTER,
@@ -144,7 +146,19 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     if repeat is not None:
         out = [c for c in out if c[0] > repeat]
     out += [c for c in _cycle_candidates(value) if not narrative or _near_treatment(value, c[1], c[2])]
-    return tuple(out)
+    return tuple(out + _in_sequence(value, out))
+
+
+def _in_sequence(value: str, found: list[Candidate]) -> list[Candidate]:
+    """Two stated periods joined by "followed by" / "then" ("for 6 weeks, followed by 6 weeks of home
+    exercise"): one course of both, the sum (course_then)."""
+    out: list[Candidate] = []
+    ordered = sorted(found, key=lambda c: c[1])
+    for a, b in pairwise(ordered):
+        if a[2] <= b[1] <= a[2] + 40 and _COURSE_THEN.match(value, a[2], b[1]):
+            w = round(a[0] + b[0], 2)
+            out.append((w, a[1], b[2], f"treatment periods in sequence '{value[a[1]:b[2]]}' = {w:g} weeks"))
+    return out
 
 
 def _outcome_candidates(value: str) -> tuple[Candidate, ...]:

@@ -105,6 +105,7 @@ _FREQ = _rule("frequency")
 _FREQ_WORDS: dict[str, float] = {k: float(v) for k, v in _P["frequency_words"].items()}
 _FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].items()]
 
+_COURSE_THEN = compile_fast(_any(_P["course_then"]) + r"$", re.IGNORECASE)
 _EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
 _NOT_DAY_RANGE = compile_fast(_stems(_P["day_range_not"]), re.IGNORECASE)
 _DAY_RANGE_DOSING = compile_fast(_stems(_P["day_range_and_dosing"]), re.IGNORECASE)
