@@ -75,12 +75,14 @@ _NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 _ACROSS_COMMAS = (_LONG_COMMA, _SCHEDULE, _DAY_RANGE)
 _RANGES = (_WEEK_RANGE, _DAY_RANGE)
 # What every match of each contains: without it the whole-text scan is skipped.
-_HINTS: dict[re.Pattern[str], str | re.Pattern[str]] = {_LONG_COMMA: _UNIT_COMMA, _SCHEDULE: _SCHEDULE_HINT, _DAY_RANGE: "day"}
+_HINTS: dict[re.Pattern[str], str | re.Pattern[str]] = {_LONG_COMMA: _UNIT_COMMA, _SCHEDULE: _SCHEDULE_HINT,
+                                                        _DAY_RANGE: re.compile("day|week")}
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
                     for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE) if p not in _ACROSS_COMMAS]
-# "the treatment period is 12 weeks" starts with one of ~90 nouns but always holds a copula: a clause
-# without one cannot hold a match (one search for the copula instead of the nouns).
-_COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
+# "the treatment period is 12 weeks" starts with one of ~90 nouns but always holds a copula or a
+# field's colon ("Treatment period: 12 weeks"): a clause without one cannot hold a match (one search
+# for the copula instead of the nouns).
+_COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s|:") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})

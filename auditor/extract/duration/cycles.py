@@ -19,7 +19,7 @@ _MAX_CYCLES = 52
 @lru_cache(maxsize=4096)
 def _cycle_candidates(value: str) -> tuple[Candidate, ...]:
     low = _lowered(value)
-    if "cycle" not in low and "course" not in low:
+    if not any(word in low for word in ("cycle", "course", "phase", "block", "stage")):
         return ()
     out: list[Candidate] = []
     for pattern in _CYCLES:
