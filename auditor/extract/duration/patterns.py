@@ -94,7 +94,7 @@ _UNTIL_WEEK = _rule("until_week")
 _STUDY_LENGTH = _rule("study_length")
 _TITLE_STUDY_LENGTH = _rule("title_study_length")
 # Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
-_WHOLE_STUDY = Guarded(_rule("whole_study"), r"the\s+(?:study|trial)")
+_WHOLE_STUDY = Guarded(_rule("whole_study"), "study", "trial")
 _SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
 _WEEKLY = _rule("weekly")
 _SESSIONS = _rule("sessions")
