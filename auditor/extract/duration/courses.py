@@ -20,6 +20,7 @@ from auditor.extract.duration.patterns import (
     _DURATION_BEFORE,
     _EXTENSION,
     _FOR,
+    _FOR_ONE,
     _IS_LENGTH,
     _LASTS,
     _LONG,
@@ -66,7 +67,7 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
-_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
+_PREPOSITION_LED = (_FOR, _FOR_ONE, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
 _NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
@@ -135,7 +136,7 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
             unit = unit_of(m.group("u"))
-            n = number(m.groupdict().get("n2") or m.group("n"))
+            n = 1.0 if pattern is _FOR_ONE else number(m.groupdict().get("n2") or m.group("n"))  # "for a month"
             explicit = pattern in (_DURATION_AFTER, _DURATION_BEFORE)
             if unit in _SESSION_UNITS or (unit == "year" and n > 3 and not explicit):
                 continue  # a session's length; "for 10 years" in a description is history
