@@ -14,7 +14,7 @@ Sources, in order of trust:
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
    summary states a single dose;
 6. an outcome's measure or description that names the course ("at the end of the 12 week
-   intervention");
+   intervention"), then the title ("Effect of a 12-Week Exercise Program on ...");
 7. a device used every night with no stated period ("worn during sleep"): the latest assessment
    from baseline (it is used until then);
 8. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
@@ -66,7 +66,7 @@ from auditor.extract.duration.patterns import (
 )
 from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _distinct, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
-from auditor.extract.duration.study import _titled_study, _whole_study
+from auditor.extract.duration.study import _titled_course, _titled_study, _whole_study
 from auditor.extract.duration.time_frames import _from_time_frames, _tf_periods
 from auditor.extract.text import belongs
 from auditor.facts import Evidence, FactSheet
@@ -99,7 +99,7 @@ def derive(record: TrialRecord) -> Duration | None:
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
     if one_off is not None:
         return one_off
-    return (_named_in_outcomes(record) or _used_nightly(record, arms) or _one_off_title(record, arms)
+    return (_named_in_outcomes(record) or _titled_course(record, arms) or _used_nightly(record, arms) or _one_off_title(record, arms)
             or _one_off_time_frames(record, arms) or _titled_study(record, arms))
 
 
