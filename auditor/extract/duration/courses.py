@@ -35,12 +35,14 @@ from auditor.extract.duration.patterns import (
     _OUTCOME_LONG,
     _QTY,
     _RECEIVES,
+    _RECRUITMENT,
     _SCHEDULE,
     _SCHEDULE_HINT,
     _SESSION_UNITS,
     _SPAN,
     _TIMES,
     _TREATMENT_CONTEXT,
+    _TREATMENT_VERB,
     _UNIT_COMMA,
     _UNIT_HINT,
     _UNTIL_WEEK,
@@ -195,6 +197,8 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     # "bid x 14 days" states the length whatever follows.
     if pattern is not _TIMES and _NOT_COURSE_AFTER.match(after):
         return False
+    if _recruiting(value, m.start()):
+        return False
     if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
         if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
@@ -228,6 +232,17 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
                 or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))
+
+
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def _recruiting(value: str, start: int) -> bool:
+    """The sentence before `start` is about recruiting ("will recruit 2800 infants ... over 3
+    years") with no treatment verb after the recruiting word (recruitment_words, treatment_verbs)."""
+    before = _sentence_before(value, start)
+    ends = [m.end() for m in _RECRUITMENT.finditer(before)]
+    return bool(ends) and not _TREATMENT_VERB.search(_ASIDE.sub(" ", before[ends[-1]:]))
 
 
 @lru_cache(maxsize=256)
