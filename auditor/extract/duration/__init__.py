@@ -14,9 +14,10 @@ Sources, in order of trust:
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
    summary states a single dose;
 6. an outcome's measure or description that names the course ("at the end of the 12 week
-   intervention"), then the title ("Effect of a 12-Week Exercise Program on ...");
+   intervention");
 7. a device used every night with no stated period ("worn during sleep"): the latest assessment
-   from baseline (it is used until then);
+   from baseline (it is used until then); then a course the title names ("Effect of a 12-Week
+   Exercise Program on ...");
 8. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
    title names ("... Anterior Cervical Spine Surgery") -> 0; else, when every outcome is measured
    within hours ("15 minutes", "Immediately after application") and no arm repeats the
@@ -99,7 +100,7 @@ def derive(record: TrialRecord) -> Duration | None:
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
     if one_off is not None:
         return one_off
-    return (_named_in_outcomes(record) or _titled_course(record, arms) or _used_nightly(record, arms) or _one_off_title(record, arms)
+    return (_named_in_outcomes(record) or _used_nightly(record, arms) or _titled_course(record, arms) or _one_off_title(record, arms)
             or _one_off_time_frames(record, arms) or _titled_study(record, arms))
 
 
