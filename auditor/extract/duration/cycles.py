@@ -6,12 +6,14 @@ longer than the repeat interval is one course, not the course.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from auditor.extract.duration.patterns import _CYCLES, _OPEN_REPEAT
-from auditor.extract.duration.reading import Candidate, _lowered
+from auditor.extract.duration.patterns import _CYCLES, _NOT_COURSE_NOUN, _OPEN_REPEAT
+from auditor.extract.duration.reading import Candidate, _lowered, _sentence
 from auditor.extract.text import number, unit_of, weeks
 
+_PHASES = re.compile(r"\b(?:phases|stages|blocks)\b")
 # More cycles than this is no count of a course's cycles (a dose, a year).
 _MAX_CYCLES = 52
 
@@ -24,6 +26,10 @@ def _cycle_candidates(value: str) -> tuple[Candidate, ...]:
     out: list[Candidate] = []
     for pattern in _CYCLES:
         for m in pattern.finditer(low):
+            # Phases, stages or blocks may include follow-up ("2 phases of 12 weeks: treatment and
+            # follow-up"): not when the sentence names a no-course period (not_course_nouns).
+            if _PHASES.search(m.group()) and _NOT_COURSE_NOUN.search(_sentence(value, m.start(), m.end())):
+                continue
             count = number(m.group("c"))
             unit = unit_of(m.group("u"))
             if not 1 <= count <= _MAX_CYCLES or unit in ("minute", "hour"):

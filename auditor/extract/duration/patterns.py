@@ -115,6 +115,8 @@ _NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
 _NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
 _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
 _NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.IGNORECASE)
+# A match ending in one of these nouns names a window, not what is given ("over a four-month period").
+_GENERIC_NOUN_END = compile_fast(r"\b" + rules.alternation(_P["outcome_not_treatment_nouns"]) + r"s?$", re.IGNORECASE)
 _RECRUITMENT = compile_fast(_stems(_P["recruitment_words"]), re.IGNORECASE)
 _TREATMENT_VERB = compile_fast(_stems(_P["treatment_verbs"]), re.IGNORECASE)
 _AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
