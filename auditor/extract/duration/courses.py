@@ -198,9 +198,10 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     # "bid x 14 days" states the length whatever follows.
     if pattern is not _TIMES and _NOT_COURSE_AFTER.match(after):
         return False
-    # A recruiting sentence: for a length introduced by a preposition or verb, or one before a
-    # generic noun ("over a four-month period"); "enrolled in the 12-week program" names the course.
-    if (pattern in _PREPOSITION_LED or _GENERIC_NOUN_END.search(m.group())) and _recruiting(value, m.start()):
+    # A recruiting sentence: for a length introduced by a preposition or verb, a range of days or
+    # weeks ("recruited on days 1-3 of admission"), or a length before a generic noun ("over a four-month period"); "enrolled in the 12-week program" names the course.
+    if ((pattern in _PREPOSITION_LED or pattern in _RANGES or _GENERIC_NOUN_END.search(m.group()))
+            and _recruiting(value, m.start())):
         return False
     if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
