@@ -4,10 +4,10 @@ Sources, in order of trust:
 1. protocol files: arms[].duration_weeks (structured, stated by the trialist);
 2. arm and intervention descriptions: a stated period ("twice a week for 6 weeks", "a 12-week
    program", "12 weeks' duration", "remains accessible for 180 days", "(weeks 9-12)"), then a span
-   ("from Day 1 up to Week 6"), then session arithmetic ("8 weekly sessions", "12 sessions, twice a
+   ("from Day 1 up to Week 6"; a course of cycles: "every 21 days for 6 courses"), then session arithmetic ("8 weekly sessions", "12 sessions, twice a
    week", "two treatments spaced 4 weeks apart");
 3. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
-   "Week 8 (End of Treatment)");
+   "Week 8 (End of Treatment)", "up to 14 weeks after the last dose (up to 128 weeks)": 114);
 4. the brief summary / detailed description, only where the sentence is about the treatment
    (so "patients will be followed for 12 months" is not a treatment duration);
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
@@ -16,7 +16,8 @@ Sources, in order of trust:
 6. an outcome's measure or description that names the course ("at the end of the 12 week
    intervention");
 7. a device used every night with no stated period ("worn during sleep"): the latest assessment
-   from baseline (it is used until then);
+   from baseline (it is used until then); then a course the title names ("Effect of a 12-Week
+   Exercise Program on ...");
 8. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
    title names ("... Anterior Cervical Spine Surgery") -> 0; else, when every outcome is measured
    within hours ("15 minutes", "Immediately after application") and no arm repeats the
@@ -34,6 +35,7 @@ The vocabularies and phrase patterns are data: rules/treatment_periods.yaml and 
 - `reading`: each text lowered once per record, sentences and clauses, Candidate and Duration;
 - `courses`: stated periods and spans, with the context checks that tell a course from follow-up;
 - `sessions`: lengths computed from a session count and its frequency;
+- `cycles`: courses counted in cycles (count x cycle length), and cycles repeated with no count;
 - `time_frames`: outcome time frames that date the end of treatment;
 - `one_off`: the one-off rule (0 weeks), from the arms, the summary or the title;
 - `nightly`: a device used every night, for as long as it is assessed;
@@ -65,7 +67,7 @@ from auditor.extract.duration.patterns import (
 )
 from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _distinct, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
-from auditor.extract.duration.study import _titled_study, _whole_study
+from auditor.extract.duration.study import _titled_course, _titled_study, _whole_study
 from auditor.extract.duration.time_frames import _from_time_frames, _tf_periods
 from auditor.extract.text import belongs
 from auditor.facts import Evidence, FactSheet
@@ -98,7 +100,7 @@ def derive(record: TrialRecord) -> Duration | None:
     one_off = _one_off_trial(arms, labels if record.arms else [None] * len(arms), narrative)
     if one_off is not None:
         return one_off
-    return (_named_in_outcomes(record) or _used_nightly(record, arms) or _one_off_title(record, arms)
+    return (_named_in_outcomes(record) or _used_nightly(record, arms) or _titled_course(record, arms) or _one_off_title(record, arms)
             or _one_off_time_frames(record, arms) or _titled_study(record, arms))
 
 

@@ -8,15 +8,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import pairwise
 
+from auditor.extract.duration.cycles import _cycle_candidates, _open_repeat_weeks
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
+    _COURSE_THEN,
     _DAY_RANGE,
     _DAY_RANGE_DOSING,
     _DURATION_AFTER,
     _DURATION_BEFORE,
     _EXTENSION,
     _FOR,
+    _FOR_ONE,
+    _GENERIC_NOUN_END,
     _IS_LENGTH,
     _LASTS,
     _LONG,
@@ -31,12 +36,14 @@ from auditor.extract.duration.patterns import (
     _OUTCOME_LONG,
     _QTY,
     _RECEIVES,
+    _RECRUITMENT,
     _SCHEDULE,
     _SCHEDULE_HINT,
     _SESSION_UNITS,
     _SPAN,
     _TIMES,
     _TREATMENT_CONTEXT,
+    _TREATMENT_VERB,
     _UNIT_COMMA,
     _UNIT_HINT,
     _UNTIL_WEEK,
@@ -63,7 +70,7 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
-_PREPOSITION_LED = (_FOR, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
+_PREPOSITION_LED = (_FOR, _FOR_ONE, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
 _NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
@@ -72,12 +79,14 @@ _NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
 _ACROSS_COMMAS = (_LONG_COMMA, _SCHEDULE, _DAY_RANGE)
 _RANGES = (_WEEK_RANGE, _DAY_RANGE)
 # What every match of each contains: without it the whole-text scan is skipped.
-_HINTS: dict[re.Pattern[str], str | re.Pattern[str]] = {_LONG_COMMA: _UNIT_COMMA, _SCHEDULE: _SCHEDULE_HINT, _DAY_RANGE: "day"}
+_HINTS: dict[re.Pattern[str], str | re.Pattern[str]] = {_LONG_COMMA: _UNIT_COMMA, _SCHEDULE: _SCHEDULE_HINT,
+                                                        _DAY_RANGE: re.compile("day|week")}
 _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile("|".join(map(re.escape, t))))
                     for p in (*_NOUN_LED, *_PREPOSITION_LED, _WEEK_RANGE) if p not in _ACROSS_COMMAS]
-# "the treatment period is 12 weeks" starts with one of ~90 nouns but always holds a copula: a clause
-# without one cannot hold a match (one search for the copula instead of the nouns).
-_COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
+# "the treatment period is 12 weeks" starts with one of ~90 nouns but always holds a copula or a
+# field's colon ("Treatment period: 12 weeks"): a clause without one cannot hold a match (one search
+# for the copula instead of the nouns).
+_COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s|:") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
@@ -130,7 +139,7 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
             if m.start("n") in seen or not _course_context(value, m, pattern, narrative):
                 continue
             unit = unit_of(m.group("u"))
-            n = number(m.groupdict().get("n2") or m.group("n"))
+            n = 1.0 if pattern is _FOR_ONE else number(m.groupdict().get("n2") or m.group("n"))  # "for a month"
             explicit = pattern in (_DURATION_AFTER, _DURATION_BEFORE)
             if unit in _SESSION_UNITS or (unit == "year" and n > 3 and not explicit):
                 continue  # a session's length; "for 10 years" in a description is history
@@ -138,7 +147,24 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
             w = weeks(n, unit)
             said = value[m.start():m.end()].strip()
             out.append((w, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
-    return tuple(out)
+    # Cycles repeated with no count: a length up to the repeat interval is one course (cycles.py).
+    repeat = _open_repeat_weeks(value)
+    if repeat is not None:
+        out = [c for c in out if c[0] > repeat]
+    out += [c for c in _cycle_candidates(value) if not narrative or _near_treatment(value, c[1], c[2])]
+    return tuple(out + _in_sequence(value, out))
+
+
+def _in_sequence(value: str, found: list[Candidate]) -> list[Candidate]:
+    """Two stated periods joined by "followed by" / "then" ("for 6 weeks, followed by 6 weeks of home
+    exercise"): one course of both, the sum (course_then)."""
+    out: list[Candidate] = []
+    ordered = sorted(found, key=lambda c: c[1])
+    for a, b in pairwise(ordered):
+        if a[2] <= b[1] <= a[2] + 40 and _COURSE_THEN.match(value, a[2], b[1]):
+            w = round(a[0] + b[0], 2)
+            out.append((w, a[1], b[2], f"treatment periods in sequence '{value[a[1]:b[2]]}' = {w:g} weeks"))
+    return out
 
 
 def _outcome_candidates(value: str) -> tuple[Candidate, ...]:
@@ -172,6 +198,11 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     # "bid x 14 days" states the length whatever follows.
     if pattern is not _TIMES and _NOT_COURSE_AFTER.match(after):
         return False
+    # A recruiting sentence: for a length introduced by a preposition or verb, a range of days or
+    # weeks ("recruited on days 1-3 of admission"), or a length before a generic noun ("over a four-month period"); "enrolled in the 12-week program" names the course.
+    if ((pattern in _PREPOSITION_LED or pattern in _RANGES or _GENERIC_NOUN_END.search(m.group()))
+            and _recruiting(value, m.start())):
+        return False
     if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
         if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
@@ -193,7 +224,9 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
             # "on days 1-3 of each 21-day cycle", "... Treatment repeats every 21 days": one cycle's
             # days, not the course (anywhere in the text: the repeat is often a sentence of its own).
             # "injection on day 0 and 28" is a dosing range; "MRI at Day 1 and Day 28" two visits.
-            if pattern is _DAY_RANGE and (_about_cycles(value) or (" and " in m.group().lower()
+            # A list of days ("days 0, 2, 4 and 8") is read as two days joined by "and" are.
+            said = m.group().lower()
+            if pattern is _DAY_RANGE and (_about_cycles(value) or ((" and " in said or "," in said)
                                                                    and not _DAY_RANGE_DOSING.search(sentence))):
                 return False
         return not narrative or _near_treatment(value, m.start(), m.end())
@@ -203,6 +236,17 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
                 or _NOT_COURSE_CONTEXT.search(_clause_tail(value, m.start())))
+
+
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def _recruiting(value: str, start: int) -> bool:
+    """The sentence before `start` is about recruiting ("will recruit 2800 infants ... over 3
+    years") with no treatment verb after the recruiting word (recruitment_words, treatment_verbs)."""
+    before = _sentence_before(value, start)
+    ends = [m.end() for m in _RECRUITMENT.finditer(before)]
+    return bool(ends) and not _TREATMENT_VERB.search(_ASIDE.sub(" ", before[ends[-1]:]))
 
 
 @lru_cache(maxsize=256)

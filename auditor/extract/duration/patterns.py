@@ -44,7 +44,10 @@ _SESSION_UNIT = rules.alternation(_unit_tokens(course=False))
 # The number may be restated in brackets, as US registries write it: "twelve (12) weeks",
 # "12 (twelve) weeks".
 _RESTATED = r"(?:\s*\(\s*(?:\d+|[a-z]+(?:-[a-z]+)?)\s*\))?"
-_QTY = (rf"(?P<n>{NUM}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{NUM}){_RESTATED})?\s*-?\s*"
+# An ordinal names a position in time, not a length: "the first year on treatment", "the 12th
+# week" ("for the first 8 weeks" counts the 8, the filler takes "first").
+_CARDINAL = rf"(?!(?:{rules.alternation(list(_UNITS['ordinals']))})\b|\d+(?:st|nd|rd|th)\b){NUM}"
+_QTY = (rf"(?P<n>{_CARDINAL}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{_CARDINAL}){_RESTATED})?\s*-?\s*"
         rf"(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?(?P<u>{_COURSE_UNIT})\b")
 # Filler words between a length and its noun; a word may hold a slash ("online/app-based").
 _FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)[a-z][\w/-]*\s+)"
@@ -73,6 +76,7 @@ _LONG = _rule("length_noun")
 _OF = _rule("length_of_noun")
 _OUTCOME_LONG = _rule("outcome_length_noun")
 _FOR = _rule("preposition_length")
+_FOR_ONE = _rule("preposition_one_unit")
 _LASTS = _rule("verb_length")
 _RECEIVES = _rule("receive_length")
 _DURATION_AFTER = _rule("duration_after")
@@ -91,15 +95,18 @@ _UNTIL_WEEK = _rule("until_week")
 _STUDY_LENGTH = _rule("study_length")
 _TITLE_STUDY_LENGTH = _rule("title_study_length")
 # Run on lowered() text (case-sensitive: several times faster than re.IGNORECASE, same spans).
-_WHOLE_STUDY = Guarded(_rule("whole_study"), r"the\s+(?:study|trial)")
+_WHOLE_STUDY = Guarded(_rule("whole_study"), "study", "trial")
 _SPAN = Guarded(_rule("span", re.IGNORECASE), r"from\s+")
 _WEEKLY = _rule("weekly")
 _SESSIONS = _rule("sessions")
 _SPACED = _rule("spaced")
+_CYCLES = [_rule("cycles_every"), _rule("cycles_length_count"), _rule("cycles_count_length"), _rule("cycles_of_length")]
+_OPEN_REPEAT = _rule("open_repeat")
 _FREQ = _rule("frequency")
 _FREQ_WORDS: dict[str, float] = {k: float(v) for k, v in _P["frequency_words"].items()}
 _FREQ_PHRASES = [(re.compile(p), float(v)) for p, v in _P["frequency_phrases"].items()]
 
+_COURSE_THEN = compile_fast(_any(_P["course_then"]) + r"$", re.IGNORECASE)
 _EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
 _NOT_DAY_RANGE = compile_fast(_stems(_P["day_range_not"]), re.IGNORECASE)
 _DAY_RANGE_DOSING = compile_fast(_stems(_P["day_range_and_dosing"]), re.IGNORECASE)
@@ -108,6 +115,10 @@ _NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
 _NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
 _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
 _NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.IGNORECASE)
+# A match ending in one of these nouns names a window, not what is given ("over a four-month period").
+_GENERIC_NOUN_END = compile_fast(r"\b" + rules.alternation(_P["outcome_not_treatment_nouns"]) + r"s?$", re.IGNORECASE)
+_RECRUITMENT = compile_fast(_stems(_P["recruitment_words"]), re.IGNORECASE)
+_TREATMENT_VERB = compile_fast(_stems(_P["treatment_verbs"]), re.IGNORECASE)
 _AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
 _TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
 _NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.IGNORECASE)

@@ -4,6 +4,9 @@ stated study length, and, last, the official title's study length ("a 16-week St
 
 from __future__ import annotations
 
+import msgspec
+
+from auditor.extract.duration.courses import _candidates
 from auditor.extract.duration.one_off import _one_off_facts
 from auditor.extract.duration.patterns import (
     _NOT_WHOLE_STUDY,
@@ -13,7 +16,7 @@ from auditor.extract.duration.patterns import (
     _TREATMENT_CONTEXT,
     _WHOLE_STUDY,
 )
-from auditor.extract.duration.reading import Duration, _distinct, _lowered, _sentence
+from auditor.extract.duration.reading import Duration, _distinct, _longest, _lowered, _sentence
 from auditor.extract.text import evidence, number, unit_of, weeks
 from auditor.model import Text, TrialRecord
 
@@ -46,6 +49,20 @@ def _whole_study(texts: list[Text], narrative: list[Text]) -> Duration | None:
             used = said[0].value[said[1]:said[2]]
             return Duration(w, evidence(text, m.start(), m.end(),
                                         f"treatment used '{used}'; '{quote}' = {w:g} weeks"))
+    return None
+
+
+def _titled_course(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> Duration | None:
+    """"Effect of a 12-Week Exercise Program on ...", "Six Weeks of Spinal Manipulation for ...": a
+    course the title names, read as an arm's text is, when nothing else states a period (after the
+    one-off rule: a title naming a course beside a one-off arm does not override it)."""
+    kind = record.design.study_type
+    if not arms or (kind is not None and kind.value.upper() != "INTERVENTIONAL"):
+        return None
+    for title in (record.official_title, record.title):
+        if title is not None and (found := _longest([title], _candidates)):
+            return Duration(found.weeks, msgspec.structs.replace(
+                found.evidence, note=f"the title names the course: {found.evidence.note}"))
     return None
 
 

@@ -4,12 +4,14 @@ the treatment's length ("before and after 6 weeks of NightWare").
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from auditor.extract import timeframes
-from auditor.extract.duration.patterns import _NOT_COURSE_NOUN, _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
+from auditor.extract.duration.patterns import _NOT_COURSE_NOUN, _P, _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
 from auditor.extract.duration.reading import Candidate, Duration, _lowered
-from auditor.extract.text import evidence, number, unit_of, weeks
+from auditor.extract.text import compile_fast, evidence, number, unit_of, weeks
 from auditor.model import Text, TrialRecord
 
 
@@ -17,6 +19,7 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
     """A time frame that dates the end of treatment ("Week 8 (End of Treatment)") or states the
     treatment's length ("before and after 6 weeks of NightWare"); the longest over the outcomes."""
     best: Duration | None = None
+    open_ended = _open_ended(record)
     first: dict[str, Text] = {}  # outcomes repeat their time frames: each text is read once
     for o in record.outcomes:
         if o.time_frame is not None:
@@ -25,9 +28,45 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
         p = timeframes.end_of_treatment_at(tf.value)
         if p is not None and (best is None or p.weeks > best.weeks):
             best = Duration(p.weeks, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {p.weeks:g} weeks"))
+        dated = None if open_ended else _dated_end(tf.value)
+        if dated is not None and (best is None or dated.weeks > best.weeks):
+            best = Duration(dated.weeks, evidence(tf, *dated.evidence_span, dated.note))
         for w, start, end, note in _tf_periods(tf.value):
             if best is None or w > best.weeks:
                 best = Duration(w, evidence(tf, start, end, note))
+    return best
+
+
+_OPEN_ENDED = compile_fast("|".join(_P["open_ended"]), re.IGNORECASE)
+
+
+def _open_ended(record: TrialRecord) -> bool:
+    """An arm is treated until an event (open_ended): a time frame's upper bound is no course."""
+    texts = [a.description for a in record.arms] + [iv.description for iv in record.interventions]
+    return any(t is not None and _OPEN_ENDED.search(t.value) for t in texts)
+
+
+class _Dated(NamedTuple):
+    weeks: float
+    evidence_span: tuple[int, int]
+    note: str
+
+
+def _dated_end(value: str) -> _Dated | None:
+    """A visit written both from the end of treatment and from baseline ("From Day 1 up to 14 weeks
+    after the last dose of study drug (up to 128 weeks)"): the end of treatment is the difference
+    (114 weeks), as follow-up places it (followup._dated_end)."""
+    points = timeframes.parse(value)
+    if len(points) < 2 or not any(p.anchor == "end_of_treatment" and p.numeric for p in points):
+        return None
+    best: _Dated | None = None
+    for i, j in timeframes.same_visit(value, points):
+        q, p = points[i], points[j]
+        end = round(q.weeks - p.weeks, 2)
+        if p.numeric and end > 0 and (best is None or end > best.weeks):
+            span = (min(p.start, q.start), max(p.end, q.end))
+            best = _Dated(end, span, f"time frame dates the end of treatment: {q.weeks:g} weeks from baseline, "
+                                     f"{p.weeks:g} weeks after the end = {end:g} weeks of treatment")
     return best
 
 
