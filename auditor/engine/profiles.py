@@ -19,6 +19,7 @@ import yaml
 from auditor import derived
 from auditor.engine.conditions import compile_condition
 from auditor.engine.messages import Variant, paths, template, texts
+from auditor.engine.profiles_check import key_problem, ref_problem
 from auditor.errors import InputError
 from auditor.facts import BLANK
 from auditor.resources import load_schema, profiles_dir
@@ -247,13 +248,9 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
     if unknown:
         raise InputError(origin, f"criterion {raw['code']} reads unknown fact {unknown[0]!r} "
                                  "(see `trial-audit schema facts`)")
-    conditions = {name: expand(raw[name]) for name in _CONDITIONS if name in raw}
-    validators = {}
-    for name, schema in conditions.items():
-        problem = _schema_problem(schema)
-        if problem is not None:
-            raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {problem}")
-        validators[name] = compile_condition(schema)
+    conditions = {name: _checked(raw[name], f"criterion {raw['code']} {name}", origin)
+                  for name in _CONDITIONS if name in raw}
+    validators = {name: compile_condition(schema) for name, schema in conditions.items()}
     messages = raw.get("messages", {})
     variants = {status: _variants(value, raw["code"], f"messages.{status}", origin) for status, value in messages.items()}
     fixes = _variants(raw.get("fix"), raw["code"], "fix", origin)
@@ -261,6 +258,22 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
                      recommendation=raw.get("recommendation", ""), source=raw.get("source", ""),
                      fix=_general(raw.get("fix")), facts=tuple(raw["facts"]), messages=messages,
                      conditions=conditions, validators=validators, variants=variants, fix_variants=fixes)
+
+
+def _checked(raw: Any, what: str, origin: str) -> Any:
+    """The condition expanded, once it names only facts and keywords, is a valid JSON Schema and
+    its `$ref`s resolve; else exit 2 naming the profile, the criterion and what to change."""
+    problem = key_problem(raw)
+    if problem is not None:
+        raise InputError(origin, f"{what} {problem}" if problem.startswith("names") else f"{what}: {problem}")
+    schema = expand(raw)
+    problem = _schema_problem(schema)
+    if problem is not None:
+        raise InputError(origin, f"{what} is not a valid JSON Schema: {problem}")
+    problem = ref_problem(schema)
+    if problem is not None:
+        raise InputError(origin, f"{what}: {problem}")
+    return schema
 
 
 def _general(raw: Any) -> str | None:
@@ -278,10 +291,6 @@ def _variants(raw: Any, code: str, what: str, origin: str) -> tuple[Variant, ...
             raise InputError(origin, f"criterion {code} {what} names unknown fact {unknown[0]!r}")
         check = None
         if when is not None:
-            schema = expand(when)
-            problem = _schema_problem(schema)
-            if problem is not None:
-                raise InputError(origin, f"criterion {code} {what} `when` is not a valid JSON Schema: {problem}")
-            check = compile_condition(schema)
+            check = compile_condition(_checked(when, f"criterion {code} {what} `when`", origin))
         out.append(Variant(parts, paths(parts), check))
     return tuple(out)

@@ -1,0 +1,65 @@
+"""Acceptance tests: a reviewer's own profile with a mistake in a criterion's condition is exit 2 with
+one line naming the profile, the criterion and what to change, before any record is audited; found
+by a first-time trialist run (session 9)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+PROTOCOL = "examples/protocols/complete.yaml"
+
+
+def _check(tmp_path: Path, met_when: dict) -> tuple[int, list[str]]:
+    profile = {"id": "mine", "title": "Mine", "extends": "ho2022-cnslbp",
+               "criteria": [{"code": "FU01", "met_when": met_when}]}
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    result = run_cli("check", PROTOCOL, "--profile", str(path), "--isolated")
+    return result.exit_code, result.stderr.strip().splitlines()
+
+
+@pytest.mark.parametrize(("met_when", "says"), [
+    # A misspelt fact would never be in the Facts document, so the criterion silently never held.
+    ({"follow_up.weeks_after_treatmnt": {"minimum": 26}},
+     "criterion FU01 met_when names unknown fact 'follow_up.weeks_after_treatmnt'; "
+     "did you mean 'follow_up.weeks_after_treatment'?"),
+    ({"anyOf": [{"design.randomised": {"const": True}}]},
+     "criterion FU01 met_when names unknown fact 'design.randomised'; did you mean 'design.randomized'?"),
+    # A key that is neither a fact path nor a JSON Schema keyword is ignored by JSON Schema, so the
+    # condition held for every record.
+    ({"weeks_after_treatment": {"minimum": 26}},
+     "criterion FU01 met_when: `weeks_after_treatment` is neither a fact nor a JSON Schema keyword; "
+     "name a fact with its group: `follow_up.weeks_after_treatment` or `outcomes.hrqol.weeks_after_treatment`"),
+    ({"weeks": {"minimum": 26}},
+     "criterion FU01 met_when: `weeks` is neither a fact nor a JSON Schema keyword; name a fact as "
+     "`group.fact` (`trial-audit schema facts` lists them)"),
+    ({"follow_up": {"minimum": 26}},
+     "criterion FU01 met_when: `follow_up` is a group of facts, not a fact: name one of its facts "
+     "(`follow_up.max_weeks_from_baseline`, `follow_up.weeks_after_treatment`, `follow_up.time_frames_specific`, "
+     "`follow_up.unspecific_time_frames`)"),
+    ({"follow_up.weeks_after_treatment": {"minimun": 26}},
+     "criterion FU01 met_when: `minimun` is not a JSON Schema keyword; did you mean `minimum`?"),
+])
+def test_a_condition_naming_no_fact_is_exit_2_naming_the_key(tmp_path: Path, met_when: dict, says: str) -> None:
+    code, lines = _check(tmp_path, met_when)
+    assert code == 2
+    assert lines == [f"trial-audit: {tmp_path / 'mine.json'}: {says}"]
+
+
+def test_a_ref_that_resolves_nowhere_names_the_profile_not_the_record(tmp_path: Path) -> None:
+    code, lines = _check(tmp_path, {"$ref": "#/$defs/long"})
+    assert code == 2
+    assert lines == [f"trial-audit: {tmp_path / 'mine.json'}: criterion FU01 met_when: `$ref` "
+                     "“#/$defs/long” points at nothing in the condition; write the schema in place"]
+
+
+def test_a_ref_that_resolves_is_kept(tmp_path: Path) -> None:
+    code, lines = _check(tmp_path, {"$defs": {"long": {"minimum": 52}},
+                                    "properties": {"follow_up": {"properties": {
+                                        "weeks_after_treatment": {"$ref": "#/$defs/long"}}}}})
+    assert (code, lines) == (0, [])
