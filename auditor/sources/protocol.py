@@ -19,6 +19,7 @@ one pass. Mapping (pointer in the file -> TrialRecord):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any, cast
@@ -51,6 +52,9 @@ _COMMENT = re.compile(r"\s+#.*$")
 # field not yet written, so it maps to nothing; read as text it would be eligibility that sets no
 # pain-duration requirement (SC01 not met) or an arm that delivers "other" (IN01 not met).
 _PLACEHOLDER = re.compile(r"\s*TODO\b")
+# A protocol file is a few kilobytes; the YAML parser takes seconds a megabyte, so a file far larger
+# than any protocol is refused before it is parsed.
+MAX_BYTES = 2 * 1024 * 1024
 _MASKED = {"participants": "PARTICIPANT", "care_providers": "CARE_PROVIDER",
            "investigators": "INVESTIGATOR", "outcome_assessors": "OUTCOMES_ASSESSOR"}
 
@@ -68,6 +72,9 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+    if len(data) > MAX_BYTES:
+        raise InputError(origin, f"too large for a protocol file: {len(data) / 1e6:.1f} MB (a protocol file is a few "
+                                 f"kB; the limit is {MAX_BYTES // 2**20} MiB)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,18 +85,39 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
                                     f"Windows-1252?); save the file as UTF-8", line=data.count(b"\n", 0, exc.start) + 1,
                             column=len(data[start:exc.start].decode("utf-8", "replace")) + 1) from None
     try:
-        doc, positions = yamlpos.load(text)
+        doc, positions = yamlpos.load(_json_tabs_as_spaces(text))
+    except yamlpos.TooManyValues as exc:
+        aliases = " once its aliases (`*name`) are expanded (alias expansion)" if "&" in text else ""
+        raise InputError(origin, f"too large for a protocol file: {exc}{aliases}; a protocol file has hundreds") from None
     except yaml.YAMLError as exc:
         message, line, column = protocol_syntax.syntax_problem(exc, text)
         raise SyntaxProblem(origin, message, line=line, column=column) from None
+    if doc is None:
+        raise InputError(origin, "holds no fields (only comments or blank lines); `trial-audit init FILE` writes a "
+                                 "template to start from")
     if not isinstance(doc, dict):
-        raise InputError(origin, f"a protocol file is a mapping with a `trial` section, not {type(doc).__name__}")
+        what = "a list" if isinstance(doc, list) else "a single value"
+        raise InputError(origin, f"a protocol file is a mapping of sections (`trial:`, `design:`, ...), not {what}; "
+                                 "`trial-audit init FILE` writes a template to start from")
     if "trial" not in doc:
         # Any YAML file reaches this reader; say what it is not rather than list schema errors.
         keys = ", ".join(list(map(str, doc))[:4]) or "none"
         raise InputError(origin, f"not a trial-audit protocol file: no top-level `trial:` section (top-level keys: {keys})")
     _validate(doc, positions, origin)
     yield _Builder(doc, positions, origin, text.splitlines()).record()
+
+
+def _json_tabs_as_spaces(text: str) -> str:
+    """JSON allows tabs between tokens (editors and json.dump(indent="\\t") indent with them), YAML
+    does not. In valid JSON a tab is only ever such whitespace (a string holds `\\t`), so it
+    becomes a space: same lines and columns."""
+    if "\t" not in text or not text.lstrip().startswith(("{", "[")):
+        return text
+    try:
+        json.loads(text)
+    except ValueError:
+        return text  # not JSON: the YAML error says where the tab is
+    return text.replace("\t", " ")
 
 
 def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:

@@ -1,0 +1,90 @@
+"""A trialist's first protocol files (session 9, a new-user run): JSON as editors and Python write
+it is read as JSON, and a file that is no protocol says so in words, not in Python's type names."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import REPO, run_cli
+
+COMPLETE = yaml.safe_load((REPO / "examples" / "protocols" / "complete.yaml").read_text(encoding="utf-8"))
+
+
+def _as_json(**dumps: object) -> str:
+    return json.dumps(COMPLETE, default=str, **dumps)  # type: ignore[arg-type]
+
+
+def test_json_indented_with_tabs_is_read(tmp_path: Path) -> None:
+    # VS Code, Notepad++ and json.dump(indent="\t") write it; JSON allows tabs between tokens.
+    path = tmp_path / "protocol.json"
+    path.write_text(_as_json(indent="\t"), encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_json_escapes_of_a_character_beyond_the_bmp_are_that_character(tmp_path: Path) -> None:
+    # json.dump writes "😀" as "\\ud83d\\ude00" (ensure_ascii): one character, two escapes.
+    COMPLETE_TITLED = {**COMPLETE, "trial": {**COMPLETE["trial"], "title": "Back on track 😀 trial"}}
+    path = tmp_path / "protocol.json"
+    path.write_text(json.dumps(COMPLETE_TITLED, default=str), encoding="utf-8")
+    assert "\\ud83d\\ude00" in path.read_text(encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (audit,) = json.loads(result.stdout)["audits"]
+    assert audit["record"]["title"] == "Back on track 😀 trial"
+
+
+def test_a_lone_surrogate_escape_is_a_problem_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    path.write_text('trial:\n  title: "Back pain \\ud83d trial"\n', encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"trial-audit: {path}:2:10: not valid YAML/JSON: “\\ud83d” is half of a character (a UTF-16 "
+        "surrogate escape without its pair): write the character itself, or both of its escapes")
+
+
+def test_a_file_of_comments_only_says_it_holds_no_fields(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    path.write_text("# to be written\n", encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"trial-audit: {path}: holds no fields (only comments or blank lines); "
+                                     "`trial-audit init FILE` writes a template to start from")
+
+
+def test_a_list_or_a_word_is_not_a_protocol_file_in_words(tmp_path: Path) -> None:
+    for text, what in (("- a\n- b\n", "a list"), ("hello\n", "a single value")):
+        path = tmp_path / "protocol.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = run_cli("check", str(path), "--isolated")
+        assert result.exit_code == 2
+        assert result.stderr.strip() == (f"trial-audit: {path}: a protocol file is a mapping of sections "
+                                         f"(`trial:`, `design:`, ...), not {what}; `trial-audit init FILE` writes a "
+                                         "template to start from")
+
+
+def test_a_huge_json_protocol_is_too_large_not_invalid_and_refused_before_parsing(tmp_path: Path) -> None:
+    big = {**COMPLETE, "outcomes": COMPLETE["outcomes"] * 20_000}  # ~28 MB: minutes of YAML parsing
+    path = tmp_path / "protocol.json"
+    path.write_text(json.dumps(big, default=str), encoding="utf-8")
+    started = time.perf_counter()
+    result = run_cli("check", str(path), "--isolated")
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 2
+    size = path.stat().st_size / 1e6
+    assert result.stderr.strip() == (f"trial-audit: {path}: too large for a protocol file: {size:.1f} MB (a "
+                                     "protocol file is a few kB; the limit is 2 MiB)")
+
+
+def test_a_json_protocol_of_too_many_values_says_so_not_invalid(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.json"
+    path.write_text(json.dumps({"trial": {"title": "x", "secondary_ids": [0] * 250_000}}), encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"trial-audit: {path}: too large for a protocol file: more than 200000 "
+                                     "values; a protocol file has hundreds")
