@@ -20,6 +20,8 @@ from auditor import derived
 from auditor.engine.conditions import compile_condition
 from auditor.engine.messages import Variant, paths, template, texts
 from auditor.engine.profiles_check import key_problem, ref_problem
+from auditor.engine.profiles_overlap import overlap
+from auditor.engine.profiles_overlap import warning as overlap_warning
 from auditor.errors import InputError
 from auditor.facts import BLANK
 from auditor.resources import load_schema, profiles_dir
@@ -60,6 +62,7 @@ class Profile:
     criteria: tuple[Criterion, ...]
     origin: str
     gap_map: tuple[str, ...] = ()  # criterion codes of the evidence-gap map (the review's priorities)
+    warnings: tuple[str, ...] = ()  # what loads but is probably a mistake (profiles_overlap), in words
 
     def criterion(self, code_or_name: str) -> Criterion | None:
         wanted = code_or_name.strip()
@@ -87,9 +90,11 @@ def load(ref: str = DEFAULT_PROFILE) -> Profile:
 def _load_file(path: str) -> Profile:
     raw, _ = _resolve(Path(path), ())
     criteria = tuple(_compile(c, path) for c in sorted(raw["criteria"], key=lambda c: c["code"]))
+    overlaps = ((c.code, overlap(c.conditions, c.validators)) for c in criteria)
     return Profile(id=raw["id"], title=raw["title"], version=raw.get("version"), citation=raw.get("citation"),
                    description=raw.get("description"), criteria=criteria, origin=path,
-                   gap_map=tuple(raw.get("gap_map", ())))
+                   gap_map=tuple(raw.get("gap_map", ())),
+                   warnings=tuple(overlap_warning(code, facts) for code, facts in overlaps if facts))
 
 
 def _read(path: Path) -> dict[str, Any]:

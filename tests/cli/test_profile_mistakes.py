@@ -59,7 +59,39 @@ def test_a_ref_that_resolves_nowhere_names_the_profile_not_the_record(tmp_path: 
 
 
 def test_a_ref_that_resolves_is_kept(tmp_path: Path) -> None:
-    code, lines = _check(tmp_path, {"$defs": {"long": {"minimum": 52}},
+    code, lines = _check(tmp_path, {"$defs": {"long": {"type": "number", "minimum": 52}},
                                     "properties": {"follow_up": {"properties": {
                                         "weeks_after_treatment": {"$ref": "#/$defs/long"}}}}})
     assert (code, lines) == (0, [])
+
+
+def _overlapping(tmp_path: Path) -> Path:
+    # The README's pitfall: a new threshold in met_when only, beside the parent's not_met_when
+    # (exclusiveMaximum 52): 26 to 51 weeks satisfy both, and are judged met.
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"id": "mine", "title": "Mine", "extends": "ho2022-cnslbp", "criteria": [
+        {"code": "FU01", "met_when": {"follow_up.weeks_after_treatment": {"type": "number", "minimum": 26}}}]}),
+        encoding="utf-8")
+    return path
+
+
+OVERLAP = ("criterion FU01: met_when and not_met_when both hold when follow_up.weeks_after_treatment = 26; such a "
+           "record is judged met (met_when is tried first), so make the two conditions exclusive (an extending "
+           "profile that changes a threshold changes it in both)")
+
+
+@pytest.mark.parametrize("command", [["check", PROTOCOL], ["explain", "FU01"], ["batch", PROTOCOL, "--out", "OUT"]])
+def test_overlapping_met_when_and_not_met_when_warn_naming_the_facts(tmp_path: Path, command: list[str]) -> None:
+    path = _overlapping(tmp_path)
+    args = [a.replace("OUT", str(tmp_path / "out")) for a in command]
+    result = run_cli(*args, "--profile", str(path), *(["--isolated", "--jobs", "1"] if "batch" in args else
+                                                      ["--isolated"] if "check" in args else []))
+    assert result.exit_code == 0, result.output
+    assert f"trial-audit: warning: {path}: {OVERLAP}" in result.stderr.splitlines()
+
+
+def test_bundled_profiles_have_no_overlapping_conditions() -> None:
+    from auditor.engine import profiles
+
+    for ref in profiles.bundled_ids():
+        assert profiles.load(ref).warnings == (), ref
