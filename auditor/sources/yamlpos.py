@@ -43,12 +43,14 @@ def _build(node: yaml.Node, pointer: str, positions: Positions, depth: int, mark
     positions[pointer] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
+        lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _at(key_node, "complex mapping key")
             key = key_node.value
             if key in out:
-                raise _at(key_node, f"duplicate key {key!r}")
+                raise _at(key_node, f"`{key}` is given twice (first at line {lines[key]}): keep one, with what both hold")
+            lines[key] = key_node.start_mark.line + 1
             # A mapping value is located at its key: that is the line a person reads and edits,
             # and a block value would otherwise point at the line below its key.
             out[key] = _build(value_node, f"{pointer}/{_escape(key)}", positions, depth + 1, key_node.start_mark)
