@@ -19,6 +19,7 @@ one pass. Mapping (pointer in the file -> TrialRecord):
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -55,6 +56,11 @@ _PLACEHOLDER = re.compile(r"\s*TODO\b")
 # A protocol file is a few kilobytes; the YAML parser takes seconds a megabyte, so a file far larger
 # than any protocol is refused before it is parsed.
 MAX_BYTES = 2 * 1024 * 1024
+# The protocol file's sections besides `trial` (schemas/protocol.schema.json): a file with one of
+# them is a protocol file without its `trial` section, not some other YAML file.
+_SECTIONS = frozenset({"registration", "population", "design", "sample_size", "outcomes", "safety"})
+# A JSON protocol file without its "trial" key (misspelt, left out) is still recognised by them.
+_JSON_SECTIONS = re.compile(rb'"(?:registration|population|sample_size)"\s*:')
 _MASKED = {"participants": "PARTICIPANT", "care_providers": "CARE_PROVIDER",
            "investigators": "INVESTIGATOR", "outcome_assessors": "OUTCOMES_ASSESSOR"}
 
@@ -65,10 +71,12 @@ def sniff(head: bytes, name: str) -> bool:
         return False
     text = head.decode("utf-8", "replace")
     # A protocol file has a top-level `trial:` mapping (YAML) or "trial" key (JSON); the file
-    # name is only a hint so that a YAML protocol with another name is still recognised.
+    # name is only a hint so that a YAML protocol with another name is still recognised, and a
+    # .json file with the protocol's own sections but no "trial" is told what it lacks.
     if lowered.endswith((".yaml", ".yml")):
         return True
-    return "\ntrial:" in "\n" + text or ('"trial"' in text and '"protocolSection"' not in text)
+    json_protocol = '"trial"' in text or (lowered.endswith(".json") and bool(_JSON_SECTIONS.search(head)))
+    return "\ntrial:" in "\n" + text or (json_protocol and '"protocolSection"' not in text)
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
@@ -100,11 +108,23 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
         raise InputError(origin, f"a protocol file is a mapping of sections (`trial:`, `design:`, ...), not {what}; "
                                  "`trial-audit init FILE` writes a template to start from")
     if "trial" not in doc:
-        # Any YAML file reaches this reader; say what it is not rather than list schema errors.
-        keys = ", ".join(list(map(str, doc))[:4]) or "none"
-        raise InputError(origin, f"not a trial-audit protocol file: no top-level `trial:` section (top-level keys: {keys})")
+        _no_trial(doc, positions, origin)
     _validate(doc, positions, origin)
     yield _Builder(doc, positions, origin, text.splitlines()).record()
+
+
+def _no_trial(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:
+    """Raise what a file without a `trial` section is: a misspelt one, a protocol file without one,
+    or (any YAML file reaches this reader) no protocol file at all, rather than list schema errors."""
+    misspelt = next((k for k in map(str, doc) if difflib.get_close_matches(k.lower(), ["trial"], cutoff=0.6)), None)
+    if misspelt is not None:
+        line, column = positions.get(f"/{misspelt}", (None, None))
+        raise SyntaxProblem(origin, f"`{misspelt}` at the top: did you mean `trial`?", line=line, column=column)
+    if set(map(str, doc)) & _SECTIONS:
+        raise InputError(origin, "no `trial` section, which every protocol file has (the trial's `title` and "
+                                 "`status`): add it at the top; `trial-audit init FILE` writes a template")
+    keys = ", ".join(list(map(str, doc))[:4]) or "none"
+    raise InputError(origin, f"not a trial-audit protocol file: no top-level `trial:` section (top-level keys: {keys})")
 
 
 def _json_tabs_as_spaces(text: str) -> str:

@@ -88,3 +88,27 @@ def test_a_json_protocol_of_too_many_values_says_so_not_invalid(tmp_path: Path) 
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"trial-audit: {path}: too large for a protocol file: more than 200000 "
                                      "values; a protocol file has hundreds")
+
+
+def _without_trial(tmp_path: Path, name: str, rename: str | None) -> tuple[Path, list[str]]:
+    doc = {(rename if k == "trial" else k): v for k, v in COMPLETE.items() if rename or k != "trial"}
+    path = tmp_path / name
+    path.write_text(json.dumps(doc, default=str, indent=2) if name.endswith(".json") else yaml.safe_dump(doc, sort_keys=False),
+                    encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    return path, result.stderr.strip().splitlines()
+
+
+def test_a_misspelt_trial_section_is_named_at_its_line_in_yaml_and_json(tmp_path: Path) -> None:
+    path, lines = _without_trial(tmp_path, "protocol.yaml", "trail")
+    assert lines == [f"trial-audit: {path}:1:1: `trail` at the top: did you mean `trial`?"]
+    path, lines = _without_trial(tmp_path, "protocol.json", "Trial")
+    assert lines == [f"trial-audit: {path}:2:3: `Trial` at the top: did you mean `trial`?"]
+
+
+def test_a_protocol_without_its_trial_section_says_to_add_it_in_yaml_and_json(tmp_path: Path) -> None:
+    for name in ("protocol.yaml", "protocol.json"):
+        path, lines = _without_trial(tmp_path, name, None)
+        assert lines == [f"trial-audit: {path}: no `trial` section, which every protocol file has (the trial's "
+                         "`title` and `status`): add it at the top; `trial-audit init FILE` writes a template"]
