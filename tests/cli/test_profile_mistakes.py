@@ -95,3 +95,21 @@ def test_bundled_profiles_have_no_overlapping_conditions() -> None:
 
     for ref in profiles.bundled_ids():
         assert profiles.load(ref).warnings == (), ref
+
+
+@pytest.mark.parametrize("name", ["mine.json", "mine.yaml"])
+def test_a_profile_saved_with_a_byte_order_mark_loads(tmp_path: Path, name: str) -> None:
+    # Windows Notepad saves UTF-8 with a BOM; protocol files already accept it.
+    path = tmp_path / name
+    path.write_text(json.dumps({"id": "mine", "title": "Mine", "extends": "ho2022-cnslbp", "criteria": []}),
+                    encoding="utf-8-sig")
+    result = run_cli("check", PROTOCOL, "--profile", str(path), "--isolated")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_a_profile_not_in_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_bytes("id: mine\ntitle: Profil élève\nextends: ho2022-cnslbp\ncriteria: []\n".encode("latin-1"))
+    result = run_cli("check", PROTOCOL, "--profile", str(path), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"trial-audit: {path}: profile is not UTF-8 text (line 2); save it as UTF-8"
