@@ -112,3 +112,15 @@ def test_a_protocol_without_its_trial_section_says_to_add_it_in_yaml_and_json(tm
         path, lines = _without_trial(tmp_path, name, None)
         assert lines == [f"trial-audit: {path}: no `trial` section, which every protocol file has (the trial's "
                          "`title` and `status`): add it at the top; `trial-audit init FILE` writes a template"]
+
+
+def test_a_time_point_in_months_is_one_problem_not_also_a_missing_weeks(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    path.write_text("trial:\n  title: ACT for chronic low back pain\noutcomes:\n  - measure: Pain\n"
+                    "    time_points:\n      - {weeks: 0}\n      - {months: 3}\n", encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"trial-audit: {path}:7:10: unknown field `months` in `time_points` item `2`: time points are in weeks; "
+        "write `weeks: 13` (3 months is about 13 weeks)",
+        f"trial-audit: {path} could not be audited: 1 problem(s) in the file (listed above); fix them and run again"]
