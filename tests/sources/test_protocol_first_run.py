@@ -124,3 +124,12 @@ def test_a_time_point_in_months_is_one_problem_not_also_a_missing_weeks(tmp_path
         f"trial-audit: {path}:7:10: unknown field `months` in `time_points` item `2`: time points are in weeks; "
         "write `weeks: 13` (3 months is about 13 weeks)",
         f"trial-audit: {path} could not be audited: 1 problem(s) in the file (listed above); fix them and run again"]
+
+
+def test_an_empty_list_or_text_says_to_fill_it_in(tmp_path: Path) -> None:
+    path = tmp_path / "protocol.yaml"
+    path.write_text('trial:\n  title: ""\ndesign:\n  arms: []\n', encoding="utf-8")
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == [f"trial-audit: {path}:2:3: `title` must not be empty: fill it in",
+                                              f"trial-audit: {path}:4:3: `arms` must not be empty: fill it in"]
