@@ -81,5 +81,7 @@ def _reason(err: jsonschema.ValidationError) -> str:
     if err.validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
         return f"breaks {err.validator} {expected}"
     if err.validator == "additionalProperties":
-        return "has a key the profile format does not know"
+        allowed = sorted(err.schema.get("properties", {})) if isinstance(err.schema, dict) else []
+        return "has a key the profile format does not know" + (
+            f"; the keys allowed here are {', '.join(allowed)}" if allowed else "")
     return f"fails the schema's {err.validator!r} rule"

@@ -113,3 +113,17 @@ def test_a_profile_not_in_utf8_says_so(tmp_path: Path) -> None:
     result = run_cli("check", PROTOCOL, "--profile", str(path), "--isolated")
     assert result.exit_code == 2
     assert result.stderr.strip() == f"trial-audit: {path}: profile is not UTF-8 text (line 2); save it as UTF-8"
+
+
+def test_a_misspelt_key_of_a_criterion_lists_the_keys_allowed_there(tmp_path: Path) -> None:
+    # The key itself is not echoed (a profile may name any file: its content stays out of messages),
+    # but the keys the profile format allows there are the schema's, so they are listed.
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"id": "mine", "title": "Mine", "extends": "ho2022-cnslbp",
+                                "criteria": [{"code": "FU01", "met_whn": {}}]}), encoding="utf-8")
+    result = run_cli("check", PROTOCOL, "--profile", str(path), "--isolated")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"trial-audit: {path} (/criteria/0): invalid profile: has a key the profile format does "
+                           "not know; the keys allowed here are applies_when, code, ")
+    assert "met_when, " in line and "met_whn" not in line
