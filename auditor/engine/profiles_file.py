@@ -28,6 +28,8 @@ def read(path: Path) -> dict[str, Any]:
         raise InputError(str(path), f"cannot read profile: {exc.strerror or exc}") from None
     kind = path.suffix.lstrip(".").upper() or "JSON"
     data = data.removeprefix(b"\xef\xbb\xbf")  # a BOM, as Windows Notepad saves UTF-8
+    if not data.strip():  # YAML reads it as null, JSON not at all: neither says "empty"
+        raise InputError(str(path), "profile file is empty; `trial-audit schema profile` describes what it holds")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -127,3 +127,13 @@ def test_a_misspelt_key_of_a_criterion_lists_the_keys_allowed_there(tmp_path: Pa
     assert line.startswith(f"trial-audit: {path} (/criteria/0): invalid profile: has a key the profile format does "
                            "not know; the keys allowed here are applies_when, code, ")
     assert "met_when, " in line and "met_whn" not in line
+
+
+@pytest.mark.parametrize("name", ["mine.json", "mine.yaml"])
+def test_an_empty_profile_file_says_it_is_empty(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("\n", encoding="utf-8")
+    result = run_cli("check", PROTOCOL, "--profile", str(path), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"trial-audit: {path}: profile file is empty; `trial-audit schema profile` "
+                                     "describes what it holds")
