@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.cli.common import EXIT_ERROR, EXIT_GAPS, EXIT_OK, fail, load_corrections, split
+from auditor.cli.common import EXIT_ERROR, EXIT_GAPS, EXIT_OK, fail, load_corrections, split, warn
 from auditor.errors import InputError
 from auditor.vocabulary import ANNOTATING, FAIL_LEVELS, OUTPUT_FORMATS, READER_NAMES, SEVERITIES
 
@@ -85,6 +85,7 @@ def _configure(opts: dict[str, Any]) -> tuple[Config, Profile]:
         settings.check_selectors(cfg, profile)
     except InputError as err:
         fail(err.one_line())
+    warn(profile)
     return cfg, profile
 
 

@@ -36,9 +36,21 @@ def load_profile(ref: str) -> Profile:
     from auditor.engine import profiles
 
     try:
-        return profiles.load(ref)
+        profile = profiles.load(ref)
     except InputError as err:
         fail(err.one_line())
+    warn(profile)
+    return profile
+
+
+def warn(profile: Profile) -> None:
+    """A profile's warnings on stderr, one line each naming its file; the exit code is unchanged."""
+    if not profile.warnings:
+        return
+    from auditor.report.safe import line  # only then: `explain` does not import the report package
+
+    for warning in profile.warnings:
+        click.echo(f"trial-audit: warning: {line(profile.origin)}: {line(warning)}", err=True)
 
 
 def load_corrections(path: str | None) -> Corrections | None:

@@ -22,9 +22,14 @@ from auditor.resources import schema_names
 @click.option("--with-schema", is_flag=True,
               help="Also write protocol.schema.json beside it, which the template's first line points editors at.")
 def init(path: str, force: bool, with_schema: bool) -> None:
-    """Write a commented protocol-file template to PATH, ready to fill in and audit."""
+    """Write a commented protocol-file template to PATH (`-`: to stdout), ready to fill in and audit."""
     from auditor.cli import template
 
+    if path == "-":  # as `check -` reads stdin, `init -` writes to stdout
+        if with_schema:
+            fail("-: --with-schema needs a file to write the schema beside; give a path such as protocol.yaml")
+        click.echo(template.template(), nl=False)
+        return
     try:
         written = template.write(Path(path), force=force, with_schema=with_schema)
     except InputError as err:

@@ -47,7 +47,7 @@ def _refuse(path: Path, force: bool) -> None:
     if path.exists() and path.is_dir():
         raise InputError(str(path), "is a folder")
     if not path.parent.is_dir():
-        raise InputError(str(path), f"folder {path.parent} does not exist")
+        raise InputError(str(path), f"folder {path.parent} does not exist: create it first")
 
 
 def write(path: Path, force: bool = False, with_schema: bool = False) -> list[Path]:

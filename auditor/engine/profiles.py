@@ -3,7 +3,8 @@
 A profile is data (schemas/profile.schema.json). Loading validates it against that meta-schema,
 resolves `extends` (bundled id or a path relative to the file), applies `remove` and per-code
 overrides, expands the dotted-path shorthand into plain JSON Schema and compiles every condition
-once, so evaluating a record is only validator calls.
+once, so evaluating a record is only validator calls. Reading a file and its meta-schema check:
+profiles_file; what a condition names: profiles_check; overlapping conditions: profiles_overlap.
 """
 
 from __future__ import annotations
@@ -11,21 +12,19 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import orjson
-import yaml
+from typing import Any
 
 from auditor import derived
 from auditor.engine.conditions import compile_condition
 from auditor.engine.messages import Variant, paths, template, texts
+from auditor.engine.profiles_check import key_problem, ref_problem
+from auditor.engine.profiles_file import read
+from auditor.engine.profiles_overlap import overlap
+from auditor.engine.profiles_overlap import warning as overlap_warning
 from auditor.errors import InputError
 from auditor.facts import BLANK
-from auditor.resources import load_schema, profiles_dir
+from auditor.resources import profiles_dir
 from auditor.vocabulary import Severity
-
-if TYPE_CHECKING:
-    import jsonschema
 
 DEFAULT_PROFILE = "ho2022-cnslbp"
 _CONDITIONS = ("applies_when", "met_when", "not_met_when")
@@ -59,6 +58,7 @@ class Profile:
     criteria: tuple[Criterion, ...]
     origin: str
     gap_map: tuple[str, ...] = ()  # criterion codes of the evidence-gap map (the review's priorities)
+    warnings: tuple[str, ...] = ()  # what loads but is probably a mistake (profiles_overlap), in words
 
     def criterion(self, code_or_name: str) -> Criterion | None:
         wanted = code_or_name.strip()
@@ -86,49 +86,11 @@ def load(ref: str = DEFAULT_PROFILE) -> Profile:
 def _load_file(path: str) -> Profile:
     raw, _ = _resolve(Path(path), ())
     criteria = tuple(_compile(c, path) for c in sorted(raw["criteria"], key=lambda c: c["code"]))
+    overlaps = ((c.code, overlap(c.conditions, c.validators)) for c in criteria)
     return Profile(id=raw["id"], title=raw["title"], version=raw.get("version"), citation=raw.get("citation"),
                    description=raw.get("description"), criteria=criteria, origin=path,
-                   gap_map=tuple(raw.get("gap_map", ())))
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read profile: {exc.strerror or exc}") from None
-    kind = path.suffix.lstrip(".").upper() or "JSON"
-    # Only the path and the reason: a profile (or an `extends`) may name any file, and its content
-    # must not be echoed into the message (no parser excerpt, no offending value).
-    try:
-        doc = orjson.loads(data) if path.suffix.lower() == ".json" else yaml.safe_load(data)
-    except (orjson.JSONDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
-        mark: Any = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
-        at = f" at line {mark.line + 1}" if hasattr(mark, "line") else f" at line {mark}" if mark else ""
-        raise InputError(str(path), f"profile is not valid {kind}{at}") from None
-    try:
-        errors = [] if derived.memo("valid_profile", doc, _valid, doc, keep=bool) else _errors(doc)
-    except RecursionError:
-        raise InputError(str(path), "profile is nested too deeply") from None
-    if errors:
-        err = errors[0]
-        where = "/" + "/".join(str(p) for p in err.absolute_path)
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(str(path), f"invalid profile: {_reason(err)}{more}", where=where)
-    return doc
-
-
-# jsonschema is imported only when a check is not known to pass: most runs never import it.
-def _valid(doc: Any) -> bool:
-    import jsonschema
-
-    return bool(jsonschema.Draft202012Validator(load_schema("profile")).is_valid(doc))
-
-
-def _errors(doc: Any) -> list[jsonschema.ValidationError]:
-    import jsonschema
-
-    return sorted(jsonschema.Draft202012Validator(load_schema("profile")).iter_errors(doc),
-                  key=lambda e: [str(p) for p in e.absolute_path])
+                   gap_map=tuple(raw.get("gap_map", ())),
+                   warnings=tuple(overlap_warning(code, facts) for code, facts in overlaps if facts))
 
 
 def _schema_problem(schema: Any) -> str | None:
@@ -155,29 +117,11 @@ def _passes(schema: Any) -> bool:
     return True
 
 
-def _reason(err: jsonschema.ValidationError) -> str:
-    """A schema violation in words of the schema, never of the (possibly foreign) file's content."""
-    expected = err.validator_value
-    if err.validator == "type":
-        return f"expected {expected}" if not err.absolute_path else f"expected a value of type {expected}"
-    if err.validator == "required":
-        return f"lacks a required key (needs {', '.join(map(str, expected))})"
-    if err.validator == "enum":
-        return f"must be one of {', '.join(map(str, expected))}"
-    if err.validator == "pattern":
-        return f"does not match the pattern {expected}"
-    if err.validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
-        return f"breaks {err.validator} {expected}"
-    if err.validator == "additionalProperties":
-        return "has a key the profile format does not know"
-    return f"fails the schema's {err.validator!r} rule"
-
-
 def _resolve(path: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The profile with its parents merged in: parents first, overrides by code, `remove` applied."""
     if str(path) in seen:
         raise InputError(str(path), "profile extends itself: " + " -> ".join(seen + (str(path),)))
-    doc = _read(path)
+    doc = read(path)
     seen = seen + (str(path),)
     if "extends" not in doc:
         missing = [(c["code"], k) for c in doc["criteria"] for k in _REQUIRED_NEW if k not in c]
@@ -247,13 +191,9 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
     if unknown:
         raise InputError(origin, f"criterion {raw['code']} reads unknown fact {unknown[0]!r} "
                                  "(see `trial-audit schema facts`)")
-    conditions = {name: expand(raw[name]) for name in _CONDITIONS if name in raw}
-    validators = {}
-    for name, schema in conditions.items():
-        problem = _schema_problem(schema)
-        if problem is not None:
-            raise InputError(origin, f"criterion {raw['code']} {name} is not a valid JSON Schema: {problem}")
-        validators[name] = compile_condition(schema)
+    conditions = {name: _checked(raw[name], f"criterion {raw['code']} {name}", origin)
+                  for name in _CONDITIONS if name in raw}
+    validators = {name: compile_condition(schema) for name, schema in conditions.items()}
     messages = raw.get("messages", {})
     variants = {status: _variants(value, raw["code"], f"messages.{status}", origin) for status, value in messages.items()}
     fixes = _variants(raw.get("fix"), raw["code"], "fix", origin)
@@ -261,6 +201,22 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
                      recommendation=raw.get("recommendation", ""), source=raw.get("source", ""),
                      fix=_general(raw.get("fix")), facts=tuple(raw["facts"]), messages=messages,
                      conditions=conditions, validators=validators, variants=variants, fix_variants=fixes)
+
+
+def _checked(raw: Any, what: str, origin: str) -> Any:
+    """The condition expanded, once it names only facts and keywords, is a valid JSON Schema and
+    its `$ref`s resolve; else exit 2 naming the profile, the criterion and what to change."""
+    problem = key_problem(raw)
+    if problem is not None:
+        raise InputError(origin, f"{what} {problem}" if problem.startswith("names") else f"{what}: {problem}")
+    schema = expand(raw)
+    problem = _schema_problem(schema)
+    if problem is not None:
+        raise InputError(origin, f"{what} is not a valid JSON Schema: {problem}")
+    problem = ref_problem(schema)
+    if problem is not None:
+        raise InputError(origin, f"{what}: {problem}")
+    return schema
 
 
 def _general(raw: Any) -> str | None:
@@ -278,10 +234,6 @@ def _variants(raw: Any, code: str, what: str, origin: str) -> tuple[Variant, ...
             raise InputError(origin, f"criterion {code} {what} names unknown fact {unknown[0]!r}")
         check = None
         if when is not None:
-            schema = expand(when)
-            problem = _schema_problem(schema)
-            if problem is not None:
-                raise InputError(origin, f"criterion {code} {what} `when` is not a valid JSON Schema: {problem}")
-            check = compile_condition(schema)
+            check = compile_condition(_checked(when, f"criterion {code} {what} `when`", origin))
         out.append(Variant(parts, paths(parts), check))
     return tuple(out)

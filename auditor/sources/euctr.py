@@ -34,7 +34,7 @@ records stay separate (linking copies into one trial is the store's trial identi
 | countries | A.1 member state concerned (without its authority); E.8.6.3 countries where sites are planned |
 | dates.registered | Summary "Date on which this record was first entered in the EudraCT database" |
 | dates.start | results' trialInformation.recruitmentStartDate (ctrdata, trials with results); the protocol has no start date |
-| results.* | ctrdata's results part: endPoints.endPoint[].title; adverseEvents.{timeFrame, description, reportingGroups.reportingGroup[]} |
+| results.* | ctrdata's results part (read in euctr_results): endPoints.endPoint[].title; adverseEvents.{timeFrame, description, reportingGroups.reportingGroup[]} |
 
 Not read: B sponsor and contacts, D.2-D.3 product details other than the ones above, E.1.2 MedDRA
 codes, E.6 scope, E.8.3-E.8.7 sites (other than E.8.6.3 countries) and committees, E.8.9 duration estimates, F.1-F.3 age ranges and
@@ -54,20 +54,18 @@ from typing import Any
 import yaml
 
 from auditor.model import (
-    AdverseEventGroup,
     Dates,
     Design,
     Enrollment,
     Intervention,
-    Number,
     Outcome,
     Results,
     SourceRef,
     Text,
     TrialRecord,
 )
-from auditor.sources import fields, ids
-from auditor.sources.jsonmap import JsonMapper, dig
+from auditor.sources import euctr_results, fields, ids
+from auditor.sources.jsonmap import JsonMapper
 
 REGISTRY = "EU CTR"
 
@@ -153,12 +151,12 @@ def to_record(f: Fields, source: SourceRef, results_doc: dict[str, Any] | None =
         description=f.text("e22_secondary_objectives_of_the_trial"),
         eligibility=_joined(f, "e3_principal_inclusion_criteria", "e4_principal_exclusion_criteria"),
         design=_design(f),
-        enrollment=_actual(m) or _enrollment(f),
+        enrollment=euctr_results.enrollment(m) or _enrollment(f),
         interventions=_interventions(f),
         outcomes=_outcomes(f),
         dates=_dates(f, m),
         countries=_countries(f),
-        results=_results(m) if m is not None else Results(posted=False),
+        results=euctr_results.results(m) if m is not None else Results(posted=False),
     )
 
 
@@ -230,21 +228,6 @@ def _enrollment(f: Fields) -> Enrollment:
     return fields.stated_enrollment((f.text(key), "ESTIMATED") for key in _ENROLMENT)
 
 
-def _actual(m: JsonMapper | None) -> Enrollment | None:
-    """The enrolled number of a trial with results: the sum of the results' subjects per country
-    (trialInformation.countrySubjectCounts; the register shows this sum as the worldwide total)."""
-    if m is None:
-        return None
-    key = ("trialInformation", "countrySubjectCounts", "countrySubjectCount")
-    counts = [dig(item, "subjects") for item in (dig(m.study, *key) or [])] if isinstance(dig(m.study, *key), list) \
-        else [dig(m.study, *key, "subjects")]
-    numbers = [int(c) for c in counts if isinstance(c, (int, str)) and str(c).strip().isdigit()]
-    if not numbers or len(numbers) != len(counts):
-        return None
-    at = m.pointer(*key)
-    return Enrollment(count=Number(value=float(sum(numbers)), at=at), type=Text(value="ACTUAL", at=at))
-
-
 def _interventions(f: Fields) -> list[Intervention]:
     out = []
     for imp in f.imps:
@@ -277,28 +260,3 @@ def _dates(f: Fields, m: JsonMapper | None) -> Dates:
     registered = f.text("x6_date_on_which_this_record_was_first_entered_in_the_eudract_database")
     return fields.dated(start=start, registered=registered,
                         start_type=Text(value="ACTUAL", at=start.at) if start is not None else None)
-
-
-def _listed(m: JsonMapper, *keys: str) -> list[JsonMapper]:
-    """The mappers of a repeated element; ctrdata keeps a single XML element as an object, not a list."""
-    value = dig(m.study, *keys)
-    if isinstance(value, list):
-        return [m.at(*keys, i) for i, item in enumerate(value) if isinstance(item, dict)]
-    return [m.at(*keys)] if isinstance(value, dict) else []
-
-
-def _results(m: JsonMapper) -> Results:
-    section = [k for k in ("endPoints", "adverseEvents") if isinstance(dig(m.study, k), dict)]
-    if not section:
-        return Results(posted=False)
-    titles = [t for e in _listed(m, "endPoints", "endPoint") if (t := e.text("title")) is not None]
-    ae = m.at("adverseEvents")
-    groups = [AdverseEventGroup(title=g.text("title"), serious_affected=g.number("subjectsAffectedBySeriousAdverseEvents"),
-                                other_affected=g.number("subjectsAffectedByNonSeriousAdverseEvents"),
-                                at_risk=g.number("subjectsExposed"))
-              for g in _listed(ae, "reportingGroups", "reportingGroup")]
-    terms = len(_listed(ae, "seriousAdverseEvents", "seriousAdverseEvent")) + \
-        len(_listed(ae, "nonSeriousAdverseEvents", "nonSeriousAdverseEvent"))
-    return Results(posted=True, posted_at=m.pointer(section[0]), outcome_titles=titles, adverse_event_groups=groups,
-                   adverse_events_time_frame=ae.text("timeFrame"), adverse_events_description=ae.text("description"),
-                   adverse_event_terms=terms)

@@ -19,6 +19,8 @@ one pass. Mapping (pointer in the file -> TrialRecord):
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from collections.abc import Iterator
 from typing import Any, cast
@@ -51,6 +53,14 @@ _COMMENT = re.compile(r"\s+#.*$")
 # field not yet written, so it maps to nothing; read as text it would be eligibility that sets no
 # pain-duration requirement (SC01 not met) or an arm that delivers "other" (IN01 not met).
 _PLACEHOLDER = re.compile(r"\s*TODO\b")
+# A protocol file is a few kilobytes; the YAML parser takes seconds a megabyte, so a file far larger
+# than any protocol is refused before it is parsed.
+MAX_BYTES = 2 * 1024 * 1024
+# The protocol file's sections besides `trial` (schemas/protocol.schema.json): a file with one of
+# them is a protocol file without its `trial` section, not some other YAML file.
+_SECTIONS = frozenset({"registration", "population", "design", "sample_size", "outcomes", "safety"})
+# A JSON protocol file without its "trial" key (misspelt, left out) is still recognised by them.
+_JSON_SECTIONS = re.compile(rb'"(?:registration|population|sample_size)"\s*:')
 _MASKED = {"participants": "PARTICIPANT", "care_providers": "CARE_PROVIDER",
            "investigators": "INVESTIGATOR", "outcome_assessors": "OUTCOMES_ASSESSOR"}
 
@@ -61,13 +71,18 @@ def sniff(head: bytes, name: str) -> bool:
         return False
     text = head.decode("utf-8", "replace")
     # A protocol file has a top-level `trial:` mapping (YAML) or "trial" key (JSON); the file
-    # name is only a hint so that a YAML protocol with another name is still recognised.
+    # name is only a hint so that a YAML protocol with another name is still recognised, and a
+    # .json file with the protocol's own sections but no "trial" is told what it lacks.
     if lowered.endswith((".yaml", ".yml")):
         return True
-    return "\ntrial:" in "\n" + text or ('"trial"' in text and '"protocolSection"' not in text)
+    json_protocol = '"trial"' in text or (lowered.endswith(".json") and bool(_JSON_SECTIONS.search(head)))
+    return "\ntrial:" in "\n" + text or (json_protocol and '"protocolSection"' not in text)
 
 
 def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
+    if len(data) > MAX_BYTES:
+        raise InputError(origin, f"too large for a protocol file: {len(data) / 1e6:.1f} MB (a protocol file is a few "
+                                 f"kB; the limit is {MAX_BYTES // 2**20} MiB)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,18 +93,51 @@ def read(data: bytes, origin: str) -> Iterator[TrialRecord | RecordError]:
                                     f"Windows-1252?); save the file as UTF-8", line=data.count(b"\n", 0, exc.start) + 1,
                             column=len(data[start:exc.start].decode("utf-8", "replace")) + 1) from None
     try:
-        doc, positions = yamlpos.load(text)
+        doc, positions = yamlpos.load(_json_tabs_as_spaces(text))
+    except yamlpos.TooManyValues as exc:
+        aliases = " once its aliases (`*name`) are expanded (alias expansion)" if "&" in text else ""
+        raise InputError(origin, f"too large for a protocol file: {exc}{aliases}; a protocol file has hundreds") from None
     except yaml.YAMLError as exc:
         message, line, column = protocol_syntax.syntax_problem(exc, text)
         raise SyntaxProblem(origin, message, line=line, column=column) from None
+    if doc is None:
+        raise InputError(origin, "holds no fields (only comments or blank lines); `trial-audit init FILE` writes a "
+                                 "template to start from")
     if not isinstance(doc, dict):
-        raise InputError(origin, f"a protocol file is a mapping with a `trial` section, not {type(doc).__name__}")
+        what = "a list" if isinstance(doc, list) else "a single value"
+        raise InputError(origin, f"a protocol file is a mapping of sections (`trial:`, `design:`, ...), not {what}; "
+                                 "`trial-audit init FILE` writes a template to start from")
     if "trial" not in doc:
-        # Any YAML file reaches this reader; say what it is not rather than list schema errors.
-        keys = ", ".join(list(map(str, doc))[:4]) or "none"
-        raise InputError(origin, f"not a trial-audit protocol file: no top-level `trial:` section (top-level keys: {keys})")
+        _no_trial(doc, positions, origin)
     _validate(doc, positions, origin)
     yield _Builder(doc, positions, origin, text.splitlines()).record()
+
+
+def _no_trial(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:
+    """Raise what a file without a `trial` section is: a misspelt one, a protocol file without one,
+    or (any YAML file reaches this reader) no protocol file at all, rather than list schema errors."""
+    misspelt = next((k for k in map(str, doc) if difflib.get_close_matches(k.lower(), ["trial"], cutoff=0.6)), None)
+    if misspelt is not None:
+        line, column = positions.get(f"/{misspelt}", (None, None))
+        raise SyntaxProblem(origin, f"`{misspelt}` at the top: did you mean `trial`?", line=line, column=column)
+    if set(map(str, doc)) & _SECTIONS:
+        raise InputError(origin, "no `trial` section, which every protocol file has (the trial's `title` and "
+                                 "`status`): add it at the top; `trial-audit init FILE` writes a template")
+    keys = ", ".join(list(map(str, doc))[:4]) or "none"
+    raise InputError(origin, f"not a trial-audit protocol file: no top-level `trial:` section (top-level keys: {keys})")
+
+
+def _json_tabs_as_spaces(text: str) -> str:
+    """JSON allows tabs between tokens (editors and json.dump(indent="\\t") indent with them), YAML
+    does not. In valid JSON a tab is only ever such whitespace (a string holds `\\t`), so it
+    becomes a space: same lines and columns."""
+    if "\t" not in text or not text.lstrip().startswith(("{", "[")):
+        return text
+    try:
+        json.loads(text)
+    except ValueError:
+        return text  # not JSON: the YAML error says where the tab is
+    return text.replace("\t", " ")
 
 
 def _validate(doc: dict[str, Any], positions: yamlpos.Positions, origin: str) -> None:

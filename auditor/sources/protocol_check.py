@@ -2,20 +2,19 @@
 in words a trialist can act on (templates in protocol_messages.yaml).
 
 Three passes: the JSON Schema (`schemas/protocol.schema.json`), with each kind of violation
-rephrased (a misspelt field gets "did you mean" from difflib, a wrong type says what is expected);
-dates that are not real dates; and cross-field consistency (per-arm sizes vs the target, the arms
-vs per-arm sizes, the latest assessment vs the treatment length of the arms).
+rephrased (a misspelt field gets "did you mean" from difflib, a wrong type says what is expected),
+here; dates that are not real dates and cross-field consistency (per-arm sizes vs the target, the
+arms vs per-arm sizes, the latest assessment vs the treatment length of the arms), in
+protocol_consistency.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime
 import functools
 import re
 from collections.abc import Callable
 from importlib import resources
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -26,8 +25,6 @@ from auditor.sources.yamlpos import Positions
 if TYPE_CHECKING:
     import jsonschema
 
-DATE_FIELDS = {"/registration/date": ("YYYY-MM-DD", "2025-01-10"),
-               "/registration/planned_start": ("YYYY-MM-DD or YYYY-MM", "2025-03-01")}
 _MONTHS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*months?\s*$", re.IGNORECASE)
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 _LONGEST_EXAMPLE = 60  # a section's whole example (`trial`, `design`) would drown the message
@@ -95,7 +92,7 @@ def _closest(word: str, choices: list[str], cutoff: float) -> str | None:
     return best[2] if best and best[0] >= cutoff else None
 
 
-def _say(kind: str, **values: Any) -> str:
+def say(kind: str, **values: Any) -> str:
     return str(messages()[kind]).format(**values)
 
 
@@ -110,7 +107,7 @@ def field_name(ptr: str) -> str:
     return parts[-1]
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     if isinstance(value, str):
         return f"“{value}”" if value.strip() else "empty text"
     if value is None:
@@ -139,9 +136,9 @@ def _percent(value: Any, schema: dict[str, Any]) -> str:
         return ""
     match = _PERCENT.match(value) if isinstance(value, str) else None
     number = float(match.group(1)) if match else value
-    if not _number(number) or not 1 < number <= 100:
+    if not is_number(number) or not 1 < number <= 100:
         return ""
-    return _say("percent_as_fraction", percent=number, fraction=number / 100)
+    return say("percent_as_fraction", percent=number, fraction=number / 100)
 
 
 def _suggest(name: str, value: str, allowed: list[str]) -> str | None:
@@ -161,11 +158,12 @@ def _expected(schema: dict[str, Any], name: str) -> str:
     return words or "something else"
 
 
-class _Problems:
+class Problems:
     def __init__(self, origin: str, positions: Positions):
         self.origin = origin
         self.positions = positions
         self.found: list[InputError] = []
+        self.in_other_units: set[str] = set()  # items with weeks given in another unit ({months: 3})
 
     def add(self, ptr: str, text: str) -> None:
         line, column = self.positions.get(ptr, (None, None))
@@ -184,136 +182,67 @@ class _Problems:
             for extra in sorted(set(err.instance) - set(allowed)):
                 close = _closest(extra, allowed, 0.6)
                 per = messages()["weeks_per_unit"].get(extra) if "weeks" in allowed else None
-                if per and _number(err.instance[extra]):
+                if per and is_number(err.instance[extra]):
                     weeks = round(err.instance[extra] * per)
-                    text = _say("other_unit_field", field=extra, section=name, value=err.instance[extra], weeks=weeks)
+                    text = say("other_unit_field", field=extra, section=name, value=err.instance[extra], weeks=weeks)
+                    self.in_other_units.add(ptr)
                 elif close:
-                    text = _say("unknown_field", field=extra, suggestion=close)
+                    text = say("unknown_field", field=extra, suggestion=close)
                 else:
                     template = "unknown_top_level_field" if not ptr else "unknown_field_no_match"
-                    text = _say(template, field=extra, section=name, allowed=", ".join(allowed))
+                    text = say(template, field=extra, section=name, allowed=", ".join(allowed))
                 self.add(f"{ptr}/{extra}", text)
         elif kind == "type":
             match = _MONTHS.match(err.instance) if isinstance(err.instance, str) else None
             if match and name.endswith("weeks"):
                 months = float(match.group(1))
-                self.add(ptr, _say("months_as_weeks", field=name, expected=_expected(schema, name),
-                                   value=_shown(err.instance), months=f"{months:g}", weeks=round(months * 52 / 12)))
+                self.add(ptr, say("months_as_weeks", field=name, expected=_expected(schema, name),
+                                   value=shown(err.instance), months=f"{months:g}", weeks=round(months * 52 / 12)))
             else:
-                text = _say("wrong_type", field=name, expected=_expected(schema, name),
-                            example=_example(schema), value=_shown(err.instance))
+                text = say("wrong_type", field=name, expected=_expected(schema, name),
+                            example=_example(schema), value=shown(err.instance))
                 if isinstance(err.instance, bool) and "string" in str(schema.get("type")):
-                    text += _say("boolean_for_text")
-                elif _number(err.instance) and schema.get("type") == "string":
-                    text += _say("number_for_text")
+                    text += say("boolean_for_text")
+                elif is_number(err.instance) and schema.get("type") == "string":
+                    text += say("number_for_text")
                 self.add(ptr, text + _percent(err.instance, schema))
         elif kind == "enum":
             allowed = [str(v) for v in err.validator_value]
             close = _suggest(name, str(err.instance), allowed)
             template = "not_allowed_value" if close else "not_allowed_value_no_match"
-            self.add(ptr, _say(template, field=name, value=_shown(err.instance),
+            self.add(ptr, say(template, field=name, value=shown(err.instance),
                                suggestion=close or "", allowed=", ".join(allowed)))
         elif kind == "required":
             missing = str(err.message).split("'")[1] if "'" in err.message else str(err.validator_value)
-            self.add(ptr, _say("missing_required", section=name if ptr else "the file", field=missing))
+            self.add(ptr, say("missing_required", section=name if ptr else "the file", field=missing))
         elif kind in ("minimum", "exclusiveMinimum"):
-            self.add(ptr, _say("too_small", field=name, limit=err.validator_value, value=_shown(err.instance)))
+            self.add(ptr, say("too_small", field=name, limit=err.validator_value, value=shown(err.instance)))
         elif kind in ("maximum", "exclusiveMaximum"):
-            self.add(ptr, _say("too_large", field=name, limit=err.validator_value, example=_example(schema),
-                               value=_shown(err.instance)) + _percent(err.instance, schema))
+            self.add(ptr, say("too_large", field=name, limit=err.validator_value, example=_example(schema),
+                               value=shown(err.instance)) + _percent(err.instance, schema))
         elif kind in ("minItems", "minLength"):
-            self.add(ptr, _say("too_short", field=name))
+            self.add(ptr, say("too_short", field=name))
         else:
-            self.add(ptr, _say("other", field=name, detail=err.message))
-
-    def dates(self, doc: dict[str, Any]) -> None:
-        registration = doc.get("registration")
-        if not isinstance(registration, dict):
-            return
-        for ptr, (form, example) in DATE_FIELDS.items():
-            value = registration.get(ptr.rpartition("/")[2])
-            if not isinstance(value, str):
-                continue  # absent, or a type error the schema reports
-            name = field_name(ptr)
-            match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?:T[0-9:.]+)?", value.strip())
-            if not match or (match.group(3) is None and "-DD or" not in form):
-                self.add(ptr, _say("not_a_date", field=name, form=form, example=example, value=_shown(value)))
-                continue
-            reason = _impossible(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
-            if reason:
-                self.add(ptr, _say("impossible_date", field=name, value=value, reason=reason))
-
-    def consistency(self, doc: dict[str, Any]) -> None:
-        size, design = _section(doc, "sample_size"), _section(doc, "design")
-        per_arm, target = size.get("per_arm"), size.get("target")
-        arms = _items(design, "arms")
-        if isinstance(per_arm, list) and per_arm and all(_count(n) for n in per_arm):
-            if _count(target) and sum(per_arm) != target:
-                self.add("/sample_size/per_arm", _say("per_arm_vs_target", total=sum(per_arm), target=target))
-            if arms and len(per_arm) != len(arms):
-                self.add("/sample_size/per_arm", _say("per_arm_vs_arms", sizes=len(per_arm), arms=len(arms)))
-        self._follow_up_vs_treatment(doc, arms)
-
-    def _follow_up_vs_treatment(self, doc: dict[str, Any], arms: list[Any]) -> None:
-        durations = [(i, a.get("label"), a["duration_weeks"]) for i, a in enumerate(arms)
-                     if isinstance(a, dict) and _number(a.get("duration_weeks"))]
-        outcomes = _items(doc, "outcomes")
-        if any("/time_points" in p.where or "/duration_weeks" in p.where for p in self.found if p.where):
-            return  # a time point or duration with its own problem: the latest assessment is not known
-        points = [(f"/outcomes/{i}/time_points/{j}/weeks", tp.get("weeks"), tp.get("from", "baseline"))
-                  for i, o in enumerate(outcomes) if isinstance(o, dict) and isinstance(o.get("time_points"), list)
-                  for j, tp in enumerate(o["time_points"]) if isinstance(tp, dict)]
-        if not durations or not points or any(anchor == "end_of_treatment" for _, _, anchor in points):
-            return
-        from_start = [(ptr, float(cast(float, w))) for ptr, w, anchor in points
-                      if anchor in ("baseline", "treatment_start") and _number(w)]
-        if not from_start:
-            return
-        ptr, latest = max(from_start, key=lambda p: p[1])
-        _, label, longest = max(durations, key=lambda d: d[2])
-        if latest < longest:
-            self.add(ptr, _say("assessment_before_end_of_treatment", latest=f"{latest:g}", duration=f"{longest:g}",
-                               arm=f"`{label}`" if label else "1"))
+            self.add(ptr, say("other", field=name, detail=err.message))
 
 
-def _section(doc: dict[str, Any], key: str) -> dict[str, Any]:
-    value = doc.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _items(doc: dict[str, Any], key: str) -> list[Any]:
-    value = doc.get(key)
-    return value if isinstance(value, list) else []
-
-
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _impossible(year: int, month: int, day: int) -> str | None:
-    if not 1 <= month <= 12:
-        return f"there is no month {month}"
-    last = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= last:
-        return f"{calendar.month_name[month]} {year} has {last} days"
-    try:
-        datetime.date(year, month, day)
-    except ValueError as exc:  # year 0 and the like
-        return str(exc)
-    return None
 
 
 def problems(doc: dict[str, Any], positions: Positions, origin: str) -> list[InputError]:
     """Every problem of the file, in file order (line, column)."""
-    found = _Problems(origin, positions)
+    found = Problems(origin, positions)
     if not _valid()(doc):
         for err in _validator().iter_errors(doc):
             found.schema_error(err)
-    found.dates(doc)
-    found.consistency(doc)
-    unique = {(p.line, p.column, p.message): p for p in found.found}
+    # The passes over what the schema cannot say import this module's wording: imported here.
+    from auditor.sources import protocol_consistency
+
+    protocol_consistency.dates(doc, found)
+    protocol_consistency.consistency(doc, found)
+    # `{months: 3}` lacks `weeks` because it gives them in months: one problem, the one that says so.
+    kept = [p for p in found.found if not (p.where in found.in_other_units and p.message == say(
+        "missing_required", section=field_name(p.where), field="weeks"))]
+    unique = {(p.line, p.column, p.message): p for p in kept}
     return sorted(unique.values(), key=lambda p: (p.line or 0, p.column or 0, p.message))

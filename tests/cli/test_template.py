@@ -75,7 +75,7 @@ def test_init_with_schema_writes_the_schema_editors_read(tmp_path: Path) -> None
 
 def test_init_into_a_missing_folder_is_exit_2(tmp_path: Path) -> None:
     result = run_cli("init", str(tmp_path / "nope" / "protocol.yaml"))
-    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert result.exit_code == 2 and f"folder {tmp_path / 'nope'} does not exist: create it first" in result.stderr
 
 
 def _fields(node: dict[str, Any], path: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -138,3 +138,16 @@ def test_init_of_a_json_path_writes_json_that_points_at_the_schema(tmp_path: Pat
     assert "JSON has no comments" in result.stdout
     statuses, code = audit(path)
     assert code == 1 and {c for c, s in statuses.items() if s != "met"} >= DRAFT_ERROR_GAPS
+
+
+def test_init_dash_prints_the_template_instead_of_writing_a_file_named_dash(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # `-` is stdin for `check`, so for `init` it is stdout: `trial-audit init - > protocol.yaml` (session 9:
+    # it wrote a file named "-").
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("init", "-")
+    assert result.exit_code == 0 and result.stdout == template() and not (tmp_path / "-").exists()
+    refused = run_cli("init", "-", "--with-schema")
+    assert refused.exit_code == 2 and not (tmp_path / "-").exists()
+    assert refused.stderr.strip() == ("trial-audit: -: --with-schema needs a file to write the schema beside; "
+                                      "give a path such as protocol.yaml")

@@ -60,4 +60,6 @@ def test_a_duplicate_key_is_reported_at_its_line_like_every_other_problem() -> N
 
     with pytest.raises(InputError) as err:
         list(read_blob(b"trial:\n  title: x\noutcomes: []\noutcomes: []\n", "dup.yaml"))
-    assert err.value.one_line() == "dup.yaml:4:1: not valid YAML/JSON: duplicate key 'outcomes'"
+    # ... and says what to do (session 9: it said only "duplicate key 'outcomes'").
+    assert err.value.one_line() == ("dup.yaml:4:1: not valid YAML/JSON: `outcomes` is given twice (first at line 3): "
+                                    "keep one, with what both hold")
