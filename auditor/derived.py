@@ -149,7 +149,7 @@ def memo(kind: str, key: Any, compute: Callable[..., Any], *args: Any, keep: Cal
             table.clear()
         table[name] = value
         _state.dirty = True
-    return value  # not kept: as computed
+    return value
     value = json.loads(json.dumps(value))
     if len(table) >= MAX_ENTRIES:  # bounded: a long-edited profile does not grow the file forever
         table.clear()

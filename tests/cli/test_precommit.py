@@ -39,7 +39,8 @@ def test_hook_definition_is_complete() -> None:
     assert HOOK["entry"].split()[:2] == ["trial-audit", "check"]
     assert HOOK.get("pass_filenames", True) is True
     files = re.compile(HOOK["files"])
-    for name in ("examples/protocols/gappy.yaml", "protocol.yml", "docs/trial-protocol.json", "protocols/a/b.yaml"):
+    for name in ("examples/protocols/gappy.yaml", "protocol.yml", "docs/trial-protocol.json", "protocols/a/b.yaml",
+                 "PROTOCOL.YAML", "Protocols/Trial.Yml"):
         assert files.search(name), name
     for name in (".github/workflows/ci.yml", "pyproject.toml", "data/records.json", "protocol.yaml.bak"):
         assert not files.search(name), name
