@@ -69,3 +69,20 @@ def test_a_run_over_fewer_inputs_says_what_it_dropped_not_that_nothing_changed(t
     assert "No input changed, but 6 records of inputs not named in this run were dropped" in text
     again = run_cli("batch", str(tmp_path / "in" / "a"), *out)
     assert "Nothing changed since the last run" in " ".join(again.output.split())
+
+
+def test_a_misspelt_input_path_is_exit_2_and_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    """A run reflects its inputs, so a path that does not exist (a typo) would have emptied the store
+    with exit 0 and a report of 0 trials; it is a bad argument, refused before the store is touched."""
+    write_corpus(tmp_path / "in", files=2, per_file=1)
+    args = ("--out", str(tmp_path / "out"), "--jobs", "1")
+    assert run_cli("batch", str(tmp_path / "in"), *args).exit_code == 0
+    before = (tmp_path / "out" / "trials.csv").read_bytes()
+    typo = run_cli("batch", str(tmp_path / "inn"), *args)
+    assert typo.exit_code == 2, typo.output
+    assert typo.stderr.strip().splitlines() == [
+        f"trial-audit: {tmp_path / 'inn'}: no such file or folder; nothing was audited and {tmp_path / 'out'} "
+        "is unchanged"]
+    assert (tmp_path / "out" / "trials.csv").read_bytes() == before
+    again = run_cli("batch", str(tmp_path / "in"), *args)
+    assert "Nothing changed since the last run" in again.output, again.output
