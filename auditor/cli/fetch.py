@@ -165,6 +165,6 @@ def _report(result: Result, hint: bool = True) -> None:
     what = "update" if r.get("since") else "fetch"
     superseded = f", {result.superseded:,} older copies superseded" if result.superseded else ""
     done = "resumed and complete" if result.status == "resumed" else "complete"
-    click.echo(f"{what} {done}: {received:,} studies in {pages:,} pages (round {r['round']}, {data})"
+    click.echo(f"{what} {done}: {received:,} studies in {pages:,} page{'' if pages == 1 else 's'} (round {r['round']}, {data})"
                f"{superseded}; {result.folder} holds {result.studies:,} studies."
                + (f" Audit them with: trial-audit batch {result.folder} --out AUDIT_DIR" if hint else ""))

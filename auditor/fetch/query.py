@@ -82,7 +82,10 @@ def _api_name(name: str) -> str:
     if name in REFUSED_API:
         raise FetchError(f"query parameter {name!r} is not accepted: {REFUSED_API[name]}")
     if name not in API_PARAMS:
-        hint = f" (did you mean 'query.{name}'?)" if f"query.{name}" in API_PARAMS else ""
+        import difflib  # a misspelt parameter only
+
+        near = [f"query.{name}"] if f"query.{name}" in API_PARAMS else difflib.get_close_matches(name, API_PARAMS, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
         raise FetchError(f"unknown API parameter {name!r}{hint}; supported: {', '.join(API_PARAMS)}")
     return name
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,9 +41,12 @@ def test_an_api_url_is_read_as_api_parameters() -> None:
     ("fields=NCTId", "the audit needs whole studies"),
     ("pageToken=abc", "pages by itself"),
     ("query.nope=1", "unknown API parameter 'query.nope'"),
+    ("query.cnd=back pain", "unknown API parameter 'query.cnd' (did you mean 'query.cond'?)"),
+    ("filter.overallstatus=COMPLETED", "(did you mean 'filter.overallStatus'?)"),
+    ("cond=back pain", "(did you mean 'query.cond'?)"),
 ])
 def test_unsupported_parameters_are_refused_by_name(arg: str, message: str) -> None:
-    with pytest.raises(FetchError, match=message.replace("(", r"\(").replace("[", r"\[")):
+    with pytest.raises(FetchError, match=re.escape(message)):
         parse([arg])
 
 
