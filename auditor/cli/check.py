@@ -224,6 +224,10 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
 
     Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.toml` (the nearest
     one above the current folder); options given here override them. See `trial-audit config`.
+
+    Exit codes: 0 no gap (not met or unclear) at or above --fail-on, 1 gaps found, 2 an input
+    could not be audited (each named on stderr; the others are still reported) or a bad option,
+    profile or settings file.
     """
     from auditor import pipeline
     from auditor.engine.selection import union as union_profiles

@@ -109,6 +109,9 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
     search URL pasted from clinicaltrials.gov. The fetch counts first, then writes each page of
     up to 1,000 studies as it arrives; run the same command again after an interruption and it
     resumes; a completed fetch is not repeated. Audit the folder with `trial-audit batch FOLDER`.
+
+    Exit codes: 0 fetched (or already complete), 2 a bad query or option, an unusable folder, or a
+    server that cannot be reached or refuses the query, 130 interrupted (run it again to resume).
     """
     from auditor.fetch import folder as fetch_folder
     from auditor.fetch import paging
