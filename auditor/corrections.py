@@ -71,7 +71,7 @@ class Correction:
 class Corrections:
     origin: str
     items: list[Correction] = field(default_factory=list)
-    digest: str = ""
+    digest: str = ""  # of the entries; "" when there are none (as good as no corrections)
 
     def for_ids(self, ids: list[str]) -> list[Correction]:
         wanted = set(ids)
@@ -117,7 +117,7 @@ def load_text(text: str, origin: str) -> Corrections:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(origin, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
                          line=mark.line + 1 if mark else None) from None
-    out = Corrections(origin, digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+    out = Corrections(origin)
     if doc is None:
         return out
 
@@ -143,6 +143,11 @@ def load_text(text: str, origin: str) -> Corrections:
                 item = _entry(ids[0], kind, str(key), entry, lambda m, w=where: fail(w, m),
                               positions.get(where, (0, 0))[0])
                 out.items.append(dataclasses.replace(item, trial_line=positions.get(at, (0, 0))[0]))
+    # What stored results depend on (the entries, their lines and the file's name, all quoted in
+    # evidence), not the text: a comment or a template's commented-out entries change nothing.
+    if out.items:
+        entries = [dataclasses.astuple(c) for c in out.items]
+        out.digest = hashlib.blake2b(orjson.dumps([origin, entries]), digest_size=16).hexdigest()
     return out
 
 

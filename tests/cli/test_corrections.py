@@ -133,3 +133,22 @@ def test_a_correction_keyed_by_a_copy_that_does_not_represent_its_trial_is_named
     # F10: keyed by the newer copy's own id, the older copy is not reached (it does not state it): said
     reached_one = "NCT09990012 reaches 1 of the 2 copies of trial NCT09990012" in result.output
     assert reached_one == (key == "NCT09990012"), result.output
+
+
+def test_a_corrections_edit_that_changes_no_correction_keeps_the_stored_results(tmp_path: Path) -> None:
+    """The store is cleared when the corrections change; a comment added below the entries changes
+    none, so nothing is audited again."""
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    fixes = tmp_path / "c.yaml"
+    args = ("batch", str(sheet), "--out", str(tmp_path / "out"), "--corrections", str(fixes), "--isolated", "-j", "1")
+    fixes.write_text("NCT09400001:\n  facts:\n    design.arm_count: {value: 2, reason: x, by: NU}\n", encoding="utf-8")
+    assert run_cli(*args).exit_code == 0
+    fixes.write_text(fixes.read_text(encoding="utf-8") + "# SS04 still to check against the protocol paper\n",
+                     encoding="utf-8")
+    commented = run_cli(*args)
+    assert commented.exit_code == 0 and "cleared" not in commented.output, commented.output
+    assert "Nothing changed since the last run" in commented.output
+    fixes.write_text("NCT09400001:\n  facts:\n    design.arm_count: {value: 3, reason: x, by: NU}\n", encoding="utf-8")
+    assert "cleared because the corrections changed" in run_cli(*args).output  # a changed value is a change
+
