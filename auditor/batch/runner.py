@@ -88,7 +88,7 @@ def profile_identity(profile: Profile, corrections: Corrections | None = None) -
     parts = {"criteria": {"id": profile.id, "version": profile.version,
                           "criteria": [[c.code, c.name, c.group, c.severity, c.facts, c.messages, c.conditions, c.fix]
                                        for c in profile.criteria]},
-             "corrections": corrections.digest if corrections else None,
+             "corrections": corrections.digest if corrections is not None and corrections.digest else None,
              "extraction": derived.fingerprint(), "tool": __version__}
     return ";".join(f"{name}={_digest(parts[name])}" for name in IDENTITY_PARTS)
 

@@ -136,8 +136,8 @@ def test_a_correction_keyed_by_a_copy_that_does_not_represent_its_trial_is_named
 
 
 def test_a_corrections_edit_that_changes_no_correction_keeps_the_stored_results(tmp_path: Path) -> None:
-    """The store is cleared when the corrections change; a comment added below the entries changes
-    none, so nothing is audited again."""
+    """The store is cleared when the corrections change; a comment added below the entries, or a
+    template whose entries are all still commented out, changes none, so nothing is audited again."""
     sheet = tmp_path / "s.csv"
     sheet.write_text(SHEET, encoding="utf-8")
     fixes = tmp_path / "c.yaml"
@@ -152,3 +152,9 @@ def test_a_corrections_edit_that_changes_no_correction_keeps_the_stored_results(
     fixes.write_text("NCT09400001:\n  facts:\n    design.arm_count: {value: 3, reason: x, by: NU}\n", encoding="utf-8")
     assert "cleared because the corrections changed" in run_cli(*args).output  # a changed value is a change
 
+    plain = ("batch", str(sheet), "--out", str(tmp_path / "out2"), "--isolated", "-j", "1")
+    assert run_cli(*plain).exit_code == 0
+    fixes.write_text("NCT09400001:  # CBT for chronic low back pain\n  status:\n"
+                     '    # SS04: {value: met, reason: "", by: ""}\n', encoding="utf-8")
+    template = run_cli(*plain, "--corrections", str(fixes))
+    assert template.exit_code == 0 and "cleared" not in template.output, template.output
