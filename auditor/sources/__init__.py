@@ -160,7 +160,9 @@ def detect(head: bytes, name: str) -> ModuleType:
         if reader.sniff(head, name):
             return reader
     if (broken := _broken_json(head)) is not None:  # a truncated export is not an unknown format
-        raise InputError(name, f"not valid JSON: {broken}")
+        from auditor.sources.jsonmap import problem
+
+        raise InputError(name, problem(broken))
     if (columns := _table_columns(head, name)) is not None:  # a review sheet with its own column names
         raise InputError(name, f"a table whose columns ({columns}) are not column names the spreadsheet reader "
                                "knows: map them in a column mapping file and set TRIAL_AUDIT_COLUMN_MAP to it "

@@ -57,3 +57,26 @@ def test_enrolment_text_without_a_number_is_quoted_for_isrctn_and_eu_ctr(tmp_pat
     assert finding["status"] == "unclear"
     assert [e["quote"] for e in finding["evidence"]] == [value]
     assert "not a number" in finding["evidence"][0]["note"]
+
+
+@pytest.mark.parametrize("studies", [3, 400])  # parsed whole, and study by study (a website download)
+def test_a_json_file_cut_short_says_so_and_what_to_do(tmp_path: Path, studies: int) -> None:
+    from tests.batch.data import study
+
+    whole = orjson.dumps([study(f"NCT9{i:07d}", title="x" * 12_000) for i in range(studies)])
+    cut = tmp_path / "ctg-studies.json"
+    cut.write_bytes(whole[: len(whole) - 100])
+    result = run_cli("check", str(cut), "--isolated")
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"trial-audit: {cut}: not valid JSON"), last
+    assert "ends before the JSON does" in last and "download or copy it again" in last, last
+
+
+def test_a_json_syntax_error_says_where_to_correct_it(tmp_path: Path) -> None:
+    broken = tmp_path / "study.json"
+    broken.write_text('{"protocolSection": {"identificationModule": {"nctId": "NCT01234567",}}}', encoding="utf-8")
+    result = run_cli("check", str(broken), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"trial-audit: {broken}: not valid JSON at line 1 column 69: trailing comma is "
+                                     "not allowed; correct the file there (or download it again)")
