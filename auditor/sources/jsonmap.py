@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import orjson
 
-from auditor.errors import InputError, RecordError
+from auditor.errors import CUT_SHORT, InputError, RecordError
 from auditor.model import Number, Text, TrialRecord
 from auditor.sources.spool import Content, Spool
 
@@ -38,8 +38,7 @@ def problem(message: str, after: str = "") -> str:
     the parser stopped."""
     first = message.strip().splitlines()[0].strip() if message.strip() else "malformed"
     if any(words in first for words in _CUT_SHORT):
-        return (f"not valid JSON{after}: the file ends before the JSON does, so it was cut short (an interrupted "
-                "download or copy?): download or copy it again")
+        return f"not valid JSON{after}: the file ends before the JSON does, {CUT_SHORT}"
     at = _AT.search(first)
     what = (first[: at.start()] if at else first).rstrip(".")
     where = f" at line {at[1]} column {at[2]}" if at else ""

@@ -80,3 +80,34 @@ def test_a_json_syntax_error_says_where_to_correct_it(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"trial-audit: {broken}: not valid JSON at line 1 column 69: trailing comma is "
                                      "not allowed; correct the file there (or download it again)")
+
+
+def _cut(data: bytes, keep: float) -> bytes:
+    return data[: int(len(data) * keep)]
+
+
+@pytest.mark.parametrize(("name", "make", "what"), [
+    ("NCT00001177.xml", lambda d: _cut(d, 0.5), "not well-formed XML"),
+    ("studies.zip", lambda d: _cut(_zipped(d), 0.5), "broken zip archive"),
+    ("study.json.gz", lambda d: _cut(__import__("gzip").compress(d), 0.5), "broken gzip file"),
+])
+def test_an_export_cut_short_says_so_and_what_to_do(tmp_path: Path, name: str, make, what: str) -> None:
+    xml = (REPO / "tests" / "sources" / "fixtures").rglob("*.xml")
+    source = next(p for p in xml if b"<clinical_study" in p.read_bytes()[:2000])
+    path = tmp_path / name
+    path.write_bytes(make(source.read_bytes()))
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"trial-audit: {path}: {what}: "), last
+    assert "cut short" in last and "download or copy it again" in last, last
+
+
+def _zipped(data: bytes) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(3):
+            archive.writestr(f"NCT{n}.xml", data)
+    return buf.getvalue()
