@@ -25,6 +25,8 @@ from auditor.resources import load_schema, profiles_dir
 from auditor.vocabulary import Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import jsonschema
 
 DEFAULT_PROFILE = "ho2022-cnslbp"
@@ -208,6 +210,9 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[s
             "criteria": list(merged.values())}, seen
 
 
+_COMBINATORS = ("anyOf", "allOf", "oneOf", "not", "contains", "items", "if", "then", "else")  # hold conditions
+
+
 def expand(schema: Any) -> Any:
     """Turn `{"a.b": S}` into `{"properties": {"a": {"properties": {"b": S}, "required": ["b"]}}, "required": ["a"]}`."""
     if isinstance(schema, list):
@@ -222,7 +227,7 @@ def expand(schema: Any) -> Any:
             for part in reversed(key.split(".")):
                 node = {"type": "object", "properties": {part: node}, "required": [part]}
             nested.append(node)
-        elif key in ("anyOf", "allOf", "oneOf", "not", "contains", "items", "if", "then", "else"):
+        elif key in _COMBINATORS:
             plain[key] = expand(value)
         else:
             plain[key] = value
@@ -242,11 +247,44 @@ def _known_fact(path: str) -> bool:
     return True
 
 
+def _condition_paths(schema: Any) -> Iterator[str]:
+    """The dotted fact paths a condition names (its shorthand keys), through anyOf, not, ..."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _condition_paths(item)
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            if "." in key:
+                yield key  # its value is a schema of the fact's value: paths in it are not facts
+            elif key in _COMBINATORS:
+                yield from _condition_paths(value)
+
+
+def _nearest_fact(path: str) -> str:
+    import difflib  # a misspelt profile only
+
+    known: list[str] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for key, value in node.items() if isinstance(node, dict) else ():
+            known.append(prefix + key)
+            walk(value, f"{prefix}{key}.")
+
+    walk(BLANK, "")
+    near = difflib.get_close_matches(path, known, n=1)
+    return f"did you mean {near[0]!r}? " if near else ""
+
+
 def _compile(raw: dict[str, Any], origin: str) -> Criterion:
     unknown = [f for f in raw["facts"] if not _known_fact(f)]
     if unknown:
         raise InputError(origin, f"criterion {raw['code']} reads unknown fact {unknown[0]!r} "
                                  "(see `trial-audit schema facts`)")
+    for name in _CONDITIONS:
+        # A condition on a fact that does not exist never holds: the criterion would silently never be met.
+        if bad := next((p for p in _condition_paths(raw.get(name)) if not _known_fact(p)), None):
+            raise InputError(origin, f"criterion {raw['code']} {name} names unknown fact {bad!r} "
+                                     f"({_nearest_fact(bad)}see `trial-audit schema facts`)")
     conditions = {name: expand(raw[name]) for name in _CONDITIONS if name in raw}
     validators = {}
     for name, schema in conditions.items():
