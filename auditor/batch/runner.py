@@ -31,7 +31,7 @@ from auditor.batch import executors, review
 from auditor.batch.columns import FileState
 from auditor.batch.pool import StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
-from auditor.batch.store import DB_NAME, IDENTITY_PARTS, Store
+from auditor.batch.store import DB_NAME, IDENTITY_PARTS, Store, open_problem
 from auditor.batch.worker import Auditor, Chunk, Task, quiet_collector, restore_collector
 from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
@@ -225,8 +225,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
     except duckdb.Error as exc:
         if pool:
             pool.stop()
-        raise BatchError(f"{out_dir / DB_NAME}: cannot open the results store "
-                         f"(is another batch writing to it?): {str(exc).splitlines()[0]}") from None
+        raise BatchError(f"{out_dir / DB_NAME}: {open_problem(exc)}") from None
     started = time.monotonic()
     run_id: int | None = None
     try:

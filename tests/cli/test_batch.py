@@ -86,3 +86,29 @@ def test_a_misspelt_input_path_is_exit_2_and_leaves_the_store_as_it_was(tmp_path
     assert (tmp_path / "out" / "trials.csv").read_bytes() == before
     again = run_cli("batch", str(tmp_path / "in"), *args)
     assert "Nothing changed since the last run" in again.output, again.output
+
+
+def test_a_store_another_process_holds_says_who_and_what_to_do(tmp_path: Path) -> None:
+    """`report`, `corrections template` and `batch` on a store a running batch holds: one line that says
+    another process (by its id) holds it and to run again once it has finished, not DuckDB's lock text."""
+    import subprocess
+    import sys
+
+    write_corpus(tmp_path / "in", files=1, per_file=1)
+    out = tmp_path / "out"
+    assert run_cli("batch", str(tmp_path / "in"), "--out", str(out), "--jobs", "1").exit_code == 0
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(out / "audit.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        for args in (["report", str(out)], ["corrections", "template", str(out)],
+                     ["batch", str(tmp_path / "in"), "--out", str(out), "--jobs", "1"]):
+            result = run_cli(*args)
+            assert result.exit_code == 2, (args, result.output)
+            assert result.stderr.strip() == (
+                f"trial-audit: {out / 'audit.duckdb'}: another process (PID {holder.pid}) holds the results "
+                "store, most likely a batch still writing to it: run this again when it has finished"), args
+    finally:
+        holder.kill()
+        holder.wait()
