@@ -77,11 +77,16 @@ class Corrections:
         wanted = set(ids)
         return [c for c in self.items if c.trial in wanted]
 
-    def check_codes(self, codes: tuple[str, ...]) -> None:
-        """Every status correction names a criterion the profile checks."""
+    def check_codes(self, codes: tuple[str, ...], profile_id: str = "", left_out: tuple[str, ...] = ()) -> None:
+        """Every status correction names a criterion the profile checks; `left_out`: the profile's
+        criteria that the selection leaves out, named as such."""
         for c in self.items:
+            if c.kind == "status" and c.key in left_out:
+                raise InputError(self.origin, f"{c.key!r} is not checked in this run (--select, --ignore or the "
+                                              "settings leave it out): check it, or remove this correction", line=c.line)
             if c.kind == "status" and c.key not in codes:
-                raise InputError(self.origin, f"{c.key!r} is not a criterion of the profile", line=c.line)
+                of = f"profile {profile_id}" if profile_id else "the profile"
+                raise InputError(self.origin, f"{c.key!r} is not a criterion of {of}", line=c.line)
 
     def unmatched(self, seen: set[str]) -> list[InputError]:
         """One error per trial the corrections name that no record of the inputs has."""

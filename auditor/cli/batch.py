@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor.cli.check import DEFAULT_PROFILE
-from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, HTML_LIMIT, MAX_HTML_LIMIT, fail, load_corrections
+from auditor.cli.common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    HTML_LIMIT,
+    MAX_HTML_LIMIT,
+    check_correction_codes,
+    fail,
+    load_corrections,
+)
 from auditor.errors import InputError
 from auditor.vocabulary import READER_NAMES, STATUSES, share
 
@@ -159,9 +168,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     if not inputs:
         fail("give the inputs to audit (files, folders, archives, URLs) or --fetch QUERY")
     _refuse_missing(inputs, out_dir)
-    cfg, profile = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
-    profile = filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"])
+    cfg, full = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
+    profile = filtered(full, cfg["select"], cfg["ignore"], cfg["severity"])
     corrections = load_corrections(corrections_path or cfg["corrections"])
+    check_correction_codes(corrections, [profile], full)
     settings = {k: cfg[k] for k in ("profile", "select", "ignore", "severity")} | {"config": cfg.file}
     # SIGTERM (a scheduler, `kill`) stops like Ctrl-C: committed work is kept and the exit says so.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))

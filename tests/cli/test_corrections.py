@@ -158,3 +158,22 @@ def test_a_corrections_edit_that_changes_no_correction_keeps_the_stored_results(
                      '    # SS04: {value: met, reason: "", by: ""}\n', encoding="utf-8")
     template = run_cli(*plain, "--corrections", str(fixes))
     assert template.exit_code == 0 and "cleared" not in template.output, template.output
+
+
+def test_a_status_correction_for_a_criterion_not_checked_is_exit_2_in_check_as_in_batch(tmp_path: Path) -> None:
+    """`check` applied no status correction for a code the profile lacks and said nothing (exit 1), where
+    `batch` refuses it; a criterion that --select left out is named as such."""
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    fixes = tmp_path / "c.yaml"
+    fixes.write_text("NCT09400001:\n  status:\n    SS99: {value: met, reason: x, by: NU}\n", encoding="utf-8")
+    unknown = f"trial-audit: {fixes}:3: 'SS99' is not a criterion of profile ho2022-cnslbp"
+    left_out = (f"trial-audit: {fixes}:3: 'SS04' is not checked in this run (--select, --ignore or the settings "
+                "leave it out): check it, or remove this correction")
+    for command in (["check", str(sheet)], ["batch", str(sheet), "--out", str(tmp_path / "out"), "-j", "1"]):
+        result = run_cli(*command, "--corrections", str(fixes), "--isolated")
+        assert (result.exit_code, result.stderr.strip()) == (2, unknown), command
+    fixes.write_text("NCT09400001:\n  status:\n    SS04: {value: met, reason: x, by: NU}\n", encoding="utf-8")
+    for command in (["check", str(sheet)], ["batch", str(sheet), "--out", str(tmp_path / "out"), "-j", "1"]):
+        result = run_cli(*command, "--corrections", str(fixes), "--isolated", "--select", "FU")
+        assert (result.exit_code, result.stderr.strip()) == (2, left_out), command
