@@ -97,6 +97,22 @@ _SPLIT: dict[str, tuple[tuple[str, ...], str]] = {}
 _BLANK_JSON = orjson.dumps(BLANK)
 
 
+def nearest_fact(path: str) -> str | None:
+    """The fact path of the Facts document closest to a misspelt `path` (for "did you mean"), if any."""
+    import difflib  # a misspelt profile or corrections file only
+
+    known: list[str] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for key, value in node.items() if isinstance(node, dict) else ():
+            known.append(prefix + key)
+            walk(value, f"{prefix}{key}.")
+
+    walk(BLANK, "")
+    near = difflib.get_close_matches(path, known, n=1)
+    return near[0] if near else None
+
+
 @dataclass
 class FactSheet:
     facts: dict[str, Any] = field(default_factory=lambda: orjson.loads(_BLANK_JSON))

@@ -20,7 +20,7 @@ from auditor import derived
 from auditor.engine.conditions import compile_condition
 from auditor.engine.messages import Variant, paths, template, texts
 from auditor.errors import InputError
-from auditor.facts import BLANK
+from auditor.facts import BLANK, nearest_fact
 from auditor.resources import load_schema, profiles_dir
 from auditor.vocabulary import Severity
 
@@ -260,19 +260,9 @@ def _condition_paths(schema: Any) -> Iterator[str]:
                 yield from _condition_paths(value)
 
 
-def _nearest_fact(path: str) -> str:
-    import difflib  # a misspelt profile only
-
-    known: list[str] = []
-
-    def walk(node: Any, prefix: str) -> None:
-        for key, value in node.items() if isinstance(node, dict) else ():
-            known.append(prefix + key)
-            walk(value, f"{prefix}{key}.")
-
-    walk(BLANK, "")
-    near = difflib.get_close_matches(path, known, n=1)
-    return f"did you mean {near[0]!r}? " if near else ""
+def _did_you_mean(path: str) -> str:
+    near = nearest_fact(path)
+    return f"did you mean {near!r}? " if near else ""
 
 
 def _compile(raw: dict[str, Any], origin: str) -> Criterion:
@@ -284,7 +274,7 @@ def _compile(raw: dict[str, Any], origin: str) -> Criterion:
         # A condition on a fact that does not exist never holds: the criterion would silently never be met.
         if bad := next((p for p in _condition_paths(raw.get(name)) if not _known_fact(p)), None):
             raise InputError(origin, f"criterion {raw['code']} {name} names unknown fact {bad!r} "
-                                     f"({_nearest_fact(bad)}see `trial-audit schema facts`)")
+                                     f"({_did_you_mean(bad)}see `trial-audit schema facts`)")
     conditions = {name: expand(raw[name]) for name in _CONDITIONS if name in raw}
     validators = {}
     for name, schema in conditions.items():
