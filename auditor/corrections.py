@@ -41,7 +41,7 @@ import yaml
 
 from auditor.engine.evaluate import Assessment, Judgement
 from auditor.errors import InputError
-from auditor.facts import Evidence, FactSheet, lookup
+from auditor.facts import Evidence, FactSheet, lookup, nearest_fact
 from auditor.identity import record_ids
 from auditor.resources import load_schema
 from auditor.sources import yamlpos
@@ -169,7 +169,9 @@ def _entry(trial: str, kind: str, key: str, entry: Any, fail: Any, line: int) ->
     if kind == "facts":
         schema = _fact_schema(key)
         if schema is None:
-            raise fail(f"{key!r} is not a fact of the Facts schema (trial-audit schema facts)")
+            near = nearest_fact(key)
+            hint = f"did you mean {near!r}? " if near else ""
+            raise fail(f"{key!r} is not a fact of the Facts schema ({hint}trial-audit schema facts)")
         import jsonschema  # only when a reviewer sets a fact: a plain check starts without it
 
         try:
@@ -177,7 +179,10 @@ def _entry(trial: str, kind: str, key: str, entry: Any, fail: Any, line: int) ->
         except jsonschema.ValidationError as exc:
             raise fail(f"{key}: {exc.message}") from None
     elif value not in STATUSES:
-        raise fail(f"{key}: status {value!r} is not one of {', '.join(STATUSES)}")
+        # `value: yes` arrives as True: say why the reviewer's word reads back as another.
+        shown = (f"{str(value).lower()} (YAML reads an unquoted yes, no, on or off as true or false)"
+                 if isinstance(value, bool) else repr(value))
+        raise fail(f"{key}: status {shown} is not one of {', '.join(STATUSES)}")
     return Correction(trial, kind, key, value, str(entry["reason"]), None if entry.get("by") is None
                       else str(entry["by"]), line)
 

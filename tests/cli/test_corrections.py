@@ -177,3 +177,18 @@ def test_a_status_correction_for_a_criterion_not_checked_is_exit_2_in_check_as_i
     for command in (["check", str(sheet)], ["batch", str(sheet), "--out", str(tmp_path / "out"), "-j", "1"]):
         result = run_cli(*command, "--corrections", str(fixes), "--isolated", "--select", "FU")
         assert (result.exit_code, result.stderr.strip()) == (2, left_out), command
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("status:\n    SS04: {value: yes, reason: x}", "SS04: status true (YAML reads an unquoted yes, no, on or off as "
+     "true or false) is not one of met, not_met, unclear, not_applicable"),
+    ("facts:\n    treatment.duration_wks: {value: 8, reason: x}", "'treatment.duration_wks' is not a fact of the Facts "
+     "schema (did you mean 'treatment.duration_weeks'? trial-audit schema facts)"),
+])
+def test_a_mistyped_correction_says_what_was_meant(tmp_path: Path, entry: str, message: str) -> None:
+    fixes = tmp_path / "c.yaml"
+    fixes.write_text(f"NCT09400001:\n  {entry}\n", encoding="utf-8")
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    result = run_cli("check", str(sheet), "--corrections", str(fixes), "--isolated")
+    assert (result.exit_code, result.stderr.strip()) == (2, f"trial-audit: {fixes}:3: {message}")
