@@ -111,3 +111,15 @@ def _zipped(data: bytes) -> bytes:
         for n in range(3):
             archive.writestr(f"NCT{n}.xml", data)
     return buf.getvalue()
+
+
+def test_a_file_read_with_the_wrong_input_format_says_what_it_looks_like(tmp_path: Path) -> None:
+    """--input-format ctgov-v2 on a legacy XML file said 'not valid JSON ... correct the file there': the
+    file is fine, the option is wrong."""
+    xml = next(p for p in (REPO / "tests" / "sources" / "fixtures").rglob("*.xml")
+               if b"<clinical_study" in p.read_bytes()[:2000])
+    result = run_cli("check", str(xml), "--input-format", "ctgov-v2", "--isolated")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"trial-audit: {xml}: it looks like ctgov-xml, not ctgov-v2 (--input-format): leave "
+                           "--input-format out or give ctgov-xml; read as ctgov-v2: not valid JSON"), line
