@@ -168,6 +168,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     if not inputs:
         fail("give the inputs to audit (files, folders, archives, URLs) or --fetch QUERY")
     _refuse_missing(inputs, out_dir)
+    _refuse_out_as_input(inputs, out_dir)
     cfg, full = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
     profile = filtered(full, cfg["select"], cfg["ignore"], cfg["severity"])
     corrections = load_corrections(corrections_path or cfg["corrections"])
@@ -257,6 +258,17 @@ def _refuse_missing(inputs: tuple[str, ...], out_dir: Path) -> None:
     for raw in inputs:
         if raw != "-" and not is_url(raw) and not os.path.lexists(raw):
             fail(f"{raw}: no such file or folder; nothing was audited and {out_dir} is unchanged")
+
+
+def _refuse_out_as_input(inputs: tuple[str, ...], out_dir: Path) -> None:
+    """The results folder must not be an input folder itself: the walker leaves a results folder out
+    only below an input, so the next run would read trials.csv, findings.csv, ... as records."""
+    from auditor.sources.remote import is_url
+
+    out = out_dir.resolve()
+    if any(raw != "-" and not is_url(raw) and Path(raw).resolve() == out for raw in inputs):
+        fail(f"--out {out} is also an input folder: the results would be read as records by the next run; "
+             f"give another folder (e.g. {out / 'audit'})")
 
 
 FAILURES_SHOWN = 5  # the rest are in errors.csv; a console is no place for 10,000 reasons

@@ -112,3 +112,17 @@ def test_a_store_another_process_holds_says_who_and_what_to_do(tmp_path: Path) -
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_results_written_into_the_input_folder_are_refused(tmp_path: Path) -> None:
+    """`batch lbp/ --out lbp/`: the second run read its own trials.csv, findings.csv, ... as records (a
+    fetched folder of 100 studies became 2,600 records). A results folder inside an input stays fine."""
+    write_corpus(tmp_path / "in", files=2, per_file=1)
+    same = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "in" / "."), "--jobs", "1")
+    assert same.exit_code == 2, same.output
+    assert same.stderr.strip() == (f"trial-audit: --out {tmp_path / 'in'} is also an input folder: the results would "
+                                   "be read as records by the next run; give another folder (e.g. "
+                                   f"{tmp_path / 'in' / 'audit'})")
+    assert not (tmp_path / "in" / "audit.duckdb").exists()
+    inside = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "in" / "audit"), "--jobs", "1")
+    assert inside.exit_code == 0, inside.output
