@@ -153,7 +153,9 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
     _report(result, hint=not click.get_current_context().meta.get(AUDITED_BY_BATCH))
     if history and (h := result.round.get("history")):
         click.echo(f"history: {h['fetched']:,} studies in {Path(result.folder) / h['folder']}"
-                   + (f", {h['failed']:,} without (see above)" if h["failed"] else ""))
+                   + (f", {h['failed']:,} without (see above)" if h["failed"] else "")
+                   + (f", {h['skipped']:,} not tried (the history endpoints stopped answering; run again to "
+                      "try them)" if h.get("skipped") else ""))
 
 
 def _report(result: Result, hint: bool = True) -> None:
