@@ -106,6 +106,9 @@ def _from_url(url: str) -> list[tuple[str, str]]:
     host = (parts.hostname or "").lower()
     if host != "clinicaltrials.gov" and not host.endswith(".clinicaltrials.gov"):
         raise FetchError(f"URL {url!r}: not a clinicaltrials.gov search URL")
+    if study := re.fullmatch(r"/study/(NCT\d{8})/?", parts.path, flags=re.IGNORECASE):
+        raise FetchError(f"URL {url!r} is a study's page, not a search: give "
+                         f"'filter.ids={study[1].upper()}' to fetch that study")
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     if "/api/" in parts.path:
         return [(_api_name(k), v) for k, v in pairs]

@@ -87,3 +87,11 @@ def test_supersede_is_idempotent_and_keeps_earlier_pages_whole(tmp_path: Path) -
         "identificationModule"]["briefTitle"] == "newer"
     assert not (tmp_path / "b.json").exists() and doc["rounds"][1]["pages"][0]["file"] is None
     assert [p["studies"] for r in doc["rounds"] for p in r["pages"]] == [3, 0, 1]
+
+
+def test_a_pasted_study_page_url_says_how_to_fetch_that_study() -> None:
+    """A study's page is not a search: it said 'no query: give API parameters ... or a search URL'."""
+    with pytest.raises(FetchError, match=re.escape(
+            "URL 'https://clinicaltrials.gov/study/NCT01234567?tab=table' is a study's page, not a search: "
+            "give 'filter.ids=NCT01234567' to fetch that study")):
+        parse(["https://clinicaltrials.gov/study/NCT01234567?tab=table"])
