@@ -18,10 +18,10 @@ from auditor.sources import remote, sizes
 from auditor.sources.archives import expand_bytes
 from auditor.sources.sizes import setting
 from auditor.sources.spool import STDIN, Content, Spool, digest, read_limited, read_stdin, spool_stdin
-from auditor.sources.walker import RESULTS_MARKER, folder_problem, skipped, walk
+from auditor.sources.walker import RESULTS_MARKER, folder_problem, results_folder, skipped, walk
 
-__all__ = ["STDIN", "Content", "digest", "expand", "expand_bytes", "origin_name", "read_stdin", "remote", "setting",
-           "url_inputs", "walk"]
+__all__ = ["STDIN", "Content", "digest", "expand", "expand_bytes", "origin_name", "read_stdin", "remote",
+           "results_folder", "setting", "url_inputs", "walk"]
 
 
 def origin_name(path: str) -> str:
@@ -59,7 +59,7 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, Content | InputError]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            if problem := folder_problem(path):
+            if problem := folder_problem(path) or results_folder(path):
                 yield origin_name(raw), InputError(origin_name(raw), problem)
                 continue
             empty = True

@@ -126,3 +126,15 @@ def test_results_written_into_the_input_folder_are_refused(tmp_path: Path) -> No
     assert not (tmp_path / "in" / "audit.duckdb").exists()
     inside = run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "in" / "audit"), "--jobs", "1")
     assert inside.exit_code == 0, inside.output
+
+
+
+def test_check_of_a_results_folder_is_one_error_not_its_tables_read_as_records(tmp_path: Path) -> None:
+    """`check audit/` read trials.csv, findings.csv, ... as review sheets: a results folder is left out
+    when met inside an input, and now also when named."""
+    write_corpus(tmp_path / "in", files=2, per_file=1)
+    assert run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "audit"), "--jobs", "1").exit_code == 0
+    check = run_cli("check", str(tmp_path / "audit"), "--isolated")
+    assert (check.exit_code, check.stderr.strip()) == (2, f"trial-audit: {tmp_path / 'audit'}: a trial-audit batch "
+                                                          "results folder: its tables are the audit's results, not "
+                                                          "records; name the folders of the records instead")
