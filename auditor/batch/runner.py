@@ -107,6 +107,9 @@ def disk_inputs(inputs: Iterable[str], skip: Iterable[Path] = ()) -> Iterator[tu
             yield from containers.url_inputs(raw)
             continue
         path = Path(raw)
+        if path.is_dir() and containers.results_folder(path):
+            yield str(path.resolve()), 0  # containers names it in its error: its tables are no records
+            continue
         if raw == "-" or not path.is_dir():
             # A pipe (`batch <(cmd)`, /dev/fd/N) is named as given: resolved it is "pipe:[N]", no file.
             named = raw == "-" or not path.exists() or not path.is_file()

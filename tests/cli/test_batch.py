@@ -138,3 +138,14 @@ def test_check_of_a_results_folder_is_one_error_not_its_tables_read_as_records(t
     assert (check.exit_code, check.stderr.strip()) == (2, f"trial-audit: {tmp_path / 'audit'}: a trial-audit batch "
                                                           "results folder: its tables are the audit's results, not "
                                                           "records; name the folders of the records instead")
+
+
+def test_batch_of_a_results_folder_is_one_error_row_not_its_tables_read_as_records(tmp_path: Path) -> None:
+    """`batch audit/ --out audit2/` audited audit/'s findings.csv rows as trials (2 trials became 50 records)."""
+    write_corpus(tmp_path / "in", files=2, per_file=1)
+    assert run_cli("batch", str(tmp_path / "in"), "--out", str(tmp_path / "audit"), "--jobs", "1").exit_code == 0
+    again = run_cli("batch", str(tmp_path / "audit"), "--out", str(tmp_path / "audit2"), "--jobs", "1")
+    assert again.exit_code == 0, again.output
+    flat = " ".join(again.output.split())
+    assert "1 records seen = 0 audited + 1 failed to read" in flat, again.output
+    assert f"could not read {tmp_path / 'audit'}: a trial-audit batch results folder" in flat
