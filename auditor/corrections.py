@@ -41,7 +41,7 @@ import yaml
 
 from auditor.engine.evaluate import Assessment, Judgement
 from auditor.errors import InputError
-from auditor.facts import Evidence, FactSheet, lookup
+from auditor.facts import Evidence, FactSheet, lookup, nearest_fact
 from auditor.identity import record_ids
 from auditor.resources import load_schema
 from auditor.sources import yamlpos
@@ -71,17 +71,22 @@ class Correction:
 class Corrections:
     origin: str
     items: list[Correction] = field(default_factory=list)
-    digest: str = ""
+    digest: str = ""  # of the entries; "" when there are none (as good as no corrections)
 
     def for_ids(self, ids: list[str]) -> list[Correction]:
         wanted = set(ids)
         return [c for c in self.items if c.trial in wanted]
 
-    def check_codes(self, codes: tuple[str, ...]) -> None:
-        """Every status correction names a criterion the profile checks."""
+    def check_codes(self, codes: tuple[str, ...], profile_id: str = "", left_out: tuple[str, ...] = ()) -> None:
+        """Every status correction names a criterion the profile checks; `left_out`: the profile's
+        criteria that the selection leaves out, named as such."""
         for c in self.items:
+            if c.kind == "status" and c.key in left_out:
+                raise InputError(self.origin, f"{c.key!r} is not checked in this run (--select, --ignore or the "
+                                              "settings leave it out): check it, or remove this correction", line=c.line)
             if c.kind == "status" and c.key not in codes:
-                raise InputError(self.origin, f"{c.key!r} is not a criterion of the profile", line=c.line)
+                of = f"profile {profile_id}" if profile_id else "the profile"
+                raise InputError(self.origin, f"{c.key!r} is not a criterion of {of}", line=c.line)
 
     def unmatched(self, seen: set[str]) -> list[InputError]:
         """One error per trial the corrections name that no record of the inputs has."""
@@ -117,7 +122,7 @@ def load_text(text: str, origin: str) -> Corrections:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(origin, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
                          line=mark.line + 1 if mark else None) from None
-    out = Corrections(origin, digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+    out = Corrections(origin)
     if doc is None:
         return out
 
@@ -143,6 +148,11 @@ def load_text(text: str, origin: str) -> Corrections:
                 item = _entry(ids[0], kind, str(key), entry, lambda m, w=where: fail(w, m),
                               positions.get(where, (0, 0))[0])
                 out.items.append(dataclasses.replace(item, trial_line=positions.get(at, (0, 0))[0]))
+    # What stored results depend on (the entries, their lines and the file's name, all quoted in
+    # evidence), not the text: a comment or a template's commented-out entries change nothing.
+    if out.items:
+        entries = [dataclasses.astuple(c) for c in out.items]
+        out.digest = hashlib.blake2b(orjson.dumps([origin, entries]), digest_size=16).hexdigest()
     return out
 
 
@@ -159,7 +169,9 @@ def _entry(trial: str, kind: str, key: str, entry: Any, fail: Any, line: int) ->
     if kind == "facts":
         schema = _fact_schema(key)
         if schema is None:
-            raise fail(f"{key!r} is not a fact of the Facts schema (trial-audit schema facts)")
+            near = nearest_fact(key)
+            hint = f"did you mean {near!r}? " if near else ""
+            raise fail(f"{key!r} is not a fact of the Facts schema ({hint}trial-audit schema facts)")
         import jsonschema  # only when a reviewer sets a fact: a plain check starts without it
 
         try:
@@ -167,7 +179,10 @@ def _entry(trial: str, kind: str, key: str, entry: Any, fail: Any, line: int) ->
         except jsonschema.ValidationError as exc:
             raise fail(f"{key}: {exc.message}") from None
     elif value not in STATUSES:
-        raise fail(f"{key}: status {value!r} is not one of {', '.join(STATUSES)}")
+        # `value: yes` arrives as True: say why the reviewer's word reads back as another.
+        shown = (f"{str(value).lower()} (YAML reads an unquoted yes, no, on or off as true or false)"
+                 if isinstance(value, bool) else repr(value))
+        raise fail(f"{key}: status {shown} is not one of {', '.join(STATUSES)}")
     return Correction(trial, kind, key, value, str(entry["reason"]), None if entry.get("by") is None
                       else str(entry["by"]), line)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# What an error says of a file that ends early, whatever its format: the usual broken export.
+CUT_SHORT = "so it was cut short (an interrupted download or copy?): download or copy it again"
+
 
 class InputError(Exception):
     """A file, record, profile or option the tool cannot use. Exit code 2 in `check`."""

@@ -6,6 +6,7 @@ Extractors write facts with `FactSheet.set(path, value, evidence)`; the engine r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -95,6 +96,25 @@ _SPLIT: dict[str, tuple[tuple[str, ...], str]] = {}
 
 # A fresh copy per record: parsing these bytes is ~20x faster than copy.deepcopy(BLANK).
 _BLANK_JSON = orjson.dumps(BLANK)
+
+
+def _paths(node: Any, prefix: str = "") -> Iterator[str]:
+    for key, value in node.items():
+        yield prefix + key
+        if isinstance(value, dict):
+            yield from _paths(value, f"{prefix}{key}.")
+
+
+# Every dotted path of the Facts document, groups ("follow_up") and facts ("follow_up.max_weeks_from_baseline").
+PATHS: tuple[str, ...] = tuple(_paths(BLANK))
+
+
+def nearest_fact(path: str) -> str | None:
+    """The fact path of the Facts document closest to a misspelt `path` (for "did you mean"), if any."""
+    import difflib  # a misspelt profile or corrections file only
+
+    near = difflib.get_close_matches(path, PATHS, n=1)
+    return near[0] if near else None
 
 
 @dataclass

@@ -13,7 +13,7 @@ import duckdb
 import orjson
 
 from auditor.batch import summary
-from auditor.batch.store import DB_NAME
+from auditor.batch.store import DB_NAME, open_problem
 from auditor.batch.trials import register_sql
 from auditor.errors import InputError
 from auditor.report import figures, html, safe
@@ -46,7 +46,7 @@ def _open(store_dir: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, Any]]:
         # `report --where` runs the reviewer's SQL: it may read the store, never other files.
         con = duckdb.connect(str(db), read_only=True, config={"enable_external_access": False})
     except duckdb.Error as exc:
-        raise InputError(str(db), f"cannot open the results store: {str(exc).splitlines()[0]}") from None
+        raise InputError(str(db), open_problem(exc)) from None
     return con, orjson.loads(doc.read_bytes())
 
 

@@ -31,7 +31,7 @@ from auditor.batch import executors, review
 from auditor.batch.columns import FileState
 from auditor.batch.pool import StopOnInterrupt
 from auditor.batch.progress import Progress, ProgressSink
-from auditor.batch.store import DB_NAME, IDENTITY_PARTS, Store
+from auditor.batch.store import DB_NAME, IDENTITY_PARTS, Store, open_problem
 from auditor.batch.worker import Auditor, Chunk, Task, quiet_collector, restore_collector
 from auditor.corrections import Corrections
 from auditor.engine.profiles import Profile
@@ -88,7 +88,7 @@ def profile_identity(profile: Profile, corrections: Corrections | None = None) -
     parts = {"criteria": {"id": profile.id, "version": profile.version,
                           "criteria": [[c.code, c.name, c.group, c.severity, c.facts, c.messages, c.conditions, c.fix]
                                        for c in profile.criteria]},
-             "corrections": corrections.digest if corrections else None,
+             "corrections": corrections.digest if corrections is not None and corrections.digest else None,
              "extraction": derived.fingerprint(), "tool": __version__}
     return ";".join(f"{name}={_digest(parts[name])}" for name in IDENTITY_PARTS)
 
@@ -107,6 +107,9 @@ def disk_inputs(inputs: Iterable[str], skip: Iterable[Path] = ()) -> Iterator[tu
             yield from containers.url_inputs(raw)
             continue
         path = Path(raw)
+        if path.is_dir() and containers.results_folder(path):
+            yield str(path.resolve()), 0  # containers names it in its error: its tables are no records
+            continue
         if raw == "-" or not path.is_dir():
             # A pipe (`batch <(cmd)`, /dev/fd/N) is named as given: resolved it is "pipe:[N]", no file.
             named = raw == "-" or not path.exists() or not path.is_file()
@@ -225,8 +228,7 @@ def run(inputs: list[str], out_dir: Path, profile: Profile, *, jobs: int, force:
     except duckdb.Error as exc:
         if pool:
             pool.stop()
-        raise BatchError(f"{out_dir / DB_NAME}: cannot open the results store "
-                         f"(is another batch writing to it?): {str(exc).splitlines()[0]}") from None
+        raise BatchError(f"{out_dir / DB_NAME}: {open_problem(exc)}") from None
     started = time.monotonic()
     run_id: int | None = None
     try:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +69,20 @@ SCHEMA_VERSION = "2"  # 2: records + trials view, blob ids
 # DuckDB's buffer pool defaults to 80% of RAM and keeps written blocks cached, so the parent would
 # grow with the store; a cap keeps a 100,000-trial run flat (DuckDB evicts or spills past it).
 MEMORY_LIMIT = os.environ.get("TRIAL_AUDIT_DUCKDB_MEMORY", "256MB")
+
+_HOLDER = re.compile(r"Conflicting lock is held in .*\(PID (\d+)\)")
+
+
+def open_problem(exc: duckdb.Error) -> str:
+    """Why the store cannot be opened, in words that say what to do: DuckDB's lock
+    error (another process has the file open for writing: a running batch) names that process."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "Could not set lock" in first:
+        holder = _HOLDER.search(first)
+        who = f"another process (PID {holder[1]})" if holder else "another process"
+        return f"{who} holds the results store, most likely a batch still writing to it: run this again when it has finished"
+    return f"cannot open the results store: {first}"
+
 
 def _ddl(name: str, columns: Columns | tuple[tuple[str, str], ...]) -> str:
     return f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f'"{c[0]}" {c[1]}' for c in columns) + ")"

@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor.cli.check import DEFAULT_PROFILE
-from auditor.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, HTML_LIMIT, MAX_HTML_LIMIT, fail, load_corrections
+from auditor.cli.common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    HTML_LIMIT,
+    MAX_HTML_LIMIT,
+    check_correction_codes,
+    fail,
+    load_corrections,
+)
 from auditor.errors import InputError
 from auditor.vocabulary import READER_NAMES, STATUSES, share
 
@@ -142,7 +151,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     severity, input-format, corrections); `per-path` settings apply to `check` only.
 
     Exit codes: 0 the run completed (unreadable records are listed in errors.csv), 2 bad options,
-    profile or results folder, 130 interrupted (run the same command again to resume)."""
+    an input path that does not exist, profile or results folder, 130 interrupted (run the same command again to resume)."""
     import duckdb
     from rich.console import Console
 
@@ -158,9 +167,12 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
         inputs = (*inputs, _fetched(fetch_queries, out_dir / "fetch", api_url))
     if not inputs:
         fail("give the inputs to audit (files, folders, archives, URLs) or --fetch QUERY")
-    cfg, profile = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
-    profile = filtered(profile, cfg["select"], cfg["ignore"], cfg["severity"])
+    _refuse_missing(inputs, out_dir)
+    _refuse_out_as_input(inputs, out_dir)
+    cfg, full = _configure({**opts, "fmt": None, "fail_on": None, "min_severity": None})
+    profile = filtered(full, cfg["select"], cfg["ignore"], cfg["severity"])
     corrections = load_corrections(corrections_path or cfg["corrections"])
+    check_correction_codes(corrections, [profile], full)
     settings = {k: cfg[k] for k in ("profile", "select", "ignore", "severity")} | {"config": cfg.file}
     # SIGTERM (a scheduler, `kill`) stops like Ctrl-C: committed work is kept and the exit says so.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
@@ -235,6 +247,28 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, forc
     for message in misplaced + partial:  # a partly reached trial is corrected: a note, not an error
         click.echo(f"trial-audit: {line(message)}", err=True)
     sys.exit(EXIT_ERROR if outcome.correction_errors or misplaced else EXIT_OK)
+
+
+def _refuse_missing(inputs: tuple[str, ...], out_dir: Path) -> None:
+    """A named local path that does not exist is a misspelt argument: a run reflects its inputs, so
+    auditing on would drop every stored record of the input meant (exit 0, a report of nothing).
+    What is missing inside a folder stays an error row; URLs are looked at when they are read."""
+    from auditor.sources.remote import is_url
+
+    for raw in inputs:
+        if raw != "-" and not is_url(raw) and not os.path.lexists(raw):
+            fail(f"{raw}: no such file or folder; nothing was audited and {out_dir} is unchanged")
+
+
+def _refuse_out_as_input(inputs: tuple[str, ...], out_dir: Path) -> None:
+    """The results folder must not be an input folder itself: the walker leaves a results folder out
+    only below an input, so the next run would read trials.csv, findings.csv, ... as records."""
+    from auditor.sources.remote import is_url
+
+    out = out_dir.resolve()
+    if any(raw != "-" and not is_url(raw) and Path(raw).resolve() == out for raw in inputs):
+        fail(f"--out {out} is also an input folder: the results would be read as records by the next run; "
+             f"give another folder (e.g. {out / 'audit'})")
 
 
 FAILURES_SHOWN = 5  # the rest are in errors.csv; a console is no place for 10,000 reasons

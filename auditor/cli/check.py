@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.cli.common import EXIT_ERROR, EXIT_GAPS, EXIT_OK, fail, load_corrections, split, warn
+from auditor.cli.common import (
+    EXIT_ERROR,
+    EXIT_GAPS,
+    EXIT_OK,
+    check_correction_codes,
+    fail,
+    load_corrections,
+    split,
+    warn,
+)
 from auditor.errors import InputError
 from auditor.vocabulary import ANNOTATING, FAIL_LEVELS, OUTPUT_FORMATS, READER_NAMES, SEVERITIES
 
@@ -225,6 +234,10 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
 
     Settings come from `[tool.trial-audit]` in pyproject.toml or a `.trial-audit.toml` (the nearest
     one above the current folder); options given here override them. See `trial-audit config`.
+
+    Exit codes: 0 no gap (not met or unclear) at or above --fail-on, 1 gaps found, 2 an input
+    could not be audited (each named on stderr; the others are still reported) or a bad option,
+    profile or settings file.
     """
     from auditor import pipeline
     from auditor.engine.selection import union as union_profiles
@@ -237,6 +250,7 @@ def check(paths: tuple[str, ...], output: str | None, corrections_path: str | No
     fail_on, fmt = cfg["fail-on"], cfg["format"]
     groups = _by_profile(paths, cfg, base)
     corrections = load_corrections(corrections_path or cfg["corrections"])
+    check_correction_codes(corrections, [g[0] for g in groups], base)
     shown = groups[0][0] if len(groups) == 1 else union_profiles([g[0] for g in groups], base)
     extra = {"min_severity": cfg["min-severity"]} if fmt in ANNOTATING else {"fail_on": fail_on} if fmt == "json" else {}
     # The report is written as records are audited: memory does not grow with the input.

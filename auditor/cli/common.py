@@ -65,6 +65,18 @@ def load_corrections(path: str | None) -> Corrections | None:
         fail(err.one_line())
 
 
+def check_correction_codes(corrections: Corrections | None, checked: list[Profile], full: Profile) -> None:
+    """Exit 2 when a status correction names a criterion no profile of the run checks (`full`: the
+    profile before --select/--ignore, so a criterion left out is named as such)."""
+    if corrections is None:
+        return
+    codes = tuple(dict.fromkeys(c.code for p in checked for c in p.criteria))
+    try:
+        corrections.check_codes(codes, full.id, tuple(c.code for c in full.criteria if c.code not in codes))
+    except InputError as err:
+        fail(err.one_line())
+
+
 def split(values: tuple[str, ...]) -> list[str] | None:
     """`--select A,B --select C` -> [A, B, C]; None when the option was not given."""
     items = [s.strip() for v in values for s in v.split(",") if s.strip()]

@@ -109,6 +109,9 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
     search URL pasted from clinicaltrials.gov. The fetch counts first, then writes each page of
     up to 1,000 studies as it arrives; run the same command again after an interruption and it
     resumes; a completed fetch is not repeated. Audit the folder with `trial-audit batch FOLDER`.
+
+    Exit codes: 0 fetched (or already complete), 2 a bad query or option, an unusable folder, or a
+    server that cannot be reached or refuses the query, 130 interrupted (run it again to resume).
     """
     from auditor.fetch import folder as fetch_folder
     from auditor.fetch import paging
@@ -150,7 +153,9 @@ def fetch_command(queries: tuple[str, ...], out: str | None, update: str | None,
     _report(result, hint=not click.get_current_context().meta.get(AUDITED_BY_BATCH))
     if history and (h := result.round.get("history")):
         click.echo(f"history: {h['fetched']:,} studies in {Path(result.folder) / h['folder']}"
-                   + (f", {h['failed']:,} without (see above)" if h["failed"] else ""))
+                   + (f", {h['failed']:,} without (see above)" if h["failed"] else "")
+                   + (f", {h['skipped']:,} not tried (the history endpoints stopped answering; run again to "
+                      "try them)" if h.get("skipped") else ""))
 
 
 def _report(result: Result, hint: bool = True) -> None:
@@ -165,6 +170,6 @@ def _report(result: Result, hint: bool = True) -> None:
     what = "update" if r.get("since") else "fetch"
     superseded = f", {result.superseded:,} older copies superseded" if result.superseded else ""
     done = "resumed and complete" if result.status == "resumed" else "complete"
-    click.echo(f"{what} {done}: {received:,} studies in {pages:,} pages (round {r['round']}, {data})"
+    click.echo(f"{what} {done}: {received:,} studies in {pages:,} page{'' if pages == 1 else 's'} (round {r['round']}, {data})"
                f"{superseded}; {result.folder} holds {result.studies:,} studies."
                + (f" Audit them with: trial-audit batch {result.folder} --out AUDIT_DIR" if hint else ""))

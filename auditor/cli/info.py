@@ -59,7 +59,9 @@ def list_profiles(criteria_of: str | None) -> None:
 
 @click.command()
 @click.argument("code")
-@click.option("--profile", "profile_ref", default=DEFAULT_PROFILE, show_default=True)
+@click.option("--profile", "profile_ref", default=DEFAULT_PROFILE, show_default=True,
+              help="Bundled profile id or path to a profile file: explain the criterion as that profile "
+                   "states it (a profile that extends another shows the merged criterion).")
 def explain(code: str, profile_ref: str) -> None:
     """Explain a criterion by code (FU01) or name (follow-up.long-term), or every criterion of a group (follow-up) or code prefix (FU)."""
     import orjson

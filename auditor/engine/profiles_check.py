@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.facts import BLANK
+from auditor.facts import BLANK, PATHS
 
 # Every keyword of JSON Schema 2020-12 (core, applicator, validation, meta-data, format, content,
 # unevaluated), and draft-07's `definitions` and `dependencies`.
@@ -36,16 +36,8 @@ _LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 
 
-def _fact_paths(node: Any = BLANK, prefix: str = "") -> Iterator[str]:
-    for key, value in node.items():
-        path = f"{prefix}{key}"
-        if prefix:
-            yield path
-        if isinstance(value, dict):
-            yield from _fact_paths(value, path + ".")
-
-
-FACT_PATHS = tuple(_fact_paths())
+# Facts, not groups: a condition on a group ("follow_up") is a mistake.
+FACT_PATHS = tuple(path for path in PATHS if "." in path)
 
 
 def _known(path: str) -> bool:

@@ -98,13 +98,17 @@ def studies_in(folder: Path, doc: dict[str, Any]) -> Iterable[tuple[str, dict[st
 def fetch_all(client: Client, folder: Path, doc: dict[str, Any], refresh: set[str], fetched: str,
               note: Any = None) -> dict[str, int]:
     """History for every study in the folder that has none yet, and again for those in `refresh`
-    (just updated). Returns counts: fetched, kept (already there), failed."""
-    counts = {"fetched": 0, "kept": 0, "failed": 0}
-    in_a_row = 0
+    (just updated). Returns counts: fetched, kept (already there), failed, skipped (not tried once
+    the endpoints stopped answering)."""
+    counts = {"fetched": 0, "kept": 0, "failed": 0, "skipped": 0}
+    in_a_row, gave_up = 0, False
     for nct, study in studies_in(folder, doc):
         path = history_path(folder, nct)
         if path.exists() and nct not in refresh:
             counts["kept"] += 1
+            continue
+        if gave_up:
+            counts["skipped"] += 1
             continue
         try:
             record = fetch_one(client, nct, study, fetched)
@@ -116,7 +120,7 @@ def fetch_all(client: Client, folder: Path, doc: dict[str, Any], refresh: set[st
             if in_a_row >= GIVE_UP_AFTER and counts["fetched"] == 0:
                 if note is not None:
                     note("history endpoints do not answer; skipping the history of the other studies")
-                break
+                gave_up = True
             continue
         in_a_row = 0
         fetch_folder.write_page(folder, str(path.relative_to(folder)), orjson.dumps(record))

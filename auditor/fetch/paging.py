@@ -144,7 +144,7 @@ def _history(out: Path, doc: dict[str, Any], round_: dict[str, Any], settings: S
         counts = fetch_history.fetch_all(client, out, doc, refresh, now(), progress.note)
     previous = round_.get("history") or {}
     round_["history"] = {"fetched": previous.get("fetched", 0) + counts["fetched"],
-                         "failed": counts["failed"], "folder": fetch_history.HISTORY_DIR}
+                         "failed": counts["failed"], "skipped": counts["skipped"], "folder": fetch_history.HISTORY_DIR}
     fetch_folder.save(out, doc)
 
 

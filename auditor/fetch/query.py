@@ -82,7 +82,10 @@ def _api_name(name: str) -> str:
     if name in REFUSED_API:
         raise FetchError(f"query parameter {name!r} is not accepted: {REFUSED_API[name]}")
     if name not in API_PARAMS:
-        hint = f" (did you mean 'query.{name}'?)" if f"query.{name}" in API_PARAMS else ""
+        import difflib  # a misspelt parameter only
+
+        near = [f"query.{name}"] if f"query.{name}" in API_PARAMS else difflib.get_close_matches(name, API_PARAMS, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
         raise FetchError(f"unknown API parameter {name!r}{hint}; supported: {', '.join(API_PARAMS)}")
     return name
 
@@ -103,6 +106,9 @@ def _from_url(url: str) -> list[tuple[str, str]]:
     host = (parts.hostname or "").lower()
     if host != "clinicaltrials.gov" and not host.endswith(".clinicaltrials.gov"):
         raise FetchError(f"URL {url!r}: not a clinicaltrials.gov search URL")
+    if study := re.fullmatch(r"/study/(NCT\d{8})/?", parts.path, flags=re.IGNORECASE):
+        raise FetchError(f"URL {url!r} is a study's page, not a search: give "
+                         f"'filter.ids={study[1].upper()}' to fetch that study")
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     if "/api/" in parts.path:
         return [(_api_name(k), v) for k, v in pairs]

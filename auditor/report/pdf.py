@@ -26,6 +26,9 @@ def browser() -> str | None:
 def write(page: Path, target: Path, timeout: float = 300) -> Path:
     """Print `page` (an HTML file) to `target` (PDF); InputError when no browser is installed or it fails."""
     exe = browser()
+    if exe is not None and exe == os.environ.get("TRIAL_AUDIT_CHROMIUM") and shutil.which(exe) is None:
+        raise InputError(str(target), f"TRIAL_AUDIT_CHROMIUM is {exe!r}, which is not an executable: set it to a "
+                                      "Chrome/Chromium executable, or unset it to use chromium from PATH")
     if exe is None:
         raise InputError(str(target), "printing to PDF needs Chromium (Debian: apt-get install chromium; "
                                       "or set TRIAL_AUDIT_CHROMIUM to a Chrome/Chromium executable)")

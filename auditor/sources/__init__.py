@@ -160,7 +160,9 @@ def detect(head: bytes, name: str) -> ModuleType:
         if reader.sniff(head, name):
             return reader
     if (broken := _broken_json(head)) is not None:  # a truncated export is not an unknown format
-        raise InputError(name, f"not valid JSON: {broken}")
+        from auditor.sources.jsonmap import problem
+
+        raise InputError(name, problem(broken))
     if (columns := _table_columns(head, name)) is not None:  # a review sheet with its own column names
         raise InputError(name, f"a table whose columns ({columns}) are not column names the spreadsheet reader "
                                "knows: map them in a column mapping file and set TRIAL_AUDIT_COLUMN_MAP to it "
@@ -186,13 +188,28 @@ def read_blob(data: Content, origin: str, reader_name: str | None = None) -> Ite
         data = data.read_all()
     try:
         yield from reader.read(data, origin)
-    except InputError:
-        raise
+    except InputError as err:
+        raise err if reader_name is None else _forced(err, data, reader_name) from None
     except RecursionError:
         raise InputError(origin, "nesting too deep to read") from None
     except Exception as exc:  # noqa: BLE001 - a library's error on a broken file (openpyxl, XML, ...)
         lines = str(exc).strip().splitlines()
         raise InputError(origin, f"cannot read: {type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")) from None
+
+
+def _forced(err: InputError, data: Content, reader_name: str) -> InputError:
+    """The error of a reader that --input-format chose, naming the format detection sees in the file
+    when that is another one: then the option, not the file, is what to change."""
+    try:
+        looks = detect(data[:HEAD_BYTES], err.origin)
+    except InputError:
+        return err
+    name = next((n for n, module in READERS.items() if module is looks), reader_name)
+    if name == reader_name:
+        return err
+    return InputError(err.origin, f"it looks like {name}, not {reader_name} (--input-format): leave --input-format "
+                                  f"out or give {name}; read as {reader_name}: {err.message}",
+                      where=err.where, line=err.line, column=err.column)
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from auditor.errors import InputError
+from auditor.errors import CUT_SHORT, InputError
 from auditor.sources import sizes
 from auditor.sources.spool import Content, Spool, read_limited, spool_stream
 from auditor.sources.walker import skipped
@@ -82,7 +82,10 @@ def expand_bytes(origin: str, data: Content, budget: Budget | None = None,
         except InputError as err:  # a gzip bomb: small on disk, over the limit inside
             yield origin, err
             return
-        except (OSError, EOFError, zlib.error) as exc:
+        except EOFError:  # gzip's "Compressed file ended before the end-of-stream marker was reached"
+            yield origin, InputError(origin, f"broken gzip file: it ends before its compressed data does, {CUT_SHORT}")
+            return
+        except (OSError, zlib.error) as exc:
             yield origin, InputError(origin, f"broken gzip file: {exc}")
             return
         yield from _expand_unpacked(origin.removesuffix(".gz"), inner, budget, depth + 1)
@@ -127,7 +130,10 @@ def _from_zip(origin: str, data: Content, budget: Budget, depth: int) -> Iterato
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raw.close()
-        yield origin, InputError(origin, f"broken zip archive: {exc}")
+        # A zip's table of contents is at its end: a file that starts as a zip without one was cut short.
+        cut = isinstance(exc, zipfile.BadZipFile) and str(exc) == "File is not a zip file"
+        yield origin, InputError(origin, "broken zip archive: " + (f"its table of contents (at the end of a zip) is "
+                                                                  f"missing, {CUT_SHORT}" if cut else str(exc)))
         return
     with raw, archive:
         if is_office_document([m.filename for m in members]):

@@ -18,10 +18,10 @@ from auditor.sources import remote, sizes
 from auditor.sources.archives import expand_bytes
 from auditor.sources.sizes import setting
 from auditor.sources.spool import STDIN, Content, Spool, digest, read_limited, read_stdin, spool_stdin
-from auditor.sources.walker import RESULTS_MARKER, folder_problem, skipped, walk
+from auditor.sources.walker import RESULTS_MARKER, folder_problem, results_folder, skipped, walk
 
-__all__ = ["STDIN", "Content", "digest", "expand", "expand_bytes", "origin_name", "read_stdin", "remote", "setting",
-           "url_inputs", "walk"]
+__all__ = ["STDIN", "Content", "digest", "expand", "expand_bytes", "origin_name", "read_stdin", "remote",
+           "results_folder", "setting", "url_inputs", "walk"]
 
 
 def origin_name(path: str) -> str:
@@ -33,7 +33,20 @@ def origin_name(path: str) -> str:
                    else f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in path)
 
 
+def _first_time(path: Path, done: set[Path]) -> bool:
+    """Whether `path` is met for the first time (inputs that overlap: `folder/ folder/a.json`)."""
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError):  # a loop: reading it names the problem
+        return True
+    if key in done:
+        return False
+    done.add(key)
+    return True
+
+
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, Content | InputError]]:
+    done: set[Path] = set()  # a file named twice is read once, as batch reads it
     for raw in paths:
         if raw == "-":
             try:
@@ -46,16 +59,17 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, Content | InputError]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            if problem := folder_problem(path):
+            if problem := folder_problem(path) or results_folder(path):
                 yield origin_name(raw), InputError(origin_name(raw), problem)
                 continue
             empty = True
             for file in walk(path):
                 empty = False
-                yield from _read_file(file)
+                if _first_time(file, done):
+                    yield from _read_file(file)
             if empty:
                 yield origin_name(raw), InputError(origin_name(raw), "folder contains no files")
-        else:
+        elif _first_time(path, done):
             yield from _read_file(path)
 
 

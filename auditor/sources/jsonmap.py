@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import orjson
 
-from auditor.errors import InputError, RecordError
+from auditor.errors import CUT_SHORT, InputError, RecordError
 from auditor.model import Number, Text, TrialRecord
 from auditor.sources.spool import Content, Spool
 
@@ -25,6 +26,23 @@ STREAM_BYTES = 4 << 20
 # v2 page, a classic FullStudiesResponse.
 ARRAYS = {"item": "", "studies.item": "/studies", "FullStudiesResponse.FullStudies.item": "/FullStudiesResponse/FullStudies"}
 _SCAN_EVENTS = 64  # a document whose study array does not start within these events is parsed whole
+
+
+_AT = re.compile(r":? line (\d+) column (\d+) \(char \d+\)$")  # where orjson's message says it stopped
+_CUT_SHORT = ("unexpected end of data", "premature EOF", "Incomplete JSON")  # orjson's and ijson's words
+
+
+def problem(message: str, after: str = "") -> str:
+    """A JSON parser's message as one line that says what to do: a document that ends early was cut
+    short (the usual broken export: an interrupted download or copy); anything else is corrected where
+    the parser stopped."""
+    first = message.strip().splitlines()[0].strip() if message.strip() else "malformed"
+    if any(words in first for words in _CUT_SHORT):
+        return f"not valid JSON{after}: the file ends before the JSON does, {CUT_SHORT}"
+    at = _AT.search(first)
+    what = (first[: at.start()] if at else first).rstrip(".")
+    where = f" at line {at[1]} column {at[2]}" if at else ""
+    return f"not valid JSON{after}{where}: {what}; correct the file there (or download it again)"
 
 
 def _source(data: Content) -> IO[bytes]:
@@ -62,7 +80,7 @@ def _items(data: Content, origin: str, prefix: str) -> Iterator[tuple[str, Any]]
             for index, study in enumerate(ijson.items(fh, prefix, use_float=True)):
                 yield f"{base}/{index}", study
     except ijson.JSONError as exc:
-        raise InputError(origin, f"not valid JSON after study {index}: {str(exc).splitlines()[0]}") from None
+        raise InputError(origin, problem(str(exc), f" after study {index}")) from None
 
 
 def study_digest(study: Any) -> str:
@@ -155,7 +173,7 @@ def read_studies(data: Content, origin: str, entries: Callable[[Any, str], Itera
         try:
             doc = orjson.loads(data.read_all() if isinstance(data, Spool) else data)
         except orjson.JSONDecodeError as exc:
-            raise InputError(origin, f"not valid JSON: {exc}") from None
+            raise InputError(origin, problem(str(exc))) from None
         studies = entries(doc, origin)
     for index, (base, study) in enumerate(studies):
         if not isinstance(dig(study, *required), dict):

@@ -63,6 +63,15 @@ def walk(root: Path, skip: Iterable[Path] = (), _above: frozenset[Path] = frozen
             yield Path(entry.path)
 
 
+def results_folder(path: Path) -> str | None:
+    """Why a folder named as an input is not read: it is a `batch` results folder (left out when met
+    inside an input; named, its tables would be read as review sheets). None for another folder."""
+    if (path / RESULTS_MARKER).exists():
+        return ("a trial-audit batch results folder: its tables are the audit's results, not records; "
+                "name the folders of the records instead")
+    return None
+
+
 def folder_problem(path: Path) -> str | None:
     """Why a folder cannot be read as input: a symbolic link back to a folder above it (a loop), or
     a listing the system refuses. None for a readable folder."""

@@ -12,17 +12,21 @@ import re
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, cast
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import errors as expat_errors
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from auditor.errors import InputError
+from auditor.errors import CUT_SHORT, InputError
 
 if TYPE_CHECKING:
     from auditor.sources.spool import Content
 
 _PROLOG = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.S)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+# expat's errors that only the end of the input raises: an element, token or character left open.
+_ENDED_EARLY = {expat_errors.codes[m] for m in (expat_errors.XML_ERROR_NO_ELEMENTS, expat_errors.XML_ERROR_UNCLOSED_TOKEN,
+                                               expat_errors.XML_ERROR_PARTIAL_CHAR)}
 
 
 def root_tag(head: bytes) -> str | None:
@@ -41,6 +45,8 @@ def _error(origin: str, exc: Exception) -> InputError:
     if isinstance(exc, DefusedXmlException):
         return InputError(origin, f"refused unsafe XML ({type(exc).__name__}: entity declarations "
                                   "and external references are not allowed)")
+    if isinstance(exc, ParseError) and exc.code in _ENDED_EARLY:
+        return InputError(origin, f"not well-formed XML: the file ends before the XML does ({exc}), {CUT_SHORT}")
     return InputError(origin, f"not well-formed XML: {exc}")
 
 

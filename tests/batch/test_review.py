@@ -105,7 +105,7 @@ def test_corrections_for_trials_not_in_the_inputs_or_unknown_codes_fail_naming_t
     path.write_text("NCT98000001:\n  status:\n    ZZ99: {value: met, reason: r}\n", encoding="utf-8")
     result = run_cli("batch", str(inputs), "--out", str(tmp_path / "out"), "-j", "1", "--isolated",
                      "--corrections", str(path))
-    assert result.exit_code == 2 and f"{path}:3: 'ZZ99' is not a criterion of the profile" in result.output
+    assert result.exit_code == 2 and f"{path}:3: 'ZZ99' is not a criterion of profile ho2022-cnslbp" in result.output
 
 
 def test_the_corrections_template_lists_the_unclear_findings_and_loads_as_is(tmp_path: Path, profile) -> None:

@@ -214,3 +214,18 @@ def test_markdown_keeps_the_field_names_code_spans_and_escapes_the_rest() -> Non
     lines = [line for line in result.stdout.splitlines() if line.startswith("- line ")]
     assert any(", `weeks` of time\\_points item " in line for line in lines), lines
     assert not any("\\`" in line for line in lines)
+
+
+def test_a_file_named_twice_is_audited_once_as_batch_does(tmp_path: Path) -> None:
+    """`check folder/ folder/a.json` (overlapping inputs) reported a.json's records twice."""
+    import orjson
+
+    from tests.batch.data import study
+
+    (tmp_path / "in").mkdir()
+    for n in range(2):
+        (tmp_path / "in" / f"NCT9000000{n}.json").write_bytes(orjson.dumps(study(f"NCT9000000{n}")))
+    one = str(tmp_path / "in" / "NCT90000000.json")
+    result = run_cli("check", str(tmp_path / "in"), one, str(tmp_path / "in" / "." / "NCT90000000.json"),
+                     "--format", "json", "--isolated")
+    assert json.loads(result.stdout)["totals"]["records"] == 2, result.stdout[-300:]

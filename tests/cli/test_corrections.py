@@ -133,3 +133,62 @@ def test_a_correction_keyed_by_a_copy_that_does_not_represent_its_trial_is_named
     # F10: keyed by the newer copy's own id, the older copy is not reached (it does not state it): said
     reached_one = "NCT09990012 reaches 1 of the 2 copies of trial NCT09990012" in result.output
     assert reached_one == (key == "NCT09990012"), result.output
+
+
+def test_a_corrections_edit_that_changes_no_correction_keeps_the_stored_results(tmp_path: Path) -> None:
+    """The store is cleared when the corrections change; a comment added below the entries, or a
+    template whose entries are all still commented out, changes none, so nothing is audited again."""
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    fixes = tmp_path / "c.yaml"
+    args = ("batch", str(sheet), "--out", str(tmp_path / "out"), "--corrections", str(fixes), "--isolated", "-j", "1")
+    fixes.write_text("NCT09400001:\n  facts:\n    design.arm_count: {value: 2, reason: x, by: NU}\n", encoding="utf-8")
+    assert run_cli(*args).exit_code == 0
+    fixes.write_text(fixes.read_text(encoding="utf-8") + "# SS04 still to check against the protocol paper\n",
+                     encoding="utf-8")
+    commented = run_cli(*args)
+    assert commented.exit_code == 0 and "cleared" not in commented.output, commented.output
+    assert "Nothing changed since the last run" in commented.output
+    fixes.write_text("NCT09400001:\n  facts:\n    design.arm_count: {value: 3, reason: x, by: NU}\n", encoding="utf-8")
+    assert "cleared because the corrections changed" in run_cli(*args).output  # a changed value is a change
+
+    plain = ("batch", str(sheet), "--out", str(tmp_path / "out2"), "--isolated", "-j", "1")
+    assert run_cli(*plain).exit_code == 0
+    fixes.write_text("NCT09400001:  # CBT for chronic low back pain\n  status:\n"
+                     '    # SS04: {value: met, reason: "", by: ""}\n', encoding="utf-8")
+    template = run_cli(*plain, "--corrections", str(fixes))
+    assert template.exit_code == 0 and "cleared" not in template.output, template.output
+
+
+def test_a_status_correction_for_a_criterion_not_checked_is_exit_2_in_check_as_in_batch(tmp_path: Path) -> None:
+    """`check` applied no status correction for a code the profile lacks and said nothing (exit 1), where
+    `batch` refuses it; a criterion that --select left out is named as such."""
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    fixes = tmp_path / "c.yaml"
+    fixes.write_text("NCT09400001:\n  status:\n    SS99: {value: met, reason: x, by: NU}\n", encoding="utf-8")
+    unknown = f"trial-audit: {fixes}:3: 'SS99' is not a criterion of profile ho2022-cnslbp"
+    left_out = (f"trial-audit: {fixes}:3: 'SS04' is not checked in this run (--select, --ignore or the settings "
+                "leave it out): check it, or remove this correction")
+    for command in (["check", str(sheet)], ["batch", str(sheet), "--out", str(tmp_path / "out"), "-j", "1"]):
+        result = run_cli(*command, "--corrections", str(fixes), "--isolated")
+        assert (result.exit_code, result.stderr.strip()) == (2, unknown), command
+    fixes.write_text("NCT09400001:\n  status:\n    SS04: {value: met, reason: x, by: NU}\n", encoding="utf-8")
+    for command in (["check", str(sheet)], ["batch", str(sheet), "--out", str(tmp_path / "out"), "-j", "1"]):
+        result = run_cli(*command, "--corrections", str(fixes), "--isolated", "--select", "FU")
+        assert (result.exit_code, result.stderr.strip()) == (2, left_out), command
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("status:\n    SS04: {value: yes, reason: x}", "SS04: status true (YAML reads an unquoted yes, no, on or off as "
+     "true or false) is not one of met, not_met, unclear, not_applicable"),
+    ("facts:\n    treatment.duration_wks: {value: 8, reason: x}", "'treatment.duration_wks' is not a fact of the Facts "
+     "schema (did you mean 'treatment.duration_weeks'? trial-audit schema facts)"),
+])
+def test_a_mistyped_correction_says_what_was_meant(tmp_path: Path, entry: str, message: str) -> None:
+    fixes = tmp_path / "c.yaml"
+    fixes.write_text(f"NCT09400001:\n  {entry}\n", encoding="utf-8")
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    result = run_cli("check", str(sheet), "--corrections", str(fixes), "--isolated")
+    assert (result.exit_code, result.stderr.strip()) == (2, f"trial-audit: {fixes}:3: {message}")

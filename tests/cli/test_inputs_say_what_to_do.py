@@ -57,3 +57,69 @@ def test_enrolment_text_without_a_number_is_quoted_for_isrctn_and_eu_ctr(tmp_pat
     assert finding["status"] == "unclear"
     assert [e["quote"] for e in finding["evidence"]] == [value]
     assert "not a number" in finding["evidence"][0]["note"]
+
+
+@pytest.mark.parametrize("studies", [3, 400])  # parsed whole, and study by study (a website download)
+def test_a_json_file_cut_short_says_so_and_what_to_do(tmp_path: Path, studies: int) -> None:
+    from tests.batch.data import study
+
+    whole = orjson.dumps([study(f"NCT9{i:07d}", title="x" * 12_000) for i in range(studies)])
+    cut = tmp_path / "ctg-studies.json"
+    cut.write_bytes(whole[: len(whole) - 100])
+    result = run_cli("check", str(cut), "--isolated")
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"trial-audit: {cut}: not valid JSON"), last
+    assert "ends before the JSON does" in last and "download or copy it again" in last, last
+
+
+def test_a_json_syntax_error_says_where_to_correct_it(tmp_path: Path) -> None:
+    broken = tmp_path / "study.json"
+    broken.write_text('{"protocolSection": {"identificationModule": {"nctId": "NCT01234567",}}}', encoding="utf-8")
+    result = run_cli("check", str(broken), "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"trial-audit: {broken}: not valid JSON at line 1 column 69: trailing comma is "
+                                     "not allowed; correct the file there (or download it again)")
+
+
+def _cut(data: bytes, keep: float) -> bytes:
+    return data[: int(len(data) * keep)]
+
+
+@pytest.mark.parametrize(("name", "make", "what"), [
+    ("NCT00001177.xml", lambda d: _cut(d, 0.5), "not well-formed XML"),
+    ("studies.zip", lambda d: _cut(_zipped(d), 0.5), "broken zip archive"),
+    ("study.json.gz", lambda d: _cut(__import__("gzip").compress(d), 0.5), "broken gzip file"),
+])
+def test_an_export_cut_short_says_so_and_what_to_do(tmp_path: Path, name: str, make, what: str) -> None:
+    xml = (REPO / "tests" / "sources" / "fixtures").rglob("*.xml")
+    source = next(p for p in xml if b"<clinical_study" in p.read_bytes()[:2000])
+    path = tmp_path / name
+    path.write_bytes(make(source.read_bytes()))
+    result = run_cli("check", str(path), "--isolated")
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"trial-audit: {path}: {what}: "), last
+    assert "cut short" in last and "download or copy it again" in last, last
+
+
+def _zipped(data: bytes) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(3):
+            archive.writestr(f"NCT{n}.xml", data)
+    return buf.getvalue()
+
+
+def test_a_file_read_with_the_wrong_input_format_says_what_it_looks_like(tmp_path: Path) -> None:
+    """--input-format ctgov-v2 on a legacy XML file said 'not valid JSON ... correct the file there': the
+    file is fine, the option is wrong."""
+    xml = next(p for p in (REPO / "tests" / "sources" / "fixtures").rglob("*.xml")
+               if b"<clinical_study" in p.read_bytes()[:2000])
+    result = run_cli("check", str(xml), "--input-format", "ctgov-v2", "--isolated")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"trial-audit: {xml}: it looks like ctgov-xml, not ctgov-v2 (--input-format): leave "
+                           "--input-format out or give ctgov-xml; read as ctgov-v2: not valid JSON"), line

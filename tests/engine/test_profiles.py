@@ -72,3 +72,20 @@ def test_bad_profile_on_the_command_line_is_exit_2(tmp_path: Path) -> None:
     result = run_cli("check", "--profile", str(path), "examples/protocols/minimal.yaml")
     assert result.exit_code == 2
     assert str(path) in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("condition", [
+    {"follow_up.weeks_after_treatmnt": {"type": "number", "minimum": 26}},
+    {"anyOf": [{"outcomes.count": {"const": 0}}, {"follow_up.weeks_after_treatmnt": {"exclusiveMaximum": 26}}]},
+])
+def test_a_misspelt_fact_in_a_condition_is_exit_2_naming_the_nearest_fact(tmp_path: Path, condition: dict) -> None:
+    """A condition on a fact that does not exist never holds: FU01 would never be met, silently."""
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"id": "mine", "title": "Mine", "extends": "ho2022-cnslbp",
+                                "criteria": [{"code": "FU01", "met_when": condition}]}))
+    result = run_cli("check", "--profile", str(path), "examples/protocols/minimal.yaml", "--isolated")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"trial-audit: {path}: criterion FU01 met_when names unknown fact "
+                                     "'follow_up.weeks_after_treatmnt'; did you mean "
+                                     "'follow_up.weeks_after_treatment'?")
+

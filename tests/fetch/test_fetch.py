@@ -60,6 +60,15 @@ def test_fetch_pages_with_tokens_and_writes_a_manifest(server: HTTPServer, tmp_p
     assert "5 pages" in result.output and "holds 7 studies" in result.output
 
 
+
+def test_an_update_with_nothing_new_says_one_page(server: HTTPServer, tmp_path: Path) -> None:
+    api = Registry(hand_made(2)).install(server)
+    assert fetch(api, tmp_path / "f", "query.cond=x").exit_code == 0
+    update = run_cli("fetch", "--update", str(tmp_path / "f"), "--api-url", api, *FAST, "--since", "2099-01-01")
+    assert update.exit_code == 0, update.output
+    assert "0 studies in 1 page (" in update.output, update.output
+
+
 def test_retries_429_with_retry_after_503_and_a_dropped_connection(server: HTTPServer, tmp_path: Path) -> None:
     reg = Registry(hand_made(6), faults={(0, 1): "503", (1, 1): "429", (2, 1): "drop", (2, 2): "503"})
     api = reg.install(server)

@@ -57,6 +57,8 @@ def test_history_fails_soft(server: HTTPServer, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "history endpoints do not answer" in result.stderr
     assert len([p for p, _, _ in reg.log if "/int/" in p]) == 3  # gave up after three
+    # the two studies not tried have no history either: the count says so (it said "3 without")
+    assert "history: 0 studies in" in result.stdout and "3 without (see above), 2 not tried" in result.stdout
 
 
 def test_in_force_at() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,9 +41,12 @@ def test_an_api_url_is_read_as_api_parameters() -> None:
     ("fields=NCTId", "the audit needs whole studies"),
     ("pageToken=abc", "pages by itself"),
     ("query.nope=1", "unknown API parameter 'query.nope'"),
+    ("query.cnd=back pain", "unknown API parameter 'query.cnd' (did you mean 'query.cond'?)"),
+    ("filter.overallstatus=COMPLETED", "(did you mean 'filter.overallStatus'?)"),
+    ("cond=back pain", "(did you mean 'query.cond'?)"),
 ])
 def test_unsupported_parameters_are_refused_by_name(arg: str, message: str) -> None:
-    with pytest.raises(FetchError, match=message.replace("(", r"\(").replace("[", r"\[")):
+    with pytest.raises(FetchError, match=re.escape(message)):
         parse([arg])
 
 
@@ -83,3 +87,11 @@ def test_supersede_is_idempotent_and_keeps_earlier_pages_whole(tmp_path: Path) -
         "identificationModule"]["briefTitle"] == "newer"
     assert not (tmp_path / "b.json").exists() and doc["rounds"][1]["pages"][0]["file"] is None
     assert [p["studies"] for r in doc["rounds"] for p in r["pages"]] == [3, 0, 1]
+
+
+def test_a_pasted_study_page_url_says_how_to_fetch_that_study() -> None:
+    """A study's page is not a search: it said 'no query: give API parameters ... or a search URL'."""
+    with pytest.raises(FetchError, match=re.escape(
+            "URL 'https://clinicaltrials.gov/study/NCT01234567?tab=table' is a study's page, not a search: "
+            "give 'filter.ids=NCT01234567' to fetch that study")):
+        parse(["https://clinicaltrials.gov/study/NCT01234567?tab=table"])

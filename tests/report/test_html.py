@@ -14,6 +14,7 @@ import pytest
 
 from auditor import batch
 from auditor.engine import profiles
+from auditor.errors import InputError
 from auditor.report import pdf
 from auditor.report.html import script_json
 from tests.batch.data import study, write_corpus
@@ -140,3 +141,21 @@ def test_pdf_keeps_charts_whole_and_the_full_table(report_dir: Path, tmp_path: P
     text = "".join(pages)
     missing = [t["id"] for t in sample if t["id"] not in text]
     assert not missing, f"trials not in the PDF's table: {missing}"
+
+
+@pytest.mark.parametrize("given", ["/nonexistent/chromium", ""])
+def test_report_pdf_without_a_browser_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           given: str) -> None:
+    """A TRIAL_AUDIT_CHROMIUM that names no executable said '/nonexistent/chromium could not print the
+    page: [Errno 2] ...'; it names the setting and what to set it to, as a missing Chromium does."""
+    monkeypatch.setenv("TRIAL_AUDIT_CHROMIUM", given)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on PATH either
+    page = tmp_path / "report.html"
+    page.write_text("<html><body>x</body></html>", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        pdf.write(page, tmp_path / "report.pdf")
+    expected = ("TRIAL_AUDIT_CHROMIUM is '/nonexistent/chromium', which is not an executable: set it to a "
+                "Chrome/Chromium executable, or unset it to use chromium from PATH") if given else (
+                "printing to PDF needs Chromium (Debian: apt-get install chromium; or set TRIAL_AUDIT_CHROMIUM "
+                "to a Chrome/Chromium executable)")
+    assert err.value.message == expected
