@@ -17,6 +17,8 @@ from auditor.extract.population.patterns import (
     NEGATION,
     NUM_BEFORE,
     OTHER_DATED,
+    PAIN_FREE,
+    PAIN_FREE_AFTER,
     RANGE,
     SHORT_UNITS,
     UPPER_AFTER,
@@ -148,6 +150,8 @@ def _bound(scan: Scan, m: Qty, exclusion: bool) -> Bound | None:
     tail = before[-30:]
     if WINDOW_BEFORE.search(tail):
         return None  # "an NRS of 5 or higher during the preceding 3 days": a counting window
+    if PAIN_FREE_AFTER.match(after) or PAIN_FREE.search(tail):
+        return None  # "preceded by at least 6 months without low back pain": a pain-free period
     if rng := RANGE.search(tail):
         # "symptoms 6 weeks to 6 months": the lower end is the floor.
         lo_unit = unit_of(rng.group("lu")) if rng.group("lu") else m.unit

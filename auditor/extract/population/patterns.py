@@ -62,7 +62,8 @@ INDEXED: dict[str, re.Pattern[str]] = {
     "other_dated": _compile(rf"\b{_alt('other_dated')}\b", "other_dated"),
 }
 INDEX = TriggerIndex({name: trigger_words(p) for name, p in INDEXED.items()})
-NUM_BEFORE = _compile(r"(?P<n>{num})\s*-?\s*$", "number")
+# The number just before a unit word, past a qualifier ("3 consecutive months").
+NUM_BEFORE = _compile(rf"(?P<n>{{num}})\s*-?\s*(?:{_alt('unit_qualifiers')}\s+)?$", "number")
 SHORT_UNITS = {"minute", "hour"}  # minutes and hours are no pain duration ("sit for 50 minutes")
 # What ends a clause: sentence and list punctuation (abbreviation dots are blanked first).
 CLAUSE_END = re.compile(r"[;\n]|\.(?!\d)")
@@ -80,4 +81,7 @@ AFTER_ANCHOR = _compile(rf"[\s)]*(?:{_alt('after_connectors')}\s+(?:[\w-]+\s+){{
 OTHER_DATED = INDEXED["other_dated"]
 WITHIN = re.compile(r"\bwithin\b")  # "within 30 days": a history window in an exclusion
 NEGATION = _compile(rf"\b{_alt('negations')}\b", "negations")
+PAIN_FREE = _any("pain_free")
+PAIN_FREE_AFTER = _compile(r"\s*(?:" + "|".join(f"(?:{p})" for p in [*_RULES["pain_free"], *_RULES["pain_free_after"]]) + ")",
+                           "pain_free_after")
 RANGE = _compile(_RULES["range_pattern"], "range_pattern")
