@@ -19,6 +19,7 @@ from auditor.extract.population.patterns import (
     OTHER_DATED,
     PAIN_FREE,
     PAIN_FREE_AFTER,
+    PART_OF_WINDOW,
     RANGE,
     SHORT_UNITS,
     UPPER_AFTER,
@@ -149,6 +150,11 @@ def _bound(scan: Scan, m: Qty, exclusion: bool) -> Bound | None:
         return None
     tail = before[-30:]
     if WINDOW_BEFORE.search(tail):
+        if (part := PART_OF_WINDOW.search(tail)) and not exclusion:
+            # "pain for at least 3 of the last 6 months": the part is the floor.
+            part_w = weeks(number(part.group("part")), m.unit)
+            return Bound(part_w, m.start - len(tail) + part.start(), m.end, f"required duration {part_w:g} weeks "
+                                                                             f"of the last {w:g} ({'>=' if part_w >= 12 else '<'} 12)")
         return None  # "an NRS of 5 or higher during the preceding 3 days": a counting window
     if PAIN_FREE_AFTER.match(after) or PAIN_FREE.search(tail):
         return None  # "preceded by at least 6 months without low back pain": a pain-free period

@@ -38,6 +38,9 @@ def _any(name: str) -> re.Pattern[str]:
 
 
 _MACROS: dict[str, str] = {"num": NUM, "unit": UNIT}
+_UNIT_RULES = rules.load("units")
+# The short unit tokens ("mo", "wk") but the one-letter ones ("10 m walk" is metres).
+_SHORT = rules.alternation(sorted(set(_UNIT_RULES["short_tokens"]) - set(_UNIT_RULES["glued_tokens"])))
 _MACROS.update({name: _alt(name) for name in ("pain", "care", "generic_care", "failure")})
 
 # --- about back pain (short texts: conditions, keywords, titles; case-insensitive) ------------
@@ -56,7 +59,8 @@ INDEXED: dict[str, re.Pattern[str]] = {
     "acute": _any("acute"),
     "chronic": _any("chronic"),
     # A duration: a unit word (then the number just before it, NUM_BEFORE).
-    "unit": _compile(r"(?<![a-z]){unit}\b", "unit"),
+    # The short tokens ("6 mo", "12wk") only right after a number in digits, as time frames read them.
+    "unit": _compile(rf"(?<![a-z]){{unit}}\b|(?<=\d)(?:{_SHORT})\b|(?<=\d\s)(?:{_SHORT})\b", "unit"),
     "anchor": _compile(r"\b(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "pain/care"),
     "failure": _compile(r"\b{failure}", "failure"),
     "other_dated": _compile(rf"\b{_alt('other_dated')}\b", "other_dated"),
@@ -85,3 +89,4 @@ PAIN_FREE = _any("pain_free")
 PAIN_FREE_AFTER = _compile(r"\s*(?:" + "|".join(f"(?:{p})" for p in [*_RULES["pain_free"], *_RULES["pain_free_after"]]) + ")",
                            "pain_free_after")
 RANGE = _compile(_RULES["range_pattern"], "range_pattern")
+PART_OF_WINDOW = _compile(_RULES["part_of_window"], "part_of_window")
