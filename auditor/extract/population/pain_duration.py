@@ -11,6 +11,8 @@ from typing import NamedTuple
 from auditor.extract.instruments import negated
 from auditor.extract.population.patterns import (
     AFTER_ANCHOR,
+    CHRONIC_BRACKET_AFTER,
+    CHRONIC_BRACKET_BEFORE,
     CLAUSE_END,
     LOWER_AFTER,
     LOWER_BEFORE,
@@ -186,6 +188,8 @@ def _anchored(scan: Scan, lo: int, hi: int, m: Qty, after: str) -> bool:
     failure = scan.search("failure", lo, hi) is not None
     if _anchor_before(scan, lo, m.start, m.start, failure):
         return True
+    if CHRONIC_BRACKET_BEFORE.search(scan.text, lo, m.start) and CHRONIC_BRACKET_AFTER.match(after):
+        return True  # "chronic (>= 3 months) low back pain": the bracket defines the chronic pain
     group = _aside(scan.text, lo, m.start)
     if group is not None and _anchor_before(scan, lo, group[0], m.start, failure, skip=group):
         return True

@@ -86,6 +86,8 @@ OTHER_DATED = INDEXED["other_dated"]
 WITHIN = re.compile(r"\bwithin\b")  # "within 30 days": a history window in an exclusion
 NEGATION = _compile(rf"\b{_alt('negations')}\b", "negations")
 PAIN_FREE = _any("pain_free")
+CHRONIC_BRACKET_BEFORE = _compile(_RULES["chronic_bracket_before"], "chronic_bracket_before")
+CHRONIC_BRACKET_AFTER = _compile(_RULES["chronic_bracket_after"], "chronic_bracket_after")
 PAIN_FREE_AFTER = _compile(r"\s*(?:" + "|".join(f"(?:{p})" for p in [*_RULES["pain_free"], *_RULES["pain_free_after"]]) + ")",
                            "pain_free_after")
 RANGE = _compile(_RULES["range_pattern"], "range_pattern")
