@@ -66,8 +66,9 @@ INDEXED: dict[str, re.Pattern[str]] = {
     "other_dated": _compile(rf"\b{_alt('other_dated')}\b", "other_dated"),
 }
 INDEX = TriggerIndex({name: trigger_words(p) for name, p in INDEXED.items()})
-# The number just before a unit word, past a qualifier ("3 consecutive months").
-NUM_BEFORE = _compile(rf"(?P<n>{{num}})\s*-?\s*(?:{_alt('unit_qualifiers')}\s+)?$", "number")
+# The number just before a unit word, past its digits restated in brackets ("three (3) months", as
+# legal and sponsor texts write numbers) and a qualifier ("3 consecutive months").
+NUM_BEFORE = _compile(rf"(?P<n>{{num}})\s*(?:\(\s*\d+\s*\)\s*)?-?\s*(?:{_alt('unit_qualifiers')}\s+)?$", "number")
 SHORT_UNITS = {"minute", "hour"}  # minutes and hours are no pain duration ("sit for 50 minutes")
 # What ends a clause: sentence and list punctuation (abbreviation dots are blanked first).
 CLAUSE_END = re.compile(r"[;\n]|\.(?!\d)")
