@@ -87,7 +87,7 @@ def from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
         if not negated(scan.text, m.start(), m.end()):  # "do not have any other acute disease"
             return False, [evidence(text, m.start(), m.end(), "acute pain is eligible: chronicity not required")]
     if m := scan.search("chronic", 0, inclusion_end):
-        return None, [evidence(text, m.start(), m.end(), "chronic pain required but no duration stated")]
+        return None, [evidence(text, m.start(), m.end(), "chronic (persistent) pain required but no duration stated")]
     if (unread := _unread_duration(scan, end)) is not None:
         return None, [evidence(text, *unread, "a duration in another language's words (rules/other_languages.yaml): "
                                               "the rules cannot read whether it is the pain's, so no requirement "

@@ -79,8 +79,9 @@ LOWER_BEFORE = _compile(rf"(?:\b{_alt('lower_before')}\s*|{_alt('lower_before_sy
 UPPER_BEFORE = _compile(rf"(?:\b{_alt('upper_before')}\s*|{_alt('upper_before_symbols')}\s*)[:=]?\s*$",
                         "upper_before")
 WINDOW_BEFORE = _compile(rf"\b{_alt('window_before')}\s*$", "window_before")
-LOWER_AFTER = _compile(rf"\s*{_alt('lower_after')}\b", "lower_after")
-UPPER_AFTER = _compile(rf"\s*{_alt('upper_after')}\b", "upper_after")
+# ... but not the start of the next comparator: "less than 3 months or more than 5 years".
+LOWER_AFTER = _compile(rf"\s*{_alt('lower_after')}\b(?!\s+than\b)", "lower_after")
+UPPER_AFTER = _compile(rf"\s*{_alt('upper_after')}\b(?!\s+than\b)", "upper_after")
 AFTER_ANCHOR = _compile(rf"[\s)]*(?:{_alt('after_connectors')}\s+(?:[\w-]+\s+){{0,3}}?)?"
                         r"(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "after_connectors")
 OTHER_DATED = INDEXED["other_dated"]
