@@ -136,6 +136,16 @@ def _case_record(case: dict[str, Any]):
 @pytest.mark.parametrize("family,case", FAMILY_CASES,
                          ids=[f"{f}:{c.get('arm') or c.get('summary')}"[:70] for f, c in FAMILY_CASES])
 def test_rule_case(family: str, case: dict[str, Any]) -> None:
+    if case.get("gap"):  # a phrasing the rules do not read yet: expected to fail until they do
+        try:
+            _check_case(case)
+        except AssertionError:
+            pytest.xfail(case["gap"])
+        pytest.fail(f"now read: remove its 'gap' mark ({case['gap']})")
+    _check_case(case)
+
+
+def _check_case(case: dict[str, Any]) -> None:
     found = duration.derive(_case_record(case))
     want = case["weeks"]
     if want is None:

@@ -11,12 +11,17 @@ from typing import NamedTuple
 from auditor.extract.instruments import negated
 from auditor.extract.population.patterns import (
     AFTER_ANCHOR,
+    CHRONIC_BRACKET_AFTER,
+    CHRONIC_BRACKET_BEFORE,
     CLAUSE_END,
     LOWER_AFTER,
     LOWER_BEFORE,
     NEGATION,
     NUM_BEFORE,
     OTHER_DATED,
+    PAIN_FREE,
+    PAIN_FREE_AFTER,
+    PART_OF_WINDOW,
     RANGE,
     SHORT_UNITS,
     UPPER_AFTER,
@@ -82,7 +87,7 @@ def from_eligibility(text: Text) -> tuple[bool | None, list[Evidence]]:
         if not negated(scan.text, m.start(), m.end()):  # "do not have any other acute disease"
             return False, [evidence(text, m.start(), m.end(), "acute pain is eligible: chronicity not required")]
     if m := scan.search("chronic", 0, inclusion_end):
-        return None, [evidence(text, m.start(), m.end(), "chronic pain required but no duration stated")]
+        return None, [evidence(text, m.start(), m.end(), "chronic (persistent) pain required but no duration stated")]
     if (unread := _unread_duration(scan, end)) is not None:
         return None, [evidence(text, *unread, "a duration in another language's words (rules/other_languages.yaml): "
                                               "the rules cannot read whether it is the pain's, so no requirement "
@@ -147,7 +152,14 @@ def _bound(scan: Scan, m: Qty, exclusion: bool) -> Bound | None:
         return None
     tail = before[-30:]
     if WINDOW_BEFORE.search(tail):
+        if (part := PART_OF_WINDOW.search(tail)) and not exclusion:
+            # "pain for at least 3 of the last 6 months": the part is the floor.
+            part_w = weeks(number(part.group("part")), m.unit)
+            return Bound(part_w, m.start - len(tail) + part.start(), m.end, f"required duration {part_w:g} weeks "
+                                                                             f"of the last {w:g} ({'>=' if part_w >= 12 else '<'} 12)")
         return None  # "an NRS of 5 or higher during the preceding 3 days": a counting window
+    if PAIN_FREE_AFTER.match(after) or PAIN_FREE.search(tail):
+        return None  # "preceded by at least 6 months without low back pain": a pain-free period
     if rng := RANGE.search(tail):
         # "symptoms 6 weeks to 6 months": the lower end is the floor.
         lo_unit = unit_of(rng.group("lu")) if rng.group("lu") else m.unit
@@ -176,6 +188,8 @@ def _anchored(scan: Scan, lo: int, hi: int, m: Qty, after: str) -> bool:
     failure = scan.search("failure", lo, hi) is not None
     if _anchor_before(scan, lo, m.start, m.start, failure):
         return True
+    if CHRONIC_BRACKET_BEFORE.search(scan.text, lo, m.start) and CHRONIC_BRACKET_AFTER.match(after):
+        return True  # "chronic (>= 3 months) low back pain": the bracket defines the chronic pain
     group = _aside(scan.text, lo, m.start)
     if group is not None and _anchor_before(scan, lo, group[0], m.start, failure, skip=group):
         return True

@@ -38,6 +38,9 @@ def _any(name: str) -> re.Pattern[str]:
 
 
 _MACROS: dict[str, str] = {"num": NUM, "unit": UNIT}
+_UNIT_RULES = rules.load("units")
+# The short unit tokens ("mo", "wk") but the one-letter ones ("10 m walk" is metres).
+_SHORT = rules.alternation(sorted(set(_UNIT_RULES["short_tokens"]) - set(_UNIT_RULES["glued_tokens"])))
 _MACROS.update({name: _alt(name) for name in ("pain", "care", "generic_care", "failure")})
 
 # --- about back pain (short texts: conditions, keywords, titles; case-insensitive) ------------
@@ -56,13 +59,16 @@ INDEXED: dict[str, re.Pattern[str]] = {
     "acute": _any("acute"),
     "chronic": _any("chronic"),
     # A duration: a unit word (then the number just before it, NUM_BEFORE).
-    "unit": _compile(r"(?<![a-z]){unit}\b", "unit"),
+    # The short tokens ("6 mo", "12wk") only right after a number in digits, as time frames read them.
+    "unit": _compile(rf"(?<![a-z]){{unit}}\b|(?<=\d)(?:{_SHORT})\b|(?<=\d\s)(?:{_SHORT})\b", "unit"),
     "anchor": _compile(r"\b(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "pain/care"),
     "failure": _compile(r"\b{failure}", "failure"),
     "other_dated": _compile(rf"\b{_alt('other_dated')}\b", "other_dated"),
 }
 INDEX = TriggerIndex({name: trigger_words(p) for name, p in INDEXED.items()})
-NUM_BEFORE = _compile(r"(?P<n>{num})\s*-?\s*$", "number")
+# The number just before a unit word, past its digits restated in brackets ("three (3) months", as
+# legal and sponsor texts write numbers) and a qualifier ("3 consecutive months").
+NUM_BEFORE = _compile(rf"(?P<n>{{num}})\s*(?:\(\s*\d+\s*\)\s*)?-?\s*(?:{_alt('unit_qualifiers')}\s+)?$", "number")
 SHORT_UNITS = {"minute", "hour"}  # minutes and hours are no pain duration ("sit for 50 minutes")
 # What ends a clause: sentence and list punctuation (abbreviation dots are blanked first).
 CLAUSE_END = re.compile(r"[;\n]|\.(?!\d)")
@@ -73,11 +79,18 @@ LOWER_BEFORE = _compile(rf"(?:\b{_alt('lower_before')}\s*|{_alt('lower_before_sy
 UPPER_BEFORE = _compile(rf"(?:\b{_alt('upper_before')}\s*|{_alt('upper_before_symbols')}\s*)[:=]?\s*$",
                         "upper_before")
 WINDOW_BEFORE = _compile(rf"\b{_alt('window_before')}\s*$", "window_before")
-LOWER_AFTER = _compile(rf"\s*{_alt('lower_after')}\b", "lower_after")
-UPPER_AFTER = _compile(rf"\s*{_alt('upper_after')}\b", "upper_after")
+# ... but not the start of the next comparator: "less than 3 months or more than 5 years".
+LOWER_AFTER = _compile(rf"\s*{_alt('lower_after')}\b(?!\s+than\b)", "lower_after")
+UPPER_AFTER = _compile(rf"\s*{_alt('upper_after')}\b(?!\s+than\b)", "upper_after")
 AFTER_ANCHOR = _compile(rf"[\s)]*(?:{_alt('after_connectors')}\s+(?:[\w-]+\s+){{0,3}}?)?"
                         r"(?:(?P<care>{care})|(?P<pain>{pain})|(?P<generic>{generic_care}))\b", "after_connectors")
 OTHER_DATED = INDEXED["other_dated"]
 WITHIN = re.compile(r"\bwithin\b")  # "within 30 days": a history window in an exclusion
 NEGATION = _compile(rf"\b{_alt('negations')}\b", "negations")
+PAIN_FREE = _any("pain_free")
+CHRONIC_BRACKET_BEFORE = _compile(_RULES["chronic_bracket_before"], "chronic_bracket_before")
+CHRONIC_BRACKET_AFTER = _compile(_RULES["chronic_bracket_after"], "chronic_bracket_after")
+PAIN_FREE_AFTER = _compile(r"\s*(?:" + "|".join(f"(?:{p})" for p in [*_RULES["pain_free"], *_RULES["pain_free_after"]]) + ")",
+                           "pain_free_after")
 RANGE = _compile(_RULES["range_pattern"], "range_pattern")
+PART_OF_WINDOW = _compile(_RULES["part_of_window"], "part_of_window")

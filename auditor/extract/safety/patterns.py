@@ -43,7 +43,7 @@ def _compile(parts: list[str], where: str) -> re.Pattern[str]:
 
 
 _MACROS = {"harm": _words(_RULES["aim_terms"]), "verb": _words(_RULES["aim_verbs"]),
-           "collected": _words(_RULES["collected"])}
+           "collected": _words(_RULES["collected"]), "safe": _words(_RULES["aim_adjectives"])}
 # Outcome harms: the terms and the regular expressions for what a list cannot say.
 OUTCOME = _compile([_words(_RULES["terms"])] + [_EDGE_L + p["pattern"] for p in _RULES["patterns"]],
                    "harms.yaml terms/patterns")
@@ -62,7 +62,7 @@ TITLE = _compile([_words(_RULES["title_terms"])], "harms.yaml title_terms")
 BACKGROUND = _compile(_RULES["background_before"], "harms.yaml background_before")
 SYSTEMATIC = _compile([_words(_RULES["collection"]["systematic"]["phrases"])], "harms.yaml collection.systematic")
 SPONTANEOUS = _compile([_words(_RULES["collection"]["spontaneous"]["phrases"])], "harms.yaml collection.spontaneous")
-AIM_TERM = _compile([_MACROS["harm"], _words(_RULES["title_terms"])], "harms.yaml aim_terms")
+AIM_TERM = _compile([_MACROS["harm"], _words(_RULES["title_terms"]), _MACROS["safe"]], "harms.yaml aim_terms")
 # A prose match contains an aim term and starts at most this many characters before it ("to
 # evaluate the long-term clinical safety", "participants will be closely monitored for any adverse").
 BEFORE = 100
@@ -88,7 +88,8 @@ def _trigger_words(pattern: re.Pattern[str], where: str) -> tuple[str, ...]:
     return words
 
 
-AIM_TERMS = Words(_first_tokens(_RULES["aim_terms"] + _RULES["title_terms"], "harms.yaml aim_terms"))
+AIM_TERMS = Words(_first_tokens(_RULES["aim_terms"] + _RULES["title_terms"] + _RULES["aim_adjectives"],
+                                "harms.yaml aim_terms"))
 PROSE = {"aim": AIM, "collection": COLLECTION, "title": TITLE}
 # Where each kind's matches can start (its first words, read off the compiled rules), looked up in
 # the short stretch before an aim term; and the first words of the exception phrases.
