@@ -71,13 +71,18 @@ _LATER = compile_fast(RULES["later_than_previous"], re.IGNORECASE)
 
 def _counted_on(text: str, points: list[TimePoint]) -> list[TimePoint]:
     """"... after the intervention and 6 months later": a point written with "later" and no anchor
-    of its own is counted from the point before it (its anchor, and its weeks added)."""
+    of its own is counted from the point before it (its anchor, and its weeks added). A run of them
+    counts from the point before the run: "Baseline, 3 months later and 6 months later" is 3 and 6
+    months from baseline, not 3 and 9."""
     if "later" not in text.lower():
         return points
-    for i in range(1, len(points)):
-        p, prev = points[i], points[i - 1]
-        if p.numeric and not p.stated and _LATER.match(text[p.end:p.end + 20]):
-            points[i] = replace(p, weeks=prev.weeks + p.weeks, anchor=prev.anchor, stated=prev.stated)
+    later = [p.numeric and not p.stated and bool(_LATER.match(text[p.end:p.end + 20])) for p in points]
+    ref = None  # the point the current run of "later" times counts from
+    for i, p in enumerate(points):
+        if not later[i]:
+            ref = p
+        elif ref is not None:
+            points[i] = replace(p, weeks=ref.weeks + p.weeks, anchor=ref.anchor, stated=ref.stated)
     return points
 
 
