@@ -116,7 +116,7 @@ def attach(text: str, qtys: list[Qty], found: list[tuple[int, int, str]]) -> Non
             q.anchor, q.anchor_start, q.anchor_end = nxt_a[2], nxt_a[0], nxt_a[1]
             continue
         if nxt_q and nxt_q.anchor and _LIST_GAP.match(text[q.end:nxt_q.start]) and \
-                (nxt_a is None or nxt_a[0] >= nxt_q.start):
+                (nxt_a is None or nxt_a[0] >= nxt_q.start) and not _names_visit(text[q.end:nxt_q.start]):
             q.anchor, q.anchor_start, q.anchor_end = nxt_q.anchor, nxt_q.anchor_start, nxt_q.anchor_end
             continue
     # Then left to right for a procedure anchor written just before ("postoperative day 1", "post-op
@@ -134,6 +134,13 @@ def attach(text: str, qtys: list[Qty], found: list[tuple[int, int, str]]) -> Non
                 and _LIST_GAP.match(text[p.end:q.start]):
             # "post-op (3 month (± 1 month) and 12 months ...)": the list goes on under the same anchor.
             q.anchor, q.anchor_start, q.anchor_end = p.anchor, p.anchor_start, p.anchor_end
+
+
+def _names_visit(gap: str) -> bool:
+    """The words between two times of a list name the first one's visit in brackets ("Week 12 (EOT)
+    and 4 weeks post-EOT", "Day 0 (baseline), 3 and 6 months after surgery"): that time is the visit
+    it names, dated from baseline, and does not take the next time's anchor."""
+    return "(" in gap and any(p.search(gap) for p, _ in _MARKERS)
 
 
 def _follows(text: str, q: Qty, anchor: tuple[int, int, str]) -> bool:

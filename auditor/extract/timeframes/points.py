@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import cast
 
 from auditor.extract import rules
-from auditor.extract.text import ascii_lower, compile_fast, glued_index, unglued, weeks
+from auditor.extract.text import NUM, ascii_lower, compile_fast, glued_index, unglued, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
 from auditor.extract.timeframes.quantities import Qty, quantities
@@ -71,13 +71,18 @@ _LATER = compile_fast(RULES["later_than_previous"], re.IGNORECASE)
 
 def _counted_on(text: str, points: list[TimePoint]) -> list[TimePoint]:
     """"... after the intervention and 6 months later": a point written with "later" and no anchor
-    of its own is counted from the point before it (its anchor, and its weeks added)."""
+    of its own is counted from the point before it (its anchor, and its weeks added). A run of them
+    counts from the point before the run: "Baseline, 3 months later and 6 months later" is 3 and 6
+    months from baseline, not 3 and 9."""
     if "later" not in text.lower():
         return points
-    for i in range(1, len(points)):
-        p, prev = points[i], points[i - 1]
-        if p.numeric and not p.stated and _LATER.match(text[p.end:p.end + 20]):
-            points[i] = replace(p, weeks=prev.weeks + p.weeks, anchor=prev.anchor, stated=prev.stated)
+    later = [p.numeric and not p.stated and bool(_LATER.match(text[p.end:p.end + 20])) for p in points]
+    ref = None  # the point the current run of "later" times counts from
+    for i, p in enumerate(points):
+        if not later[i]:
+            ref = p
+        elif ref is not None:
+            points[i] = replace(p, weeks=ref.weeks + p.weeks, anchor=ref.anchor, stated=ref.stated)
     return points
 
 
@@ -130,8 +135,13 @@ _PERIOD_AFTER = compile_fast(RULES["follow_up_period_after"], re.IGNORECASE)
 
 
 def _follow_up_period(text: str, treatment: Qty, q: Qty) -> bool:
-    """"16 weeks of therapy and 4 weeks OF FOLLOW-UP": the follow-up period after the treatment period."""
-    return bool(_PERIOD_AFTER.match(text[q.end:q.end + 40]) and _PERIOD_BEFORE.match(text[treatment.end:q.start]))
+    """"16 weeks of therapy and 4 weeks OF FOLLOW-UP": the follow-up period after the treatment period.
+    A period has its number first: "Week 16 follow-up" is the visit of study week 16, from baseline."""
+    return bool(_NUMBER_FIRST.match(text, q.start) and _PERIOD_AFTER.match(text[q.end:q.end + 40])
+                and _PERIOD_BEFORE.match(text[treatment.end:q.start]))
+
+
+_NUMBER_FIRST = compile_fast(NUM, re.IGNORECASE)
 
 
 def named_times(text: str | None) -> list[TimePoint]:

@@ -126,7 +126,8 @@ def chains(text: str) -> Iterator[tuple[int, int, str, str]]:
 def _suffixed(text: str) -> list[Qty]:
     """Numbers followed by their unit ("3, 6 and 12 months")."""
     out: list[Qty] = []
-    for start, end, listed, token in chains(text):
+    for chain_start, end, chain, token in chains(text):
+        start, listed = _after_unit_word(text, chain_start, chain)
         if _skip(text, start, end):
             continue
         unit = unit_of(token)
@@ -137,6 +138,26 @@ def _suffixed(text: str) -> list[Qty]:
         if values:
             out.append(_dated_age(text, Qty(start, end, values)))
     return out
+
+
+# "Week 12 and 4 weeks later": a unit word before the first of two numbers ("Week") joined by
+# "and"/"," (not a range "Week 6 to 12 weeks", one span).
+_UNIT_WORD_BEFORE = compile_fast(rf"\b{UNIT_BEFORE_NUMBER}\s*$", re.IGNORECASE)
+_AND_NOT_RANGE = compile_fast(r"[\s,&]*(?:(?:and|or)\b[\s,]*)?", re.IGNORECASE)
+
+
+def _after_unit_word(text: str, start: int, listed: str) -> tuple[int, str]:
+    """(start, numbers) of a list of numbers with its unit, without a first number that belongs to
+    a unit word before it: "Week 12 and 4 weeks" is week 12 (read by _prefixed) and 4 weeks, not
+    the list "12 and 4 weeks"."""
+    if not _UNIT_WORD_BEFORE.search(text[max(0, start - 12):start]):
+        return start, listed
+    first = _CHAIN_NUM.match(listed)
+    sep = _CHAIN_SEP.match(listed, first.end()) if first else None
+    if first is None or sep is None or not _AND_NOT_RANGE.fullmatch(listed, first.end(), sep.end()) \
+            or not _CHAIN_NUM.fullmatch(listed.rstrip(" -"), sep.end()):
+        return start, listed  # a range, or a longer list ("Month 3, 6 and 12 months": all months)
+    return start + sep.end(), listed[sep.end():]
 
 
 def _dated_age(text: str, q: Qty) -> Qty:
