@@ -27,6 +27,16 @@ FINDING_ORDER = tuple(c.name for c in FINDING_COLUMNS if c.name != "run_id")
 
 
 _CATEGORY_NAMES = tuple((c, f"category_{c}") for c in CATEGORIES)
+# The key facts' paths cut into keys once (lookup splits a path on every call: 19 per record).
+_KEY_FACT_KEYS = tuple((col, tuple(path.split(".")), sql) for col, path, sql, _ in KEY_FACTS)
+
+
+def _fact(facts: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """`lookup(facts, path)` for a path already cut into keys."""
+    node: Any = facts
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
 
 
 def digest(data: bytes) -> str:
@@ -96,7 +106,7 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
         "start_date": start, "start_year": start.year if start else None,
         "registration_date": record.dates.registered_parsed,
         "completion_date": _one(record.dates.completion), "registry_url": registry_url(ids[0] if ids else None),
-        **{col: coerce(lookup(sheet.facts, path), sql) for col, path, sql, _ in KEY_FACTS},
+        **{col: coerce(_fact(sheet.facts, keys), sql) for col, keys, sql in _KEY_FACT_KEYS},
         **{name: None if categories is None else c in categories for c, name in _CATEGORY_NAMES},
         **cast("dict[str, int]", counts),  # Status keys are column names
         **{c.code: a.status for c, a in zip(criteria, found)},
@@ -113,11 +123,17 @@ def rows(v: Verdict, profile: Profile, blob_id: str, file_hash: str | None) -> t
     set_by_reviewer = {a.correction.key for a in v.applied if a.correction.kind == "status"}
     findings = []
     quoted: dict[int, dict[str, Any]] = {}  # one cell's form of each Evidence: criteria share them
+    cells: dict[tuple[int, ...], str] = {}  # and whole evidence lists (FU01 and FU02 read the same facts)
     for i, (c, a) in enumerate(zip(criteria, found)):
         changed = c.code in set_by_reviewer or (original is not None and original[i] != a.status)
+        if a.evidence:
+            held = tuple(map(id, a.evidence))  # the Evidence objects live as long as the record's sheet
+            if (cell := cells.get(held)) is None:
+                cell = cells[held] = orjson.dumps([_quoted(e, quoted) for e in a.evidence]).decode()
+        else:
+            cell = "[]"
         findings.append((blob_id, src.path, src.index, record.trial_id, c.code, c.name, c.group, c.severity,
-                         a.status, a.message, a.fix,
-                         orjson.dumps([_quoted(e, quoted) for e in a.evidence]).decode() if a.evidence else "[]",
+                         a.status, a.message, a.fix, cell,
                          changed, original[i] if changed and original is not None else None))
     return row, findings
 

@@ -82,10 +82,16 @@ _ORDER: tuple[tuple[str, str, Callable[[bytes], bool] | None], ...] = (
 class _Readers(Mapping[str, ModuleType]):
     """Reader modules by name, in detection order, each imported when it is first looked up."""
 
+    def __init__(self) -> None:
+        self._loaded: dict[str, ModuleType] = {}  # detection looks a reader up per file: import_module once
+
     def __getitem__(self, name: str) -> ModuleType:
+        if (loaded := self._loaded.get(name)) is not None:
+            return loaded
         for known, module, _ in _ORDER:
             if known == name:
-                return importlib.import_module(f"auditor.sources.{module}")
+                loaded = self._loaded[name] = importlib.import_module(f"auditor.sources.{module}")
+                return loaded
         raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:

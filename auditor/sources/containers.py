@@ -27,7 +27,7 @@ __all__ = ["STDIN", "Content", "digest", "expand", "expand_bytes", "origin_name"
 def origin_name(path: str) -> str:
     """A path as origin text: undecodable bytes of a file name (kept by Python as lone surrogates)
     become `\\xNN`, so the name can be printed and written to UTF-8 tables."""
-    if not any("\ud800" <= ch <= "\udfff" for ch in path):
+    if path.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in path):  # isascii: one C call per file
         return path
     return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff"
                    else f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in path)
