@@ -47,7 +47,7 @@ def compute(outcomes: list[Outcome], duration: float | None, record: TrialRecord
     if not points and record is not None:
         points = narrative_points(record)
     elif record is not None and (record.summary is not None or record.description is not None):
-        points = dated_by_narrative(points, record)
+        points = dated_by_narrative(points, record, duration)
     fu = compute_points(points, duration)
     # Only a protocol outcome has time points: registry records skip the check (in C, not a Python loop).
     return unsettled(outcomes, fu, duration) if any(map(_TIME_POINTS, outcomes)) else fu

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 
 import msgspec
@@ -18,34 +18,45 @@ import msgspec
 from auditor.extract import rules, timeframes
 from auditor.extract.followup_points import Point
 from auditor.extract.text import compile_fast, quote_around
+from auditor.extract.timeframes.anchors import may_name_end
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
 _SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")
 # Words that make a description sentence an assessment schedule: rules/timeframe_anchors.yaml.
 _SCHEDULE = compile_fast(r"\b(?:" + "|".join(rules.load("timeframe_anchors")["schedule_words"]) + ")", re.IGNORECASE)
+# ... unless it is about reporting the results ("Outcomes will be reported within 12 months after
+# study completion" dates no assessment).
+_NOT_SCHEDULE = compile_fast(r"\b(?:" + "|".join(rules.load("timeframe_anchors")["not_schedule_words"]) + ")",
+                             re.IGNORECASE)
 
 
-def _schedule_points(record: TrialRecord) -> Iterator[tuple[Text, int, timeframes.TimePoint, bool]]:
+def _schedule_sentences(record: TrialRecord) -> list[tuple[Text, re.Match[str]]]:
+    """The summary/description's sentences that state an assessment schedule (a schedule word, and
+    no word of a sentence about reporting or publishing the results)."""
+    return [(text, sentence) for text in (record.summary, record.description) if text is not None
+            for sentence in _SENTENCE.finditer(text.value)
+            if _SCHEDULE.search(sentence.group()) and not _NOT_SCHEDULE.search(sentence.group())]
+
+
+def _schedule_points(sentences: list[tuple[Text, re.Match[str]]]) -> Iterator[tuple[Text, int, timeframes.TimePoint, bool]]:
     """(text, where its sentence starts, a time point with a number read in it, whether a point from
-    the end of treatment comes before it in the sentence) of the summary/description's schedule
-    sentences."""
-    for text in (record.summary, record.description):
-        if text is None:
-            continue
-        for sentence in _SENTENCE.finditer(text.value):
-            if not _SCHEDULE.search(sentence.group()):
-                continue
-            after_end = False
-            for p in timeframes.parse(sentence.group()):
-                if p.numeric and p.anchor != "unknown":
-                    yield text, sentence.start(), p, after_end
-                after_end = after_end or p.anchor == "end_of_treatment"
+    the end of treatment comes before it in the sentence) of the schedule sentences."""
+    for text, sentence in sentences:
+        after_end = False
+        for p in timeframes.parse(sentence.group()):
+            if p.numeric and p.anchor != "unknown":
+                yield text, sentence.start(), p, after_end
+            after_end = after_end or p.anchor == "end_of_treatment"
 
 
 def narrative_points(record: TrialRecord) -> list[Point]:
+    return _as_points(_schedule_points(_schedule_sentences(record)))
+
+
+def _as_points(schedule: Iterable[tuple[Text, int, timeframes.TimePoint, bool]]) -> list[Point]:
     points: list[Point] = []
-    for text, offset, p, _ in _schedule_points(record):
+    for text, offset, p, _ in schedule:
         start, end = offset + p.start, offset + p.end
         note = (f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} (no outcome time frame: "
                 f"assessment schedule in the description)")
@@ -53,7 +64,7 @@ def narrative_points(record: TrialRecord) -> list[Point]:
     return points
 
 
-def dated_by_narrative(points: list[Point], record: TrialRecord) -> list[Point]:
+def dated_by_narrative(points: list[Point], record: TrialRecord, duration: float | None = None) -> list[Point]:
     """Time frames that give a time without saying from when ("Baseline, 8 weeks, 6 months and 12
     months") while the summary or description dates the same time from the end of treatment ("They
     will also be assessed at 6 and 12 months after study completion"): that visit is after the end of
@@ -65,16 +76,23 @@ def dated_by_narrative(points: list[Point], record: TrialRecord) -> list[Point]:
     the trial)" says how its record's times relate to the treatment)."""
     if any(p.anchor == "end_of_treatment" or p.after_end is not None for p in points):
         return points  # the time frames say themselves which times are after the treatment
-    loose = [i for i, p in enumerate(points) if p.anchor == "baseline" and not p.stated and p.numeric and p.weeks > 0]
+    # A time at the treatment's length is the end-of-treatment visit: the description's same number
+    # after the end ("Week 12" with 12 weeks of treatment and "followed up 12 weeks after the end of
+    # treatment") is a coincidence of numbers, not that visit's dating.
+    loose = [i for i, p in enumerate(points) if p.anchor == "baseline" and not p.stated and p.numeric and p.weeks > 0
+             and (duration is None or abs(p.weeks - duration) > 0.5)]
     if not loose:
         return points
-    told = narrative_points(record)
-    after_end = [p for p in told if p.anchor == "end_of_treatment"]
+    sentences = _schedule_sentences(record)
+    if not any(may_name_end(sentence.group()) for _, sentence in sentences):
+        return points  # parsed only where a schedule sentence may date a time from the end of treatment
+    schedule = list(_schedule_points(sentences))
+    after_end = [p for p in _as_points(schedule) if p.anchor == "end_of_treatment"]
     if not after_end:
         return points
     # A time with no anchor of its own after the end of treatment in its sentence ("post-intervention
     # follow up surveys at 6- and 12-months") is not dated from baseline.
-    other = [p.weeks for _, _, p, after in _schedule_points(record)
+    other = [p.weeks for _, _, p, after in schedule
              if p.anchor != "end_of_treatment" and (p.stated or not after)]
     out = list(points)
     for i in loose:

@@ -290,3 +290,26 @@ def test_description_time_after_a_post_intervention_marker_does_not_undo_its_dat
     for other in ("Follow-up surveys at 6 and 12 months.", "Follow-up at 6 and 12 months after randomisation."):
         rec = record(summary=summary, description=other, outcomes=tf)
         assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 44, other
+
+
+def test_a_visit_at_the_treatments_length_is_not_redated_by_the_same_number_after_the_end():
+    # 12 weeks of treatment, time frame "Baseline, Week 12", summary "followed up 12 weeks after the
+    # end of treatment": the registered Week-12 visit is the end of treatment (0 after it), the
+    # description's 12 weeks after the end is another, unregistered visit (found by a review).
+    summary = "Participants will be followed up 12 weeks after the end of treatment."
+    rec = record(summary=summary, outcomes=_outcomes("Baseline, Week 12"))
+    fu = followup.compute(rec.outcomes, 12.0, rec)
+    assert (fu.max_from_baseline, fu.after_treatment) == (12, 0)
+
+
+def test_a_sentence_about_reporting_the_results_dates_no_visit():
+    # "Outcomes will be reported within 12 months after study completion" is about publishing, not an
+    # assessment: the time frame's 12 months stay from baseline (rules: not_schedule_words).
+    tf = _outcomes("Baseline, 12 months")
+    for summary in ("Outcomes will be reported within 12 months after study completion.",
+                    "Results will be published 12 months after the end of treatment in a peer-reviewed journal."):
+        rec = record(summary=summary, outcomes=tf)
+        assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 44, summary
+    # An assessment sentence still dates it.
+    rec = record(summary="Outcomes will be assessed 12 months after the end of treatment.", outcomes=tf)
+    assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 52

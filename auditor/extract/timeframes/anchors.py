@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from auditor.extract import rules
-from auditor.extract.text import TriggerIndex, compile_fast, trigger_words
+from auditor.extract.text import TriggerIndex, ascii_lower, compile_fast, trigger_words
 from auditor.extract.timeframes.quantities import Qty
 from auditor.extract.timeframes.spans import Spans, free
 
@@ -53,6 +53,12 @@ MARKER_RANGE = (len(_ANCHOR_PHRASES), len(PHRASES))
 # time frames ("Baseline, 6 weeks, 12 months") contain none of "after", "post", "from", ...
 PHRASE_INDEX = TriggerIndex({str(i): trigger_words(p) for i, (p, _) in enumerate(PHRASES)})
 _ALWAYS = sorted(int(name) for name in PHRASE_INDEX.always)
+
+
+def may_name_end(text: str) -> bool:
+    """Whether `text` holds the trigger words of an end-of-treatment phrase (a cheap test before
+    reading its sentences: most descriptions name no end of treatment)."""
+    return any(PHRASES[i][1] == "end_of_treatment" for i in possible(PHRASE_INDEX.starts(ascii_lower(text))))
 
 
 def possible(starts: dict[str, list[int]] | None) -> list[int]:
