@@ -54,15 +54,15 @@ TARGETS = {  # one fact a line, so that changes to different facts merge
     "hrqol_instruments": 0.96,
     "safety_planned": 0.98,
     "ae_results_posted": 0.95,
-    "treatment_duration_weeks": 0.91,
-    "max_followup_weeks_from_baseline": 0.96,
-    "followup_weeks_after_treatment": 0.88,
-    "followup_over_12m_after_treatment": 0.93,
+    "treatment_duration_weeks": 0.93,
+    "max_followup_weeks_from_baseline": 0.97,
+    "followup_weeks_after_treatment": 0.90,
+    "followup_over_12m_after_treatment": 0.94,
     "psych_categories": 0.93,
-    "intervention_categories": 0.72,
-    "chronic_lbp_12w": 0.97,
+    "intervention_categories": 0.77,
+    "chronic_lbp_12w": 0.98,
     "psych_with_physio": 0.99,
-    "FU01_verdict": 0.93,
+    "FU01_verdict": 0.94,
 }
 
 # The categories the profile's psychological criteria read (IN01, IN02); compared as a set per record.
