@@ -55,10 +55,12 @@ PHRASE_INDEX = TriggerIndex({str(i): trigger_words(p) for i, (p, _) in enumerate
 _ALWAYS = sorted(int(name) for name in PHRASE_INDEX.always)
 
 
-def may_name_end(text: str) -> bool:
-    """Whether `text` holds the trigger words of an end-of-treatment phrase (a cheap test before
-    reading its sentences: most descriptions name no end of treatment)."""
-    return any(PHRASES[i][1] == "end_of_treatment" for i in possible(PHRASE_INDEX.starts(ascii_lower(text))))
+def names_end(text: str) -> bool:
+    """Whether an end-of-treatment phrase occurs in `text` (its patterns alone, tried only where their
+    trigger words are: a cheap test before reading a text's time points, which most descriptions'
+    sentences do not need)."""
+    return any(PHRASES[i][1] == "end_of_treatment" and PHRASES[i][0].search(text)
+               for i in possible(PHRASE_INDEX.starts(ascii_lower(text))))
 
 
 def possible(starts: dict[str, list[int]] | None) -> list[int]:
