@@ -84,16 +84,15 @@ def dated_by_narrative(points: list[Point], record: TrialRecord, duration: float
     if not loose:
         return points
     sentences = _schedule_sentences(record)
-    if not any(names_end(sentence.group()) for _, sentence in sentences):
-        # Dated only by a phrase naming the end of treatment ("after study completion"); a follow-up
-        # period written after a treatment period ("16 weeks of therapy and 4 weeks of follow-up")
-        # states the design, not when a time frame's visit is. Testing the phrases first spares
-        # parsing the sentences of most records (derive had grown by a third without it).
+    # Dated only by a phrase naming the end of treatment ("after study completion"); a follow-up
+    # period written after a treatment period ("16 weeks of therapy and 4 weeks of follow-up")
+    # states the design, not when a time frame's visit is. Testing the phrases first, then the
+    # numbers, spares parsing the sentences of most records (derive had grown by a third without it).
+    ending = [(text, sentence) for text, sentence in sentences if names_end(sentence.group())]
+    after_end = [p for p in _as_points(_schedule_points(ending)) if p.anchor == "end_of_treatment"]
+    if not any(abs(n.weeks - points[i].weeks) <= 0.5 for n in after_end for i in loose):
         return points
     schedule = list(_schedule_points(sentences))
-    after_end = [p for p in _as_points(schedule) if p.anchor == "end_of_treatment"]
-    if not after_end:
-        return points
     # A time with no anchor of its own after the end of treatment in its sentence ("post-intervention
     # follow up surveys at 6- and 12-months") is not dated from baseline.
     other = [p.weeks for _, _, p, after in schedule
