@@ -247,13 +247,18 @@ def test_the_end_dated_by_a_visit_places_the_points_after_treatment_from_baselin
     assert (fu.max_from_baseline, fu.after_treatment) == (20, 12)
 
 
+def _dated_by(summary: str) -> followup.FollowUp:
+    """Follow-up of 8 weeks of treatment, time frame "Baseline, 4 weeks, 8 weeks, 6 months and 12
+    months", beside `summary`."""
+    rec = record(summary=summary, outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
+    return followup.compute(rec.outcomes, 8.0, rec)
+
+
 def test_times_the_description_dates_from_the_end_of_treatment():
     # "Baseline, 4 weeks, 8 weeks, 6 months and 12 months" with "assessed at 6 and 12 months after
     # study completion" in the summary: the late visits are after the 8-week treatment (a dev record's
     # convention: the time frame lists the times, the summary says from when).
-    summary = "The treatment lasts eight weeks. They will also be assessed at 6 and 12 months after study completion."
-    rec = record(summary=summary, outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
-    fu = followup.compute(rec.outcomes, 8.0, rec)
+    fu = _dated_by("The treatment lasts eight weeks. They will also be assessed at 6 and 12 months after study completion.")
     assert (fu.max_from_baseline, fu.after_treatment) == (60, 52)
     assert "the description dates it" in (fu.after_evidence[0].note or "")
     # A time the description dates from baseline as well is left as the time frame gives it.
@@ -269,9 +274,7 @@ def test_description_with_a_number_glued_to_and_dates_the_times():
     # "6 and12 months" (a missing space, kept by the registry) is read as "6 and 12 months"
     # (text.unglued), so the description dates the 12-month visit from the end of treatment too;
     # the quote is the record's own text.
-    summary = "The treatment lasts eight weeks. They will also be assessed at 6 and12 months after study completion."
-    rec = record(summary=summary, outcomes=_outcomes("Baseline, 4 weeks, 8 weeks, 6 months and 12 months"))
-    fu = followup.compute(rec.outcomes, 8.0, rec)
+    fu = _dated_by("The treatment lasts eight weeks. They will also be assessed at 6 and12 months after study completion.")
     assert (fu.max_from_baseline, fu.after_treatment) == (60, 52)
     assert "6 and12 months after study completion" in (fu.after_evidence[0].note or "")
 
