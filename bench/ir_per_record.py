@@ -3,6 +3,7 @@ as the difference of two cachegrind runs (--rounds 0 and --rounds N), for one or
 
     python bench/ir_per_record.py --stage feed --rounds 1 --repo /work/main --repo .
     python bench/ir_per_record.py --stage derive-warm --rounds 1
+    python bench/ir_per_record.py --stage derive-cold --rounds 1   # as distinct records find the caches
 
 Both runs use TRIAL_AUDIT_CACHE_DIR=off and PYTHONHASHSEED=0. Needs valgrind.
 """
@@ -21,7 +22,9 @@ RECORDS = 336  # the real ClinicalTrials.gov v2 studies both scripts run over
 
 
 def refs(repo: Path, stage: str, rounds: int) -> int:
-    script = ["bench/derive_ir.py", "--warm-all"] if stage == "derive-warm" else ["bench/stage_ir.py", "--stage", stage]
+    derive_modes = {"derive-warm": ["--warm-all"], "derive-cold": ["--warm-all", "--cold"]}
+    script = (["bench/derive_ir.py", *derive_modes[stage]] if stage in derive_modes
+              else ["bench/stage_ir.py", "--stage", stage])
     env = {**os.environ, "PYTHONPATH": str(repo), "TRIAL_AUDIT_CACHE_DIR": "off", "PYTHONHASHSEED": "0"}
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
            sys.executable, *script, "--rounds", str(rounds)]
@@ -34,7 +37,8 @@ def refs(repo: Path, stage: str, rounds: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--stage", required=True, help="a stage_ir.py stage, or derive-warm")
+    ap.add_argument("--stage", required=True, help="a stage_ir.py stage, derive-warm, or derive-cold "
+                    "(derive-warm with the caches kept across records emptied after each record)")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--repo", type=Path, action="append", help="checkout(s) to measure (default: this one)")
     args = ap.parse_args(argv)
