@@ -7,9 +7,9 @@ import sys
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO))
-from auditor.extract import rules  # noqa: E402
-from auditor.extract.timeframes import points  # noqa: E402
-from bench import derive_ir  # noqa: E402
+from auditor.extract import rules
+from auditor.extract.timeframes import points
+from bench import derive_ir
 
 
 def test_the_text_caches_are_found_and_the_rule_cache_is_kept() -> None:
