@@ -24,12 +24,11 @@ from auditor.extract import (
     interventions,
     outcomes,
     population,
-    prefilter,
+    record_cache,
     registration,
     safety,
     sample_size,
     study,
-    timeframes,
 )
 from auditor.facts import Evidence, FactSheet
 from auditor.model import TrialRecord
@@ -73,13 +72,6 @@ def run_order(modules: tuple[ModuleType, ...]) -> tuple[ModuleType, ...]:
 
 ORDER = run_order(EXTRACTORS)
 
-# Text-keyed caches save re-scanning the same text for several facts of one record. They are
-# emptied after each record: kept across records they would make a corpus of repeated studies
-# (such as the benchmark's re-identified copies) look faster than real, distinct registry data.
-_PER_RECORD_CACHES = (duration._candidates, duration._span_candidates, duration._session_candidates,
-                      instruments._words, timeframes._parse, prefilter.lower_cached, prefilter.folded_other)
-
-
 @dataclass
 class _Corrected(FactSheet):
     """A FactSheet whose corrected facts hold the reviewer's value and evidence from the start: the
@@ -110,8 +102,7 @@ def derive(record: TrialRecord, corrections: Mapping[str, tuple[Any, Evidence]] 
         for module in ORDER:
             module.extract(record, sheet)
     finally:
-        for cache in _PER_RECORD_CACHES:
-            cache.cache_clear()
+        record_cache.clear()  # the text caches live for one record (see record_cache)
     if isinstance(sheet, _Corrected):
         sheet.settle()  # an extractor that edited a corrected fact's evidence in place does not win
     return sheet

@@ -11,7 +11,6 @@ import functools
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 
 import yaml
@@ -20,6 +19,7 @@ from auditor import derived
 from auditor.extract import regex_shape
 from auditor.extract.fast_patterns import ascii_pattern, compile_fast, source_of
 from auditor.extract.prefilter import anchored, lower_cached, occurrences
+from auditor.extract.record_cache import per_record
 
 _SEP = r"[\s\-_./:()]{0,3}"
 _WORDS = compile_fast(r"[a-z]+|[0-9]+")  # the word tokens of a lower-cased text (`words`)
@@ -162,7 +162,7 @@ _LETTERS_ONLY = "".join(c if "a" <= c <= "z" else " " for c in map(chr, range(12
 _DIGITS_ONLY = "".join(c if "0" <= c <= "9" else " " for c in map(chr, range(128)))
 
 
-@lru_cache(maxsize=4096)
+@per_record(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
     # A cheap pre-filter: one tokenisation per text instead of ~100 alias regexes at every position.
     low = lower_cached(text)  # the cached lower-casing when ASCII

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
 
 import ahocorasick_rs
 
 from auditor import derived
 from auditor.extract import regex_shape
 from auditor.extract.fast_patterns import ascii_pattern, source_of
+from auditor.extract.record_cache import per_record
 
 
 def trigger_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
@@ -137,8 +137,8 @@ def ascii_lower(value: str) -> str | None:
     return value.lower() if value.isascii() else None
 
 
-# The lower-cased text for Guarded patterns; emptied after each record (extract._PER_RECORD_CACHES).
-lower_cached = lru_cache(maxsize=512)(ascii_lower)
+# The lower-cased text for Guarded patterns; emptied after each record (a record_cache.per_record cache).
+lower_cached = per_record(maxsize=512)(ascii_lower)
 
 
 def folded_lower(value: str) -> str | None:
@@ -160,8 +160,8 @@ def folded_lower(value: str) -> str | None:
 
 
 # folded_lower of the few non-ASCII texts a record's Guarded patterns read (ASCII texts share
-# lower_cached); emptied after each record like lower_cached (extract._PER_RECORD_CACHES).
-folded_other = lru_cache(maxsize=16)(folded_lower)
+# lower_cached); emptied after each record like lower_cached (a record_cache.per_record cache).
+folded_other = per_record(maxsize=16)(folded_lower)
 
 
 def folded_cached(value: str) -> str | None:

@@ -73,9 +73,8 @@ from auditor.extract.text import belongs
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
 
-# Reached through the package: the text caches (auditor.extract empties _candidates,
-# _span_candidates and _session_candidates after each record, derive() empties _lowered;
-# _one_off_facts and _tf_periods), and the patterns and clause finder the clause-scan test checks.
+# Reached through the package: the text caches (per-record caches, auditor.extract.record_cache),
+# and the patterns and clause finder the clause-scan test checks.
 __all__ = ["READS", "WRITES", "_COURSE_PATTERNS", "_SESSIONS", "_SESSION_HINT", "_UNIT_HINT", "Candidate", "Duration",
            "_candidates", "_clauses_with", "_lowered", "_one_off_facts", "_session_candidates", "_span_candidates",
            "_tf_periods", "derive", "extract"]
@@ -83,7 +82,6 @@ __all__ = ["READS", "WRITES", "_COURSE_PATTERNS", "_SESSIONS", "_SESSION_HINT", 
 
 def derive(record: TrialRecord) -> Duration | None:
     """The longest active treatment period; see the module docstring for the order of sources."""
-    _lowered.cache_clear()  # a per-record cache, like extract._PER_RECORD_CACHES
     stated = [a.duration_weeks for a in record.arms if a.duration_weeks is not None]
     if stated:
         best = max(stated, key=lambda n: n.value)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from itertools import pairwise
 
 from auditor.extract.duration.cycles import _cycle_candidates, _open_repeat_weeks
@@ -57,6 +56,7 @@ from auditor.extract.duration.reading import (
     _sentence,
     _sentence_before,
 )
+from auditor.extract.record_cache import per_record
 from auditor.extract.text import compile_fast, number, trigger_words, unit_of, weeks
 
 
@@ -108,7 +108,7 @@ def _anchored(pattern: re.Pattern[str], low: str, starts: list[tuple[int, int]])
             yield m
 
 
-@lru_cache(maxsize=8192)
+@per_record(maxsize=8192)
 def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     low = _lowered(value)
     spans = _clauses_with(low, _UNIT_HINT)
@@ -249,13 +249,13 @@ def _recruiting(value: str, start: int) -> bool:
     return bool(ends) and not _TREATMENT_VERB.search(_ASIDE.sub(" ", before[ends[-1]:]))
 
 
-@lru_cache(maxsize=256)
+@per_record(maxsize=256)
 def _extends(sentence: str) -> bool:
     """Once per sentence: the ranges of a long sentence share it."""
     return bool(_EXTENSION.search(sentence))
 
 
-@lru_cache(maxsize=256)
+@per_record(maxsize=256)
 def _about_cycles(value: str) -> bool:
     """Once per text, not per dosing-day match (a long dosing table made it quadratic)."""
     return bool(_NOT_DAY_RANGE.search(value))
@@ -268,7 +268,7 @@ def _near_treatment(value: str, start: int, end: int) -> bool:
     return bool(_TREATMENT_CONTEXT.search(value[max(0, start - 80):end + 60]))
 
 
-@lru_cache(maxsize=8192)
+@per_record(maxsize=8192)
 def _span_candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
     """"from Day 1 up to Week 6": weaker than a stated period (the text may go on to an extension).
     In the summary only near a treatment word, as for a stated period there ("the mean change in

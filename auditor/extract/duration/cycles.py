@@ -7,10 +7,10 @@ longer than the repeat interval is one course, not the course.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from auditor.extract.duration.patterns import _CYCLES, _NOT_COURSE_NOUN, _OPEN_REPEAT
 from auditor.extract.duration.reading import Candidate, _lowered, _sentence
+from auditor.extract.record_cache import per_record
 from auditor.extract.text import number, unit_of, weeks
 
 _PHASES = re.compile(r"\b(?:phases|stages|blocks)\b")
@@ -18,7 +18,7 @@ _PHASES = re.compile(r"\b(?:phases|stages|blocks)\b")
 _MAX_CYCLES = 52
 
 
-@lru_cache(maxsize=4096)
+@per_record(maxsize=4096)
 def _cycle_candidates(value: str) -> tuple[Candidate, ...]:
     low = _lowered(value)
     if not any(word in low for word in ("cycle", "course", "phase", "block", "stage")):
@@ -40,7 +40,7 @@ def _cycle_candidates(value: str) -> tuple[Candidate, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
+@per_record(maxsize=4096)
 def _open_repeat_weeks(value: str) -> float | None:
     """The longest repeat interval of cycles repeated with no count, if the text has one."""
     low = _lowered(value)

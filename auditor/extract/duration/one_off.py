@@ -4,8 +4,6 @@ session, or the summary states a single dose; else a one-off procedure the offic
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from auditor.extract.duration.patterns import (
     _ASSESSMENT,
     _CONTEXT_BEFORE,
@@ -23,6 +21,7 @@ from auditor.extract.duration.patterns import (
     _UNIT_HINT,
 )
 from auditor.extract.duration.reading import Duration, _lowered, _sentence
+from auditor.extract.record_cache import per_record
 from auditor.extract.text import evidence
 from auditor.model import Text, TrialRecord
 
@@ -33,7 +32,7 @@ def _repeated(value: str) -> bool:
     return any(not _ASSESSMENT.search(_sentence(value, m.start(), m.end())) for m in _REPEATED.finditer(value))
 
 
-@lru_cache(maxsize=4096)
+@per_record(maxsize=4096)
 def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tuple[int, int] | None]:
     """What one text says for the one-off rule: (repeated, span stating a single session/dose,
     names a course-like kind, span naming a one-off procedure). Cached: the interventions' texts

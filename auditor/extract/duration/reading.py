@@ -9,8 +9,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
+from auditor.extract.record_cache import per_record
 from auditor.extract.text import evidence, lowered
 from auditor.facts import Evidence
 from auditor.model import Text
@@ -44,7 +44,7 @@ def _longest(texts: list[Text], source: Callable[[str], tuple[Candidate, ...]]) 
 
 
 # Each text is lowered once per record, though several finders read it (emptied by derive()).
-@lru_cache(maxsize=1024)
+@per_record(maxsize=1024)
 def _lowered(value: str) -> str:
     """text.lowered(), without its per-character loop for the usual text: when str.lower() keeps
     the length, only the two letters re.IGNORECASE equates with ASCII ones (dotless i, long s)
@@ -68,7 +68,7 @@ def _distinct(texts: list[Text]) -> list[Text]:
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])[.;]\s|\n")
 
 
-@lru_cache(maxsize=256)
+@per_record(maxsize=256)
 def _sentence_breaks(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Where each sentence break of `value` starts and ends, found once per text: a scan of the text
     for every match made long dosing tables quadratic."""

@@ -5,7 +5,6 @@ treatments spaced 4 weeks apart".
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from auditor.extract.duration.patterns import (
     _FREQ,
@@ -20,10 +19,11 @@ from auditor.extract.duration.patterns import (
     _WEEKLY,
 )
 from auditor.extract.duration.reading import Candidate, _clauses_with, _lowered
+from auditor.extract.record_cache import per_record
 from auditor.extract.text import number, unit_of, weeks
 
 
-@lru_cache(maxsize=8192)
+@per_record(maxsize=8192)
 def _session_candidates(value: str) -> tuple[Candidate, ...]:
     """Lengths computed from a session count: "8 weekly sessions", "12 sessions, twice a week",
     "two treatments spaced 4 weeks apart"."""

@@ -5,12 +5,12 @@ the treatment's length ("before and after 6 weeks of NightWare").
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
 
 from auditor.extract import timeframes
 from auditor.extract.duration.patterns import _NOT_COURSE_NOUN, _P, _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
 from auditor.extract.duration.reading import Candidate, Duration, _lowered
+from auditor.extract.record_cache import per_record
 from auditor.extract.text import compile_fast, evidence, number, unit_of, weeks
 from auditor.model import Text, TrialRecord
 
@@ -70,7 +70,7 @@ def _dated_end(value: str) -> _Dated | None:
     return best
 
 
-@lru_cache(maxsize=8192)
+@per_record(maxsize=8192)
 def _tf_periods(value: str) -> tuple[Candidate, ...]:
     low = _lowered(value)
     if not _UNIT_HINT.search(low):

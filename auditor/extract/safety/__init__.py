@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.extract import timeframes
-from auditor.extract.safety.matching import folded, harm_term
+from auditor.extract.safety.matching import harm_term
 from auditor.extract.safety.patterns import SPONTANEOUS, SYSTEMATIC
 from auditor.extract.safety.planned import harms_evidence, prose_aim
 from auditor.extract.text import evidence
@@ -39,7 +39,6 @@ class Safety:
 
 
 def derive(record: TrialRecord) -> Safety:
-    folded.cache_clear()  # texts are keys: kept across records it would grow with the corpus
     s = Safety()
     plan = record.safety
     for field_ in (plan.definition, plan.collection_method, plan.time_frame, plan.assessed_by):

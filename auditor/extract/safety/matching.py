@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 
 from auditor.extract import instruments
 from auditor.extract.instruments import negated
 from auditor.extract.prefilter import anchored, lower_cached, occurrences
+from auditor.extract.record_cache import per_record
 from auditor.extract.safety.patterns import (
     AIM_TERM,
     AIM_TERMS,
@@ -29,7 +29,7 @@ from auditor.extract.safety.patterns import (
 )
 
 
-@lru_cache(maxsize=256)
+@per_record(maxsize=256)
 def folded(text: str) -> str:
     """`text` lower-cased position for position, with the four characters re.IGNORECASE also
     matches ASCII letters with (Unicode simple case mappings) folded: a trigger-word look-up in it

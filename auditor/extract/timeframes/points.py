@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import cast
 
 from auditor.extract import rules
+from auditor.extract.record_cache import per_record
 from auditor.extract.text import NUM, ascii_lower, compile_fast, glued_index, unglued, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
@@ -33,7 +33,7 @@ def parse(text: str | None) -> list[TimePoint]:
     return list(parse_cached(text))
 
 
-@lru_cache(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
+@per_record(maxsize=8192)  # outcomes of one record repeat their time frames (emptied per record)
 def parse_cached(text: str) -> tuple[TimePoint, ...]:
     # "6 and12 months": read with the missing space put in, the spans mapped back onto `text`.
     spaced, added = unglued(text)
