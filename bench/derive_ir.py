@@ -17,6 +17,9 @@ batch_bench.py, whose corpus repeats them under new ids: a cache kept across rec
 `functools.lru_cache`s keyed on texts) then hits on every text, which a corpus of distinct records
 would not. `--cold` empties those caches after every record, as distinct records would find them;
 the truth for a real registry, where short texts such as "12 weeks" do repeat, lies between the two.
+Since 0.5.1 derive() itself empties every bounded text cache after each record
+(auditor/extract/record_cache.py), so on such a checkout `--cold` and the default agree; `--cold`
+stays for A/B runs against older checkouts (`ir_per_record.py --repo OLD --repo NEW`).
 """
 
 from __future__ import annotations
