@@ -30,7 +30,6 @@ from auditor.extract.duration.patterns import (
     _NOT_COURSE_CONTEXT,
     _NOT_COURSE_NOUN,
     _NOT_DAY_RANGE,
-    _NOT_TREATMENT,
     _OF,
     _OUTCOME_LONG,
     _QTY,
@@ -47,6 +46,7 @@ from auditor.extract.duration.patterns import (
     _UNIT_HINT,
     _UNTIL_WEEK,
     _WEEK_RANGE,
+    not_treatment,
 )
 from auditor.extract.duration.reading import (
     Candidate,
@@ -205,7 +205,7 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         return False
     if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
-        if _NOT_TREATMENT.search(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
+        if not_treatment(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
             return False
         # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
         # to surgery" is a history.
@@ -213,7 +213,7 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
             return False
         # "once daily until Week 12": not in a sentence about assessment or follow-up, and not when
         # an extension follows ("till Day 14 ... and from Day 15 onward").
-        if pattern is _UNTIL_WEEK and (_NOT_TREATMENT.search(_sentence_before(value, m.start()))
+        if pattern is _UNTIL_WEEK and (not_treatment(_sentence_before(value, m.start()))
                                        or _EXTENSION.search(value, m.end(), m.end() + 80)):
             return False
         if pattern in _RANGES:
@@ -276,7 +276,7 @@ def _span_candidates(value: str, narrative: bool = False) -> tuple[Candidate, ..
     out: list[Candidate] = []
     for m in _SPAN.finditer(value):
         before = " ".join(value[max(0, m.start() - 60):m.start()].split()[-6:])
-        if _NOT_TREATMENT.search(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
+        if not_treatment(before) or _EXTENSION.search(value, m.end(), m.end() + 80):
             continue
         if narrative and not _near_treatment(value, m.start(), m.end()):
             continue

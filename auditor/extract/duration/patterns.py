@@ -111,7 +111,17 @@ _EXTENSION = compile_fast(_stems(_P["extension_words"]), re.IGNORECASE)
 _NOT_DAY_RANGE = compile_fast(_stems(_P["day_range_not"]), re.IGNORECASE)
 _DAY_RANGE_DOSING = compile_fast(_stems(_P["day_range_and_dosing"]), re.IGNORECASE)
 _NOT_COURSE_AFTER = compile_fast(r"\s*-?\s*" + _any(_P["not_course_after"]), re.IGNORECASE)
-_NOT_TREATMENT = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
+_NOT_TREATMENT_WORD = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
+_INTERVAL = compile_fast(r"\b" + _P["interval_before"], re.IGNORECASE)
+_GIVEN_AT_INTERVALS = compile_fast(_stems(_P["given_at_intervals"]) + r"\w*\s+(?:[\w-]+\s+){0,2}?every\b", re.IGNORECASE)
+
+
+def not_treatment(before: str) -> bool:
+    """The words before a length make it something other than treatment (not_treatment_before), or
+    it closes a repeat interval ("every 2 weeks for 12 weeks") of something not given
+    (interval_before, given_at_intervals)."""
+    return bool(_NOT_TREATMENT_WORD.search(before)) or (
+        bool(_INTERVAL.search(before)) and not _GIVEN_AT_INTERVALS.search(before))
 _NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
 _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
 _NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"]) + r"\b", re.IGNORECASE)
