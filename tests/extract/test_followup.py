@@ -316,3 +316,20 @@ def test_a_sentence_about_reporting_the_results_dates_no_visit():
     # An assessment sentence still dates it.
     rec = record(summary="Outcomes will be assessed 12 months after the end of treatment.", outcomes=tf)
     assert followup.compute(rec.outcomes, 8.0, rec).after_treatment == 52
+
+
+def test_followed_for_and_follow_patients_at_are_schedules_but_followed_by_and_the_study_length_are_not():
+    # Descriptions without outcome time frames: "followed for N months (after X)" and "follow
+    # patients at ..." give the assessment schedule (rules: schedule_words); "followed by" orders
+    # periods, and the anticipated duration of the whole study (recruitment included) is no visit
+    # (not_schedule_words).
+    def latest(description: str, weeks: float | None = None) -> tuple[float | None, float | None]:
+        rec = record(description=description, outcomes=[])
+        fu = followup.compute(rec.outcomes, weeks, rec)
+        return fu.max_from_baseline, fu.after_treatment
+
+    assert latest("We will follow patients at 6 weeks and 3, 6 and 12 months.")[0] == 52
+    assert latest("Patients will be followed for 6 months.")[0] == 26
+    assert latest("Participants exercise for 8 weeks, followed by a home programme of 4 weeks.")[0] is None
+    assert latest("Subjects will be followed for 2 years, with the anticipated duration of the study "
+                  "being approximately 5 years.") == (None, None)
