@@ -44,7 +44,8 @@ def _compile(parts: list[str], where: str) -> re.Pattern[str]:
 
 _MACROS = {"harm": _words(_RULES["aim_terms"]), "verb": _words(_RULES["aim_verbs"]),
            "collected": _words(_RULES["collected"]), "safe": _words(_RULES["aim_adjectives"]),
-           "measure": _words(_RULES["measure_words"])}
+           # "incidence and severity of": a short list of measure words before the harm's words
+           "measures": rf"(?:{_words(_RULES['measure_words'])}\s*(?:,|and|&|or|/)\s*(?:the\s+)?){{0,3}}"}
 # Outcome harms: the terms and the regular expressions for what a list cannot say.
 OUTCOME = _compile([_words(_RULES["terms"])] + [_EDGE_L + p["pattern"] for p in _RULES["patterns"]],
                    "harms.yaml terms/patterns")

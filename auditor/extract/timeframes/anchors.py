@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from auditor.extract import rules
-from auditor.extract.text import NUM, TriggerIndex, ascii_lower, compile_fast, trigger_words
+from auditor.extract.text import NUM_RE, TriggerIndex, ascii_lower, compile_fast, trigger_words
 from auditor.extract.timeframes.quantities import Qty
 from auditor.extract.timeframes.spans import Spans, free
 
@@ -152,7 +152,6 @@ def _names_visit(gap: str) -> bool:
 
 
 _VISIT_BEFORE_ANCHOR = compile_fast(RULES["visit_before_anchor"], re.IGNORECASE)
-_NUMBER_FIRST = compile_fast(NUM, re.IGNORECASE)
 
 
 def _follows(text: str, q: Qty, anchor: tuple[int, int, str]) -> bool:
@@ -160,7 +159,7 @@ def _follows(text: str, q: Qty, anchor: tuple[int, int, str]) -> bool:
     between: "12-month follow-up after the intervention", rules' visit_before_anchor)."""
     gap = _gap(text, q.end, anchor[0])
     return bool(_AFTER_GAP.match(gap) or (anchor[2] in _BRACKETED and _BRACKET_GAP.match(gap))
-                or (_VISIT_BEFORE_ANCHOR.match(gap) and _NUMBER_FIRST.match(text, q.start)))
+                or (_VISIT_BEFORE_ANCHOR.match(gap) and NUM_RE.match(text, q.start)))
 
 
 def _gap(text: str, start: int, end: int) -> str:

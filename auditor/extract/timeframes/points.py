@@ -8,7 +8,7 @@ from typing import cast
 
 from auditor.extract import rules
 from auditor.extract.record_cache import per_record
-from auditor.extract.text import NUM, ascii_lower, compile_fast, glued_index, unglued, weeks
+from auditor.extract.text import NUM_RE, ascii_lower, compile_fast, glued_index, unglued, weeks
 from auditor.extract.timeframes import anchors as _anchors
 from auditor.extract.timeframes.anchors import MARKER_RANGE, MOMENTS, PHRASE_INDEX, RULES
 from auditor.extract.timeframes.quantities import Qty, quantities
@@ -137,11 +137,10 @@ _PERIOD_AFTER = compile_fast(RULES["follow_up_period_after"], re.IGNORECASE)
 def _follow_up_period(text: str, treatment: Qty, q: Qty) -> bool:
     """"16 weeks of therapy and 4 weeks OF FOLLOW-UP": the follow-up period after the treatment period.
     A period has its number first: "Week 16 follow-up" is the visit of study week 16, from baseline."""
-    return bool(_NUMBER_FIRST.match(text, q.start) and _PERIOD_AFTER.match(text[q.end:q.end + 40])
+    return bool(NUM_RE.match(text, q.start) and _PERIOD_AFTER.match(text[q.end:q.end + 40])
                 and _PERIOD_BEFORE.match(text[treatment.end:q.start]))
 
 
-_NUMBER_FIRST = compile_fast(NUM, re.IGNORECASE)
 
 
 def named_times(text: str | None) -> list[TimePoint]:
