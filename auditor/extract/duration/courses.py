@@ -25,6 +25,7 @@ from auditor.extract.duration.patterns import (
     _LASTS,
     _LONG,
     _LONG_COMMA,
+    _NAMED_PERIOD,
     _NOT_COURSE,
     _NOT_COURSE_AFTER,
     _NOT_COURSE_CONTEXT,
@@ -55,6 +56,7 @@ from auditor.extract.duration.reading import (
     _lowered,
     _sentence,
     _sentence_before,
+    _sentence_start,
 )
 from auditor.extract.record_cache import per_record
 from auditor.extract.text import compile_fast, number, trigger_words, unit_of, weeks
@@ -71,7 +73,7 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
 _PREPOSITION_LED = (_FOR, _FOR_ONE, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
-_NOUN_LED = (_LONG, _OF, _IS_LENGTH, _LONG_COMMA)
+_NOUN_LED = (_LONG, _OF, _IS_LENGTH, _NAMED_PERIOD, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
 # Patterns that span a comma ("twice a day, 7-14 days", "a six-week, self-guided program") or need
@@ -192,7 +194,9 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     """The words around a length say it is a course, not follow-up, a time point or a history."""
     # The last words before the quantity decide its context: "followed for 12 months" is
     # follow-up, "after 8 weeks of treatment" is a time point, not a course length.
-    words = value[max(0, m.start() - 60):m.start()].split()
+    # Only words of its own sentence: "... the extent of the participant's pain. The total duration
+    # of treatment will be 52 weeks" is no history of pain.
+    words = value[max(_sentence_start(value, m.start()), m.start() - 60):m.start()].split()
     after = value[m.end():m.end() + 25]
     # "Treatment is 5 days a week", "take 2 weeks off": a frequency or a break (not_course_after);
     # "bid x 14 days" states the length whatever follows.
@@ -231,7 +235,7 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
                 return False
         return not narrative or _near_treatment(value, m.start(), m.end())
     # "the follow-up period is 12 months", "the study period is ...": the word before the noun.
-    if pattern is _IS_LENGTH and _NOT_COURSE_NOUN.search(" ".join(words[-1:])):
+    if pattern in (_IS_LENGTH, _NAMED_PERIOD) and _NOT_COURSE_NOUN.search(" ".join(words[-1:])):
         return False
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())

@@ -59,7 +59,7 @@ _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num
            "period_fillers": _any(_P["period_fillers"]), "lasting_verbs": _any(_P["lasting_verbs"]),
            "session_nouns": rules.alternation(_P["session_nouns"]),
            "weekly_session_nouns": rules.alternation(_P["weekly_session_nouns"]),
-           "spaced_nouns": rules.alternation(_P["spaced_nouns"])}
+           "spaced_nouns": rules.alternation(_P["spaced_nouns"]), "period_names": _any(_P["period_names"])}
 
 
 def _rule(name: str, flags: int = 0) -> re.Pattern[str]:
@@ -82,6 +82,7 @@ _RECEIVES = _rule("receive_length")
 _DURATION_AFTER = _rule("duration_after")
 _DURATION_BEFORE = _rule("duration_before")
 _IS_LENGTH = _rule("noun_is_length")
+_NAMED_PERIOD = _rule("named_period_length")
 _TIMES = _rule("times_length")
 _LONG_COMMA = _rule("article_length_comma_noun")
 _UNIT_COMMA = compile_fast(rf"(?<![a-z]){_COURSE_UNIT}\b\s*,")
@@ -129,7 +130,7 @@ _NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"
 _GENERIC_NOUN_END = compile_fast(r"\b" + rules.alternation(_P["outcome_not_treatment_nouns"]) + r"s?$", re.IGNORECASE)
 _RECRUITMENT = compile_fast(_stems(_P["recruitment_words"]), re.IGNORECASE)
 _TREATMENT_VERB = compile_fast(_stems(_P["treatment_verbs"]), re.IGNORECASE)
-_AFTER_NOT = compile_fast(r"^\W*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
+_AFTER_NOT = compile_fast(r"^[^\w,;]*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
 _TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
 _NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.IGNORECASE)
 # Sub-day units state a session's length ("30 minutes per session"), never a course.
