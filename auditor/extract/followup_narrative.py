@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -44,10 +45,18 @@ def _schedule_points(sentences: list[tuple[Text, re.Match[str]]]) -> Iterator[tu
     the end of treatment comes before it in the sentence) of the schedule sentences."""
     for text, sentence in sentences:
         after_end = False
-        for p in timeframes.parse(sentence.group()):
+        points = timeframes.parse(sentence.group())
+        # A sentence that opens with the end of treatment dates its times from it: "After completion
+        # of study treatment, patients are followed up at 3 and 6 months", "Following the
+        # intervention, participants are followed for 3 months" (a time it anchors itself keeps its
+        # anchor: "... for 6 months from baseline").
+        opens_at_end = bool(points) and points[0].anchor == "end_of_treatment" and not points[0].numeric \
+            and not sentence.group()[:points[0].start].strip()
+        for p in points:
             if p.numeric and p.anchor != "unknown":
-                yield text, sentence.start(), p, after_end
-            after_end = after_end or p.anchor == "end_of_treatment"
+                dated = dataclasses.replace(p, anchor="end_of_treatment") if opens_at_end and not p.stated else p
+                yield text, sentence.start(), dated, after_end
+            after_end = after_end or opens_at_end or p.anchor == "end_of_treatment"
 
 
 def narrative_points(record: TrialRecord) -> list[Point]:

@@ -333,3 +333,26 @@ def test_followed_for_and_follow_patients_at_are_schedules_but_followed_by_and_t
     assert latest("Participants exercise for 8 weeks, followed by a home programme of 4 weeks.")[0] is None
     assert latest("Subjects will be followed for 2 years, with the anticipated duration of the study "
                   "being approximately 5 years.") == (None, None)
+
+
+def test_a_schedule_sentence_opening_with_the_end_of_treatment_dates_its_times_from_it():
+    # "After completion of study treatment, patients are followed up at 3 and 6 months" (a common
+    # sponsor template): the times are after the end, not from baseline; a time with its own anchor
+    # keeps it, and an end named later in the sentence dates nothing before it.
+    def fu(description: str, weeks: float | None) -> tuple[float | None, float | None]:
+        rec = record(description=description, outcomes=[])
+        out = followup.compute(rec.outcomes, weeks, rec)
+        return out.max_from_baseline, out.after_treatment
+
+    assert fu("After completion of study treatment, patients are followed up at 3 and 6 months.", 8.0) == (34, 26)
+    assert fu("Following the intervention, participants are followed for 3 months.", None) == (None, 13)
+    assert fu("After the end of treatment, patients are followed up for 12 months from baseline.", 8.0) == (52, 44)
+    assert fu("Patients are assessed at 3 and 6 months and after the end of treatment.", 8.0) == (26, 18)
+
+
+def test_data_collection_wording_is_an_assessment_schedule():
+    # "Data will be collected at ...", "three points of data collection (...)" (schedule_words).
+    for description, latest in (("Data will be collected at baseline, 6 weeks and 20 weeks.", 20),
+                                ("There will be three points of data collection (baseline, 6 weeks, 12 weeks).", 12)):
+        rec = record(description=description, outcomes=[])
+        assert followup.compute(rec.outcomes, None, rec).max_from_baseline == latest, description
