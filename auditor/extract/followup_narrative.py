@@ -18,12 +18,12 @@ import msgspec
 
 from auditor.extract import rules, timeframes
 from auditor.extract.followup_points import Point
-from auditor.extract.text import compile_fast, quote_around
+from auditor.extract.text import SENTENCE_RE, compile_fast, quote_around
 from auditor.extract.timeframes.anchors import names_end
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
-_SENTENCE = compile_fast(r"(?:[^.;\n]|\.(?=\d))+(?:[.;\n]|$)")  # not cut at a decimal point ("2.5 points")
+_SENTENCE = SENTENCE_RE
 # Words that make a description sentence an assessment schedule: rules/timeframe_anchors.yaml.
 _SCHEDULE = compile_fast(r"\b(?:" + "|".join(rules.load("timeframe_anchors")["schedule_words"]) + ")", re.IGNORECASE)
 # ... unless it is about reporting the results ("Outcomes will be reported within 12 months after

@@ -52,6 +52,10 @@ _WORD_ALT = _trie([w for w in WORDS if w != "half"])
 # ~150 word alternatives at every character (13x slower on long descriptions).
 NUM = rf"\b(?<!\.)(?=[\dzotfsenhZOTFSENH])(?:\d+(?:\.\d+)?(?:st|nd|rd|th)?|(?:{_WORD_ALT})\b)"
 NUM_RE = re.compile(NUM, re.I)
+# A sentence of a description, for reading a schedule in it: not cut at a decimal point ("2.5
+# points") nor after a lone lower-case letter ("at 3 months (i.e. immediately post treatment), 6
+# months and 12 months", "e. g.").
+SENTENCE_RE = re.compile(r"(?:[^.;\n]|\.(?=\d)|(?<=[a-z])(?<![A-Za-z][a-z])\.)+(?:[.;\n]|$)")
 
 # Weeks per unit and every spelling of each unit, from rules/units.yaml.
 UNIT_WEEKS: dict[str, float] = {name: float(u["weeks"]) for name, u in _UNITS["units"].items()}

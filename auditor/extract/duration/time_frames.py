@@ -11,7 +11,7 @@ from auditor.extract import timeframes
 from auditor.extract.duration.patterns import _NOT_COURSE_NOUN, _P, _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
 from auditor.extract.duration.reading import Candidate, Duration, _lowered
 from auditor.extract.record_cache import per_record
-from auditor.extract.text import compile_fast, evidence, number, unit_of, weeks
+from auditor.extract.text import SENTENCE_RE, compile_fast, evidence, number, unit_of, weeks
 from auditor.model import Text, TrialRecord
 
 
@@ -35,6 +35,35 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
             if best is None or w > best.weeks:
                 best = Duration(w, evidence(tf, start, end, note))
     return best
+
+
+def _from_narrative_schedule(narrative: list[Text]) -> Duration | None:
+    """The summary or description dates the end of treatment as a time frame does: "assessed at
+    baseline, post-treatment (week 10) and 6 months", "re-assessed at 3 months (i.e. immediately
+    post treatment)" (timeframes.end_of_treatment_at, sentence by sentence); the latest wins. Read
+    after the stated periods: a length said outright is nearer the arm's course."""
+    best: Duration | None = None
+    for text in narrative:
+        if not _END_HINT.search(text.value):
+            continue
+        for sentence in SENTENCE_RE.finditer(text.value):
+            if not _END_HINT.search(sentence.group()):
+                continue
+            p = timeframes.end_of_treatment_at(sentence.group())
+            # Only a restatement in brackets ("3 months (post-intervention)", "end of treatment (6
+            # weeks)"): in a list of visits the marker and the next time are two visits ("at
+            # discharge, 6 weeks, 3 months").
+            if p is not None and p.weeks > 0 and "(" in sentence.group()[p.start:p.end] \
+                    and (best is None or p.weeks > best.weeks):
+                at = sentence.start()
+                best = Duration(p.weeks, evidence(text, at + p.start, at + p.end,
+                                                  f"the description dates the end of treatment at {p.weeks:g} weeks"))
+    return best
+
+
+# Every end-of-treatment marker holds one of these (rules/timeframe_anchors.yaml markers): most
+# descriptions have none, and are not parsed.
+_END_HINT = compile_fast(r"\b(?:end|post|complet|EOT|after|following|upon)", re.IGNORECASE)
 
 
 _OPEN_ENDED = compile_fast("|".join(_P["open_ended"]), re.IGNORECASE)
