@@ -53,7 +53,9 @@ def _schedule_points(sentences: list[tuple[Text, re.Match[str]]]) -> Iterator[tu
         opens_at_end = bool(points) and points[0].anchor == "end_of_treatment" and not points[0].numeric \
             and not sentence.group()[:points[0].start].strip()
         for p in points:
-            if p.numeric and p.anchor != "unknown":
+            # A time with a number, or the end of treatment itself ("assessed before and after the
+            # program": the last assessment is at the end, 0 weeks after it).
+            if (p.numeric and p.anchor != "unknown") or p.anchor == "end_of_treatment":
                 dated = dataclasses.replace(p, anchor="end_of_treatment") if opens_at_end and not p.stated else p
                 yield text, sentence.start(), dated, after_end
             after_end = after_end or opens_at_end or p.anchor == "end_of_treatment"

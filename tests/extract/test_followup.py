@@ -356,3 +356,12 @@ def test_data_collection_wording_is_an_assessment_schedule():
                                 ("There will be three points of data collection (baseline, 6 weeks, 12 weeks).", 12)):
         rec = record(description=description, outcomes=[])
         assert followup.compute(rec.outcomes, None, rec).max_from_baseline == latest, description
+
+
+def test_a_description_that_assesses_only_before_and_after_treatment_has_no_follow_up_after_it():
+    # "Measures administered pre- and post-intervention": the last assessment is at the end of
+    # treatment (0 weeks after it), from baseline the treatment's length when it is known.
+    for weeks, want in ((8.0, (8, 0)), (None, (None, 0))):
+        rec = record(description="Measures that will be administered pre- and post-intervention include the BPI.", outcomes=[])
+        fu = followup.compute(rec.outcomes, weeks, rec)
+        assert (fu.max_from_baseline, fu.after_treatment) == want, weeks

@@ -89,6 +89,9 @@ _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile(
 # field's colon ("Treatment period: 12 weeks"): a clause without one cannot hold a match (one search
 # for the copula instead of the nouns).
 _COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s|:") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
+# "a double-blind treatment period of 12 weeks" names the period: a clause without "period" or
+# "phase" cannot hold a match (one search instead of the ~100 nouns it may start with).
+_COURSE_PATTERNS = [(p, re.compile(r"period|phase") if p is _NAMED_PERIOD else t) for p, t in _COURSE_PATTERNS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})

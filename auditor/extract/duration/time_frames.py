@@ -61,9 +61,11 @@ def _from_narrative_schedule(narrative: list[Text]) -> Duration | None:
     return best
 
 
-# Every end-of-treatment marker holds one of these (rules/timeframe_anchors.yaml markers): most
-# descriptions have none, and are not parsed.
-_END_HINT = compile_fast(r"\b(?:end|post|complet|EOT|after|following|upon)", re.IGNORECASE)
+# Every end-of-treatment marker holds one of these words (rules/timeframe_anchors.yaml markers),
+# and only a restatement in brackets counts: a sentence without one beside a bracket is not parsed
+# (most are not; parsing every sentence with "after" cost a tenth of derive()).
+_END_WORD = r"\b(?:end|post|complet|EOT|after|following|upon|immediately)"
+_END_HINT = compile_fast(rf"{_END_WORD}[^()]{{0,40}}\(|\([^()]{{0,40}}{_END_WORD}", re.IGNORECASE)
 
 
 _OPEN_ENDED = compile_fast("|".join(_P["open_ended"]), re.IGNORECASE)
