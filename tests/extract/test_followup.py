@@ -350,10 +350,12 @@ def test_a_schedule_sentence_opening_with_the_end_of_treatment_dates_its_times_f
     assert fu("Patients are assessed at 3 and 6 months and after the end of treatment.", 8.0) == (26, 18)
 
 
-def test_data_collection_wording_is_an_assessment_schedule():
-    # "Data will be collected at ...", "three points of data collection (...)" (schedule_words).
+def test_data_collection_and_endpoint_wording_is_an_assessment_schedule():
+    # "Data will be collected at ...", "three points of data collection (...)", "Primary endpoint:
+    # ... to Week 10" (schedule_words).
     for description, latest in (("Data will be collected at baseline, 6 weeks and 20 weeks.", 20),
-                                ("There will be three points of data collection (baseline, 6 weeks, 12 weeks).", 12)):
+                                ("There will be three points of data collection (baseline, 6 weeks, 12 weeks).", 12),
+                                ("Primary endpoint: change in pain from baseline to Week 10.", 10)):
         rec = record(description=description, outcomes=[])
         assert followup.compute(rec.outcomes, None, rec).max_from_baseline == latest, description
 
