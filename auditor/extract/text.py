@@ -55,7 +55,7 @@ NUM_RE = re.compile(NUM, re.I)
 # A sentence of a description, for reading a schedule in it: not cut at a decimal point ("2.5
 # points") nor after a lone lower-case letter ("at 3 months (i.e. immediately post treatment), 6
 # months and 12 months", "e. g.").
-SENTENCE_RE = re.compile(r"(?:[^.;\n]|\.(?=\d)|(?<=[a-z])(?<![A-Za-z][a-z])\.)+(?:[.;\n]|$)")
+SENTENCE_RE = re.compile(r"(?:[^.;\n]+|\.(?=\d)|(?<=[a-z])(?<![A-Za-z][a-z])\.)+(?:[.;\n]|$)")
 
 # Weeks per unit and every spelling of each unit, from rules/units.yaml.
 UNIT_WEEKS: dict[str, float] = {name: float(u["weeks"]) for name, u in _UNITS["units"].items()}
