@@ -114,7 +114,8 @@ _DAY_RANGE_DOSING = compile_fast(_stems(_P["day_range_and_dosing"]), re.IGNORECA
 _NOT_COURSE_AFTER = compile_fast(r"\s*-?\s*" + _any(_P["not_course_after"]), re.IGNORECASE)
 _NOT_TREATMENT_WORD = compile_fast(_stems(_P["not_treatment_before"]), re.IGNORECASE)
 _INTERVAL = compile_fast(r"\b" + _P["interval_before"], re.IGNORECASE)
-_GIVEN_AT_INTERVALS = compile_fast(_stems(_P["given_at_intervals"]) + r"\w*\s+(?:[\w-]+\s+){0,2}?every\b", re.IGNORECASE)
+# ("Biweekly sessions (every two weeks) for 16 weeks": a bracket may open before "every")
+_GIVEN_AT_INTERVALS = compile_fast(_stems(_P["given_at_intervals"]) + r"\w*[\s(]+(?:[\w-]+[\s(]+){0,2}?every\b", re.IGNORECASE)
 
 
 def not_treatment(before: str) -> bool:
