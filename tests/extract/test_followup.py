@@ -355,7 +355,8 @@ def test_data_collection_and_endpoint_wording_is_an_assessment_schedule():
     # ... to Week 10" (schedule_words).
     for description, latest in (("Data will be collected at baseline, 6 weeks and 20 weeks.", 20),
                                 ("There will be three points of data collection (baseline, 6 weeks, 12 weeks).", 12),
-                                ("Primary endpoint: change in pain from baseline to Week 10.", 10)):
+                                ("Primary endpoint: change in pain from baseline to Week 10.", 10),
+                                ("We will conduct telephone interviews at baseline, 3 and 6 months post-randomization.", 26)):
         rec = record(description=description, outcomes=[])
         assert followup.compute(rec.outcomes, None, rec).max_from_baseline == latest, description
 
