@@ -12,6 +12,7 @@ from itertools import pairwise
 from auditor.extract.duration.cycles import _cycle_candidates, _open_repeat_weeks
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
+    _BACKGROUND,
     _COURSE_THEN,
     _DAY_RANGE,
     _DAY_RANGE_DOSING,
@@ -204,6 +205,10 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
     # "Treatment is 5 days a week", "take 2 weeks off": a frequency or a break (not_course_after);
     # "bid x 14 days" states the length whatever follows.
     if pattern is not _TIMES and _NOT_COURSE_AFTER.match(after):
+        return False
+    # In a summary, a finding of earlier studies is no course of this trial ("Previous studies used
+    # a 12-week program"; harms.yaml background_before, shared).
+    if narrative and _BACKGROUND.search(_sentence_before(value, m.start())):
         return False
     # A recruiting sentence: for a length introduced by a preposition or verb, a range of days or
     # weeks ("recruited on days 1-3 of admission"), or a length before a generic noun ("over a four-month period"); "enrolled in the 12-week program" names the course.

@@ -133,6 +133,9 @@ _RECRUITMENT = compile_fast(_stems(_P["recruitment_words"]), re.IGNORECASE)
 _TREATMENT_VERB = compile_fast(_stems(_P["treatment_verbs"]), re.IGNORECASE)
 _AFTER_NOT = compile_fast(r"^[^\w,;]*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
 _TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
+# A finding about an earlier study (the words before a match, same sentence): one list for every
+# reader of prose, in rules/harms.yaml (background_before).
+_BACKGROUND = compile_fast(_any(rules.load("harms")["background_before"]), re.IGNORECASE)
 _NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.IGNORECASE)
 # Sub-day units state a session's length ("30 minutes per session"), never a course.
 _SESSION_UNITS = frozenset({"minute", "hour"})
