@@ -32,6 +32,7 @@ from auditor.extract.duration.patterns import (
     _NOT_COURSE_CONTEXT,
     _NOT_COURSE_NOUN,
     _NOT_DAY_RANGE,
+    _NOUN_OF,
     _OF,
     _OUTCOME_LONG,
     _QTY,
@@ -74,7 +75,7 @@ def _narrative_span_candidates(value: str) -> tuple[Candidate, ...]:
 # Patterns read like "for 12 weeks" (the words before decide) and like "a 12-week program" (the
 # noun decides); "duration" patterns say outright that the length is a duration.
 _PREPOSITION_LED = (_FOR, _FOR_ONE, _LASTS, _RECEIVES, _DURATION_BEFORE, _DURATION_AFTER, _TIMES, _SCHEDULE, _UNTIL_WEEK)
-_NOUN_LED = (_LONG, _OF, _IS_LENGTH, _NAMED_PERIOD, _LONG_COMMA)
+_NOUN_LED = (_LONG, _OF, _IS_LENGTH, _NAMED_PERIOD, _NOUN_OF, _LONG_COMMA)
 # With the words every match starts with (prefilter.trigger_words, read off the rule's pattern).
 # The words as one alternation: one C-level scan instead of a Python loop of `in` tests.
 # Patterns that span a comma ("twice a day, 7-14 days", "a six-week, self-guided program") or need
@@ -93,6 +94,8 @@ _COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s|:") if p is _IS_LENGTH el
 # "a double-blind treatment period of 12 weeks" names the period: a clause without "period" or
 # "phase" cannot hold a match (one search instead of the ~100 nouns it may start with).
 _COURSE_PATTERNS = [(p, re.compile(r"period|phase") if p is _NAMED_PERIOD else t) for p, t in _COURSE_PATTERNS]
+# "a rehabilitation protocol of 6 weeks": the same for " of " (one search for it).
+_COURSE_PATTERNS = [(p, re.compile(r" of ") if p is _NOUN_OF else t) for p, t in _COURSE_PATTERNS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})
@@ -243,7 +246,11 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
                 return False
         return not narrative or _near_treatment(value, m.start(), m.end())
     # "the follow-up period is 12 months", "the study period is ...": the word before the noun.
-    if pattern in (_IS_LENGTH, _NAMED_PERIOD) and _NOT_COURSE_NOUN.search(" ".join(words[-1:])):
+    if pattern in (_IS_LENGTH, _NAMED_PERIOD, _NOUN_OF) and _NOT_COURSE_NOUN.search(" ".join(words[-1:])):
+        return False
+    # "failed conservative treatment of 12 weeks" is a history: the words before decide, as before
+    # "for 12 weeks".
+    if pattern is _NOUN_OF and not_treatment(" ".join(words[-4:])):
         return False
     return not (_NOT_COURSE.search(" ".join(words[-1:])) or _AFTER_NOT.match(after)
                 or _NOT_COURSE_NOUN.search(value, m.start(), m.end())
