@@ -10,7 +10,8 @@ Sources, in order of trust:
    "Week 8 (End of Treatment)", "up to 14 weeks after the last dose (up to 128 weeks)": 114);
 4. the brief summary / detailed description, only where the sentence is about the treatment
    (so "patients will be followed for 12 months" is not a treatment duration); then a visit the
-   description dates as the end of treatment in brackets ("at 8 weeks (end of treatment)");
+   description dates as the end of treatment in brackets ("at 8 weeks (end of treatment)"), then an
+   assessment "after 12 weeks of treatment" there;
 5. 0 weeks when every active arm is a one-off procedure / injection / single session ("single
    intradiscal injection", "lumbar microdiscectomy", "used in the clinical encounter"), or the
    summary states a single dose;
@@ -69,7 +70,7 @@ from auditor.extract.duration.patterns import (
 from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _distinct, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
 from auditor.extract.duration.study import _titled_course, _titled_study, _whole_study
-from auditor.extract.duration.time_frames import _from_narrative_schedule, _from_time_frames, _tf_periods
+from auditor.extract.duration.time_frames import _after_course, _from_narrative_schedule, _from_time_frames, _tf_periods
 from auditor.extract.text import belongs
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
@@ -116,7 +117,7 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
     for source in (_narrative_candidates, _narrative_span_candidates, _session_candidates):
         if found := _longest(narrative, source):
             return found
-    return _from_narrative_schedule(narrative)
+    return _from_narrative_schedule(narrative) or _after_course(narrative)
 
 
 def _named_in_outcomes(record: TrialRecord) -> Duration | None:

@@ -8,7 +8,15 @@ import re
 from typing import NamedTuple
 
 from auditor.extract import timeframes
-from auditor.extract.duration.patterns import _NOT_COURSE_NOUN, _P, _SESSION_UNITS, _TF_PERIODS, _UNIT_HINT
+from auditor.extract.duration.patterns import (
+    _AFTER_COURSE,
+    _AFTER_COURSE_HISTORY,
+    _NOT_COURSE_NOUN,
+    _P,
+    _SESSION_UNITS,
+    _TF_PERIODS,
+    _UNIT_HINT,
+)
 from auditor.extract.duration.reading import Candidate, Duration, _lowered
 from auditor.extract.record_cache import per_record
 from auditor.extract.text import SENTENCE_RE, compile_fast, evidence, number, unit_of, weeks
@@ -58,6 +66,28 @@ def _from_narrative_schedule(narrative: list[Text]) -> Duration | None:
                 at = sentence.start()
                 best = Duration(p.weeks, evidence(text, at + p.start, at + p.end,
                                                   f"the description dates the end of treatment at {p.weeks:g} weeks"))
+    return best
+
+
+def _after_course(narrative: list[Text]) -> Duration | None:
+    """An assessment "after 12 weeks of treatment" in the summary or description marks the end of
+    the course (after_course_length), unless the words before make it a history ("have not improved
+    after eight weeks of primary care": after_course_not_before); the longest wins. Read last of the
+    narrative sources."""
+    best: Duration | None = None
+    for text in narrative:
+        low = _lowered(text.value)
+        if "after" not in low:
+            continue
+        for m in _AFTER_COURSE.finditer(low):
+            before = " ".join(text.value[max(0, m.start() - 60):m.start()].split()[-6:])
+            unit = unit_of(m.group("u"))
+            if unit in _SESSION_UNITS or _AFTER_COURSE_HISTORY.search(before):
+                continue
+            w = weeks(number(m.group("n2") or m.group("n")), unit)
+            if best is None or w > best.weeks:
+                said = text.value[m.start():m.end()]
+                best = Duration(w, evidence(text, m.start(), m.end(), f"an assessment '{said}' marks the end of treatment = {w:g} weeks"))
     return best
 
 
