@@ -23,7 +23,6 @@ from auditor.extract.timeframes.anchors import names_end
 from auditor.facts import Evidence
 from auditor.model import Text, TrialRecord
 
-_SENTENCE = SENTENCE_RE
 # Words that make a description sentence an assessment schedule: rules/timeframe_anchors.yaml.
 _SCHEDULE = compile_fast(r"\b(?:" + "|".join(rules.load("timeframe_anchors")["schedule_words"]) + ")", re.IGNORECASE)
 # ... unless it is about reporting the results ("Outcomes will be reported within 12 months after
@@ -36,7 +35,7 @@ def _schedule_sentences(record: TrialRecord) -> list[tuple[Text, re.Match[str]]]
     """The summary/description's sentences that state an assessment schedule (a schedule word, and
     no word of a sentence about reporting or publishing the results)."""
     return [(text, sentence) for text in (record.summary, record.description) if text is not None
-            for sentence in _SENTENCE.finditer(text.value)
+            for sentence in SENTENCE_RE.finditer(text.value)
             if _SCHEDULE.search(sentence.group()) and not _NOT_SCHEDULE.search(sentence.group())]
 
 
@@ -58,7 +57,7 @@ def _schedule_points(sentences: list[tuple[Text, re.Match[str]]]) -> Iterator[tu
             if (p.numeric and p.anchor != "unknown") or p.anchor == "end_of_treatment":
                 dated = dataclasses.replace(p, anchor="end_of_treatment") if opens_at_end and not p.stated else p
                 yield text, sentence.start(), dated, after_end
-            after_end = after_end or opens_at_end or p.anchor == "end_of_treatment"
+            after_end = after_end or p.anchor == "end_of_treatment"
 
 
 def narrative_points(record: TrialRecord) -> list[Point]:
@@ -71,7 +70,8 @@ def _as_points(schedule: Iterable[tuple[Text, int, timeframes.TimePoint, bool]])
         start, end = offset + p.start, offset + p.end
         note = (f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} (no outcome time frame: "
                 f"assessment schedule in the description)")
-        points.append(Point(p.weeks, p.anchor, Evidence.of(text, quote=quote_around(text.value, start, end, 120), note=note)))
+        points.append(Point(p.weeks, p.anchor, Evidence.of(text, quote=quote_around(text.value, start, end, 120), note=note),
+                            p.numeric))
     return points
 
 
@@ -100,7 +100,8 @@ def dated_by_narrative(points: list[Point], record: TrialRecord, duration: float
     # states the design, not when a time frame's visit is. Testing the phrases first, then the
     # numbers, spares parsing the sentences of most records (derive had grown by a third without it).
     ending = [(text, sentence) for text, sentence in sentences if names_end(sentence.group())]
-    after_end = [p for p in _as_points(_schedule_points(ending)) if p.anchor == "end_of_treatment"]
+    # (a time with a number: the word-only end of treatment, 0 weeks after it, dates no time frame)
+    after_end = [p for p in _as_points(_schedule_points(ending)) if p.anchor == "end_of_treatment" and p.numeric]
     if not any(abs(n.weeks - points[i].weeks) <= 0.5 for n in after_end for i in loose):
         return points
     schedule = list(_schedule_points(sentences))

@@ -90,12 +90,11 @@ _COURSE_PATTERNS = [(p, None if (t := trigger_words(p)) is None else re.compile(
 # "the treatment period is 12 weeks" starts with one of ~90 nouns but always holds a copula or a
 # field's colon ("Treatment period: 12 weeks"): a clause without one cannot hold a match (one search
 # for the copula instead of the nouns).
-_COURSE_PATTERNS = [(p, re.compile(r"\b(?:is|was|be)\s|:") if p is _IS_LENGTH else t) for p, t in _COURSE_PATTERNS]
-# "a double-blind treatment period of 12 weeks" names the period: a clause without "period" or
-# "phase" cannot hold a match (one search instead of the ~100 nouns it may start with).
-_COURSE_PATTERNS = [(p, re.compile(r"period|phase") if p is _NAMED_PERIOD else t) for p, t in _COURSE_PATTERNS]
-# "a rehabilitation protocol of 6 weeks": the same for " of " (one search for it).
-_COURSE_PATTERNS = [(p, re.compile(r" of ") if p is _NOUN_OF else t) for p, t in _COURSE_PATTERNS]
+# Likewise "a double-blind treatment period of 12 weeks" always holds "period" or "phase", and "a
+# rehabilitation protocol of 6 weeks" always " of ".
+_WORD_EVERY_MATCH_HOLDS = {_IS_LENGTH: re.compile(r"\b(?:is|was|be)\s|:"), _NAMED_PERIOD: re.compile(r"period|phase"),
+                           _NOUN_OF: re.compile(r" of ")}
+_COURSE_PATTERNS = [(p, _WORD_EVERY_MATCH_HOLDS.get(p, t)) for p, t in _COURSE_PATTERNS]
 # Patterns whose matches start with the quantity itself ({qty}...): tried only where a quantity
 # starts, found once per text by one zero-width scan, instead of each scanning every clause.
 _QTY_LED = frozenset({_LONG, _OF, _DURATION_AFTER})

@@ -1,5 +1,7 @@
 """Outcome time frames that date the end of treatment ("Week 8 (End of Treatment)") or state
-the treatment's length ("before and after 6 weeks of NightWare").
+the treatment's length ("before and after 6 weeks of NightWare"); and the summary or description
+dating it the same way ("8 weeks (end of treatment)", "after 12 weeks of treatment"), read when
+nothing states a period.
 """
 
 from __future__ import annotations
@@ -55,14 +57,14 @@ def _from_narrative_schedule(narrative: list[Text]) -> Duration | None:
         if not _END_HINT.search(text.value):
             continue
         for sentence in SENTENCE_RE.finditer(text.value):
-            if not _END_HINT.search(sentence.group()):
+            said = sentence.group()
+            if not _END_HINT.search(said):
                 continue
-            p = timeframes.end_of_treatment_at(sentence.group())
+            p = timeframes.end_of_treatment_at(said)
             # Only a restatement in brackets ("3 months (post-intervention)", "end of treatment (6
             # weeks)"): in a list of visits the marker and the next time are two visits ("at
             # discharge, 6 weeks, 3 months").
-            if p is not None and p.weeks > 0 and "(" in sentence.group()[p.start:p.end] \
-                    and (best is None or p.weeks > best.weeks):
+            if p is not None and p.weeks > 0 and "(" in said[p.start:p.end] and (best is None or p.weeks > best.weeks):
                 at = sentence.start()
                 best = Duration(p.weeks, evidence(text, at + p.start, at + p.end,
                                                   f"the description dates the end of treatment at {p.weeks:g} weeks"))

@@ -141,8 +141,6 @@ def _follow_up_period(text: str, treatment: Qty, q: Qty) -> bool:
                 and _PERIOD_BEFORE.match(text[treatment.end:q.start]))
 
 
-
-
 def named_times(text: str | None) -> list[TimePoint]:
     """Time points named in an outcome's own text when it has no time frame ("Pain at 12 months",
     "clearance rate at day 3"): the points with a number and a unit, of a day or more (a measure's
