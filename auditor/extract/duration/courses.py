@@ -38,6 +38,7 @@ from auditor.extract.duration.patterns import (
     _QTY,
     _RECEIVES,
     _RECRUITMENT,
+    _RESTATED_LENGTH,
     _SCHEDULE,
     _SCHEDULE_HINT,
     _SESSION_UNITS,
@@ -152,15 +153,29 @@ def _candidates(value: str, narrative: bool = False) -> tuple[Candidate, ...]:
             if unit in _SESSION_UNITS or (unit == "year" and n > 3 and not explicit):
                 continue  # a session's length; "for 10 years" in a description is history
             seen.add(m.start("n"))
-            w = weeks(n, unit)
-            said = value[m.start():m.end()].strip()
-            out.append((w, m.start(), m.end(), f"treatment period '{said}' = {w:g} weeks"))
+            w, end = _restated(low, m.end(), weeks(n, unit), unit)
+            said = value[m.start():end].strip()
+            out.append((w, m.start(), end, f"treatment period '{said}' = {w:g} weeks"))
     # Cycles repeated with no count: a length up to the repeat interval is one course (cycles.py).
     repeat = _open_repeat_weeks(value)
     if repeat is not None:
         out = [c for c in out if c[0] > repeat]
     out += [c for c in _cycle_candidates(value) if not narrative or _near_treatment(value, c[1], c[2])]
     return tuple(out + _in_sequence(value, out))
+
+
+def _restated(low: str, end: int, w: float, unit: str) -> tuple[float, int]:
+    """(weeks, end of the quote): the length restated in brackets in a finer unit right after it
+    ("for 3 months (12 weeks)") is the one the registry counted (restated_length), when the two
+    agree within a fifth; else the length as read."""
+    r = _RESTATED_LENGTH.match(low, end) if "(" in low[end:end + 3] else None
+    if r is None:
+        return w, end
+    finer = unit_of(r.group("u"))
+    if finer in _SESSION_UNITS or weeks(1, finer) >= weeks(1, unit):
+        return w, end
+    restated = weeks(number(r.group("n2") or r.group("n")), finer)
+    return (restated, r.end()) if abs(restated - w) <= 0.2 * w else (w, end)
 
 
 def _in_sequence(value: str, found: list[Candidate]) -> list[Candidate]:

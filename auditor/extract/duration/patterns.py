@@ -170,6 +170,7 @@ _CONTROL = compile_fast(_any(_O["control_types"]), re.IGNORECASE)
 _CONTROL_LABEL = compile_fast(rf"\b{_any(_O['control_labels'])}\b", re.IGNORECASE)
 
 
+_RESTATED_LENGTH = compile_fast(rules.expand(_P["restated_length"], _MACROS, "treatment_periods.yaml restated_length"))
 _AFTER_COURSE = compile_fast(rules.expand(_P["after_course_length"], _MACROS, "treatment_periods.yaml after_course_length"))
 _AFTER_COURSE_HISTORY = compile_fast(_stems(_P["after_course_not_before"]), re.IGNORECASE)
 _TF_PERIODS = [compile_fast(rules.expand(p, _MACROS, f"treatment_periods.yaml time_frame_patterns[{i}]"))
