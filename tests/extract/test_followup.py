@@ -333,6 +333,11 @@ def test_followed_for_and_follow_patients_at_are_schedules_but_followed_by_and_t
     assert latest("Participants exercise for 8 weeks, followed by a home programme of 4 weeks.")[0] is None
     assert latest("Subjects will be followed for 2 years, with the anticipated duration of the study "
                   "being approximately 5 years.") == (None, None)
+    # Funding and the staff's experience are no visits either.
+    assert latest("The council has funded a 4-year project (2016-2019) to develop and evaluate the app.") == (None, None)
+    assert latest("The psychologist, whose practice for 15 years has been the evaluation of back pain, "
+                  "assesses every patient.") == (None, None)
+    assert latest("Participants are assessed at baseline and 12 weeks.")[0] == 12
 
 
 def test_a_schedule_sentence_opening_with_the_end_of_treatment_dates_its_times_from_it():
