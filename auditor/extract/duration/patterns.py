@@ -50,8 +50,9 @@ _CARDINAL = rf"(?!(?:{rules.alternation(list(_UNITS['ordinals']))})\b|\d+(?:st|n
 _QTY = (rf"(?P<n>{_CARDINAL}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{_CARDINAL}){_RESTATED})?\s*-?\s*"
         rf"(?:{rules.alternation(_P['unit_qualifiers'])}\s+)?(?P<u>{_COURSE_UNIT})\b")
 # Filler words between a length and its noun; a word may hold a slash ("online/app-based") and
-# open a quotation ("a 5-week 'active phase'").
-_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)['\"\u2018\u201c]?[a-z][\w/-]*\s+)"
+# open a quotation ("a 5-week 'active phase'"; ASCII quotes only: a non-ASCII character in a
+# pattern leaves it without its ASCII twin, auditor/extract/fast_patterns.py).
+_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)['\"]?[a-z][\w/-]*\s+)"
 _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
            "outcome_treatment_nouns": rules.alternation([n for n in _P["treatment_nouns"]
