@@ -193,15 +193,24 @@ def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
 
 # "Three (3) months", "six (6) and twelve (12) months": a number restated in digits in brackets.
 _RESTATED_DIGITS = compile_fast(rf"(?<![\w.])(?P<n>{NUM})(?P<bracket>\s*\(\s*(?P<d>\d+)\s*\))", re.IGNORECASE)
+# A tolerance between a number and its unit: "Up to 7 (± 1) days", "24 (+/- 4) hours", "6±1 months".
+_PLUS_MINUS = r"(?:±|\+\s*/\s*-|\+-)"
+_TOLERANCE = compile_fast(rf"(?<![\w.])(?P<n>{_DIGITS})(?P<bracket>\s*(?:\(\s*{_PLUS_MINUS}\s*(?P<d>{_DIGITS})\s*\)"
+                          rf"|{_PLUS_MINUS}\s*(?P<e>{_DIGITS})))(?=\s*-?\s*{UNIT_WORD}\b)", re.IGNORECASE)
 
 
 def _unrestated(text: str) -> str:
-    """The text with a number's bracketed restatement blanked (same length, so spans still hold):
-    "Three (3) months" reads as "Three months", not as a number without a unit and then 3 months."""
-    if "(" not in text:
-        return text
-    return _RESTATED_DIGITS.sub(lambda m: m.group("n") + " " * len(m.group("bracket"))
-                                if number(m.group("n")) == float(m.group("d")) else m.group(), text)
+    """The text with a number's bracketed restatement or its tolerance blanked (same length, so
+    spans still hold): "Three (3) months" reads as "Three months", not as a number without a unit
+    and then 3 months; "Up to 7 (± 1) days" as "Up to 7 days" (the tolerance says when the visit
+    may fall, the time point is 7 days), where the tolerance is less than the number."""
+    if "(" in text:
+        text = _RESTATED_DIGITS.sub(lambda m: m.group("n") + " " * len(m.group("bracket"))
+                                    if number(m.group("n")) == float(m.group("d")) else m.group(), text)
+    if "+" in text or "±" in text:
+        text = _TOLERANCE.sub(lambda m: m.group("n") + " " * len(m.group("bracket"))
+                              if float(m.group("d") or m.group("e")) < float(m.group("n")) else m.group(), text)
+    return text
 
 
 def quantities(text: str) -> list[Qty]:
