@@ -234,7 +234,7 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         return False
     if pattern in _PREPOSITION_LED or pattern in _RANGES:
         # A verb that gives the treatment ("will be given access ... for 90 days") decides nearer.
-        if not_treatment(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:])):
+        if not_treatment(" ".join(words[-3:] if pattern in (_LASTS, _RECEIVES) else words[-6:]), nearer_verb=True):
             return False
         # "weeks 1-7 post-assault" counts the treatment weeks from an event; "for 3 months prior
         # to surgery" is a history.

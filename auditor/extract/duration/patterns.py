@@ -121,11 +121,16 @@ _INTERVAL = compile_fast(r"\b" + _P["interval_before"], re.IGNORECASE)
 _GIVEN_AT_INTERVALS = compile_fast(_stems(_P["given_at_intervals"]) + r"\w*[\s(]+(?:[\w-]+[\s(]+){0,2}?every\b", re.IGNORECASE)
 
 
-def not_treatment(before: str) -> bool:
+def not_treatment(before: str, nearer_verb: bool = False) -> bool:
     """The words before a length make it something other than treatment (not_treatment_before), or
     it closes a repeat interval ("every 2 weeks for 12 weeks") of something not given
-    (interval_before, given_at_intervals)."""
-    return bool(_NOT_TREATMENT_WORD.search(before)) or (
+    (interval_before, given_at_intervals). With `nearer_verb`, a verb that gives the treatment
+    (giving_verbs) after such a word decides instead ("to evaluate CBT delivered for 8 weeks")."""
+    words = before
+    if nearer_verb:
+        for last in _GIVING_VERB.finditer(before):
+            words = before[last.end():]
+    return bool(_NOT_TREATMENT_WORD.search(words)) or (
         bool(_INTERVAL.search(before)) and not _GIVEN_AT_INTERVALS.search(before))
 _NOT_COURSE_NOUN = compile_fast(_any(_P["not_course_nouns"]), re.IGNORECASE)
 _NOT_COURSE_CONTEXT = compile_fast(_stems(_P["not_course_clause"]), re.IGNORECASE)
@@ -134,6 +139,7 @@ _NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"
 _GENERIC_NOUN_END = compile_fast(r"\b" + rules.alternation(_P["outcome_not_treatment_nouns"]) + r"s?$", re.IGNORECASE)
 _RECRUITMENT = compile_fast(_stems(_P["recruitment_words"]), re.IGNORECASE)
 _TREATMENT_VERB = compile_fast(_stems(_P["treatment_verbs"]), re.IGNORECASE)
+_GIVING_VERB = compile_fast(_stems(_P["giving_verbs"]), re.IGNORECASE)
 _AFTER_NOT = compile_fast(r"^[^\w,;]*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
 _TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
 # A finding about an earlier study (the words before a match, same sentence): one list for every
