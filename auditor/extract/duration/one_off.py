@@ -15,6 +15,7 @@ from auditor.extract.duration.patterns import (
     _ONE_VISIT,
     _PHARMACEUTICAL_FORM,
     _PROCEDURE_HISTORY,
+    _PRODUCT_STRENGTH,
     _REPEATED,
     _SESSION_TIME_FRAME,
     _SINGLE,
@@ -33,10 +34,12 @@ def _repeated(value: str) -> bool:
 
 
 @per_record(maxsize=4096)
-def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tuple[int, int] | None]:
+def _one_off_facts(value: str, title: bool = False) -> tuple[bool, tuple[int, int] | None, bool, tuple[int, int] | None]:
     """What one text says for the one-off rule: (repeated, span stating a single session/dose,
     names a course-like kind, span naming a one-off procedure). Cached: the interventions' texts
-    repeat across the arms that share them."""
+    repeat across the arms that share them. In a `title`, a procedure word in a product name with
+    its strength is none ("IMFINZI Intravenous Infusion 120 mg"); an arm's "epidural injection
+    80 mg methylprednisolone" is the injection given."""
     single: tuple[int, int] | None = None
     if m := _SINGLE.search(value):
         single = m.span()
@@ -45,7 +48,8 @@ def _one_off_facts(value: str) -> tuple[bool, tuple[int, int] | None, bool, tupl
             if m := pattern.search(value):
                 single = m.span()
                 break
-    procedure = next((m.span() for m in _ONE_OFF.finditer(value) if not _context_or_history(value, m.start())), None)
+    procedure = next((m.span() for m in _ONE_OFF.finditer(value)
+                      if not _context_or_history(value, m.start()) and not (title and _product_name(value, m.end()))), None)
     return _repeated(value), single, _names_course(value), procedure
 
 
@@ -56,6 +60,11 @@ def _context_or_history(value: str, start: int) -> bool:
     return bool(_CONTEXT_BEFORE.search(value[max(0, start - 20):start])
                 or _PROCEDURE_HISTORY.search(value, max(0, start - 60), start)
                 or _PHARMACEUTICAL_FORM.search(value[max(0, start - 60):start]))
+
+
+def _product_name(value: str, end: int) -> bool:
+    """The procedure word ending at `end` is followed by a strength (product_strength_after)."""
+    return bool(_PRODUCT_STRENGTH.match(value[end:end + 16]))
 
 
 def _names_course(value: str) -> bool:
@@ -117,7 +126,7 @@ def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> 
         return None
     if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
         return None
-    repeated, single, course, procedure = _one_off_facts(title.value)
+    repeated, single, course, procedure = _one_off_facts(title.value, title=True)
     span = None if repeated or (course and single is None) else single or procedure
     if span is None:
         return None

@@ -160,6 +160,7 @@ _ASSESSMENT = compile_fast(_stems(_O["assessment_words"]), re.IGNORECASE)
 _COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
 _CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
 _PHARMACEUTICAL_FORM = compile_fast(_O["pharmaceutical_form_before"], re.IGNORECASE)
+_PRODUCT_STRENGTH = compile_fast(_O["product_strength_after"], re.IGNORECASE)
 # "failed conservative treatment" ... just before a course-like kind: a history, not the arm's course.
 _COURSE_HISTORY = compile_fast(
     rules.expand(r"\b" + _any(_O["course_kind_history"]) + r"\s+(?:[\w-]+,?\s+){0,3}?$", _MACROS,
