@@ -4,8 +4,11 @@ Sources, in order of trust:
 1. protocol files: arms[].duration_weeks (structured, stated by the trialist);
 2. arm and intervention descriptions: a stated period ("twice a week for 6 weeks", "a 12-week
    program", "12 weeks' duration", "remains accessible for 180 days", "(weeks 9-12)"), then a span
-   ("from Day 1 up to Week 6"; a course of cycles: "every 21 days for 6 courses"), then session arithmetic ("8 weekly sessions", "12 sessions, twice a
-   week", "two treatments spaced 4 weeks apart");
+   ("from Day 1 up to Week 6"; a course of cycles: "every 21 days for 6 courses"), then session
+   arithmetic ("8 weekly sessions", "12 sessions, twice a week", "two treatments spaced 4 weeks
+   apart"); two stated phases are summed when a time frame dates the end of treatment at their
+   sum ("a 16-week escalation period" + "a maintenance period for 52 weeks", "end of treatment
+   (week 68)");
 3. a time frame that dates the end of treatment ("Post-treatment (8 weeks from baseline)",
    "Week 8 (End of Treatment)", "up to 14 weeks after the last dose (up to 128 weeks)": 114);
 4. the brief summary / detailed description, only where the sentence is about the treatment
@@ -70,7 +73,13 @@ from auditor.extract.duration.patterns import (
 from auditor.extract.duration.reading import Candidate, Duration, _clauses_with, _distinct, _longest, _lowered
 from auditor.extract.duration.sessions import _session_candidates
 from auditor.extract.duration.study import _titled_course, _titled_study, _whole_study
-from auditor.extract.duration.time_frames import _after_course, _from_narrative_schedule, _from_time_frames, _tf_periods
+from auditor.extract.duration.time_frames import (
+    _after_course,
+    _from_narrative_schedule,
+    _from_time_frames,
+    _phases_in_sequence,
+    _tf_periods,
+)
 from auditor.extract.text import belongs
 from auditor.facts import Evidence, FactSheet
 from auditor.model import Text, TrialRecord
@@ -110,7 +119,10 @@ def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative:
     finders: tuple[Callable[[str], tuple[Candidate, ...]], ...] = (_candidates, _span_candidates, _session_candidates)
     for source in finders:
         if found := _longest(arm_texts, source):
-            return found
+            # Two stated phases ("a dose escalation period of 16 weeks", "the maintenance period
+            # for 52 weeks") that a time frame's end of treatment adds up ("end of treatment (week
+            # 68)"): they run in sequence, so the course is their sum.
+            return _phases_in_sequence(record, arm_texts, found) or found
     dated = _from_time_frames(record)
     if dated is not None:
         return dated

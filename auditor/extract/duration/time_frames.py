@@ -7,6 +7,7 @@ nothing states a period.
 from __future__ import annotations
 
 import re
+from itertools import combinations
 from typing import NamedTuple
 
 from auditor.extract import timeframes
@@ -22,6 +23,7 @@ from auditor.extract.duration.patterns import (
 from auditor.extract.duration.reading import Candidate, Duration, _lowered
 from auditor.extract.record_cache import per_record
 from auditor.extract.text import SENTENCE_RE, compile_fast, evidence, number, unit_of, weeks
+from auditor.extract.timeframes.quantities import quantities
 from auditor.model import Text, TrialRecord
 
 
@@ -30,11 +32,7 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
     treatment's length ("before and after 6 weeks of NightWare"); the longest over the outcomes."""
     best: Duration | None = None
     open_ended = _open_ended(record)
-    first: dict[str, Text] = {}  # outcomes repeat their time frames: each text is read once
-    for o in record.outcomes:
-        if o.time_frame is not None:
-            first.setdefault(o.time_frame.value, o.time_frame)
-    for tf in first.values():
+    for tf in _distinct_time_frames(record):
         p = timeframes.end_of_treatment_at(tf.value)
         if p is not None and (best is None or p.weeks > best.weeks):
             best = Duration(p.weeks, evidence(tf, p.start, p.end, f"time frame dates the end of treatment at {p.weeks:g} weeks"))
@@ -45,6 +43,34 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
             if best is None or w > best.weeks:
                 best = Duration(w, evidence(tf, start, end, note))
     return best
+
+
+def _phases_in_sequence(record: TrialRecord, arm_texts: list[Text], found: Duration) -> Duration | None:
+    """The end of treatment a time frame dates (end_of_treatment_at), when it is the sum of two
+    lengths of a week or more the arm texts state (within half a week) and longer than the stated
+    course: the phases run one after the other. A marker that only exceeds the stated period ("following
+    intervention (approximately 5 weeks)" after "for up to 4 weeks") is a visit's date, not a sum."""
+    ends = [(p, tf) for tf in _distinct_time_frames(record) if (p := timeframes.end_of_treatment_at(tf.value)) is not None
+            and p.weeks > found.weeks + 0.5]
+    if not ends:
+        return None
+    # Every length the arm texts state, in or out of a course's context: "after a dose escalation
+    # period of 16 weeks" names a phase, though "after" makes it no course of its own.
+    periods = sorted({w for t in arm_texts if _UNIT_HINT.search(_lowered(t.value))
+                      for q in quantities(t.value) for w in q.values if w >= 1})
+    for p, tf in sorted(ends, key=lambda e: -e[0].weeks):
+        if any(abs(a + b - p.weeks) <= 0.5 for a, b in combinations(periods, 2)):
+            return Duration(p.weeks, evidence(tf, p.start, p.end, f"the time frame dates the end of treatment at "
+                                              f"{p.weeks:g} weeks, the sum of two stated treatment periods"))
+    return None
+
+
+def _distinct_time_frames(record: TrialRecord) -> list[Text]:
+    first: dict[str, Text] = {}  # outcomes repeat their time frames: each text is read once
+    for o in record.outcomes:
+        if o.time_frame is not None:
+            first.setdefault(o.time_frame.value, o.time_frame)
+    return list(first.values())
 
 
 def _from_narrative_schedule(narrative: list[Text]) -> Duration | None:
