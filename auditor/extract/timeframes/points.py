@@ -132,13 +132,24 @@ def _window_end(text: str, visit: Qty, q: Qty) -> bool:
 _PERIOD_BEFORE = compile_fast(rules.expand(RULES["follow_up_period_before"], _anchors.MACROS,
                                            "timeframe_anchors.yaml follow_up_period_before"), re.IGNORECASE)
 _PERIOD_AFTER = compile_fast(RULES["follow_up_period_after"], re.IGNORECASE)
+_TREATMENT_LEAD = compile_fast(rules.expand(RULES["treatment_period_lead"], _anchors.MACROS,
+                                            "timeframe_anchors.yaml treatment_period_lead"), re.IGNORECASE)
+_FOLLOW_UP_NAMED = compile_fast(RULES["follow_up_period_lead"], re.IGNORECASE)
+_PERIODS_JOINED = compile_fast(RULES["periods_joined"], re.IGNORECASE)
 
 
 def _follow_up_period(text: str, treatment: Qty, q: Qty) -> bool:
-    """"16 weeks of therapy and 4 weeks OF FOLLOW-UP": the follow-up period after the treatment period.
-    A period has its number first: "Week 16 follow-up" is the visit of study week 16, from baseline."""
-    return bool(NUM_RE.match(text, q.start) and _PERIOD_AFTER.match(text[q.end:q.end + 40])
-                and _PERIOD_BEFORE.match(text[treatment.end:q.start]))
+    """"16 weeks of therapy and 4 weeks OF FOLLOW-UP", "a treatment period of 5 weeks and a
+    follow-up period of 2 weeks": the follow-up period after the treatment period. A period has its
+    number first: "Week 16 follow-up" is the visit of study week 16, from baseline."""
+    if not NUM_RE.match(text, q.start):
+        return False
+    gap, follows = text[treatment.end:q.start], _PERIOD_AFTER.match(text[q.end:q.end + 40])
+    if follows and _PERIOD_BEFORE.match(gap):
+        return True
+    # The periods named before their lengths (the treatment's own, not dated from an event).
+    return bool(treatment.anchor is None and (_FOLLOW_UP_NAMED.match(gap) or (follows and _PERIODS_JOINED.match(gap)))
+                and _TREATMENT_LEAD.search(text, max(0, treatment.start - 40), treatment.start))
 
 
 def named_times(text: str | None) -> list[TimePoint]:
