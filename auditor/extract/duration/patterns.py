@@ -167,8 +167,10 @@ _COURSE_HISTORY = compile_fast(
                  "one_off.yaml course_kind_history"), re.IGNORECASE)
 # "had previous spinal surgery" ... just before a procedure: a history, not the arm's procedure.
 _PROCEDURE_HISTORY = compile_fast(r"\b" + _any(_O["procedure_history"]) + r"\s+(?:[\w-]+,?\s+){0,3}?$", re.IGNORECASE)
+# ("single AND multiple doses", "single OR repeated injections": both, so no one-off)
 _NARRATIVE_SINGLE = Guarded(compile_fast(
-    rf"\b{_any(_O['narrative_single_words'])}\s+(?:[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b", re.IGNORECASE),
+    rf"\b{_any(_O['narrative_single_words'])}\s+(?:(?!and\b|or\b|&)[\w-]+\s+){{0,2}}?{_any(_O['narrative_single_nouns'])}\b",
+    re.IGNORECASE),
     "single", r"one[\s-]time", r"one[\s-]off", r"once[\s-]only")
 # A time frame within hours of the treatment ("15 minutes", "immediately after application").
 _SESSION_TIME_FRAME = compile_fast(rules.expand(_O["session_time_frame"], _MACROS, "one_off.yaml session_time_frame"),
