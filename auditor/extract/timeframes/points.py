@@ -67,16 +67,21 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
 
 
 _LATER = compile_fast(RULES["later_than_previous"], re.IGNORECASE)
+_ADDITIONAL = compile_fast(RULES["additional_to_previous"], re.IGNORECASE)
 
 
 def _counted_on(text: str, points: list[TimePoint]) -> list[TimePoint]:
-    """"... after the intervention and 6 months later": a point written with "later" and no anchor
-    of its own is counted from the point before it (its anchor, and its weeks added). A run of them
+    """"... after the intervention and 6 months later", "for 60 days and then followed up for an
+    additional 60 days": a point written with "later" (or "an additional") and no anchor of its own
+    is counted from the point before it (its anchor, and its weeks added). A run of them
     counts from the point before the run: "Baseline, 3 months later and 6 months later" is 3 and 6
     months from baseline, not 3 and 9."""
-    if "later" not in text.lower():
+    low = text.lower()
+    if "later" not in low and "additional" not in low and "further" not in low:
         return points
-    later = [p.numeric and not p.stated and bool(_LATER.match(text[p.end:p.end + 20])) for p in points]
+    later = [p.numeric and not p.stated and bool(_LATER.match(text[p.end:p.end + 20])
+                                                 or _ADDITIONAL.search(text, max(0, p.start - 20), p.start))
+             for p in points]
     ref = None  # the point the current run of "later" times counts from
     for i, p in enumerate(points):
         if not later[i]:
