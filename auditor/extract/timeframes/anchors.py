@@ -123,7 +123,8 @@ def attach(text: str, qtys: list[Qty], found: list[tuple[int, int, str]]) -> Non
         if nxt_a and (nxt_q is None or nxt_a[0] < nxt_q.start) and _follows(text, q, nxt_a):
             q.anchor, q.anchor_start, q.anchor_end = nxt_a[2], nxt_a[0], nxt_a[1]
             continue
-        if nxt_q and nxt_q.anchor and _LIST_GAP.match(text[q.end:nxt_q.start]) and \
+        # (not into a list that starts anew: "Week 0, 2, 4, 8 and week 4 after the end of intake")
+        if nxt_q and nxt_q.anchor and not nxt_q.restarts and _LIST_GAP.match(text[q.end:nxt_q.start]) and \
                 (nxt_a is None or nxt_a[0] >= nxt_q.start) and not _names_visit(text[q.end:nxt_q.start]):
             q.anchor, q.anchor_start, q.anchor_end = nxt_q.anchor, nxt_q.anchor_start, nxt_q.anchor_end
             continue

@@ -37,6 +37,7 @@ class Qty:
     anchor: str | None = None
     anchor_end: int | None = None
     anchor_start: int | None = None
+    restarts: bool = False  # a list that starts anew at this quantity (_prefixed): no anchor is handed back
 
 
 # A list of numbers sharing one unit ("3, 6 and 12 months") is read in two linear steps: the chain
@@ -181,13 +182,23 @@ def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
         # Each number takes the unit written before it ("Day 0 to Week 8"), else the last one written
         # before that: "Week 6, Month 3, 6 and 12" is 6 and 12 months, "Day 4, Weeks 41, 103 and 115"
         # is 103 and 115 weeks (the group's first unit read them as weeks and days).
-        values = []
+        # A unit written again before a smaller number starts a new list: "Week 0, 2, 4, 8 and
+        # WEEK 4 after the end of intake" is weeks 0-8 of the study and one visit after the intake.
+        values: list[float] = []
+        start, last_end = m.start(), m.start()
         for part in _PREFIX_PART.finditer(m.group("nums")):
+            at = m.start("nums")
             unit = unit_of(part.group(1)) if part.group(1) else unit
-            values.append(weeks(float(part.group(2)), unit))
+            w = weeks(float(part.group(2)), unit)
+            if part.group(1) and values and w < values[-1]:
+                if kept := [v for v in values if v <= MAX_WEEKS]:
+                    found.append(Qty(start, last_end, kept))
+                values, start = [], at + part.start()
+            values.append(w)
+            last_end = at + part.end()
         values = [w for w in values if w <= MAX_WEEKS]
         if values:
-            found.append(Qty(m.start(), m.end(), values))
+            found.append(Qty(start, m.end(), values, restarts=start > m.start()))
     return found
 
 
