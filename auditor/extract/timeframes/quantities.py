@@ -52,6 +52,8 @@ _CHAIN = compile_fast(rf"(?<![\w.])(?P<first>{NUM})(?P<rest>(?:{_SEP}{NUM})*+)(?
 _CHAIN_NUM = re.compile(NUM, re.IGNORECASE)
 _CHAIN_SEP = re.compile(_SEP, re.IGNORECASE)
 _CHAIN_UNIT = re.compile(_UNIT_AFTER, re.IGNORECASE)
+_LABEL_IN_LIST = compile_fast(r"\s*\([^()\d]{1,40}\)\s*,?\s*(?:(?:and|or)\s+)?", re.IGNORECASE)
+_LIST_BEFORE = compile_fast(r"(?:\bat|\bon|,|:|\band|^)\s*$", re.IGNORECASE)
 _DIGITS = r"\d+(?:\.\d+)?"
 _QTY_PREFIX = compile_fast(
     rf"\b(?P<unit>{UNIT_BEFORE_NUMBER})\s*(?P<nums>{_DIGITS}(?:\s*(?:,|\band\b|\bor\b|&|\bto\b|\bthrough\b|-|–|/)\s*"
@@ -111,6 +113,13 @@ def chains(text: str) -> Iterator[tuple[int, int, str, str]]:
             pos = m.end()
             continue
         pos = m.end()
+        # "at 6, 12 (end of treatment), and 24 weeks": a visit's label in brackets splits the list;
+        # the numbers before it take the unit of the list after it (and stop before the label, so
+        # the label dates their last number: timeframes.same_visit).
+        if (_LIST_BEFORE.search(text, max(0, m.start() - 12), m.start()) and (label := _LABEL_IN_LIST.match(text, m.end()))
+                and (rest := _CHAIN.match(text, label.end())) and rest.group("tail") is not None):
+            yield m.start(), m.end(), text[m.start():m.end()], rest.group("unit") or rest.group("short")
+            continue
         if not m.group("rest"):
             continue  # one number without a unit
         ends = [m.end("first")]
