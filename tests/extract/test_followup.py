@@ -337,6 +337,9 @@ def test_followed_for_and_follow_patients_at_are_schedules_but_followed_by_and_t
     assert latest("The council has funded a 4-year project (2016-2019) to develop and evaluate the app.") == (None, None)
     assert latest("The psychologist, whose practice for 15 years has been the evaluation of back pain, "
                   "assesses every patient.") == (None, None)
+    # A reporting deadline is no visit.
+    assert latest("Serious adverse events will be reported to the sponsor and the ethics committee "
+                  "within 24 hours.") == (None, None)
     # Statistics quoted from earlier data for the sample size are no schedule of this trial.
     assert latest("Sample size: earlier data (pre-treatment = 5.8, SD = 2.1; follow-up 6 months = 3.0, "
                   "SD = 2.2) give 40 per group.") == (None, None)
