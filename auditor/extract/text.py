@@ -73,6 +73,8 @@ UNIT_WORD = "(?:" + _trie(sorted(t for t in _UNIT_OF if t not in _GLUED)) + ")"
 UNIT_LETTER = "[" + "".join(sorted(_GLUED)) + "]"
 # A unit written before its number ("Week 12", "Months 1, 2, 3").
 UNIT_BEFORE_NUMBER = "(?:" + _trie(sorted(t for t in _UNIT_OF if t not in _GLUED | set(_UNITS["not_before_number"]))) + ")"
+# A tolerance's sign: "± 3 days", "+/- 7 days", "+- 2 weeks".
+PLUS_MINUS = r"(?:±|\+\s*/\s*-|\+-)"
 
 
 # The only non-ASCII characters that re.IGNORECASE equates with ASCII letters (found by testing

@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from auditor.extract import rules
-from auditor.extract.text import NUM_RE, TriggerIndex, ascii_lower, compile_fast, trigger_words
+from auditor.extract.text import NUM_RE, PLUS_MINUS, TriggerIndex, ascii_lower, compile_fast, trigger_words
 from auditor.extract.timeframes.quantities import Qty
 from auditor.extract.timeframes.spans import Spans, free
 
@@ -98,7 +98,7 @@ _LIST_GAP = compile_fast(r"^[\s,&/-]*(?:\([^()]{0,25}\))?[\s,&/-]*(?:(?:and|or|t
 # Between a quantity and its anchor: a short label "(T2)", a tolerance "± 60 days", a frequency
 # that continues the list ("12 month, annually post-operatively") or "in the" ("1 month in the
 # post-operative period").
-_AFTER_GAP = compile_fast(r"^[\s,\-:)]*(?:\((?:[^()]{0,25})\)\s*)?(?:(?:±|\+/-|\+-)\s*\d+\s*[a-z]*\s*)?"
+_AFTER_GAP = compile_fast(rf"^[\s,\-:)]*(?:\((?:[^()]{{0,25}})\)\s*)?(?:{PLUS_MINUS}\s*\d+\s*[a-z]*\s*)?"
                           r"(?:(?:annually|yearly|thereafter)[\s,]*)?(?:in\s+the\s+)?$", re.IGNORECASE)
 # "8 weeks (post-injection)": an anchor in brackets right after its quantity. Only for events that
 # date a time point (procedure, baseline): "Week 12 (post-treatment)" names the post-treatment

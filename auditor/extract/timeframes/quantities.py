@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from auditor.extract import rules
 from auditor.extract.text import (
     NUM,
+    PLUS_MINUS,
     UNIT,
     UNIT_BEFORE_NUMBER,
     UNIT_LETTER,
@@ -74,7 +75,7 @@ _AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age)\b", re.IGNORECASE)  # "5 y
 _RULES = rules.load("timeframe_anchors")
 _AGE_DATED = compile_fast(_RULES["age_dated_from_birth"], re.IGNORECASE)
 _LABEL_THEN_DATE = compile_fast(rf"^[\s-]*follow[\s-]?up\s*(?:visit\s*)?(?:at\b|\()[\s(]*{UNIT_BEFORE_NUMBER}?\s*$", re.IGNORECASE)
-_RECALL = compile_fast(r"(?:past|last|previous|preceding|prior|recent|within the)\s+$|(?:\+/-|±|\+-)\s*$", re.IGNORECASE)
+_RECALL = compile_fast(rf"(?:past|last|previous|preceding|prior|recent|within the)\s+$|{PLUS_MINUS}\s*$", re.IGNORECASE)
 # "normal for at least 72 hours", "taken 24 hours apart": how long a state lasts (rules/timeframe_anchors.yaml).
 _STATE_BEFORE = compile_fast("|".join(f"(?:{p})" for p in _RULES["state_length_before"]), re.IGNORECASE)
 _STATE_AFTER = compile_fast(_RULES["state_length_after"], re.IGNORECASE)
@@ -214,9 +215,11 @@ def _prefixed(text: str, out: list[Qty]) -> list[Qty]:
 # "Three (3) months", "six (6) and twelve (12) months": a number restated in digits in brackets.
 _RESTATED_DIGITS = compile_fast(rf"(?<![\w.])(?P<n>{NUM})(?P<bracket>\s*\(\s*(?P<d>\d+)\s*\))", re.IGNORECASE)
 # A tolerance between a number and its unit: "Up to 7 (± 1) days", "24 (+/- 4) hours", "6±1 months".
-_PLUS_MINUS = r"(?:±|\+\s*/\s*-|\+-)"
-_TOLERANCE = compile_fast(rf"(?<![\w.])(?P<n>{_DIGITS})(?P<bracket>\s*(?:\(\s*{_PLUS_MINUS}\s*(?P<d>{_DIGITS})\s*\)"
-                          rf"|{_PLUS_MINUS}\s*(?P<e>{_DIGITS})))(?=\s*-?\s*{UNIT_WORD}\b)", re.IGNORECASE)
+_TOLERANCE = compile_fast(rf"(?<![\w.])(?P<n>{_DIGITS})(?P<bracket>\s*(?:\(\s*{PLUS_MINUS}\s*(?P<d>{_DIGITS})\s*\)"
+                          rf"|{PLUS_MINUS}\s*(?P<e>{_DIGITS})))(?=\s*-?\s*{UNIT_WORD}\b)", re.IGNORECASE)
+# ... but not after a unit written before the number: in "Week 12 ± 3 days" the tolerance has its
+# own unit, and 12 is the week.
+_UNIT_BEFORE = compile_fast(rf"\b{UNIT_BEFORE_NUMBER}\s*$", re.IGNORECASE)
 
 
 def _unrestated(text: str) -> str:
@@ -229,7 +232,8 @@ def _unrestated(text: str) -> str:
                                     if number(m.group("n")) == float(m.group("d")) else m.group(), text)
     if "+" in text or "±" in text:
         text = _TOLERANCE.sub(lambda m: m.group("n") + " " * len(m.group("bracket"))
-                              if float(m.group("d") or m.group("e")) < float(m.group("n")) else m.group(), text)
+                              if float(m.group("d") or m.group("e")) < float(m.group("n"))
+                              and not _UNIT_BEFORE.search(m.string, max(0, m.start() - 12), m.start()) else m.group(), text)
     return text
 
 
