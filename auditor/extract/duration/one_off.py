@@ -16,6 +16,7 @@ from auditor.extract.duration.patterns import (
     _PHARMACEUTICAL_FORM,
     _PROCEDURE_HISTORY,
     _PRODUCT_STRENGTH,
+    _PRODUCT_TITLE,
     _REPEATED,
     _SESSION_TIME_FRAME,
     _SINGLE,
@@ -37,9 +38,9 @@ def _repeated(value: str) -> bool:
 def _one_off_facts(value: str, title: bool = False) -> tuple[bool, tuple[int, int] | None, bool, tuple[int, int] | None]:
     """What one text says for the one-off rule: (repeated, span stating a single session/dose,
     names a course-like kind, span naming a one-off procedure). Cached: the interventions' texts
-    repeat across the arms that share them. In a `title`, a procedure word in a product name with
-    its strength is none ("IMFINZI Intravenous Infusion 120 mg"); an arm's "epidural injection
-    80 mg methylprednisolone" is the injection given."""
+    repeat across the arms that share them. In a `title` that names a product (product_title_cues:
+    "Special Investigation of BESPONSA(R) INJECTION 1 MG"), a procedure word with its strength is
+    part of the product's name, no one-off."""
     single: tuple[int, int] | None = None
     if m := _SINGLE.search(value):
         single = m.span()
@@ -49,7 +50,8 @@ def _one_off_facts(value: str, title: bool = False) -> tuple[bool, tuple[int, in
                 single = m.span()
                 break
     procedure = next((m.span() for m in _ONE_OFF.finditer(value)
-                      if not _context_or_history(value, m.start()) and not (title and _product_name(value, m.end()))), None)
+                      if not _context_or_history(value, m.start())
+                      and not (title and _product_name(value, m.end()) and _PRODUCT_TITLE.search(value))), None)
     return _repeated(value), single, _names_course(value), procedure
 
 

@@ -140,7 +140,7 @@ _NOT_COURSE = compile_fast(r"\b" + rules.alternation(_P["not_course_word_before"
 _GENERIC_NOUN_END = compile_fast(r"\b" + rules.alternation(_P["outcome_not_treatment_nouns"]) + r"s?$", re.IGNORECASE)
 _RECRUITMENT = compile_fast(_stems(_P["recruitment_words"]), re.IGNORECASE)
 _TREATMENT_VERB = compile_fast(_stems(_P["treatment_verbs"]), re.IGNORECASE)
-_GIVING_VERB = compile_fast(_stems(_P["giving_verbs"]), re.IGNORECASE)
+_GIVING_VERB = compile_fast(r"(?<!while )" + _stems(_P["giving_verbs"]), re.IGNORECASE)
 _AFTER_NOT = compile_fast(r"^[^\w,;]*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
 _TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
 # A finding about an earlier study (the words before a match, same sentence): one list for every
@@ -162,6 +162,7 @@ _COURSE_KIND = compile_fast(_stems(_O["course_kinds"]), re.IGNORECASE)
 _CONTEXT_BEFORE = compile_fast(_O["context_before"], re.IGNORECASE)
 _PHARMACEUTICAL_FORM = compile_fast(_O["pharmaceutical_form_before"], re.IGNORECASE)
 _PRODUCT_STRENGTH = compile_fast(_O["product_strength_after"], re.IGNORECASE)
+_PRODUCT_TITLE = compile_fast(_any(_O["product_title_cues"]), re.IGNORECASE)
 # "failed conservative treatment" ... just before a course-like kind: a history, not the arm's course.
 _COURSE_HISTORY = compile_fast(
     rules.expand(r"\b" + _any(_O["course_kind_history"]) + r"\s+(?:[\w-]+,?\s+){0,3}?$", _MACROS,
