@@ -140,6 +140,8 @@ _PERIOD_AFTER = compile_fast(RULES["follow_up_period_after"], re.IGNORECASE)
 _TREATMENT_LEAD = compile_fast(rules.expand(RULES["treatment_period_lead"], _anchors.MACROS,
                                             "timeframe_anchors.yaml treatment_period_lead"), re.IGNORECASE)
 _FOLLOW_UP_NAMED = compile_fast(RULES["follow_up_period_lead"], re.IGNORECASE)
+_COURSE_LEAD = compile_fast(rules.expand(RULES["course_lead"], _anchors.MACROS, "timeframe_anchors.yaml course_lead"),
+                            re.IGNORECASE)
 _PERIODS_JOINED = compile_fast(RULES["periods_joined"], re.IGNORECASE)
 
 
@@ -152,9 +154,13 @@ def _follow_up_period(text: str, treatment: Qty, q: Qty) -> bool:
     gap, follows = text[treatment.end:q.start], _PERIOD_AFTER.match(text[q.end:q.end + 40])
     if follows and _PERIOD_BEFORE.match(gap):
         return True
-    # The periods named before their lengths (the treatment's own, not dated from an event).
-    return bool(treatment.anchor is None and (_FOLLOW_UP_NAMED.match(gap) or (follows and _PERIODS_JOINED.match(gap)))
-                and _TREATMENT_LEAD.search(text, max(0, treatment.start - 40), treatment.start))
+    # The periods named before their lengths, or a course followed in sequence by a follow-up (the
+    # treatment's own, not dated from an event).
+    if treatment.anchor is not None:
+        return False
+    lead = max(0, treatment.start - 40)
+    return bool((_FOLLOW_UP_NAMED.match(gap) and _TREATMENT_LEAD.search(text, lead, treatment.start))
+                or (follows and _PERIODS_JOINED.match(gap) and _COURSE_LEAD.search(text, lead, treatment.start)))
 
 
 def named_times(text: str | None) -> list[TimePoint]:
