@@ -16,6 +16,7 @@ from auditor.extract.duration.patterns import (
     _AFTER_COURSE_HISTORY,
     _NOT_COURSE_NOUN,
     _P,
+    _PHASE_LENGTH,
     _SESSION_UNITS,
     _TF_PERIODS,
     _UNIT_HINT,
@@ -23,7 +24,6 @@ from auditor.extract.duration.patterns import (
 from auditor.extract.duration.reading import Candidate, Duration, _lowered
 from auditor.extract.record_cache import per_record
 from auditor.extract.text import SENTENCE_RE, compile_fast, evidence, number, unit_of, weeks
-from auditor.extract.timeframes.quantities import quantities
 from auditor.model import Text, TrialRecord
 
 
@@ -47,22 +47,28 @@ def _from_time_frames(record: TrialRecord) -> Duration | None:
 
 def _phases_in_sequence(record: TrialRecord, arm_texts: list[Text], found: Duration) -> Duration | None:
     """The end of treatment a time frame dates (end_of_treatment_at), when it is the sum of two
-    lengths of a week or more the arm texts state (within half a week) and longer than the stated
-    course: the phases run one after the other. A marker that only exceeds the stated period ("following
-    intervention (approximately 5 weeks)" after "for up to 4 weeks") is a visit's date, not a sum."""
+    phases one arm text names with their lengths (phase_length: "a dose escalation period of 16
+    weeks", "the maintenance period for 52 weeks"; within half a week) and longer than the stated
+    course: the phases run one after the other. Not lengths of different arms, nor a visit's date
+    or a washout (no named phase), and not a marker that only exceeds the stated period ("following
+    intervention (approximately 5 weeks)" after "for up to 4 weeks")."""
     ends = [(p, tf) for tf in _distinct_time_frames(record) if (p := timeframes.end_of_treatment_at(tf.value)) is not None
             and p.weeks > found.weeks + 0.5]
     if not ends:
         return None
-    # Every length the arm texts state, in or out of a course's context: "after a dose escalation
-    # period of 16 weeks" names a phase, though "after" makes it no course of its own.
-    periods = sorted({w for t in arm_texts if _UNIT_HINT.search(_lowered(t.value))
-                      for q in quantities(t.value) for w in q.values if w >= 1})
+    sums = [a + b for t in arm_texts for a, b in combinations(_phase_lengths(t.value), 2)]
     for p, tf in sorted(ends, key=lambda e: -e[0].weeks):
-        if any(abs(a + b - p.weeks) <= 0.5 for a, b in combinations(periods, 2)):
+        if any(abs(total - p.weeks) <= 0.5 for total in sums):
             return Duration(p.weeks, evidence(tf, p.start, p.end, f"the time frame dates the end of treatment at "
-                                              f"{p.weeks:g} weeks, the sum of two stated treatment periods"))
+                                              f"{p.weeks:g} weeks, the sum of two stated treatment phases"))
     return None
+
+
+def _phase_lengths(value: str) -> list[float]:
+    low = _lowered(value)
+    if "period" not in low and "phase" not in low:
+        return []
+    return [weeks(number(m.group("n2") or m.group("n")), unit_of(m.group("u"))) for m in _PHASE_LENGTH.finditer(low)]
 
 
 def _distinct_time_frames(record: TrialRecord) -> list[Text]:
