@@ -142,7 +142,7 @@ _GENERIC_NOUN_END = compile_fast(r"\b" + rules.alternation(_P["outcome_not_treat
 _RECRUITMENT = compile_fast(_stems(_P["recruitment_words"]), re.IGNORECASE)
 _TREATMENT_VERB = compile_fast(_stems(_P["treatment_verbs"]), re.IGNORECASE)
 _GIVING_VERB = compile_fast(r"(?<!while )" + _stems(_P["giving_verbs"]), re.IGNORECASE)
-_AFTER_NOT = compile_fast(r"^[^\w,;]*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
+_AFTER_NOT = compile_fast(r"^[^\w,;.!?]*" + _any(_P["not_treatment_after"]), re.IGNORECASE)
 _TREATMENT_CONTEXT = compile_fast(_any(_P["treatment_context"]), re.IGNORECASE)
 # A finding about an earlier study (the words before a match, same sentence): one list for every
 # reader of prose, in rules/harms.yaml (background_before).
