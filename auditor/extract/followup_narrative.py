@@ -17,6 +17,7 @@ from functools import partial
 import msgspec
 
 from auditor.extract import rules, timeframes
+from auditor.extract.background import reports_earlier_study
 from auditor.extract.followup_points import Point
 from auditor.extract.text import SENTENCE_RE, compile_fast, quote_around
 from auditor.extract.timeframes.anchors import names_end
@@ -32,11 +33,12 @@ _NOT_SCHEDULE = compile_fast(r"\b(?:" + "|".join(rules.load("timeframe_anchors")
 
 
 def _schedule_sentences(record: TrialRecord) -> list[tuple[Text, re.Match[str]]]:
-    """The summary/description's sentences that state an assessment schedule (a schedule word, and
-    no word of a sentence about reporting or publishing the results)."""
+    """The summary/description's sentences that state an assessment schedule (a schedule word, no
+    word of a sentence about reporting or publishing the results, and no report of an earlier study)."""
     return [(text, sentence) for text in (record.summary, record.description) if text is not None
             for sentence in SENTENCE_RE.finditer(text.value)
-            if _SCHEDULE.search(sentence.group()) and not _NOT_SCHEDULE.search(sentence.group())]
+            if _SCHEDULE.search(sentence.group()) and not _NOT_SCHEDULE.search(sentence.group())
+            and not reports_earlier_study(sentence.group())]
 
 
 def _schedule_points(sentences: list[tuple[Text, re.Match[str]]]) -> Iterator[tuple[Text, int, timeframes.TimePoint, bool]]:

@@ -379,3 +379,19 @@ def test_a_description_that_assesses_only_before_and_after_treatment_has_no_foll
         rec = record(description="Measures that will be administered pre- and post-intervention include the BPI.", outcomes=[])
         fu = followup.compute(rec.outcomes, weeks, rec)
         assert (fu.max_from_baseline, fu.after_treatment) == want, weeks
+
+
+def test_a_sentence_reporting_an_earlier_study_dates_no_visit_of_this_trial():
+    # A finding of earlier studies cited in the background (a citation, a reference number, earlier
+    # studies, "reported that") is another study's schedule (rules/harms.yaml background_sentence);
+    # a sentence of this trial's plan that cites a method is still its schedule (plan_words).
+    def latest(description: str) -> float | None:
+        rec = record(description=description, outcomes=[])
+        return followup.compute(rec.outcomes, None, rec).max_from_baseline
+
+    assert latest("Lee et al reported that over 80% of patients were satisfied with a 2-year follow-up (8).") is None
+    assert latest("Previous longitudinal studies have documented the stability of the marker over two years.") is None
+    assert latest("In a pilot trial, pain was lower at 6 months [12].") is None
+    assert latest("The investigators will also assess the biomarkers at baseline and after six weeks (138, 139).") == 6
+    assert latest("(1) Baseline assessment; (2) assessment at 12 weeks.") == 12
+    assert latest("Participants are assessed at baseline and 6 months, as in previous studies of this app.") == 26

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
+from auditor.extract.background import reports_earlier_study
 from auditor.extract.duration.cycles import _cycle_candidates, _open_repeat_weeks
 from auditor.extract.duration.patterns import (
     _AFTER_NOT,
@@ -225,7 +226,10 @@ def _course_context(value: str, m: re.Match[str], pattern: re.Pattern[str], narr
         return False
     # In a summary, a finding of earlier studies is no course of this trial ("Previous studies used
     # a 12-week program"; harms.yaml background_before, shared).
-    if narrative and _BACKGROUND.search(_sentence_before(value, m.start())):
+    # A whole sentence reporting an earlier study, too ("A recent study (11) ... reported that for
+    # the 8 months of the intervention ..."; background.py).
+    if narrative and (_BACKGROUND.search(_sentence_before(value, m.start()))
+                      or reports_earlier_study(_sentence(value, m.start(), m.end()))):
         return False
     # A recruiting sentence: for a length introduced by a preposition or verb, a range of days or
     # weeks ("recruited on days 1-3 of admission"), or a length before a generic noun ("over a four-month period"); "enrolled in the 12-week program" names the course.
