@@ -24,7 +24,8 @@ Sources, in order of trust:
    from baseline (it is used until then); then a course the title names ("Effect of a 12-Week
    Exercise Program on ...");
 8. when the arms name nothing one-off, repeated or course-like, a one-off procedure the official
-   title names ("... Anterior Cervical Spine Surgery") -> 0; else, when every outcome is measured
+   title names ("... Anterior Cervical Spine Surgery") -> 0; else a medicine the summary gives once
+   around an operation ("premedicated with midazolam 30 minutes before surgery") -> 0; else, when every outcome is measured
    within hours ("15 minutes", "Immediately after application") and no arm repeats the
    treatment, a single session -> 0;
 9. last, the official title's study length ("A Randomized, Multicenter, 16-week Study") when no
@@ -61,7 +62,13 @@ from auditor.extract.duration.courses import (
     _span_candidates,
 )
 from auditor.extract.duration.nightly import _used_nightly
-from auditor.extract.duration.one_off import _one_off_facts, _one_off_time_frames, _one_off_title, _one_off_trial
+from auditor.extract.duration.one_off import (
+    _one_off_facts,
+    _one_off_time_frames,
+    _one_off_title,
+    _one_off_trial,
+    _perioperative,
+)
 from auditor.extract.duration.patterns import (
     _CONTROL,
     _CONTROL_LABEL,
@@ -110,7 +117,7 @@ def derive(record: TrialRecord) -> Duration | None:
     if one_off is not None:
         return one_off
     return (_named_in_outcomes(record) or _used_nightly(record, arms) or _titled_course(record, arms) or _one_off_title(record, arms)
-            or _one_off_time_frames(record, arms) or _titled_study(record, arms))
+            or _perioperative(arms, narrative) or _one_off_time_frames(record, arms) or _titled_study(record, arms))
 
 
 def _stated(record: TrialRecord, arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:

@@ -10,9 +10,11 @@ from auditor.extract.duration.patterns import (
     _COURSE_HISTORY,
     _COURSE_KIND,
     _COURSE_TIME_FRAME,
+    _DAY_RANGE_DOSING,
     _NARRATIVE_SINGLE,
     _ONE_OFF,
     _ONE_VISIT,
+    _PERIOPERATIVE,
     _PHARMACEUTICAL_FORM,
     _PROCEDURE_HISTORY,
     _PRODUCT_STRENGTH,
@@ -45,7 +47,7 @@ def _one_off_facts(value: str, title: bool = False) -> tuple[bool, tuple[int, in
     if m := _SINGLE.search(value):
         single = m.span()
     else:
-        for pattern in _ONE_VISIT:
+        for pattern in (*_ONE_VISIT, *_PERIOPERATIVE):
             if m := pattern.search(value):
                 single = m.span()
                 break
@@ -116,6 +118,22 @@ def _one_off_trial(arms: list[tuple[bool, list[Text]]], labels: list[Text | None
     for text in narrative:
         if m := _NARRATIVE_SINGLE.search(text.value):
             return Duration(0.0, evidence(text, m.start(), m.end(), "single administration = 0 weeks"))
+    return None
+
+
+def _perioperative(arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -> Duration | None:
+    """A medicine the summary / description gives once around an operation ("premedicated with
+    midazolam 30 minutes before surgery"): when the arms name nothing one-off, repeated or
+    course-like, in a sentence that doses (day_range_and_dosing: "positioning of a patient
+    intraoperatively" gives nothing) and repeats nothing."""
+    if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
+        return None
+    for text in narrative:
+        for pattern in _PERIOPERATIVE:
+            for m in pattern.finditer(text.value):
+                sentence = _sentence(text.value, m.start(), m.end())
+                if _DAY_RANGE_DOSING.search(sentence) and not _repeated(sentence):
+                    return Duration(0.0, evidence(text, m.start(), m.end(), "single peri-operative administration = 0 weeks"))
     return None
 
 
