@@ -395,3 +395,14 @@ def test_a_sentence_reporting_an_earlier_study_dates_no_visit_of_this_trial():
     assert latest("The investigators will also assess the biomarkers at baseline and after six weeks (138, 139).") == 6
     assert latest("(1) Baseline assessment; (2) assessment at 12 weeks.") == 12
     assert latest("Participants are assessed at baseline and 6 months, as in previous studies of this app.") == 26
+
+
+def test_a_time_from_baseline_or_randomisation_and_surveys_are_assessment_times():
+    # schedule_words: "post-baseline", "post-randomization", surveys, re-tests.
+    def latest(description: str) -> float | None:
+        rec = record(description=description, outcomes=[])
+        return followup.compute(rec.outcomes, None, rec).max_from_baseline
+
+    assert latest("It is hypothesized that at 3, 6, and 12 months post-baseline, the intervention group will have less pain.") == 52
+    assert latest("Surveys will be mailed to participants at 3 and 6 months.") == 26
+    assert latest("Our group has conducted a retrospective one-year survey of this patient group.") is None
