@@ -151,7 +151,9 @@ _NOT_WHOLE_STUDY = compile_fast(_stems(_P["whole_study_not"]), re.IGNORECASE)
 # Sub-day units state a session's length ("30 minutes per session"), never a course.
 _SESSION_UNITS = frozenset({"minute", "hour"})
 
-_SINGLE = compile_fast(rf"\b(?:a\s+)?{_any(_O['single_words'])}\s+(?:[\w-]+\s+){{0,2}}?"
+# ("a SINGLE-SESSION intervention": a hyphen right before the noun; "single-blind" and "single-arm"
+# name the design)
+_SINGLE = compile_fast(rf"\b(?:a\s+)?{_any(_O['single_words'])}(?:\s+(?:[\w-]+\s+){{0,2}}?|-)"
                        rf"{rules.alternation(_O['single_nouns'])}s?\b", re.IGNORECASE)
 _ONE_VISIT = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml one_visit_phrases"), re.IGNORECASE)
               for p in _O["one_visit_phrases"]]
