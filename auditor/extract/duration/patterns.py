@@ -52,7 +52,9 @@ _QTY = (rf"(?P<n>{_CARDINAL}){_RESTATED}(?:\s*(?:to|-|–|or)\s*(?P<n2>{_CARDINA
 # Filler words between a length and its noun; a word may hold a slash ("online/app-based") and
 # open a quotation ("a 5-week 'active phase'"; ASCII quotes only: a non-ASCII character in a
 # pattern leaves it without its ASCII twin, auditor/extract/fast_patterns.py).
-_FILLER = rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)['\"]?[a-z][\w/-]*\s+)"
+# A session count is a filler too: "a 4-week, 12-SESSION program".
+_FILLER = (rf"(?:(?!{rules.alternation(_P['filler_stop_words'])}\b)['\"]?[a-z][\w/-]*\s+"
+           rf"|\d+\s*-?\s*{rules.alternation(_P['session_nouns'])}\s+)")
 _MACROS = {"filler_stop_words": rules.alternation(_P["filler_stop_words"]), "num": NUM, "unit": UNIT, "course_unit": _COURSE_UNIT, "session_unit": _SESSION_UNIT, "qty": _QTY, "filler": _FILLER,
            "treatment_nouns": rules.alternation(_P["treatment_nouns"]),
            "outcome_treatment_nouns": rules.alternation([n for n in _P["treatment_nouns"]
