@@ -18,6 +18,7 @@ from auditor.extract.text import (
     UNIT,
     UNIT_BEFORE_NUMBER,
     UNIT_LETTER,
+    UNIT_WEEKS,
     UNIT_WORD,
     compile_fast,
     number,
@@ -237,10 +238,32 @@ def _unrestated(text: str) -> str:
     return text
 
 
+# One time written in two units, the larger first: "up to 15 years 5 months", "2 years and 6
+# months" (no comma between: "12 months, 6 weeks" may be two visits).
+_COMPOUND = compile_fast(rf"(?<![\w.])(?P<a>{_DIGITS})\s*(?P<ua>{UNIT_WORD})\s+(?:and\s+)?(?P<b>{_DIGITS})\s*"
+                         rf"(?P<ub>{UNIT_WORD})\b", re.IGNORECASE)
+
+
+def _compound(text: str) -> tuple[str, list[Qty]]:
+    """(the text with each compound time blanked, their quantities): the sum of both parts."""
+    found: list[Qty] = []
+    for m in _COMPOUND.finditer(text):
+        ua, ub = unit_of(m.group("ua")), unit_of(m.group("ub"))
+        if UNIT_WEEKS[ua] <= UNIT_WEEKS[ub] or _skip(text, m.start(), m.end()):
+            continue
+        total = round(float(m.group("a")) * UNIT_WEEKS[ua] + float(m.group("b")) * UNIT_WEEKS[ub], 2)
+        if total <= MAX_WEEKS:
+            found.append(Qty(m.start(), m.end(), [total]))
+    for q in found:
+        text = text[:q.start] + " " * (q.end - q.start) + text[q.end:]
+    return text, found
+
+
 def quantities(text: str) -> list[Qty]:
     """Every quantity of the text in text order (the postoperative ones come with their anchor)."""
     text = _unrestated(text)
-    out = _suffixed(text)
+    text, compound = _compound(text)
+    out = _suffixed(text) + compound
     out += _prefixed(text, out)
     postop = list(_QTY_POSTOP.finditer(text)) if "post" in text.lower() else []
     taken = Spans([(q.start, q.end) for q in out]) if postop else Spans()
