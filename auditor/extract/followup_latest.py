@@ -60,7 +60,7 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
         return result
     value, point = max(known, key=lambda k: k[0])
     # A baseline point with an unknown duration could still lie later than every known point.
-    if any(u.weeks > value for u in unknown) or _later_unplaced(points, value):
+    if any(u.weeks > value for u in unknown) or _later_unplaced(points, value, end):
         return result
     raw = round(value, 2)
     value = max(0.0, raw)
@@ -101,8 +101,11 @@ def _later_after_end(points: list[Point], from_baseline: list[Point], end: float
     return any(p.anchor == "end_of_treatment" and p.numeric and p.weeks > latest for p in points)
 
 
-def _later_unplaced(points: list[Point], latest: float) -> bool:
+def _later_unplaced(points: list[Point], latest: float, end: float | None = None) -> bool:
     """A point counted from an event we cannot place lies beyond `latest` by its own number
     ("Neurodevelopment at 18-22 months corrected age", "12 weeks postpartum"): the latest
-    assessment may be that late or later, so the earlier placed point would understate it."""
-    return any(p.anchor == "unknown" and p.numeric and p.weeks > latest for p in points)
+    assessment may be that late or later, so the earlier placed point would understate it. A repeat
+    interval ("every 6 months") runs from baseline: after the end of treatment (`end` given, the
+    latest after it being `latest`) it reaches its weeks minus the treatment's."""
+    return any(p.anchor == "unknown" and p.numeric
+               and (p.weeks - (end or 0.0) if p.interval and end is not None else p.weeks) > latest for p in points)

@@ -55,8 +55,9 @@ def _schedule_points(sentences: list[tuple[Text, re.Match[str]]]) -> Iterator[tu
             and not sentence.group()[:points[0].start].strip()
         for p in points:
             # A time with a number, or the end of treatment itself ("assessed before and after the
-            # program": the last assessment is at the end, 0 weeks after it).
-            if (p.numeric and p.anchor != "unknown") or p.anchor == "end_of_treatment":
+            # program": the last assessment is at the end, 0 weeks after it); a repeat interval too
+            # ("study visits every 3 months": the latest lies beyond it, so an earlier time is not it).
+            if (p.numeric and p.anchor != "unknown") or p.anchor == "end_of_treatment" or p.interval:
                 dated = dataclasses.replace(p, anchor="end_of_treatment") if opens_at_end and not p.stated else p
                 yield text, sentence.start(), dated, after_end
             after_end = after_end or p.anchor == "end_of_treatment"
@@ -73,7 +74,7 @@ def _as_points(schedule: Iterable[tuple[Text, int, timeframes.TimePoint, bool]])
         note = (f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} (no outcome time frame: "
                 f"assessment schedule in the description)")
         points.append(Point(p.weeks, p.anchor, Evidence.of(text, quote=quote_around(text.value, start, end, 120), note=note),
-                            p.numeric))
+                            p.numeric, interval=p.interval))
     return points
 
 

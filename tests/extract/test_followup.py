@@ -406,3 +406,17 @@ def test_a_time_from_baseline_or_randomisation_and_surveys_are_assessment_times(
     assert latest("It is hypothesized that at 3, 6, and 12 months post-baseline, the intervention group will have less pain.") == 52
     assert latest("Surveys will be mailed to participants at 3 and 6 months.") == 26
     assert latest("Our group has conducted a retrospective one-year survey of this patient group.") is None
+
+
+def test_a_repeat_interval_is_no_visit_and_leaves_an_open_latest_unknown():
+    # "every 3 months" says how often, not when the last assessment is (interval_before): the latest
+    # is unknown unless another time lies later; an interval shorter than a day is within one session.
+    def latest(*frames: str) -> float | None:
+        rec = record(outcomes=_outcomes(*frames))
+        return followup.compute(rec.outcomes, 8, rec).max_from_baseline
+
+    assert latest("every 3 months") is None
+    assert latest("Every 4 weeks up to 24 weeks") == 24
+    assert latest("every 3 months", "Through study completion, an average of 1 year") == 52
+    assert latest("Every 6 months for as long as you allow", "30 days") is None
+    assert latest("Blood pressure every 5 minutes during surgery", "24 hours") == 0.14

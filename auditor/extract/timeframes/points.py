@@ -24,6 +24,7 @@ class TimePoint:
     stated: bool = True  # False: no anchor in the text, read as "from baseline" by registry convention
     numeric: bool = True  # False: a word-only point such as "Baseline" or "post-intervention"
     moment: bool = False  # a word-only point that names when it is ("at discharge"): specific
+    interval: bool = False  # a repeat interval ("every 3 months", anchor unknown): the latest lies beyond it
 
 
 def parse(text: str | None) -> list[TimePoint]:
@@ -104,7 +105,7 @@ def _quantity_points(text: str, qtys: list[Qty]) -> list[tuple[int, TimePoint]]:
         lo = min(q.start, q.anchor_start if q.anchor_start is not None else q.start)
         hi = max(q.end, q.anchor_end or q.end)
         for w in q.values:
-            points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None)))
+            points.append((q.start, TimePoint(w, anchor, lo, hi, stated=q.anchor is not None, interval=q.interval)))
     return points
 
 

@@ -40,6 +40,7 @@ class Qty:
     anchor_end: int | None = None
     anchor_start: int | None = None
     restarts: bool = False  # a list that starts anew at this quantity (_prefixed): no anchor is handed back
+    interval: bool = False  # a repeat interval ("every 3 months"): how often, not when (_interval)
 
 
 # A list of numbers sharing one unit ("3, 6 and 12 months") is read in two linear steps: the chain
@@ -83,6 +84,8 @@ _STATE_AFTER = compile_fast(_RULES["state_length_after"], re.IGNORECASE)
 _STATE_NOT_AFTER = compile_fast(_RULES["state_length_not_after"], re.IGNORECASE)
 # "Month 6 (window: 5-7 months)": when the visit may happen (rules/timeframe_anchors.yaml).
 _WINDOW = compile_fast(_RULES["window_before"], re.IGNORECASE)
+# "every 3 months": how often, not when (rules/timeframe_anchors.yaml interval_before).
+_INTERVAL = compile_fast(_RULES["interval_before"], re.IGNORECASE)
 
 
 def _skip(text: str, start: int, end: int) -> bool:
@@ -147,9 +150,22 @@ def _suffixed(text: str) -> list[Qty]:
         # Calendar years ("recruitment 2000-2004, 1 year") and lifetimes are not time points.
         values = [weeks(v, unit) for n in _NUM_IN.finditer(nums) if (v := number(n.group())) < 1900]
         values = [w for w in values if w <= MAX_WEEKS]
-        if values:
-            out.append(_dated_age(text, Qty(start, end, values)))
+        if values and (q := _interval(text, _dated_age(text, Qty(start, end, values)))) is not None:
+            out.append(q)
     return out
+
+
+def _interval(text: str, q: Qty) -> Qty | None:
+    """A repeat interval ("every 3 months", "Every 1 to 3 months") says how often, not when the
+    last assessment is: its anchor is unknown, so it places no visit, and the latest is unknown
+    unless another point lies later (an open repeat "every 6 months for as long as you allow" goes on
+    past its first interval; "every 4 weeks up to 24 weeks" ends at 24). An interval shorter than a
+    day ("blood pressure taken every five minutes") repeats within one session: no time at all."""
+    if q.anchor is None and _INTERVAL.search(text, max(0, q.start - 12), q.start):
+        if max(q.values) < weeks(1, "day"):
+            return None
+        q.anchor, q.anchor_start, q.anchor_end, q.interval = "unknown", q.start, q.start, True
+    return q
 
 
 # "Week 12 and 4 weeks later": a unit word before the first of two numbers ("Week") joined by
