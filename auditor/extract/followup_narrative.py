@@ -74,7 +74,7 @@ def _as_points(schedule: Iterable[tuple[Text, int, timeframes.TimePoint, bool]])
         note = (f"{p.weeks:g} weeks from {p.anchor.replace('_', ' ')} (no outcome time frame: "
                 f"assessment schedule in the description)")
         points.append(Point(p.weeks, p.anchor, Evidence.of(text, quote=quote_around(text.value, start, end, 120), note=note),
-                            p.numeric, interval=p.interval))
+                            p.numeric, interval=p.interval, listed_after_end=p.listed_after_end))
     return points
 
 

@@ -23,14 +23,17 @@ class Point:
     """A time point; its Evidence is built on first use (most points are never quoted: only the
     latest one is, and an outcome usually has several)."""
 
-    __slots__ = ("_evidence", "_make", "after_end", "anchor", "dated_by", "interval", "numeric", "stated", "weeks")
+    __slots__ = ("_evidence", "_make", "after_end", "anchor", "dated_by", "interval", "listed_after_end", "numeric",
+                 "stated", "weeks")
 
     def __init__(self, weeks: float, anchor: str, evidence: Evidence | None = None, numeric: bool = True,
                  make: Callable[[], Evidence] | None = None, stated: bool = True, after_end: float | None = None,
-                 interval: bool = False) -> None:
+                 interval: bool = False, listed_after_end: bool = False) -> None:
         self.weeks, self.anchor, self.numeric, self.stated = weeks, anchor, numeric, stated
         # A repeat interval ("every 3 months", anchor unknown): no visit; the latest lies beyond it.
         self.interval = interval
+        # A follow-up visit listed after the end of treatment ("post-treatment, 1-month follow-up").
+        self.listed_after_end = listed_after_end
         self._evidence, self._make = evidence, make
         # The same visit dated from the end of treatment by the text beside it ("Week 8 (End of
         # Treatment)", "12 months (6 months after completing the trial)"): weeks after treatment.
@@ -61,12 +64,13 @@ def outcome_points(outcome: Outcome) -> list[Point]:
     pairs = timeframes.same_visit(tf.value, parsed) if len(parsed) > 1 and \
         any(p.anchor == "end_of_treatment" for p in parsed) else None
     if not pairs:  # the usual case
-        return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated, interval=p.interval)
-                for p in parsed]
+        return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, p), p.stated, interval=p.interval,
+                      listed_after_end=p.listed_after_end) for p in parsed]
     dated = dict(pairs)
     restating = set(dated.values())  # the end-of-treatment half of a pair: folded into its partner
     return [Point(p.weeks, p.anchor, None, p.numeric, partial(_evidence, tf, _both(p, parsed[dated[i]]) if i in dated else p),
-                  p.stated, parsed[dated[i]].weeks if i in dated else None)
+                  p.stated, parsed[dated[i]].weeks if i in dated else None, interval=p.interval,
+                  listed_after_end=p.listed_after_end)
             for i, p in enumerate(parsed) if i not in restating]
 
 

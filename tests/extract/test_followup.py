@@ -420,3 +420,19 @@ def test_a_repeat_interval_is_no_visit_and_leaves_an_open_latest_unknown():
     assert latest("every 3 months", "Through study completion, an average of 1 year") == 52
     assert latest("Every 6 months for as long as you allow", "30 days") is None
     assert latest("Blood pressure every 5 minutes during surgery", "24 hours") == 0.14
+
+
+def test_follow_ups_listed_after_the_end_count_from_it_where_from_baseline_they_would_precede_it():
+    # "post-treatment, 1-month follow-up" after 8 weeks of treatment: the follow-up comes after the
+    # treatment, so the record's follow-ups count from its end (followup_latest._listed_before_end);
+    # a later one keeps the registry convention (from baseline).
+    def latest(frame: str, weeks: float = 8) -> tuple[float | None, float | None]:
+        rec = record(outcomes=_outcomes(frame))
+        fu = followup.compute(rec.outcomes, weeks, rec)
+        return fu.max_from_baseline, fu.after_treatment
+
+    assert latest("baseline, mid-treatment, post-treatment, 1-month follow-up") == (12.33, 4.33)
+    assert latest("Baseline, post-treatment (week 8), 1 month follow up") == (12.33, 4.33)
+    assert latest("pre- and post-treatment, and at 1, 3, and 6 months follow-up") == (34.0, 26.0)
+    assert latest("Pre-treatment, post-treatment and 6-month follow-up") == (26.0, 18.0)
+    assert latest("Post-treatment at Week 8") == (8.0, 0.0)

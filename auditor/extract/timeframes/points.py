@@ -25,6 +25,9 @@ class TimePoint:
     numeric: bool = True  # False: a word-only point such as "Baseline" or "post-intervention"
     moment: bool = False  # a word-only point that names when it is ("at discharge"): specific
     interval: bool = False  # a repeat interval ("every 3 months", anchor unknown): the latest lies beyond it
+    # A follow-up visit with no anchor listed after the end of treatment ("post-treatment, 1-month
+    # follow-up"): from the end of treatment where from baseline it would fall before that end.
+    listed_after_end: bool = False
 
 
 def parse(text: str | None) -> list[TimePoint]:
@@ -64,7 +67,19 @@ def _parse(text: str) -> tuple[TimePoint, ...]:
             mine.append(m.start(), m.end())
         taken.append(mine)
     points.sort(key=lambda p: p[0])
-    return tuple(_counted_on(text, [p for _, p in points]))
+    return tuple(_listed_after_end(text, _counted_on(text, [p for _, p in points])))
+
+
+def _listed_after_end(text: str, points: list[TimePoint]) -> list[TimePoint]:
+    """Mark the follow-up visits with no anchor that the text lists after an end-of-treatment point
+    ("baseline, mid-treatment, post-treatment, 1-month follow-up"; followup_latest decides)."""
+    seen_end = False
+    for i, p in enumerate(points):
+        if p.anchor == "end_of_treatment":
+            seen_end = True
+        elif seen_end and p.numeric and not p.stated and p.anchor == "baseline" and _PERIOD_AFTER.match(text[p.end:p.end + 40]):
+            points[i] = replace(p, listed_after_end=True)
+    return points
 
 
 _LATER = compile_fast(RULES["later_than_previous"], re.IGNORECASE)
@@ -217,7 +232,9 @@ def same_visit(text: str, points: list[TimePoint]) -> list[tuple[int, int]]:
         if p.anchor != "end_of_treatment":
             continue
         if not p.numeric:
-            after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and _EOT_NEAR.match(text[p.end:q.start])]
+            # (not a follow-up visit listed next: "post-treatment, 1-month follow-up" are two visits)
+            after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and not q.listed_after_end
+                     and _EOT_NEAR.match(text[p.end:q.start])]
             before = [(j - 1, q) for q in points[max(0, j - 1):j] if q.end <= p.start and _EOT_NEAR.match(text[q.end:p.start])]
         else:  # a number restated in brackets after the one from baseline, or the span from baseline after it
             after = [(j + 1, q) for q in points[j + 1:j + 2] if q.start >= p.end and not q.stated
