@@ -72,7 +72,13 @@ _BEFORE_ALONE = compile_fast(r"^\s*(?:before|prior)\b(?=\s*(?:,|;|\)|and\b|or\b|
 _DURATION_OF = compile_fast(r"(?:duration|takes?|taking|lasting|length|completion\s+time)\s+(?:of\s+|about\s+|"
                           r"approximately\s+)*$", re.IGNORECASE)
 _AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re.IGNORECASE)
-_AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age)\b", re.IGNORECASE)  # "5 years old", "0-24 year olds"
+# ... and people, then their age in brackets: "adolescents and young adults with early psychosis
+# (12-29 years)" (not "at long-term follow-up (2-5 years)").
+_AGE_BRACKET = compile_fast(r"\b(?:adults?|adolescents?|children|youths?|people|patients|participants|subjects|women|men|"
+                            r"girls|boys|persons|individuals|infants|students)(?:\s+[\w-]+){0,3}?\s*\(\s*$", re.IGNORECASE)
+_IN_YEARS = compile_fast(r"\d\s*-?\s*y", re.IGNORECASE)  # an age is in years ("(13-19y)"); "(6 months postpartum)" is a time
+# "5 years old", "0-24 year olds"; "treated 10 years AGO" is a history, no time point.
+_AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age|ago)\b", re.IGNORECASE)
 # "at 36 weeks corrected age": an age dated from birth (rules/timeframe_anchors.yaml), anchor unknown.
 _RULES = rules.load("timeframe_anchors")
 _AGE_DATED = compile_fast(_RULES["age_dated_from_birth"], re.IGNORECASE)
@@ -95,6 +101,7 @@ def _skip(text: str, start: int, end: int) -> bool:
     return bool(_RECALL.search(text[max(0, start - 16):start]) or _BEFORE_ALONE.match(text[end:end + 12])
                 or _WINDOW.search(text[max(0, start - 30):start])
                 or _DURATION_OF.search(text[max(0, start - 30):start]) or _AGE.search(text[max(0, start - 20):start])
+                or (_AGE_BRACKET.search(text[max(0, start - 60):start]) is not None and _IN_YEARS.search(text, start, end) is not None)
                 or _AGE_AFTER.match(text[end:end + 12]) or _state_length(text, start, end))
 
 
