@@ -47,7 +47,7 @@ def _one_off_facts(value: str, title: bool = False) -> tuple[bool, tuple[int, in
     if m := _SINGLE.search(value):
         single = m.span()
     else:
-        for pattern in (*_ONE_VISIT, *_PERIOPERATIVE):
+        for pattern in (*_ONE_VISIT, _PERIOPERATIVE):
             if m := pattern.search(value):
                 single = m.span()
                 break
@@ -129,11 +129,10 @@ def _perioperative(arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -
     if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
         return None
     for text in narrative:
-        for pattern in _PERIOPERATIVE:
-            for m in pattern.finditer(text.value):
-                sentence = _sentence(text.value, m.start(), m.end())
-                if _DAY_RANGE_DOSING.search(sentence) and not _repeated(sentence):
-                    return Duration(0.0, evidence(text, m.start(), m.end(), "single peri-operative administration = 0 weeks"))
+        for m in _PERIOPERATIVE.finditer(text.value):
+            sentence = _sentence(text.value, m.start(), m.end())
+            if _DAY_RANGE_DOSING.search(sentence) and not _repeated(sentence):
+                return Duration(0.0, evidence(text, m.start(), m.end(), "single peri-operative administration = 0 weeks"))
     return None
 
 

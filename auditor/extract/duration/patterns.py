@@ -159,8 +159,9 @@ _SINGLE = compile_fast(rf"\b(?:a\s+)?{_any(_O['single_words'])}(?:\s+(?:[\w-]+\s
                        rf"{rules.alternation(_O['single_nouns'])}s?\b", re.IGNORECASE)
 _ONE_VISIT = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml one_visit_phrases"), re.IGNORECASE)
               for p in _O["one_visit_phrases"]]
-_PERIOPERATIVE = [compile_fast(rules.expand(p, _MACROS, "one_off.yaml perioperative_phrases"), re.IGNORECASE)
-                  for p in _O["perioperative_phrases"]]
+# One scan for all of them (each text of every arm is read).
+_PERIOPERATIVE = compile_fast("|".join(f"(?:{rules.expand(p, _MACROS, 'one_off.yaml perioperative_phrases')})"
+                                       for p in _O["perioperative_phrases"]), re.IGNORECASE)
 _ONE_OFF = compile_fast(_stems(_O["procedures"]), re.IGNORECASE)
 _REPEATED = compile_fast(rules.expand(r"\b" + _any(_O["repeated_cues"]) + r"\b", _MACROS, "one_off.yaml repeated_cues"),
                          re.IGNORECASE)
