@@ -34,7 +34,10 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     from_baseline = [p for p in points if p.anchor in ("baseline", "treatment_start", "procedure")]
     dated_end = _dated_end(points) if duration is None else None
     end = duration if duration is not None else dated_end
-    if end is not None and end > 0 and any(_listed_before_end(p, end) for p in points):
+    # Compared with the end a time frame dates itself, where one does: "post-intervention (3 months),
+    # 6-month follow-up" beside 12 months of app use are visits after that end, from baseline.
+    dated = dated_end if duration is None else _dated_end(points)
+    if end is not None and end > 0 and any(_listed_before_end(p, dated if dated is not None else end) for p in points):
         points = [_after_end_visit(p, end) for p in points]
     if end is not None:  # "12 months after the end of treatment" is then also a time from baseline
         how = "weeks of treatment" if duration is not None else "weeks, the end of treatment as a time frame dates it"

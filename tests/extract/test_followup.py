@@ -390,7 +390,8 @@ def test_a_sentence_reporting_an_earlier_study_dates_no_visit_of_this_trial():
         return followup.compute(rec.outcomes, None, rec).max_from_baseline
 
     assert latest("Lee et al reported that over 80% of patients were satisfied with a 2-year follow-up (8).") is None
-    assert latest("Previous longitudinal studies have documented the stability of the marker over two years.") is None
+    assert latest("That trial showed that pain was lower at 6 months.") is None
+    assert latest("Questionnaires are completed at baseline, 3 and 6 months, similar to previous studies.") == 26
     assert latest("In a pilot trial, pain was lower at 6 months [12].") is None
     assert latest("The investigators will also assess the biomarkers at baseline and after six weeks (138, 139).") == 6
     assert latest("(1) Baseline assessment; (2) assessment at 12 weeks.") == 12
@@ -436,3 +437,6 @@ def test_follow_ups_listed_after_the_end_count_from_it_where_from_baseline_they_
     assert latest("pre- and post-treatment, and at 1, 3, and 6 months follow-up") == (34.0, 26.0)
     assert latest("Pre-treatment, post-treatment and 6-month follow-up") == (26.0, 18.0)
     assert latest("Post-treatment at Week 8") == (8.0, 0.0)
+    # (found in review) a time frame that dates the end itself is compared with that end: both
+    # follow-ups lie after 3 months, so they stay from baseline whatever the arm's length
+    assert latest("Baseline, post-intervention (3 months), 6-month follow-up, 12-month follow-up", 52)[0] == 52

@@ -76,7 +76,9 @@ _AGE = compile_fast(r"\b(?:aged?|ages|between)\s*(?:of\s*)?(?:between\s*)?$", re
 # (12-29 years)" (not "at long-term follow-up (2-5 years)").
 _AGE_BRACKET = compile_fast(r"\b(?:adults?|adolescents?|children|youths?|people|patients|participants|subjects|women|men|"
                             r"girls|boys|persons|individuals|infants|students)(?:\s+[\w-]+){0,3}?\s*\(\s*$", re.IGNORECASE)
-_IN_YEARS = compile_fast(r"\d\s*-?\s*y", re.IGNORECASE)  # an age is in years ("(13-19y)"); "(6 months postpartum)" is a time
+# ... an age range in years ("(13-19y)"): "(6 months postpartum)" is a time, and "Follow-up of all
+# patients (5 years)" a length of follow-up.
+_IN_YEARS = compile_fast(r"\d\s*(?:-|–|to)\s*\d+\s*-?\s*y", re.IGNORECASE)
 # "5 years old", "0-24 year olds"; "treated 10 years AGO" is a history, no time point.
 _AGE_AFTER = compile_fast(r"^[\s-]*(?:olds?|of\s+age|ago)\b", re.IGNORECASE)
 # "at 36 weeks corrected age": an age dated from birth (rules/timeframe_anchors.yaml), anchor unknown.
@@ -261,9 +263,9 @@ def _unrestated(text: str) -> str:
     return text
 
 
-# One time written in two units, the larger first: "up to 15 years 5 months", "2 years and 6
-# months" (no comma between: "12 months, 6 weeks" may be two visits).
-_COMPOUND = compile_fast(rf"(?<![\w.])(?P<a>{_DIGITS})\s*(?P<ua>{UNIT_WORD})\s+(?:and\s+)?(?P<b>{_DIGITS})\s*"
+# One time written in two units, the larger first: "up to 15 years 5 months", "1 year 6 months"
+# (nothing between: "12 months, 6 weeks" and "at 1 year and 6 months" may be two visits).
+_COMPOUND = compile_fast(rf"(?<![\w.])(?P<a>{_DIGITS})\s*(?P<ua>{UNIT_WORD})\s+(?P<b>{_DIGITS})\s*"
                          rf"(?P<ub>{UNIT_WORD})\b", re.IGNORECASE)
 
 
