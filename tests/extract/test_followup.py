@@ -440,3 +440,17 @@ def test_follow_ups_listed_after_the_end_count_from_it_where_from_baseline_they_
     # (found in review) a time frame that dates the end itself is compared with that end: both
     # follow-ups lie after 3 months, so they stay from baseline whatever the arm's length
     assert latest("Baseline, post-intervention (3 months), 6-month follow-up, 12-month follow-up", 52)[0] == 52
+
+
+def test_contacting_participants_and_recording_for_a_time_are_assessment_times():
+    # schedule_words: "follow them for", "will be called", "contacted", "recorded for".
+    def latest(description: str) -> float | None:
+        rec = record(description=description, outcomes=[])
+        return followup.compute(rec.outcomes, None, rec).max_from_baseline
+
+    assert latest("Participants receive CBT and we will follow them for 12 months.") == 52
+    assert latest("Two days and one week postoperative patients will be called and asked about complications.") == 1
+    assert latest("All groups are contacted after 6 months and 12 months.") == 52
+    assert latest("Pulse oximetry data will be recorded for 24 hours postoperatively.") == 0.14
+    assert latest("Participants listen to pre-recorded 15-20 minute guided meditations.") is None
+    assert latest("The drug, also called Elspar, is given once a week for 30 weeks.") is None
