@@ -16,8 +16,8 @@ _PLAN = compile_fast(r"\b" + rules.alternation(_RULES["plan_words"]) + r"\b", re
 
 
 def reports_earlier_study(sentence: str) -> bool:
-    """A background cue (a citation, a reference number, earlier studies, a finding) and no word of
-    this trial's plan ("The investigators will also extract the blood samples at baseline and after
-    six weeks (138, 139)" cites a method, and is the schedule)."""
+    """A background cue (a citation "et al", a reference in square brackets, "reported that") and
+    no word of this trial's plan ("The investigators will also extract the blood samples at baseline
+    and after six weeks (138, 139)" cites a method, and is the schedule)."""
     # The plan words first: most sentences of a registry's plan hold "will", one quick search.
     return not _PLAN.search(sentence) and bool(_CUE.search(sentence))

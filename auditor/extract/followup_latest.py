@@ -34,11 +34,13 @@ def compute_points(points: list[Point], duration: float | None) -> FollowUp:
     from_baseline = [p for p in points if p.anchor in ("baseline", "treatment_start", "procedure")]
     dated_end = _dated_end(points) if duration is None else None
     end = duration if duration is not None else dated_end
-    # Compared with the end a time frame dates itself, where one does: "post-intervention (3 months),
-    # 6-month follow-up" beside 12 months of app use are visits after that end, from baseline.
-    dated = dated_end if duration is None else _dated_end(points)
-    if end is not None and end > 0 and any(_listed_before_end(p, dated if dated is not None else end) for p in points):
-        points = [_after_end_visit(p, end) for p in points]
+    if end is not None and end > 0 and any(_listed_after(p) for p in points):
+        # Compared with the end a time frame dates itself, where one does: "post-intervention (3
+        # months), 6-month follow-up" beside 12 months of app use are visits after that end.
+        dated = _dated_end(points)
+        limit = dated if dated is not None else end
+        if any(_listed_after(p) and p.weeks <= limit for p in points):
+            points = [_after_end_visit(p, end) for p in points]
     if end is not None:  # "12 months after the end of treatment" is then also a time from baseline
         how = "weeks of treatment" if duration is not None else "weeks, the end of treatment as a time frame dates it"
         from_baseline += [Point(p.weeks + end, "baseline", msgspec.structs.replace(
@@ -113,24 +115,24 @@ def _later_unplaced(points: list[Point], latest: float, end: float | None = None
     interval ("every 6 months") runs from baseline: after the end of treatment (`end` given, the
     latest after it being `latest`) it reaches its weeks minus the treatment's."""
     return any(p.anchor == "unknown" and p.numeric
-               and (p.weeks - (end or 0.0) if p.interval and end is not None else p.weeks) > latest for p in points)
+               and (p.weeks - end if p.interval and end is not None else p.weeks) > latest for p in points)
 
 
-def _listed_before_end(p: Point, end: float) -> bool:
-    """A follow-up visit with no anchor listed after the end of treatment that would fall at or
-    before that end when counted from baseline ("baseline, mid-treatment, post-treatment, 1-month
-    follow-up" with 8 weeks of treatment): a follow-up comes after the treatment, so the record
-    counts its follow-ups from the end of treatment."""
-    return p.listed_after_end and p.anchor == "baseline" and p.weeks <= end
+def _listed_after(p: Point) -> bool:
+    """A follow-up visit with no anchor listed after the end of treatment. When one would fall at
+    or before that end counted from baseline ("baseline, mid-treatment, post-treatment, 1-month
+    follow-up" with 8 weeks of treatment), the record counts its follow-ups from the end: a
+    follow-up comes after the treatment."""
+    return p.listed_after_end and p.anchor == "baseline"
 
 
 def _after_end_visit(p: Point, end: float) -> Point:
-    """Where a record counts its follow-ups from the end of treatment (`_listed_before_end`), every
+    """Where a record counts its follow-ups from the end of treatment (`_listed_after`), every
     follow-up visit it lists after that end does so ("post-treatment, and at months 3 and 6 of
     follow-up" after 21 weeks: 13 and 26 weeks after the end). Otherwise they keep the registry
     convention, from baseline ("post-treatment, and 6 month-follow-up" after 12 weeks: 26 weeks
     from baseline)."""
-    if not (p.listed_after_end and p.anchor == "baseline"):
+    if not _listed_after(p):
         return p
     note = (f"{p.weeks:g} weeks after the end of treatment (a follow-up listed after it; counted from baseline, "
             f"this record's follow-ups would fall before the end of treatment at {end:g} weeks)")

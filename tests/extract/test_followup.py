@@ -381,32 +381,30 @@ def test_a_description_that_assesses_only_before_and_after_treatment_has_no_foll
         assert (fu.max_from_baseline, fu.after_treatment) == want, weeks
 
 
+def _latest_in_description(description: str) -> float | None:
+    """The latest assessment from baseline of a record whose only schedule is its description."""
+    rec = record(description=description, outcomes=[])
+    return followup.compute(rec.outcomes, None, rec).max_from_baseline
+
+
 def test_a_sentence_reporting_an_earlier_study_dates_no_visit_of_this_trial():
     # A finding of earlier studies cited in the background (a citation, a reference number, earlier
     # studies, "reported that") is another study's schedule (rules/harms.yaml background_sentence);
     # a sentence of this trial's plan that cites a method is still its schedule (plan_words).
-    def latest(description: str) -> float | None:
-        rec = record(description=description, outcomes=[])
-        return followup.compute(rec.outcomes, None, rec).max_from_baseline
-
-    assert latest("Lee et al reported that over 80% of patients were satisfied with a 2-year follow-up (8).") is None
-    assert latest("That trial showed that pain was lower at 6 months.") is None
-    assert latest("Questionnaires are completed at baseline, 3 and 6 months, similar to previous studies.") == 26
-    assert latest("In a pilot trial, pain was lower at 6 months [12].") is None
-    assert latest("The investigators will also assess the biomarkers at baseline and after six weeks (138, 139).") == 6
-    assert latest("(1) Baseline assessment; (2) assessment at 12 weeks.") == 12
-    assert latest("Participants are assessed at baseline and 6 months, as in previous studies of this app.") == 26
+    assert _latest_in_description("Lee et al reported that over 80% of patients were satisfied with a 2-year follow-up (8).") is None
+    assert _latest_in_description("That trial showed that pain was lower at 6 months.") is None
+    assert _latest_in_description("Questionnaires are completed at baseline, 3 and 6 months, similar to previous studies.") == 26
+    assert _latest_in_description("In a pilot trial, pain was lower at 6 months [12].") is None
+    assert _latest_in_description("The investigators will also assess the biomarkers at baseline and after six weeks (138, 139).") == 6
+    assert _latest_in_description("(1) Baseline assessment; (2) assessment at 12 weeks.") == 12
+    assert _latest_in_description("Participants are assessed at baseline and 6 months, as in previous studies of this app.") == 26
 
 
 def test_a_time_from_baseline_or_randomisation_and_surveys_are_assessment_times():
     # schedule_words: "post-baseline", "post-randomization", surveys, re-tests.
-    def latest(description: str) -> float | None:
-        rec = record(description=description, outcomes=[])
-        return followup.compute(rec.outcomes, None, rec).max_from_baseline
-
-    assert latest("It is hypothesized that at 3, 6, and 12 months post-baseline, the intervention group will have less pain.") == 52
-    assert latest("Surveys will be mailed to participants at 3 and 6 months.") == 26
-    assert latest("Our group has conducted a retrospective one-year survey of this patient group.") is None
+    assert _latest_in_description("It is hypothesized that at 3, 6, and 12 months post-baseline, the intervention group will have less pain.") == 52
+    assert _latest_in_description("Surveys will be mailed to participants at 3 and 6 months.") == 26
+    assert _latest_in_description("Our group has conducted a retrospective one-year survey of this patient group.") is None
 
 
 def test_a_repeat_interval_is_no_visit_and_leaves_an_open_latest_unknown():
@@ -425,7 +423,7 @@ def test_a_repeat_interval_is_no_visit_and_leaves_an_open_latest_unknown():
 
 def test_follow_ups_listed_after_the_end_count_from_it_where_from_baseline_they_would_precede_it():
     # "post-treatment, 1-month follow-up" after 8 weeks of treatment: the follow-up comes after the
-    # treatment, so the record's follow-ups count from its end (followup_latest._listed_before_end);
+    # treatment, so the record's follow-ups count from its end (followup_latest._listed_after);
     # a later one keeps the registry convention (from baseline).
     def latest(frame: str, weeks: float = 8) -> tuple[float | None, float | None]:
         rec = record(outcomes=_outcomes(frame))
@@ -444,13 +442,9 @@ def test_follow_ups_listed_after_the_end_count_from_it_where_from_baseline_they_
 
 def test_contacting_participants_and_recording_for_a_time_are_assessment_times():
     # schedule_words: "follow them for", "will be called", "contacted", "recorded for".
-    def latest(description: str) -> float | None:
-        rec = record(description=description, outcomes=[])
-        return followup.compute(rec.outcomes, None, rec).max_from_baseline
-
-    assert latest("Participants receive CBT and we will follow them for 12 months.") == 52
-    assert latest("Two days and one week postoperative patients will be called and asked about complications.") == 1
-    assert latest("All groups are contacted after 6 months and 12 months.") == 52
-    assert latest("Pulse oximetry data will be recorded for 24 hours postoperatively.") == 0.14
-    assert latest("Participants listen to pre-recorded 15-20 minute guided meditations.") is None
-    assert latest("The drug, also called Elspar, is given once a week for 30 weeks.") is None
+    assert _latest_in_description("Participants receive CBT and we will follow them for 12 months.") == 52
+    assert _latest_in_description("Two days and one week postoperative patients will be called and asked about complications.") == 1
+    assert _latest_in_description("All groups are contacted after 6 months and 12 months.") == 52
+    assert _latest_in_description("Pulse oximetry data will be recorded for 24 hours postoperatively.") == 0.14
+    assert _latest_in_description("Participants listen to pre-recorded 15-20 minute guided meditations.") is None
+    assert _latest_in_description("The drug, also called Elspar, is given once a week for 30 weeks.") is None

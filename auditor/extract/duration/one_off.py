@@ -4,6 +4,8 @@ session, or the summary states a single dose; else a one-off procedure the offic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from auditor.extract.duration.patterns import (
     _ASSESSMENT,
     _CONTEXT_BEFORE,
@@ -95,9 +97,15 @@ def _one_off(texts: list[Text]) -> Duration | None:
     return None
 
 
+def _repeats_or_course(texts: Iterable[Text]) -> bool:
+    """Some text repeats the treatment or names a course-like kind of it (then nothing one-off is
+    read from a label, the title or the summary)."""
+    return any(f[0] or f[2] for f in map(_one_off_facts, (t.value for t in texts)))
+
+
 def _one_off_label(texts: list[Text]) -> bool:
     """The arm's own texts neither repeat the treatment nor name a course-like kind of it."""
-    return not any(f[0] or f[2] for f in map(_one_off_facts, (t.value for t in texts)))
+    return not _repeats_or_course(texts)
 
 
 def _one_off_trial(arms: list[tuple[bool, list[Text]]], labels: list[Text | None],
@@ -126,7 +134,7 @@ def _perioperative(arms: list[tuple[bool, list[Text]]], narrative: list[Text]) -
     midazolam 30 minutes before surgery"): when the arms name nothing one-off, repeated or
     course-like, in a sentence that doses (day_range_and_dosing: "positioning of a patient
     intraoperatively" gives nothing) and repeats nothing."""
-    if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
+    if _repeats_or_course(t for _, texts in arms for t in texts):
         return None
     for text in narrative:
         for m in _PERIOPERATIVE.finditer(text.value):
@@ -143,7 +151,7 @@ def _one_off_title(record: TrialRecord, arms: list[tuple[bool, list[Text]]]) -> 
     title = record.official_title or record.title
     if title is None:
         return None
-    if any(f[0] or f[2] for f in map(_one_off_facts, (t.value for _, texts in arms for t in texts))):
+    if _repeats_or_course(t for _, texts in arms for t in texts):
         return None
     repeated, single, course, procedure = _one_off_facts(title.value, title=True)
     span = None if repeated or (course and single is None) else single or procedure

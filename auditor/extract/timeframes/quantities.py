@@ -103,7 +103,7 @@ def _skip(text: str, start: int, end: int) -> bool:
     return bool(_RECALL.search(text[max(0, start - 16):start]) or _BEFORE_ALONE.match(text[end:end + 12])
                 or _WINDOW.search(text[max(0, start - 30):start])
                 or _DURATION_OF.search(text[max(0, start - 30):start]) or _AGE.search(text[max(0, start - 20):start])
-                or (_AGE_BRACKET.search(text[max(0, start - 60):start]) is not None and _IN_YEARS.search(text, start, end) is not None)
+                or (_IN_YEARS.search(text, start, end) is not None and _AGE_BRACKET.search(text[max(0, start - 60):start]) is not None)
                 or _AGE_AFTER.match(text[end:end + 12]) or _state_length(text, start, end))
 
 
